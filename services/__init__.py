@@ -1,0 +1,1 @@
+"""Négoce's services; each one owns its database and never imports another."""

@@ -1,0 +1,104 @@
+"""The `negoce` command: migrations, accounts, demo data and dead-letter queues."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Annotated
+
+import typer
+
+from services.clients.settings import ClientsSettings
+from services.mailings.settings import MailingsSettings
+from services.orders.settings import OrdersSettings
+from services.reminders.settings import RemindersSettings
+from shared.settings import ServiceSettings
+
+app = typer.Typer(help="Négoce operations.", no_args_is_help=True)
+db_app = typer.Typer(help="Databases and migrations.", no_args_is_help=True)
+account_app = typer.Typer(help="Accounts (tenants).", no_args_is_help=True)
+demo_app = typer.Typer(help="The demo account.", no_args_is_help=True)
+dlq_app = typer.Typer(help="Dead-letter queues.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(account_app, name="account")
+app.add_typer(demo_app, name="demo")
+app.add_typer(dlq_app, name="dlq")
+
+SERVICE_SETTINGS: dict[str, type[ServiceSettings]] = {
+    "clients": ClientsSettings, "orders": OrdersSettings,
+    "reminders": RemindersSettings, "mailings": MailingsSettings,
+}
+
+
+@db_app.command("upgrade")
+def db_upgrade(service: Annotated[str | None, typer.Option(help="Only this service")] = None) -> None:
+    """Create each service's database when missing and apply its migrations."""
+    from shared.migrations import upgrade
+
+    for name, settings_class in SERVICE_SETTINGS.items():
+        if service in (None, name):
+            upgrade(service=name, sync_url=settings_class().sync_database_url)
+            typer.echo(f"{name}: migrated")
+
+
+@account_app.command("create")
+def account_create(name: str, user: Annotated[str, typer.Option(help="User named in the token")] = "admin") -> None:
+    """Create an account and print one JSON line with its id and a bearer token."""
+    from services.clients.accounts import create_account
+    from shared.auth import issue_token
+
+    settings = ClientsSettings()
+    account_id = asyncio.run(_in_clients_db(settings, lambda s: create_account(s, name=name)))
+    token = issue_token(secret=settings.jwt_secret, account_id=account_id, user_id=user,
+                        issuer=settings.jwt_issuer)
+    typer.echo(json.dumps({"account_id": str(account_id), "name": name, "user": user, "token": token}))
+
+
+@demo_app.command("seed")
+def demo_seed(
+    base_url: Annotated[str, typer.Option(help="Where the gateway answers")] = "http://127.0.0.1:8080",
+    clients: Annotated[int, typer.Option(min=1, max=100_000)] = 300,
+) -> None:
+    """Fill the demo account on first start, then print the URL and its token."""
+    from services.clients.accounts import DEMO_ACCOUNT_ID, DEMO_USER, seed_demo_account
+    from shared.auth import issue_token
+
+    settings = ClientsSettings()
+    created = asyncio.run(_in_clients_db(settings, lambda s: seed_demo_account(s, clients=clients)))
+    token = issue_token(secret=settings.jwt_secret, account_id=DEMO_ACCOUNT_ID, user_id=DEMO_USER,
+                        issuer=settings.jwt_issuer)
+    typer.echo(f"Demo account {'created' if created else 'already there'}: {DEMO_ACCOUNT_ID}")
+    typer.echo(f"Base URL: {base_url}")
+    typer.echo(f"Token:    {token}")
+    typer.echo(f"Try:      curl -H 'Authorization: Bearer {token}' {base_url}/api/clients")
+
+
+@dlq_app.command("list")
+def dlq_list() -> None:
+    """Show how many messages wait in each dead-letter queue."""
+    from shared.dead_letters import dead_letter_counts
+
+    for queue, count in asyncio.run(dead_letter_counts(ClientsSettings().amqp_url)).items():
+        typer.echo(f"{queue}\t{count}")
+
+
+@dlq_app.command("replay")
+def dlq_replay(queue: Annotated[str, typer.Argument(help="Consumer queue, e.g. clients.invoice.issued")]) -> None:
+    """Move the dead letters of a consumer queue back into it, once the cause is fixed."""
+    from shared.dead_letters import replay_dead_letters
+
+    moved = asyncio.run(replay_dead_letters(ClientsSettings().amqp_url, queue))
+    typer.echo(f"{moved} message(s) moved back to {queue}")
+
+
+async def _in_clients_db(settings: ClientsSettings, work):  # type: ignore[no-untyped-def]
+    from services.clients.models import Account
+    from shared.db import create_engine, create_sessionmaker, unit_of_work
+
+    engine = create_engine(settings.database_url, pool_size=1)
+    try:
+        async with unit_of_work(create_sessionmaker(engine)) as session:
+            result = await work(session)
+        return result.id if isinstance(result, Account) else result
+    finally:
+        await engine.dispose()

@@ -1,0 +1,1 @@
+"""The clients service: client base, contacts, categories, tags and the client read models."""

@@ -1,0 +1,25 @@
+"""App factory of the clients service."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.clients.handlers import build_subscribers
+from services.clients.models import outbox
+from services.clients.routes import router as clients_router
+from services.clients.routes_reference import router as reference_router
+from services.clients.settings import ClientsSettings
+from shared.app import create_service_app
+
+
+def create_app(settings: ClientsSettings | None = None) -> FastAPI:
+    """Build the clients service; nothing connects until the lifespan starts."""
+    return create_service_app(
+        settings=settings or ClientsSettings(),
+        title="Négoce clients",
+        description="The client base: clients and prospects, contacts, categories, tags, list.",
+        outbox=outbox,
+        # Reference routes first: /api/clients/tags must not be taken for a client id.
+        routers=[reference_router, clients_router],
+        subscribers=build_subscribers,
+    )

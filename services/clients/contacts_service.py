@@ -1,0 +1,96 @@
+"""Use cases for a client's contacts and the recipients of its documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.clients import repository
+from services.clients.domain import DocumentKind, Recipient, person_name
+from services.clients.models import Contact
+from services.clients.schemas import ContactFields
+from services.clients.service import load_client
+from services.clients.views import name_of
+from shared.auth import Principal
+from shared.errors import InvalidField, NotFound
+
+FLAGS = ("receives_quotes", "receives_proforma", "receives_invoices", "receives_dunning")
+
+
+def contact_body(contact: Contact) -> dict[str, Any]:
+    """A contact as the API shows it."""
+    return {name: getattr(contact, name) for name in (
+        "id", "client_id", "title", "first_name", "last_name", "job_title", "email", "phone", "mobile",
+        *FLAGS)}
+
+
+async def list_contacts(session: AsyncSession, *, principal: Principal, client_id: int) -> list[dict[str, Any]]:
+    """A client's contacts."""
+    client = await load_client(session, principal=principal, client_id=client_id)
+    return [contact_body(c) for c in await repository.list_contacts(session, client_id=client.id)]
+
+
+async def add_contact(
+    session: AsyncSession, *, principal: Principal, client_id: int, data: ContactFields
+) -> dict[str, Any]:
+    """Add a person at a client."""
+    client = await load_client(session, principal=principal, client_id=client_id)
+    values = {flag: False for flag in FLAGS} | data.model_dump(exclude_none=True)
+    contact = Contact(account_id=principal.account_id, client_id=client.id, **values)
+    _check(contact)
+    session.add(contact)
+    await session.flush()
+    return contact_body(contact)
+
+
+async def update_contact(
+    session: AsyncSession, *, principal: Principal, client_id: int, contact_id: int, data: ContactFields
+) -> dict[str, Any]:
+    """Edit the fields present in the request."""
+    contact = await _load(session, principal=principal, client_id=client_id, contact_id=contact_id)
+    for name in data.model_fields_set:
+        value = getattr(data, name)
+        if name in FLAGS and value is None:
+            raise InvalidField(name, "may not be null")
+        setattr(contact, name, value)
+    _check(contact)
+    return contact_body(contact)
+
+
+async def delete_contact(session: AsyncSession, *, principal: Principal, client_id: int, contact_id: int) -> None:
+    """Remove a contact."""
+    await session.delete(await _load(session, principal=principal, client_id=client_id, contact_id=contact_id))
+
+
+async def recipients(
+    session: AsyncSession, *, principal: Principal, client_id: int, document: DocumentKind
+) -> list[dict[str, Any]]:
+    """Who receives this kind of document: the flagged contacts, else the client's own e-mail."""
+    client = await load_client(session, principal=principal, client_id=client_id)
+    flag = f"receives_{document}"
+    found = [
+        Recipient(name=person_name(c.first_name, c.last_name, "first_last"), email=c.email,
+                  source="contact", contact_id=c.id)
+        for c in await repository.list_contacts(session, client_id=client.id)
+        if getattr(c, flag) and c.email
+    ]
+    if not found and client.email:
+        found = [Recipient(name=name_of(client, "first_last"), email=client.email, source="client")]
+    return [{"name": r.name, "email": r.email, "source": r.source, "contact_id": r.contact_id} for r in found]
+
+
+async def _load(session: AsyncSession, *, principal: Principal, client_id: int, contact_id: int) -> Contact:
+    client = await load_client(session, principal=principal, client_id=client_id)
+    contact = await repository.get_contact(session, client_id=client.id, contact_id=contact_id)
+    if contact is None:
+        raise NotFound(f"Contact {contact_id} of client {client_id} does not exist.")
+    return contact
+
+
+def _check(contact: Contact) -> None:
+    if not (contact.first_name or contact.last_name or contact.email):
+        raise InvalidField("last_name", "a contact needs a name or an e-mail")
+    for flag in FLAGS:
+        if getattr(contact, flag) and not contact.email:
+            raise InvalidField("email", f"needed to receive documents ({flag})")

@@ -1,0 +1,123 @@
+"""The client base list: keyset pages over indexed sort keys, and the tab counts."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from datetime import datetime
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import orjson
+from sqlalchemy import DateTime, Row, cast, literal, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.clients.models import LIST_SORT_COLUMNS, AccountClientCounts, Client
+from shared.errors import InvalidField
+
+Tab = Literal["all", "clients", "prospects"]
+SortKey = Literal["name", "first_name", "last_name", "created_at", "total_invoiced", "invoiced_orders",
+                  "last_invoiced_at"]
+Direction = Literal["asc", "desc"]
+TIMESTAMP_SORTS = {"created_at", "last_invoiced_at"}
+TEXT_SORTS = {"first_name", "last_name"}
+NO_INVOICE = "-infinity"
+TAB_STATUS = {"clients": "client", "prospects": "prospect"}
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Where the previous page stopped: its last sort key and id, for one sort and direction."""
+
+    sort: str
+    direction: str
+    key: Any
+    id: int
+
+    def encode(self) -> str:
+        """Opaque URL-safe text."""
+        raw = orjson.dumps([self.sort, self.direction, self.key, self.id])
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str, *, sort: str, direction: str) -> Cursor:
+        """Parse a cursor made for the same sort and direction; 422 on anything else."""
+        try:
+            padded = text + "=" * (-len(text) % 4)
+            s, d, key, row_id = orjson.loads(base64.urlsafe_b64decode(padded))
+            valid = isinstance(row_id, int) and isinstance(key, str | int) and not isinstance(key, bool)
+        except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
+            valid = False
+        if not valid:
+            raise InvalidField("cursor", "not a cursor returned by this list")
+        if (s, d) != (sort, direction):
+            raise InvalidField("cursor", "the cursor belongs to another sort order; start again without it")
+        return cls(sort=s, direction=d, key=key, id=row_id)
+
+
+LIST_COLUMNS = (
+    Client.id, Client.kind, Client.first_name, Client.last_name, Client.company_name,
+    Client.billing_postal_code, Client.billing_city, Client.billing_country, Client.status,
+    Client.invoiced_orders_count, Client.invoiced_total_cents, Client.last_invoiced_at,
+    Client.last_invoiced_order_id, Client.last_invoiced_order_number, Client.created_at,
+)
+
+
+async def list_page(
+    session: AsyncSession, *, account_id: uuid.UUID, tab: Tab, sort: str, direction: Direction,
+    cursor: Cursor | None, limit: int,
+) -> tuple[list[Row[Any]], Cursor | None]:
+    """One page of rows and the cursor of the next page (None on the last page)."""
+    sort_expr = LIST_SORT_COLUMNS[sort]
+    query = select(*LIST_COLUMNS, sort_expr.label("sort_key")).where(
+        Client.account_id == account_id, Client.deleted_at.is_(None)
+    )
+    if tab != "all":
+        query = query.where(Client.status == TAB_STATUS[tab])
+    if cursor is not None:
+        after = tuple_(sort_expr, Client.id)
+        bound = tuple_(_sql_key(sort, cursor.key), literal(cursor.id))
+        query = query.where(after > bound if direction == "asc" else after < bound)
+    order = (sort_expr.asc(), Client.id.asc()) if direction == "asc" else (sort_expr.desc(), Client.id.desc())
+    rows = list((await session.execute(query.order_by(*order).limit(limit + 1))).all())
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    last = rows[-1]
+    return rows, Cursor(sort=sort, direction=direction, key=_cursor_key(sort, last), id=last.id)
+
+
+def _cursor_key(sort: str, row: Row[Any]) -> str | int:
+    if sort == "created_at":
+        return row.created_at.isoformat()
+    if sort == "last_invoiced_at":
+        return row.last_invoiced_at.isoformat() if row.last_invoiced_at else NO_INVOICE
+    return row.sort_key
+
+
+def _sql_key(sort: str, key: object) -> Any:
+    # The key comes from the client: check its type so a forged cursor is a 422, not a 500.
+    if sort in TIMESTAMP_SORTS:
+        if sort == "last_invoiced_at" and key == NO_INVOICE:
+            return cast(literal(NO_INVOICE), DateTime(timezone=True))
+        try:
+            moment = datetime.fromisoformat(str(key))
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            raise InvalidField("cursor", "not a cursor returned by this list")
+        return literal(moment, DateTime(timezone=True))
+    expected = str if sort in TEXT_SORTS else int
+    if not isinstance(key, expected) or isinstance(key, bool):
+        raise InvalidField("cursor", "not a cursor returned by this list")
+    return literal(key)
+
+
+async def tab_counts(session: AsyncSession, *, account_id: uuid.UUID) -> tuple[int, int]:
+    """(clients, prospects) of the account, from the trigger-kept counters."""
+    row = (await session.execute(
+        select(AccountClientCounts.clients, AccountClientCounts.prospects)
+        .where(AccountClientCounts.account_id == account_id)
+    )).first()
+    return (row.clients, row.prospects) if row else (0, 0)

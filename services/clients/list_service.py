@@ -1,0 +1,41 @@
+"""The client base list (F2-F4): tabs, sorts, keyset pages and tab counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.clients import list_queries
+from services.clients.list_queries import Cursor, Direction, SortKey, Tab
+from services.clients.service import account_of
+from services.clients.views import list_row
+from shared.auth import Principal
+
+
+def resolve_sort(sort: SortKey, name_order: str) -> str:
+    """'name' sorts by first or last name, as the account's setting says."""
+    if sort == "name":
+        return "first_name" if name_order == "first_last" else "last_name"
+    return sort
+
+
+async def list_clients(
+    session: AsyncSession, *, principal: Principal, tab: Tab, sort: SortKey, direction: Direction,
+    cursor: str | None, limit: int,
+) -> dict[str, Any]:
+    """One page of the list with the counts of every tab."""
+    account = await account_of(session, principal)
+    resolved = resolve_sort(sort, account.name_order)
+    after = Cursor.decode(cursor, sort=resolved, direction=direction) if cursor else None
+    rows, next_cursor = await list_queries.list_page(
+        session, account_id=account.id, tab=tab, sort=resolved, direction=direction, cursor=after,
+        limit=limit,
+    )
+    clients, prospects = await list_queries.tab_counts(session, account_id=account.id)
+    order = account.name_order
+    return {
+        "items": [list_row(row, order) for row in rows],  # type: ignore[arg-type]
+        "counts": {"all": clients + prospects, "clients": clients, "prospects": prospects},
+        "next_cursor": next_cursor.encode() if next_cursor else None,
+    }

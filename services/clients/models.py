@@ -1,0 +1,216 @@
+"""Tables of the clients service (SQLAlchemy 2, typed mappings)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Identity, Index, Integer, String,
+    Text, UniqueConstraint, func, literal_column,
+)
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from shared.db import new_metadata
+from shared.inbox import define_inbox
+from shared.outbox import define_outbox
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the clients database."""
+
+    metadata = new_metadata()
+
+
+outbox = define_outbox(Base.metadata)
+inbox = define_inbox(Base.metadata)
+
+
+class Account(Base):
+    """A tenant and its client-base settings."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (CheckConstraint("name_order IN ('first_last', 'last_first')", name="name_order"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(200))
+    name_order: Mapped[str] = mapped_column(String(16), default="first_last", server_default="first_last")
+    accounting_prefix: Mapped[str] = mapped_column(String(10), default="411", server_default="411")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris", server_default="Europe/Paris")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class AccountClientCounts(Base):
+    """Tab counts of the client list, kept by a trigger on clients (never counted on the fly)."""
+
+    __tablename__ = "account_client_counts"
+
+    account_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    clients: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    prospects: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class Category(Base):
+    """A client category (restaurant, wine shop, private customer...)."""
+
+    __tablename__ = "categories"
+    __table_args__ = (UniqueConstraint("account_id", "name"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("accounts.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class Tag(Base):
+    """A free label put on clients (vip, salon 2026...)."""
+
+    __tablename__ = "tags"
+    __table_args__ = (UniqueConstraint("account_id", "name"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("accounts.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class ClientTag(Base):
+    """Which tags a client carries."""
+
+    __tablename__ = "client_tags"
+
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class Client(Base):
+    """A client or prospect, with the list's read-model columns kept beside it."""
+
+    __tablename__ = "clients"
+    __table_args__ = (
+        UniqueConstraint("account_id", "accounting_code"),
+        CheckConstraint("kind IN ('person', 'company')", name="kind"),
+        CheckConstraint("status IN ('prospect', 'client')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("accounts.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    kind: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str | None] = mapped_column(String(30))
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    company_name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    mobile: Mapped[str | None] = mapped_column(String(30))
+    billing_line1: Mapped[str | None] = mapped_column(String(100))
+    billing_line2: Mapped[str | None] = mapped_column(String(100))
+    billing_line3: Mapped[str | None] = mapped_column(String(100))
+    billing_postal_code: Mapped[str | None] = mapped_column(String(16))
+    billing_city: Mapped[str | None] = mapped_column(String(100))
+    billing_country: Mapped[str] = mapped_column(String(2), default="FR")
+    shipping_same_as_billing: Mapped[bool] = mapped_column(Boolean, default=True)
+    shipping_line1: Mapped[str | None] = mapped_column(String(100))
+    shipping_line2: Mapped[str | None] = mapped_column(String(100))
+    shipping_line3: Mapped[str | None] = mapped_column(String(100))
+    shipping_postal_code: Mapped[str | None] = mapped_column(String(16))
+    shipping_city: Mapped[str | None] = mapped_column(String(100))
+    shipping_country: Mapped[str | None] = mapped_column(String(2))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    price_grid_id: Mapped[int | None] = mapped_column(BigInteger)
+    accounting_code: Mapped[str] = mapped_column(String(30))
+    accepts_emailing: Mapped[bool] = mapped_column(Boolean, default=False)
+    accepts_mailing: Mapped[bool] = mapped_column(Boolean, default=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    show_note_on_orders: Mapped[bool] = mapped_column(Boolean, default=False)
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    blocked_reason: Mapped[str | None] = mapped_column(String(500))
+    blocked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    blocked_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Normalised (unaccented, lower-case) names, so byte order is alphabetical order.
+    sort_first_last: Mapped[str] = mapped_column(String(300, collation="C"))
+    sort_last_first: Mapped[str] = mapped_column(String(300, collation="C"))
+    # Read model fed by invoice events; derived from client_invoices, never incremented blindly.
+    status: Mapped[str] = mapped_column(String(10), default="prospect", server_default="prospect")
+    invoiced_orders_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    invoiced_total_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    last_invoiced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_invoiced_order_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_invoiced_order_number: Mapped[str | None] = mapped_column(String(40))
+
+    tags: Mapped[list[Tag]] = relationship(secondary="client_tags", lazy="raise")
+    contacts: Mapped[list[Contact]] = relationship(back_populates="client", lazy="raise")
+
+
+# Sort keys of the list; each gets an index for the "all" tab and one for the status tabs.
+# Prospects have no last invoice: -infinity keeps the key non-null, so keyset paging works.
+LIST_SORT_COLUMNS = {
+    "first_name": Client.sort_first_last,
+    "last_name": Client.sort_last_first,
+    "created_at": Client.created_at,
+    "total_invoiced": Client.invoiced_total_cents,
+    "invoiced_orders": Client.invoiced_orders_count,
+    "last_invoiced_at": func.coalesce(Client.last_invoiced_at, literal_column("'-infinity'::timestamptz")),
+}
+
+
+def _list_indexes() -> None:
+    live = Client.deleted_at.is_(None)
+    for key, column in LIST_SORT_COLUMNS.items():
+        Index(f"ix_clients_list_{key}", Client.account_id, column, Client.id, postgresql_where=live)
+        Index(f"ix_clients_tab_{key}", Client.account_id, Client.status, column, Client.id,
+              postgresql_where=live)
+
+
+_list_indexes()
+
+
+class Contact(Base):
+    """A person at a client, and which documents they receive by e-mail."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("accounts.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str | None] = mapped_column(String(30))
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    job_title: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    mobile: Mapped[str | None] = mapped_column(String(30))
+    receives_quotes: Mapped[bool] = mapped_column(Boolean, default=False)
+    receives_proforma: Mapped[bool] = mapped_column(Boolean, default=False)
+    receives_invoices: Mapped[bool] = mapped_column(Boolean, default=False)
+    receives_dunning: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    client: Mapped[Client] = relationship(back_populates="contacts", lazy="raise")
+
+
+class ClientInvoice(Base):
+    """One invoice as the order events told it: the source of the list's statistics.
+
+    Keyed by invoice so duplicates and any arrival order converge (issued and cancelled
+    facts are merged into one row; aggregates are recomputed from these rows).
+    """
+
+    __tablename__ = "client_invoices"
+    __table_args__ = (Index("ix_client_invoices_client", "account_id", "client_id"),)
+
+    invoice_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    client_id: Mapped[int] = mapped_column(BigInteger)
+    order_id: Mapped[int] = mapped_column(BigInteger)
+    order_number: Mapped[str | None] = mapped_column(String(40))
+    invoice_number: Mapped[str | None] = mapped_column(String(40))
+    issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    total_cents: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

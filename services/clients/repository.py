@@ -1,0 +1,140 @@
+"""Every query of the clients service's write side: accounts, clients, labels, contacts."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.clients.models import (
+    Account, Category, Client, ClientInvoice, ClientTag, Contact, Tag,
+)
+
+Label = type[Category] | type[Tag]
+
+
+async def get_account(session: AsyncSession, *, account_id: uuid.UUID) -> Account | None:
+    """The account, or None."""
+    return await session.get(Account, account_id)
+
+
+async def get_client(
+    session: AsyncSession, *, account_id: uuid.UUID, client_id: int, for_update: bool = False
+) -> Client | None:
+    """A live (not deleted) client of the account, optionally locked for an update."""
+    query = select(Client).where(
+        Client.id == client_id, Client.account_id == account_id, Client.deleted_at.is_(None)
+    )
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def client_tag_ids(session: AsyncSession, *, client_id: int) -> list[int]:
+    """Ids of the tags a client carries, in id order."""
+    rows = await session.execute(
+        select(ClientTag.tag_id).where(ClientTag.client_id == client_id).order_by(ClientTag.tag_id)
+    )
+    return list(rows.scalars())
+
+
+async def replace_client_tags(session: AsyncSession, *, client_id: int, tag_ids: Iterable[int]) -> None:
+    """Make the client carry exactly these tags."""
+    await session.execute(delete(ClientTag).where(ClientTag.client_id == client_id))
+    values = [{"client_id": client_id, "tag_id": t} for t in sorted(set(tag_ids))]
+    if values:
+        await session.execute(insert(ClientTag), values)
+
+
+async def existing_label_ids(
+    session: AsyncSession, model: Label, *, account_id: uuid.UUID, ids: Iterable[int]
+) -> set[int]:
+    """Which of these category or tag ids exist in the account."""
+    wanted = set(ids)
+    if not wanted:
+        return set()
+    rows = await session.execute(
+        select(model.id).where(model.account_id == account_id, model.id.in_(wanted))
+    )
+    return set(rows.scalars())
+
+
+async def accounting_codes_like(session: AsyncSession, *, account_id: uuid.UUID, stem: str) -> set[str]:
+    """Accounting codes of the account that start with a stem (deleted clients included)."""
+    escaped = stem.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = await session.execute(
+        select(Client.accounting_code).where(
+            Client.account_id == account_id, Client.accounting_code.like(f"{escaped}%", escape="\\")
+        )
+    )
+    return set(rows.scalars())
+
+
+async def lock_accounting_stem(session: AsyncSession, *, account_id: uuid.UUID, stem: str) -> None:
+    """Serialise code generation for one stem until commit, so two creations never pick the same."""
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"{account_id}:{stem}", 0))))
+
+
+async def accounting_code_taken(
+    session: AsyncSession, *, account_id: uuid.UUID, code: str, except_client_id: int | None = None
+) -> bool:
+    """Whether another client of the account already uses this accounting code."""
+    condition = [Client.account_id == account_id, Client.accounting_code == code]
+    if except_client_id is not None:
+        condition.append(Client.id != except_client_id)
+    return bool(await session.scalar(select(exists().where(*condition))))
+
+
+async def client_has_invoices(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> bool:
+    """Whether any invoice, even cancelled, was issued to the client (they are kept by law)."""
+    return bool(await session.scalar(select(exists().where(
+        ClientInvoice.account_id == account_id, ClientInvoice.client_id == client_id,
+        ClientInvoice.issued_at.is_not(None),
+    ))))
+
+
+async def list_labels(session: AsyncSession, model: Label, *, account_id: uuid.UUID) -> list[Category | Tag]:
+    """The account's categories or tags by name."""
+    rows = await session.execute(select(model).where(model.account_id == account_id).order_by(model.name))
+    return list(rows.scalars())
+
+
+async def get_label(session: AsyncSession, model: Label, *, account_id: uuid.UUID, label_id: int) -> Category | Tag | None:
+    """One category or tag of the account."""
+    return (await session.execute(
+        select(model).where(model.account_id == account_id, model.id == label_id)
+    )).scalar_one_or_none()
+
+
+async def label_name_taken(
+    session: AsyncSession, model: Label, *, account_id: uuid.UUID, name: str, except_id: int | None = None
+) -> bool:
+    """Whether the account already has a category or tag of that name."""
+    condition = [model.account_id == account_id, model.name == name]
+    if except_id is not None:
+        condition.append(model.id != except_id)
+    return bool(await session.scalar(select(exists().where(*condition))))
+
+
+async def label_in_use(session: AsyncSession, model: Label, *, label_id: int) -> bool:
+    """Whether a live client uses the category or tag."""
+    if model is Category:
+        condition = exists().where(Client.category_id == label_id, Client.deleted_at.is_(None))
+    else:
+        condition = exists().where(ClientTag.tag_id == label_id)
+    return bool(await session.scalar(select(condition)))
+
+
+async def list_contacts(session: AsyncSession, *, client_id: int) -> list[Contact]:
+    """A client's contacts in creation order."""
+    rows = await session.execute(select(Contact).where(Contact.client_id == client_id).order_by(Contact.id))
+    return list(rows.scalars())
+
+
+async def get_contact(session: AsyncSession, *, client_id: int, contact_id: int) -> Contact | None:
+    """One contact of a client."""
+    return (await session.execute(
+        select(Contact).where(Contact.client_id == client_id, Contact.id == contact_id)
+    )).scalar_one_or_none()

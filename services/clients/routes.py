@@ -1,0 +1,75 @@
+"""HTTP routes of the client base: thin, each calls one use case."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Path, Query, Response, status
+
+from services.clients import list_service, service
+from services.clients.list_queries import Direction, SortKey, Tab
+from services.clients.schemas import BlockRequest, ClientCreate, ClientPage, ClientRead, ClientUpdate
+from services.clients.validation import DB_BIGINT_MAX
+from shared.auth import CurrentPrincipal
+from shared.db import Transaction
+
+router = APIRouter(prefix="/api/clients", tags=["clients"])
+ClientId = Annotated[int, Path(ge=1, le=DB_BIGINT_MAX, description="Client id")]
+
+
+@router.get("", response_model=ClientPage)
+async def list_clients(
+    principal: CurrentPrincipal, session: Transaction,
+    tab: Tab = "all",
+    sort: SortKey = Query("name", description="'name' follows the account's first/last-name setting"),
+    direction: Direction = "asc",
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Response:
+    """List the client base: one tab, sorted, one keyset page, with every tab's count."""
+    page = await list_service.list_clients(session, principal=principal, tab=tab, sort=sort,
+                                           direction=direction, cursor=cursor, limit=limit)
+    # Serialised with orjson directly: the list is the hottest route (see README, benchmark).
+    return Response(orjson.dumps(page), media_type="application/json")
+
+
+@router.post("", response_model=ClientRead, status_code=status.HTTP_201_CREATED)
+async def create_client(body: ClientCreate, principal: CurrentPrincipal, session: Transaction) -> Any:
+    """Add a client or prospect (F8)."""
+    return await service.create_client(session, principal=principal, data=body)
+
+
+@router.get("/{client_id}", response_model=ClientRead)
+async def get_client(client_id: ClientId, principal: CurrentPrincipal, session: Transaction) -> Any:
+    """Every field of one client (F9)."""
+    return await service.get_client(session, principal=principal, client_id=client_id)
+
+
+@router.patch("/{client_id}", response_model=ClientRead)
+async def update_client(
+    client_id: ClientId, body: ClientUpdate, principal: CurrentPrincipal, session: Transaction
+) -> Any:
+    """Edit the fields present in the body."""
+    return await service.update_client(session, principal=principal, client_id=client_id, data=body)
+
+
+@router.post("/{client_id}/block", response_model=ClientRead)
+async def block_client(
+    client_id: ClientId, body: BlockRequest, principal: CurrentPrincipal, session: Transaction
+) -> Any:
+    """Block a client: no new orders may be taken for it (F19)."""
+    return await service.set_blocked(session, principal=principal, client_id=client_id, blocked=True,
+                                     reason=body.reason)
+
+
+@router.post("/{client_id}/unblock", response_model=ClientRead)
+async def unblock_client(client_id: ClientId, principal: CurrentPrincipal, session: Transaction) -> Any:
+    """Let a blocked client order again."""
+    return await service.set_blocked(session, principal=principal, client_id=client_id, blocked=False)
+
+
+@router.delete("/{client_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_client(client_id: ClientId, principal: CurrentPrincipal, session: Transaction) -> None:
+    """Delete a client that was never invoiced (F19)."""
+    await service.delete_client(session, principal=principal, client_id=client_id)

@@ -1,0 +1,222 @@
+"""Use cases of the client base: each changes rows and writes its events in one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from asgi_correlation_id import correlation_id
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.clients import repository
+from services.clients.domain import NameOrder, accounting_code_stem, next_accounting_code, sort_keys
+from services.clients.models import Account, Category, Client, Tag, outbox
+from services.clients.schemas import Address, ClientFields
+from services.clients.views import client_body, snapshot
+from shared.auth import Principal
+from shared.errors import Conflict, InvalidField, NotFound, Unauthorized
+from shared.events.clients import (
+    ClientBlocked, ClientBlockPayload, ClientCreated, ClientDeleted, ClientDeletedPayload,
+    ClientUnblocked, ClientUpdated, ClientUpdatedPayload,
+)
+from shared.events.envelope import Event, new_event
+from shared.outbox import add_events
+
+SCALAR_FIELDS = (
+    "kind", "title", "first_name", "last_name", "company_name", "email", "phone", "mobile",
+    "category_id", "price_grid_id", "accounting_code", "accepts_emailing", "accepts_mailing", "note",
+    "show_note_on_orders", "shipping_same_as_billing",
+)
+NOT_NULLABLE = {"accepts_emailing", "accepts_mailing", "show_note_on_orders", "shipping_same_as_billing",
+                "kind", "accounting_code"}
+DEFAULTS: dict[str, Any] = {"accepts_emailing": False, "accepts_mailing": True,
+                            "show_note_on_orders": False, "shipping_same_as_billing": True}
+
+
+async def account_of(session: AsyncSession, principal: Principal) -> Account:
+    """The caller's account; a token for an unknown account is refused."""
+    account = await repository.get_account(session, account_id=principal.account_id)
+    if account is None:
+        raise Unauthorized("The token names an account that does not exist.")
+    return account
+
+
+async def load_client(session: AsyncSession, *, principal: Principal, client_id: int,
+                      for_update: bool = False) -> Client:
+    """A live client of the caller's account, or 404 (another account's client included)."""
+    client = await repository.get_client(session, account_id=principal.account_id, client_id=client_id,
+                                         for_update=for_update)
+    if client is None:
+        raise NotFound(f"Client {client_id} does not exist.")
+    return client
+
+
+async def publish(session: AsyncSession, event_class: type[Event], *, account_id: uuid.UUID, payload: Any) -> None:
+    """Write one event to the outbox of the current transaction."""
+    event = new_event(event_class, account_id=account_id, payload=payload,
+                      correlation_id=correlation_id.get())
+    await add_events(session, outbox, [event])
+
+
+async def create_client(session: AsyncSession, *, principal: Principal, data: ClientFields) -> dict[str, Any]:
+    """Add a client (a prospect until its first invoice) and announce it."""
+    account = await account_of(session, principal)
+    values = {**DEFAULTS, **data.model_dump(include=set(SCALAR_FIELDS), exclude_none=True)}
+    client = Client(account_id=account.id, version=1, status="prospect")
+    await _apply(session, account=account, client=client, values=values, data=data)
+    session.add(client)
+    await session.flush()
+    tag_ids = sorted(set(data.tag_ids or []))
+    await repository.replace_client_tags(session, client_id=client.id, tag_ids=tag_ids)
+    await session.refresh(client)
+    order: NameOrder = account.name_order  # type: ignore[assignment]
+    await publish(session, ClientCreated, account_id=account.id,
+                  payload=snapshot(client, tag_ids=tag_ids, order=order))
+    return client_body(client, tag_ids=tag_ids, order=order)
+
+
+async def get_client(session: AsyncSession, *, principal: Principal, client_id: int) -> dict[str, Any]:
+    """Every field of one client."""
+    account = await account_of(session, principal)
+    client = await load_client(session, principal=principal, client_id=client_id)
+    tag_ids = await repository.client_tag_ids(session, client_id=client.id)
+    return client_body(client, tag_ids=tag_ids, order=account.name_order)  # type: ignore[arg-type]
+
+
+async def update_client(
+    session: AsyncSession, *, principal: Principal, client_id: int, data: ClientFields
+) -> dict[str, Any]:
+    """Edit the fields present in the request and announce what changed."""
+    account = await account_of(session, principal)
+    client = await load_client(session, principal=principal, client_id=client_id, for_update=True)
+    before = client_body(client, tag_ids=await repository.client_tag_ids(session, client_id=client.id),
+                         order=account.name_order)  # type: ignore[arg-type]
+    present = data.model_fields_set
+    for name in present & NOT_NULLABLE:
+        if getattr(data, name) is None:
+            raise InvalidField(name, "may not be null")
+    values = {name: getattr(data, name) for name in present & set(SCALAR_FIELDS)}
+    await _apply(session, account=account, client=client, values=values, data=data)
+    tag_ids = before["tag_ids"]
+    if "tag_ids" in present:
+        tag_ids = sorted(set(data.tag_ids or []))
+        await repository.replace_client_tags(session, client_id=client.id, tag_ids=tag_ids)
+    after = client_body(client, tag_ids=tag_ids, order=account.name_order)  # type: ignore[arg-type]
+    changed = sorted(k for k in after if k not in {"updated_at", "version"} and after[k] != before[k])
+    if not changed:
+        return before
+    client.version += 1
+    client.updated_at = datetime.now(UTC)
+    await session.flush()
+    order: NameOrder = account.name_order  # type: ignore[assignment]
+    payload = ClientUpdatedPayload(**snapshot(client, tag_ids=tag_ids, order=order).model_dump(),
+                                   changed_fields=changed)
+    await publish(session, ClientUpdated, account_id=account.id, payload=payload)
+    return client_body(client, tag_ids=tag_ids, order=order)
+
+
+async def set_blocked(
+    session: AsyncSession, *, principal: Principal, client_id: int, blocked: bool, reason: str | None = None
+) -> dict[str, Any]:
+    """Block (no new orders) or unblock a client; repeating either changes nothing."""
+    account = await account_of(session, principal)
+    client = await load_client(session, principal=principal, client_id=client_id, for_update=True)
+    if client.blocked != blocked:
+        now = datetime.now(UTC)
+        client.blocked = blocked
+        client.blocked_reason = reason if blocked else None
+        client.blocked_at = now if blocked else None
+        client.blocked_by = principal.user_id if blocked else None
+        client.version += 1
+        client.updated_at = now
+        await session.flush()
+        payload = ClientBlockPayload(client_id=client.id, version=client.version, reason=reason,
+                                     by_user=principal.user_id)
+        await publish(session, ClientBlocked if blocked else ClientUnblocked, account_id=account.id,
+                      payload=payload)
+    tag_ids = await repository.client_tag_ids(session, client_id=client.id)
+    return client_body(client, tag_ids=tag_ids, order=account.name_order)  # type: ignore[arg-type]
+
+
+async def delete_client(session: AsyncSession, *, principal: Principal, client_id: int) -> None:
+    """Delete a client that was never invoiced; one with invoices must be kept (409)."""
+    client = await load_client(session, principal=principal, client_id=client_id, for_update=True)
+    if await repository.client_has_invoices(session, account_id=principal.account_id, client_id=client.id):
+        raise Conflict(
+            f"Client {client_id} has invoices, which the law requires to keep; block it instead.",
+            extra={"alternatives": ["block"]},
+        )
+    now = datetime.now(UTC)
+    client.deleted_at = now
+    client.updated_at = now
+    client.version += 1
+    await session.flush()
+    await publish(session, ClientDeleted, account_id=principal.account_id,
+                  payload=ClientDeletedPayload(client_id=client.id, version=client.version,
+                                               by_user=principal.user_id))
+
+
+async def _apply(
+    session: AsyncSession, *, account: Account, client: Client, values: dict[str, Any], data: ClientFields
+) -> None:
+    """Set fields on a client after checking the rules the schema cannot express."""
+    present = data.model_fields_set
+    for name, value in values.items():
+        setattr(client, name, value)
+    if "billing_address" in present:
+        _set_address(client, "billing", data.billing_address)
+    if "shipping_address" in present:
+        _set_address(client, "shipping", data.shipping_address)
+    if client.kind is None:
+        client.kind = "company" if client.company_name else "person"
+    if client.kind == "company" and not client.company_name:
+        raise InvalidField("company_name", "a company needs a name")
+    if client.kind == "person" and not (client.last_name or client.first_name):
+        raise InvalidField("last_name", "a person needs a last or first name")
+    if not client.shipping_same_as_billing and not (client.shipping_line1 and client.shipping_city):
+        raise InvalidField("shipping_address", "needed when shipping_same_as_billing is false")
+    if client.billing_country is None:
+        client.billing_country = "FR"
+    await _check_references(session, account=account, data=data)
+    await _assign_accounting_code(session, account=account, client=client, given="accounting_code" in values)
+    client.sort_first_last, client.sort_last_first = sort_keys(
+        kind=client.kind, first_name=client.first_name, last_name=client.last_name,
+        company_name=client.company_name)
+
+
+def _set_address(client: Client, prefix: str, address: Address | None) -> None:
+    block = address.model_dump() if address else {}
+    for part in ("line1", "line2", "line3", "postal_code", "city"):
+        setattr(client, f"{prefix}_{part}", block.get(part))
+    setattr(client, f"{prefix}_country", block.get("country_code") or ("FR" if prefix == "billing" else None))
+
+
+async def _check_references(session: AsyncSession, *, account: Account, data: ClientFields) -> None:
+    if data.category_id is not None and not await repository.existing_label_ids(
+        session, Category, account_id=account.id, ids=[data.category_id]
+    ):
+        raise InvalidField("category_id", f"unknown category {data.category_id}")
+    if data.tag_ids:
+        known = await repository.existing_label_ids(session, Tag, account_id=account.id, ids=data.tag_ids)
+        unknown = sorted(set(data.tag_ids) - known)
+        if unknown:
+            raise InvalidField("tag_ids", f"unknown tags {unknown}")
+
+
+async def _assign_accounting_code(session: AsyncSession, *, account: Account, client: Client, given: bool) -> None:
+    if given:
+        client.accounting_code = client.accounting_code.upper()
+        if await repository.accounting_code_taken(session, account_id=account.id, code=client.accounting_code,
+                                                  except_client_id=client.id):
+            raise Conflict(f"Accounting code {client.accounting_code} is already used.",
+                           extra={"errors": [{"field": "accounting_code", "message": "already used"}]})
+        return
+    if client.accounting_code:
+        return
+    stem = accounting_code_stem(prefix=account.accounting_prefix, kind=client.kind,
+                                first_name=client.first_name, last_name=client.last_name,
+                                company_name=client.company_name)
+    await repository.lock_accounting_stem(session, account_id=account.id, stem=stem)
+    taken = await repository.accounting_codes_like(session, account_id=account.id, stem=stem)
+    client.accounting_code = next_accounting_code(stem, taken)

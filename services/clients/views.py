@@ -1,0 +1,86 @@
+"""Turn stored clients into API bodies and event snapshots."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.clients.domain import NameOrder, display_name
+from services.clients.models import Client
+from shared.events.clients import AddressPayload, ClientSnapshot
+
+ADDRESS_PARTS = ("line1", "line2", "line3", "postal_code", "city")
+
+
+def address_of(client: Client, prefix: str) -> dict[str, Any]:
+    """The billing or shipping address block of a client as a dict."""
+    block = {part: getattr(client, f"{prefix}_{part}") for part in ADDRESS_PARTS}
+    block["country_code"] = getattr(client, f"{prefix}_country")
+    return block
+
+
+def name_of(client: Client | Any, order: NameOrder) -> str:
+    """The display name of a client row in the account's name order."""
+    return display_name(kind=client.kind, first_name=client.first_name, last_name=client.last_name,
+                        company_name=client.company_name, order=order)
+
+
+def last_invoiced(row: Client | Any) -> dict[str, Any] | None:
+    """The last invoiced order block, or None for a prospect."""
+    if row.last_invoiced_at is None or row.last_invoiced_order_id is None:
+        return None
+    return {"order_id": row.last_invoiced_order_id, "number": row.last_invoiced_order_number,
+            "invoiced_at": row.last_invoiced_at}
+
+
+def client_body(client: Client, *, tag_ids: list[int], order: NameOrder) -> dict[str, Any]:
+    """Every field of a client for the client sheet."""
+    billing = address_of(client, "billing")
+    return {
+        "id": client.id, "version": client.version, "kind": client.kind,
+        "display_name": name_of(client, order),
+        "title": client.title, "first_name": client.first_name, "last_name": client.last_name,
+        "company_name": client.company_name, "email": client.email, "phone": client.phone,
+        "mobile": client.mobile, "billing_address": billing,
+        "shipping_same_as_billing": client.shipping_same_as_billing,
+        "shipping_address": billing if client.shipping_same_as_billing else address_of(client, "shipping"),
+        "category_id": client.category_id, "price_grid_id": client.price_grid_id, "tag_ids": tag_ids,
+        "accounting_code": client.accounting_code, "accepts_emailing": client.accepts_emailing,
+        "accepts_mailing": client.accepts_mailing, "note": client.note,
+        "show_note_on_orders": client.show_note_on_orders, "blocked": client.blocked,
+        "blocked_reason": client.blocked_reason, "blocked_at": client.blocked_at,
+        "blocked_by": client.blocked_by, "status": client.status,
+        "invoiced_orders_count": client.invoiced_orders_count,
+        "invoiced_total_cents": client.invoiced_total_cents,
+        "last_invoiced_order": last_invoiced(client),
+        "created_at": client.created_at, "updated_at": client.updated_at,
+    }
+
+
+def list_row(row: Any, order: NameOrder) -> dict[str, Any]:
+    """One row of the client list."""
+    return {
+        "id": row.id, "display_name": name_of(row, order),
+        "location": {"postal_code": row.billing_postal_code, "city": row.billing_city,
+                     "country_code": row.billing_country},
+        "last_invoiced_order": last_invoiced(row),
+        "invoiced_orders_count": row.invoiced_orders_count,
+        "invoiced_total_cents": row.invoiced_total_cents, "currency": "EUR", "status": row.status,
+    }
+
+
+def snapshot(client: Client, *, tag_ids: list[int], order: NameOrder) -> ClientSnapshot:
+    """Event-carried state of a client."""
+    return ClientSnapshot(
+        client_id=client.id, version=client.version, kind=client.kind,  # type: ignore[arg-type]
+        title=client.title, first_name=client.first_name, last_name=client.last_name,
+        company_name=client.company_name, display_name=name_of(client, order), email=client.email,
+        phone=client.phone, mobile=client.mobile,
+        billing_address=AddressPayload(**address_of(client, "billing")),
+        shipping_address=None if client.shipping_same_as_billing
+        else AddressPayload(**address_of(client, "shipping")),
+        category_id=client.category_id, price_grid_id=client.price_grid_id, tag_ids=tag_ids,
+        accounting_code=client.accounting_code, accepts_emailing=client.accepts_emailing,
+        accepts_mailing=client.accepts_mailing, note=client.note,
+        show_note_on_orders=client.show_note_on_orders, blocked=client.blocked,
+        created_at=client.created_at, updated_at=client.updated_at,
+    )

@@ -1,0 +1,1 @@
+"""The mailings service: Paper mailing campaigns, address labels and e-mails to clients."""

@@ -1,0 +1,1 @@
+"""The orders service: Catalogue, prices, reservations, orders, invoices, shipments and payments."""

@@ -1,0 +1,1 @@
+"""The reminders service: Dated reminders about clients, fired on time exactly once."""

@@ -1,0 +1,1 @@
+"""Négoce's common code: settings, database, events, outbox/inbox, auth, errors, logging."""

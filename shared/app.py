@@ -1,0 +1,143 @@
+"""The service app factory: FastAPI + FastStream broker + outbox relay in one lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+
+from asgi_correlation_id import CorrelationIdMiddleware
+from fastapi import APIRouter, FastAPI
+from faststream.rabbit import RabbitBroker, RabbitRouter
+from sqlalchemy import Table, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.responses import JSONResponse
+
+from shared.db import create_engine, create_sessionmaker
+from shared.errors import install_problem_handlers
+from shared.http import BodySizeLimitMiddleware
+from shared.logging import configure_logging
+from shared.messaging import EXCHANGE_OF_SERVICE, create_broker, declare_dead_letter_queues
+from shared.outbox import OutboxRelay
+from shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceContext:
+    """What a running service holds: settings, database, broker and relay."""
+
+    settings: ServiceSettings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    broker: RabbitBroker
+    relay: OutboxRelay
+    consumer_queues: list[str] = field(default_factory=list)
+
+
+# Builds the service's message subscribers from its running context.
+RouterFactory = Callable[[ServiceContext], RabbitRouter]
+
+
+def build_context(settings: ServiceSettings, *, outbox: Table) -> ServiceContext:
+    """Create (not connect) the engine, sessions, broker and relay of a service."""
+    engine = create_engine(settings.database_url)
+    sessions = create_sessionmaker(engine)
+    broker = create_broker(settings.amqp_url)
+    relay = OutboxRelay(
+        service=settings.service_name, outbox=outbox, sessions=sessions, broker=broker,
+        exchange=EXCHANGE_OF_SERVICE[settings.service_name], listen_dsn=settings.raw_database_dsn,
+        batch_size=settings.outbox_batch_size, poll_seconds=settings.outbox_poll_seconds,
+    )
+    return ServiceContext(settings=settings, engine=engine, sessions=sessions, broker=broker, relay=relay)
+
+
+def include_subscribers(context: ServiceContext, router_factory: RouterFactory | None) -> None:
+    """Attach the service's subscribers to its broker and remember their queues."""
+    if router_factory is None or not context.settings.run_consumers:
+        return
+    router = router_factory(context)
+    context.broker.include_router(router)
+    context.consumer_queues = [sub.queue.name for sub in router.subscribers]  # type: ignore[attr-defined]
+
+
+@contextlib.asynccontextmanager
+async def running(context: ServiceContext) -> AsyncIterator[ServiceContext]:
+    """Start the broker, its consumers and the relay; stop them all on exit."""
+    await context.broker.connect()
+    await declare_dead_letter_queues(context.broker, context.consumer_queues)
+    await context.broker.start()
+    relay_task = (
+        asyncio.create_task(context.relay.run(), name=f"{context.settings.service_name}-outbox-relay")
+        if context.settings.run_outbox_relay else None
+    )
+    try:
+        yield context
+    finally:
+        if relay_task is not None:
+            relay_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await relay_task
+        await context.broker.stop()
+        await context.engine.dispose()
+
+
+def create_service_app(
+    *, settings: ServiceSettings, title: str, description: str, outbox: Table,
+    routers: Sequence[APIRouter] = (), subscribers: RouterFactory | None = None,
+) -> FastAPI:
+    """Assemble a service: problem+json errors, auth-ready state, health and readiness."""
+    configure_logging(service=settings.service_name, level=settings.log_level)
+    context = build_context(settings, outbox=outbox)
+    include_subscribers(context, subscribers)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with running(context):
+            log.info("service started")
+            yield
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.context = context
+    install_problem_handlers(app)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
+
+    @app.get("/health", tags=["operations"])
+    async def health() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok", "service": settings.service_name}
+
+    @app.get("/ready", tags=["operations"])
+    async def ready() -> JSONResponse:
+        """Readiness: the database answers and the broker connection is up."""
+        checks = {"database": await _database_ok(context.engine), "broker": await _broker_ok(context.broker)}
+        status = 200 if all(checks.values()) else 503
+        return JSONResponse({"status": "ready" if status == 200 else "not ready", "checks": checks},
+                            status_code=status)
+
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+async def _database_ok(engine: AsyncEngine) -> bool:
+    try:
+        async with engine.connect() as connection:
+            await asyncio.wait_for(connection.execute(text("SELECT 1")), timeout=2)
+        return True
+    except Exception:
+        log.warning("database not ready", exc_info=True)
+        return False
+
+
+async def _broker_ok(broker: RabbitBroker) -> bool:
+    try:
+        return await broker.ping(timeout=2)
+    except Exception:
+        log.warning("broker not ready", exc_info=True)
+        return False

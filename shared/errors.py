@@ -1,0 +1,123 @@
+"""Typed errors carrying their HTTP status, rendered as RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+class ProblemError(Exception):
+    """Base of every error a use case may raise; the status code travels with it."""
+
+    status_code = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra or {}
+
+
+class NotFound(ProblemError):
+    """The resource does not exist for this account (another account's rows included)."""
+
+    status_code = 404
+    title = "Not found"
+
+
+class Conflict(ProblemError):
+    """The request contradicts the current state (duplicate code, blocked client...)."""
+
+    status_code = 409
+    title = "Conflict"
+
+
+class Unauthorized(ProblemError):
+    """Missing or invalid bearer token."""
+
+    status_code = 401
+    title = "Unauthorized"
+
+
+class InvalidField(ProblemError):
+    """A single field failed a business rule that the schema could not express."""
+
+    status_code = 422
+    title = "Validation failed"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}", extra={"errors": [{"field": field, "message": message}]})
+
+
+def problem_response(
+    status: int, title: str, detail: str, *, instance: str | None = None, **extra: Any
+) -> Response:
+    """Build a problem+json response."""
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    # FastAPI prefixes locations with "body"/"query"/"path"; the user thinks in field names.
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header"}:
+        parts = parts[1:] or parts
+    return ".".join(parts)
+
+
+async def _on_problem(request: Request, exc: ProblemError) -> Response:
+    return problem_response(
+        exc.status_code, exc.title, exc.detail, instance=request.url.path, **exc.extra
+    )
+
+
+async def _on_validation(request: Request, exc: RequestValidationError) -> Response:
+    raw = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in raw):
+        return problem_response(400, "Malformed JSON", "The request body is not valid JSON.",
+                                instance=request.url.path)
+    errors = [{"field": _field_path(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
+              for e in raw]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem_response(422, "Validation failed", detail, instance=request.url.path, errors=errors)
+
+
+async def _on_http(request: Request, exc: StarletteHTTPException) -> Response:
+    return problem_response(exc.status_code, str(exc.detail), str(exc.detail), instance=request.url.path)
+
+
+async def _on_integrity(request: Request, exc: IntegrityError) -> Response:
+    # A unique or foreign-key constraint caught a race the service checks did not see.
+    constraint = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
+    log.info("integrity conflict", extra={"constraint": constraint})
+    return problem_response(409, "Conflict", "The change conflicts with existing data; retry.",
+                            instance=request.url.path, constraint=constraint)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error", extra={"path": request.url.path})
+    return problem_response(500, "Internal error", "An unexpected error occurred.",
+                            instance=request.url.path)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Render every error the app can raise as problem+json."""
+    app.add_exception_handler(ProblemError, _on_problem)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _on_validation)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _on_http)  # type: ignore[arg-type]
+    app.add_exception_handler(IntegrityError, _on_integrity)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _on_unexpected)

@@ -1,0 +1,118 @@
+"""Events published by the clients service (exchange negoce.clients)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+from shared.events.envelope import Event
+
+
+class AddressPayload(BaseModel):
+    """A postal address as carried in events."""
+
+    line1: str | None = None
+    line2: str | None = None
+    line3: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    country_code: str | None = "FR"
+
+
+class ClientSnapshot(BaseModel):
+    """Event-carried state of a client: what other services need to act on it."""
+
+    client_id: int
+    version: int
+    kind: Literal["person", "company"]
+    title: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    company_name: str | None = None
+    display_name: str
+    email: str | None = None
+    phone: str | None = None
+    mobile: str | None = None
+    billing_address: AddressPayload
+    shipping_address: AddressPayload | None = None
+    category_id: int | None = None
+    price_grid_id: int | None = None
+    tag_ids: list[int] = []
+    accounting_code: str
+    accepts_emailing: bool
+    accepts_mailing: bool
+    note: str | None = None
+    show_note_on_orders: bool = False
+    blocked: bool = False
+    created_at: datetime
+    updated_at: datetime
+
+
+class ClientUpdatedPayload(ClientSnapshot):
+    """The new snapshot and the names of the fields that changed."""
+
+    changed_fields: list[str]
+
+
+class ClientBlockPayload(BaseModel):
+    """Who blocked or unblocked a client, when and why."""
+
+    client_id: int
+    version: int
+    reason: str | None = None
+    by_user: str
+
+
+class ClientDeletedPayload(BaseModel):
+    """A client removed from the base."""
+
+    client_id: int
+    version: int
+    by_user: str
+
+
+class ClientCreated(Event):
+    """A client or prospect was added to the base."""
+
+    TYPE = "client.created"
+    type: Literal["client.created"] = "client.created"
+    payload: ClientSnapshot
+
+
+class ClientUpdated(Event):
+    """Fields of a client were edited."""
+
+    TYPE = "client.updated"
+    type: Literal["client.updated"] = "client.updated"
+    payload: ClientUpdatedPayload
+
+
+class ClientBlocked(Event):
+    """A client was blocked: no new orders may be taken for it."""
+
+    TYPE = "client.blocked"
+    type: Literal["client.blocked"] = "client.blocked"
+    payload: ClientBlockPayload
+
+
+class ClientUnblocked(Event):
+    """A blocked client may order again."""
+
+    TYPE = "client.unblocked"
+    type: Literal["client.unblocked"] = "client.unblocked"
+    payload: ClientBlockPayload
+
+
+class ClientDeleted(Event):
+    """A client was deleted; every service forgets it."""
+
+    TYPE = "client.deleted"
+    type: Literal["client.deleted"] = "client.deleted"
+    payload: ClientDeletedPayload
+
+
+CLIENT_EVENTS: tuple[type[Event], ...] = (
+    ClientCreated, ClientUpdated, ClientBlocked, ClientUnblocked, ClientDeleted,
+)

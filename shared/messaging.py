@@ -1,0 +1,70 @@
+"""RabbitMQ topology and broker factory: exchanges, quorum queues, dead-lettering."""
+
+from __future__ import annotations
+
+from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange, RabbitQueue
+from faststream.rabbit.schemas import Channel, QueueType
+
+from shared.events.envelope import Event
+
+# One durable topic exchange per publishing service; routing key = event type.
+CLIENTS_EXCHANGE = RabbitExchange("negoce.clients", type=ExchangeType.TOPIC, durable=True)
+ORDERS_EXCHANGE = RabbitExchange("negoce.orders", type=ExchangeType.TOPIC, durable=True)
+REMINDERS_EXCHANGE = RabbitExchange("negoce.reminders", type=ExchangeType.TOPIC, durable=True)
+MAILINGS_EXCHANGE = RabbitExchange("negoce.mailings", type=ExchangeType.TOPIC, durable=True)
+DEAD_LETTER_EXCHANGE = RabbitExchange("negoce.dead-letter", type=ExchangeType.DIRECT, durable=True)
+
+EXCHANGE_OF_SERVICE = {
+    "clients": CLIENTS_EXCHANGE,
+    "orders": ORDERS_EXCHANGE,
+    "reminders": REMINDERS_EXCHANGE,
+    "mailings": MAILINGS_EXCHANGE,
+}
+
+
+def dead_letter_queue_name(queue_name: str) -> str:
+    """Where messages of a consumer queue go once they exhausted their deliveries."""
+    return f"{queue_name}.dead"
+
+
+def consumer_queue(
+    *, consumer: str, event: type[Event], delivery_limit: int
+) -> RabbitQueue:
+    """The durable quorum queue of one consumer for one event type.
+
+    A failing message is nacked and redelivered until ``x-delivery-limit``, then the
+    queue dead-letters it to its ``.dead`` queue instead of dropping it.
+    """
+    name = f"{consumer}.{event.TYPE}"
+    return RabbitQueue(
+        name,
+        queue_type=QueueType.QUORUM,
+        durable=True,
+        routing_key=event.TYPE,
+        arguments={
+            # RabbitMQ 3.10 has no default delivery limit: without it a poison message loops forever.
+            "x-delivery-limit": delivery_limit,
+            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE.name,
+            "x-dead-letter-routing-key": name,
+        },
+    )
+
+
+async def declare_dead_letter_queues(broker: RabbitBroker, queue_names: list[str]) -> None:
+    """Declare each consumer queue's dead-letter queue and bind it to the dead-letter exchange."""
+    exchange = await broker.declare_exchange(DEAD_LETTER_EXCHANGE)
+    for name in queue_names:
+        dead = await broker.declare_queue(
+            RabbitQueue(dead_letter_queue_name(name), queue_type=QueueType.QUORUM, durable=True)
+        )
+        await dead.bind(exchange, routing_key=name)
+
+
+def create_broker(url: str, *, prefetch: int = 100, virtualhost: str | None = None) -> RabbitBroker:
+    """A broker with publisher confirms; nothing connects until it is started."""
+    return RabbitBroker(
+        url,
+        virtualhost=virtualhost,
+        default_channel=Channel(prefetch_count=prefetch, publisher_confirms=True),
+        logger=None,
+    )

@@ -1,0 +1,64 @@
+"""Settings shared by every service, read from the environment (pydantic-settings)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_JWT_SECRET = "negoce-development-secret-do-not-use-in-production"
+
+
+def _shared(name: str) -> AliasChoices:
+    """Accept a service-prefixed variable first, then the project-wide NEGOCE_ one."""
+    return AliasChoices(name, f"NEGOCE_{name.upper()}")
+
+
+class ServiceSettings(BaseSettings):
+    """Base class: each service subclasses it with its own env prefix and database."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    service_name: str = "negoce"
+    environment: Literal["development", "test", "production"] = Field(
+        default="development", validation_alias=_shared("environment")
+    )
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/negoce"
+    amqp_url: str = Field(
+        default="amqp://guest:guest@127.0.0.1:5672/", validation_alias=_shared("amqp_url")
+    )
+    redis_url: str = Field(default="redis://127.0.0.1:6379/0", validation_alias=_shared("redis_url"))
+    jwt_secret: str = Field(default=DEVELOPMENT_JWT_SECRET, validation_alias=_shared("jwt_secret"))
+    jwt_issuer: str = Field(default="negoce", validation_alias=_shared("jwt_issuer"))
+    log_level: str = Field(default="INFO", validation_alias=_shared("log_level"))
+    max_body_bytes: int = 1_048_576
+    # The relay wakes on NOTIFY; this poll is only the safety net for a missed notification.
+    outbox_poll_seconds: float = 1.0
+    outbox_batch_size: int = 200
+    consumer_delivery_limit: int = Field(default=5, validation_alias=_shared("consumer_delivery_limit"))
+    run_consumers: bool = True
+    run_outbox_relay: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_outside_development(self) -> "ServiceSettings":
+        if self.environment != "development" and (
+            self.jwt_secret == DEVELOPMENT_JWT_SECRET or len(self.jwt_secret) < 32
+        ):
+            raise ValueError(
+                f"NEGOCE_JWT_SECRET must be a secret of at least 32 characters outside development "
+                f"(environment is {self.environment!r})"
+            )
+        return self
+
+    @property
+    def sync_database_url(self) -> str:
+        """The same database through psycopg, for Alembic and bulk tools."""
+        return self.database_url.replace("+asyncpg", "+psycopg")
+
+    @property
+    def raw_database_dsn(self) -> str:
+        """A libpq DSN without the SQLAlchemy driver suffix (asyncpg.connect, COPY)."""
+        return self.database_url.replace("postgresql+asyncpg", "postgresql").replace(
+            "postgresql+psycopg", "postgresql"
+        )
