@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -36,6 +37,15 @@ class ServiceContext:
     broker: RabbitBroker
     relay: OutboxRelay
     consumer_queues: list[str] = field(default_factory=list)
+
+
+# Accept the gateway's ids (32 hex characters) and callers' own, but nothing that could forge a log line.
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,128}")
+
+
+def is_request_id(value: str) -> bool:
+    """Whether an incoming X-Request-ID may be reused as the correlation id."""
+    return REQUEST_ID.fullmatch(value) is not None
 
 
 # Builds the service's message subscribers from its running context.
@@ -105,7 +115,7 @@ def create_service_app(
     app.state.context = context
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
+    app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID", validator=is_request_id)
 
     @app.get("/health", tags=["operations"])
     async def health() -> dict[str, str]:

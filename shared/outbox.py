@@ -119,10 +119,12 @@ class OutboxRelay:
                 self._exchange_declared = True
             # Sent in order on one channel; confirms are awaited together for throughput.
             await asyncio.gather(*(self._publish(row) for row in rows))
-            await session.execute(
-                update(o).where(o.c.id.in_([r.id for r in rows])).values(published_at=func.now())
-            )
+            await self._mark_published(session, [r.id for r in rows])
         return len(rows)
+
+    async def _mark_published(self, session: AsyncSession, ids: list[object]) -> None:
+        o = self.outbox
+        await session.execute(update(o).where(o.c.id.in_(ids)).values(published_at=func.now()))
 
     async def _publish(self, row: object) -> None:
         await self.broker.publish(

@@ -5,14 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints, ValidationInfo, field_validator,
+)
 
 from services.clients.domain import NameOrder
 from services.clients.validation import (
     CountryCode, Id, Note, Phone, Text30, Text100, Text200, Text500, _blank_to_none, check_postal_code,
+    optional_text,
 )
 
-Email = Annotated[EmailStr | None, BeforeValidator(_blank_to_none), Field(default=None, max_length=254)]
+Email = Annotated[Annotated[EmailStr, StringConstraints(max_length=254)] | None, BeforeValidator(_blank_to_none),
+                  Field(default=None)]
 
 
 class Strict(BaseModel):
@@ -28,7 +32,7 @@ class Address(Strict):
     line1: Text100
     line2: Text100
     line3: Text100
-    postal_code: Annotated[str | None, BeforeValidator(_blank_to_none), Field(default=None, max_length=16)]
+    postal_code: optional_text(16)  # type: ignore[valid-type]
     city: Text100
 
     @field_validator("postal_code")
@@ -55,8 +59,7 @@ class ClientFields(Strict):
     category_id: Id | None = None
     price_grid_id: Id | None = Field(default=None, description="A price grid of the orders service")
     tag_ids: list[Id] | None = Field(default=None, max_length=50)
-    accounting_code: Annotated[str | None, BeforeValidator(_blank_to_none),
-                               Field(default=None, max_length=30, pattern=r"^[A-Za-z0-9]+$")]
+    accounting_code: optional_text(30, pattern=r"^[A-Za-z0-9]+$")  # type: ignore[valid-type]
     accepts_emailing: bool | None = None
     accepts_mailing: bool | None = None
     note: Note

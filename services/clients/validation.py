@@ -6,7 +6,7 @@ import re
 from typing import Annotated
 
 import pycountry
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 FRENCH_POSTAL_CODE = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-8])\d{3}$")
 PHONE = re.compile(r"^\+?[0-9 ().\-/]{4,30}$")
@@ -42,17 +42,18 @@ def check_postal_code(postal_code: str | None, country_code: str | None) -> str 
     return postal_code
 
 
-def _text(max_length: int) -> object:
-    return Annotated[str | None, BeforeValidator(_blank_to_none), Field(default=None, max_length=max_length)]
+def optional_text(max_length: int, **constraints: object) -> object:
+    """An optional string: blank becomes None; limits apply to the text, never to None."""
+    bounded = Annotated[str, StringConstraints(max_length=max_length, **constraints)]  # type: ignore[arg-type]
+    return Annotated[bounded | None, BeforeValidator(_blank_to_none), Field(default=None)]
 
 
-Text30 = _text(30)
-Text100 = _text(100)
-Text200 = _text(200)
-Text500 = _text(500)
-Note = _text(5000)
+Text30 = optional_text(30)
+Text100 = optional_text(100)
+Text200 = optional_text(200)
+Text500 = optional_text(500)
+Note = optional_text(5000)
 CountryCode = Annotated[str, BeforeValidator(_blank_to_none), AfterValidator(_country),
                         Field(min_length=2, max_length=2, examples=["FR"])]
-Phone = Annotated[str | None, BeforeValidator(_blank_to_none), Field(default=None, max_length=30),
-                  AfterValidator(lambda v: None if v is None else _phone(v))]
+Phone = Annotated[optional_text(30), AfterValidator(lambda v: None if v is None else _phone(v))]
 Id = Annotated[int, Field(ge=1, le=DB_BIGINT_MAX)]

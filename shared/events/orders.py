@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from shared.events.envelope import Event
 
@@ -20,7 +20,7 @@ class InvoiceIssuedPayload(BaseModel):
     client_id: int
     issued_at: datetime
     total_cents: int
-    currency: str = "EUR"
+    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
 
 
 class InvoiceCancelledPayload(BaseModel):

@@ -1,0 +1,125 @@
+"""Test fixtures: real PostgreSQL databases and a RabbitMQ vhost for this session."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import create_engine, pool, text
+from sqlalchemy.engine import make_url
+
+SERVICES = ("clients", "orders", "reminders", "mailings")
+RUN_ID = f"{os.getpid()}_{secrets.token_hex(3)}"
+VHOST = f"negoce_test_{RUN_ID}"
+AMQP_URL = f"amqp://guest:guest@127.0.0.1:5672/{VHOST}"
+JWT_SECRET = "test-" + secrets.token_hex(24)
+
+# Set before any settings object exists; the apps under test read them like in production.
+os.environ.update({
+    "NEGOCE_ENVIRONMENT": "test",
+    "NEGOCE_JWT_SECRET": JWT_SECRET,
+    "NEGOCE_AMQP_URL": AMQP_URL,
+    "NEGOCE_LOG_LEVEL": "WARNING",
+    "NEGOCE_CONSUMER_DELIVERY_LIMIT": "3",
+    **{f"NEGOCE_{s.upper()}_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/negoce_{s}_test"
+       for s in SERVICES},
+})
+
+
+def database_url(service: str, *, sync: bool = False) -> str:
+    """The test database of a service."""
+    url = os.environ[f"NEGOCE_{service.upper()}_DATABASE_URL"]
+    return url.replace("+asyncpg", "+psycopg") if sync else url
+
+
+def _recreate_database(sync_url: str) -> None:
+    url = make_url(sync_url)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=pool.NullPool)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def infrastructure() -> Iterator[None]:
+    """Fresh, migrated databases and an empty vhost for the whole session."""
+    from shared.migrations import upgrade
+
+    for service in SERVICES:
+        _recreate_database(database_url(service, sync=True))
+        upgrade(service=service, sync_url=database_url(service, sync=True))
+    _rabbitmqctl("add_vhost", VHOST)
+    _rabbitmqctl("set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*")
+    yield
+    _rabbitmqctl("delete_vhost", VHOST)
+
+
+@pytest.fixture(scope="session")
+async def clients_app() -> AsyncIterator[FastAPI]:
+    """The clients service with its consumers and relay running against the real servers."""
+    from services.clients.app import create_app
+
+    app = create_app()
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture(scope="session")
+async def api(clients_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client speaking to the clients service in process."""
+    transport = httpx.ASGITransport(app=clients_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://clients.test") as client:
+        yield client
+
+
+@dataclass
+class TestAccount:
+    """An account created for one test, with a token for its user."""
+
+    id: uuid.UUID
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Authorization header for this account."""
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+async def new_account(app: FastAPI, name: str = "Test account") -> TestAccount:
+    """Create an account row and mint a token for it."""
+    from services.clients.accounts import create_account
+    from shared.auth import issue_token
+    from shared.db import unit_of_work
+
+    async with unit_of_work(app.state.context.sessions) as session:
+        account = await create_account(session, name=name)
+    return TestAccount(id=account.id, token=issue_token(secret=JWT_SECRET, account_id=account.id, user_id="tester"))
+
+
+@pytest.fixture
+async def account(clients_app: FastAPI) -> TestAccount:
+    """A fresh account per test: tenancy keeps tests apart without truncating tables."""
+    return await new_account(clients_app)
+
+
+@pytest.fixture
+async def sql(clients_app: FastAPI) -> AsyncIterator[object]:
+    """Run a query on the clients test database: ``await sql("select ...", **params)``."""
+    engine = clients_app.state.context.engine
+
+    async def run(query: str, **params: object) -> list:
+        async with engine.connect() as connection:
+            return list((await connection.execute(text(query), params)).all())
+
+    yield run

@@ -1,0 +1,91 @@
+"""Helpers for tests against the real PostgreSQL and RabbitMQ."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import aio_pika
+import orjson
+
+T = TypeVar("T")
+
+
+async def eventually(check: Callable[[], Awaitable[T]], *, timeout: float = 15.0, interval: float = 0.05) -> T:
+    """Poll an async check until it returns a truthy value; fail with the last value otherwise."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = await check()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s (last value: {value!r})")
+        await asyncio.sleep(interval)
+
+
+class EventTap:
+    """An exclusive queue bound to an exchange that records every message it receives."""
+
+    def __init__(self, amqp_url: str, exchange: str, routing_key: str = "#") -> None:
+        self.amqp_url, self.exchange, self.routing_key = amqp_url, exchange, routing_key
+        self.messages: list[aio_pika.abc.AbstractIncomingMessage] = []
+
+    async def __aenter__(self) -> EventTap:
+        self.connection = await aio_pika.connect_robust(self.amqp_url)
+        channel = await self.connection.channel()
+        exchange = await channel.declare_exchange(self.exchange, aio_pika.ExchangeType.TOPIC, durable=True)
+        self.queue = await channel.declare_queue(exclusive=True)
+        await self.queue.bind(exchange, routing_key=self.routing_key)
+        await self.queue.consume(self._on_message, no_ack=True)
+        return self
+
+    async def _on_message(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        self.messages.append(message)
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.connection.close()
+
+    def bodies(self, event_type: str | None = None) -> list[dict[str, Any]]:
+        """Decoded bodies, optionally only of one event type."""
+        decoded = [orjson.loads(m.body) for m in self.messages]
+        return [b for b in decoded if event_type is None or b["type"] == event_type]
+
+
+async def publish_event(
+    amqp_url: str, *, exchange: str, event_type: str, account_id: uuid.UUID, payload: dict[str, Any],
+    event_id: uuid.UUID | None = None, raw_body: bytes | None = None,
+) -> uuid.UUID:
+    """Publish an enveloped event (or a raw body) as the owning service's relay would."""
+    event_id = event_id or uuid.uuid4()
+    body = raw_body if raw_body is not None else orjson.dumps({
+        "event_id": str(event_id), "type": event_type, "schema_version": 1,
+        "occurred_at": datetime.now(UTC).isoformat(), "account_id": str(account_id),
+        "correlation_id": f"test-{event_id}", "payload": payload,
+    })
+    connection = await aio_pika.connect_robust(amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        target = await channel.declare_exchange(exchange, aio_pika.ExchangeType.TOPIC, durable=True)
+        await target.publish(
+            aio_pika.Message(body, message_id=str(event_id), content_type="application/json",
+                             delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+            routing_key=event_type,
+        )
+    return event_id
+
+
+def invoice_issued(*, client_id: int, invoice_id: int, order_id: int, total_cents: int,
+                   issued_at: datetime, number: str | None = None) -> dict[str, Any]:
+    """Payload of an invoice.issued event."""
+    return {"invoice_id": invoice_id, "invoice_number": number or f"F-{invoice_id:06d}",
+            "order_id": order_id, "order_number": f"C-{order_id:06d}", "client_id": client_id,
+            "issued_at": issued_at.isoformat(), "total_cents": total_cents, "currency": "EUR"}
+
+
+def invoice_cancelled(*, client_id: int, invoice_id: int, order_id: int, cancelled_at: datetime) -> dict[str, Any]:
+    """Payload of an invoice.cancelled event."""
+    return {"invoice_id": invoice_id, "order_id": order_id, "client_id": client_id,
+            "credit_note_number": f"AV-{invoice_id:06d}", "cancelled_at": cancelled_at.isoformat()}
