@@ -11,8 +11,8 @@ DEVELOPMENT_JWT_SECRET = "negoce-development-secret-do-not-use-in-production"
 
 
 def _shared(name: str) -> AliasChoices:
-    """Accept a service-prefixed variable first, then the project-wide NEGOCE_ one."""
-    return AliasChoices(name, f"NEGOCE_{name.upper()}")
+    """Project-wide settings are read from NEGOCE_<NAME> by every service alike."""
+    return AliasChoices(f"NEGOCE_{name.upper()}")
 
 
 class ServiceSettings(BaseSettings):

@@ -1,0 +1,66 @@
+"""Operations: settings refuse unsafe secrets, migrations round-trip, the negoce command works."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from services.clients.settings import ClientsSettings
+from services.orders.settings import OrdersSettings
+from shared.migrations import alembic_config, upgrade
+from shared.settings import DEVELOPMENT_JWT_SECRET
+from tests.conftest import SERVICES, database_url
+
+NEGOCE = str(Path(sys.executable).with_name("negoce"))
+
+
+@pytest.mark.parametrize("environment", ["production", "test"])
+def test_services_refuse_to_start_with_the_default_or_a_short_key(environment):
+    for secret in (DEVELOPMENT_JWT_SECRET, "short"):
+        with pytest.raises(ValidationError, match="NEGOCE_JWT_SECRET"):
+            ClientsSettings(environment=environment, jwt_secret=secret)
+    assert ClientsSettings(environment="development", jwt_secret=DEVELOPMENT_JWT_SECRET)
+
+
+def test_broker_and_secret_are_project_wide_and_databases_per_service(monkeypatch):
+    monkeypatch.setenv("NEGOCE_ORDERS_DATABASE_URL", "postgresql+asyncpg://postgres@db.example:5432/orders")
+    orders, clients = OrdersSettings(), ClientsSettings()
+    assert orders.database_url.endswith("@db.example:5432/orders")
+    assert clients.database_url.endswith("/negoce_clients_test")
+    assert orders.amqp_url == clients.amqp_url == os.environ["NEGOCE_AMQP_URL"]
+    assert orders.jwt_secret == clients.jwt_secret == os.environ["NEGOCE_JWT_SECRET"]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_migrations_go_down_and_up_again(service):
+    from alembic import command
+
+    url = database_url(service, sync=True).replace("_test", "_test_migrations")
+    upgrade(service=service, sync_url=url)
+    command.downgrade(alembic_config(service=service, sync_url=url), "base")
+    upgrade(service=service, sync_url=url)
+
+
+async def test_account_create_prints_a_token_that_opens_the_api(api):
+    result = subprocess.run([NEGOCE, "account", "create", "Domaine des Tests"], capture_output=True, text=True,
+                            check=True, timeout=60)
+    created = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(created) >= {"account_id", "token"}
+    headers = {"Authorization": f"Bearer {created['token']}"}
+    response = await api.post("/api/clients", json={"company_name": "Premier client"}, headers=headers)
+    assert response.status_code == 201
+    listing = (await api.get("/api/clients", headers=headers)).json()
+    assert [r["display_name"] for r in listing["items"]] == ["Premier client"]
+
+
+def test_demo_seed_fills_the_demo_account_once():
+    first = subprocess.run([NEGOCE, "demo", "seed", "--clients", "40"], capture_output=True, text=True,
+                           check=True, timeout=120)
+    again = subprocess.run([NEGOCE, "demo", "seed", "--clients", "40"], capture_output=True, text=True,
+                           check=True, timeout=120)
+    assert "created" in first.stdout.splitlines()[0] and "already there" in again.stdout.splitlines()[0]
+    assert "Token:" in again.stdout
