@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse
 
 from shared.db import create_engine, create_sessionmaker
 from shared.errors import install_problem_handlers
+from shared.events.envelope import Event
 from shared.http import BodySizeLimitMiddleware
 from shared.logging import configure_logging
 from shared.messaging import EXCHANGE_OF_SERVICE, create_broker, declare_dead_letter_queues
@@ -65,6 +66,14 @@ def build_context(settings: ServiceSettings, *, outbox: Table) -> ServiceContext
     return ServiceContext(settings=settings, engine=engine, sessions=sessions, broker=broker, relay=relay)
 
 
+def document_publications(context: ServiceContext, events: Sequence[type[Event]]) -> None:
+    """Declare what the relay publishes, so the AsyncAPI document lists every event."""
+    exchange = EXCHANGE_OF_SERVICE[context.settings.service_name]
+    for event in events:
+        context.broker.publisher(exchange=exchange, routing_key=event.TYPE, schema=event, title=event.TYPE,
+                                 description=(event.__doc__ or "").strip(), persist=True)
+
+
 def include_subscribers(context: ServiceContext, router_factory: RouterFactory | None) -> None:
     """Attach the service's subscribers to its broker and remember their queues."""
     if router_factory is None or not context.settings.run_consumers:
@@ -98,11 +107,13 @@ async def running(context: ServiceContext) -> AsyncIterator[ServiceContext]:
 def create_service_app(
     *, settings: ServiceSettings, title: str, description: str, outbox: Table,
     routers: Sequence[APIRouter] = (), subscribers: RouterFactory | None = None,
+    publishes: Sequence[type[Event]] = (),
 ) -> FastAPI:
     """Assemble a service: problem+json errors, auth-ready state, health and readiness."""
     configure_logging(service=settings.service_name, level=settings.log_level)
     context = build_context(settings, outbox=outbox)
     include_subscribers(context, subscribers)
+    document_publications(context, publishes)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -10,6 +10,7 @@ from services.clients.routes import router as clients_router
 from services.clients.routes_reference import router as reference_router
 from services.clients.settings import ClientsSettings
 from shared.app import create_service_app
+from shared.events.clients import CLIENT_EVENTS
 
 
 def create_app(settings: ClientsSettings | None = None) -> FastAPI:
@@ -22,4 +23,5 @@ def create_app(settings: ClientsSettings | None = None) -> FastAPI:
         # Reference routes first: /api/clients/tags must not be taken for a client id.
         routers=[reference_router, clients_router],
         subscribers=build_subscribers,
+        publishes=CLIENT_EVENTS,
     )
