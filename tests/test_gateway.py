@@ -16,7 +16,7 @@ from tests.conftest import SERVICES
 
 ROOT = Path(__file__).resolve().parents[1]
 UVICORN = str(Path(sys.executable).with_name("uvicorn"))
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+NGINX = os.environ.get("NEGOCE_NGINX_BIN") or shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 def _free_port() -> int:
