@@ -64,3 +64,19 @@ def test_demo_seed_fills_the_demo_account_once():
                            check=True, timeout=120)
     assert "created" in first.stdout.splitlines()[0] and "already there" in again.stdout.splitlines()[0]
     assert "Token:" in again.stdout
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_models_and_migrations_describe_the_same_schema(service):
+    import importlib
+
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    metadata = importlib.import_module(f"services.{service}.models").Base.metadata
+    engine = create_engine(database_url(service, sync=True))
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), metadata)
+    engine.dispose()
+    assert diff == [], f"a model changed without a migration: {diff}"

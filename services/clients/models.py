@@ -10,7 +10,7 @@ from sqlalchemy import (
     Text, UniqueConstraint, func, literal_column,
 )
 from sqlalchemy.dialects.postgresql import UUID
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 from shared.db import new_metadata
 from shared.inbox import define_inbox
@@ -53,26 +53,28 @@ class AccountClientCounts(Base):
     prospects: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
-class Category(Base):
+class _NamedLabel:
+    """Columns shared by categories and tags: a name unique in its account."""
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[UniqueConstraint]:  # noqa: N805 - one constraint object per table
+        return (UniqueConstraint("account_id", "name"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("accounts.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class Category(_NamedLabel, Base):
     """A client category (restaurant, wine shop, private customer...)."""
 
     __tablename__ = "categories"
-    __table_args__ = (UniqueConstraint("account_id", "name"),)
-
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("accounts.id"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
 
 
-class Tag(Base):
+class Tag(_NamedLabel, Base):
     """A free label put on clients (vip, salon 2026...)."""
 
     __tablename__ = "tags"
-    __table_args__ = (UniqueConstraint("account_id", "name"),)
-
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("accounts.id"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
 
 
 class ClientTag(Base):
