@@ -1,0 +1,72 @@
+# Négoce — developer entry points. `make help` lists them.
+#
+# The logic lives in deploy/*.sh so it can also be run without make (a fresh
+# Debian has no make: `apt-get install make`, or call deploy/run.sh directly).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+# nginx lives in /usr/sbin, which is not on a normal user's PATH on Debian.
+export PATH := $(PATH):/usr/sbin:/sbin
+
+PY := .venv/bin/python
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+
+.PHONY: help venv infra run test bench docs lint compose-config compose-up compose-down clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+venv: ## create .venv and install the project with its test extra (skipped when up to date)
+	@deploy/ensure-infra.sh venv
+
+infra: ## make sure PostgreSQL, RabbitMQ, Redis answer locally and nginx is installed
+	@deploy/ensure-infra.sh all
+
+run: ## run everything in the foreground behind the gateway on 127.0.0.1:8080 (NEGOCE_PORT)
+	@deploy/run.sh
+
+# The gateway tests start their own nginx from deploy/nginx.conf.template via
+# deploy/render-nginx.sh; NEGOCE_NGINX_BIN tells them which binary to run.
+# pytest's exit status is passed through untouched (5 = no tests collected fails).
+test: ## run the test suite (extra pytest arguments: PYTEST_ARGS="-k foo -x")
+	@deploy/ensure-infra.sh venv
+	@deploy/ensure-infra.sh all
+	NEGOCE_NGINX_BIN="$$(deploy/ensure-infra.sh nginx-path)" $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: ## run the benchmarks (extra arguments: BENCH_ARGS=...)
+	@deploy/ensure-infra.sh venv
+	@deploy/ensure-infra.sh all
+	NEGOCE_NGINX_BIN="$$(deploy/ensure-infra.sh nginx-path)" $(PY) -m bench $(BENCH_ARGS)
+
+docs: ## generate the documentation
+	@deploy/ensure-infra.sh venv
+	$(PY) -m docs.generate
+
+lint: ## check the shell scripts, the Procfile and docker-compose.yml
+	bash -n deploy/run.sh deploy/ensure-infra.sh .ci/run
+	sh -n deploy/render-nginx.sh
+	@if command -v shellcheck >/dev/null; then \
+	    shellcheck deploy/run.sh deploy/ensure-infra.sh deploy/render-nginx.sh .ci/run; \
+	else echo "shellcheck not installed (apt-get install shellcheck): skipped"; fi
+	python3 -c 'import sys, yaml; yaml.safe_load(open("docker-compose.yml"))' \
+	    || { echo "docker-compose.yml does not parse (needs PyYAML: apt-get install python3-yaml)"; exit 1; }
+	@if [ -x .venv/bin/honcho ]; then .venv/bin/honcho -f deploy/Procfile check; fi
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	    deploy/render-nginx.sh "$$tmp" 8080 8101 8102 8103 8104 && \
+	    if nginx -v 2>/dev/null; then nginx -q -t -e stderr -p "$$tmp" -c "$$tmp/nginx.conf"; \
+	    else echo "nginx not installed: rendered config not tested"; fi
+
+compose-config: ## validate docker-compose.yml with docker compose
+	NEGOCE_JWT_SECRET=$${NEGOCE_JWT_SECRET:-placeholder-for-config-check-only-0123456789} docker compose config -q
+
+compose-up: ## build and start the whole stack in Docker (needs NEGOCE_JWT_SECRET)
+	docker compose up -d --build --wait
+	docker compose logs migrate | tail -n 20
+
+compose-down: ## stop the Docker stack (data volumes are kept)
+	NEGOCE_JWT_SECRET=$${NEGOCE_JWT_SECRET:-unused-when-stopping} docker compose down
+
+clean: ## remove runtime files (.run/); keeps .venv
+	rm -rf .run

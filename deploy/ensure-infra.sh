@@ -1,0 +1,288 @@
+#!/usr/bin/env bash
+# Make sure what the Négoce processes need is present, so that `make run` and
+# `make test` work the same on a developer machine, on CI and on a fresh Debian.
+#
+# usage: deploy/ensure-infra.sh [all|services|nginx|python|venv]
+#   services  PostgreSQL :5432, RabbitMQ :5672, Redis :6379 answering on 127.0.0.1
+#   nginx     an nginx binary (the gateway runs it unprivileged, we only need it installed)
+#   python    python3 with the venv module (Debian ships it separately)
+#   venv      .venv exists and holds the project with its [test] extra (skipped
+#             when pyproject.toml is older than the install stamp)
+#   all       services + nginx (default)
+#
+# For the backing services, in order of preference:
+#   1. whatever already answers on the port (local install, another compose, ...);
+#   2. a Debian package that is installed but stopped: start it;
+#   3. `docker compose up -d --wait <svc>` from docker-compose.yml when `docker info` works;
+#   4. apt-get install + start the Debian packages (root or passwordless sudo);
+#   5. otherwise stop with a message naming what is missing.
+# NEGOCE_SKIP_INFRA=1 skips the services check (infrastructure managed elsewhere,
+# pointed at with the NEGOCE_*_URL variables).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+log() { printf 'ensure-infra: %s\n' "$*" >&2; }
+die() { printf 'ensure-infra: ERROR: %s\n' "$*" >&2; exit 1; }
+
+export DEBIAN_FRONTEND=noninteractive   # CI has no stdin: apt must never prompt
+
+# ---------------------------------------------------------------- privileges
+# Installing and starting system services needs root; use sudo only when it
+# works without a password (never hang on a prompt, e.g. in CI).
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        sudo -n "$@"
+    else
+        return 1
+    fi
+}
+can_root() { as_root true 2>/dev/null; }
+can_apt() { command -v apt-get >/dev/null 2>&1 && can_root; }
+
+apt_updated=0
+apt_install() {
+    # Fresh machines and containers have empty package lists: update once per run.
+    if [ "$apt_updated" -eq 0 ]; then
+        log "apt-get update"
+        as_root apt-get update -q >&2 || die "apt-get update failed (no network to the Debian mirrors?)"
+        apt_updated=1
+    fi
+    log "apt-get install $*"
+    as_root apt-get install -y -q --no-install-recommends "$@" >&2
+}
+
+# ------------------------------------------------------------------- python
+ensure_python() {
+    # `python3 -m venv` fails on Debian without python3-venv (no ensurepip).
+    if command -v python3 >/dev/null 2>&1 && python3 -c 'import ensurepip, venv' 2>/dev/null; then
+        return 0
+    fi
+    can_apt || die "python3 with the venv module is missing; install it (Debian: apt-get install python3 python3-venv)"
+    apt_install python3 python3-venv
+}
+
+# --------------------------------------------------------------------- venv
+VENV=.venv
+STAMP=$VENV/.negoce-installed   # inside .venv: deleting the venv drops the stamp too
+
+ensure_venv() {
+    ensure_python
+    if [ ! -x "$VENV/bin/python" ]; then
+        log "creating $VENV"
+        python3 -m venv "$VENV" || { rm -rf "$VENV"; die "python3 -m venv $VENV failed"; }
+    fi
+    # Reinstalling on every start costs seconds; the dependency set only changes
+    # with pyproject.toml, so compare against a stamp written after success.
+    if [ -f "$STAMP" ] && [ ! pyproject.toml -nt "$STAMP" ] && [ -x "$VENV/bin/negoce" ]; then
+        return 0
+    fi
+    log "installing the project into $VENV (pip install -e '.[test]')"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]' >&2 \
+        || die "pip install -e '.[test]' failed (see the pip output above)"
+    touch "$STAMP"
+}
+
+# -------------------------------------------------------------------- nginx
+nginx_bin() {
+    # /usr/sbin is not on a normal user's PATH on Debian.
+    command -v nginx 2>/dev/null || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; }
+}
+
+ensure_nginx() {
+    nginx_bin >/dev/null && return 0
+    can_apt || die "nginx is not installed and cannot be installed from here (needs apt-get and root or passwordless sudo). Install it: apt-get install nginx-light"
+    # nginx-light is the small Debian build (bookworm); later releases only have
+    # "nginx". Its postinst also starts the system nginx on :80; if that fails
+    # (port 80 busy) apt reports an error although the binary we need is unpacked.
+    apt_install nginx-light || apt_install nginx || true
+    nginx_bin >/dev/null || die "nginx installation failed (apt-get install nginx-light)"
+    log "nginx installed at $(nginx_bin)"
+}
+
+# ------------------------------------------------------- backing services
+# compose service name, TCP port, Debian package (= init script / systemd unit)
+SERVICES=(
+    "postgres 5432 postgresql"
+    "rabbitmq 5672 rabbitmq-server"
+    "redis 6379 redis-server"
+)
+
+port_open() {
+    # bash's /dev/tcp: no dependency on nc/ss; `timeout` guards against a filtered port.
+    timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
+}
+
+port_wait() {   # port seconds -> status
+    local i
+    for ((i = 0; i < $2; i++)); do
+        port_open "$1" && return 0
+        sleep 1
+    done
+    return 1
+}
+
+wait_port() {   # name port seconds -> dies on timeout
+    port_wait "$2" "$3" || die "$1 did not start answering on 127.0.0.1:$2 within ${3}s"
+}
+
+deb_installed() {
+    [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = "install ok installed" ]
+}
+
+start_deb_service() {
+    local unit=$1
+    # systemd on a normal machine; SysV scripts in containers (CI) without systemd.
+    if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+        as_root systemctl start "$unit" >&2 && return 0
+    fi
+    if [ -x "/etc/init.d/$unit" ]; then
+        as_root "/etc/init.d/$unit" start >&2 && return 0
+    fi
+    # Last resort, the daemons' own commands (what machines without an init
+    # system use to start them).
+    case $unit in
+        postgresql)
+            local version ok=1
+            for version in /etc/postgresql/*/; do
+                version=$(basename "$version")
+                as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start >&2 && ok=0
+            done
+            return "$ok" ;;
+        redis-server) as_root redis-server /etc/redis/redis.conf --daemonize yes >&2 ;;
+        rabbitmq-server) as_root rabbitmq-server -detached >&2 ;;
+        *) return 1 ;;
+    esac
+}
+
+docker_usable() {
+    command -v docker >/dev/null 2>&1 \
+        && docker info >/dev/null 2>&1 \
+        && docker compose version >/dev/null 2>&1
+}
+
+as_postgres() {
+    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else sudo -n -u postgres "$@"; fi
+}
+
+ensure_postgres_trust() {
+    # The project's default URLs connect as "postgres" over TCP without a
+    # password; Debian's pg_hba asks for one on 127.0.0.1. Only fixable (and
+    # only checked) when the server is a local Debian cluster with psql around.
+    command -v psql >/dev/null 2>&1 || return 0
+    if psql -h 127.0.0.1 -U postgres -d postgres -w -XAtqc 'select 1' >/dev/null 2>&1; then
+        return 0
+    fi
+    if ! can_root || ! id postgres >/dev/null 2>&1; then
+        log "WARNING: cannot connect to PostgreSQL as postgres@127.0.0.1 without a password;"
+        log "         allow it (pg_hba.conf: host all postgres 127.0.0.1/32 trust) or set NEGOCE_*_DATABASE_URL"
+        return 0
+    fi
+    local hba marker='# added by negoce deploy/ensure-infra.sh: passwordless postgres over loopback (development)'
+    hba=$(as_postgres psql -XAtqc 'show hba_file') || { log "WARNING: could not locate pg_hba.conf"; return 0; }
+    if ! as_root grep -qF "$marker" "$hba"; then
+        log "allowing passwordless loopback connections for user postgres in $hba"
+        # pg_hba is first-match: prepend. Rewrite in place to keep owner and mode.
+        local tmp
+        tmp=$(mktemp)
+        { printf '%s\nhost all postgres 127.0.0.1/32 trust\nhost all postgres ::1/128 trust\n\n' "$marker"
+          as_root cat "$hba"; } >"$tmp"
+        # shellcheck disable=SC2016  # $1/$2 are expanded by the inner sh, on purpose
+        as_root sh -c 'cat "$1" > "$2"' sh "$tmp" "$hba"
+        rm -f "$tmp"
+    fi
+    as_postgres psql -XAtqc 'select pg_reload_conf()' >/dev/null
+    sleep 1
+    psql -h 127.0.0.1 -U postgres -d postgres -w -XAtqc 'select 1' >/dev/null 2>&1 \
+        || log "WARNING: still cannot connect to PostgreSQL as postgres@127.0.0.1 without a password"
+}
+
+ensure_services() {
+    if [ "${NEGOCE_SKIP_INFRA:-0}" = 1 ]; then
+        log "NEGOCE_SKIP_INFRA=1: not checking PostgreSQL/RabbitMQ/Redis"
+        return 0
+    fi
+
+    local entry name port pkg missing=() still=()
+    for entry in "${SERVICES[@]}"; do
+        read -r name port pkg <<<"$entry"
+        port_open "$port" || missing+=("$entry")
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        ensure_postgres_trust
+        return 0
+    fi
+
+    # 2. Installed but stopped (e.g. a container or machine restarted): start it.
+    if command -v dpkg-query >/dev/null 2>&1 && can_root; then
+        for entry in "${missing[@]}"; do
+            read -r name port pkg <<<"$entry"
+            if deb_installed "$pkg"; then
+                log "starting the installed $pkg"
+                if start_deb_service "$pkg"; then
+                    wait_port "$name" "$port" 90   # RabbitMQ can take a while to boot
+                    continue
+                fi
+                log "could not start $pkg, trying other means"
+            fi
+            still+=("$entry")
+        done
+        missing=("${still[@]}")
+    fi
+
+    # 3. Docker: only the services that are missing, so we never fight a local
+    #    server for its port. NEGOCE_JWT_SECRET is required by the application
+    #    services of the same file; compose checks it even when they are not
+    #    started, so give it a placeholder the infrastructure never reads.
+    if [ ${#missing[@]} -gt 0 ] && docker_usable; then
+        local names=()
+        for entry in "${missing[@]}"; do read -r name port pkg <<<"$entry"; names+=("$name"); done
+        log "starting ${names[*]} with docker compose"
+        NEGOCE_JWT_SECRET=${NEGOCE_JWT_SECRET:-placeholder-unused-by-infrastructure-containers} \
+            docker compose up -d --wait "${names[@]}" >&2 \
+            || die "docker compose up ${names[*]} failed"
+        for entry in "${missing[@]}"; do read -r name port pkg <<<"$entry"; wait_port "$name" "$port" 60; done
+        missing=()
+    fi
+
+    # 4. Debian packages.
+    if [ ${#missing[@]} -gt 0 ] && can_apt; then
+        local pkgs=()
+        for entry in "${missing[@]}"; do read -r name port pkg <<<"$entry"; pkgs+=("$pkg"); done
+        apt_install "${pkgs[@]}" || die "apt-get install ${pkgs[*]} failed"
+        for entry in "${missing[@]}"; do
+            read -r name port pkg <<<"$entry"
+            # The package's postinst usually starts it already (systemd, or
+            # init scripts where allowed): give it a moment before starting it ourselves.
+            if ! port_wait "$port" 10; then
+                start_deb_service "$pkg" || die "could not start $pkg"
+            fi
+            wait_port "$name" "$port" 90
+        done
+        missing=()
+    fi
+
+    if [ ${#missing[@]} -gt 0 ]; then
+        local what=""
+        for entry in "${missing[@]}"; do read -r name port pkg <<<"$entry"; what+="${what:+, }$name (127.0.0.1:$port)"; done
+        die "not reachable: $what.
+  No usable Docker engine and no apt-get with root/sudo to install them.
+  Start them yourself (Debian: apt-get install postgresql rabbitmq-server redis-server),
+  or run 'docker compose up -d postgres rabbitmq redis' on a machine with Docker,
+  or point NEGOCE_*_URL elsewhere and set NEGOCE_SKIP_INFRA=1."
+    fi
+    ensure_postgres_trust
+}
+
+case ${1:-all} in
+    all) ensure_services; ensure_nginx ;;
+    services) ensure_services ;;
+    nginx) ensure_nginx ;;
+    python) ensure_python ;;
+    venv) ensure_venv ;;
+    nginx-path) ensure_nginx; nginx_bin ;;
+    *) die "usage: $0 [all|services|nginx|python|venv|nginx-path]" ;;
+esac

@@ -1,0 +1,101 @@
+#!/bin/sh
+# Render deploy/nginx.conf.template into OUTPUT_DIR/nginx.conf.
+#
+# usage: deploy/render-nginx.sh OUTPUT_DIR PORT CLIENTS_PORT ORDERS_PORT REMINDERS_PORT MAILINGS_PORT
+#
+# Optional environment:
+#   LISTEN_ADDRESS   address nginx listens on            (default 127.0.0.1; 0.0.0.0 in compose)
+#   CLIENTS_HOST, ORDERS_HOST, REMINDERS_HOST, MAILINGS_HOST
+#                    upstream host of each service        (default 127.0.0.1; service names in compose)
+#   RUNTIME_DIR      where nginx keeps pid and temp files (default OUTPUT_DIR, made absolute)
+#   ACCESS_LOG       off | stdout                         (default off)
+#
+# Then start nginx with:
+#   nginx -p OUTPUT_DIR -c OUTPUT_DIR/nginx.conf -e stderr
+#
+# Used by deploy/run.sh (make run), by the gateway tests and inside the
+# nginx:alpine container of docker-compose.yml. That last one has no bash and
+# no envsubst, hence POSIX sh + sed only, and no pipes (no pipefail in sh).
+set -eu
+
+die() { echo "render-nginx: $*" >&2; exit 2; }
+
+[ "$#" -eq 6 ] || die "usage: $0 OUTPUT_DIR PORT CLIENTS_PORT ORDERS_PORT REMINDERS_PORT MAILINGS_PORT"
+
+output_dir=$1
+template=${TEMPLATE:-$(dirname "$0")/nginx.conf.template}
+[ -r "$template" ] || die "template not found: $template"
+
+# Values end up inside nginx.conf and inside a sed expression: validate them
+# strictly instead of escaping, so a typo fails here and not as an nginx error.
+check_port() {
+    case $2 in ''|*[!0-9]*) die "$1 must be a port number, got '$2'" ;; esac
+    if [ "$2" -lt 1 ] || [ "$2" -gt 65535 ]; then die "$1 out of range: $2"; fi
+}
+check_host() {
+    case $2 in ''|*[!]A-Za-z0-9._:[-]*) die "$1 must be a host name or address, got '$2'" ;; esac
+}
+
+check_port PORT "$2"
+check_port CLIENTS_PORT "$3"
+check_port ORDERS_PORT "$4"
+check_port REMINDERS_PORT "$5"
+check_port MAILINGS_PORT "$6"
+
+listen_address=${LISTEN_ADDRESS:-127.0.0.1}
+clients_host=${CLIENTS_HOST:-127.0.0.1}
+orders_host=${ORDERS_HOST:-127.0.0.1}
+reminders_host=${REMINDERS_HOST:-127.0.0.1}
+mailings_host=${MAILINGS_HOST:-127.0.0.1}
+for pair in "LISTEN_ADDRESS=$listen_address" "CLIENTS_HOST=$clients_host" \
+    "ORDERS_HOST=$orders_host" "REMINDERS_HOST=$reminders_host" "MAILINGS_HOST=$mailings_host"; do
+    check_host "${pair%%=*}" "${pair#*=}"
+done
+
+# IPv6 literals need brackets in front of ":port".
+bracket() { case $1 in \[*) printf '%s' "$1" ;; *:*) printf '[%s]' "$1" ;; *) printf '%s' "$1" ;; esac; }
+listen_address=$(bracket "$listen_address")
+clients_host=$(bracket "$clients_host")
+orders_host=$(bracket "$orders_host")
+reminders_host=$(bracket "$reminders_host")
+mailings_host=$(bracket "$mailings_host")
+
+case ${ACCESS_LOG:-off} in
+    off) access_log=off ;;
+    stdout) access_log="/dev/stdout negoce" ;;
+    *) die "ACCESS_LOG must be 'off' or 'stdout', got '${ACCESS_LOG}'" ;;
+esac
+
+mkdir -p "$output_dir"
+output_dir=$(cd "$output_dir" && pwd)
+runtime_dir=${RUNTIME_DIR:-$output_dir}
+case $runtime_dir in
+    /*) ;;
+    *) die "RUNTIME_DIR must be absolute, got '$runtime_dir'" ;;
+esac
+# Quoted in the template, so spaces are fine; '|', '&', '"', '\', '$' are not
+# (they would break the sed expression or the nginx quoting).
+case $runtime_dir in
+    *[!A-Za-z0-9._/@%+=,~\ -]*) die "RUNTIME_DIR contains unsupported characters: '$runtime_dir'" ;;
+esac
+
+# Write next to the target, then rename: a half-written nginx.conf must never
+# be picked up by a concurrently starting nginx.
+tmp="$output_dir/nginx.conf.tmp.$$"
+sed \
+    -e "s|@@LISTEN@@|$listen_address:$2|g" \
+    -e "s|@@CLIENTS_UPSTREAM@@|$clients_host:$3|g" \
+    -e "s|@@ORDERS_UPSTREAM@@|$orders_host:$4|g" \
+    -e "s|@@REMINDERS_UPSTREAM@@|$reminders_host:$5|g" \
+    -e "s|@@MAILINGS_UPSTREAM@@|$mailings_host:$6|g" \
+    -e "s|@@RUNTIME_DIR@@|$runtime_dir|g" \
+    -e "s|@@ACCESS_LOG@@|$access_log|g" \
+    "$template" >"$tmp"
+
+# A placeholder added to the template but not to this script must not reach nginx.
+if grep -q '@@[A-Z_]*@@' "$tmp"; then
+    grep -n '@@[A-Z_]*@@' "$tmp" >&2
+    rm -f "$tmp"
+    die "unsubstituted placeholder(s) left in $template"
+fi
+mv -f "$tmp" "$output_dir/nginx.conf"

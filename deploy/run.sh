@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# `make run`: the whole Négoce back end in the foreground, behind the nginx
+# gateway on http://127.0.0.1:${NEGOCE_PORT:-8080}. Ctrl-C stops everything.
+#
+# Steps: check the ports are free -> .venv + project install (skipped when
+# up to date) -> PostgreSQL/RabbitMQ/Redis + nginx (deploy/ensure-infra.sh) ->
+# migrations -> demo account -> render the gateway config into .run/ -> honcho
+# runs deploy/Procfile, one log prefix per process.
+#
+# Environment (all optional):
+#   NEGOCE_PORT                 gateway port (8080)
+#   NEGOCE_CLIENTS_PORT ... NEGOCE_MAILINGS_PORT   service ports (8101..8104)
+#   NEGOCE_NGINX_ACCESS_LOG=1   gateway access log on stdout (off by default)
+#   NEGOCE_SKIP_INFRA=1         do not check/start PostgreSQL, RabbitMQ, Redis
+#   plus every NEGOCE_* setting the services read; a .env file at the repo root
+#   is loaded here too, so the migrations, the demo token and the services all
+#   see the same values (honcho alone would only give it to the services).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+die() { printf 'run: ERROR: %s\n' "$*" >&2; exit 1; }
+log() { printf 'run: %s\n' "$*" >&2; }
+
+if [ -f .env ]; then
+    log "loading .env"
+    set -a
+    # shellcheck disable=SC1091
+    . ./.env
+    set +a
+fi
+
+PORT=${NEGOCE_PORT:-8080}
+export NEGOCE_CLIENTS_PORT=${NEGOCE_CLIENTS_PORT:-8101}
+export NEGOCE_ORDERS_PORT=${NEGOCE_ORDERS_PORT:-8102}
+export NEGOCE_REMINDERS_PORT=${NEGOCE_REMINDERS_PORT:-8103}
+export NEGOCE_MAILINGS_PORT=${NEGOCE_MAILINGS_PORT:-8104}
+BASE_URL="http://127.0.0.1:$PORT"
+
+# Same environment for the one-shot commands below and for the services:
+# the demo token printed here must be signed with the secret the services use.
+export NEGOCE_ENVIRONMENT=${NEGOCE_ENVIRONMENT:-development}
+export PYTHONUNBUFFERED=1          # logs go through honcho's pipe: no block buffering
+export NEGOCE_RUN_DIR="$ROOT/.run" # read by deploy/Procfile
+mkdir -p "$NEGOCE_RUN_DIR"
+
+# ------------------------------------------------------------ 1. free ports
+# Checked first so a second `make run` fails in a second, not after the
+# migrations. Connecting (bash /dev/tcp) catches listeners on 127.0.0.1 and on
+# 0.0.0.0 alike; nginx would fail later anyway, but less readably.
+port_busy() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+who_listens() {
+    command -v ss >/dev/null 2>&1 || return 0
+    ss -Hltnp "sport = :$1" 2>/dev/null | sed 's/^/      /' >&2 || true
+}
+check_port_free() {
+    local what=$1 port=$2
+    if port_busy "$port"; then
+        log "port $port ($what) is already in use:"
+        who_listens "$port"
+        die "port $port is taken: stop whatever listens there (a previous 'make run'?) or choose another with ${3}=<port>"
+    fi
+}
+check_port_free gateway "$PORT" NEGOCE_PORT
+check_port_free clients "$NEGOCE_CLIENTS_PORT" NEGOCE_CLIENTS_PORT
+check_port_free orders "$NEGOCE_ORDERS_PORT" NEGOCE_ORDERS_PORT
+check_port_free reminders "$NEGOCE_REMINDERS_PORT" NEGOCE_REMINDERS_PORT
+check_port_free mailings "$NEGOCE_MAILINGS_PORT" NEGOCE_MAILINGS_PORT
+
+# -------------------------------------------- 2. virtualenv and infrastructure
+deploy/ensure-infra.sh venv
+deploy/ensure-infra.sh all
+NEGOCE_NGINX_BIN=$(deploy/ensure-infra.sh nginx-path)
+export NEGOCE_NGINX_BIN            # read by deploy/Procfile
+
+# ------------------------------------------------- 3. database and demo data
+log "applying migrations (negoce db upgrade)"
+.venv/bin/negoce db upgrade || die "'negoce db upgrade' failed (see above)"
+
+# Captured (stdout only; its logs still reach stderr) so it can be shown again
+# right before the process logs start, and kept in .run/demo.txt for later.
+log "ensuring the demo account (negoce demo seed)"
+seed_output=$(.venv/bin/negoce demo seed --base-url "$BASE_URL") \
+    || die "'negoce demo seed' failed (see above)"
+printf '%s\n' "$seed_output" >"$NEGOCE_RUN_DIR/demo.txt"
+
+# ------------------------------------------------------------- 4. gateway
+access_log=off
+[ "${NEGOCE_NGINX_ACCESS_LOG:-0}" = 1 ] && access_log=stdout
+ACCESS_LOG=$access_log deploy/render-nginx.sh "$NEGOCE_RUN_DIR/nginx" "$PORT" \
+    "$NEGOCE_CLIENTS_PORT" "$NEGOCE_ORDERS_PORT" "$NEGOCE_REMINDERS_PORT" "$NEGOCE_MAILINGS_PORT"
+# Validate now: a broken config would otherwise only show up as one log line
+# among the services starting, right before honcho stops everything.
+"$NEGOCE_NGINX_BIN" -q -t -e stderr -p "$NEGOCE_RUN_DIR/nginx" -c "$NEGOCE_RUN_DIR/nginx/nginx.conf" \
+    || die "the rendered nginx configuration is invalid: $NEGOCE_RUN_DIR/nginx/nginx.conf"
+
+# --------------------------------------------------------------- 5. start
+cat >&2 <<EOF
+
+================================================================================
+ Négoce is starting — gateway: $BASE_URL   (Ctrl-C stops everything)
+
+$seed_output
+
+ (saved in .run/demo.txt)   health: $BASE_URL/health   readiness: $BASE_URL/ready/<service>
+================================================================================
+
+EOF
+
+# exec: honcho becomes the foreground process; it puts each child in its own
+# process group, turns Ctrl-C / SIGTERM into SIGTERM for all of them (SIGKILL
+# after 5 s), and stops everything as soon as one process exits.
+# Colours only on a terminal: escape codes would pollute a redirected log.
+colour=()
+[ -t 1 ] || colour=(--no-colour)
+exec .venv/bin/honcho "${colour[@]}" -f deploy/Procfile -d "$ROOT" start
