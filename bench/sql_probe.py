@@ -1,0 +1,114 @@
+"""The database side of the list benchmark: the service's own query, timed bare, and its plan."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.clients.list_queries import Cursor, list_page
+from shared.db import create_engine
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page request: tab, sort, direction, optional cursor (as the API returns it) and size."""
+
+    tab: str
+    sort: str
+    direction: str
+    cursor: str | None
+    limit: int
+
+    def list_cursor(self) -> Cursor | None:
+        """The decoded cursor, as list_service hands it to list_page."""
+        return Cursor.decode(self.cursor, sort=self.sort, direction=self.direction) if self.cursor else None
+
+
+class SqlProbe:
+    """Runs list_page through an AsyncSession, and the exact SQL it sends through a bare asyncpg connection."""
+
+    def __init__(self, *, url: str, dsn: str, account_id: uuid.UUID) -> None:
+        self.url, self.dsn, self.account_id = url, dsn, account_id
+        self.captured: list[tuple[str, tuple[Any, ...]]] = []
+
+    async def __aenter__(self) -> SqlProbe:
+        # Same engine settings as the service (shared.db.create_engine: jit off, pre-ping, pool).
+        self.engine = create_engine(self.url, pool_size=1)
+        event.listen(self.engine.sync_engine, "before_cursor_execute", self._capture)
+        self.conn = await asyncpg.connect(self.dsn, server_settings={"jit": "off"})
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.conn.close()
+        await self.engine.dispose()
+
+    def _capture(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        self.captured.append((statement, tuple(parameters or ())))
+
+    async def orm_page(self, page: Page) -> list[Any]:
+        """list_page in its own session (checkout, BEGIN, query, ROLLBACK), as a request would."""
+        async with AsyncSession(self.engine) as session:
+            rows, _ = await list_page(session, account_id=self.account_id, tab=page.tab,  # type: ignore[arg-type]
+                                      sort=page.sort, direction=page.direction,  # type: ignore[arg-type]
+                                      cursor=page.list_cursor(), limit=page.limit)
+        return rows
+
+    async def statement_of(self, page: Page) -> tuple[str, tuple[Any, ...], list[int]]:
+        """The SQL text and parameters list_page sends for this page, and the ids it returns."""
+        self.captured.clear()
+        rows = await self.orm_page(page)
+        selects = [c for c in self.captured if c[0].lstrip().upper().startswith("SELECT CLIENTS.")]
+        if len(selects) != 1:
+            raise RuntimeError(f"expected one list query, captured {[c[0][:60] for c in self.captured]}")
+        return selects[0][0], selects[0][1], [row.id for row in rows]
+
+    async def time_orm(self, page: Page, *, runs: int, warmup: int) -> list[float]:
+        """Milliseconds of list_page through an AsyncSession, ``runs`` times after ``warmup``."""
+        samples = []
+        for i in range(warmup + runs):
+            started = time.perf_counter_ns()
+            await self.orm_page(page)
+            if i >= warmup:
+                samples.append((time.perf_counter_ns() - started) / 1e6)
+        return samples
+
+    async def time_sql(self, statement: str, params: tuple[Any, ...], *, runs: int, warmup: int) -> list[float]:
+        """Milliseconds of the bare statement on asyncpg (prepared and cached, as the service's driver does)."""
+        samples = []
+        for i in range(warmup + runs):
+            started = time.perf_counter_ns()
+            await self.conn.fetch(statement, *params)
+            if i >= warmup:
+                samples.append((time.perf_counter_ns() - started) / 1e6)
+        return samples
+
+    async def plan(self, statement: str, params: tuple[Any, ...]) -> dict[str, Any]:
+        """Plan shape: scan nodes with their index, index condition and filter, and whether it sorts."""
+        text = await self.conn.fetchval(f"EXPLAIN (FORMAT JSON) {statement}", *params)
+        nodes: list[dict[str, Any]] = []
+
+        def walk(node: dict[str, Any]) -> None:
+            nodes.append(node)
+            for child in node.get("Plans", []):
+                walk(child)
+
+        walk(json.loads(text)[0]["Plan"])
+        scans = [{"node": n["Node Type"], "index": n.get("Index Name"), "direction": n.get("Scan Direction"),
+                  "index_cond": n.get("Index Cond"), "filter": n.get("Filter")}
+                 for n in nodes if "Scan" in n["Node Type"]]
+        sorts = any(n["Node Type"] in ("Sort", "Incremental Sort") for n in nodes)
+        ok = (not sorts and len(scans) == 1 and scans[0]["node"] == "Index Scan"
+              and str(scans[0]["index"]).startswith("ix_clients_") and not scans[0]["filter"])
+        return {"ok": ok, "sort_node": sorts, "scans": scans, "nodes": [n["Node Type"] for n in nodes]}
+
+    async def explain_analyze(self, statement: str, params: tuple[Any, ...]) -> str:
+        """EXPLAIN (ANALYZE, BUFFERS) text of the statement with its parameters."""
+        rows = await self.conn.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", *params)
+        return "\n".join(r[0] for r in rows)
