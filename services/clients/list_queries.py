@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import orjson
-from sqlalchemy import DateTime, Row, cast, literal, select, tuple_
+from sqlalchemy import DateTime, Row, cast, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.clients.models import LIST_SORT_COLUMNS, AccountClientCounts, Client
+from services.clients.models import LIST_SORT_COLUMNS, Account, AccountClientCounts, Client
 from shared.errors import InvalidField
 
 Tab = Literal["all", "clients", "prospects"]
@@ -114,10 +114,13 @@ def _sql_key(sort: str, key: object) -> Any:
     return literal(key)
 
 
-async def tab_counts(session: AsyncSession, *, account_id: uuid.UUID) -> tuple[int, int]:
-    """(clients, prospects) of the account, from the trigger-kept counters."""
-    row = (await session.execute(
-        select(AccountClientCounts.clients, AccountClientCounts.prospects)
-        .where(AccountClientCounts.account_id == account_id)
+async def account_and_counts(session: AsyncSession, *, account_id: uuid.UUID) -> Row[Any] | None:
+    """The account's name order and its (clients, prospects) counts, in one round trip."""
+    return (await session.execute(
+        select(Account.name_order,
+               func.coalesce(AccountClientCounts.clients, 0).label("clients"),
+               func.coalesce(AccountClientCounts.prospects, 0).label("prospects"))
+        .select_from(Account)
+        .outerjoin(AccountClientCounts, AccountClientCounts.account_id == Account.id)
+        .where(Account.id == account_id)
     )).first()
-    return (row.clients, row.prospects) if row else (0, 0)

@@ -34,11 +34,18 @@ DEFAULTS: dict[str, Any] = {"accepts_emailing": False, "accepts_mailing": True,
                             "show_note_on_orders": False, "shipping_same_as_billing": True}
 
 
+class UnknownAccount(Unauthorized):
+    """A validly signed token whose account does not exist (deleted, or another deployment's)."""
+
+    def __init__(self) -> None:
+        super().__init__("The token names an account that does not exist.")
+
+
 async def account_of(session: AsyncSession, principal: Principal) -> Account:
     """The caller's account; a token for an unknown account is refused."""
     account = await repository.get_account(session, account_id=principal.account_id)
     if account is None:
-        raise Unauthorized("The token names an account that does not exist.")
+        raise UnknownAccount
     return account
 
 
