@@ -3,15 +3,57 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from shared.events.envelope import Event
 
+Currency = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+
+
+class ContainerPayload(BaseModel):
+    """A bottle size or other container, as events carry it."""
+
+    container_id: int
+    name: str
+    short_name: str
+    millilitres: int
+    kind: Literal["bottle", "magnum", "bag-in-box", "other"]
+
+
+class ProductLinePayload(BaseModel):
+    """One product line of an order, invoice or shipment."""
+
+    order_line_id: int
+    variant_id: int
+    product_id: int
+    product_name: str
+    vintage: int | None = None
+    container: ContainerPayload
+    quantity: Decimal
+    unit_price_cents: int
+    line_total_cents: int
+
+
+class OrderPayload(BaseModel):
+    """An order's identity, parties, state and totals."""
+
+    order_id: int
+    order_number: str
+    client_id: int = Field(description="The billed client")
+    ship_to_client_id: int
+    state: Literal["draft", "confirmed", "invoiced", "cancelled"]
+    version: int
+    total_cents: int
+    currency: str = Currency
+    created_at: datetime
+    lines: list[ProductLinePayload] = []
+
 
 class InvoiceIssuedPayload(BaseModel):
-    """An order was invoiced: the invoice, its order and the billed client."""
+    """An order was invoiced: the invoice, its order, the billed client and the lines."""
 
     invoice_id: int
     invoice_number: str
@@ -20,7 +62,8 @@ class InvoiceIssuedPayload(BaseModel):
     client_id: int
     issued_at: datetime
     total_cents: int
-    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    currency: str = Currency
+    lines: list[ProductLinePayload] = []
 
 
 class InvoiceCancelledPayload(BaseModel):
@@ -31,6 +74,79 @@ class InvoiceCancelledPayload(BaseModel):
     client_id: int
     credit_note_number: str
     cancelled_at: datetime
+
+
+class ShipmentLinePayload(BaseModel):
+    """Quantities of one order line that left in a shipment."""
+
+    order_line_id: int
+    variant_id: int
+    product_id: int
+    product_name: str
+    vintage: int | None = None
+    container: ContainerPayload
+    quantity: Decimal
+
+
+class ShipmentShippedPayload(BaseModel):
+    """Goods left for the ship-to client (who may not be the billed one)."""
+
+    shipment_id: int
+    order_id: int
+    order_number: str
+    client_id: int = Field(description="The billed client")
+    ship_to_client_id: int = Field(description="Who receives the goods: top products count for them")
+    shipped_at: datetime
+    lines: list[ShipmentLinePayload]
+
+
+class PaymentReceivedPayload(BaseModel):
+    """A payment on an order."""
+
+    payment_id: int
+    order_id: int
+    order_number: str
+    client_id: int
+    amount_cents: int
+    currency: str = Currency
+    paid_at: datetime
+    method: str
+
+
+class ReservationPayload(BaseModel):
+    """Stock set aside for a client."""
+
+    reservation_id: int
+    client_id: int
+    variant_id: int
+    product_name: str
+    quantity: Decimal
+    remaining: Decimal
+    status: Literal["active", "consumed", "cancelled"]
+
+
+class OrderCreated(Event):
+    """An order was created for a client."""
+
+    TYPE = "order.created"
+    type: Literal["order.created"] = "order.created"
+    payload: OrderPayload
+
+
+class OrderConfirmed(Event):
+    """An order was confirmed (validated)."""
+
+    TYPE = "order.confirmed"
+    type: Literal["order.confirmed"] = "order.confirmed"
+    payload: OrderPayload
+
+
+class OrderCancelled(Event):
+    """An order was cancelled before it was invoiced."""
+
+    TYPE = "order.cancelled"
+    type: Literal["order.cancelled"] = "order.cancelled"
+    payload: OrderPayload
 
 
 class InvoiceIssued(Event):
@@ -49,4 +165,39 @@ class InvoiceCancelled(Event):
     payload: InvoiceCancelledPayload
 
 
-ORDER_EVENTS: tuple[type[Event], ...] = (InvoiceIssued, InvoiceCancelled)
+class ShipmentShipped(Event):
+    """Goods of an order were shipped, whole or partly."""
+
+    TYPE = "shipment.shipped"
+    type: Literal["shipment.shipped"] = "shipment.shipped"
+    payload: ShipmentShippedPayload
+
+
+class PaymentReceived(Event):
+    """A payment was recorded on an order."""
+
+    TYPE = "payment.received"
+    type: Literal["payment.received"] = "payment.received"
+    payload: PaymentReceivedPayload
+
+
+class ReservationCreated(Event):
+    """Stock was reserved for a client."""
+
+    TYPE = "reservation.created"
+    type: Literal["reservation.created"] = "reservation.created"
+    payload: ReservationPayload
+
+
+class ReservationCancelled(Event):
+    """A reservation was cancelled."""
+
+    TYPE = "reservation.cancelled"
+    type: Literal["reservation.cancelled"] = "reservation.cancelled"
+    payload: ReservationPayload
+
+
+ORDER_EVENTS: tuple[type[Event], ...] = (
+    OrderCreated, OrderConfirmed, OrderCancelled, InvoiceIssued, InvoiceCancelled, ShipmentShipped,
+    PaymentReceived, ReservationCreated, ReservationCancelled,
+)
