@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Sequence
 
 import asyncpg
 import orjson
+from asgi_correlation_id import correlation_id
 from faststream.rabbit import RabbitBroker, RabbitExchange
+from pydantic import BaseModel
 from sqlalchemy import (
     BigInteger, Column, DateTime, Identity, Index, MetaData, Table, Text, func, select, update,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from shared.events.envelope import Event
+from shared.events.envelope import E, Event, new_event
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +76,15 @@ async def add_events(session: AsyncSession, outbox: Table, events: Sequence[Even
             for e in events
         ],
     )
+
+
+async def add_event(
+    session: AsyncSession, outbox: Table, event_class: type[E], *, account_id: uuid.UUID, payload: BaseModel
+) -> E:
+    """Stamp a payload with an envelope carrying the current correlation id, and write it."""
+    event = new_event(event_class, account_id=account_id, payload=payload, correlation_id=correlation_id.get())
+    await add_events(session, outbox, [event])
+    return event
 
 
 class OutboxRelay:

@@ -123,3 +123,21 @@ async def sql(clients_app: FastAPI) -> AsyncIterator[object]:
             return list((await connection.execute(text(query), params)).all())
 
     yield run
+
+
+@pytest.fixture(scope="session")
+async def orders_app() -> AsyncIterator[FastAPI]:
+    """The orders service with its consumers and relay running against the real servers."""
+    from services.orders.app import create_app
+
+    app = create_app()
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture(scope="session")
+async def orders_api(orders_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client speaking to the orders service in process."""
+    transport = httpx.ASGITransport(app=orders_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://orders.test") as client:
+        yield client

@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Literal
+
+from shared.text import fold
 
 NameOrder = Literal["first_last", "last_first"]
 DocumentKind = Literal["quotes", "proforma", "invoices", "dunning"]
 ACCOUNTING_NAME_LENGTH = 8
-
-
-def fold(text: str | None) -> str:
-    """Lower-case, accents removed, spaces collapsed: 'Hélène  Ŕoux' -> 'helene roux'."""
-    if not text:
-        return ""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.casefold().replace("œ", "oe").replace("æ", "ae").split())
 
 
 def person_name(first: str | None, last: str | None, order: NameOrder) -> str:

@@ -6,7 +6,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from asgi_correlation_id import correlation_id
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.clients import repository
@@ -20,8 +19,8 @@ from shared.events.clients import (
     ClientBlocked, ClientBlockPayload, ClientCreated, ClientDeleted, ClientDeletedPayload,
     ClientUnblocked, ClientUpdated, ClientUpdatedPayload,
 )
-from shared.events.envelope import Event, new_event
-from shared.outbox import add_events
+from shared.events.envelope import Event
+from shared.outbox import add_event
 
 SCALAR_FIELDS = (
     "kind", "title", "first_name", "last_name", "company_name", "email", "phone", "mobile",
@@ -61,9 +60,7 @@ async def load_client(session: AsyncSession, *, principal: Principal, client_id:
 
 async def publish(session: AsyncSession, event_class: type[Event], *, account_id: uuid.UUID, payload: Any) -> None:
     """Write one event to the outbox of the current transaction."""
-    event = new_event(event_class, account_id=account_id, payload=payload,
-                      correlation_id=correlation_id.get())
-    await add_events(session, outbox, [event])
+    await add_event(session, outbox, event_class, account_id=account_id, payload=payload)
 
 
 async def create_client(session: AsyncSession, *, principal: Principal, data: ClientFields) -> dict[str, Any]:

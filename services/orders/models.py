@@ -1,10 +1,23 @@
-"""Tables of the orders service."""
+"""Tables of the orders service: catalogue, prices, client replica, orders and what follows."""
 
-from sqlalchemy.orm import DeclarativeBase
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Identity, Index, Integer, Numeric, String,
+    Text, UniqueConstraint, func,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import new_metadata
 from shared.inbox import define_inbox
 from shared.outbox import define_outbox
+
+Quantity = Numeric(12, 3)
 
 
 class Base(DeclarativeBase):
@@ -15,3 +28,237 @@ class Base(DeclarativeBase):
 
 outbox = define_outbox(Base.metadata)
 inbox = define_inbox(Base.metadata)
+
+
+def _id() -> Mapped[int]:
+    return mapped_column(BigInteger, Identity(), primary_key=True)
+
+
+def _account() -> Mapped[uuid.UUID]:
+    return mapped_column(UUID(as_uuid=True), index=True)
+
+
+class Container(Base):
+    """A bottle size or other container ("Bouteille (75 cl)"), reference data per account."""
+
+    __tablename__ = "containers"
+    __table_args__ = (UniqueConstraint("account_id", "short_name"),
+                      CheckConstraint("kind IN ('bottle', 'magnum', 'bag-in-box', 'other')", name="kind"))
+
+    id: Mapped[int] = _id()
+    account_id: Mapped[uuid.UUID] = _account()
+    name: Mapped[str] = mapped_column(String(100))
+    short_name: Mapped[str] = mapped_column(String(30))
+    millilitres: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(12))
+
+
+class Product(Base):
+    """A wine or spirit sold by the account."""
+
+    __tablename__ = "products"
+
+    id: Mapped[int] = _id()
+    account_id: Mapped[uuid.UUID] = _account()
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Variant(Base):
+    """A sellable form of a product: container, vintage and packaging."""
+
+    __tablename__ = "variants"
+
+    id: Mapped[int] = _id()
+    account_id: Mapped[uuid.UUID] = _account()
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    container_id: Mapped[int] = mapped_column(ForeignKey("containers.id"))
+    vintage: Mapped[int | None] = mapped_column(Integer)
+    packaging: Mapped[str | None] = mapped_column(String(100))
+
+
+class PriceGrid(Base):
+    """A price list (with or without tax); one may be the account's default."""
+
+    __tablename__ = "price_grids"
+    __table_args__ = (
+        UniqueConstraint("account_id", "name"),
+        Index("uq_price_grids_default", "account_id", unique=True, postgresql_where="is_default"),
+    )
+
+    id: Mapped[int] = _id()
+    account_id: Mapped[uuid.UUID] = _account()
+    name: Mapped[str] = mapped_column(String(100))
+    includes_tax: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class GridPrice(Base):
+    """The price of a variant in a grid."""
+
+    __tablename__ = "grid_prices"
+
+    grid_id: Mapped[int] = mapped_column(ForeignKey("price_grids.id", ondelete="CASCADE"), primary_key=True)
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id", ondelete="CASCADE"), primary_key=True)
+    account_id: Mapped[uuid.UUID] = _account()
+    price_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class NegotiatedPrice(Base):
+    """A client's own price for a variant (F14), applied before any grid."""
+
+    __tablename__ = "negotiated_prices"
+
+    client_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id", ondelete="CASCADE"), primary_key=True)
+    account_id: Mapped[uuid.UUID] = _account()
+    price_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class ClientReplica(Base):
+    """What the orders service knows of a client, from the clients service's events."""
+
+    __tablename__ = "client_replicas"
+    __table_args__ = (Index("ix_client_replicas_choice", "account_id", "search_name"),)
+
+    client_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    # Snapshot fields follow the newest snapshot; blocked/deleted follow the newest event of
+    # any kind, so a block that overtakes the creation is neither lost nor undone.
+    version: Mapped[int] = mapped_column(Integer)
+    flags_version: Mapped[int] = mapped_column(Integer)
+    display_name: Mapped[str] = mapped_column(String(300))
+    search_name: Mapped[str] = mapped_column(String(300, collation="C"))
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    show_note_on_orders: Mapped[bool] = mapped_column(Boolean, default=False)
+    price_grid_id: Mapped[int | None] = mapped_column(BigInteger)
+    billing_address: Mapped[dict | None] = mapped_column(JSONB)
+    shipping_address: Mapped[dict | None] = mapped_column(JSONB)
+
+
+class NumberSequence(Base):
+    """Last number given per account and document kind; its row lock makes numbers gapless."""
+
+    __tablename__ = "number_sequences"
+
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last_value: Mapped[int] = mapped_column(BigInteger)
+
+
+class Order(Base):
+    """An order billed to a client and shipped to a client (often the same)."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("account_id", "number"),
+        CheckConstraint("state IN ('draft', 'confirmed', 'invoiced', 'cancelled')", name="state"),
+        Index("ix_orders_client", "account_id", "client_id"),
+    )
+
+    id: Mapped[int] = _id()
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    number: Mapped[str] = mapped_column(String(40))
+    client_id: Mapped[int] = mapped_column(BigInteger)
+    ship_to_client_id: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(10), default="draft")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    total_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    banner: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OrderLine(Base):
+    """A product line and the price rule that set its unit price."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("price_rule IN ('negotiated', 'client_grid', 'default_grid', 'manual')", name="rule"),
+    )
+
+    id: Mapped[int] = _id()
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id"))
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    unit_price_cents: Mapped[int] = mapped_column(BigInteger)
+    price_rule: Mapped[str] = mapped_column(String(12))
+    line_total_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class Invoice(Base):
+    """The invoice of an order; a credit note cancels it (numbers are never reused)."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (UniqueConstraint("account_id", "number"), UniqueConstraint("order_id"))
+
+    id: Mapped[int] = _id()
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    number: Mapped[str] = mapped_column(String(40))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    total_cents: Mapped[int] = mapped_column(BigInteger)
+    credit_note_number: Mapped[str | None] = mapped_column(String(40))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Shipment(Base):
+    """Goods of an order sent to its ship-to client."""
+
+    __tablename__ = "shipments"
+
+    id: Mapped[int] = _id()
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    ship_to_client_id: Mapped[int] = mapped_column(BigInteger)
+    shipped_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ShipmentLine(Base):
+    """How much of an order line left in a shipment."""
+
+    __tablename__ = "shipment_lines"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), primary_key=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), primary_key=True)
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+
+
+class Payment(Base):
+    """Money received on an order."""
+
+    __tablename__ = "payments"
+    __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),)
+
+    id: Mapped[int] = _id()
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    paid_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    method: Mapped[str] = mapped_column(String(20))
+
+
+class Reservation(Base):
+    """Stock set aside for a client (F15); shipments to that client consume it."""
+
+    __tablename__ = "reservations"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("status IN ('active', 'consumed', 'cancelled')", name="status"),
+        Index("ix_reservations_client", "account_id", "client_id"),
+    )
+
+    id: Mapped[int] = _id()
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    client_id: Mapped[int] = mapped_column(BigInteger)
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id"))
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    remaining: Mapped[Decimal] = mapped_column(Quantity)
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

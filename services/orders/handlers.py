@@ -1,0 +1,50 @@
+"""Message subscribers of the orders service: the client replica follows client events."""
+
+from __future__ import annotations
+
+from faststream import AckPolicy
+from faststream.rabbit import RabbitRouter
+
+from services.orders import replica
+from shared.app import ServiceContext
+from shared.events.clients import ClientBlocked, ClientCreated, ClientDeleted, ClientUnblocked, ClientUpdated
+from shared.messaging import CLIENTS_EXCHANGE, consumer_queue
+
+CONSUMER = "orders"
+
+
+def build_subscribers(context: ServiceContext) -> RabbitRouter:
+    """Subscribers that keep each client's ordering data (blocked, banner note, grid, addresses)."""
+    router = RabbitRouter()
+    limit = context.settings.consumer_delivery_limit
+    sessions = context.sessions
+
+    def queue(event: type) -> object:
+        return consumer_queue(consumer=CONSUMER, event=event, delivery_limit=limit)
+
+    @router.subscriber(queue(ClientCreated), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    async def on_client_created(event: ClientCreated) -> None:
+        """A new client may be given orders."""
+        await replica.apply_snapshot(sessions=sessions, consumer=CONSUMER, event=event)
+
+    @router.subscriber(queue(ClientUpdated), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    async def on_client_updated(event: ClientUpdated) -> None:
+        """Edited names, note, price grid or addresses reach new orders."""
+        await replica.apply_snapshot(sessions=sessions, consumer=CONSUMER, event=event)
+
+    @router.subscriber(queue(ClientBlocked), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    async def on_client_blocked(event: ClientBlocked) -> None:
+        """A blocked client gets no new order and leaves the picker."""
+        await replica.apply_flag(sessions=sessions, consumer=CONSUMER, event=event, flag="blocked", value=True)
+
+    @router.subscriber(queue(ClientUnblocked), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    async def on_client_unblocked(event: ClientUnblocked) -> None:
+        """An unblocked client may order again."""
+        await replica.apply_flag(sessions=sessions, consumer=CONSUMER, event=event, flag="blocked", value=False)
+
+    @router.subscriber(queue(ClientDeleted), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    async def on_client_deleted(event: ClientDeleted) -> None:
+        """A deleted client is forgotten by the picker and refused for orders."""
+        await replica.apply_deleted(sessions=sessions, consumer=CONSUMER, event=event)
+
+    return router

@@ -1,0 +1,138 @@
+"""Queries of orders, invoices, shipments, payments, reservations, numbers and the client replica."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Row, case, func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.orders.models import (
+    ClientReplica, Invoice, NumberSequence, Order, OrderLine, Payment, Reservation, ShipmentLine,
+)
+
+
+async def next_number(session: AsyncSession, *, account_id: uuid.UUID, kind: str) -> int:
+    """The next number of a kind; the row stays locked until commit, so numbers have no gaps."""
+    statement = insert(NumberSequence).values(account_id=account_id, kind=kind, last_value=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=["account_id", "kind"], set_={"last_value": NumberSequence.last_value + 1}
+    ).returning(NumberSequence.last_value)
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def get_replica(session: AsyncSession, *, account_id: uuid.UUID, client_id: int,
+                      for_update: bool = False) -> ClientReplica | None:
+    """The orders service's copy of a client of the account."""
+    query = select(ClientReplica).where(ClientReplica.client_id == client_id, ClientReplica.account_id == account_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+SNAPSHOT_FIELDS = ("display_name", "search_name", "note", "show_note_on_orders", "price_grid_id",
+                   "billing_address", "shipping_address")
+
+
+async def apply_client_snapshot(session: AsyncSession, *, values: dict[str, Any]) -> None:
+    """Store a client snapshot; older snapshots and older block states lose (any arrival order)."""
+    statement = insert(ClientReplica).values(**values, flags_version=values["version"], deleted=False)
+    new = statement.excluded
+    newer_snapshot = ClientReplica.version < new.version
+    set_: dict[str, Any] = {f: case((newer_snapshot, new[f]), else_=getattr(ClientReplica, f)) for f in SNAPSHOT_FIELDS}
+    set_.update(
+        version=func.greatest(ClientReplica.version, new.version),
+        blocked=case((ClientReplica.flags_version < new.version, new.blocked), else_=ClientReplica.blocked),
+        flags_version=func.greatest(ClientReplica.flags_version, new.version),
+    )
+    await session.execute(statement.on_conflict_do_update(
+        index_elements=["client_id"], set_=set_, where=ClientReplica.account_id == new.account_id))
+
+
+async def apply_client_flag(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, version: int,
+                            flag: str, value: bool) -> None:
+    """Set blocked or deleted from an event newer than the last one that set them."""
+    statement = insert(ClientReplica).values(
+        client_id=client_id, account_id=account_id, version=0, flags_version=version, display_name="",
+        search_name="", blocked=value if flag == "blocked" else False, deleted=value if flag == "deleted" else False)
+    column = getattr(ClientReplica, flag)
+    await session.execute(statement.on_conflict_do_update(
+        index_elements=["client_id"],
+        set_={flag: case((ClientReplica.flags_version < version, value), else_=column),
+              "flags_version": func.greatest(ClientReplica.flags_version, version)},
+        where=ClientReplica.account_id == account_id,
+    ))
+
+
+async def client_choices(session: AsyncSession, *, account_id: uuid.UUID, prefix: str, limit: int) -> list[Row[Any]]:
+    """Clients that may be given an order, whose folded name contains the text."""
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = await session.execute(
+        select(ClientReplica.client_id, ClientReplica.display_name)
+        .where(ClientReplica.account_id == account_id, ClientReplica.blocked.is_(False),
+               ClientReplica.deleted.is_(False), ClientReplica.search_name.like(f"%{escaped}%", escape="\\"))
+        .order_by(ClientReplica.search_name, ClientReplica.client_id).limit(limit)
+    )
+    return list(rows.all())
+
+
+async def get_order(session: AsyncSession, *, account_id: uuid.UUID, order_id: int,
+                    for_update: bool = False) -> Order | None:
+    """One order of the account, optionally locked."""
+    query = select(Order).where(Order.account_id == account_id, Order.id == order_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def order_lines(session: AsyncSession, *, order_id: int) -> list[OrderLine]:
+    """An order's lines in order."""
+    rows = await session.execute(select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.id))
+    return list(rows.scalars())
+
+
+async def shipped_quantities(session: AsyncSession, *, order_id: int) -> dict[int, Decimal]:
+    """Quantity already shipped per order line."""
+    rows = await session.execute(
+        select(ShipmentLine.order_line_id, func.sum(ShipmentLine.quantity))
+        .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
+        .where(OrderLine.order_id == order_id).group_by(ShipmentLine.order_line_id)
+    )
+    return {line_id: quantity for line_id, quantity in rows.all()}
+
+
+async def get_invoice(session: AsyncSession, *, order_id: int) -> Invoice | None:
+    """The invoice of an order, if any."""
+    return (await session.execute(select(Invoice).where(Invoice.order_id == order_id))).scalar_one_or_none()
+
+
+async def paid_cents(session: AsyncSession, *, order_id: int) -> int:
+    """Total received on an order."""
+    return int(await session.scalar(
+        select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(Payment.order_id == order_id)) or 0)
+
+
+async def get_reservation(session: AsyncSession, *, account_id: uuid.UUID, reservation_id: int) -> Reservation | None:
+    """One reservation, locked for an update."""
+    return (await session.execute(select(Reservation).where(
+        Reservation.account_id == account_id, Reservation.id == reservation_id).with_for_update())).scalar_one_or_none()
+
+
+async def client_reservations(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> list[Reservation]:
+    """A client's reservations, newest first."""
+    rows = await session.execute(select(Reservation).where(
+        Reservation.account_id == account_id, Reservation.client_id == client_id).order_by(Reservation.id.desc()))
+    return list(rows.scalars())
+
+
+async def active_reservations(session: AsyncSession, *, account_id: uuid.UUID, client_id: int,
+                              variant_id: int) -> list[Reservation]:
+    """A client's active reservations of a variant, oldest first, locked."""
+    rows = await session.execute(select(Reservation).where(
+        Reservation.account_id == account_id, Reservation.client_id == client_id,
+        Reservation.variant_id == variant_id, Reservation.status == "active",
+    ).order_by(Reservation.id).with_for_update())
+    return list(rows.scalars())

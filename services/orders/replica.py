@@ -1,0 +1,59 @@
+"""The orders service's copy of each client, kept from the clients service's events."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.orders import order_repository as repo
+from services.orders.models import ClientReplica, inbox
+from shared.consumer import apply_once
+from shared.errors import NotFound
+from shared.events.clients import ClientCreated, ClientDeleted, ClientUpdated
+from shared.events.envelope import Event
+from shared.text import fold
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+async def known_client(session: AsyncSession, *, account_id: uuid.UUID, client_id: int,
+                       for_update: bool = False) -> ClientReplica:
+    """A live client of the account as this service knows it, or 404."""
+    replica = await repo.get_replica(session, account_id=account_id, client_id=client_id, for_update=for_update)
+    if replica is None or replica.deleted or replica.version == 0:
+        raise NotFound(f"Client {client_id} does not exist.")
+    return replica
+
+
+async def apply_snapshot(*, sessions: Sessions, consumer: str, event: ClientCreated | ClientUpdated) -> bool:
+    """Store what orders need of a created or edited client."""
+    p = event.payload
+    values = {
+        "client_id": p.client_id, "account_id": event.account_id, "version": p.version,
+        "display_name": p.display_name, "search_name": fold(p.display_name), "blocked": p.blocked,
+        "note": p.note, "show_note_on_orders": p.show_note_on_orders, "price_grid_id": p.price_grid_id,
+        "billing_address": p.billing_address.model_dump(),
+        "shipping_address": p.shipping_address.model_dump() if p.shipping_address else None,
+    }
+
+    async def effect(session: AsyncSession) -> None:
+        await repo.apply_client_snapshot(session, values=values)
+
+    return await apply_once(sessions=sessions, inbox=inbox, consumer=consumer, event=event, effect=effect)
+
+
+async def apply_flag(*, sessions: Sessions, consumer: str, event: Event, flag: str, value: bool) -> bool:
+    """Block, unblock or delete a client here too (F19: enforced where orders are taken)."""
+    p = event.payload
+
+    async def effect(session: AsyncSession) -> None:
+        await repo.apply_client_flag(session, account_id=event.account_id, client_id=p.client_id,
+                                     version=p.version, flag=flag, value=value)
+
+    return await apply_once(sessions=sessions, inbox=inbox, consumer=consumer, event=event, effect=effect)
+
+
+async def apply_deleted(*, sessions: Sessions, consumer: str, event: ClientDeleted) -> bool:
+    """A deleted client can no longer be chosen or given orders."""
+    return await apply_flag(sessions=sessions, consumer=consumer, event=event, flag="deleted", value=True)

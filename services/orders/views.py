@@ -1,0 +1,56 @@
+"""Turn stored orders into API bodies and event payloads."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from services.orders.models import Invoice, Order, OrderLine
+from shared.events.orders import ContainerPayload, OrderPayload, ProductLinePayload
+
+
+def container_payload(detail: Any) -> ContainerPayload:
+    """The container of a variant row (from catalogue_repository.variants_with_details)."""
+    return ContainerPayload(container_id=detail.container_id, name=detail.container_name,
+                            short_name=detail.short_name, millilitres=detail.millilitres, kind=detail.kind)
+
+
+def line_payload(line: OrderLine, detail: Any) -> ProductLinePayload:
+    """An order line as events carry it."""
+    return ProductLinePayload(
+        order_line_id=line.id, variant_id=line.variant_id, product_id=detail.product_id,
+        product_name=detail.product_name, vintage=detail.vintage, container=container_payload(detail),
+        quantity=line.quantity, unit_price_cents=line.unit_price_cents, line_total_cents=line.line_total_cents)
+
+
+def order_payload(order: Order, lines: list[OrderLine], details: dict[int, Any]) -> OrderPayload:
+    """An order as events carry it."""
+    return OrderPayload(
+        order_id=order.id, order_number=order.number, client_id=order.client_id,
+        ship_to_client_id=order.ship_to_client_id, state=order.state, version=order.version,  # type: ignore[arg-type]
+        total_cents=order.total_cents, currency=order.currency, created_at=order.created_at,
+        lines=[line_payload(line, details[line.variant_id]) for line in lines])
+
+
+def order_body(
+    order: Order, *, lines: list[OrderLine], details: dict[int, Any], shipped: dict[int, Decimal],
+    invoice: Invoice | None, paid: int,
+) -> dict[str, Any]:
+    """Everything about an order for the API."""
+    return {
+        "id": order.id, "number": order.number, "client_id": order.client_id,
+        "ship_to_client_id": order.ship_to_client_id, "state": order.state, "total_cents": order.total_cents,
+        "currency": order.currency, "paid_cents": paid, "banner": order.banner, "created_at": order.created_at,
+        "lines": [{
+            "id": line.id, "variant_id": line.variant_id, "product_name": details[line.variant_id].product_name,
+            "container_short_name": details[line.variant_id].short_name,
+            "vintage": details[line.variant_id].vintage, "quantity": line.quantity,
+            "shipped_quantity": shipped.get(line.id, Decimal(0)), "unit_price_cents": line.unit_price_cents,
+            "price_rule": line.price_rule, "line_total_cents": line.line_total_cents,
+        } for line in lines],
+        "invoice": None if invoice is None else {
+            "id": invoice.id, "number": invoice.number, "issued_at": invoice.issued_at,
+            "total_cents": invoice.total_cents, "credit_note_number": invoice.credit_note_number,
+            "cancelled_at": invoice.cancelled_at,
+        },
+    }
