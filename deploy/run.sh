@@ -77,6 +77,9 @@ export NEGOCE_NGINX_BIN            # read by deploy/Procfile
 # ------------------------------------------------- 3. database and demo data
 log "applying migrations (negoce db upgrade)"
 .venv/bin/negoce db upgrade || die "'negoce db upgrade' failed (see above)"
+# Queues exist before any relay publishes, so no first-start event goes unrouted.
+log "declaring the RabbitMQ queues (negoce broker declare)"
+.venv/bin/negoce broker declare >/dev/null || die "'negoce broker declare' failed (see above)"
 
 # Captured (stdout only; its logs still reach stderr) so it can be shown again
 # right before the process logs start, and kept in .run/demo.txt for later.

@@ -41,6 +41,22 @@ def db_upgrade(service: Annotated[str | None, typer.Option(help="Only this servi
             typer.echo(f"{name}: migrated")
 
 
+broker_app = typer.Typer(help="RabbitMQ topology.", no_args_is_help=True)
+app.add_typer(broker_app, name="broker")
+
+
+@broker_app.command("declare")
+def broker_declare() -> None:
+    """Declare every service's queues before any service publishes (run after db upgrade)."""
+    import importlib
+
+    from shared.topology import declare_topology
+
+    apps = [importlib.import_module(f"services.{name}.app").create_app() for name in SERVICE_SETTINGS]
+    for queue in asyncio.run(declare_topology(apps)):
+        typer.echo(f"declared {queue}")
+
+
 @account_app.command("create")
 def account_create(name: str, user: Annotated[str, typer.Option(help="User named in the token")] = "admin") -> None:
     """Create an account and print one JSON line with its id and a bearer token."""
@@ -71,6 +87,48 @@ def demo_seed(
     typer.echo(f"Base URL: {base_url}")
     typer.echo(f"Token:    {token}")
     typer.echo(f"Try:      curl -H 'Authorization: Bearer {token}' {base_url}/api/clients")
+
+
+@demo_app.command("orders")
+def demo_orders(
+    base_url: Annotated[str, typer.Option(help="Where the gateway answers")] = "http://127.0.0.1:8080",
+    orders: Annotated[int, typer.Option(min=1, max=100_000)] = 400,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for the services")] = 120.0,
+) -> None:
+    """Give the demo account a catalogue and an order history through the API (once)."""
+    from services.clients.accounts import DEMO_ACCOUNT_ID, DEMO_USER
+    from services.orders.demo_seed import seed_demo_orders
+    from shared.auth import issue_token
+
+    settings = ClientsSettings()
+    token = issue_token(secret=settings.jwt_secret, account_id=DEMO_ACCOUNT_ID, user_id=DEMO_USER,
+                        issuer=settings.jwt_issuer)
+    typer.echo(asyncio.run(seed_demo_orders(base_url=base_url, token=token, orders=orders, wait=wait)))
+
+
+clients_app = typer.Typer(help="The clients service.", no_args_is_help=True)
+app.add_typer(clients_app, name="clients")
+
+
+@clients_app.command("republish")
+def clients_republish(
+    account: Annotated[str | None, typer.Option(help="Only this account id")] = None,
+) -> None:
+    """Announce every live client again (after adding a consumer, or to repair a copy)."""
+    import uuid
+
+    from services.clients.resync import republish_snapshots
+    from shared.db import create_engine, create_sessionmaker
+
+    async def run() -> int:
+        engine = create_engine(ClientsSettings().database_url, pool_size=1)
+        try:
+            return await republish_snapshots(create_sessionmaker(engine),
+                                              account_id=uuid.UUID(account) if account else None)
+        finally:
+            await engine.dispose()
+
+    typer.echo(f"{asyncio.run(run())} client snapshot(s) written to the outbox")
 
 
 @dlq_app.command("list")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange, RabbitQueue
 from faststream.rabbit.schemas import Channel, QueueType
 
@@ -66,5 +68,7 @@ def create_broker(url: str, *, prefetch: int = 100, virtualhost: str | None = No
         url,
         virtualhost=virtualhost,
         default_channel=Channel(prefetch_count=prefetch, publisher_confirms=True),
-        logger=None,
+        # Per-message lines at DEBUG (too many for INFO); handler failures still log at ERROR.
+        logger=logging.getLogger("negoce.messages"),
+        log_level=logging.DEBUG,
     )

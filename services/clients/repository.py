@@ -138,3 +138,23 @@ async def get_contact(session: AsyncSession, *, client_id: int, contact_id: int)
     return (await session.execute(
         select(Contact).where(Contact.client_id == client_id, Contact.id == contact_id)
     )).scalar_one_or_none()
+
+
+async def live_clients_page(
+    session: AsyncSession, *, account_id: uuid.UUID | None, after_id: int, limit: int
+) -> list[Client]:
+    """Live clients in id order after ``after_id`` (all accounts when none is given)."""
+    query = select(Client).where(Client.deleted_at.is_(None), Client.id > after_id).order_by(Client.id).limit(limit)
+    if account_id is not None:
+        query = query.where(Client.account_id == account_id)
+    return list((await session.execute(query)).scalars())
+
+
+async def tag_ids_by_client(session: AsyncSession, *, client_ids: list[int]) -> dict[int, list[int]]:
+    """Tag ids of several clients at once."""
+    rows = await session.execute(select(ClientTag.client_id, ClientTag.tag_id)
+                                 .where(ClientTag.client_id.in_(client_ids)).order_by(ClientTag.tag_id))
+    found: dict[int, list[int]] = {client_id: [] for client_id in client_ids}
+    for client_id, tag_id in rows.all():
+        found[client_id].append(tag_id)
+    return found
