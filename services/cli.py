@@ -134,9 +134,13 @@ def clients_republish(
 @dlq_app.command("list")
 def dlq_list() -> None:
     """Show how many messages wait in each dead-letter queue."""
+    import importlib
+
     from shared.dead_letters import dead_letter_counts
 
-    for queue, count in asyncio.run(dead_letter_counts(ClientsSettings().amqp_url)).items():
+    queues = [queue for name in SERVICE_SETTINGS
+              for queue in importlib.import_module(f"services.{name}.app").create_app().state.context.consumer_queues]
+    for queue, count in asyncio.run(dead_letter_counts(ClientsSettings().amqp_url, queues)).items():
         typer.echo(f"{queue}\t{count}")
 
 

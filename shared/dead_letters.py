@@ -6,13 +6,8 @@ import aio_pika
 
 from shared.messaging import dead_letter_queue_name
 
-KNOWN_CONSUMER_QUEUES = (
-    "clients.invoice.issued", "clients.invoice.cancelled",
-)
-
-
-async def dead_letter_counts(amqp_url: str, queues: tuple[str, ...] = KNOWN_CONSUMER_QUEUES) -> dict[str, int]:
-    """Messages waiting in each known dead-letter queue (absent queues are skipped)."""
+async def dead_letter_counts(amqp_url: str, queues: list[str]) -> dict[str, int]:
+    """Messages waiting in the dead-letter queue of each consumer queue (absent ones are skipped)."""
     counts: dict[str, int] = {}
     connection = await aio_pika.connect_robust(amqp_url)
     async with connection:

@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import aio_pika
@@ -89,3 +90,58 @@ def invoice_cancelled(*, client_id: int, invoice_id: int, order_id: int, cancell
     """Payload of an invoice.cancelled event."""
     return {"invoice_id": invoice_id, "order_id": order_id, "client_id": client_id,
             "credit_note_number": f"AV-{invoice_id:06d}", "cancelled_at": cancelled_at.isoformat()}
+
+
+def container(container_id: int, *, short_name: str = "75 cl", millilitres: int = 750,
+              kind: str = "bottle") -> dict[str, Any]:
+    """A container as order events carry it."""
+    return {"container_id": container_id, "name": f"Bouteille {short_name}", "short_name": short_name,
+            "millilitres": millilitres, "kind": kind}
+
+
+def product_line(*, order_line_id: int, variant_id: int, container: dict[str, Any], quantity: str = "6",
+                 unit_price_cents: int = 1_000, product_id: int | None = None, product_name: str = "Château Test",
+                 vintage: int | None = 2020) -> dict[str, Any]:
+    """One product line of an order or invoice (line total = quantity x unit price)."""
+    total = int(Decimal(quantity) * unit_price_cents)
+    return {"order_line_id": order_line_id, "variant_id": variant_id, "product_id": product_id or variant_id,
+            "product_name": product_name, "vintage": vintage, "container": container, "quantity": quantity,
+            "unit_price_cents": unit_price_cents, "line_total_cents": total}
+
+
+def shipment_line(line: dict[str, Any], quantity: str | None = None) -> dict[str, Any]:
+    """A shipment line for (part of) a product line."""
+    keep = ("order_line_id", "variant_id", "product_id", "product_name", "vintage", "container")
+    return {**{k: line[k] for k in keep}, "quantity": quantity or line["quantity"]}
+
+
+def order_payload(*, order_id: int, client_id: int, created_at: datetime, total_cents: int, version: int = 1,
+                  state: str = "draft", ship_to_client_id: int | None = None,
+                  lines: list[dict[str, Any]] | None = None, number: str | None = None) -> dict[str, Any]:
+    """Payload of an order.created, order.confirmed or order.cancelled event."""
+    return {"order_id": order_id, "order_number": number or f"C-{order_id:06d}", "client_id": client_id,
+            "ship_to_client_id": ship_to_client_id or client_id, "state": state, "version": version,
+            "total_cents": total_cents, "currency": "EUR", "created_at": created_at.isoformat(),
+            "lines": lines or []}
+
+
+def invoice_issued_with_lines(*, lines: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
+    """Payload of an invoice.issued event with its lines; the total is theirs unless given."""
+    fields.setdefault("total_cents", sum(line["line_total_cents"] for line in lines))
+    return {**invoice_issued(**fields), "lines": lines}
+
+
+def shipment_shipped(*, shipment_id: int, order_id: int, client_id: int, shipped_at: datetime,
+                     lines: list[dict[str, Any]], ship_to_client_id: int | None = None) -> dict[str, Any]:
+    """Payload of a shipment.shipped event."""
+    return {"shipment_id": shipment_id, "order_id": order_id, "order_number": f"C-{order_id:06d}",
+            "client_id": client_id, "ship_to_client_id": ship_to_client_id or client_id,
+            "shipped_at": shipped_at.isoformat(), "lines": lines}
+
+
+def payment_received(*, payment_id: int, order_id: int, client_id: int, amount_cents: int,
+                     paid_at: datetime, method: str = "virement") -> dict[str, Any]:
+    """Payload of a payment.received event."""
+    return {"payment_id": payment_id, "order_id": order_id, "order_number": f"C-{order_id:06d}",
+            "client_id": client_id, "amount_cents": amount_cents, "currency": "EUR",
+            "paid_at": paid_at.isoformat(), "method": method}

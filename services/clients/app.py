@@ -8,6 +8,7 @@ from services.clients.handlers import build_subscribers
 from services.clients.models import outbox
 from services.clients.routes import router as clients_router
 from services.clients.routes_reference import router as reference_router
+from services.clients.routes_sheet import router as sheet_router
 from services.clients.settings import ClientsSettings
 from shared.app import create_service_app
 from shared.events.clients import CLIENT_EVENTS
@@ -18,10 +19,11 @@ def create_app(settings: ClientsSettings | None = None) -> FastAPI:
     return create_service_app(
         settings=settings or ClientsSettings(),
         title="Négoce clients",
-        description="The client base: clients and prospects, contacts, categories, tags, list.",
+        description="The client base: clients and prospects, contacts, categories, tags, list; each client's "
+                    "orders, top products, statistics and timeline.",
         outbox=outbox,
         # Reference routes first: /api/clients/tags must not be taken for a client id.
-        routers=[reference_router, clients_router],
+        routers=[reference_router, clients_router, sheet_router],
         subscribers=build_subscribers,
         publishes=CLIENT_EVENTS,
     )

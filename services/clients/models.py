@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from decimal import Decimal
+
 from sqlalchemy import (
-    BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Identity, Index, Integer, String,
+    BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Identity, Index, Integer, Numeric, String,
     Text, UniqueConstraint, func, literal_column,
 )
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 from shared.db import new_metadata
@@ -204,10 +206,15 @@ class ClientInvoice(Base):
     """
 
     __tablename__ = "client_invoices"
-    __table_args__ = (Index("ix_client_invoices_client", "account_id", "client_id"),)
+    __table_args__ = (
+        Index("ix_client_invoices_client", "account_id", "client_id"),
+        # The orders history finds each order's invoice by order.
+        Index("ix_client_invoices_order", "account_id", "order_id"),
+    )
 
+    # The account leads the key: another account's event naming the same invoice id stays apart.
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     invoice_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     client_id: Mapped[int] = mapped_column(BigInteger)
     order_id: Mapped[int] = mapped_column(BigInteger)
     order_number: Mapped[str | None] = mapped_column(String(40))
@@ -216,3 +223,96 @@ class ClientInvoice(Base):
     total_cents: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str | None] = mapped_column(String(3))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Kept so a cancellation seen before its invoice can be completed on the timeline later.
+    credit_note_number: Mapped[str | None] = mapped_column(String(40))
+
+
+# The tables below are read models fed by the orders service's events. Their keys start with
+# the account, so another account's event naming the same ids can never touch this one's rows.
+
+
+class ClientInvoiceLine(Base):
+    """One line of an issued invoice: revenue per container in the statistics (F17)."""
+
+    __tablename__ = "client_invoice_lines"
+
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    order_line_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    variant_id: Mapped[int] = mapped_column(BigInteger)
+    product_id: Mapped[int] = mapped_column(BigInteger)
+    container_id: Mapped[int] = mapped_column(BigInteger)
+    quantity: Mapped[Decimal] = mapped_column(Numeric(14, 3))
+    line_total_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class ClientOrder(Base):
+    """An order of a billed client at the latest version seen (history F13, statistics F17).
+
+    Order events may arrive in any order: a row only moves to a higher ``version``.
+    """
+
+    __tablename__ = "client_orders"
+    __table_args__ = (Index("ix_client_orders_history", "account_id", "client_id", "created_at", "order_id"),)
+
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    order_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    client_id: Mapped[int] = mapped_column(BigInteger)
+    ship_to_client_id: Mapped[int] = mapped_column(BigInteger)
+    order_number: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer)
+    total_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Containers of the order's lines: the statistics' container filter needs no lines table.
+    container_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger), default=list, server_default="{}")
+
+
+class ClientShipmentLine(Base):
+    """Goods that left for a client: counted for the ship-to client, not the billed one (F16, F17)."""
+
+    __tablename__ = "client_shipment_lines"
+    __table_args__ = (
+        Index("ix_client_shipment_lines_ship_to", "account_id", "ship_to_client_id", "shipped_at"),
+    )
+
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    order_line_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    order_id: Mapped[int] = mapped_column(BigInteger)
+    client_id: Mapped[int] = mapped_column(BigInteger)
+    ship_to_client_id: Mapped[int] = mapped_column(BigInteger)
+    variant_id: Mapped[int] = mapped_column(BigInteger)
+    product_id: Mapped[int] = mapped_column(BigInteger)
+    # Names as the orders service sent them: its limits, not ours, so no length here.
+    product_name: Mapped[str] = mapped_column(Text)
+    vintage: Mapped[int | None] = mapped_column(Integer)
+    container_id: Mapped[int] = mapped_column(BigInteger)
+    container_name: Mapped[str] = mapped_column(Text)
+    container_short_name: Mapped[str] = mapped_column(Text)
+    millilitres: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[Decimal] = mapped_column(Numeric(14, 3))
+    litres: Mapped[Decimal] = mapped_column(Numeric(20, 6))
+    shipped_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TimelineEntry(Base):
+    """One line of a client's timeline (F10); an event adds at most one line per client."""
+
+    __tablename__ = "timeline_entries"
+    __table_args__ = (
+        UniqueConstraint("source_event_id", "client_id"),
+        Index("ix_timeline_entries_client", "account_id", "client_id", "occurred_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    client_id: Mapped[int] = mapped_column(BigInteger)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    object_type: Mapped[str] = mapped_column(String(20))
+    object_id: Mapped[int | None] = mapped_column(BigInteger)
+    amount_cents: Mapped[int | None] = mapped_column(BigInteger)
+    source_event_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))

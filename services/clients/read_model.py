@@ -1,54 +1,158 @@
-"""Use cases driven by other services' events: the client list's statistics and status."""
+"""Use cases driven by the orders service's events: list statistics, orders, deliveries, timeline.
+
+Each event is applied once (inbox) under a lock on the clients it names. Facts are stored
+per object (order, invoice, shipment line) and aggregates recomputed from them, so
+duplicates and any arrival order converge.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.clients import stats_repository
+from services.clients import activity_repository, stats_repository, timeline_repository, timeline_text
 from services.clients.models import inbox
+from services.clients.timeline_repository import NewEntry
+from services.clients.views import name_of
 from shared.consumer import apply_once
 from shared.events.envelope import Event
-from shared.events.orders import InvoiceCancelled, InvoiceIssued
+from shared.events.orders import (
+    InvoiceCancelled, InvoiceIssued, OrderCancelled, OrderConfirmed, OrderCreated, PaymentReceived,
+    ShipmentShipped,
+)
 
 Sessions = async_sessionmaker[AsyncSession]
+# The effect of an event, given the ids (among those it names) of clients that exist in its account.
+Effect = Callable[[AsyncSession, set[int]], Awaitable[None]]
+
+
+async def apply_order_event(
+    *, sessions: Sessions, consumer: str, event: OrderCreated | OrderConfirmed | OrderCancelled,
+) -> bool:
+    """Keep the order at its latest version for history and statistics; note the step (F10, F13)."""
+    p = event.payload
+    occurred_at = p.created_at if isinstance(event, OrderCreated) else event.occurred_at
+
+    async def effect(session: AsyncSession, known: set[int]) -> None:
+        await activity_repository.record_order(session, account_id=event.account_id, order=p)
+        text = timeline_text.order_text(event.type, order_number=p.order_number, total_cents=p.total_cents)
+        await _note(session, event, known, [p.client_id], occurred_at=occurred_at, text=text,
+                    object_type="order", object_id=p.order_id, amount_cents=p.total_cents)
+
+    return await _apply(sessions=sessions, consumer=consumer, event=event, client_ids=[p.client_id], effect=effect)
 
 
 async def apply_invoice_issued(*, sessions: Sessions, consumer: str, event: InvoiceIssued) -> bool:
-    """Count an invoice in its client's statistics; the client becomes a client (F2, F3)."""
+    """Count an invoice in its client's statistics; the client becomes a client (F2, F3, F10, F17)."""
     p = event.payload
-    return await _record_then_refresh(
-        sessions=sessions, consumer=consumer, event=event, client_id=p.client_id,
-        record=lambda session: stats_repository.record_invoice_issued(
+
+    async def effect(session: AsyncSession, known: set[int]) -> None:
+        credit_note = await stats_repository.record_invoice_issued(
             session, account_id=event.account_id, invoice_id=p.invoice_id, client_id=p.client_id,
             order_id=p.order_id, order_number=p.order_number, invoice_number=p.invoice_number,
-            issued_at=p.issued_at, total_cents=p.total_cents, currency=p.currency),
-    )
+            issued_at=p.issued_at, total_cents=p.total_cents, currency=p.currency)
+        await stats_repository.record_invoice_lines(session, account_id=event.account_id, invoice_id=p.invoice_id,
+                                                    lines=p.lines)
+        await stats_repository.refresh_client_statistics(session, account_id=event.account_id,
+                                                         client_id=p.client_id)
+        text = timeline_text.invoice_issued_text(invoice_number=p.invoice_number, total_cents=p.total_cents)
+        await _note(session, event, known, [p.client_id], occurred_at=p.issued_at, text=text,
+                    object_type="invoice", object_id=p.invoice_id, amount_cents=p.total_cents)
+        if credit_note is not None:
+            # The credit note came first and could not name the invoice or its amount: now it can.
+            await timeline_repository.rewrite_entries(
+                session, account_id=event.account_id, client_id=p.client_id, kind=InvoiceCancelled.TYPE,
+                object_type="invoice", object_id=p.invoice_id, amount_cents=p.total_cents,
+                text=timeline_text.invoice_cancelled_text(credit_note_number=credit_note,
+                                                          invoice_number=p.invoice_number,
+                                                          total_cents=p.total_cents))
+
+    return await _apply(sessions=sessions, consumer=consumer, event=event, client_ids=[p.client_id], effect=effect)
 
 
 async def apply_invoice_cancelled(*, sessions: Sessions, consumer: str, event: InvoiceCancelled) -> bool:
     """Take a cancelled invoice out of the statistics; no invoice left makes a prospect again."""
     p = event.payload
-    return await _record_then_refresh(
-        sessions=sessions, consumer=consumer, event=event, client_id=p.client_id,
-        record=lambda session: stats_repository.record_invoice_cancelled(
+
+    async def effect(session: AsyncSession, known: set[int]) -> None:
+        issued = await stats_repository.record_invoice_cancelled(
             session, account_id=event.account_id, invoice_id=p.invoice_id, client_id=p.client_id,
-            order_id=p.order_id, cancelled_at=p.cancelled_at),
-    )
+            order_id=p.order_id, cancelled_at=p.cancelled_at, credit_note_number=p.credit_note_number)
+        await stats_repository.refresh_client_statistics(session, account_id=event.account_id,
+                                                         client_id=p.client_id)
+        number, total = issued if issued is not None else (None, None)
+        text = timeline_text.invoice_cancelled_text(credit_note_number=p.credit_note_number,
+                                                    invoice_number=number, total_cents=total)
+        await _note(session, event, known, [p.client_id], occurred_at=p.cancelled_at, text=text,
+                    object_type="invoice", object_id=p.invoice_id, amount_cents=total)
+
+    return await _apply(sessions=sessions, consumer=consumer, event=event, client_ids=[p.client_id], effect=effect)
 
 
-async def _record_then_refresh(
-    *, sessions: Sessions, consumer: str, event: Event, client_id: int,
-    record: Callable[[AsyncSession], Awaitable[None]],
-) -> bool:
+async def apply_shipment_shipped(*, sessions: Sessions, consumer: str, event: ShipmentShipped) -> bool:
+    """Count delivered goods for the ship-to client (F16, F17); note it for both parties (F10)."""
+    p = event.payload
+    units = sum((line.quantity for line in p.lines), Decimal(0))
+    litres = sum((line.quantity * line.container.millilitres / 1000 for line in p.lines), Decimal(0))
+
+    async def effect(session: AsyncSession, known: set[int]) -> None:
+        await activity_repository.record_shipment_lines(
+            session, account_id=event.account_id, shipment_id=p.shipment_id, order_id=p.order_id,
+            client_id=p.client_id, ship_to_client_id=p.ship_to_client_id, shipped_at=p.shipped_at, lines=p.lines)
+        def text(ship_to: str | None = None) -> str:
+            return timeline_text.shipment_text(order_number=p.order_number, units=units, litres=litres,
+                                               ship_to=ship_to)
+
+        note = dict(occurred_at=p.shipped_at, object_type="shipment", object_id=p.shipment_id, amount_cents=None)
+        await _note(session, event, known, [p.ship_to_client_id], text=text(), **note)
+        if p.client_id != p.ship_to_client_id:
+            # The billed client's line says where the goods went.
+            ship_to = await _display_name(session, account_id=event.account_id, client_id=p.ship_to_client_id)
+            await _note(session, event, known, [p.client_id], text=text(ship_to), **note)
+
+    return await _apply(sessions=sessions, consumer=consumer, event=event,
+                        client_ids=[p.client_id, p.ship_to_client_id], effect=effect)
+
+
+async def apply_payment_received(*, sessions: Sessions, consumer: str, event: PaymentReceived) -> bool:
+    """Note a payment on the billed client's timeline (F10)."""
+    p = event.payload
+
+    async def effect(session: AsyncSession, known: set[int]) -> None:
+        await _note(session, event, known, [p.client_id], occurred_at=p.paid_at,
+                    text=timeline_text.payment_text(order_number=p.order_number, amount_cents=p.amount_cents),
+                    object_type="payment", object_id=p.payment_id, amount_cents=p.amount_cents)
+
+    return await _apply(sessions=sessions, consumer=consumer, event=event, client_ids=[p.client_id], effect=effect)
+
+
+async def _apply(*, sessions: Sessions, consumer: str, event: Event, client_ids: Iterable[int], effect: Effect) -> bool:
     account_id: uuid.UUID = event.account_id
 
-    async def effect(session: AsyncSession) -> None:
-        # The client's row lock serialises its events, so each recomputation sees the others.
-        await stats_repository.lock_client(session, account_id=account_id, client_id=client_id)
-        await record(session)
-        await stats_repository.refresh_client_statistics(session, account_id=account_id, client_id=client_id)
+    async def locked_effect(session: AsyncSession) -> None:
+        known = await stats_repository.lock_clients(session, account_id=account_id, client_ids=client_ids)
+        await effect(session, known)
 
-    return await apply_once(sessions=sessions, inbox=inbox, consumer=consumer, event=event, effect=effect)
+    return await apply_once(sessions=sessions, inbox=inbox, consumer=consumer, event=event, effect=locked_effect)
+
+
+async def _note(
+    session: AsyncSession, event: Event, known: set[int], client_ids: Iterable[int], *, occurred_at: datetime,
+    text: str, object_type: str, object_id: int, amount_cents: int | None,
+) -> None:
+    # Only clients of the event's account get an entry: a stranger's event adds nothing visible.
+    await timeline_repository.add_entries(session, [
+        NewEntry(account_id=event.account_id, client_id=client_id, occurred_at=occurred_at, kind=event.type,
+                 text=text, object_type=object_type, object_id=object_id, amount_cents=amount_cents,
+                 source_event_id=event.event_id)
+        for client_id in client_ids if client_id in known
+    ])
+
+
+async def _display_name(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> str | None:
+    parts = await activity_repository.client_name_parts(session, account_id=account_id, client_id=client_id)
+    return name_of(parts, parts.name_order) if parts is not None else None

@@ -8,10 +8,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.clients import repository
+from services.clients import repository, timeline_repository
 from services.clients.domain import NameOrder, accounting_code_stem, next_accounting_code, sort_keys
 from services.clients.models import Account, Category, Client, Tag, outbox
 from services.clients.schemas import Address, ClientFields
+from services.clients.timeline_repository import NewEntry
+from services.clients.timeline_text import CLIENT_CREATED
 from services.clients.views import client_body, snapshot
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidField, NotFound, Unauthorized
@@ -58,9 +60,9 @@ async def load_client(session: AsyncSession, *, principal: Principal, client_id:
     return client
 
 
-async def publish(session: AsyncSession, event_class: type[Event], *, account_id: uuid.UUID, payload: Any) -> None:
+async def publish(session: AsyncSession, event_class: type[Event], *, account_id: uuid.UUID, payload: Any) -> Event:
     """Write one event to the outbox of the current transaction."""
-    await add_event(session, outbox, event_class, account_id=account_id, payload=payload)
+    return await add_event(session, outbox, event_class, account_id=account_id, payload=payload)
 
 
 async def create_client(session: AsyncSession, *, principal: Principal, data: ClientFields) -> dict[str, Any]:
@@ -75,8 +77,12 @@ async def create_client(session: AsyncSession, *, principal: Principal, data: Cl
     await repository.replace_client_tags(session, client_id=client.id, tag_ids=tag_ids)
     await session.refresh(client)
     order: NameOrder = account.name_order  # type: ignore[assignment]
-    await publish(session, ClientCreated, account_id=account.id,
-                  payload=snapshot(client, tag_ids=tag_ids, order=order))
+    created = await publish(session, ClientCreated, account_id=account.id,
+                            payload=snapshot(client, tag_ids=tag_ids, order=order))
+    await timeline_repository.add_entries(session, [NewEntry(
+        account_id=account.id, client_id=client.id, occurred_at=client.created_at, kind=ClientCreated.TYPE,
+        text=CLIENT_CREATED, object_type="client", object_id=client.id, amount_cents=None,
+        source_event_id=created.event_id)])
     return client_body(client, tag_ids=tag_ids, order=order)
 
 

@@ -84,3 +84,32 @@ def snapshot(client: Client, *, tag_ids: list[int], order: NameOrder) -> ClientS
         show_note_on_orders=client.show_note_on_orders, blocked=client.blocked,
         created_at=client.created_at, updated_at=client.updated_at,
     )
+
+
+def order_row(row: Any) -> dict[str, Any]:
+    """One order of a client's history, with its invoice and a link to the order."""
+    cancelled = row.state == "cancelled"
+    invoice = None
+    if row.invoice_id is not None:
+        invoice = {"invoice_id": row.invoice_id, "number": row.invoice_number, "issued_at": row.issued_at,
+                   "cancelled": row.cancelled_at is not None}
+    # Invoicing sends no order event: a live invoice is what says the order is invoiced.
+    state = "invoiced" if invoice and not invoice["cancelled"] and not cancelled else row.state
+    return {"order_id": row.order_id, "number": row.order_number, "state": state, "cancelled": cancelled,
+            "created_at": row.created_at, "total_cents": row.total_cents, "currency": row.currency,
+            "invoice": invoice, "link": f"/api/orders/{row.order_id}"}
+
+
+def top_product_row(row: Any) -> dict[str, Any]:
+    """One product of a client's top products."""
+    return {"variant_id": row.variant_id, "product_id": row.product_id, "product_name": row.product_name,
+            "vintage": row.vintage,
+            "container": {"container_id": row.container_id, "name": row.container_name,
+                          "short_name": row.container_short_name, "millilitres": row.millilitres},
+            "units": float(row.units), "litres": float(row.litres)}
+
+
+def timeline_row(entry: Any) -> dict[str, Any]:
+    """One line of a client's timeline."""
+    return {name: getattr(entry, name) for name in (
+        "id", "occurred_at", "kind", "text", "object_type", "object_id", "amount_cents")}

@@ -1,0 +1,34 @@
+"""Opaque cursors of the newest-first pages of a client sheet (orders history, timeline)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+
+import orjson
+
+from services.clients.validation import DB_BIGINT_MAX
+from shared.errors import InvalidField
+
+
+def encode_cursor(moment: datetime, row_id: int) -> str:
+    """URL-safe text naming the last row of a page by its time and id."""
+    raw = orjson.dumps([moment.isoformat(), row_id])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(text: str) -> tuple[datetime, int]:
+    """The (time, id) a cursor names; 422 on anything this module did not make."""
+    try:
+        padded = text + "=" * (-len(text) % 4)
+        moment, row_id = orjson.loads(base64.urlsafe_b64decode(padded))
+        parsed = datetime.fromisoformat(moment)
+        # Both checks keep a forged cursor a 422 rather than a database error.
+        valid = (parsed.tzinfo is not None and isinstance(row_id, int) and not isinstance(row_id, bool)
+                 and 0 < row_id <= DB_BIGINT_MAX)
+    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
+        valid = False
+    if not valid:
+        raise InvalidField("cursor", "not a cursor returned by this list")
+    return parsed, row_id
