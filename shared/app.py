@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from asgi_correlation_id import CorrelationIdMiddleware
@@ -38,6 +38,8 @@ class ServiceContext:
     broker: RabbitBroker
     relay: OutboxRelay
     consumer_queues: list[str] = field(default_factory=list)
+    # Long-running coroutines the subscribers need (e.g. a BatchApplier), run with the broker.
+    background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
 
 # Accept the gateway's ids (32 hex characters) and callers' own, but nothing that could forge a log line.
@@ -57,7 +59,7 @@ def build_context(settings: ServiceSettings, *, outbox: Table) -> ServiceContext
     """Create (not connect) the engine, sessions, broker and relay of a service."""
     engine = create_engine(settings.database_url)
     sessions = create_sessionmaker(engine)
-    broker = create_broker(settings.amqp_url)
+    broker = create_broker(settings.amqp_url, prefetch=settings.consumer_prefetch)
     relay = OutboxRelay(
         service=settings.service_name, outbox=outbox, sessions=sessions, broker=broker,
         exchange=EXCHANGE_OF_SERVICE[settings.service_name], listen_dsn=settings.raw_database_dsn,
@@ -89,17 +91,18 @@ async def running(context: ServiceContext) -> AsyncIterator[ServiceContext]:
     await context.broker.connect()
     await declare_dead_letter_queues(context.broker, context.consumer_queues)
     await context.broker.start()
-    relay_task = (
-        asyncio.create_task(context.relay.run(), name=f"{context.settings.service_name}-outbox-relay")
-        if context.settings.run_outbox_relay else None
-    )
+    name = context.settings.service_name
+    tasks = [asyncio.create_task(work(), name=f"{name}-background") for work in context.background]
+    if context.settings.run_outbox_relay:
+        tasks.append(asyncio.create_task(context.relay.run(), name=f"{name}-outbox-relay"))
     try:
         yield context
     finally:
-        if relay_task is not None:
-            relay_task.cancel()
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await relay_task
+                await task
         await context.broker.stop()
         await context.engine.dispose()
 

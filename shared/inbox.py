@@ -30,3 +30,17 @@ async def claim_event(session: AsyncSession, inbox: Table, *, consumer: str, eve
         .returning(inbox.c.event_id)
     )
     return result.first() is not None
+
+
+async def claim_events(
+    session: AsyncSession, inbox: Table, *, consumer: str, event_ids: list[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Record many events as processed in one statement; returns those not seen before."""
+    if not event_ids:
+        return set()
+    # executemany with one cached statement: a multi-row VALUES is recompiled for every batch size.
+    result = await session.execute(
+        insert(inbox).on_conflict_do_nothing().returning(inbox.c.event_id),
+        [{"consumer": consumer, "event_id": event_id} for event_id in dict.fromkeys(event_ids)],
+    )
+    return set(result.scalars())

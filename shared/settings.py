@@ -36,6 +36,8 @@ class ServiceSettings(BaseSettings):
     # The relay wakes on NOTIFY; this poll is only the safety net for a missed notification.
     outbox_poll_seconds: float = 1.0
     outbox_batch_size: int = 200
+    # Unacknowledged messages per consumer: room for a batch to gather while one commits.
+    consumer_prefetch: int = 400
     consumer_delivery_limit: int = Field(default=5, validation_alias=_shared("consumer_delivery_limit"))
     run_consumers: bool = True
     run_outbox_relay: bool = True

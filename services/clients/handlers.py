@@ -1,4 +1,4 @@
-"""Message subscribers of the clients service: thin, each calls one use case."""
+"""Message subscribers of the clients service: thin, each hands its event to the batch applier."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ from typing import Any
 
 from faststream import AckPolicy
 from faststream.rabbit import RabbitRouter
+from faststream.rabbit.annotations import RabbitMessage
 
 from services.clients import read_model
+from services.clients.models import inbox
 from shared.app import ServiceContext
+from shared.batching import BatchApplier, NackOnFailure
 from shared.events.envelope import Event
 from shared.events.orders import (
     InvoiceCancelled, InvoiceIssued, OrderCancelled, OrderConfirmed, OrderCreated, PaymentReceived,
@@ -21,48 +24,50 @@ CONSUMER = "clients"
 
 def build_subscribers(context: ServiceContext) -> RabbitRouter:
     """Subscribers to the orders service's events that feed the client read models."""
-    router = RabbitRouter()
+    router = RabbitRouter(middlewares=[NackOnFailure])
     limit = context.settings.consumer_delivery_limit
-    sessions = context.sessions
+    # Events are acknowledged by the applier once the batch holding them has committed.
+    applier = BatchApplier(sessions=context.sessions, inbox=inbox, consumer=CONSUMER, apply=read_model.apply_events)
+    context.background.append(applier.run)
 
     def subscriber(event: type[Event]) -> Any:
-        # One durable quorum queue per event type, nacked on error until its delivery limit.
+        # One durable quorum queue per event type; a nacked message returns until its delivery limit.
         return router.subscriber(consumer_queue(consumer=CONSUMER, event=event, delivery_limit=limit),
-                                 ORDERS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+                                 ORDERS_EXCHANGE, ack_policy=AckPolicy.MANUAL)
 
     @subscriber(OrderCreated)
-    async def on_order_created(event: OrderCreated) -> None:
+    async def on_order_created(event: OrderCreated, message: RabbitMessage) -> None:
         """A new order enters the client's history and timeline."""
-        await read_model.apply_order_event(sessions=sessions, consumer=CONSUMER, event=event)
+        await applier.submit(event, message)
 
     @subscriber(OrderConfirmed)
-    async def on_order_confirmed(event: OrderConfirmed) -> None:
+    async def on_order_confirmed(event: OrderConfirmed, message: RabbitMessage) -> None:
         """A confirmed order updates the history and the timeline."""
-        await read_model.apply_order_event(sessions=sessions, consumer=CONSUMER, event=event)
+        await applier.submit(event, message)
 
     @subscriber(OrderCancelled)
-    async def on_order_cancelled(event: OrderCancelled) -> None:
-        """A cancelled order leaves the order statistics and shows on the timeline."""
-        await read_model.apply_order_event(sessions=sessions, consumer=CONSUMER, event=event)
+    async def on_order_cancelled(event: OrderCancelled, message: RabbitMessage) -> None:
+        """A cancelled order leaves the statistics and shows on the timeline."""
+        await applier.submit(event, message)
 
     @subscriber(InvoiceIssued)
-    async def on_invoice_issued(event: InvoiceIssued) -> None:
-        """An invoice makes its client a client and updates the list columns and revenue."""
-        await read_model.apply_invoice_issued(sessions=sessions, consumer=CONSUMER, event=event)
+    async def on_invoice_issued(event: InvoiceIssued, message: RabbitMessage) -> None:
+        """An invoice makes its client a client and updates the list columns."""
+        await applier.submit(event, message)
 
     @subscriber(InvoiceCancelled)
-    async def on_invoice_cancelled(event: InvoiceCancelled) -> None:
+    async def on_invoice_cancelled(event: InvoiceCancelled, message: RabbitMessage) -> None:
         """A credit note takes the invoice out of the client's statistics."""
-        await read_model.apply_invoice_cancelled(sessions=sessions, consumer=CONSUMER, event=event)
+        await applier.submit(event, message)
 
     @subscriber(ShipmentShipped)
-    async def on_shipment_shipped(event: ShipmentShipped) -> None:
-        """Delivered goods count for the ship-to client's top products and volumes."""
-        await read_model.apply_shipment_shipped(sessions=sessions, consumer=CONSUMER, event=event)
+    async def on_shipment_shipped(event: ShipmentShipped, message: RabbitMessage) -> None:
+        """Delivered goods count for the client who received them (top products)."""
+        await applier.submit(event, message)
 
     @subscriber(PaymentReceived)
-    async def on_payment_received(event: PaymentReceived) -> None:
+    async def on_payment_received(event: PaymentReceived, message: RabbitMessage) -> None:
         """A payment shows on the billed client's timeline."""
-        await read_model.apply_payment_received(sessions=sessions, consumer=CONSUMER, event=event)
+        await applier.submit(event, message)
 
     return router

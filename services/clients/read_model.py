@@ -8,7 +8,8 @@ duplicates and any arrival order converge.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any
 from datetime import datetime
 from decimal import Decimal
 
@@ -28,11 +29,11 @@ from shared.events.orders import (
 Sessions = async_sessionmaker[AsyncSession]
 # The effect of an event, given the ids (among those it names) of clients that exist in its account.
 Effect = Callable[[AsyncSession, set[int]], Awaitable[None]]
+# The clients an event names (to lock) and its effect.
+Plan = tuple[list[int], Effect]
 
 
-async def apply_order_event(
-    *, sessions: Sessions, consumer: str, event: OrderCreated | OrderConfirmed | OrderCancelled,
-) -> bool:
+def _plan_order_event(event: OrderCreated | OrderConfirmed | OrderCancelled) -> Plan:
     """Keep the order at its latest version for history and statistics; note the step (F10, F13)."""
     p = event.payload
     occurred_at = p.created_at if isinstance(event, OrderCreated) else event.occurred_at
@@ -43,38 +44,45 @@ async def apply_order_event(
         await _note(session, event, known, [p.client_id], occurred_at=occurred_at, text=text,
                     object_type="order", object_id=p.order_id, amount_cents=p.total_cents)
 
-    return await _apply(sessions=sessions, consumer=consumer, event=event, client_ids=[p.client_id], effect=effect)
+    return [p.client_id], effect
 
 
-async def apply_invoice_issued(*, sessions: Sessions, consumer: str, event: InvoiceIssued) -> bool:
+def _plan_invoice_issued(event: InvoiceIssued) -> Plan:
     """Count an invoice in its client's statistics; the client becomes a client (F2, F3, F10, F17)."""
-    p = event.payload
 
     async def effect(session: AsyncSession, known: set[int]) -> None:
-        credit_note = await stats_repository.record_invoice_issued(
-            session, account_id=event.account_id, invoice_id=p.invoice_id, client_id=p.client_id,
-            order_id=p.order_id, order_number=p.order_number, invoice_number=p.invoice_number,
-            issued_at=p.issued_at, total_cents=p.total_cents, currency=p.currency)
-        await stats_repository.record_invoice_lines(session, account_id=event.account_id, invoice_id=p.invoice_id,
-                                                    lines=p.lines)
-        await stats_repository.refresh_client_statistics(session, account_id=event.account_id,
-                                                         client_id=p.client_id)
-        text = timeline_text.invoice_issued_text(invoice_number=p.invoice_number, total_cents=p.total_cents)
-        await _note(session, event, known, [p.client_id], occurred_at=p.issued_at, text=text,
-                    object_type="invoice", object_id=p.invoice_id, amount_cents=p.total_cents)
-        if credit_note is not None:
+        await _invoices_issued(session, event.account_id, [event], known)
+
+    return [event.payload.client_id], effect
+
+
+async def _invoices_issued(
+    session: AsyncSession, account_id: uuid.UUID, events: Sequence[InvoiceIssued], known: set[int]
+) -> None:
+    """Record invoices of one account set-based: a handful of statements for a whole batch."""
+    payloads = [e.payload for e in events]
+    credit_notes = await stats_repository.record_invoices_issued(session, account_id=account_id, invoices=payloads)
+    await stats_repository.record_invoice_lines(session, account_id=account_id, invoices=payloads)
+    await stats_repository.refresh_client_statistics(session, account_id=account_id,
+                                                     client_ids=[p.client_id for p in payloads])
+    await timeline_repository.add_entries(session, [
+        NewEntry(account_id=account_id, client_id=p.client_id, occurred_at=p.issued_at, kind=e.type,
+                 text=timeline_text.invoice_issued_text(invoice_number=p.invoice_number, total_cents=p.total_cents),
+                 object_type="invoice", object_id=p.invoice_id, amount_cents=p.total_cents,
+                 source_event_id=e.event_id)
+        for e, p in zip(events, payloads, strict=True) if p.client_id in known])
+    for p in payloads:
+        if credit_notes.get(p.invoice_id) is not None:
             # The credit note came first and could not name the invoice or its amount: now it can.
             await timeline_repository.rewrite_entries(
-                session, account_id=event.account_id, client_id=p.client_id, kind=InvoiceCancelled.TYPE,
+                session, account_id=account_id, client_id=p.client_id, kind=InvoiceCancelled.TYPE,
                 object_type="invoice", object_id=p.invoice_id, amount_cents=p.total_cents,
-                text=timeline_text.invoice_cancelled_text(credit_note_number=credit_note,
+                text=timeline_text.invoice_cancelled_text(credit_note_number=credit_notes[p.invoice_id],
                                                           invoice_number=p.invoice_number,
                                                           total_cents=p.total_cents))
 
-    return await _apply(sessions=sessions, consumer=consumer, event=event, client_ids=[p.client_id], effect=effect)
 
-
-async def apply_invoice_cancelled(*, sessions: Sessions, consumer: str, event: InvoiceCancelled) -> bool:
+def _plan_invoice_cancelled(event: InvoiceCancelled) -> Plan:
     """Take a cancelled invoice out of the statistics; no invoice left makes a prospect again."""
     p = event.payload
 
@@ -83,17 +91,17 @@ async def apply_invoice_cancelled(*, sessions: Sessions, consumer: str, event: I
             session, account_id=event.account_id, invoice_id=p.invoice_id, client_id=p.client_id,
             order_id=p.order_id, cancelled_at=p.cancelled_at, credit_note_number=p.credit_note_number)
         await stats_repository.refresh_client_statistics(session, account_id=event.account_id,
-                                                         client_id=p.client_id)
+                                                         client_ids=[p.client_id])
         number, total = issued if issued is not None else (None, None)
         text = timeline_text.invoice_cancelled_text(credit_note_number=p.credit_note_number,
                                                     invoice_number=number, total_cents=total)
         await _note(session, event, known, [p.client_id], occurred_at=p.cancelled_at, text=text,
                     object_type="invoice", object_id=p.invoice_id, amount_cents=total)
 
-    return await _apply(sessions=sessions, consumer=consumer, event=event, client_ids=[p.client_id], effect=effect)
+    return [p.client_id], effect
 
 
-async def apply_shipment_shipped(*, sessions: Sessions, consumer: str, event: ShipmentShipped) -> bool:
+def _plan_shipment_shipped(event: ShipmentShipped) -> Plan:
     """Count delivered goods for the ship-to client (F16, F17); note it for both parties (F10)."""
     p = event.payload
     units = sum((line.quantity for line in p.lines), Decimal(0))
@@ -114,11 +122,10 @@ async def apply_shipment_shipped(*, sessions: Sessions, consumer: str, event: Sh
             ship_to = await _display_name(session, account_id=event.account_id, client_id=p.ship_to_client_id)
             await _note(session, event, known, [p.client_id], text=text(ship_to), **note)
 
-    return await _apply(sessions=sessions, consumer=consumer, event=event,
-                        client_ids=[p.client_id, p.ship_to_client_id], effect=effect)
+    return [p.client_id, p.ship_to_client_id], effect
 
 
-async def apply_payment_received(*, sessions: Sessions, consumer: str, event: PaymentReceived) -> bool:
+def _plan_payment_received(event: PaymentReceived) -> Plan:
     """Note a payment on the billed client's timeline (F10)."""
     p = event.payload
 
@@ -127,17 +134,55 @@ async def apply_payment_received(*, sessions: Sessions, consumer: str, event: Pa
                     text=timeline_text.payment_text(order_number=p.order_number, amount_cents=p.amount_cents),
                     object_type="payment", object_id=p.payment_id, amount_cents=p.amount_cents)
 
-    return await _apply(sessions=sessions, consumer=consumer, event=event, client_ids=[p.client_id], effect=effect)
+    return [p.client_id], effect
 
 
-async def _apply(*, sessions: Sessions, consumer: str, event: Event, client_ids: Iterable[int], effect: Effect) -> bool:
-    account_id: uuid.UUID = event.account_id
+PLANS: dict[str, Callable[[Any], Plan]] = {
+    OrderCreated.TYPE: _plan_order_event, OrderConfirmed.TYPE: _plan_order_event,
+    OrderCancelled.TYPE: _plan_order_event, InvoiceIssued.TYPE: _plan_invoice_issued,
+    InvoiceCancelled.TYPE: _plan_invoice_cancelled, ShipmentShipped.TYPE: _plan_shipment_shipped,
+    PaymentReceived.TYPE: _plan_payment_received,
+}
+
+
+async def apply_event(*, sessions: Sessions, consumer: str, event: Event) -> bool:
+    """Apply one order event in its own transaction, once (inbox); False for a redelivery."""
+    client_ids, effect = PLANS[event.type](event)
 
     async def locked_effect(session: AsyncSession) -> None:
-        known = await stats_repository.lock_clients(session, account_id=account_id, client_ids=client_ids)
+        known = await stats_repository.lock_clients(session, account_id=event.account_id, client_ids=client_ids)
         await effect(session, known)
 
     return await apply_once(sessions=sessions, inbox=inbox, consumer=consumer, event=event, effect=locked_effect)
+
+
+# One name per event kind, for handlers and tests that apply a single event.
+apply_order_event = apply_invoice_issued = apply_invoice_cancelled = apply_event
+apply_shipment_shipped = apply_payment_received = apply_event
+
+
+async def apply_events(session: AsyncSession, events: Sequence[Event]) -> None:
+    """Apply claimed events in the caller's transaction: invoices set-based, the others one by one.
+
+    Every client the batch names is locked first, in id order per account, so the batch
+    never waits halfway for a lock another batch holds in the opposite order.
+    """
+    plans = [(event, *PLANS[event.type](event)) for event in events]
+    named: dict[uuid.UUID, set[int]] = {}
+    for event, client_ids, _ in plans:
+        named.setdefault(event.account_id, set()).update(client_ids)
+    known = {account_id: await stats_repository.lock_clients(session, account_id=account_id, client_ids=ids)
+             for account_id, ids in sorted(named.items(), key=lambda item: str(item[0]))}
+    issued: dict[uuid.UUID, list[InvoiceIssued]] = {}
+    for event, _, _ in plans:
+        if isinstance(event, InvoiceIssued):
+            issued.setdefault(event.account_id, []).append(event)
+    # Facts converge in any order, so applying the invoices first is one of the valid orders.
+    for account_id, invoices in issued.items():
+        await _invoices_issued(session, account_id, invoices, known[account_id])
+    for event, _, effect in plans:
+        if not isinstance(event, InvoiceIssued):
+            await effect(session, known[event.account_id])
 
 
 async def _note(

@@ -33,9 +33,10 @@ async def add_entries(session: AsyncSession, entries: Sequence[NewEntry]) -> Non
     """Write entries; one already written for the same event and client is kept as it is."""
     if not entries:
         return
+    table = TimelineEntry.__table__
     await session.execute(
-        insert(TimelineEntry).values([asdict(e) for e in entries])
-        .on_conflict_do_nothing(index_elements=[TimelineEntry.source_event_id, TimelineEntry.client_id])
+        insert(table).on_conflict_do_nothing(index_elements=[table.c.source_event_id, table.c.client_id]),
+        [asdict(e) for e in entries],
     )
 
 
