@@ -67,7 +67,12 @@ class BatchApplier:
                 await asyncio.sleep(self.max_wait_seconds)
             while len(batch) < self.max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
-            await self._apply_batch(batch)
+            try:
+                await self._apply_batch(batch)
+            except Exception:
+                # E.g. an ack on a channel that closed: the broker redelivers those messages and
+                # the inbox skips them; the applier itself must outlive the incident.
+                log.exception("acknowledging a batch failed")
 
     async def _apply_batch(self, batch: list[_Pending]) -> None:
         try:
