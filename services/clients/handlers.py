@@ -6,12 +6,11 @@ from collections.abc import Awaitable, Callable
 
 from faststream import AckPolicy
 from faststream.rabbit import RabbitRouter
-from faststream.rabbit.annotations import RabbitMessage
 
 from services.clients import read_model
 from services.clients.models import inbox
 from shared.app import ServiceContext
-from shared.batching import BatchApplier, NackOnFailure
+from shared.batching import BatchApplier, ManualAckScope, current_message
 from shared.events.envelope import Event
 from shared.events.orders import (
     InvoiceCancelled, InvoiceIssued, OrderCancelled, OrderConfirmed, OrderCreated, PaymentReceived,
@@ -36,11 +35,11 @@ CONSUMED: dict[type[Event], str] = {
 def _forward(applier: BatchApplier, event_class: type[Event], effect: str) -> Callable[..., Awaitable[None]]:
     """A subscriber for one event type that hands each event to the batch applier."""
 
-    async def handler(event: Event, message: RabbitMessage) -> None:
-        await applier.submit(event, message)
+    async def handler(event: Event) -> None:
+        await applier.submit(event, current_message())
 
     # FastStream parses the body by the annotation and names the AsyncAPI channel after the function.
-    handler.__annotations__ = {"event": event_class, "message": RabbitMessage, "return": None}
+    handler.__annotations__ = {"event": event_class, "return": None}
     handler.__name__ = handler.__qualname__ = f"on_{event_class.TYPE.replace('.', '_')}"
     handler.__doc__ = effect
     return handler
@@ -48,7 +47,7 @@ def _forward(applier: BatchApplier, event_class: type[Event], effect: str) -> Ca
 
 def build_subscribers(context: ServiceContext) -> RabbitRouter:
     """Subscribers to the orders service's events that feed the client read models."""
-    router = RabbitRouter(middlewares=[NackOnFailure])
+    router = RabbitRouter(middlewares=[ManualAckScope])
     limit = context.settings.consumer_delivery_limit
     applier = BatchApplier(sessions=context.sessions, inbox=inbox, consumer=CONSUMER, apply=read_model.apply_events)
     context.background.append(applier.run)
