@@ -1,0 +1,60 @@
+"""The orders service's relay: a crash between the commit and the publish loses no event."""
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from services.orders import replica
+from services.orders.app import create_app
+from services.orders.settings import OrdersSettings
+from shared.auth import issue_token
+from shared.events import new_event
+from shared.events.clients import AddressPayload, ClientCreated, ClientSnapshot
+from shared.migrations import upgrade
+from tests.conftest import AMQP_URL, JWT_SECRET, _recreate_database
+from tests.orders_support import catalogue
+from tests.support import EventTap, eventually
+
+
+@pytest.fixture(scope="module")
+def orders_crash_database():
+    """A database of its own, so that no other relay publishes what the test leaves pending."""
+    url = "postgresql+psycopg://postgres@127.0.0.1:5432/negoce_orders_test_crash"
+    _recreate_database(url)
+    upgrade(service="orders", sync_url=url)
+    return url.replace("+psycopg", "+asyncpg")
+
+
+async def test_an_order_event_left_in_the_outbox_is_published_after_restart(orders_crash_database):
+    account_id = uuid.uuid4()
+    headers = {"Authorization": f"Bearer {issue_token(secret=JWT_SECRET, account_id=account_id, user_id='t')}"}
+    now = datetime.now(UTC)
+    known_client = new_event(ClientCreated, account_id=account_id, payload=ClientSnapshot(
+        client_id=987_654, version=1, kind="company", company_name="Cave Témoin", display_name="Cave Témoin",
+        billing_address=AddressPayload(postal_code="33000", city="Bordeaux"), accounting_code="411CAVETEM",
+        accepts_emailing=False, accepts_mailing=True, created_at=now, updated_at=now))
+    async with EventTap(AMQP_URL, "negoce.orders", "order.created") as tap:
+        crashed = create_app(OrdersSettings(database_url=orders_crash_database, run_outbox_relay=False))
+        async with crashed.router.lifespan_context(crashed):
+            await replica.apply_snapshot(sessions=crashed.state.context.sessions, consumer="test", event=known_client)
+            transport = httpx.ASGITransport(app=crashed)
+            async with httpx.AsyncClient(transport=transport, base_url="http://o", headers=headers) as http:
+                cat = await catalogue(http, type("Account", (), {"headers": headers})())
+                created = (await http.post("/api/orders", json={
+                    "client_id": 987_654, "lines": [{"variant_id": cat["bottle"], "quantity": "3"}]})).json()
+        # The process is gone: the order is committed, its event only sits in the outbox.
+        await asyncio.sleep(1.5)
+        assert tap.bodies() == []
+        restarted = create_app(OrdersSettings(database_url=orders_crash_database))
+        async with restarted.router.lifespan_context(restarted):
+            bodies = await eventually(lambda: _now(tap.bodies()))
+    assert [b["payload"]["order_id"] for b in bodies] == [created["id"]]
+    assert Decimal(bodies[0]["payload"]["lines"][0]["quantity"]) == 3
+
+
+async def _now(value):
+    return value
