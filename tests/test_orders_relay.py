@@ -15,7 +15,7 @@ from shared.auth import issue_token
 from shared.events import new_event
 from shared.events.clients import AddressPayload, ClientCreated, ClientSnapshot
 from shared.migrations import upgrade
-from tests.conftest import AMQP_URL, JWT_SECRET, _recreate_database
+from tests.conftest import AMQP_URL, JWT_SECRET, TestAccount, _recreate_database
 from tests.orders_support import catalogue
 from tests.support import EventTap, eventually
 
@@ -30,8 +30,9 @@ def orders_crash_database():
 
 
 async def test_an_order_event_left_in_the_outbox_is_published_after_restart(orders_crash_database):
-    account_id = uuid.uuid4()
-    headers = {"Authorization": f"Bearer {issue_token(secret=JWT_SECRET, account_id=account_id, user_id='t')}"}
+    account_id = uuid.uuid4()  # the orders service trusts the token's account; it keeps no account table
+    account = TestAccount(id=account_id, token=issue_token(secret=JWT_SECRET, account_id=account_id, user_id="t"))
+    headers = account.headers
     now = datetime.now(UTC)
     known_client = new_event(ClientCreated, account_id=account_id, payload=ClientSnapshot(
         client_id=987_654, version=1, kind="company", company_name="Cave Témoin", display_name="Cave Témoin",
@@ -43,7 +44,7 @@ async def test_an_order_event_left_in_the_outbox_is_published_after_restart(orde
             await replica.apply_snapshot(sessions=crashed.state.context.sessions, consumer="test", event=known_client)
             transport = httpx.ASGITransport(app=crashed)
             async with httpx.AsyncClient(transport=transport, base_url="http://o", headers=headers) as http:
-                cat = await catalogue(http, type("Account", (), {"headers": headers})())
+                cat = await catalogue(http, account)
                 created = (await http.post("/api/orders", json={
                     "client_id": 987_654, "lines": [{"variant_id": cat["bottle"], "quantity": "3"}]})).json()
         # The process is gone: the order is committed, its event only sits in the outbox.
