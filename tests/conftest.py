@@ -87,6 +87,8 @@ async def api(clients_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 class TestAccount:
     """An account created for one test, with a token for its user."""
 
+    __test__ = False  # a helper, not a test class, despite its name
+
     id: uuid.UUID
     token: str
 
