@@ -91,7 +91,7 @@ async def ensure_indexes(dsn: str, *, connections: int = 2) -> list[str]:
             "SELECT indexname FROM pg_indexes WHERE tablename = 'clients'")}
     finally:
         await probe.close()
-    todo = [(name, ddl) for name, ddl in list_index_ddl().items() if name not in existing]
+    missing = [(name, ddl) for name, ddl in list_index_ddl().items() if name not in existing]
 
     async def worker(share: list[tuple[str, str]]) -> None:
         conn = await asyncpg.connect(dsn)
@@ -103,8 +103,8 @@ async def ensure_indexes(dsn: str, *, connections: int = 2) -> list[str]:
         finally:
             await conn.close()
 
-    await asyncio.gather(*(worker(todo[i::connections]) for i in range(connections)))
-    return [name for name, _ in todo]
+    await asyncio.gather(*(worker(missing[i::connections]) for i in range(connections)))
+    return [name for name, _ in missing]
 
 
 async def load(dsn: str, *, clients: int, force: bool) -> LoadReport:
