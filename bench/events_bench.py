@@ -3,7 +3,7 @@
 What it measures, all in one run on this machine:
 
 * Drain throughput of ONE clients service process (uvicorn, FastStream consumer, the real
-  handler ``read_model.apply_invoice_issued``): N invoice.issued events are published while
+  batch applier, ``read_model.apply_events``): N invoice.issued events are published while
   the service is stopped, then it is started and the ``inbox`` table of its database is
   polled every 50 ms until it holds N rows for consumer 'clients'. events/s counts from the
   first poll that saw a row (so the process start-up is left out; it is reported apart).

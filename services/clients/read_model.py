@@ -156,11 +156,6 @@ async def apply_event(*, sessions: Sessions, consumer: str, event: Event) -> boo
     return await apply_once(sessions=sessions, inbox=inbox, consumer=consumer, event=event, effect=locked_effect)
 
 
-# One name per event kind, for handlers and tests that apply a single event.
-apply_order_event = apply_invoice_issued = apply_invoice_cancelled = apply_event
-apply_shipment_shipped = apply_payment_received = apply_event
-
-
 async def apply_events(session: AsyncSession, events: Sequence[Event]) -> None:
     """Apply claimed events in the caller's transaction: invoices set-based, the others one by one.
 
