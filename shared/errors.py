@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -108,6 +108,17 @@ async def _on_integrity(request: Request, exc: IntegrityError) -> Response:
                             instance=request.url.path, constraint=constraint)
 
 
+# Text PostgreSQL cannot store (a NUL character, say in a query parameter): bad input, not a fault.
+UNSTORABLE_TEXT = {"22021", "22P05"}
+
+
+async def _on_database_error(request: Request, exc: DBAPIError) -> Response:
+    if getattr(exc.orig, "sqlstate", None) in UNSTORABLE_TEXT:
+        return problem_response(422, "Validation failed", "A parameter contains a character that cannot be stored "
+                                "(NUL).", instance=request.url.path)
+    return await _on_unexpected(request, exc)
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error", extra={"path": request.url.path})
     return problem_response(500, "Internal error", "An unexpected error occurred.",
@@ -120,4 +131,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _on_http)  # type: ignore[arg-type]
     app.add_exception_handler(IntegrityError, _on_integrity)  # type: ignore[arg-type]
+    app.add_exception_handler(DBAPIError, _on_database_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _on_unexpected)

@@ -92,3 +92,20 @@ async def test_bad_list_parameters_are_422(api, account, params):
 async def test_bad_client_ids_are_4xx(api, account, path):
     response = await api.get(path, headers=account.headers)
     assert response.status_code in (404, 422)
+
+
+@pytest.mark.parametrize(("path", "body", "field"), [
+    ("/api/clients", {"last_name": "Nul\u0000Byte"}, "last_name"),
+    ("/api/clients", {"last_name": "X", "billing_address": {"city": "Bor\u0000deaux"}}, "billing_address.city"),
+    ("/api/clients/tags", {"name": "\u0011\u00004"}, "name"),
+])
+async def test_nul_characters_are_422_naming_the_field(api, account, sql, path, body, field):
+    before = await _counts(sql, account)
+    response = await api.post(path, json=body, headers=account.headers)
+    assert response.status_code == 422 and field in [e["field"] for e in response.json()["errors"]]
+    assert await _counts(sql, account) == before
+
+
+async def test_a_nul_character_in_a_query_parameter_is_4xx(orders_api, account):
+    response = await orders_api.get("/api/orders/client-choices", params={"q": "a\x00b"}, headers=account.headers)
+    assert response.status_code == 422

@@ -6,23 +6,23 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints, ValidationInfo, field_validator,
+    BaseModel, BeforeValidator, EmailStr, Field, StringConstraints, ValidationInfo, field_validator,
 )
+
 
 from services.clients.domain import NameOrder
 from services.clients.validation import (
     CountryCode, Id, Note, Phone, Text30, Text100, Text200, Text500, _blank_to_none, check_postal_code,
     optional_text,
 )
+from shared.schemas import StrictBody
 
 Email = Annotated[Annotated[EmailStr, StringConstraints(max_length=254)] | None, BeforeValidator(_blank_to_none),
                   Field(default=None)]
 
 
-class Strict(BaseModel):
+class Strict(StrictBody):
     """Unknown fields are errors, so a typo never passes silently."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class Address(Strict):

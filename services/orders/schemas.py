@@ -6,7 +6,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from shared.schemas import StrictBody
 
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Cents = Annotated[int, Field(ge=0, le=10**13)]
@@ -14,10 +16,8 @@ PositiveQuantity = Annotated[Decimal, Field(gt=0, le=Decimal("999999999"), max_d
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
-class Strict(BaseModel):
+class Strict(StrictBody):
     """Unknown fields are errors."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class ContainerCreate(Strict):
