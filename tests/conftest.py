@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import subprocess
@@ -65,21 +66,28 @@ def infrastructure() -> Iterator[None]:
     _rabbitmqctl("delete_vhost", VHOST)
 
 
+@contextlib.asynccontextmanager
+async def running(app: FastAPI) -> AsyncIterator[FastAPI]:
+    """A service app with its lifespan running: broker, consumers and relay started."""
+    async with app.router.lifespan_context(app):
+        yield app
+
+
 @pytest.fixture(scope="session")
 async def clients_app() -> AsyncIterator[FastAPI]:
     """The clients service with its consumers and relay running against the real servers."""
     from services.clients.app import create_app
 
-    app = create_app()
-    async with app.router.lifespan_context(app):
+    async with running(create_app()) as app:
         yield app
 
 
 @pytest.fixture(scope="session")
 async def api(clients_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client speaking to the clients service in process."""
-    transport = httpx.ASGITransport(app=clients_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://clients.test") as client:
+    from tests.support import in_process
+
+    async with in_process(clients_app) as client:
         yield client
 
 
@@ -132,14 +140,14 @@ async def orders_app() -> AsyncIterator[FastAPI]:
     """The orders service with its consumers and relay running against the real servers."""
     from services.orders.app import create_app
 
-    app = create_app()
-    async with app.router.lifespan_context(app):
+    async with running(create_app()) as app:
         yield app
 
 
 @pytest.fixture(scope="session")
 async def orders_api(orders_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client speaking to the orders service in process."""
-    transport = httpx.ASGITransport(app=orders_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://orders.test") as client:
+    from tests.support import in_process
+
+    async with in_process(orders_app) as client:
         yield client

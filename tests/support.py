@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -10,16 +11,27 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import aio_pika
+import httpx
 import orjson
 
 T = TypeVar("T")
 
 
-async def eventually(check: Callable[[], Awaitable[T]], *, timeout: float = 15.0, interval: float = 0.05) -> T:
-    """Poll an async check until it returns a truthy value; fail with the last value otherwise."""
+def in_process(app: Any, headers: dict[str, str] | None = None) -> httpx.AsyncClient:
+    """An HTTP client that calls a service app inside this process."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service.test",
+                             headers=headers or {}, timeout=30)
+
+
+async def eventually(
+    check: Callable[[], Awaitable[T] | T], *, timeout: float = 15.0, interval: float = 0.05
+) -> T:
+    """Poll a check (plain or async) until it returns a truthy value; fail with the last value otherwise."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        value = await check()
+        value = check()
+        if inspect.isawaitable(value):
+            value = await value
         if value:
             return value
         if asyncio.get_running_loop().time() > deadline:

@@ -14,7 +14,6 @@ import subprocess
 from collections import defaultdict
 
 import aio_pika
-import httpx
 import pytest
 from sqlalchemy import text
 
@@ -24,8 +23,8 @@ from services.orders.app import create_app as create_orders_app
 from services.orders.demo_history import generate_history
 from services.orders.settings import OrdersSettings
 from shared.migrations import upgrade
-from tests.conftest import RUN_ID, _recreate_database, new_account
-from tests.support import eventually
+from tests.conftest import RUN_ID, _recreate_database, new_account, running
+from tests.support import eventually, in_process
 
 ORDERS = 2_000
 CLIENTS = 40
@@ -68,15 +67,13 @@ async def test_read_models_equal_the_orders_truth_after_chaos(isolated):
     orders_app = create_orders_app(OrdersSettings(database_url=isolated["orders"], amqp_url=isolated["amqp"],
                                                   run_outbox_relay=False))
     clients_app = _clients_app(isolated)
-    async with orders_app.router.lifespan_context(orders_app):
-        async with clients_app.router.lifespan_context(clients_app):
+    async with running(orders_app):
+        async with running(clients_app):
             account = await new_account(clients_app, "Chaos")
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=clients_app), base_url="http://c",
-                                         headers=account.headers) as clients_http:
+            async with in_process(clients_app, account.headers) as clients_http:
                 client_ids = [(await clients_http.post("/api/clients", json={"last_name": f"Client {n}"})).json()["id"]
                               for n in range(CLIENTS)]
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=orders_app), base_url="http://o",
-                                         headers=account.headers, timeout=30) as orders_http:
+            async with in_process(orders_app, account.headers) as orders_http:
 
                 async def replica_complete():
                     for client_id in client_ids:
@@ -101,12 +98,12 @@ async def test_read_models_equal_the_orders_truth_after_chaos(isolated):
     half = len(deliveries) // 2
 
     first = _clients_app(isolated)
-    async with first.router.lifespan_context(first):
+    async with running(first):
         await _deliver(isolated, deliveries[:half])
         await asyncio.sleep(0.5)  # stop while messages are still being consumed
     await _deliver(isolated, deliveries[half:])  # delivered while no consumer runs
     restarted = _clients_app(isolated)
-    async with restarted.router.lifespan_context(restarted):
+    async with running(restarted):
         engine = restarted.state.context.engine
 
         async def all_applied():
@@ -117,8 +114,7 @@ async def test_read_models_equal_the_orders_truth_after_chaos(isolated):
         await eventually(all_applied, timeout=240, interval=0.5)
         async with engine.connect() as connection:
             seen = await _clients_view(connection, account.id)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=restarted), base_url="http://c",
-                                     headers=account.headers) as http:
+        async with in_process(restarted, account.headers) as http:
             for client_id in client_ids:
                 top = (await http.get(f"/api/clients/{client_id}/top-products", params={"limit": 100})).json()
                 seen["top"][client_id] = {p["variant_id"]: round(p["units"], 3) for p in top["items"]}

@@ -14,8 +14,8 @@ from services.clients.settings import ClientsSettings
 from shared.dead_letters import replay_dead_letters
 from shared.events.clients import ClientCreated
 from shared.outbox import OutboxRelay
-from tests.conftest import AMQP_URL, new_account
-from tests.support import EventTap, eventually, invoice_issued, publish_event
+from tests.conftest import AMQP_URL, new_account, running
+from tests.support import EventTap, eventually, in_process, invoice_issued, publish_event
 
 DEAD_QUEUE = "clients.invoice.issued.dead"
 
@@ -61,18 +61,17 @@ def crash_database():
 async def test_a_crash_between_commit_and_publish_loses_nothing(crash_database):
     async with EventTap(AMQP_URL, "negoce.clients", "client.created") as tap:
         crashed = create_app(ClientsSettings(database_url=crash_database, run_outbox_relay=False))
-        async with crashed.router.lifespan_context(crashed):
+        async with running(crashed):
             account = await new_account(crashed)
-            import httpx
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=crashed), base_url="http://t") as http:
+            async with in_process(crashed) as http:
                 created = (await http.post("/api/clients", json={"last_name": "Survivor"},
                                            headers=account.headers)).json()
         # The process is gone: the change is committed, its event is only in the outbox.
         await asyncio.sleep(1.5)
         assert tap.bodies() == []
         restarted = create_app(ClientsSettings(database_url=crash_database))
-        async with restarted.router.lifespan_context(restarted):
-            bodies = await eventually(lambda: _async(tap.bodies()))
+        async with running(restarted):
+            bodies = await eventually(tap.bodies)
             async with restarted.state.context.engine.connect() as connection:
                 pending = await connection.scalar(text("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
     assert [b["payload"]["client_id"] for b in bodies] == [created["id"]]
@@ -88,23 +87,18 @@ class CrashingAfterPublish(OutboxRelay):
 
 async def test_a_crash_between_publish_and_mark_republishes_with_the_same_ids(crash_database):
     app = create_app(ClientsSettings(database_url=crash_database, run_outbox_relay=False))
-    async with app.router.lifespan_context(app), EventTap(AMQP_URL, "negoce.clients", "client.created") as tap:
+    async with running(app), EventTap(AMQP_URL, "negoce.clients", "client.created") as tap:
         context = app.state.context
         account = await new_account(app)
-        import httpx
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        async with in_process(app) as http:
             await http.post("/api/clients", json={"last_name": "Twice"}, headers=account.headers)
         relay_args = dict(service="clients", outbox=outbox, sessions=context.sessions, broker=context.broker,
                           exchange=context.relay.exchange, listen_dsn=context.settings.raw_database_dsn)
         with pytest.raises(ConnectionError):
             await CrashingAfterPublish(**relay_args).publish_pending()
         assert await OutboxRelay(**relay_args).drain() >= 1
-        messages = await eventually(lambda: _async(tap.messages if len(tap.messages) >= 2 else None))
+        messages = await eventually(lambda: tap.messages if len(tap.messages) >= 2 else None)
     assert len({m.message_id for m in messages}) == 1, "the re-published event keeps its id"
-
-
-async def _async(value):
-    return value
 
 
 async def test_a_redelivered_event_has_no_second_effect(api, account, sql):

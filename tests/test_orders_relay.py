@@ -5,7 +5,6 @@ import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 
-import httpx
 import pytest
 
 from services.orders import replica
@@ -15,9 +14,9 @@ from shared.auth import issue_token
 from shared.events import new_event
 from shared.events.clients import AddressPayload, ClientCreated, ClientSnapshot
 from shared.migrations import upgrade
-from tests.conftest import AMQP_URL, JWT_SECRET, TestAccount, _recreate_database
+from tests.conftest import AMQP_URL, JWT_SECRET, TestAccount, _recreate_database, running
 from tests.orders_support import catalogue
-from tests.support import EventTap, eventually
+from tests.support import EventTap, eventually, in_process
 
 
 @pytest.fixture(scope="module")
@@ -40,10 +39,9 @@ async def test_an_order_event_left_in_the_outbox_is_published_after_restart(orde
         accepts_emailing=False, accepts_mailing=True, created_at=now, updated_at=now))
     async with EventTap(AMQP_URL, "negoce.orders", "order.created") as tap:
         crashed = create_app(OrdersSettings(database_url=orders_crash_database, run_outbox_relay=False))
-        async with crashed.router.lifespan_context(crashed):
+        async with running(crashed):
             await replica.apply_snapshot(sessions=crashed.state.context.sessions, consumer="test", event=known_client)
-            transport = httpx.ASGITransport(app=crashed)
-            async with httpx.AsyncClient(transport=transport, base_url="http://o", headers=headers) as http:
+            async with in_process(crashed, headers) as http:
                 cat = await catalogue(http, account)
                 created = (await http.post("/api/orders", json={
                     "client_id": 987_654, "lines": [{"variant_id": cat["bottle"], "quantity": "3"}]})).json()
@@ -51,11 +49,7 @@ async def test_an_order_event_left_in_the_outbox_is_published_after_restart(orde
         await asyncio.sleep(1.5)
         assert tap.bodies() == []
         restarted = create_app(OrdersSettings(database_url=orders_crash_database))
-        async with restarted.router.lifespan_context(restarted):
-            bodies = await eventually(lambda: _now(tap.bodies()))
+        async with running(restarted):
+            bodies = await eventually(tap.bodies)
     assert [b["payload"]["order_id"] for b in bodies] == [created["id"]]
     assert Decimal(bodies[0]["payload"]["lines"][0]["quantity"]) == 3
-
-
-async def _now(value):
-    return value
