@@ -48,6 +48,19 @@ def _recreate_database(sync_url: str) -> None:
     admin.dispose()
 
 
+def isolated_database(service: str, purpose: str) -> str:
+    """A freshly migrated database of a service for one test module; returns its asyncpg URL.
+
+    For tests whose relays or consumers must not share rows with the session's apps.
+    """
+    from shared.migrations import upgrade
+
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/negoce_{service}_test_{purpose}"
+    _recreate_database(url)
+    upgrade(service=service, sync_url=url)
+    return url.replace("+psycopg", "+asyncpg")
+
+
 def _rabbitmqctl(*args: str) -> None:
     subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import subprocess
 from collections import defaultdict
 
 import aio_pika
@@ -22,8 +21,7 @@ from services.clients.settings import ClientsSettings
 from services.orders.app import create_app as create_orders_app
 from services.orders.demo_history import generate_history
 from services.orders.settings import OrdersSettings
-from shared.migrations import upgrade
-from tests.conftest import RUN_ID, _recreate_database, new_account, running
+from tests.conftest import RUN_ID, _rabbitmqctl, isolated_database, new_account, running
 from tests.support import eventually, in_process
 
 ORDERS = 2_000
@@ -34,17 +32,12 @@ VHOST = f"negoce_test_{RUN_ID}_history"
 @pytest.fixture(scope="module")
 def isolated():
     """Databases and a vhost of this test's own: no other consumer may take its messages."""
-    urls = {}
-    for service in ("clients", "orders"):
-        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/negoce_{service}_test_history"
-        _recreate_database(url)
-        upgrade(service=service, sync_url=url)
-        urls[service] = url.replace("+psycopg", "+asyncpg")
-    for args in (["add_vhost", VHOST], ["set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*"]):
-        subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+    urls = {service: isolated_database(service, "history") for service in ("clients", "orders")}
+    _rabbitmqctl("add_vhost", VHOST)
+    _rabbitmqctl("set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*")
     urls["amqp"] = f"amqp://guest:guest@127.0.0.1:5672/{VHOST}"
     yield urls
-    subprocess.run(["rabbitmqctl", "-q", "delete_vhost", VHOST], check=True, capture_output=True, timeout=60)
+    _rabbitmqctl("delete_vhost", VHOST)
 
 
 def _clients_app(urls):

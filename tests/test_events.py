@@ -14,7 +14,7 @@ from services.clients.settings import ClientsSettings
 from shared.dead_letters import replay_dead_letters
 from shared.events.clients import ClientCreated
 from shared.outbox import OutboxRelay
-from tests.conftest import AMQP_URL, new_account, running
+from tests.conftest import AMQP_URL, isolated_database, new_account, running
 from tests.support import EventTap, eventually, in_process, invoice_issued, publish_event
 
 DEAD_QUEUE = "clients.invoice.issued.dead"
@@ -49,13 +49,7 @@ async def test_client_events_carry_the_envelope_and_are_persistent(api, account)
 @pytest.fixture(scope="module")
 def crash_database():
     """A database of its own, so that no other relay publishes what the test leaves pending."""
-    from shared.migrations import upgrade
-    from tests.conftest import _recreate_database
-
-    url = "postgresql+psycopg://postgres@127.0.0.1:5432/negoce_clients_test_crash"
-    _recreate_database(url)
-    upgrade(service="clients", sync_url=url)
-    return url.replace("+psycopg", "+asyncpg")
+    return isolated_database("clients", "crash")
 
 
 async def test_a_crash_between_commit_and_publish_loses_nothing(crash_database):

@@ -13,8 +13,7 @@ from services.orders.settings import OrdersSettings
 from shared.auth import issue_token
 from shared.events import new_event
 from shared.events.clients import AddressPayload, ClientCreated, ClientSnapshot
-from shared.migrations import upgrade
-from tests.conftest import AMQP_URL, JWT_SECRET, TestAccount, _recreate_database, running
+from tests.conftest import AMQP_URL, JWT_SECRET, TestAccount, isolated_database, running
 from tests.orders_support import catalogue
 from tests.support import EventTap, eventually, in_process
 
@@ -22,10 +21,7 @@ from tests.support import EventTap, eventually, in_process
 @pytest.fixture(scope="module")
 def orders_crash_database():
     """A database of its own, so that no other relay publishes what the test leaves pending."""
-    url = "postgresql+psycopg://postgres@127.0.0.1:5432/negoce_orders_test_crash"
-    _recreate_database(url)
-    upgrade(service="orders", sync_url=url)
-    return url.replace("+psycopg", "+asyncpg")
+    return isolated_database("orders", "crash")
 
 
 async def test_an_order_event_left_in_the_outbox_is_published_after_restart(orders_crash_database):
