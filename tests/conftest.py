@@ -40,7 +40,8 @@ def database_url(service: str, *, sync: bool = False) -> str:
     return url.replace("+asyncpg", "+psycopg") if sync else url
 
 
-def _recreate_database(sync_url: str) -> None:
+def recreate_database(sync_url: str) -> None:
+    """Drop a database (its next upgrade creates it again)."""
     url = make_url(sync_url)
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=pool.NullPool)
     with admin.connect() as connection:
@@ -56,7 +57,7 @@ def isolated_database(service: str, purpose: str) -> str:
     from shared.migrations import upgrade
 
     url = f"postgresql+psycopg://postgres@127.0.0.1:5432/negoce_{service}_test_{purpose}"
-    _recreate_database(url)
+    recreate_database(url)
     upgrade(service=service, sync_url=url)
     return url.replace("+psycopg", "+asyncpg")
 
@@ -71,7 +72,7 @@ def infrastructure() -> Iterator[None]:
     from shared.migrations import upgrade
 
     for service in SERVICES:
-        _recreate_database(database_url(service, sync=True))
+        recreate_database(database_url(service, sync=True))
         upgrade(service=service, sync_url=database_url(service, sync=True))
     _rabbitmqctl("add_vhost", VHOST)
     _rabbitmqctl("set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*")

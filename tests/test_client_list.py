@@ -57,7 +57,7 @@ async def _walk(api, account, **params):
 
 async def test_tabs_and_counts(api, account, base):
     page = (await api.get("/api/clients", headers=account.headers)).json()
-    assert page["counts"] == {"all": 12, "clients": 4, "prospects": 8}
+    assert page["counts"] == {"all": 12, "clients": 4, "prospects": 8, "exact": True}
     clients = (await api.get("/api/clients", params={"tab": "clients"}, headers=account.headers)).json()
     assert {r["id"] for r in clients["items"]} == {base[0], base[3], base[8], base[9]}
     assert all(r["status"] == "client" for r in clients["items"])

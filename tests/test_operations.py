@@ -13,7 +13,7 @@ from services.clients.settings import ClientsSettings
 from services.orders.settings import OrdersSettings
 from shared.migrations import alembic_config, upgrade
 from shared.settings import DEVELOPMENT_JWT_SECRET
-from tests.conftest import SERVICES, database_url
+from tests.conftest import SERVICES, database_url, recreate_database
 
 NEGOCE = str(Path(sys.executable).with_name("negoce"))
 
@@ -40,6 +40,7 @@ def test_migrations_go_down_and_up_again(service):
     from alembic import command
 
     url = database_url(service, sync=True).replace("_test", "_test_migrations")
+    recreate_database(url)  # a database left by an older revision of a migration would mislead
     upgrade(service=service, sync_url=url)
     command.downgrade(alembic_config(service=service, sync_url=url), "base")
     upgrade(service=service, sync_url=url)

@@ -8,9 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.clients import repository
 from services.clients.domain import DocumentKind, Recipient, person_name
-from services.clients.models import Contact
+from services.clients.models import Client, Contact
 from services.clients.schemas import ContactFields
-from services.clients.service import load_client
+from services.clients.service import load_client, refresh_search_keys
 from services.clients.views import name_of
 from shared.auth import Principal
 from shared.errors import InvalidField, NotFound
@@ -35,12 +35,14 @@ async def add_contact(
     session: AsyncSession, *, principal: Principal, client_id: int, data: ContactFields
 ) -> dict[str, Any]:
     """Add a person at a client."""
-    client = await load_client(session, principal=principal, client_id=client_id)
+    # Locked: the client's search keys are recomputed from all its contacts (see refresh_search_keys).
+    client = await load_client(session, principal=principal, client_id=client_id, for_update=True)
     values = {flag: False for flag in FLAGS} | data.model_dump(exclude_none=True)
     contact = Contact(account_id=principal.account_id, client_id=client.id, **values)
     _check(contact)
     session.add(contact)
     await session.flush()
+    await refresh_search_keys(session, client=client)
     return contact_body(contact)
 
 
@@ -48,19 +50,24 @@ async def update_contact(
     session: AsyncSession, *, principal: Principal, client_id: int, contact_id: int, data: ContactFields
 ) -> dict[str, Any]:
     """Edit the fields present in the request."""
-    contact = await _load(session, principal=principal, client_id=client_id, contact_id=contact_id)
+    client, contact = await _load(session, principal=principal, client_id=client_id, contact_id=contact_id)
     for name in data.model_fields_set:
         value = getattr(data, name)
         if name in FLAGS and value is None:
             raise InvalidField(name, "may not be null")
         setattr(contact, name, value)
     _check(contact)
+    await session.flush()
+    await refresh_search_keys(session, client=client)
     return contact_body(contact)
 
 
 async def delete_contact(session: AsyncSession, *, principal: Principal, client_id: int, contact_id: int) -> None:
     """Remove a contact."""
-    await session.delete(await _load(session, principal=principal, client_id=client_id, contact_id=contact_id))
+    client, contact = await _load(session, principal=principal, client_id=client_id, contact_id=contact_id)
+    await session.delete(contact)
+    await session.flush()
+    await refresh_search_keys(session, client=client)
 
 
 async def recipients(
@@ -80,12 +87,15 @@ async def recipients(
     return [{"name": r.name, "email": r.email, "source": r.source, "contact_id": r.contact_id} for r in found]
 
 
-async def _load(session: AsyncSession, *, principal: Principal, client_id: int, contact_id: int) -> Contact:
-    client = await load_client(session, principal=principal, client_id=client_id)
+async def _load(
+    session: AsyncSession, *, principal: Principal, client_id: int, contact_id: int
+) -> tuple[Client, Contact]:
+    # The client is locked: its search keys are recomputed from all its contacts afterwards.
+    client = await load_client(session, principal=principal, client_id=client_id, for_update=True)
     contact = await repository.get_contact(session, client_id=client.id, contact_id=contact_id)
     if contact is None:
         raise NotFound(f"Contact {contact_id} of client {client_id} does not exist.")
-    return contact
+    return client, contact
 
 
 def _check(contact: Contact) -> None:

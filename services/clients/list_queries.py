@@ -6,11 +6,12 @@ import base64
 import binascii
 import uuid
 from datetime import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import orjson
-from sqlalchemy import DateTime, Row, cast, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, DateTime, Row, cast, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.clients.models import LIST_SORT_COLUMNS, Account, AccountClientCounts, Client
@@ -66,15 +67,11 @@ LIST_COLUMNS = (
 
 async def list_page(
     session: AsyncSession, *, account_id: uuid.UUID, tab: Tab, sort: str, direction: Direction,
-    cursor: Cursor | None, limit: int,
+    cursor: Cursor | None, limit: int, conditions: Sequence[ColumnElement[bool]] = (),
 ) -> tuple[list[Row[Any]], Cursor | None]:
-    """One page of rows and the cursor of the next page (None on the last page)."""
+    """One page of rows matching the search conditions, and the cursor of the next page (None on the last)."""
     sort_expr = LIST_SORT_COLUMNS[sort]
-    query = select(*LIST_COLUMNS, sort_expr.label("sort_key")).where(
-        Client.account_id == account_id, Client.deleted_at.is_(None)
-    )
-    if tab != "all":
-        query = query.where(Client.status == TAB_STATUS[tab])
+    query = select(*LIST_COLUMNS, sort_expr.label("sort_key")).where(*listed(account_id, tab, conditions))
     if cursor is not None:
         after = tuple_(sort_expr, Client.id)
         bound = tuple_(_sql_key(sort, cursor.key), literal(cursor.id))
@@ -86,6 +83,27 @@ async def list_page(
     rows = rows[:limit]
     last = rows[-1]
     return rows, Cursor(sort=sort, direction=direction, key=_cursor_key(sort, last), id=last.id)
+
+
+def listed(account_id: uuid.UUID, tab: Tab, conditions: Sequence[ColumnElement[bool]] = ()
+           ) -> list[ColumnElement[bool]]:
+    """What puts a client in the list: its account, not deleted, the tab, and the search."""
+    where = [Client.account_id == account_id, Client.deleted_at.is_(None), *conditions]
+    if tab != "all":
+        where.append(Client.status == TAB_STATUS[tab])
+    return where
+
+
+async def count_matches(
+    session: AsyncSession, *, account_id: uuid.UUID, conditions: Sequence[ColumnElement[bool]], cap: int,
+) -> Row[Any]:
+    """(clients, prospects, capped) among the first ``cap`` + 1 matches: an exact count past that costs too much."""
+    matches = select(Client.status).where(*listed(account_id, "all", conditions)).limit(cap + 1).subquery()
+    return (await session.execute(select(
+        func.count().filter(matches.c.status == "client").label("clients"),
+        func.count().filter(matches.c.status == "prospect").label("prospects"),
+        (func.count() > cap).label("capped"),
+    ))).one()
 
 
 def _cursor_key(sort: str, row: Row[Any]) -> str | int:
@@ -115,9 +133,9 @@ def _sql_key(sort: str, key: object) -> Any:
 
 
 async def account_and_counts(session: AsyncSession, *, account_id: uuid.UUID) -> Row[Any] | None:
-    """The account's name order and its (clients, prospects) counts, in one round trip."""
+    """The account's name order, time zone and (clients, prospects) counts, in one round trip."""
     return (await session.execute(
-        select(Account.name_order,
+        select(Account.name_order, Account.timezone,
                func.coalesce(AccountClientCounts.clients, 0).label("clients"),
                func.coalesce(AccountClientCounts.prospects, 0).label("prospects"))
         .select_from(Account)

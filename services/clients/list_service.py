@@ -8,9 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.clients import list_queries
 from services.clients.list_queries import Cursor, Direction, SortKey, Tab
+from services.clients.search.params import SearchParams
+from services.clients.search.service import search_conditions
 from services.clients.service import UnknownAccount
 from services.clients.views import list_row
 from shared.auth import Principal
+
+# Past this many matches a search's counts stop: counting 700,000 e-mail addresses costs more than the page.
+MATCH_COUNT_CAP = 10_000
 
 
 def resolve_sort(sort: SortKey, name_order: str) -> str:
@@ -22,22 +27,28 @@ def resolve_sort(sort: SortKey, name_order: str) -> str:
 
 async def list_clients(
     session: AsyncSession, *, principal: Principal, tab: Tab, sort: SortKey, direction: Direction,
-    cursor: str | None, limit: int,
+    cursor: str | None, limit: int, search: SearchParams,
 ) -> dict[str, Any]:
-    """One page of the list with the counts of every tab."""
+    """One page of the list, or of a search, with the counts of every tab."""
     # The hottest route: account settings and tab counts come in one query, not two.
     account = await list_queries.account_and_counts(session, account_id=principal.account_id)
     if account is None:
         raise UnknownAccount
     resolved = resolve_sort(sort, account.name_order)
     after = Cursor.decode(cursor, sort=resolved, direction=direction) if cursor else None
+    conditions = await search_conditions(session, account_id=principal.account_id, timezone=account.timezone,
+                                         search=search)
     rows, next_cursor = await list_queries.list_page(
         session, account_id=principal.account_id, tab=tab, sort=resolved, direction=direction, cursor=after,
-        limit=limit,
+        limit=limit, conditions=conditions,
     )
+    counts = account
+    if conditions:
+        counts = await list_queries.count_matches(session, account_id=principal.account_id,
+                                                  conditions=conditions, cap=MATCH_COUNT_CAP)
     return {
         "items": [list_row(row, account.name_order) for row in rows],
-        "counts": {"all": account.clients + account.prospects, "clients": account.clients,
-                   "prospects": account.prospects},
+        "counts": {"all": counts.clients + counts.prospects, "clients": counts.clients,
+                   "prospects": counts.prospects, "exact": not getattr(counts, "capped", False)},
         "next_cursor": next_cursor.encode() if next_cursor else None,
     }

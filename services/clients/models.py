@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Identity, Index, Integer, Numeric, String,
-    Text, UniqueConstraint, func, literal_column,
+    Text, UniqueConstraint, func, literal_column, text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 from shared.db import new_metadata
@@ -112,7 +113,8 @@ class Client(Base):
     billing_line1: Mapped[str | None] = mapped_column(String(100))
     billing_line2: Mapped[str | None] = mapped_column(String(100))
     billing_line3: Mapped[str | None] = mapped_column(String(100))
-    billing_postal_code: Mapped[str | None] = mapped_column(String(16))
+    # Byte order (C collation), so a prefix search is an index range whatever the database's locale.
+    billing_postal_code: Mapped[str | None] = mapped_column(String(16, collation="C"))
     billing_city: Mapped[str | None] = mapped_column(String(100))
     billing_country: Mapped[str] = mapped_column(String(2), default="FR")
     shipping_same_as_billing: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -146,6 +148,11 @@ class Client(Base):
     last_invoiced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_invoiced_order_id: Mapped[int | None] = mapped_column(BigInteger)
     last_invoiced_order_number: Mapped[str | None] = mapped_column(String(40))
+    # Search keys (services.clients.search.keys) of the client and its contacts, kept by the service.
+    search_names: Mapped[str] = mapped_column(Text, default="", server_default="")
+    search_emails: Mapped[str] = mapped_column(Text, default="", server_default="")
+    search_phones: Mapped[str] = mapped_column(Text, default="", server_default="")
+    search_city: Mapped[str] = mapped_column(String(100, collation="C"), default="", server_default="")
 
     tags: Mapped[list[Tag]] = relationship(secondary="client_tags", lazy="raise")
     contacts: Mapped[list[Contact]] = relationship(back_populates="client", lazy="raise")
@@ -172,6 +179,19 @@ def _list_indexes() -> None:
 
 
 _list_indexes()
+
+
+def _search_indexes() -> None:
+    live = Client.deleted_at.is_(None)
+    # Substrings anywhere in a name, an e-mail or a phone: trigram GIN (REFERENCE: 486 ms -> 7.8 ms).
+    for column in (Client.search_names, Client.search_emails, Client.search_phones):
+        Index(f"ix_clients_{column.key}", column, postgresql_using="gin",
+              postgresql_ops={column.key: "gin_trgm_ops"}, postgresql_where=live)
+    for column in (Client.billing_postal_code, Client.search_city, Client.billing_country, Client.category_id, Client.price_grid_id):
+        Index(f"ix_clients_{column.key}", Client.account_id, column, postgresql_where=live)
+
+
+_search_indexes()
 
 
 class Contact(Base):
@@ -227,6 +247,10 @@ class ClientInvoice(Base):
     credit_note_number: Mapped[str | None] = mapped_column(String(40))
 
 
+Index("ix_client_invoices_number", ClientInvoice.invoice_number, postgresql_using="gin",
+      postgresql_ops={"invoice_number": "gin_trgm_ops"})
+
+
 # The tables below are read models fed by the orders service's events. Their keys start with
 # the account, so another account's event naming the same ids can never touch this one's rows.
 
@@ -267,6 +291,10 @@ class ClientOrder(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # Containers of the order's lines: the statistics' container filter needs no lines table.
     container_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger), default=list, server_default="{}")
+
+
+Index("ix_client_orders_number", ClientOrder.order_number, postgresql_using="gin",
+      postgresql_ops={"order_number": "gin_trgm_ops"})
 
 
 class ClientShipmentLine(Base):
@@ -316,3 +344,50 @@ class TimelineEntry(Base):
     object_id: Mapped[int | None] = mapped_column(BigInteger)
     amount_cents: Mapped[int | None] = mapped_column(BigInteger)
     source_event_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+
+
+class Segment(Base):
+    """A saved search (F6): re-evaluated each time it is used, so it follows the client base."""
+
+    __tablename__ = "segments"
+    __table_args__ = (UniqueConstraint("account_id", "name"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("accounts.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    # The SearchParams as given (q text and filters), validated when saved.
+    search: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ExportJob(Base):
+    """A spreadsheet built in the background; the row is the queue, so no job is ever lost."""
+
+    __tablename__ = "export_jobs"
+    __table_args__ = (
+        CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name="state"),
+        CheckConstraint("kind IN ('clients', 'contacts')", name="kind"),
+        CheckConstraint("format IN ('xlsx', 'csv')", name="format"),
+        # The worker's claim: queued jobs, and running ones whose worker stopped renewing its lease.
+        Index("ix_export_jobs_pending", "lease_until", postgresql_where=text("state IN ('queued', 'running')")),
+        Index("ix_export_jobs_account", "account_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("accounts.id"))
+    user_id: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(10))
+    format: Mapped[str] = mapped_column(String(4))
+    # The resolved selection (search, or explicit ids) and the list's tab and sort.
+    selection: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    state: Mapped[str] = mapped_column(String(10), default="queued", server_default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    rows_total: Mapped[int | None] = mapped_column(BigInteger)
+    rows_done: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    lease_until: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    file_size: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 
 from services.clients import list_service, service
 from services.clients.list_queries import Direction, SortKey, Tab
+from services.clients.search.params import SearchParams
 from services.clients.schemas import BlockRequest, ClientCreate, ClientPage, ClientRead, ClientUpdate
 from services.clients.validation import DB_BIGINT_MAX
 from shared.auth import CurrentPrincipal
@@ -26,10 +27,11 @@ async def list_clients(
     direction: Direction = "asc",
     cursor: Annotated[str | None, Query(max_length=512)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    search: Annotated[SearchParams, Query()] = SearchParams(),
 ) -> Response:
-    """List the client base: one tab, sorted, one keyset page, with every tab's count."""
+    """List or search the client base: one tab, sorted, one keyset page, with the counts (F2-F5)."""
     page = await list_service.list_clients(session, principal=principal, tab=tab, sort=sort,
-                                           direction=direction, cursor=cursor, limit=limit)
+                                           direction=direction, cursor=cursor, limit=limit, search=search)
     # Serialised with orjson directly: the list is the hottest route (see README, benchmark).
     return Response(orjson.dumps(page), media_type="application/json")
 

@@ -12,6 +12,7 @@ from services.clients import repository, timeline_repository
 from services.clients.domain import NameOrder, accounting_code_stem, next_accounting_code, sort_keys
 from services.clients.models import Account, Category, Client, Tag, outbox
 from services.clients.schemas import Address, ClientFields
+from services.clients.search.keys import person_names, search_keys
 from services.clients.timeline_repository import NewEntry
 from services.clients.timeline_text import CLIENT_CREATED
 from services.clients.views import client_body, snapshot
@@ -193,6 +194,15 @@ async def _apply(
     client.sort_first_last, client.sort_last_first = sort_keys(
         kind=client.kind, first_name=client.first_name, last_name=client.last_name,
         company_name=client.company_name)
+    await refresh_search_keys(session, client=client)
+
+
+async def refresh_search_keys(session: AsyncSession, *, client: Client) -> None:
+    """Recompute what the search finds a client by, from its fields and its contacts' (F5)."""
+    contacts = await repository.list_contacts(session, client_id=client.id) if client.id else []
+    keys = search_keys(person_names(client), [person_names(c) for c in contacts], city=client.billing_city)
+    client.search_names, client.search_emails = keys.names, keys.emails
+    client.search_phones, client.search_city = keys.phones, keys.city
 
 
 def _set_address(client: Client, prefix: str, address: Address | None) -> None:

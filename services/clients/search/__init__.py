@@ -1,0 +1,1 @@
+"""Client search (F5): one meaning for the `q` text and the query parameters, compiled to one plan."""

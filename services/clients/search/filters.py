@@ -1,0 +1,170 @@
+"""Compile search terms into SQL conditions on clients: every value is a bound parameter."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.clients.models import Category, Client, ClientInvoice, ClientOrder, ClientTag, Tag
+from services.clients.search.params import SearchTextError
+from services.clients.search.query_text import QuerySyntaxError
+from services.clients.search.terms import Range, Term
+from shared.errors import InvalidField
+from shared.text import fold
+
+Clause = ColumnElement[bool]
+
+
+def _contains(column: Any, value: str) -> Clause:
+    return column.contains(value, autoescape=True)
+
+
+def _prefix(column: Any, value: str) -> Clause:
+    # A range, not LIKE: it uses the index whatever the plan cache decides about parameters.
+    upper = value[:-1] + chr(ord(value[-1]) + 1)
+    return and_(column >= value, column < upper)
+
+
+def _postal_prefix(value: str) -> Clause:
+    return _prefix(Client.billing_postal_code, value)
+
+
+def _reference(model: Any, column: Any) -> Callable[[uuid.UUID, str], Clause]:
+    def clause(account_id: uuid.UUID, value: str) -> Clause:
+        owners = select(model.client_id).where(model.account_id == account_id, column.ilike(
+            "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%", escape="\\"))
+        return Client.id.in_(owners)
+    return clause
+
+
+_invoice_number = _reference(ClientInvoice, ClientInvoice.invoice_number)
+_order_number = _reference(ClientOrder, ClientOrder.order_number)
+
+
+def _tagged(tag_ids: Sequence[int]) -> Clause:
+    return Client.id.in_(select(ClientTag.client_id).where(ClientTag.tag_id.in_(tag_ids)))
+
+
+def _between(column: Any, bounds: Range) -> Clause:
+    parts = []
+    if bounds.low is not None:
+        parts.append(column >= bounds.low)
+    if bounds.high is not None:
+        parts.append(column <= bounds.high)
+    return and_(*parts)
+
+
+def _between_days(column: Any, bounds: Range, zone: ZoneInfo) -> Clause:
+    """Days in the account's time zone, so 'invoiced:2026-03-31' means that day in Paris."""
+    def start(day: date) -> datetime:
+        return datetime.combine(day, time(), tzinfo=zone)
+    parts = []
+    if bounds.low is not None:
+        parts.append(column >= start(bounds.low))
+    if bounds.high is not None:
+        parts.append(column < start(bounds.high + timedelta(days=1)))
+    return and_(*parts)
+
+
+_HAS: dict[str, Clause] = {
+    "email": Client.search_emails != "",
+    "phone": Client.search_phones != "",
+    "address": and_(Client.billing_line1.is_not(None), Client.billing_postal_code.is_not(None),
+                    Client.billing_city.is_not(None)),
+}
+
+
+def _one_value(term: Term, value: Any, *, account_id: uuid.UUID, zone: ZoneInfo) -> Clause:
+    match term.field:
+        case "name":
+            return _contains(Client.search_names, value)
+        case "email":
+            return _contains(Client.search_emails, value)
+        case "phone":
+            return _contains(Client.search_phones, value)
+        case "postal_code" | "department":
+            return _postal_prefix(value)
+        case "city":
+            return _prefix(Client.search_city, value)
+        case "invoice_number":
+            return _invoice_number(account_id, value)
+        case "order_number":
+            return _order_number(account_id, value)
+        case "orders":
+            return _between(Client.invoiced_orders_count, value)
+        case "total":
+            return _between(Client.invoiced_total_cents, value)
+        case "invoiced":
+            return _between_days(Client.last_invoiced_at, value, zone)
+        case "created":
+            return _between_days(Client.created_at, value, zone)
+        case "has":
+            return _HAS[value]
+        case "emailing":
+            return Client.accepts_emailing.is_(value)
+        case "mailing":
+            return Client.accepts_mailing.is_(value)
+        case "blocked":
+            return Client.blocked.is_(value)
+    raise AssertionError(f"no SQL for field {term.field}")
+
+
+def _clause(term: Term, *, account_id: uuid.UUID, zone: ZoneInfo) -> Clause:
+    values = list(term.values)
+    if term.field == "country":
+        clause: Clause = Client.billing_country.in_(values)
+    elif term.field == "category":
+        clause = Client.category_id.in_(values)
+    elif term.field == "price_grid":
+        clause = Client.price_grid_id.in_(values)
+    elif term.field == "tag":
+        clause = _tagged(values)
+    elif term.field == "status":
+        clause = Client.status.in_(values)
+    else:
+        clause = or_(*(_one_value(term, value, account_id=account_id, zone=zone) for value in values))
+    # IS NOT TRUE, so '-cp:33' keeps the clients who have no postal code at all.
+    return clause.is_not(True) if term.negated else clause
+
+
+def conditions(terms: Sequence[Term], *, account_id: uuid.UUID, timezone: str) -> list[Clause]:
+    """The WHERE conditions of a search whose labels are resolved (see ``resolve_labels``)."""
+    zone = ZoneInfo(timezone)
+    return [_clause(term, account_id=account_id, zone=zone) for term in terms]
+
+
+async def resolve_labels(session: AsyncSession, *, account_id: uuid.UUID, terms: list[Term]) -> list[Term]:
+    """Category and tag names to ids of this account; an unknown name is a 422 naming where it was."""
+    wanted = {term.field for term in terms if any(isinstance(v, str) for v in term.values)} & {"category", "tag"}
+    if not wanted:
+        return terms
+    ids_by_name: dict[str, dict[str, int]] = {}
+    for field, model in (("category", Category), ("tag", Tag)):
+        if field in wanted:
+            rows = await session.execute(select(model.id, model.name).where(model.account_id == account_id))
+            ids_by_name[field] = {fold(row.name): row.id for row in rows}
+    resolved = []
+    for term in terms:
+        if term.field in ids_by_name:
+            term = Term(term.field, tuple(_label_id(term, v, ids_by_name[term.field]) for v in term.values),
+                        term.negated, term.param, term.position)
+        resolved.append(term)
+    return resolved
+
+
+def _label_id(term: Term, value: int | str, known: dict[str, int]) -> int:
+    if isinstance(value, int):
+        return value
+    if value in known:
+        return known[value]
+    message = f"no {term.field} is named {value!r}"
+    if term.position is not None:
+        raise SearchTextError(QuerySyntaxError(term.position, message))
+    raise InvalidField(term.param, message)
+
