@@ -1,9 +1,15 @@
 """Generator benchmark: loads N realistic clients into the bench account at COPY speed.
 
 Measures how long a bulk load of the client base takes (rows/s for the COPY phase, seconds
-for rebuilding the 12 list indexes, VACUUM ANALYZE and in total). The account gets French
-persons and companies, categories, tags on ~40 % of clients, and ~40 % of invoiced clients
-whose read-model columns (orders, totals, last invoice) are filled as the invoice events would.
+for rebuilding the secondary indexes - list, search and the invoice/order tables' -, VACUUM
+ANALYZE and in total). The account gets French persons and companies, categories, price grids,
+tags on ~40 % of clients, contacts on ~20 %, phones written with spaces, dots or +33, and ~40 %
+of invoiced clients whose read-model columns (orders, totals, last invoice) agree with the
+client_invoices and client_orders rows loaded beside them. Every client carries the search keys
+the service would compute (services.clients.search.keys, contacts included).
+
+A database loaded by an older generator (empty search keys, no invoices or contacts) is
+detected and reloaded; --force reloads in any case.
 """
 
 from __future__ import annotations
@@ -15,17 +21,21 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 import asyncpg
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.schema import CreateIndex
+from alembic.script import ScriptDirectory
 
 from bench.config import BENCH_ACCOUNT_ID, BENCH_ACCOUNT_NAME, DATABASE_URL, RESULTS_DIR, raw_dsn, sync_url
-from bench.rows import CLIENT_COLUMNS, TAG_COLUMNS, RowMaker
+from bench.indexes import BULK_TABLES, drop_indexes, ensure_indexes, missing_indexes
+from bench.rows import CLIENT_COLUMNS, CONTACT_COLUMNS, INVOICE_COLUMNS, ORDER_COLUMNS, TAG_COLUMNS, Chunk, RowMaker
 from services.clients.demo_data import CATEGORIES, TAGS
-from services.clients.models import Client
-from shared.migrations import upgrade
+from services.clients.models import Base
+from shared.migrations import alembic_config, upgrade
 
 CHUNK = 50_000
-LIST_INDEX_PREFIXES = ("ix_clients_list_", "ix_clients_tab_")
+# Which columns each COPY fills, by table, in the order the chunk's tuples hold them.
+COPIED = {"clients": CLIENT_COLUMNS, "client_tags": TAG_COLUMNS, "contacts": CONTACT_COLUMNS,
+          "client_invoices": INVOICE_COLUMNS, "client_orders": ORDER_COLUMNS}
+# Tables keyed by account that a reload empties too (filled by events, never by the generator).
+ACCOUNT_TABLES = ("client_invoice_lines", "client_shipment_lines", "timeline_entries")
 
 
 @dataclass
@@ -34,11 +44,12 @@ class LoadReport:
 
     clients: int
     skipped: bool = False
+    stale: list[str] = field(default_factory=list)
     copy_seconds: float = 0.0
     index_seconds: float = 0.0
     vacuum_seconds: float = 0.0
     total_seconds: float = 0.0
-    client_tags: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -47,24 +58,15 @@ class LoadReport:
         return self.clients / self.copy_seconds if self.copy_seconds else 0.0
 
 
-def list_index_ddl() -> dict[str, str]:
-    """CREATE INDEX statements of the 12 list indexes, compiled from the models' metadata."""
-    dialect = postgresql.dialect()
-    return {
-        index.name: str(CreateIndex(index, if_not_exists=True).compile(dialect=dialect))
-        for index in sorted(Client.__table__.indexes, key=lambda i: str(i.name))
-        if str(index.name).startswith(LIST_INDEX_PREFIXES)
-    }
-
-
 def check_columns() -> None:
-    """Fail early if the clients table gained a required column the generator does not fill."""
-    table_columns = {c.name: c for c in Client.__table__.columns}
-    unknown = set(CLIENT_COLUMNS) - set(table_columns)
-    missing = [name for name, c in table_columns.items() if name not in CLIENT_COLUMNS
-               and not c.nullable and c.server_default is None and c.identity is None]
-    if unknown or missing:
-        raise SystemExit(f"bench.rows is out of date: unknown {sorted(unknown)}, unfilled {missing}")
+    """Fail early if a loaded table gained a required column the generator does not fill."""
+    for table, columns in COPIED.items():
+        table_columns = {c.name: c for c in Base.metadata.tables[table].columns}
+        unknown = set(columns) - set(table_columns)
+        missing = [name for name, c in table_columns.items() if name not in columns
+                   and not c.nullable and c.server_default is None and c.identity is None]
+        if unknown or missing:
+            raise SystemExit(f"bench.rows is out of date for {table}: unknown {sorted(unknown)}, unfilled {missing}")
 
 
 async def ensure_account(conn: asyncpg.Connection) -> tuple[list[int], list[int], str]:
@@ -83,57 +85,56 @@ async def ensure_account(conn: asyncpg.Connection) -> tuple[list[int], list[int]
     return ids[0], ids[1], prefix
 
 
-async def ensure_indexes(dsn: str, *, connections: int = 2) -> list[str]:
-    """Create the missing list indexes, spread over ``connections`` sessions; returns their names."""
-    probe = await asyncpg.connect(dsn)
-    try:
-        existing = {r["indexname"] for r in await probe.fetch(
-            "SELECT indexname FROM pg_indexes WHERE tablename = 'clients'")}
-    finally:
-        await probe.close()
-    missing = [(name, ddl) for name, ddl in list_index_ddl().items() if name not in existing]
-
-    async def worker(share: list[tuple[str, str]]) -> None:
-        conn = await asyncpg.connect(dsn)
-        try:
-            # One build per core: no parallel workers on top of our own sessions.
-            await conn.execute("SET maintenance_work_mem = '512MB'; SET max_parallel_maintenance_workers = 0")
-            for _, ddl in share:
-                await conn.execute(ddl)
-        finally:
-            await conn.close()
-
-    await asyncio.gather(*(worker(missing[i::connections]) for i in range(connections)))
-    return [name for name, _ in missing]
+async def stale_reasons(conn: asyncpg.Connection, clients: int) -> list[str]:
+    """Why the bench account does not hold what the benchmarks need (empty when it does)."""
+    present = await conn.fetchval("SELECT count(*) FROM clients WHERE account_id = $1", BENCH_ACCOUNT_ID)
+    if present != clients:
+        return [f"holds {present:,} clients, not {clients:,}"]
+    reasons = []
+    checks = {
+        "clients without search keys (loaded before the search)":
+            "SELECT EXISTS (SELECT 1 FROM clients WHERE account_id = $1 AND search_names = '')",
+        "no client_invoices rows": "SELECT NOT EXISTS (SELECT 1 FROM client_invoices WHERE account_id = $1)",
+        "no client_orders rows": "SELECT NOT EXISTS (SELECT 1 FROM client_orders WHERE account_id = $1)",
+        "no contacts": "SELECT NOT EXISTS (SELECT 1 FROM contacts WHERE account_id = $1)",
+        "phones all written alike": "SELECT NOT EXISTS (SELECT 1 FROM clients WHERE account_id = $1 "
+                                    "AND phone LIKE '+33%')",
+        "no price grids": "SELECT NOT EXISTS (SELECT 1 FROM clients WHERE account_id = $1 "
+                          "AND price_grid_id IS NOT NULL)",
+    }
+    for reason, query in checks.items():
+        if await conn.fetchval(query, BENCH_ACCOUNT_ID):
+            reasons.append(reason)
+    return reasons
 
 
 async def load(dsn: str, *, clients: int, force: bool) -> LoadReport:
-    """Load ``clients`` clients into the bench account unless it already holds exactly that many."""
+    """Load ``clients`` clients into the bench account unless it already holds them as the benchmarks need."""
     started = time.perf_counter()
     conn = await asyncpg.connect(dsn)
     try:
         category_ids, tag_ids, prefix = await ensure_account(conn)
-        present = await conn.fetchval("SELECT count(*) FROM clients WHERE account_id = $1", BENCH_ACCOUNT_ID)
-        if present == clients and not force:
-            built = await ensure_indexes(dsn)
-            if built:
+        stale = await stale_reasons(conn, clients)
+        if not stale and not force:
+            if await missing_indexes(conn):
+                built = await ensure_indexes(dsn)
                 print(f"rebuilt missing indexes: {', '.join(built)}")
-                await conn.execute("VACUUM (ANALYZE) clients")
+                await conn.execute(f"VACUUM (ANALYZE) {', '.join(BULK_TABLES)}")
             report = LoadReport(clients=clients, skipped=True, counts=await _counts(conn))
             report.total_seconds = time.perf_counter() - started
             return report
-        report = LoadReport(clients=clients)
+        report = LoadReport(clients=clients, stale=stale)
+        print(f"loading: {'; '.join(stale) if stale else '--force'}", flush=True)
         copy_started = time.perf_counter()
         async with conn.transaction():
             # replica: neither the per-row count trigger nor the foreign-key triggers fire.
             await conn.execute("SET LOCAL session_replication_role = replica; SET LOCAL synchronous_commit = off")
             await _clear(conn)
-            for name in list_index_ddl():
-                await conn.execute(f"DROP INDEX IF EXISTS {name}")
+            await drop_indexes(conn)
             first_id = await conn.fetchval("SELECT coalesce(max(id), 0) + 1 FROM clients")
             maker = RowMaker(account_id=BENCH_ACCOUNT_ID, total=clients, first_id=first_id,
                              category_ids=category_ids, tag_ids=tag_ids, prefix=prefix)
-            report.client_tags = await _copy(conn, maker, clients)
+            report.rows = await _copy(conn, maker, clients)
             await conn.execute(
                 "SELECT setval(pg_get_serial_sequence('clients', 'id'), (SELECT max(id) FROM clients))")
             await conn.execute("""
@@ -143,15 +144,16 @@ async def load(dsn: str, *, clients: int, force: bool) -> LoadReport:
                 ON CONFLICT (account_id) DO UPDATE SET clients = EXCLUDED.clients, prospects = EXCLUDED.prospects
             """, BENCH_ACCOUNT_ID)
         report.copy_seconds = time.perf_counter() - copy_started
-        print(f"copied {clients:,} clients and {report.client_tags:,} tags in {report.copy_seconds:.1f} s "
-              f"({report.rows_per_second:,.0f} clients/s); building the list indexes...", flush=True)
+        print(f"copied {', '.join(f'{n:,} {t}' for t, n in report.rows.items())} in {report.copy_seconds:.1f} s "
+              f"({report.rows_per_second:,.0f} clients/s); building the indexes...", flush=True)
         phase = time.perf_counter()
-        await ensure_indexes(dsn)
+        built = await ensure_indexes(dsn)
         report.index_seconds = time.perf_counter() - phase
+        print(f"built {len(built)} indexes in {report.index_seconds:.1f} s; VACUUM ANALYZE...", flush=True)
         phase = time.perf_counter()
         # Sets hint bits and the visibility map now, so the benchmark does not pay for them.
-        await conn.execute("VACUUM (ANALYZE) clients")
-        await conn.execute("VACUUM (ANALYZE) client_tags")
+        for table in BULK_TABLES:
+            await conn.execute(f"VACUUM (ANALYZE) {table}")
         await conn.execute("ANALYZE accounts; ANALYZE account_client_counts; ANALYZE categories; ANALYZE tags")
         # Flush the load's dirty pages now rather than during the benchmark that follows.
         await conn.execute("CHECKPOINT")
@@ -164,31 +166,38 @@ async def load(dsn: str, *, clients: int, force: bool) -> LoadReport:
 
 
 async def _clear(conn: asyncpg.Connection) -> None:
-    """Remove the bench account's clients: TRUNCATE when it is the only account with clients."""
+    """Remove the bench account's rows: TRUNCATE when it is the only account with clients."""
     others = await conn.fetchval("SELECT count(*) FROM clients WHERE account_id <> $1", BENCH_ACCOUNT_ID)
     if others == 0:
-        await conn.execute("TRUNCATE clients, client_tags, contacts")
-    else:
-        await conn.execute("DELETE FROM clients WHERE account_id = $1", BENCH_ACCOUNT_ID)
+        await conn.execute(f"TRUNCATE {', '.join(BULK_TABLES + ACCOUNT_TABLES)}")
+        return
+    for table in ("client_tags", "contacts"):
+        await conn.execute(f"DELETE FROM {table} t USING clients c WHERE c.id = t.client_id AND c.account_id = $1",
+                           BENCH_ACCOUNT_ID)
+    for table in ("client_invoices", "client_orders", *ACCOUNT_TABLES, "clients"):
+        await conn.execute(f"DELETE FROM {table} WHERE account_id = $1", BENCH_ACCOUNT_ID)
 
 
-async def _copy(conn: asyncpg.Connection, maker: RowMaker, clients: int) -> int:
-    """COPY the clients in chunks; the next chunk is generated in a thread while the server ingests."""
+async def _copy(conn: asyncpg.Connection, maker: RowMaker, clients: int) -> dict[str, int]:
+    """COPY the rows in chunks; the next chunk is generated in a thread while the server ingests."""
     loop = asyncio.get_running_loop()
-    tags_copied = done = 0
+    copied = dict.fromkeys(COPIED, 0)
+    done = 0
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = loop.run_in_executor(pool, maker.chunk, CHUNK)
         while done < clients:
-            rows, tags = await pending
-            if done + len(rows) < clients:
+            chunk: Chunk = await pending
+            if done + len(chunk.clients) < clients:
                 pending = loop.run_in_executor(pool, maker.chunk, CHUNK)
-            await conn.copy_records_to_table("clients", records=rows, columns=CLIENT_COLUMNS)
-            await conn.copy_records_to_table("client_tags", records=tags, columns=TAG_COLUMNS)
-            done += len(rows)
-            tags_copied += len(tags)
+            for table, records in (("clients", chunk.clients), ("client_tags", chunk.tags),
+                                   ("contacts", chunk.contacts), ("client_invoices", chunk.invoices),
+                                   ("client_orders", chunk.orders)):
+                await conn.copy_records_to_table(table, records=records, columns=COPIED[table])
+                copied[table] += len(records)
+            done += len(chunk.clients)
             if done % (CHUNK * 4) == 0 or done == clients:
-                print(f"  {done:>10,} clients", flush=True)
-    return tags_copied
+                print(f"  {done:>10,} clients, {copied['client_invoices']:>10,} invoices", flush=True)
+    return copied
 
 
 async def _counts(conn: asyncpg.Connection) -> dict[str, int]:
@@ -197,18 +206,45 @@ async def _counts(conn: asyncpg.Connection) -> dict[str, int]:
     return {"clients": row["clients"], "prospects": row["prospects"]} if row else {}
 
 
+async def _empty_if_behind(dsn: str, head: str) -> None:
+    """Empty the bench tables of a database at an older revision: a migration's backfill of 1M rows
+    would take minutes for data the generator replaces anyway."""
+    try:
+        conn = await asyncpg.connect(dsn)
+    except asyncpg.InvalidCatalogNameError:
+        return
+    try:
+        current = await conn.fetchval("SELECT version_num FROM alembic_version")
+    except asyncpg.UndefinedTableError:
+        return
+    try:
+        if current != head and await conn.fetchval("SELECT EXISTS (SELECT 1 FROM clients)"):
+            print(f"bench database at revision {current}, head is {head}: emptying it before migrating", flush=True)
+            # CASCADE: tags and contacts go with their clients; the load clears the rest itself.
+            await conn.execute("TRUNCATE clients CASCADE")
+    finally:
+        await conn.close()
+
+
+def migrate() -> None:
+    """Bring the bench database to the clients service's head revision (created if missing)."""
+    config = alembic_config(service="clients", sync_url=sync_url(DATABASE_URL))
+    asyncio.run(_empty_if_behind(raw_dsn(DATABASE_URL), ScriptDirectory.from_config(config).get_current_head()))
+    upgrade(service="clients", sync_url=sync_url(DATABASE_URL))
+
+
 def run(*, clients: int, force: bool = False) -> LoadReport:
     """Migrate the bench database, load it, print and save the figures."""
     check_columns()
     print(f"bench database: {DATABASE_URL.rsplit('@', 1)[-1]}; migrating...", flush=True)
-    upgrade(service="clients", sync_url=sync_url(DATABASE_URL))
+    migrate()
     report = asyncio.run(load(raw_dsn(DATABASE_URL), clients=clients, force=force))
     if report.skipped:
-        print(f"bench account {BENCH_ACCOUNT_ID} already holds {clients:,} clients: skipped "
-              f"(--force reloads); counts {report.counts}")
+        print(f"bench account {BENCH_ACCOUNT_ID} already holds {clients:,} clients with search keys, contacts, "
+              f"invoices and orders: skipped (--force reloads); counts {report.counts}")
         return report
     print(f"loaded {clients:,} clients in {report.total_seconds:.1f} s: COPY {report.copy_seconds:.1f} s "
-          f"({report.rows_per_second:,.0f} rows/s), 12 list indexes {report.index_seconds:.1f} s, "
+          f"({report.rows_per_second:,.0f} clients/s), indexes {report.index_seconds:.1f} s, "
           f"VACUUM ANALYZE + CHECKPOINT {report.vacuum_seconds:.1f} s; counts {report.counts}")
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     (RESULTS_DIR / "generate.json").write_text(json.dumps(
@@ -231,3 +267,20 @@ def bench_client_count(dsn: str = raw_dsn(DATABASE_URL)) -> int | None:
         finally:
             await conn.close()
     return asyncio.run(count())
+
+
+def bench_stale_reasons(clients: int | None = None, dsn: str = raw_dsn(DATABASE_URL)) -> list[str]:
+    """Why the bench account cannot serve the search benchmark ([] when it can)."""
+    async def check() -> list[str]:
+        try:
+            conn = await asyncpg.connect(dsn)
+        except asyncpg.InvalidCatalogNameError:
+            return ["no bench database"]
+        try:
+            present = await conn.fetchval("SELECT count(*) FROM clients WHERE account_id = $1", BENCH_ACCOUNT_ID)
+            return await stale_reasons(conn, clients or present) if present else ["the bench account is empty"]
+        except (asyncpg.UndefinedTableError, asyncpg.UndefinedColumnError):
+            return ["the bench database is not migrated"]
+        finally:
+            await conn.close()
+    return asyncio.run(check())

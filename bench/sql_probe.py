@@ -1,4 +1,4 @@
-"""The database side of the list benchmark: the service's own query, timed bare, and its plan."""
+"""The database side of the list and search benchmarks: the service's own queries, timed bare, and their plans."""
 
 from __future__ import annotations
 
@@ -12,8 +12,13 @@ import asyncpg
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.clients import list_service
 from services.clients.list_queries import Cursor, list_page
+from services.clients.search.params import SearchParams
+from shared.auth import Principal
 from shared.db import create_engine
+
+Statement = tuple[str, tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
@@ -112,3 +117,99 @@ class SqlProbe:
         """EXPLAIN (ANALYZE, BUFFERS) text of the statement with its parameters."""
         rows = await self.conn.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", *params)
         return "\n".join(r[0] for r in rows)
+
+
+def statement_kind(statement: str) -> str:
+    """What one statement of a list request does: account, labels, page or count."""
+    head = " ".join(statement.split())[:80].lower()
+    if head.startswith("select count(*) filter"):
+        return "count"
+    if head.startswith("select clients.id"):
+        return "page"
+    if head.startswith("select accounts."):
+        return "account"
+    if head.startswith(("select categories.", "select tags.")):
+        return "labels"
+    return "other"
+
+
+@dataclass
+class Request:
+    """Every statement one GET /api/clients sent, in order, and what it answered."""
+
+    statements: list[Statement]
+    ids: list[int]
+    counts: dict[str, Any]
+    next_cursor: str | None
+
+    def of_kind(self, kind: str) -> list[Statement]:
+        """The statements of one kind (see ``statement_kind``)."""
+        return [s for s in self.statements if statement_kind(s[0]) == kind]
+
+
+class SearchProbe(SqlProbe):
+    """The SQL of a whole list or search request (list_service.list_clients), captured and replayed bare."""
+
+    async def request(self, params: dict[str, Any], *, user_id: str = "bench") -> Request:
+        """Run list_clients as the route would for these query parameters, capturing every statement."""
+        search = SearchParams.model_validate({k: v for k, v in params.items()
+                                              if k not in {"tab", "sort", "direction", "cursor", "limit"}})
+        self.captured.clear()
+        async with AsyncSession(self.engine) as session:
+            page = await list_service.list_clients(
+                session, principal=Principal(account_id=self.account_id, user_id=user_id),
+                tab=params.get("tab", "all"), sort=params.get("sort", "name"),
+                direction=params.get("direction", "asc"), cursor=params.get("cursor"),
+                limit=params.get("limit", 50), search=search)
+        return Request(list(self.captured), [item["id"] for item in page["items"]], page["counts"],
+                       page["next_cursor"])
+
+    async def time_request(self, statements: list[Statement], *, runs: int, warmup: int,
+                           budget: float) -> tuple[list[float], dict[str, list[float]]]:
+        """Milliseconds of the statements run one after the other bare on asyncpg, in total and by kind.
+
+        Stops early once ``budget`` seconds are spent (at least 5 timed runs), so a slow query
+        cannot hold the benchmark for minutes.
+        """
+        totals: list[float] = []
+        by_kind: dict[str, list[float]] = {}
+        deadline = time.monotonic() + budget
+        for i in range(warmup + runs):
+            spent: dict[str, float] = {}
+            for statement, params in statements:
+                started = time.perf_counter_ns()
+                await self.conn.fetch(statement, *params)
+                kind = statement_kind(statement)
+                spent[kind] = spent.get(kind, 0.0) + (time.perf_counter_ns() - started) / 1e6
+            if i >= warmup:
+                totals.append(sum(spent.values()))
+                for kind, ms in spent.items():
+                    by_kind.setdefault(kind, []).append(ms)
+                if len(totals) >= 5 and time.monotonic() > deadline:
+                    break
+        return totals, by_kind
+
+    async def plan_outline(self, statement: str, params: tuple[Any, ...]) -> str:
+        """A one-line plan: its scan nodes with their index, e.g. 'Limit > Index Scan ix_clients_list_first_name'."""
+        text = await self.conn.fetchval(f"EXPLAIN (FORMAT JSON) {statement}", *params)
+        parts: list[str] = []
+
+        def walk(node: dict[str, Any]) -> None:
+            kind = node["Node Type"]
+            if "Scan" in kind:
+                short = kind.replace("Index Only Scan", "IOS").replace("Bitmap Index Scan", "BIS").replace(
+                    "Bitmap Heap Scan", "BHS").replace("Index Scan", "IS").replace("Seq Scan", "Seq")
+                parts.append(f"{short} {node.get('Index Name') or node.get('Relation Name')}".strip())
+            elif kind in ("Sort", "Incremental Sort", "Hash Join", "Nested Loop", "Merge Join", "BitmapAnd",
+                          "BitmapOr", "Gather", "Gather Merge"):
+                parts.append(kind)
+            for child in node.get("Plans", []):
+                walk(child)
+
+        walk(json.loads(text)[0]["Plan"])
+        return " > ".join(parts)
+
+    async def plan_modes(self) -> dict[str, tuple[int, int]]:
+        """(generic, custom) plan counts of the statements this session prepared, by statement text."""
+        rows = await self.conn.fetch("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+        return {r["statement"]: (r["generic_plans"], r["custom_plans"]) for r in rows}

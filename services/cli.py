@@ -131,6 +131,14 @@ def clients_republish(
     typer.echo(f"{asyncio.run(run())} client snapshot(s) written to the outbox")
 
 
+@clients_app.command("export-worker")
+def clients_export_worker() -> None:
+    """Build queued exports (XLSX, CSV) until stopped; run as many as you like, each job runs once."""
+    from services.clients.exports.worker import run_worker
+
+    asyncio.run(run_worker())
+
+
 @dlq_app.command("list")
 def dlq_list() -> None:
     """Show how many messages wait in each dead-letter queue."""

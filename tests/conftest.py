@@ -139,11 +139,11 @@ async def account(clients_app: FastAPI) -> TestAccount:
 
 @pytest.fixture
 async def sql(clients_app: FastAPI) -> AsyncIterator[object]:
-    """Run a query on the clients test database: ``await sql("select ...", **params)``."""
+    """Run a statement on the clients test database and commit: ``await sql("select ...", **params)``."""
     engine = clients_app.state.context.engine
 
     async def run(query: str, **params: object) -> list:
-        async with engine.connect() as connection:
+        async with engine.begin() as connection:
             return list((await connection.execute(text(query), params)).all())
 
     yield run

@@ -7,7 +7,9 @@ from fastapi import FastAPI
 from services.clients.handlers import build_subscribers
 from services.clients.models import outbox
 from services.clients.routes import router as clients_router
+from services.clients.routes_exports import router as exports_router
 from services.clients.routes_reference import router as reference_router
+from services.clients.routes_segments import router as segments_router
 from services.clients.routes_sheet import router as sheet_router
 from services.clients.settings import ClientsSettings
 from shared.app import create_service_app
@@ -22,8 +24,8 @@ def create_app(settings: ClientsSettings | None = None) -> FastAPI:
         description="The client base: clients and prospects, contacts, categories, tags, list; each client's "
                     "orders, top products, statistics and timeline.",
         outbox=outbox,
-        # Reference routes first: /api/clients/tags must not be taken for a client id.
-        routers=[reference_router, clients_router, sheet_router],
+        # Fixed paths first: /api/clients/tags or /segments must not be taken for a client id.
+        routers=[reference_router, segments_router, exports_router, clients_router, sheet_router],
         subscribers=build_subscribers,
         publishes=CLIENT_EVENTS,
     )

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.clients import list_queries
 from services.clients.list_queries import Cursor, Direction, SortKey, Tab
 from services.clients.search.params import SearchParams
-from services.clients.search.service import search_conditions
+from services.clients.search.selection import query_conditions
 from services.clients.service import UnknownAccount
 from services.clients.views import list_row
 from shared.auth import Principal
@@ -27,7 +27,7 @@ def resolve_sort(sort: SortKey, name_order: str) -> str:
 
 async def list_clients(
     session: AsyncSession, *, principal: Principal, tab: Tab, sort: SortKey, direction: Direction,
-    cursor: str | None, limit: int, search: SearchParams,
+    cursor: str | None, limit: int, search: SearchParams, segment_id: int | None = None,
 ) -> dict[str, Any]:
     """One page of the list, or of a search, with the counts of every tab."""
     # The hottest route: account settings and tab counts come in one query, not two.
@@ -36,8 +36,8 @@ async def list_clients(
         raise UnknownAccount
     resolved = resolve_sort(sort, account.name_order)
     after = Cursor.decode(cursor, sort=resolved, direction=direction) if cursor else None
-    conditions = await search_conditions(session, account_id=principal.account_id, timezone=account.timezone,
-                                         search=search)
+    conditions = await query_conditions(session, account_id=principal.account_id, timezone=account.timezone,
+                                        search=search, segment_id=segment_id)
     rows, next_cursor = await list_queries.list_page(
         session, account_id=principal.account_id, tab=tab, sort=resolved, direction=direction, cursor=after,
         limit=limit, conditions=conditions,

@@ -28,10 +28,12 @@ async def list_clients(
     cursor: Annotated[str | None, Query(max_length=512)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     search: Annotated[SearchParams, Query()] = SearchParams(),
+    segment_id: Annotated[int | None, Query(ge=1, le=DB_BIGINT_MAX, description="A saved search to apply")] = None,
 ) -> Response:
     """List or search the client base: one tab, sorted, one keyset page, with the counts (F2-F5)."""
     page = await list_service.list_clients(session, principal=principal, tab=tab, sort=sort,
-                                           direction=direction, cursor=cursor, limit=limit, search=search)
+                                           direction=direction, cursor=cursor, limit=limit, search=search,
+                                           segment_id=segment_id)
     # Serialised with orjson directly: the list is the hottest route (see README, benchmark).
     return Response(orjson.dumps(page), media_type="application/json")
 

@@ -1,5 +1,8 @@
 """Settings of the clients service (env prefix NEGOCE_CLIENTS_)."""
 
+from pathlib import Path
+
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -12,3 +15,10 @@ class ClientsSettings(ServiceSettings):
 
     service_name: str = "clients"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/negoce_clients"
+    # Where finished exports wait to be downloaded; the API and the export worker must share it.
+    export_dir: Path = Path(".run/exports")
+    # A worker renews its lease with each progress report; a job whose lease ran out is taken over.
+    export_lease_seconds: float = Field(60.0, gt=0)
+    export_poll_seconds: float = Field(1.0, gt=0)
+    export_max_attempts: int = Field(3, ge=1)
+    export_retention_hours: float = Field(24.0, gt=0)

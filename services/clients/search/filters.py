@@ -9,14 +9,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.clients.models import Category, Client, ClientInvoice, ClientOrder, ClientTag, Tag
-from services.clients.search.params import SearchTextError
-from services.clients.search.query_text import QuerySyntaxError
+from services.clients.models import Client, ClientInvoice, ClientOrder, ClientTag
 from services.clients.search.terms import Range, Term
-from shared.errors import InvalidField
-from shared.text import fold
 
 Clause = ColumnElement[bool]
 
@@ -134,37 +129,6 @@ def _clause(term: Term, *, account_id: uuid.UUID, zone: ZoneInfo) -> Clause:
 
 
 def conditions(terms: Sequence[Term], *, account_id: uuid.UUID, timezone: str) -> list[Clause]:
-    """The WHERE conditions of a search whose labels are resolved (see ``resolve_labels``)."""
+    """The WHERE conditions of a search whose category and tag names are resolved to ids."""
     zone = ZoneInfo(timezone)
     return [_clause(term, account_id=account_id, zone=zone) for term in terms]
-
-
-async def resolve_labels(session: AsyncSession, *, account_id: uuid.UUID, terms: list[Term]) -> list[Term]:
-    """Category and tag names to ids of this account; an unknown name is a 422 naming where it was."""
-    wanted = {term.field for term in terms if any(isinstance(v, str) for v in term.values)} & {"category", "tag"}
-    if not wanted:
-        return terms
-    ids_by_name: dict[str, dict[str, int]] = {}
-    for field, model in (("category", Category), ("tag", Tag)):
-        if field in wanted:
-            rows = await session.execute(select(model.id, model.name).where(model.account_id == account_id))
-            ids_by_name[field] = {fold(row.name): row.id for row in rows}
-    resolved = []
-    for term in terms:
-        if term.field in ids_by_name:
-            term = Term(term.field, tuple(_label_id(term, v, ids_by_name[term.field]) for v in term.values),
-                        term.negated, term.param, term.position)
-        resolved.append(term)
-    return resolved
-
-
-def _label_id(term: Term, value: int | str, known: dict[str, int]) -> int:
-    if isinstance(value, int):
-        return value
-    if value in known:
-        return known[value]
-    message = f"no {term.field} is named {value!r}"
-    if term.position is not None:
-        raise SearchTextError(QuerySyntaxError(term.position, message))
-    raise InvalidField(term.param, message)
-

@@ -5,21 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from services.clients.search.query_text import MAX_QUERY_LENGTH, QuerySyntaxError, parse_query
 from services.clients.search.terms import MAX_VALUES, BadValue, Range, Term, parse_values
 from shared.errors import InvalidField
+from shared.schemas import StrictBody
 
 Text = Annotated[str | None, Field(max_length=200)]
 Many = Annotated[list[str], Field(max_length=MAX_VALUES)]
 Count = Annotated[int | None, Field(ge=0, le=2**31 - 1)]
 
 
-class SearchParams(BaseModel):
+class SearchParams(StrictBody):
     """A search: the `q` text and structured filters, all of which must hold."""
 
-    model_config = ConfigDict(str_strip_whitespace=True)
+    # Query strings carry other parameters too (tab, sort, cursor): ignore what is not a filter.
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     q: Annotated[str | None, Field(max_length=MAX_QUERY_LENGTH, description="Search text, see README")] = None
     name: Text = Field(None, description="Part of a name (client or contact), accents and case ignored")
@@ -116,6 +118,12 @@ def _term(param: str, field: str, raw: str, *, negated: bool = False, operator: 
     except BadValue as problem:
         raise InvalidField(param, str(problem)) from None
     return Term(field, values, negated=negated, param=param)
+
+
+class SearchBody(SearchParams):
+    """A search inside a JSON body (a segment, an export): unknown fields are errors there."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class SearchTextError(InvalidField):

@@ -6,9 +6,14 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.clients.search import filters
+from services.clients.models import Category, Tag
+from services.clients.search import filters, repository
 from services.clients.search.filters import Clause
-from services.clients.search.params import SearchParams
+from services.clients.search.params import SearchParams, SearchTextError
+from services.clients.search.query_text import QuerySyntaxError
+from services.clients.search.terms import Term
+from shared.errors import InvalidField
+from shared.text import fold
 
 
 async def search_conditions(
@@ -17,5 +22,36 @@ async def search_conditions(
     """The WHERE conditions of a search; empty for the plain list. Bad input raises a 422."""
     if search.is_empty():
         return []
-    terms = await filters.resolve_labels(session, account_id=account_id, terms=search.terms())
+    terms = await resolve_labels(session, account_id=account_id, terms=search.terms())
     return filters.conditions(terms, account_id=account_id, timezone=timezone)
+
+
+async def resolve_labels(session: AsyncSession, *, account_id: uuid.UUID, terms: list[Term]) -> list[Term]:
+    """Category and tag names to ids of this account; an unknown name is a 422 naming where it was."""
+    wanted = {term.field for term in terms if any(isinstance(v, str) for v in term.values)} & {"category", "tag"}
+    if not wanted:
+        return terms
+    ids_by_name: dict[str, dict[str, int]] = {}
+    for field, model in (("category", Category), ("tag", Tag)):
+        if field in wanted:
+            rows = await repository.label_names(session, model, account_id=account_id)
+            ids_by_name[field] = {fold(row.name): row.id for row in rows}
+    resolved = []
+    for term in terms:
+        if term.field in ids_by_name:
+            term = Term(term.field, tuple(_label_id(term, v, ids_by_name[term.field]) for v in term.values),
+                        term.negated, term.param, term.position)
+        resolved.append(term)
+    return resolved
+
+
+def _label_id(term: Term, value: int | str, known: dict[str, int]) -> int:
+    if isinstance(value, int):
+        return value
+    if value in known:
+        return known[value]
+    message = f"no {term.field} is named {value!r}"
+    if term.position is not None:
+        raise SearchTextError(QuerySyntaxError(term.position, message))
+    raise InvalidField(term.param, message)
+

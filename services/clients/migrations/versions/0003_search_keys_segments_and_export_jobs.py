@@ -41,9 +41,22 @@ def _backfill_search_keys() -> None:
         last_id = clients[-1].id
 
 
+# Cells for French Excel, used by the CSV export (services/clients/exports/columns.py). A cell that starts
+# like a formula is prefixed with a quote (formula injection); a code made of digits only is written
+# as a text formula so that Excel keeps its leading zeros ("01000", "0612345678").
+SPREADSHEET_FUNCTIONS = r"""
+CREATE FUNCTION spreadsheet_text(value text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$body$ SELECT CASE WHEN left(value, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN chr(39) || value
+                   ELSE value END $body$;
+CREATE FUNCTION spreadsheet_code(value text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$body$ SELECT CASE WHEN value ~ '^[0-9]+$' THEN '="' || value || '"' ELSE spreadsheet_text(value) END $body$;
+"""
+
+
 def upgrade() -> None:
     # Trigram indexes for substring search; a trusted extension, so the database owner may create it.
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    op.execute(SPREADSHEET_FUNCTIONS)
     op.create_table('export_jobs',
     sa.Column('id', sa.UUID(), nullable=False),
     sa.Column('account_id', sa.UUID(), nullable=False),
@@ -100,6 +113,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP FUNCTION spreadsheet_code(text); DROP FUNCTION spreadsheet_text(text)")
     op.drop_index('ix_clients_search_phones', table_name='clients', postgresql_using='gin', postgresql_ops={'search_phones': 'gin_trgm_ops'}, postgresql_where=sa.text('deleted_at IS NULL'))
     op.drop_index('ix_clients_search_names', table_name='clients', postgresql_using='gin', postgresql_ops={'search_names': 'gin_trgm_ops'}, postgresql_where=sa.text('deleted_at IS NULL'))
     op.drop_index('ix_clients_search_emails', table_name='clients', postgresql_using='gin', postgresql_ops={'search_emails': 'gin_trgm_ops'}, postgresql_where=sa.text('deleted_at IS NULL'))

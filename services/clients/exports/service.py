@@ -1,0 +1,153 @@
+"""Use cases of the exports: prepare a streamed CSV, queue an XLSX job, follow it, hand over its file."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+from sqlalchemy import Select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.clients.exports import queries
+from services.clients.exports.columns import Column
+from services.clients.exports.queries import Cells, ExportKind
+from services.clients.list_queries import Direction, SortKey, Tab
+from services.clients.list_service import resolve_sort
+from services.clients.models import Account, ExportJob
+from services.clients.search import repository as search_repository
+from services.clients.search.filters import Clause
+from services.clients.search.params import SearchParams
+from services.clients.search.selection import Selection, query_conditions, segment_search, selection_conditions
+from services.clients.search.service import search_conditions
+from services.clients.service import account_of
+from shared.auth import Principal
+from shared.errors import Conflict, NotFound
+from shared.schemas import StrictBody
+
+
+class ExportRequest(StrictBody):
+    """A spreadsheet to build in the background."""
+
+    kind: ExportKind = "clients"
+    format: Literal["xlsx", "csv"] = "xlsx"
+    selection: Selection = Field(default_factory=Selection)
+    sort: SortKey = "name"
+    direction: Direction = "asc"
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedExport:
+    """What an export will run: its statement, its columns and the name of its file."""
+
+    statement: Select[Any]
+    count: Select[Any]
+    columns: tuple[Column, ...]
+    file_name: str
+
+
+async def prepare_csv(
+    session: AsyncSession, *, principal: Principal, kind: ExportKind, search: SearchParams,
+    segment_id: int | None, client_ids: list[int] | None, tab: Tab, sort: SortKey, direction: Direction,
+) -> PreparedExport:
+    """Check a list URL's search and build its CSV statement; any problem is a 4xx before the first byte."""
+    account = await account_of(session, principal)
+    conditions = await query_conditions(session, account_id=account.id, timezone=account.timezone,
+                                        search=search, segment_id=segment_id, client_ids=client_ids)
+    if client_ids:
+        await selection_conditions(session, account_id=account.id, timezone=account.timezone,
+                                   selection=Selection(client_ids=client_ids))  # unknown ids are a 422
+    return _prepared(account, kind=kind, cells="spreadsheet", conditions=conditions, tab=tab, sort=sort,
+                     direction=direction, extension="csv")
+
+
+def _prepared(account: Account, *, kind: ExportKind, cells: Cells, conditions: list[Clause], tab: Any,
+              sort: SortKey, direction: Direction, extension: str) -> PreparedExport:
+    resolved = resolve_sort(sort, account.name_order)
+    statement = queries.export_statement(
+        kind=kind, cells=cells, account_id=account.id, timezone=account.timezone, name_order=account.name_order,
+        tab=tab, conditions=conditions, sort=resolved, direction=direction)
+    count = queries.count_statement(kind=kind, account_id=account.id, tab=tab, conditions=conditions)
+    today = datetime.now(UTC).date().isoformat()
+    return PreparedExport(statement, count, queries.columns_of(kind, account.name_order),
+                          f"{kind}-{today}.{extension}")
+
+
+async def create_job(session: AsyncSession, *, principal: Principal, request: ExportRequest) -> dict[str, Any]:
+    """Queue an export; the selection is checked now and kept as it was asked (a segment's search today)."""
+    account = await account_of(session, principal)
+    selection = request.selection
+    await selection_conditions(session, account_id=account.id, timezone=account.timezone, selection=selection)
+    stored: dict[str, Any] = {"tab": selection.tab, "sort": request.sort, "direction": request.direction}
+    if selection.client_ids is not None:
+        stored["client_ids"] = sorted(set(selection.client_ids))
+    elif selection.segment_id is not None:
+        saved = await segment_search(session, account_id=account.id, segment_id=selection.segment_id)
+        stored["search"] = saved.model_dump(mode="json", exclude_defaults=True)
+    elif selection.search is not None:
+        stored["search"] = selection.search.model_dump(mode="json", exclude_defaults=True)
+    job = ExportJob(account_id=account.id, user_id=principal.user_id, kind=request.kind, format=request.format,
+                    selection=stored)
+    session.add(job)
+    await session.flush()
+    await session.refresh(job)
+    return job_body(job)
+
+
+async def job_statement(session: AsyncSession, *, job: ExportJob, account: Account) -> PreparedExport:
+    """The statement of a queued job, from the selection it stored."""
+    stored = job.selection
+    if "client_ids" in stored:
+        # Ids were checked when the job was asked; one deleted since then is simply not exported.
+        conditions: list[Clause] = [search_repository.id_is_any_of(stored["client_ids"])]
+    else:
+        search = SearchParams.model_validate(stored.get("search", {}))
+        conditions = await search_conditions(session, account_id=account.id, timezone=account.timezone,
+                                             search=search)
+    cells: Cells = "typed" if job.format == "xlsx" else "spreadsheet"
+    return _prepared(account, kind=job.kind, cells=cells, conditions=conditions,  # type: ignore[arg-type]
+                     tab=stored["tab"], sort=stored["sort"], direction=stored["direction"], extension=job.format)
+
+
+def job_body(job: ExportJob) -> dict[str, Any]:
+    """An export job as the API shows it, with its progress and, once done, its download link."""
+    percent = 100 if job.state == "done" else (
+        int(job.rows_done * 100 / job.rows_total) if job.rows_total else 0)
+    return {
+        "id": job.id, "kind": job.kind, "format": job.format, "state": job.state, "percent": min(percent, 100),
+        "rows_done": job.rows_done, "rows_total": job.rows_total, "attempts": job.attempts, "error": job.error,
+        "created_at": job.created_at, "finished_at": job.finished_at,
+        "download_url": f"/api/clients/exports/{job.id}/file" if job.state == "done" else None,
+    }
+
+
+async def get_job(session: AsyncSession, *, principal: Principal, job_id: uuid.UUID) -> dict[str, Any]:
+    """One job's state and progress."""
+    return job_body(await _load(session, principal=principal, job_id=job_id))
+
+
+async def list_jobs(session: AsyncSession, *, principal: Principal) -> list[dict[str, Any]]:
+    """The account's latest jobs."""
+    return [job_body(job) for job in await queries.recent_jobs(session, account_id=principal.account_id)]
+
+
+async def job_file(session: AsyncSession, *, principal: Principal, job_id: uuid.UUID, export_dir: Path
+                   ) -> tuple[Path, str]:
+    """The finished file of a job and the name to download it under; 409 while it is not ready."""
+    job = await _load(session, principal=principal, job_id=job_id)
+    if job.state != "done" or not job.file_name:
+        raise Conflict(f"Export {job_id} is {job.state}, not ready to download.", extra={"state": job.state})
+    path = export_dir / job.file_name
+    if not path.is_file():
+        raise NotFound(f"The file of export {job_id} is no longer kept; export again.")
+    return path, f"{job.kind}-{job.created_at.date().isoformat()}.{job.format}"
+
+
+async def _load(session: AsyncSession, *, principal: Principal, job_id: uuid.UUID) -> ExportJob:
+    job = await queries.get_job(session, account_id=principal.account_id, job_id=job_id)
+    if job is None:
+        raise NotFound(f"Export {job_id} does not exist.")
+    return job

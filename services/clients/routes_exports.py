@@ -1,0 +1,93 @@
+"""HTTP routes of the exports (F7): CSV streamed now, XLSX (or CSV) built in the background."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, status
+from fastapi.responses import FileResponse, StreamingResponse
+from pydantic import BaseModel
+
+from services.clients.exports import service
+from services.clients.exports.csv_stream import stream_csv
+from services.clients.exports.queries import ExportKind
+from services.clients.exports.service import ExportRequest
+from services.clients.list_queries import Direction, SortKey, Tab
+from services.clients.search.params import SearchParams
+from services.clients.search.selection import MAX_URL_CLIENT_IDS
+from services.clients.validation import DB_BIGINT_MAX
+from shared.auth import CurrentPrincipal
+from shared.db import Transaction
+
+router = APIRouter(prefix="/api/clients/exports", tags=["exports"])
+MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
+               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+class ExportJobRead(BaseModel):
+    """A background export and its progress; ``download_url`` appears when it is done."""
+
+    id: uuid.UUID
+    kind: str
+    format: str
+    state: str
+    percent: int
+    rows_done: int
+    rows_total: int | None
+    attempts: int
+    error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+    download_url: str | None
+
+
+@router.get("/{kind}.csv", response_class=StreamingResponse,
+            responses={200: {"content": {"text/csv": {}}, "description": "CSV for French Excel"}})
+async def export_csv(
+    kind: ExportKind, request: Request, principal: CurrentPrincipal, session: Transaction,
+    search: Annotated[SearchParams, Query()] = SearchParams(),
+    segment_id: Annotated[int | None, Query(ge=1, le=DB_BIGINT_MAX)] = None,
+    client_ids: Annotated[list[Annotated[int, Query(ge=1, le=DB_BIGINT_MAX)]] | None,
+                          Query(max_length=MAX_URL_CLIENT_IDS)] = None,
+    tab: Tab = "all", sort: SortKey = "name", direction: Direction = "asc",
+) -> StreamingResponse:
+    """Stream the clients (or their contacts) that the list shows for the same parameters, as CSV."""
+    prepared = await service.prepare_csv(session, principal=principal, kind=kind, search=search,
+                                         segment_id=segment_id, client_ids=client_ids, tab=tab, sort=sort,
+                                         direction=direction)
+    return StreamingResponse(
+        stream_csv(request.app.state.context.engine, prepared.statement, prepared.columns),
+        media_type=MEDIA_TYPES["csv"],
+        headers={"Content-Disposition": f'attachment; filename="{prepared.file_name}"'},
+    )
+
+
+@router.post("", response_model=ExportJobRead, status_code=status.HTTP_202_ACCEPTED)
+async def create_export(body: ExportRequest, principal: CurrentPrincipal, session: Transaction) -> Any:
+    """Queue a spreadsheet of a selection (whole base, search, segment or ids); follow it by its id."""
+    return await service.create_job(session, principal=principal, request=body)
+
+
+@router.get("", response_model=list[ExportJobRead])
+async def list_exports(principal: CurrentPrincipal, session: Transaction) -> Any:
+    """The account's latest exports, newest first."""
+    return await service.list_jobs(session, principal=principal)
+
+
+@router.get("/{job_id}", response_model=ExportJobRead)
+async def get_export(job_id: uuid.UUID, principal: CurrentPrincipal, session: Transaction) -> Any:
+    """An export's state and progress (percent and rows done)."""
+    return await service.get_job(session, principal=principal, job_id=job_id)
+
+
+@router.get("/{job_id}/file", response_class=FileResponse,
+            responses={200: {"content": {MEDIA_TYPES["xlsx"]: {}, "text/csv": {}}}})
+async def download_export(
+    job_id: uuid.UUID, request: Request, principal: CurrentPrincipal, session: Transaction
+) -> FileResponse:
+    """Download a finished export (409 while it is being built)."""
+    path, name = await service.job_file(session, principal=principal, job_id=job_id,
+                                        export_dir=request.app.state.context.settings.export_dir)
+    return FileResponse(path, filename=name, media_type=MEDIA_TYPES[name.rsplit(".", 1)[1]])
