@@ -60,12 +60,13 @@ async def prepare_csv(
     if client_ids:
         await selection_conditions(session, account_id=account.id, timezone=account.timezone,
                                    selection=Selection(client_ids=client_ids))  # unknown ids are a 422
-    return _prepared(account, kind=kind, cells="spreadsheet", conditions=conditions, tab=tab, sort=sort,
+    return prepared_export(account, kind=kind, cells="spreadsheet", conditions=conditions, tab=tab, sort=sort,
                      direction=direction, extension="csv")
 
 
-def _prepared(account: Account, *, kind: ExportKind, cells: Cells, conditions: list[Clause], tab: Any,
-              sort: SortKey, direction: Direction, extension: str) -> PreparedExport:
+def prepared_export(account: Account, *, kind: ExportKind, cells: Cells, conditions: list[Clause], tab: Any,
+                    sort: SortKey, direction: Direction, extension: str) -> PreparedExport:
+    """The statements and columns of an export whose conditions are known."""
     resolved = resolve_sort(sort, account.name_order)
     statement = queries.export_statement(
         kind=kind, cells=cells, account_id=account.id, timezone=account.timezone, name_order=account.name_order,
@@ -108,7 +109,7 @@ async def job_statement(session: AsyncSession, *, job: ExportJob, account: Accou
         conditions = await search_conditions(session, account_id=account.id, timezone=account.timezone,
                                              search=search)
     cells: Cells = "typed" if job.format == "xlsx" else "spreadsheet"
-    return _prepared(account, kind=job.kind, cells=cells, conditions=conditions,  # type: ignore[arg-type]
+    return prepared_export(account, kind=job.kind, cells=cells, conditions=conditions,  # type: ignore[arg-type]
                      tab=stored["tab"], sort=stored["sort"], direction=stored["direction"], extension=job.format)
 
 
