@@ -22,3 +22,5 @@ class ClientsSettings(ServiceSettings):
     export_poll_seconds: float = Field(1.0, gt=0)
     export_max_attempts: int = Field(3, ge=1)
     export_retention_hours: float = Field(24.0, gt=0)
+    # An export of 100,000 explicit client ids is about 1 MB of JSON.
+    max_body_bytes: int = 2 * 1_048_576
