@@ -46,6 +46,38 @@ def test_migrations_go_down_and_up_again(service):
     upgrade(service=service, sync_url=url)
 
 
+def test_search_keys_migration_fills_the_clients_that_exist():
+    """0003 adds the search keys: clients and contacts made before it must be found afterwards."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    url = database_url("clients", sync=True).replace("_test", "_test_backfill")
+    recreate_database(url)
+    upgrade(service="clients", sync_url=url, revision="0002")
+    engine = create_engine(url)
+    account = uuid.uuid4()
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO accounts (id, name) VALUES (:a, 'Old')"), {"a": account})
+        client_id = connection.execute(text("""
+            INSERT INTO clients (account_id, version, kind, first_name, last_name, phone, billing_city,
+                                 billing_country, shipping_same_as_billing, accounting_code, accepts_emailing,
+                                 accepts_mailing, show_note_on_orders, blocked, sort_first_last, sort_last_first)
+            VALUES (:a, 1, 'person', 'Hélène', 'Œillet', '+33 6 12 34 56 78', 'Saint-Émilion', 'FR', true,
+                    '411OEILLET', false, true, false, false, 'helene oeillet', 'oeillet helene')
+            RETURNING id"""), {"a": account}).scalar_one()
+        connection.execute(text("INSERT INTO contacts (account_id, client_id, last_name, email, receives_quotes,"
+                                " receives_proforma, receives_invoices, receives_dunning)"
+                                " VALUES (:a, :c, 'Sommelier', 'Cave@Exemple.fr', false, false, false, false)"),
+                           {"a": account, "c": client_id})
+    upgrade(service="clients", sync_url=url)
+    with engine.connect() as connection:
+        keys = connection.execute(text("SELECT search_names, search_emails, search_phones, search_city"
+                                       " FROM clients WHERE id = :c"), {"c": client_id}).one()
+    engine.dispose()
+    assert tuple(keys) == ("helene oeillet | sommelier", "cave@exemple.fr", "0612345678", "saint emilion")
+
+
 async def test_account_create_prints_a_token_that_opens_the_api(api):
     result = subprocess.run([NEGOCE, "account", "create", "Domaine des Tests"], capture_output=True, text=True,
                             check=True, timeout=60)
