@@ -326,3 +326,22 @@ async def test_other_accounts_clients_are_never_found(base, clients_app):
         await api.post("/api/clients", json={"first_name": "Hélène", "last_name": "Autre"})
         assert len((await api.get("/api/clients", params={"q": "helene"})).json()["items"]) == 1
     assert await base.find(q="autre") == set()
+
+
+async def test_counts_of_a_broad_search_stop_at_the_cap(clients_app, sql):
+    from services.clients.list_service import MATCH_COUNT_CAP
+
+    account = await new_account(clients_app, "Many")
+    await sql("""
+        WITH made AS (INSERT INTO clients (account_id, version, kind, last_name, billing_country,
+                             shipping_same_as_billing, accounting_code, accepts_emailing, accepts_mailing,
+                             show_note_on_orders, blocked, sort_first_last, sort_last_first, search_names)
+        SELECT :a, 1, 'person', 'Client ' || n, 'FR', true, '411C' || n, false, true, false, false,
+               'client ' || n, 'client ' || n, 'client ' || n
+        FROM generate_series(1, :n) AS n RETURNING id) SELECT count(*) FROM made""",
+              a=account.id, n=MATCH_COUNT_CAP + 5)
+    async with in_process(clients_app, account.headers) as api:
+        broad = (await api.get("/api/clients", params={"q": "client"})).json()["counts"]
+        assert broad["exact"] is False and broad["all"] > MATCH_COUNT_CAP
+        narrow = (await api.get("/api/clients", params={"q": "client 10004"})).json()["counts"]
+        assert narrow == {"all": 1, "clients": 0, "prospects": 1, "exact": True}

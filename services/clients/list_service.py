@@ -42,13 +42,13 @@ async def list_clients(
         session, account_id=principal.account_id, tab=tab, sort=resolved, direction=direction, cursor=after,
         limit=limit, conditions=conditions,
     )
-    counts = account
+    clients, prospects, exact = account.clients, account.prospects, True
     if conditions:
-        counts = await list_queries.count_matches(session, account_id=principal.account_id,
-                                                  conditions=conditions, cap=MATCH_COUNT_CAP)
+        matches = await list_queries.count_matches(session, account_id=principal.account_id,
+                                                   conditions=conditions, cap=MATCH_COUNT_CAP)
+        clients, prospects, exact = matches.clients, matches.prospects, not matches.capped
     return {
         "items": [list_row(row, account.name_order) for row in rows],
-        "counts": {"all": counts.clients + counts.prospects, "clients": counts.clients,
-                   "prospects": counts.prospects, "exact": not getattr(counts, "capped", False)},
+        "counts": {"all": clients + prospects, "clients": clients, "prospects": prospects, "exact": exact},
         "next_cursor": next_cursor.encode() if next_cursor else None,
     }
