@@ -343,5 +343,5 @@ async def test_counts_of_a_broad_search_stop_at_the_cap(clients_app, sql):
     async with in_process(clients_app, account.headers) as api:
         broad = (await api.get("/api/clients", params={"q": "client"})).json()["counts"]
         assert broad["exact"] is False and broad["all"] > MATCH_COUNT_CAP
-        narrow = (await api.get("/api/clients", params={"q": "client 10004"})).json()["counts"]
+        narrow = (await api.get("/api/clients", params={"q": "client 1004"})).json()["counts"]
         assert narrow == {"all": 1, "clients": 0, "prospects": 1, "exact": True}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import orjson
-from sqlalchemy import ColumnElement, DateTime, Row, cast, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, DateTime, Row, cast, func, literal, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.clients.models import LIST_SORT_COLUMNS, Account, AccountClientCounts, Client
@@ -92,6 +92,12 @@ def listed(account_id: uuid.UUID, tab: Tab, conditions: Sequence[ColumnElement[b
     if tab != "all":
         where.append(Client.status == TAB_STATUS[tab])
     return where
+
+
+async def plan_each_search(session: AsyncSession) -> None:
+    """Plan this transaction's statements with their values: a cached generic plan cannot see that
+    'dept:33' matches 1% and 'name:dumas' 0.002%, and picks a table scan for both."""
+    await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 async def count_matches(

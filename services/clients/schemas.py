@@ -158,12 +158,12 @@ class ClientListRow(BaseModel):
 
 
 class TabCounts(BaseModel):
-    """How many rows each tab holds; for a search, how many match (counted up to 10,000)."""
+    """How many rows each tab holds; for a search, how many match (counted up to 1,000)."""
 
     all: int
     clients: int
     prospects: int
-    exact: bool = Field(True, description="False when a search matched more than 10,000: the counts are floors")
+    exact: bool = Field(True, description="False when a search matched more than 1,000: the counts are floors")
 
 
 class ClientPage(BaseModel):

@@ -8,12 +8,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, literal_column, or_, select
 
-from services.clients.models import Client, ClientInvoice, ClientOrder, ClientTag
+from services.clients.models import LIST_SORT_COLUMNS, Client, ClientInvoice, ClientOrder, ClientTag
 from services.clients.search.terms import Range, Term
 
 Clause = ColumnElement[bool]
+LAST_INVOICED = LIST_SORT_COLUMNS["last_invoiced_at"]
+NEVER = literal_column("'-infinity'::timestamptz")
 
 
 def _contains(column: Any, value: str) -> Clause:
@@ -43,7 +45,9 @@ _order_number = _reference(ClientOrder, ClientOrder.order_number)
 
 
 def _tagged(tag_ids: Sequence[int]) -> Clause:
-    return Client.id.in_(select(ClientTag.client_id).where(ClientTag.tag_id.in_(tag_ids)))
+    # EXISTS, not IN: walking a sorted index, the planner probes client_tags' primary key per row
+    # instead of hashing every client that carries a common tag.
+    return select(ClientTag.tag_id).where(ClientTag.client_id == Client.id, ClientTag.tag_id.in_(tag_ids)).exists()
 
 
 def _between(column: Any, bounds: Range) -> Clause:
@@ -96,7 +100,8 @@ def _one_value(term: Term, value: Any, *, account_id: uuid.UUID, zone: ZoneInfo)
         case "total":
             return _between(Client.invoiced_total_cents, value)
         case "invoiced":
-            return _between_days(Client.last_invoiced_at, value, zone)
+            # The indexed sort key (prospects sort as -infinity); strictly above it means "ever invoiced".
+            return and_(_between_days(LAST_INVOICED, value, zone), LAST_INVOICED > NEVER)
         case "created":
             return _between_days(Client.created_at, value, zone)
         case "has":

@@ -100,6 +100,7 @@ def upgrade() -> None:
     op.add_column('clients', sa.Column('search_phones', sa.Text(), server_default='', nullable=False))
     op.add_column('clients', sa.Column('search_city', sa.String(length=100, collation='C'), server_default='', nullable=False))
     _backfill_search_keys()
+    op.create_index('ix_clients_blocked', 'clients', ['account_id'], unique=False, postgresql_where=sa.text('deleted_at IS NULL AND blocked'))
     op.create_index('ix_clients_billing_country', 'clients', ['account_id', 'billing_country'], unique=False, postgresql_where=sa.text('deleted_at IS NULL'))
     op.create_index('ix_clients_category_id', 'clients', ['account_id', 'category_id'], unique=False, postgresql_where=sa.text('deleted_at IS NULL'))
     op.alter_column('clients', 'billing_postal_code', type_=sa.String(length=16, collation='C'),
@@ -123,6 +124,7 @@ def downgrade() -> None:
     op.alter_column('clients', 'billing_postal_code', type_=sa.String(length=16),
                     existing_type=sa.String(length=16, collation='C'), existing_nullable=True)
     op.drop_index('ix_clients_category_id', table_name='clients', postgresql_where=sa.text('deleted_at IS NULL'))
+    op.drop_index('ix_clients_blocked', table_name='clients', postgresql_where=sa.text('deleted_at IS NULL AND blocked'))
     op.drop_index('ix_clients_billing_country', table_name='clients', postgresql_where=sa.text('deleted_at IS NULL'))
     op.drop_column('clients', 'search_city')
     op.drop_column('clients', 'search_phones')
