@@ -100,16 +100,12 @@ async def plan_each_search(session: AsyncSession) -> None:
     await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
-async def count_matches(
-    session: AsyncSession, *, account_id: uuid.UUID, conditions: Sequence[ColumnElement[bool]], cap: int,
-) -> Row[Any]:
-    """(clients, prospects, capped) among the first ``cap`` + 1 matches: an exact count past that costs too much."""
-    matches = select(Client.status).where(*listed(account_id, "all", conditions)).limit(cap + 1).subquery()
-    return (await session.execute(select(
-        func.count().filter(matches.c.status == "client").label("clients"),
-        func.count().filter(matches.c.status == "prospect").label("prospects"),
-        (func.count() > cap).label("capped"),
-    ))).one()
+async def first_matches(
+    session: AsyncSession, *, account_id: uuid.UUID, conditions: Sequence[ColumnElement[bool]], limit: int,
+) -> list[Row[Any]]:
+    """(id, status) of up to ``limit`` matches in no order: without ORDER BY the planner may use any index."""
+    query = select(Client.id, Client.status).where(*listed(account_id, "all", conditions)).limit(limit)
+    return list(await session.execute(query))
 
 
 def _cursor_key(sort: str, row: Row[Any]) -> str | int:

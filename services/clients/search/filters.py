@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, literal_column, or_, select
+from sqlalchemy import ColumnElement, and_, literal_column, not_, or_, select
 
 from services.clients.models import LIST_SORT_COLUMNS, Client, ClientInvoice, ClientOrder, ClientTag
 from services.clients.search.terms import Range, Term
@@ -79,6 +79,15 @@ _HAS: dict[str, Clause] = {
 }
 
 
+# Fields whose column may be NULL (the others are NOT NULL columns or EXISTS tests).
+NULLABLE_FIELDS = {"postal_code", "department", "category", "price_grid"}
+
+
+def _flag(column: Any, value: bool) -> Clause:
+    # "blocked", not "blocked IS true": only the plain form matches a partial index's predicate.
+    return column if value else not_(column)
+
+
 def _one_value(term: Term, value: Any, *, account_id: uuid.UUID, zone: ZoneInfo) -> Clause:
     match term.field:
         case "name":
@@ -107,11 +116,11 @@ def _one_value(term: Term, value: Any, *, account_id: uuid.UUID, zone: ZoneInfo)
         case "has":
             return _HAS[value]
         case "emailing":
-            return Client.accepts_emailing.is_(value)
+            return _flag(Client.accepts_emailing, value)
         case "mailing":
-            return Client.accepts_mailing.is_(value)
+            return _flag(Client.accepts_mailing, value)
         case "blocked":
-            return Client.blocked.is_(value)
+            return _flag(Client.blocked, value)
     raise AssertionError(f"no SQL for field {term.field}")
 
 
@@ -129,8 +138,11 @@ def _clause(term: Term, *, account_id: uuid.UUID, zone: ZoneInfo) -> Clause:
         clause = Client.status.in_(values)
     else:
         clause = or_(*(_one_value(term, value, account_id=account_id, zone=zone) for value in values))
-    # IS NOT TRUE, so '-cp:33' keeps the clients who have no postal code at all.
-    return clause.is_not(True) if term.negated else clause
+    if not term.negated:
+        return clause
+    # A plain NOT lets the planner turn NOT EXISTS into an anti-join; on a nullable column it would
+    # also drop the rows without a value, so '-cp:33' says IS NOT TRUE and keeps those.
+    return clause.is_not(True) if term.field in NULLABLE_FIELDS else not_(clause)
 
 
 def conditions(terms: Sequence[Term], *, account_id: uuid.UUID, timezone: str) -> list[Clause]:
