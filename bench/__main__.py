@@ -1,4 +1,4 @@
-"""Command line: python -m bench [generate|list|search|events|all] (default: all).
+"""Command line: python -m bench [generate|list|search|exports|events|all] (default: all).
 
 generate  load the bench account with N clients, their contacts, invoices and orders (COPY); skipped
           when it already holds them, reloaded when an older generator made it (or with --force)
@@ -29,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
                                            "bare SQL")
     events = sub.add_parser("events", help="invoice events into the clients read model (events/s, delay) vs raw "
                                            "aio-pika")
+    exports = sub.add_parser("exports", help="CSV streamed through the gateway (rows/s, service memory) vs bare "
+                                             "COPY, and an XLSX job of 100,000 clients built by the worker")
+    exports.add_argument("--xlsx-rows", type=int, default=100_000, dest="xlsx_rows")
     everything = sub.add_parser("all", help="generate if needed, then list, search, then events")
     for p in (gen, everything):
         p.add_argument("--clients", type=int, default=DEFAULT_CLIENTS)
@@ -68,11 +71,17 @@ def main(argv: list[str] | None = None) -> int:
             return 0
     if command == "search":
         return _search(args)
+    if command == "exports":
+        from bench import export_bench
+
+        return export_bench.run(xlsx_rows=args.xlsx_rows)
     from bench import list_bench
 
     listed = list_bench.run(requests=args.requests, warmup=args.warmup, depth=args.depth, limit=args.limit)
     if command == "all":
-        return max(listed, _search(args), _events(args))
+        from bench import export_bench
+
+        return max(listed, _search(args), export_bench.run(), _events(args))
     return listed
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -27,3 +29,13 @@ def sync_url(url: str = DATABASE_URL) -> str:
 def raw_dsn(url: str = DATABASE_URL) -> str:
     """A libpq DSN for asyncpg.connect."""
     return url.replace("postgresql+asyncpg", "postgresql").replace("postgresql+psycopg", "postgresql")
+
+
+def code_under_test() -> dict[str, Any]:
+    """The commit the service runs from, and the files of services/ and shared/ changed since (uncommitted)."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30)
+        return done.stdout.strip() if done.returncode == 0 else ""
+    dirty = [line[3:] for line in git("status", "--porcelain", "--", "services", "shared").splitlines()]
+    return {"commit": git("rev-parse", "--short", "HEAD"), "subject": git("log", "-1", "--format=%s"),
+            "uncommitted_in_services_or_shared": dirty}

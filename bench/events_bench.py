@@ -42,7 +42,6 @@ import random
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -57,7 +56,7 @@ import aio_pika
 import asyncpg
 import orjson
 
-from bench.config import RESULTS_DIR, ROOT, raw_dsn
+from bench.config import RESULTS_DIR, code_under_test, raw_dsn
 from bench.events_stack import (
     AMQP_URL, DATABASE_URL, EVENTS_ACCOUNT_ID, VHOST, ConsumerProcess, CpuSample, cpu_share, delete_vhost,
     prepare_database, queue_depths, recreate_vhost, stopped_on_exit,
@@ -287,16 +286,6 @@ def transactions(at: dict[str, float]) -> dict[str, float]:
     ordered = sorted(sizes.values())
     return {"transactions": len(ordered), "events_per_transaction_mean": round(statistics.fmean(ordered), 1),
             "events_per_transaction_p50": percentile(ordered, 50), "events_per_transaction_max": ordered[-1]}
-
-
-def code_under_test() -> dict[str, Any]:
-    """The commit the service runs from, and the files of services/ and shared/ changed since (uncommitted)."""
-    def git(*args: str) -> str:
-        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30)
-        return done.stdout.strip() if done.returncode == 0 else ""
-    dirty = [line[3:] for line in git("status", "--porcelain", "--", "services", "shared").splitlines()]
-    return {"commit": git("rev-parse", "--short", "HEAD"), "subject": git("log", "-1", "--format=%s"),
-            "uncommitted_in_services_or_shared": dirty}
 
 
 @dataclass

@@ -137,13 +137,16 @@ def xlsx_job(client: httpx.Client, ids: list[int], export_dir: Path) -> dict[str
     """Queue an XLSX of these clients, run one worker process, time POST -> done; the worker's peak memory."""
     env = {**os.environ, "NEGOCE_CLIENTS_DATABASE_URL": DATABASE_URL, "NEGOCE_CLIENTS_EXPORT_DIR": str(export_dir),
            "NEGOCE_CLIENTS_EXPORT_POLL_SECONDS": "0.05", "NEGOCE_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
-    worker = subprocess.Popen([sys.executable, "-m", "services.cli", "clients", "export-worker"], cwd=ROOT, env=env)
+    worker = subprocess.Popen([str(Path(sys.executable).parent / "negoce"), "clients", "export-worker"], cwd=ROOT,
+                              env=env)
     try:
         time.sleep(1.5)  # the worker is up and polling: its start-up is not the export's time
         started = time.perf_counter()
         job = client.post("/api/clients/exports", json={"selection": {"client_ids": ids}}).raise_for_status().json()
         percents = []
         while job["state"] not in ("done", "failed"):
+            if worker.poll() is not None:
+                raise RuntimeError(f"the export worker exited with {worker.returncode}")
             time.sleep(0.1)
             job = client.get(f"/api/clients/exports/{job['id']}").raise_for_status().json()
             percents.append(job["percent"])
@@ -170,7 +173,7 @@ def run(*, xlsx_rows: int = 100_000) -> int:
         token = issue_token(secret=stack.jwt_secret, account_id=BENCH_ACCOUNT_ID, user_id=BENCH_USER)
         with httpx.Client(base_url=stack.gateway_url, headers={"Authorization": f"Bearer {token}"},
                           timeout=600) as client:
-            for params in ({}, {"q": "dept:33"}, {"q": "has:email orders>=1"}):
+            for params in ({}, {"q": "dept:33"}):
                 results["csv"].append(stream_csv(client, params, stack.service_pid))
                 results["bare"].append(asyncio.run(bare_copy(params.get("q"))))
             ids = asyncio.run(first_ids(xlsx_rows))

@@ -8,12 +8,14 @@ few of them; see bench/search_cases.py. Each case is requested ``requests`` time
 ``warmup`` untimed requests, sequentially on one keep-alive client (fewer if a case exceeds its
 time budget); p50 / p95 (nearest rank) / max in milliseconds, measured at the client.
 
-In the same run, every SQL statement the request sent (account and counts, label names, the
-page, the capped match count), captured from services.clients.list_service.list_clients with
-a SQLAlchemy event, is replayed bare on asyncpg (prepared, as the service's driver does) and
-timed as one sequence: sql p95, and gw/sql = gateway p95 / SQL p95. Each case's page and count
-plans are outlined, with whether PostgreSQL switched the prepared statement to a generic plan;
-EXPLAIN (ANALYZE, BUFFERS) of the page and count queries of the 3 slowest cases is printed.
+In the same run, every SQL statement the request sent (account and tab counts, label names,
+settings, the page, and the statement that counts the matches: a capped count, or the first
+matches fetched unordered), captured from services.clients.list_service.list_clients with a
+SQLAlchemy event, is replayed bare on asyncpg in one transaction (prepared, as the service's
+driver does) and timed as one sequence: sql p95, its page and count parts at p50, and
+gw/sql = gateway p95 / SQL p95. Each case's page and count plans are outlined, with whether
+PostgreSQL ran the prepared statement with a generic plan (G); EXPLAIN (ANALYZE, BUFFERS) of the
+page and count queries of the 3 slowest cases is printed.
 Targets (issue 4): p95 <= 50 ms per single-field search, <= 150 ms per compound search.
 Results go to bench/results/search.json.
 """
@@ -33,7 +35,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from bench.config import BENCH_ACCOUNT_ID, BENCH_USER, DATABASE_URL, RESULTS_DIR, raw_dsn
+from bench.config import BENCH_ACCOUNT_ID, BENCH_USER, DATABASE_URL, RESULTS_DIR, code_under_test, raw_dsn
 from bench.generate import bench_client_count, bench_stale_reasons
 from bench.list_bench import summarize
 from bench.search_cases import COMPOUND_TARGET_MS, SINGLE_TARGET_MS, SearchCase, build_cases
@@ -96,7 +98,8 @@ def measure(gw: httpx.Client, probe: SearchProbe, runner: asyncio.Runner, case: 
 
 
 HEADER = (f"{'case':<46} {'kind':<4} {'n':>3} | {'gw p50':>7} {'p95':>7} {'max':>7} | {'sql p95':>7} "
-          f"{'page':>6} {'count':>6} | {'gw/sql':>6} | {'target':>6} | matches")
+          f"{'page':>6} {'count':>6} | {'gw/sql':>6} | {'target':>6} | G | matches")
+# G: PostgreSQL ran the page or count statement with a generic plan (prepared, parameters unknown to the planner).
 
 
 def row(case: SearchCase) -> str:
@@ -105,10 +108,12 @@ def row(case: SearchCase) -> str:
     g, q, k = r["gateway"], r["sql"], r["sql_p50_by_kind"]
     m = r["matches"]
     matches = f"{m['all']:,}{'' if m['exact'] else '+'}"
+    generic = "G" if any("GENERIC" in plan for plan in r["plans"].values()) else ""
     flags = ("" if r["same_rows"] else " ROWS DIFFER") + ("" if r["met"] else " MISSED")
     return (f"{case.label[:46]:<46} {'cmp' if case.kind == 'compound' else 'one':<4} {g['n']:>3} | "
             f"{g['p50']:7.2f} {g['p95']:7.2f} {g['max']:7.1f} | {q['p95']:7.2f} {k.get('page', 0):6.2f} "
-            f"{k.get('count', 0):6.2f} | {r['ratio_p95']:5.1f}x | {case.target_ms:4.0f}ms | {matches}{flags}")
+            f"{k.get('count', 0):6.2f} | {r['ratio_p95']:5.1f}x | {case.target_ms:4.0f}ms | {generic:1} | "
+            f"{matches}{flags}")
 
 
 def summary(cases: list[SearchCase]) -> dict[str, Any]:
@@ -134,6 +139,7 @@ def run(*, requests: int = 50, warmup: int = 5, limit: int = 50, budget: float =
         raise SystemExit(f"the bench data cannot serve the search benchmark ({'; '.join(stale)}): "
                          "run `python -m bench generate` (add --force to reload anyway)")
     clients = bench_client_count()
+    code = code_under_test()
     cases = asyncio.run(_cases())
     print(f"bench account {BENCH_ACCOUNT_ID}: {clients:,} clients; {len(cases)} searches, {requests} timed "
           f"requests each after {warmup} warm-up (at most ~{budget:.0f} s per case); limit {limit}", flush=True)
@@ -163,9 +169,11 @@ def run(*, requests: int = 50, warmup: int = 5, limit: int = 50, budget: float =
         finally:
             runner.run(probe.__aexit__(None, None, None))
     result = summary(cases)
+    seconds = round(time.perf_counter() - started, 1)
     print_report(cases, result, explain, clients or 0)
+    print(f"  took {seconds:.0f} s")
     write_results(cases, result, explain, requests=requests, warmup=warmup, limit=limit, budget_seconds=budget,
-                  clients=clients, seconds=round(time.perf_counter() - started, 1))
+                  clients=clients, seconds=seconds, code_under_test=code)
     return 0 if result["all_met"] and result["rows_match"] else 1
 
 
@@ -193,6 +201,8 @@ def print_report(cases: list[SearchCase], result: dict[str, Any], explain: dict[
         print(f"  {kind:<8} {r['met']}/{r['cases']} within {r['target_ms']:.0f} ms at p95; worst "
               f"{r['worst_p95_ms']:.1f} ms ({r['worst_case']})" + (f"; missed: {', '.join(r['missed'])}"
                                                                    if r["missed"] else ""))
+    generic = [c.label for c in cases if any("GENERIC" in p for p in c.results["plans"].values())]
+    print(f"  generic plans {len(generic)} of {len(cases)} cases ran a statement with a generic plan (G)")
     print(f"  gateway / bare SQL p95 median {result['gw_over_sql_p95_median']}x; rows "
           f"{'gateway pages == SQL pages' if result['rows_match'] else 'GATEWAY AND SQL PAGES DIFFER'}")
 
