@@ -5,8 +5,10 @@ generate  load the bench account with N clients, their contacts, invoices and or
 list      GET /api/clients through the gateway: every tab x sort x direction, first and deep pages
 search    GET /api/clients with a search through the gateway: one case per field, compounds, second
           pages; p50/p95/max, the bare SQL of each request, plans (targets 50 ms / 150 ms at p95)
+exports   CSV streamed through the gateway (rows/s, service memory) against bare COPY, and an XLSX
+          job built by the export worker
 events    invoice events into the clients read model (events/s, delay) against raw aio-pika
-all       generate if needed, then list, search and events
+all       generate if needed, then list, search, exports and events
 Results are written to bench/results/*.json.
 """
 
@@ -32,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     exports = sub.add_parser("exports", help="CSV streamed through the gateway (rows/s, service memory) vs bare "
                                              "COPY, and an XLSX job of 100,000 clients built by the worker")
     exports.add_argument("--xlsx-rows", type=int, default=100_000, dest="xlsx_rows")
-    everything = sub.add_parser("all", help="generate if needed, then list, search, then events")
+    everything = sub.add_parser("all", help="generate if needed, then list, search, exports, then events")
     for p in (gen, everything):
         p.add_argument("--clients", type=int, default=DEFAULT_CLIENTS)
         p.add_argument("--force", action="store_true",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -121,6 +122,10 @@ def create_service_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with running(context):
+            # Everything loaded so far lives as long as the process: keep it out of the collector's
+            # full passes, which otherwise pause a request for about 160 ms (search bench).
+            gc.collect()
+            gc.freeze()
             log.info("service started")
             yield
 

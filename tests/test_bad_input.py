@@ -2,6 +2,8 @@
 
 import pytest
 
+from services.clients.settings import ClientsSettings
+
 VALID = {"last_name": "Valide", "billing_address": {"postal_code": "33000", "city": "Bordeaux"}}
 
 CASES = [
@@ -71,7 +73,7 @@ async def test_malformed_or_wrong_shaped_bodies_are_4xx(api, account, sql, raw):
 
 async def test_oversized_body_is_413(api, account, sql):
     before = await _counts(sql, account)
-    huge = b'{"note": "' + b"x" * 2_000_000 + b'"}'
+    huge = b'{"note": "' + b"x" * ClientsSettings().max_body_bytes + b'"}'
     response = await api.post("/api/clients", content=huge, headers={**account.headers,
                                                                       "content-type": "application/json"})
     assert response.status_code == 413

@@ -57,6 +57,10 @@ def upgrade() -> None:
     # Trigram indexes for substring search; a trusted extension, so the database owner may create it.
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     op.execute(SPREADSHEET_FUNCTIONS)
+    # The planner ignores the statistics of an expression that only a partial index holds: without
+    # these, a last-invoiced range is estimated at 0.5% whatever it covers (bench: 4,968 vs 59,840 rows).
+    op.execute("CREATE STATISTICS clients_last_invoiced_key ON (coalesce(last_invoiced_at, '-infinity'::timestamptz))"
+               " FROM clients")
     op.create_table('export_jobs',
     sa.Column('id', sa.UUID(), nullable=False),
     sa.Column('account_id', sa.UUID(), nullable=False),
@@ -114,6 +118,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP STATISTICS clients_last_invoiced_key")
     op.execute("DROP FUNCTION spreadsheet_code(text); DROP FUNCTION spreadsheet_text(text)")
     op.drop_index('ix_clients_search_phones', table_name='clients', postgresql_using='gin', postgresql_ops={'search_phones': 'gin_trgm_ops'}, postgresql_where=sa.text('deleted_at IS NULL'))
     op.drop_index('ix_clients_search_names', table_name='clients', postgresql_using='gin', postgresql_ops={'search_names': 'gin_trgm_ops'}, postgresql_where=sa.text('deleted_at IS NULL'))
