@@ -21,7 +21,9 @@ from services.clients.models import Account, ExportJob
 from services.clients.search import repository as search_repository
 from services.clients.search.filters import Clause
 from services.clients.search.params import SearchParams
-from services.clients.search.selection import Selection, query_conditions, segment_search, selection_conditions
+from services.clients.search.selection import (
+    Selection, known_client_ids, query_conditions, selection_search,
+)
 from services.clients.search.service import search_conditions
 from services.clients.service import account_of
 from shared.auth import Principal
@@ -57,11 +59,8 @@ async def prepare_csv(
     account = await account_of(session, principal)
     conditions = await query_conditions(session, account_id=account.id, timezone=account.timezone,
                                         search=search, segment_id=segment_id, client_ids=client_ids)
-    if client_ids:
-        await selection_conditions(session, account_id=account.id, timezone=account.timezone,
-                                   selection=Selection(client_ids=client_ids))  # unknown ids are a 422
     return prepared_export(account, kind=kind, cells="spreadsheet", conditions=conditions, tab=tab, sort=sort,
-                     direction=direction, extension="csv")
+                           direction=direction, extension="csv")
 
 
 def prepared_export(account: Account, *, kind: ExportKind, cells: Cells, conditions: list[Clause], tab: Any,
@@ -81,15 +80,14 @@ async def create_job(session: AsyncSession, *, principal: Principal, request: Ex
     """Queue an export; the selection is checked now and kept as it was asked (a segment's search today)."""
     account = await account_of(session, principal)
     selection = request.selection
-    await selection_conditions(session, account_id=account.id, timezone=account.timezone, selection=selection)
     stored: dict[str, Any] = {"tab": selection.tab, "sort": request.sort, "direction": request.direction}
     if selection.client_ids is not None:
-        stored["client_ids"] = sorted(set(selection.client_ids))
-    elif selection.segment_id is not None:
-        saved = await segment_search(session, account_id=account.id, segment_id=selection.segment_id)
-        stored["search"] = saved.model_dump(mode="json", exclude_defaults=True)
-    elif selection.search is not None:
-        stored["search"] = selection.search.model_dump(mode="json", exclude_defaults=True)
+        stored["client_ids"] = await known_client_ids(session, account_id=account.id, ids=selection.client_ids)
+    else:
+        search = await selection_search(session, account_id=account.id, selection=selection)
+        # Compiled now so that a bad search is a 422 here rather than a failed job later.
+        await search_conditions(session, account_id=account.id, timezone=account.timezone, search=search)
+        stored["search"] = search.model_dump(mode="json", exclude_defaults=True)
     job = ExportJob(account_id=account.id, user_id=principal.user_id, kind=request.kind, format=request.format,
                     selection=stored)
     session.add(job)

@@ -45,6 +45,15 @@ async def segment_search(session: AsyncSession, *, account_id: uuid.UUID, segmen
     return SearchParams.model_validate(segment.search)
 
 
+async def known_client_ids(session: AsyncSession, *, account_id: uuid.UUID, ids: list[int]) -> list[int]:
+    """The ids, sorted and unique, once each is known to be a live client of the account (else 422)."""
+    wanted = set(ids)
+    missing = sorted(wanted - await repository.live_client_ids(session, account_id=account_id, ids=list(wanted)))
+    if missing:
+        raise InvalidField("client_ids", f"no such clients in this account: {missing[:20]}")
+    return sorted(wanted)
+
+
 async def query_conditions(
     session: AsyncSession, *, account_id: uuid.UUID, timezone: str, search: SearchParams,
     segment_id: int | None = None, client_ids: list[int] | None = None,
@@ -55,21 +64,13 @@ async def query_conditions(
         saved = await segment_search(session, account_id=account_id, segment_id=segment_id)
         conditions += await search_conditions(session, account_id=account_id, timezone=timezone, search=saved)
     if client_ids:
-        conditions.append(repository.id_is_any_of(sorted(set(client_ids))))
+        known = await known_client_ids(session, account_id=account_id, ids=client_ids)
+        conditions.append(repository.id_is_any_of(known))
     return conditions
 
 
-async def selection_conditions(
-    session: AsyncSession, *, account_id: uuid.UUID, timezone: str, selection: Selection
-) -> list[Clause]:
-    """The WHERE conditions of a selection; unknown ids and bad searches are 4xx before any work."""
-    if selection.client_ids is not None:
-        wanted = set(selection.client_ids)
-        missing = sorted(wanted - await repository.live_client_ids(session, account_id=account_id, ids=list(wanted)))
-        if missing:
-            raise InvalidField("client_ids", f"no such clients in this account: {missing[:20]}")
-        return [repository.id_is_any_of(sorted(wanted))]
-    search = selection.search or SearchParams()
+async def selection_search(session: AsyncSession, *, account_id: uuid.UUID, selection: Selection) -> SearchParams:
+    """The search a selection without ids stands for: its own, its segment's as saved today, or everything."""
     if selection.segment_id is not None:
-        search = await segment_search(session, account_id=account_id, segment_id=selection.segment_id)
-    return await search_conditions(session, account_id=account_id, timezone=timezone, search=search)
+        return await segment_search(session, account_id=account_id, segment_id=selection.segment_id)
+    return selection.search or SearchParams()
