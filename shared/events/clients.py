@@ -21,6 +21,20 @@ class AddressPayload(BaseModel):
     country_code: str | None = "FR"
 
 
+class ContactPayload(BaseModel):
+    """A person at a client and which documents they receive by e-mail."""
+
+    contact_id: int
+    title: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    receives_quotes: bool = False
+    receives_proforma: bool = False
+    receives_invoices: bool = False
+    receives_dunning: bool = False
+
+
 class ClientSnapshot(BaseModel):
     """Event-carried state of a client: what other services need to act on it."""
 
@@ -46,6 +60,8 @@ class ClientSnapshot(BaseModel):
     note: str | None = None
     show_note_on_orders: bool = False
     blocked: bool = False
+    archived: bool = False
+    contacts: list[ContactPayload] = []
     created_at: datetime
     updated_at: datetime
 
@@ -70,6 +86,44 @@ class ClientDeletedPayload(BaseModel):
 
     client_id: int
     version: int
+    by_user: str
+
+
+class ClientArchivePayload(BaseModel):
+    """A client hidden from the list and the order picker, or brought back."""
+
+    client_id: int
+    version: int
+    by_user: str
+
+
+class ClientMergedPayload(BaseModel):
+    """One client absorbed into another: every reference to ``merged_client_id`` moves to ``kept_client_id``."""
+
+    merge_id: int
+    kept_client_id: int
+    merged_client_id: int
+    kept_version: int
+    by_user: str
+
+
+class ClientErasedPayload(BaseModel):
+    """Personal data of a client removed (GDPR); documents stay under the pseudonym."""
+
+    client_id: int
+    version: int
+    pseudonym: str
+    by_user: str
+
+
+class NotePayload(BaseModel):
+    """A note on a client's sheet: a comment, a call or a meeting."""
+
+    note_id: int
+    client_id: int
+    kind: Literal["comment", "call", "meeting"]
+    noted_at: datetime
+    text: str
     by_user: str
 
 
@@ -113,6 +167,47 @@ class ClientDeleted(Event):
     payload: ClientDeletedPayload
 
 
+class ClientArchived(Event):
+    """A client was archived: hidden from the list and the order picker, restorable."""
+
+    TYPE = "client.archived"
+    type: Literal["client.archived"] = "client.archived"
+    payload: ClientArchivePayload
+
+
+class ClientRestored(Event):
+    """An archived client is back in the list and the picker."""
+
+    TYPE = "client.restored"
+    type: Literal["client.restored"] = "client.restored"
+    payload: ClientArchivePayload
+
+
+class ClientMerged(Event):
+    """Two clients became one; every service moves its references to the kept client."""
+
+    TYPE = "client.merged"
+    type: Literal["client.merged"] = "client.merged"
+    payload: ClientMergedPayload
+
+
+class ClientErased(Event):
+    """A client's personal data was erased (GDPR); every service removes what it holds."""
+
+    TYPE = "client.erased"
+    type: Literal["client.erased"] = "client.erased"
+    payload: ClientErasedPayload
+
+
+class NoteAdded(Event):
+    """A note was added to a client's sheet."""
+
+    TYPE = "note.added"
+    type: Literal["note.added"] = "note.added"
+    payload: NotePayload
+
+
 CLIENT_EVENTS: tuple[type[Event], ...] = (
-    ClientCreated, ClientUpdated, ClientBlocked, ClientUnblocked, ClientDeleted,
+    ClientCreated, ClientUpdated, ClientBlocked, ClientUnblocked, ClientDeleted, ClientArchived,
+    ClientRestored, ClientMerged, ClientErased, NoteAdded,
 )
