@@ -21,6 +21,8 @@ RUN_ID = f"{os.getpid()}_{secrets.token_hex(3)}"
 VHOST = f"negoce_test_{RUN_ID}"
 AMQP_URL = f"amqp://guest:guest@127.0.0.1:5672/{VHOST}"
 JWT_SECRET = "test-" + secrets.token_hex(24)
+# Lets two test runs share one PostgreSQL without dropping each other's databases.
+DB_SUFFIX = os.environ.get("NEGOCE_TEST_DB_SUFFIX", "")
 
 # Set before any settings object exists; the apps under test read them like in production.
 os.environ.update({
@@ -29,7 +31,7 @@ os.environ.update({
     "NEGOCE_AMQP_URL": AMQP_URL,
     "NEGOCE_LOG_LEVEL": "WARNING",
     "NEGOCE_CONSUMER_DELIVERY_LIMIT": "3",
-    **{f"NEGOCE_{s.upper()}_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/negoce_{s}_test"
+    **{f"NEGOCE_{s.upper()}_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/negoce_{s}_test{DB_SUFFIX}"
        for s in SERVICES},
 })
 
@@ -56,7 +58,7 @@ def isolated_database(service: str, purpose: str) -> str:
     """
     from shared.migrations import upgrade
 
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/negoce_{service}_test_{purpose}"
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/negoce_{service}_test{DB_SUFFIX}_{purpose}"
     recreate_database(url)
     upgrade(service=service, sync_url=url)
     return url.replace("+psycopg", "+asyncpg")
