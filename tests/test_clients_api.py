@@ -25,7 +25,8 @@ async def test_create_person_with_every_field_and_read_it_back(api, account):
     assert response.status_code == 201, response.text
     created = response.json()
     fetched = (await api.get(f"/api/clients/{created['id']}", headers=account.headers)).json()
-    assert fetched == created
+    assert {k: v for k, v in fetched.items() if k not in ("contacts", "summary")} == created
+    assert fetched["contacts"] == [] and fetched["summary"]["orders_count"] == 0
     assert fetched["kind"] == "person" and fetched["display_name"] == "Hélène Dupré"
     assert fetched["billing_address"] == {**BORDEAUX, "line2": None, "line3": None, "country_code": "FR"}
     assert fetched["shipping_address"]["city"] == "Saint-Émilion"

@@ -10,7 +10,9 @@ from services.clients import repository
 from services.clients.domain import DocumentKind, Recipient, person_name
 from services.clients.models import Client, Contact
 from services.clients.schemas import ContactFields
-from services.clients.service import load_client, refresh_search_keys
+from services.clients.service import (
+    account_of, announce_update, load_any_client, load_client, refresh_search_keys,
+)
 from services.clients.views import name_of
 from shared.auth import Principal
 from shared.errors import InvalidField, NotFound
@@ -27,7 +29,7 @@ def contact_body(contact: Contact) -> dict[str, Any]:
 
 async def list_contacts(session: AsyncSession, *, principal: Principal, client_id: int) -> list[dict[str, Any]]:
     """A client's contacts."""
-    client = await load_client(session, principal=principal, client_id=client_id)
+    client = await load_any_client(session, principal=principal, client_id=client_id)
     return [contact_body(c) for c in await repository.list_contacts(session, client_id=client.id)]
 
 
@@ -42,7 +44,7 @@ async def add_contact(
     _check(contact)
     session.add(contact)
     await session.flush()
-    await refresh_search_keys(session, client=client)
+    await _contacts_changed(session, principal=principal, client=client)
     return contact_body(contact)
 
 
@@ -58,7 +60,7 @@ async def update_contact(
         setattr(contact, name, value)
     _check(contact)
     await session.flush()
-    await refresh_search_keys(session, client=client)
+    await _contacts_changed(session, principal=principal, client=client)
     return contact_body(contact)
 
 
@@ -67,7 +69,7 @@ async def delete_contact(session: AsyncSession, *, principal: Principal, client_
     client, contact = await _load(session, principal=principal, client_id=client_id, contact_id=contact_id)
     await session.delete(contact)
     await session.flush()
-    await refresh_search_keys(session, client=client)
+    await _contacts_changed(session, principal=principal, client=client)
 
 
 async def recipients(
@@ -96,6 +98,14 @@ async def _load(
     if contact is None:
         raise NotFound(f"Contact {contact_id} of client {client_id} does not exist.")
     return client, contact
+
+
+async def _contacts_changed(session: AsyncSession, *, principal: Principal, client: Client) -> None:
+    # Contacts travel in the client's snapshot (e-mail recipients), so a change is a client.updated.
+    await refresh_search_keys(session, client=client)
+    await announce_update(session, principal=principal, account=await account_of(session, principal),
+                          client=client, tag_ids=await repository.client_tag_ids(session, client_id=client.id),
+                          changed=["contacts"])
 
 
 def _check(contact: Contact) -> None:

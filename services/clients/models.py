@@ -137,7 +137,13 @@ class Client(Base):
     blocked_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # When the client left the live base (list, search, picker, exports): deleted, archived,
+    # merged or erased, told apart by the columns below; a plain delete sets only this one.
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    archived_by: Mapped[str | None] = mapped_column(String(100))
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    merged_into_id: Mapped[int | None] = mapped_column(BigInteger)
     # Normalised (unaccented, lower-case) names, so byte order is alphabetical order.
     sort_first_last: Mapped[str] = mapped_column(String(300, collation="C"))
     sort_last_first: Mapped[str] = mapped_column(String(300, collation="C"))
@@ -194,6 +200,22 @@ def _search_indexes() -> None:
 
 
 _search_indexes()
+
+
+def _duplicate_indexes() -> None:
+    # Probable duplicates share a normalised e-mail, phone, or name and postal code (GET /duplicates).
+    live = Client.deleted_at.is_(None)
+    Index("ix_clients_duplicate_email", Client.account_id, func.lower(Client.email),
+          postgresql_where=and_(live, Client.email.is_not(None)))
+    for column in (Client.phone, Client.mobile):
+        Index(f"ix_clients_duplicate_{column.key}", Client.account_id, func.phone_digits(column),
+              postgresql_where=and_(live, column.is_not(None)))
+    Index("ix_clients_duplicate_name", Client.account_id, Client.sort_last_first, Client.billing_postal_code,
+          postgresql_where=live)
+    Index("ix_clients_merged_into", Client.merged_into_id, postgresql_where=Client.merged_into_id.is_not(None))
+
+
+_duplicate_indexes()
 
 
 class Contact(Base):
@@ -334,6 +356,7 @@ class TimelineEntry(Base):
     __table_args__ = (
         UniqueConstraint("source_event_id", "client_id"),
         Index("ix_timeline_entries_client", "account_id", "client_id", "occurred_at", "id"),
+        Index("ix_timeline_entries_category", "account_id", "client_id", "category", "occurred_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -346,6 +369,45 @@ class TimelineEntry(Base):
     object_id: Mapped[int | None] = mapped_column(BigInteger)
     amount_cents: Mapped[int | None] = mapped_column(BigInteger)
     source_event_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    # The coarse kind the timeline filters on (services.clients.timeline_text.CATEGORIES).
+    category: Mapped[str] = mapped_column(String(20))
+    # Where the object lives in the API (an invoice's link is its order's).
+    link: Mapped[str | None] = mapped_column(String(200))
+
+
+class ClientNote(Base):
+    """A comment, call or meeting noted on a client's sheet (F11)."""
+
+    __tablename__ = "client_notes"
+    __table_args__ = (
+        CheckConstraint("kind IN ('comment', 'call', 'meeting')", name="kind"),
+        Index("ix_client_notes_client", "account_id", "client_id", "noted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    client_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(10))
+    noted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    text: Mapped[str] = mapped_column(Text)
+    by_user: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ClientMerge(Base):
+    """One merge done: which client absorbed which, by whom, and what it moved (F19)."""
+
+    __tablename__ = "client_merges"
+    __table_args__ = (UniqueConstraint("account_id", "merged_client_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    kept_client_id: Mapped[int] = mapped_column(BigInteger)
+    merged_client_id: Mapped[int] = mapped_column(BigInteger)
+    by_user: Mapped[str] = mapped_column(String(100))
+    merged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    summary: Mapped[dict[str, Any]] = mapped_column(JSONB)
 
 
 class Segment(Base):

@@ -42,7 +42,7 @@ def _plan_order_event(event: OrderCreated | OrderConfirmed | OrderCancelled) -> 
         await activity_repository.record_order(session, account_id=event.account_id, order=p)
         text = timeline_text.order_text(event.type, order_number=p.order_number, total_cents=p.total_cents)
         await _note(session, event, known, [p.client_id], occurred_at=occurred_at, text=text,
-                    object_type="order", object_id=p.order_id, amount_cents=p.total_cents)
+                    object_type="order", object_id=p.order_id, amount_cents=p.total_cents, order_id=p.order_id)
 
     return [p.client_id], effect
 
@@ -69,7 +69,7 @@ async def _invoices_issued(
         NewEntry(account_id=account_id, client_id=p.client_id, occurred_at=p.issued_at, kind=e.type,
                  text=timeline_text.invoice_issued_text(invoice_number=p.invoice_number, total_cents=p.total_cents),
                  object_type="invoice", object_id=p.invoice_id, amount_cents=p.total_cents,
-                 source_event_id=e.event_id)
+                 source_event_id=e.event_id, link=order_link(p.order_id))
         for e, p in zip(events, payloads, strict=True) if p.client_id in known])
     for p in payloads:
         if credit_notes.get(p.invoice_id) is not None:
@@ -96,7 +96,7 @@ def _plan_invoice_cancelled(event: InvoiceCancelled) -> Plan:
         text = timeline_text.invoice_cancelled_text(credit_note_number=p.credit_note_number,
                                                     invoice_number=number, total_cents=total)
         await _note(session, event, known, [p.client_id], occurred_at=p.cancelled_at, text=text,
-                    object_type="invoice", object_id=p.invoice_id, amount_cents=total)
+                    object_type="invoice", object_id=p.invoice_id, amount_cents=total, order_id=p.order_id)
 
     return [p.client_id], effect
 
@@ -115,7 +115,8 @@ def _plan_shipment_shipped(event: ShipmentShipped) -> Plan:
             return timeline_text.shipment_text(order_number=p.order_number, units=units, litres=litres,
                                                ship_to=ship_to)
 
-        note = dict(occurred_at=p.shipped_at, object_type="shipment", object_id=p.shipment_id, amount_cents=None)
+        note = dict(occurred_at=p.shipped_at, object_type="shipment", object_id=p.shipment_id, amount_cents=None,
+                    order_id=p.order_id)
         await _note(session, event, known, [p.ship_to_client_id], text=text(), **note)
         if p.client_id != p.ship_to_client_id:
             # The billed client's line says where the goods went.
@@ -132,7 +133,8 @@ def _plan_payment_received(event: PaymentReceived) -> Plan:
     async def effect(session: AsyncSession, known: set[int]) -> None:
         await _note(session, event, known, [p.client_id], occurred_at=p.paid_at,
                     text=timeline_text.payment_text(order_number=p.order_number, amount_cents=p.amount_cents),
-                    object_type="payment", object_id=p.payment_id, amount_cents=p.amount_cents)
+                    object_type="payment", object_id=p.payment_id, amount_cents=p.amount_cents,
+                    order_id=p.order_id)
 
     return [p.client_id], effect
 
@@ -182,15 +184,20 @@ async def apply_events(session: AsyncSession, events: Sequence[Event]) -> None:
 
 async def _note(
     session: AsyncSession, event: Event, known: set[int], client_ids: Iterable[int], *, occurred_at: datetime,
-    text: str, object_type: str, object_id: int, amount_cents: int | None,
+    text: str, object_type: str, object_id: int, amount_cents: int | None, order_id: int,
 ) -> None:
     # Only clients of the event's account get an entry: a stranger's event adds nothing visible.
     await timeline_repository.add_entries(session, [
         NewEntry(account_id=event.account_id, client_id=client_id, occurred_at=occurred_at, kind=event.type,
                  text=text, object_type=object_type, object_id=object_id, amount_cents=amount_cents,
-                 source_event_id=event.event_id)
+                 source_event_id=event.event_id, link=order_link(order_id))
         for client_id in client_ids if client_id in known
     ])
+
+
+def order_link(order_id: int) -> str:
+    """Where an order (and its invoice, shipments and payments) lives in the API."""
+    return f"/api/orders/{order_id}"
 
 
 async def _display_name(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> str | None:

@@ -9,7 +9,7 @@ from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.clients.models import (
-    Account, Category, Client, ClientInvoice, ClientTag, Contact, Tag,
+    Account, Category, Client, ClientInvoice, ClientNote, ClientOrder, ClientTag, Contact, Tag, TimelineEntry,
 )
 
 Label = type[Category] | type[Tag]
@@ -21,12 +21,13 @@ async def get_account(session: AsyncSession, *, account_id: uuid.UUID) -> Accoun
 
 
 async def get_client(
-    session: AsyncSession, *, account_id: uuid.UUID, client_id: int, for_update: bool = False
+    session: AsyncSession, *, account_id: uuid.UUID, client_id: int, for_update: bool = False,
+    live_only: bool = True,
 ) -> Client | None:
-    """A live (not deleted) client of the account, optionally locked for an update."""
-    query = select(Client).where(
-        Client.id == client_id, Client.account_id == account_id, Client.deleted_at.is_(None)
-    )
+    """A client of the account (only a live one unless asked), optionally locked for an update."""
+    query = select(Client).where(Client.id == client_id, Client.account_id == account_id)
+    if live_only:
+        query = query.where(Client.deleted_at.is_(None))
     if for_update:
         query = query.with_for_update()
     return (await session.execute(query)).scalar_one_or_none()
@@ -93,6 +94,22 @@ async def client_has_invoices(session: AsyncSession, *, account_id: uuid.UUID, c
         ClientInvoice.account_id == account_id, ClientInvoice.client_id == client_id,
         ClientInvoice.issued_at.is_not(None),
     ))))
+
+
+async def client_has_orders(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> bool:
+    """Whether any order, even cancelled, was billed to the client."""
+    return bool(await session.scalar(select(exists().where(
+        ClientOrder.account_id == account_id, ClientOrder.client_id == client_id))))
+
+
+async def erase_personal_data(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> None:
+    """Remove what identifies a client beyond its row: contacts, notes, and the timeline's free texts."""
+    await session.execute(delete(Contact).where(Contact.account_id == account_id, Contact.client_id == client_id))
+    await session.execute(delete(ClientNote).where(ClientNote.account_id == account_id,
+                                                   ClientNote.client_id == client_id))
+    await session.execute(delete(TimelineEntry).where(
+        TimelineEntry.account_id == account_id, TimelineEntry.client_id == client_id,
+        TimelineEntry.category.in_(("note", "email", "reminder", "block"))))
 
 
 async def list_labels(session: AsyncSession, model: Label, *, account_id: uuid.UUID) -> list[Category | Tag]:

@@ -7,10 +7,12 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Path, Query, Response, status
 
-from services.clients import list_service, service
+from services.clients import lifecycle_service, list_service, service, sheet_service
 from services.clients.list_queries import Direction, SortKey, Tab
 from services.clients.search.params import SearchParams
-from services.clients.schemas import BlockRequest, ClientCreate, ClientPage, ClientRead, ClientUpdate
+from services.clients.schemas import (
+    BlockRequest, ClientCreate, ClientPage, ClientRead, ClientSheet, ClientUpdate,
+)
 from services.clients.validation import DB_BIGINT_MAX
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
@@ -44,10 +46,10 @@ async def create_client(body: ClientCreate, principal: CurrentPrincipal, session
     return await service.create_client(session, principal=principal, data=body)
 
 
-@router.get("/{client_id}", response_model=ClientRead)
+@router.get("/{client_id}", response_model=ClientSheet)
 async def get_client(client_id: ClientId, principal: CurrentPrincipal, session: Transaction) -> Any:
-    """Every field of one client (F9)."""
-    return await service.get_client(session, principal=principal, client_id=client_id)
+    """The client sheet: every field, the contacts, the status and the figures, in one answer (F9)."""
+    return await sheet_service.client_sheet(session, principal=principal, client_id=client_id)
 
 
 @router.patch("/{client_id}", response_model=ClientRead)
@@ -75,5 +77,23 @@ async def unblock_client(client_id: ClientId, principal: CurrentPrincipal, sessi
 
 @router.delete("/{client_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_client(client_id: ClientId, principal: CurrentPrincipal, session: Transaction) -> None:
-    """Delete a client that was never invoiced (F19)."""
-    await service.delete_client(session, principal=principal, client_id=client_id)
+    """Delete a client with no orders and no invoices; otherwise 409 offering archive or erase (F19)."""
+    await lifecycle_service.delete_client(session, principal=principal, client_id=client_id)
+
+
+@router.post("/{client_id}/archive", response_model=ClientRead)
+async def archive_client(client_id: ClientId, principal: CurrentPrincipal, session: Transaction) -> Any:
+    """Hide a client from the list, the search and the order picker; restorable (F19)."""
+    return await lifecycle_service.archive_client(session, principal=principal, client_id=client_id)
+
+
+@router.post("/{client_id}/restore", response_model=ClientRead)
+async def restore_client(client_id: ClientId, principal: CurrentPrincipal, session: Transaction) -> Any:
+    """Bring an archived client back."""
+    return await lifecycle_service.restore_client(session, principal=principal, client_id=client_id)
+
+
+@router.post("/{client_id}/erase", response_model=ClientRead)
+async def erase_client(client_id: ClientId, principal: CurrentPrincipal, session: Transaction) -> Any:
+    """Erase a client's personal data in every service; its documents stay under a pseudonym (GDPR)."""
+    return await lifecycle_service.erase_client(session, principal=principal, client_id=client_id)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query
 from services.clients import sheet_service
 from services.clients.periods import Group
 from services.clients.sheet_schemas import ClientOrderPage, ClientStatistics, TimelinePage, TopProducts
+from services.clients.timeline_text import TimelineCategory
 from services.clients.validation import DB_BIGINT_MAX
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
@@ -57,7 +58,8 @@ async def statistics(
 async def timeline(
     client_id: ClientId, principal: CurrentPrincipal, session: Transaction, cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    kind: Annotated[list[TimelineCategory] | None, Query(description="Only these kinds (repeatable)")] = None,
 ) -> Any:
-    """What happened to the client, newest first (F10)."""
+    """What happened to the client, newest first, optionally only some kinds (F10)."""
     return await sheet_service.timeline(session, principal=principal, client_id=client_id, cursor=cursor,
-                                        limit=limit)
+                                        limit=limit, categories=sorted(set(kind or [])))

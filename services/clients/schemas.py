@@ -132,6 +132,9 @@ class ClientRead(BaseModel):
     invoiced_orders_count: int
     invoiced_total_cents: int
     last_invoiced_order: LastInvoicedOrder | None
+    archived_at: datetime | None = None
+    archived_by: str | None = None
+    erased_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -236,6 +239,26 @@ class ContactRead(BaseModel):
     receives_proforma: bool
     receives_invoices: bool
     receives_dunning: bool
+
+
+class SheetSummary(BaseModel):
+    """The sheet's statistics at a glance: orders and what was invoiced, all time."""
+
+    orders_count: int = Field(description="Orders billed to the client, cancelled ones excluded")
+    open_orders_count: int = Field(description="Draft or confirmed orders not yet invoiced")
+    last_order_at: datetime | None
+    invoiced_orders_count: int
+    invoiced_total_cents: int
+    average_invoiced_order_cents: int | None
+    currency: str = "EUR"
+    last_invoiced_order: LastInvoicedOrder | None
+
+
+class ClientSheet(ClientRead):
+    """The client sheet in one answer: every field, the contacts, the status and the summary (F9)."""
+
+    contacts: list[ContactRead]
+    summary: SheetSummary
 
 
 class RecipientRead(BaseModel):

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.clients import repository, timeline_repository
+from services.clients import repository, timeline_repository, timeline_text
 from services.clients.domain import NameOrder, accounting_code_stem, next_accounting_code, sort_keys
 from services.clients.models import Account, Category, Client, Tag, outbox
 from services.clients.schemas import Address, ClientFields
@@ -19,8 +19,7 @@ from services.clients.views import client_body, snapshot
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidField, NotFound, Unauthorized
 from shared.events.clients import (
-    ClientBlocked, ClientBlockPayload, ClientCreated, ClientDeleted, ClientDeletedPayload,
-    ClientUnblocked, ClientUpdated, ClientUpdatedPayload,
+    ClientBlocked, ClientBlockPayload, ClientCreated, ClientUnblocked, ClientUpdated, ClientUpdatedPayload,
 )
 from shared.events.envelope import Event
 from shared.outbox import add_event
@@ -34,6 +33,23 @@ NOT_NULLABLE = {"accepts_emailing", "accepts_mailing", "show_note_on_orders", "s
                 "kind", "accounting_code"}
 DEFAULTS: dict[str, Any] = {"accepts_emailing": False, "accepts_mailing": True,
                             "show_note_on_orders": False, "shipping_same_as_billing": True}
+
+
+class ClientMergedAway(NotFound):
+    """The client was merged into another: 404, with a pointer to the client that absorbed it."""
+
+    def __init__(self, client_id: int, kept_client_id: int) -> None:
+        super().__init__(f"Client {client_id} was merged into client {kept_client_id}.",
+                         extra={"merged_into": kept_client_id, "kept_client": f"/api/clients/{kept_client_id}"})
+
+
+class ClientNotActive(Conflict):
+    """The client is archived or erased: restore it (or nothing) before changing it."""
+
+    def __init__(self, client: Client) -> None:
+        state = "erased" if client.erased_at else "archived"
+        hint = "Erased clients cannot change." if client.erased_at else "Restore it first."
+        super().__init__(f"Client {client.id} is {state}. {hint}", extra={"state": state})
 
 
 class UnknownAccount(Unauthorized):
@@ -53,10 +69,21 @@ async def account_of(session: AsyncSession, principal: Principal) -> Account:
 
 async def load_client(session: AsyncSession, *, principal: Principal, client_id: int,
                       for_update: bool = False) -> Client:
-    """A live client of the caller's account, or 404 (another account's client included)."""
+    """A live client of the caller's account; 404 otherwise, pointing to the survivor of a merge."""
+    client = await load_any_client(session, principal=principal, client_id=client_id, for_update=for_update)
+    if client.deleted_at is not None:
+        raise ClientNotActive(client)
+    return client
+
+
+async def load_any_client(session: AsyncSession, *, principal: Principal, client_id: int,
+                          for_update: bool = False) -> Client:
+    """A client of the caller's account, archived or erased ones included; 404 if deleted or merged."""
     client = await repository.get_client(session, account_id=principal.account_id, client_id=client_id,
-                                         for_update=for_update)
-    if client is None:
+                                         for_update=for_update, live_only=False)
+    if client is not None and client.merged_into_id is not None:
+        raise ClientMergedAway(client_id, client.merged_into_id)
+    if client is None or (client.deleted_at is not None and client.archived_at is None and client.erased_at is None):
         raise NotFound(f"Client {client_id} does not exist.")
     return client
 
@@ -79,7 +106,7 @@ async def create_client(session: AsyncSession, *, principal: Principal, data: Cl
     await session.refresh(client)
     order: NameOrder = account.name_order  # type: ignore[assignment]
     created = await publish(session, ClientCreated, account_id=account.id,
-                            payload=snapshot(client, tag_ids=tag_ids, order=order))
+                            payload=snapshot(client, tag_ids=tag_ids, order=order, contacts=[]))
     await timeline_repository.add_entries(session, [NewEntry(
         account_id=account.id, client_id=client.id, occurred_at=client.created_at, kind=ClientCreated.TYPE,
         text=CLIENT_CREATED, object_type="client", object_id=client.id, amount_cents=None,
@@ -88,9 +115,9 @@ async def create_client(session: AsyncSession, *, principal: Principal, data: Cl
 
 
 async def get_client(session: AsyncSession, *, principal: Principal, client_id: int) -> dict[str, Any]:
-    """Every field of one client."""
+    """Every field of one client, archived or erased ones included."""
     account = await account_of(session, principal)
-    client = await load_client(session, principal=principal, client_id=client_id)
+    client = await load_any_client(session, principal=principal, client_id=client_id)
     tag_ids = await repository.client_tag_ids(session, client_id=client.id)
     return client_body(client, tag_ids=tag_ids, order=account.name_order)  # type: ignore[arg-type]
 
@@ -117,14 +144,35 @@ async def update_client(
     changed = sorted(k for k in after if k not in {"updated_at", "version"} and after[k] != before[k])
     if not changed:
         return before
+    await announce_update(session, principal=principal, account=account, client=client, tag_ids=tag_ids,
+                          changed=changed)
+    return client_body(client, tag_ids=tag_ids, order=account.name_order)  # type: ignore[arg-type]
+
+
+async def announce_update(
+    session: AsyncSession, *, principal: Principal, account: Account, client: Client, tag_ids: list[int],
+    changed: list[str],
+) -> None:
+    """Bump the client's version, publish its new snapshot and say on the timeline what changed (F10, F18)."""
     client.version += 1
     client.updated_at = datetime.now(UTC)
     await session.flush()
     order: NameOrder = account.name_order  # type: ignore[assignment]
-    payload = ClientUpdatedPayload(**snapshot(client, tag_ids=tag_ids, order=order).model_dump(),
+    contacts = await repository.list_contacts(session, client_id=client.id)
+    payload = ClientUpdatedPayload(**snapshot(client, tag_ids=tag_ids, order=order, contacts=contacts).model_dump(),
                                    changed_fields=changed)
-    await publish(session, ClientUpdated, account_id=account.id, payload=payload)
-    return client_body(client, tag_ids=tag_ids, order=order)
+    event = await publish(session, ClientUpdated, account_id=account.id, payload=payload)
+    await add_own_entry(session, client=client, event=event,
+                        text=timeline_text.fields_edited_text(changed, by_user=principal.user_id))
+
+
+async def add_own_entry(session: AsyncSession, *, client: Client, event: Event, text: str,
+                        object_type: str = "client", object_id: int | None = None) -> None:
+    """Write the timeline entry of an event this service just published about the client."""
+    await timeline_repository.add_entries(session, [NewEntry(
+        account_id=client.account_id, client_id=client.id, occurred_at=event.occurred_at, kind=event.type,
+        text=text, object_type=object_type, object_id=client.id if object_id is None else object_id,
+        amount_cents=None, source_event_id=event.event_id)])
 
 
 async def set_blocked(
@@ -144,28 +192,12 @@ async def set_blocked(
         await session.flush()
         payload = ClientBlockPayload(client_id=client.id, version=client.version, reason=reason,
                                      by_user=principal.user_id)
-        await publish(session, ClientBlocked if blocked else ClientUnblocked, account_id=account.id,
-                      payload=payload)
+        event = await publish(session, ClientBlocked if blocked else ClientUnblocked, account_id=account.id,
+                              payload=payload)
+        await add_own_entry(session, client=client, event=event, text=timeline_text.block_text(
+            blocked=blocked, by_user=principal.user_id, reason=reason))
     tag_ids = await repository.client_tag_ids(session, client_id=client.id)
     return client_body(client, tag_ids=tag_ids, order=account.name_order)  # type: ignore[arg-type]
-
-
-async def delete_client(session: AsyncSession, *, principal: Principal, client_id: int) -> None:
-    """Delete a client that was never invoiced; one with invoices must be kept (409)."""
-    client = await load_client(session, principal=principal, client_id=client_id, for_update=True)
-    if await repository.client_has_invoices(session, account_id=principal.account_id, client_id=client.id):
-        raise Conflict(
-            f"Client {client_id} has invoices, which the law requires to keep; block it instead.",
-            extra={"alternatives": ["block"]},
-        )
-    now = datetime.now(UTC)
-    client.deleted_at = now
-    client.updated_at = now
-    client.version += 1
-    await session.flush()
-    await publish(session, ClientDeleted, account_id=principal.account_id,
-                  payload=ClientDeletedPayload(client_id=client.id, version=client.version,
-                                               by_user=principal.user_id))
 
 
 async def _apply(

@@ -69,6 +69,17 @@ async def orders_page(
     return list((await session.execute(query)).all())
 
 
+async def order_summary(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> Row[Any]:
+    """How many orders the client has (cancelled excluded), how many are open, and the last one's date."""
+    live = ClientOrder.state != "cancelled"
+    return (await session.execute(
+        select(func.count().filter(live).label("orders_count"),
+               func.count().filter(ClientOrder.state.in_(("draft", "confirmed"))).label("open_orders_count"),
+               func.max(ClientOrder.created_at).filter(live).label("last_order_at"))
+        .where(ClientOrder.account_id == account_id, ClientOrder.client_id == client_id)
+    )).one()
+
+
 async def top_products(
     session: AsyncSession, *, account_id: uuid.UUID, client_id: int, start: date | None, end: date | None, tz: str,
     limit: int,

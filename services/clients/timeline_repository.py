@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, literal, select, tuple_, update
+from sqlalchemy import BigInteger, DateTime, delete, literal, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.clients.models import TimelineEntry
+from services.clients.timeline_text import category_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,7 @@ class NewEntry:
     object_id: int | None
     amount_cents: int | None
     source_event_id: uuid.UUID | None
+    link: str | None = None
 
 
 async def add_entries(session: AsyncSession, entries: Sequence[NewEntry]) -> None:
@@ -36,7 +38,31 @@ async def add_entries(session: AsyncSession, entries: Sequence[NewEntry]) -> Non
     table = TimelineEntry.__table__
     await session.execute(
         insert(table).on_conflict_do_nothing(index_elements=[table.c.source_event_id, table.c.client_id]),
-        [asdict(e) for e in entries],
+        [asdict(e) | {"category": category_of(e.kind)} for e in entries],
+    )
+
+
+async def move_object_entries(
+    session: AsyncSession, *, account_id: uuid.UUID, client_id: int, object_type: str, object_id: int, text: str,
+    occurred_at: datetime,
+) -> None:
+    """Replace the text and date of a client's entries about one object (an edited note)."""
+    await session.execute(
+        update(TimelineEntry)
+        .where(TimelineEntry.account_id == account_id, TimelineEntry.client_id == client_id,
+               TimelineEntry.object_type == object_type, TimelineEntry.object_id == object_id)
+        .values(text=text, occurred_at=occurred_at)
+    )
+
+
+async def delete_object_entries(
+    session: AsyncSession, *, account_id: uuid.UUID, client_id: int, object_type: str, object_id: int,
+) -> None:
+    """Remove a client's entries about one object (a deleted note)."""
+    await session.execute(
+        delete(TimelineEntry)
+        .where(TimelineEntry.account_id == account_id, TimelineEntry.client_id == client_id,
+               TimelineEntry.object_type == object_type, TimelineEntry.object_id == object_id)
     )
 
 
@@ -56,11 +82,13 @@ async def rewrite_entries(
 
 async def timeline_page(
     session: AsyncSession, *, account_id: uuid.UUID, client_id: int, after: tuple[datetime, int] | None,
-    limit: int,
+    limit: int, categories: Sequence[str] = (),
 ) -> list[TimelineEntry]:
-    """Up to ``limit + 1`` entries of a client, newest first, after a keyset position."""
+    """Up to ``limit + 1`` entries of a client, newest first, after a keyset position, of some categories."""
     query = select(TimelineEntry).where(TimelineEntry.account_id == account_id,
                                         TimelineEntry.client_id == client_id)
+    if categories:
+        query = query.where(TimelineEntry.category.in_(categories))
     if after is not None:
         query = query.where(tuple_(TimelineEntry.occurred_at, TimelineEntry.id)
                             < tuple_(literal(after[0], DateTime(timezone=True)), literal(after[1], BigInteger)))

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Literal, get_args
 
 # No-break spaces: a thousands group or the currency sign never wraps to the next line.
 NBSP = "\u00a0"
 CLIENT_CREATED = "Fiche client créée"
+# What the timeline can be filtered on, and the event types each covers (same rule as migration 0004).
+TimelineCategory = Literal["created", "edited", "note", "order", "invoice", "shipment", "payment", "reminder",
+                          "email", "mailing", "merge", "block", "archive", "erase"]
+CATEGORIES: tuple[str, ...] = get_args(TimelineCategory)
+_CLIENT_CATEGORIES = {"client.created": "created", "client.updated": "edited", "client.blocked": "block",
+                      "client.unblocked": "block", "client.merged": "merge", "client.archived": "archive",
+                      "client.restored": "archive", "client.erased": "erase"}
 ORDER_VERBS = {"order.created": "créée", "order.confirmed": "validée", "order.cancelled": "annulée"}
+
+
+def category_of(kind: str) -> str:
+    """The filter category of an entry kind: 'invoice.issued' -> 'invoice', 'client.blocked' -> 'block'."""
+    return _CLIENT_CATEGORIES.get(kind) or kind.split(".", 1)[0]
 
 
 def euros(cents: int) -> str:
@@ -52,3 +65,67 @@ def shipment_text(*, order_number: str, units: Decimal, litres: Decimal, ship_to
 def payment_text(*, order_number: str, amount_cents: int) -> str:
     """'Paiement reçu pour la commande C-000123 : 1 234,56 €'."""
     return f"Paiement reçu pour la commande {order_number} : {euros(amount_cents)}"
+
+
+FIELD_LABELS = {
+    "kind": "type", "title": "civilité", "first_name": "prénom", "last_name": "nom", "company_name": "société",
+    "display_name": "nom affiché", "email": "e-mail", "phone": "téléphone", "mobile": "portable",
+    "billing_address": "adresse de facturation", "shipping_same_as_billing": "livraison à l'adresse de facturation",
+    "shipping_address": "adresse de livraison", "category_id": "catégorie", "price_grid_id": "grille tarifaire",
+    "tag_ids": "étiquettes", "accounting_code": "code comptable", "accepts_emailing": "accepte l'emailing",
+    "accepts_mailing": "accepte le courrier", "note": "note", "show_note_on_orders": "note sur les commandes",
+    "contacts": "contacts",
+}
+NOTE_KINDS = {"comment": "Commentaire", "call": "Appel", "meeting": "Rendez-vous"}
+NOTE_PREVIEW = 280
+
+
+def fields_edited_text(changed: list[str], *, by_user: str) -> str:
+    """'Fiche modifiée par alice : e-mail, téléphone'."""
+    labels = [FIELD_LABELS.get(name, name) for name in changed if name != "display_name" or len(changed) == 1]
+    return f"Fiche modifiée par {by_user} : {', '.join(labels)}"
+
+
+def block_text(*, blocked: bool, by_user: str, reason: str | None) -> str:
+    """'Client bloqué par alice : impayés' or 'Client débloqué par alice'."""
+    if not blocked:
+        return f"Client débloqué par {by_user}"
+    return f"Client bloqué par {by_user}" + (f" : {reason}" if reason else "")
+
+
+def archive_text(*, archived: bool, by_user: str) -> str:
+    """'Fiche archivée par alice' or 'Fiche restaurée par alice'."""
+    return f"Fiche {'archivée' if archived else 'restaurée'} par {by_user}"
+
+
+def merged_text(*, merged_name: str, merged_client_id: int, by_user: str) -> str:
+    """'Fiche « Dupont » (n° 12) fusionnée dans celle-ci par alice'."""
+    return f"Fiche « {merged_name} » (n° {merged_client_id}) fusionnée dans celle-ci par {by_user}"
+
+
+def note_text(kind: str, text: str) -> str:
+    """'Appel : rappeler mardi…', the note cut to a preview length."""
+    preview = text if len(text) <= NOTE_PREVIEW else text[:NOTE_PREVIEW - 1].rstrip() + "…"
+    return f"{NOTE_KINDS[kind]} : {preview}"
+
+
+REMINDER_VERBS = {"reminder.created": "créé", "reminder.updated": "modifié", "reminder.due": "arrivé à échéance",
+                  "reminder.done": "fait", "reminder.deleted": "supprimé"}
+
+
+def reminder_text(kind: str, *, text: str, assigned_user: str) -> str:
+    """'Rappel créé pour alice : rappeler pour la commande de Noël'."""
+    return f"Rappel {REMINDER_VERBS[kind]} pour {assigned_user} : {text}"
+
+
+def email_text(kind: str, *, subject: str, recipients: list[str], error: str | None) -> str:
+    """'E-mail envoyé à a@b.fr : Votre facture' or 'E-mail non envoyé (…) : …'."""
+    to = ", ".join(recipients)
+    if kind == "email.sent":
+        return f"E-mail envoyé à {to} : {subject}"
+    return f"E-mail non envoyé à {to} ({error or 'échec'}) : {subject}"
+
+
+def mailing_text(*, name: str) -> str:
+    """'Courrier imprimé : Vœux 2027'."""
+    return f"Courrier imprimé : {name}"

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from services.clients.domain import NameOrder, display_name
-from services.clients.models import Client
-from shared.events.clients import AddressPayload, ClientSnapshot
+from collections.abc import Sequence
+
+from services.clients.models import Client, Contact
+from shared.events.clients import AddressPayload, ClientSnapshot, ContactPayload
 
 ADDRESS_PARTS = ("line1", "line2", "line3", "postal_code", "city")
 
@@ -52,6 +54,7 @@ def client_body(client: Client, *, tag_ids: list[int], order: NameOrder) -> dict
         "invoiced_orders_count": client.invoiced_orders_count,
         "invoiced_total_cents": client.invoiced_total_cents,
         "last_invoiced_order": last_invoiced(client),
+        "archived_at": client.archived_at, "archived_by": client.archived_by, "erased_at": client.erased_at,
         "created_at": client.created_at, "updated_at": client.updated_at,
     }
 
@@ -68,8 +71,18 @@ def list_row(row: Any, order: NameOrder) -> dict[str, Any]:
     }
 
 
-def snapshot(client: Client, *, tag_ids: list[int], order: NameOrder) -> ClientSnapshot:
-    """Event-carried state of a client."""
+def contact_payload(contact: Contact) -> ContactPayload:
+    """What other services learn of a contact: who, and which documents they receive."""
+    return ContactPayload(
+        contact_id=contact.id, title=contact.title, first_name=contact.first_name, last_name=contact.last_name,
+        email=contact.email, receives_quotes=contact.receives_quotes, receives_proforma=contact.receives_proforma,
+        receives_invoices=contact.receives_invoices, receives_dunning=contact.receives_dunning)
+
+
+def snapshot(
+    client: Client, *, tag_ids: list[int], order: NameOrder, contacts: Sequence[Contact] = ()
+) -> ClientSnapshot:
+    """Event-carried state of a client, with its contacts (the mailings service picks recipients from them)."""
     return ClientSnapshot(
         client_id=client.id, version=client.version, kind=client.kind,  # type: ignore[arg-type]
         title=client.title, first_name=client.first_name, last_name=client.last_name,
@@ -82,6 +95,7 @@ def snapshot(client: Client, *, tag_ids: list[int], order: NameOrder) -> ClientS
         accounting_code=client.accounting_code, accepts_emailing=client.accepts_emailing,
         accepts_mailing=client.accepts_mailing, note=client.note,
         show_note_on_orders=client.show_note_on_orders, blocked=client.blocked,
+        archived=client.archived_at is not None, contacts=[contact_payload(c) for c in contacts],
         created_at=client.created_at, updated_at=client.updated_at,
     )
 
@@ -109,7 +123,17 @@ def top_product_row(row: Any) -> dict[str, Any]:
             "units": float(row.units), "litres": float(row.litres)}
 
 
+OBJECT_LINKS = {"client": "/api/clients/{id}", "order": "/api/orders/{id}", "reminder": "/api/reminders/{id}",
+                "email": "/api/mailings/emails/{id}", "mailing": "/api/mailings/campaigns/{id}"}
+
+
 def timeline_row(entry: Any) -> dict[str, Any]:
-    """One line of a client's timeline."""
-    return {name: getattr(entry, name) for name in (
-        "id", "occurred_at", "kind", "text", "object_type", "object_id", "amount_cents")}
+    """One line of a client's timeline, with a link to its object."""
+    row = {name: getattr(entry, name) for name in (
+        "id", "occurred_at", "kind", "category", "text", "object_type", "object_id", "amount_cents", "link")}
+    if row["link"] is None and entry.object_id is not None:
+        if entry.object_type == "note":
+            row["link"] = f"/api/clients/{entry.client_id}/notes/{entry.object_id}"
+        elif entry.object_type in OBJECT_LINKS:
+            row["link"] = OBJECT_LINKS[entry.object_type].format(id=entry.object_id)
+    return row

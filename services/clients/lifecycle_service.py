@@ -1,0 +1,136 @@
+"""How a client leaves the base (F19): delete, archive and restore, or erase its personal data (GDPR)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.clients import repository, timeline_text
+from services.clients.models import Client
+from services.clients.service import account_of, add_own_entry, load_any_client, load_client, publish
+from services.clients.views import client_body
+from shared.auth import Principal
+from shared.errors import Conflict
+from shared.events.clients import (
+    ClientArchived, ClientArchivePayload, ClientDeleted, ClientDeletedPayload, ClientErased,
+    ClientErasedPayload, ClientRestored,
+)
+
+PERSONAL_FIELDS = (
+    "title", "first_name", "last_name", "company_name", "email", "phone", "mobile", "note", "blocked_reason",
+    *(f"{kind}_{part}" for kind in ("billing", "shipping") for part in ("line1", "line2", "line3", "postal_code",
+                                                                      "city")),
+)
+
+
+class ClientHasDocuments(Conflict):
+    """A client with orders or invoices cannot be deleted: invoices are kept by law."""
+
+    def __init__(self, client_id: int) -> None:
+        base = f"/api/clients/{client_id}"
+        super().__init__(
+            f"Client {client_id} has orders or invoices, which must be kept; archive it (restorable) or erase "
+            "its personal data instead.",
+            extra={"alternatives": [
+                {"action": "archive", "method": "POST", "href": f"{base}/archive",
+                 "effect": "hidden from the list and the order picker, restorable"},
+                {"action": "erase", "method": "POST", "href": f"{base}/erase",
+                 "effect": "personal data removed in every service, documents kept under a pseudonym"},
+            ]},
+        )
+
+
+async def delete_client(session: AsyncSession, *, principal: Principal, client_id: int) -> None:
+    """Delete a client that has no orders and no invoices; otherwise 409 offering archive or erase."""
+    client = await load_client(session, principal=principal, client_id=client_id, for_update=True)
+    scope = {"account_id": principal.account_id, "client_id": client.id}
+    if await repository.client_has_invoices(session, **scope) or await repository.client_has_orders(session, **scope):
+        raise ClientHasDocuments(client_id)
+    _leave_base(client)
+    await session.flush()
+    await publish(session, ClientDeleted, account_id=principal.account_id,
+                  payload=ClientDeletedPayload(client_id=client.id, version=client.version,
+                                               by_user=principal.user_id))
+
+
+async def archive_client(session: AsyncSession, *, principal: Principal, client_id: int) -> dict[str, Any]:
+    """Hide a client from the list, the search and the order picker; archiving twice changes nothing."""
+    client = await load_any_client(session, principal=principal, client_id=client_id, for_update=True)
+    if client.erased_at is not None:
+        raise Conflict(f"Client {client_id} is erased and cannot be archived.")
+    if client.archived_at is None:
+        _leave_base(client)
+        client.archived_at, client.archived_by = client.deleted_at, principal.user_id
+        await _announce(session, principal=principal, client=client, archived=True)
+    return await _body(session, principal=principal, client=client)
+
+
+async def restore_client(session: AsyncSession, *, principal: Principal, client_id: int) -> dict[str, Any]:
+    """Bring an archived client back to the list and the picker; restoring a live client changes nothing."""
+    client = await load_any_client(session, principal=principal, client_id=client_id, for_update=True)
+    if client.erased_at is not None:
+        raise Conflict(f"Client {client_id} is erased and cannot be restored.")
+    if client.archived_at is not None:
+        client.deleted_at = client.archived_at = client.archived_by = None
+        _touch(client)
+        await _announce(session, principal=principal, client=client, archived=False)
+    return await _body(session, principal=principal, client=client)
+
+
+async def erase_client(session: AsyncSession, *, principal: Principal, client_id: int) -> dict[str, Any]:
+    """Remove a client's personal data here and, through client.erased, in every service (GDPR).
+
+    Orders and invoices stay (they are kept by law) under the pseudonym. The accounting code is
+    replaced too: it is usually made from the name. Erasing twice changes nothing.
+    """
+    client = await load_any_client(session, principal=principal, client_id=client_id, for_update=True)
+    if client.erased_at is None:
+        account = await account_of(session, principal)
+        pseudonym = f"ANONYME-{client.id}"
+        for name in PERSONAL_FIELDS:
+            setattr(client, name, None)
+        client.kind, client.company_name = "company", pseudonym
+        client.accounting_code = f"{account.accounting_prefix}ANON{client.id}"
+        client.shipping_same_as_billing, client.shipping_country = True, None
+        client.accepts_emailing = client.accepts_mailing = client.show_note_on_orders = False
+        client.sort_first_last = client.sort_last_first = pseudonym.lower()
+        client.search_names = client.search_emails = client.search_phones = client.search_city = ""
+        if client.deleted_at is None:
+            _leave_base(client)
+        client.erased_at, client.archived_at, client.archived_by = datetime.now(UTC), None, None
+        _touch(client)
+        await repository.erase_personal_data(session, account_id=principal.account_id, client_id=client.id)
+        await session.flush()
+        event = await publish(session, ClientErased, account_id=principal.account_id, payload=ClientErasedPayload(
+            client_id=client.id, version=client.version, pseudonym=pseudonym, by_user=principal.user_id))
+        await add_own_entry(session, client=client, event=event,
+                            text=f"Données personnelles effacées par {principal.user_id}")
+    return await _body(session, principal=principal, client=client)
+
+
+def _leave_base(client: Client) -> None:
+    # deleted_at takes the client out of every live query (list, search, counts, exports).
+    client.deleted_at = datetime.now(UTC)
+    _touch(client)
+
+
+def _touch(client: Client) -> None:
+    client.version += 1
+    client.updated_at = datetime.now(UTC)
+
+
+async def _announce(session: AsyncSession, *, principal: Principal, client: Client, archived: bool) -> None:
+    await session.flush()
+    event = await publish(session, ClientArchived if archived else ClientRestored, account_id=principal.account_id,
+                          payload=ClientArchivePayload(client_id=client.id, version=client.version,
+                                                       by_user=principal.user_id))
+    await add_own_entry(session, client=client, event=event,
+                        text=timeline_text.archive_text(archived=archived, by_user=principal.user_id))
+
+
+async def _body(session: AsyncSession, *, principal: Principal, client: Client) -> dict[str, Any]:
+    account = await account_of(session, principal)
+    tag_ids = await repository.client_tag_ids(session, client_id=client.id)
+    return client_body(client, tag_ids=tag_ids, order=account.name_order)  # type: ignore[arg-type]

@@ -1,0 +1,48 @@
+"""Bodies of a client's notes (F11): comments, calls and meetings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+
+from shared.schemas import StrictBody
+
+NoteKind = Literal["comment", "call", "meeting"]
+NoteText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+
+
+class NoteCreate(StrictBody):
+    """A note to add; its date is when the call or meeting took place (now if left out)."""
+
+    kind: NoteKind = "comment"
+    noted_at: AwareDatetime | None = Field(default=None, description="With its UTC offset; now if left out")
+    text: NoteText
+
+
+class NoteUpdate(StrictBody):
+    """The parts of a note to change."""
+
+    kind: NoteKind | None = None
+    noted_at: AwareDatetime | None = None
+    text: NoteText | None = None
+
+
+class NoteRead(BaseModel):
+    """A note on a client's sheet."""
+
+    id: int
+    client_id: int
+    kind: NoteKind
+    noted_at: datetime
+    text: str
+    by_user: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class NotePage(BaseModel):
+    """A client's notes, newest first."""
+
+    items: list[NoteRead]
