@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.orders.domain import DEFAULT_CONTAINERS
 from services.orders.models import (
-    Container, GridPrice, NegotiatedPrice, PriceGrid, Product, Variant,
+    Container, GridPrice, NegotiatedPrice, PriceGrid, Product, SupersededPrice, Variant,
 )
 
 
@@ -135,6 +135,15 @@ async def negotiated_prices(session: AsyncSession, *, account_id: uuid.UUID, cli
     rows = await session.execute(select(NegotiatedPrice).where(
         NegotiatedPrice.account_id == account_id, NegotiatedPrice.client_id == client_id
     ).order_by(NegotiatedPrice.variant_id))
+    return list(rows.scalars())
+
+
+async def superseded_prices(session: AsyncSession, *, account_id: uuid.UUID,
+                            client_id: int) -> list[SupersededPrice]:
+    """Negotiated prices that merges into the client set aside, newest merge first."""
+    rows = await session.execute(select(SupersededPrice).where(
+        SupersededPrice.account_id == account_id, SupersededPrice.client_id == client_id,
+    ).order_by(SupersededPrice.merge_id.desc(), SupersededPrice.variant_id))
     return list(rows.scalars())
 
 

@@ -110,7 +110,7 @@ async def set_grid_price(session: AsyncSession, *, principal: Principal, grid_id
 
 async def set_negotiated_price(session: AsyncSession, *, principal: Principal, data: NegotiatedPriceSet) -> dict[str, Any]:
     """Set a client's own price for a variant, used by every new order of that client."""
-    await known_client(session, account_id=principal.account_id, client_id=data.client_id)
+    await known_client(session, account_id=principal.account_id, client_id=data.client_id, for_share=True)
     await _require_variant(session, principal=principal, variant_id=data.variant_id)
     await repo.set_negotiated_price(session, account_id=principal.account_id, **data.model_dump())
     return data.model_dump()
@@ -121,6 +121,16 @@ async def list_negotiated_prices(session: AsyncSession, *, principal: Principal,
     await known_client(session, account_id=principal.account_id, client_id=client_id)
     return [{"client_id": p.client_id, "variant_id": p.variant_id, "price_cents": p.price_cents}
             for p in await repo.negotiated_prices(session, account_id=principal.account_id, client_id=client_id)]
+
+
+async def list_superseded_prices(session: AsyncSession, *, principal: Principal,
+                                 client_id: int) -> list[dict[str, Any]]:
+    """The merged clients' negotiated prices that lost to this client's own (kept, never dropped)."""
+    await known_client(session, account_id=principal.account_id, client_id=client_id)
+    return [{"merge_id": p.merge_id, "client_id": p.client_id, "merged_client_id": p.merged_client_id,
+             "variant_id": p.variant_id, "price_cents": p.price_cents, "kept_price_cents": p.kept_price_cents,
+             "superseded_at": p.superseded_at}
+            for p in await repo.superseded_prices(session, account_id=principal.account_id, client_id=client_id)]
 
 
 async def delete_negotiated_price(session: AsyncSession, *, principal: Principal, client_id: int,

@@ -1,13 +1,16 @@
-"""Message subscribers of the orders service: the client replica follows client events."""
+"""Message subscribers of the orders service: the client replica and the documents follow client events."""
 
 from __future__ import annotations
 
 from faststream import AckPolicy
 from faststream.rabbit import RabbitRouter
 
-from services.orders import replica
+from services.orders import client_life_service, replica
 from shared.app import ServiceContext
-from shared.events.clients import ClientBlocked, ClientCreated, ClientDeleted, ClientUnblocked, ClientUpdated
+from shared.events.clients import (
+    ClientArchived, ClientBlocked, ClientCreated, ClientDeleted, ClientErased, ClientMerged, ClientRestored,
+    ClientUnblocked, ClientUpdated,
+)
 from shared.messaging import CLIENTS_EXCHANGE, consumer_queue
 
 CONSUMER = "orders"
@@ -46,5 +49,25 @@ def build_subscribers(context: ServiceContext) -> RabbitRouter:
     async def on_client_deleted(event: ClientDeleted) -> None:
         """A deleted client is forgotten by the picker and refused for orders."""
         await replica.apply_deleted(sessions=sessions, consumer=CONSUMER, event=event)
+
+    @router.subscriber(queue(ClientArchived), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    async def on_client_archived(event: ClientArchived) -> None:
+        """An archived client leaves the picker and gets no new order."""
+        await client_life_service.apply_archived(sessions=sessions, consumer=CONSUMER, event=event)
+
+    @router.subscriber(queue(ClientRestored), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    async def on_client_restored(event: ClientRestored) -> None:
+        """A restored client is back in the picker and may order."""
+        await client_life_service.apply_archived(sessions=sessions, consumer=CONSUMER, event=event)
+
+    @router.subscriber(queue(ClientMerged), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    async def on_client_merged(event: ClientMerged) -> None:
+        """Everything of the merged client moves to the kept one."""
+        await client_life_service.apply_merged(sessions=sessions, consumer=CONSUMER, event=event)
+
+    @router.subscriber(queue(ClientErased), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    async def on_client_erased(event: ClientErased) -> None:
+        """The client's personal data leaves this database; its documents stay under the pseudonym."""
+        await client_life_service.apply_erased(sessions=sessions, consumer=CONSUMER, event=event)
 
     return router

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Identity, Index, Integer, Numeric, String,
-    Text, UniqueConstraint, func,
+    Text, UniqueConstraint, false, func, text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -115,6 +115,27 @@ class NegotiatedPrice(Base):
     price_cents: Mapped[int] = mapped_column(BigInteger)
 
 
+class SupersededPrice(Base):
+    """A merged client's negotiated price that lost to the kept client's own price for the variant (F19).
+
+    negotiated_prices holds one live price per client and variant, so the losing price cannot
+    stay there under the kept client's id; it is kept here instead of being dropped, so the
+    operator can see it beside the kept client's prices and set it again by hand.
+    """
+
+    __tablename__ = "superseded_prices"
+    __table_args__ = (Index("ix_superseded_prices_client", "account_id", "client_id"),)
+
+    merge_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id", ondelete="CASCADE"), primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    client_id: Mapped[int] = mapped_column(BigInteger)  # the kept client, which now owns the references
+    merged_client_id: Mapped[int] = mapped_column(BigInteger)
+    price_cents: Mapped[int] = mapped_column(BigInteger)
+    kept_price_cents: Mapped[int] = mapped_column(BigInteger)
+    superseded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
 class ClientReplica(Base):
     """What the orders service knows of a client, from the clients service's events."""
 
@@ -131,6 +152,14 @@ class ClientReplica(Base):
     search_name: Mapped[str] = mapped_column(String(300, collation="C"))
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Archiving has its own version: sharing flags_version with blocked would let an archive
+    # event that overtakes an older block make the block look stale and lose it.
+    archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    archived_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # Erasure and merging are final: no later or stale snapshot may undo them.
+    erased: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    merged_into: Mapped[int | None] = mapped_column(BigInteger)
+    merge_id: Mapped[int | None] = mapped_column(BigInteger)
     note: Mapped[str | None] = mapped_column(Text)
     show_note_on_orders: Mapped[bool] = mapped_column(Boolean, default=False)
     price_grid_id: Mapped[int | None] = mapped_column(BigInteger)

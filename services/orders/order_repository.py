@@ -25,28 +25,37 @@ async def next_number(session: AsyncSession, *, account_id: uuid.UUID, kind: str
 
 
 async def get_replica(session: AsyncSession, *, account_id: uuid.UUID, client_id: int,
-                      for_update: bool = False) -> ClientReplica | None:
-    """The orders service's copy of a client of the account."""
+                      for_update: bool = False, for_share: bool = False) -> ClientReplica | None:
+    """The orders service's copy of a client of the account, optionally locked."""
     query = select(ClientReplica).where(ClientReplica.client_id == client_id, ClientReplica.account_id == account_id)
-    if for_update:
-        query = query.with_for_update()
+    if for_update or for_share:
+        query = query.with_for_update(read=not for_update)
     return (await session.execute(query)).scalar_one_or_none()
 
 
 SNAPSHOT_FIELDS = ("display_name", "search_name", "note", "show_note_on_orders", "price_grid_id",
                    "billing_address", "shipping_address")
+# The version column that orders the events setting each flag.
+FLAG_VERSIONS = {"blocked": "flags_version", "deleted": "flags_version", "archived": "archived_version"}
 
 
 async def apply_client_snapshot(session: AsyncSession, *, values: dict[str, Any]) -> None:
-    """Store a client snapshot; older snapshots and older block states lose (any arrival order)."""
-    statement = insert(ClientReplica).values(**values, flags_version=values["version"], deleted=False)
+    """Store a client snapshot; older snapshots and older flag states lose (any arrival order).
+
+    An erased client keeps its pseudonym: a snapshot taken before the erasure but delivered
+    after it must not bring the personal data back.
+    """
+    statement = insert(ClientReplica).values(**values, flags_version=values["version"],
+                                             archived_version=values["version"], deleted=False, erased=False)
     new = statement.excluded
-    newer_snapshot = ClientReplica.version < new.version
+    newer_snapshot = (ClientReplica.version < new.version) & ClientReplica.erased.is_(False)
     set_: dict[str, Any] = {f: case((newer_snapshot, new[f]), else_=getattr(ClientReplica, f)) for f in SNAPSHOT_FIELDS}
     set_.update(
         version=func.greatest(ClientReplica.version, new.version),
         blocked=case((ClientReplica.flags_version < new.version, new.blocked), else_=ClientReplica.blocked),
         flags_version=func.greatest(ClientReplica.flags_version, new.version),
+        archived=case((ClientReplica.archived_version < new.version, new.archived), else_=ClientReplica.archived),
+        archived_version=func.greatest(ClientReplica.archived_version, new.version),
     )
     await session.execute(statement.on_conflict_do_update(
         index_elements=["client_id"], set_=set_, where=ClientReplica.account_id == new.account_id))
@@ -54,15 +63,19 @@ async def apply_client_snapshot(session: AsyncSession, *, values: dict[str, Any]
 
 async def apply_client_flag(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, version: int,
                             flag: str, value: bool) -> None:
-    """Set blocked or deleted from an event newer than the last one that set them."""
-    statement = insert(ClientReplica).values(
-        client_id=client_id, account_id=account_id, version=0, flags_version=version, display_name="",
-        search_name="", blocked=value if flag == "blocked" else False, deleted=value if flag == "deleted" else False)
-    column = getattr(ClientReplica, flag)
+    """Set blocked, deleted or archived from an event newer than the last one that set it."""
+    version_name = FLAG_VERSIONS[flag]
+    # Version 0 marks a client whose snapshot has not arrived yet (the flag overtook its creation).
+    row: dict[str, Any] = {
+        "client_id": client_id, "account_id": account_id, "version": 0, "flags_version": 0, "archived_version": 0,
+        "display_name": "", "search_name": "", "blocked": False, "deleted": False, "archived": False, "erased": False}
+    row.update({flag: value, version_name: version})
+    statement = insert(ClientReplica).values(**row)
+    version_column = getattr(ClientReplica, version_name)
     await session.execute(statement.on_conflict_do_update(
         index_elements=["client_id"],
-        set_={flag: case((ClientReplica.flags_version < version, value), else_=column),
-              "flags_version": func.greatest(ClientReplica.flags_version, version)},
+        set_={flag: case((version_column < version, value), else_=getattr(ClientReplica, flag)),
+              version_name: func.greatest(version_column, version)},
         where=ClientReplica.account_id == account_id,
     ))
 
@@ -73,7 +86,8 @@ async def client_choices(session: AsyncSession, *, account_id: uuid.UUID, prefix
     rows = await session.execute(
         select(ClientReplica.client_id, ClientReplica.display_name)
         .where(ClientReplica.account_id == account_id, ClientReplica.blocked.is_(False),
-               ClientReplica.deleted.is_(False), ClientReplica.search_name.like(f"%{escaped}%", escape="\\"))
+               ClientReplica.deleted.is_(False), ClientReplica.archived.is_(False), ClientReplica.erased.is_(False),
+               ClientReplica.merged_into.is_(None), ClientReplica.search_name.like(f"%{escaped}%", escape="\\"))
         .order_by(ClientReplica.search_name, ClientReplica.client_id).limit(limit)
     )
     return list(rows.all())

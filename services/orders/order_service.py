@@ -11,7 +11,7 @@ from services.orders import catalogue_repository as catalogue
 from services.orders import order_repository as repo
 from services.orders.domain import can_move, document_number, line_total_cents, resolve_price
 from services.orders.models import Invoice, Order, OrderLine, outbox
-from services.orders.replica import known_client
+from services.orders.replica import known_client, refuse_if_closed
 from services.orders.schemas import OrderCreate
 from services.orders.views import line_payload, order_body, order_payload
 from shared.auth import Principal
@@ -24,15 +24,14 @@ from shared.outbox import add_event
 
 
 async def create_order(session: AsyncSession, *, principal: Principal, data: OrderCreate) -> dict[str, Any]:
-    """Create a draft order priced by the client's rules; blocked clients are refused (F19)."""
+    """Create a draft order priced by the client's rules; a closed or merged client is refused (F19)."""
     account_id = principal.account_id
-    client = await known_client(session, account_id=account_id, client_id=data.client_id)
-    if client.blocked:
-        raise Conflict(f"Client {data.client_id} is blocked: no new order may be taken for it.",
-                       extra={"reason": "client_blocked", "client_id": data.client_id})
+    client = await known_client(session, account_id=account_id, client_id=data.client_id, for_share=True)
+    refuse_if_closed(client, billed=True)
     ship_to = data.ship_to_client_id or data.client_id
     if ship_to != data.client_id:
-        await known_client(session, account_id=account_id, client_id=ship_to)
+        refuse_if_closed(await known_client(session, account_id=account_id, client_id=ship_to, for_share=True),
+                         billed=False)
     variant_ids = [line.variant_id for line in data.lines]
     details = {d.id: d for d in await catalogue.variants_with_details(session, account_id=account_id,
                                                                      variant_ids=variant_ids)}

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, status
 from services.orders import catalogue_service, fulfilment_service
 from services.orders.schemas import (
     ContainerCreate, ContainerRead, NegotiatedPriceRead, NegotiatedPriceSet, PriceGridCreate, PriceGridRead,
-    PriceSet, ProductCreate, ProductRead, ReservationCreate, ReservationRead,
+    PriceSet, ProductCreate, ProductRead, ReservationCreate, ReservationRead, SupersededPriceRead,
 )
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
@@ -88,6 +88,12 @@ async def delete_negotiated(client_id: ObjectId, variant_id: ObjectId, principal
     """Remove a negotiated price."""
     await catalogue_service.delete_negotiated_price(session, principal=principal, client_id=client_id,
                                                     variant_id=variant_id)
+
+
+@router.get("/superseded-prices", response_model=list[SupersededPriceRead], tags=["prices"])
+async def list_superseded(client_id: ClientQuery, principal: CurrentPrincipal, session: Transaction) -> Any:
+    """Negotiated prices of clients merged into this one that its own prices overrode (kept for review)."""
+    return await catalogue_service.list_superseded_prices(session, principal=principal, client_id=client_id)
 
 
 @router.get("/reservations", response_model=list[ReservationRead], tags=["reservations"])

@@ -21,7 +21,7 @@ async def client_choices(
     principal: CurrentPrincipal, session: Transaction,
     q: Annotated[str, Query(max_length=100)] = "", limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> Any:
-    """Clients that can be given a new order; blocked and deleted ones never appear (F19)."""
+    """Clients that can be given a new order; blocked, archived, erased, merged or deleted ones never appear (F19)."""
     rows = await order_repository.client_choices(session, account_id=principal.account_id, prefix=fold(q),
                                                  limit=limit)
     return [{"client_id": r.client_id, "display_name": r.display_name} for r in rows]
@@ -29,7 +29,7 @@ async def client_choices(
 
 @router.post("", response_model=OrderRead, status_code=status.HTTP_201_CREATED)
 async def create_order(body: OrderCreate, principal: CurrentPrincipal, session: Transaction) -> Any:
-    """Create an order; 409 for a blocked client; the client's flagged note comes back as banner."""
+    """Create an order; 409 for a blocked, archived, erased or merged client; the flagged note comes back as banner."""
     return await order_service.create_order(session, principal=principal, data=body)
 
 

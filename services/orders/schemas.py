@@ -111,6 +111,18 @@ class NegotiatedPriceRead(BaseModel):
     price_cents: int
 
 
+class SupersededPriceRead(BaseModel):
+    """A merged client's negotiated price that the kept client's own price for the variant overrode."""
+
+    merge_id: int
+    client_id: int = Field(description="The kept client")
+    merged_client_id: int
+    variant_id: int
+    price_cents: int = Field(description="The merged client's price, no longer applied")
+    kept_price_cents: int = Field(description="The kept client's price at the merge, which still applies")
+    superseded_at: datetime
+
+
 class OrderLineCreate(Strict):
     """A line of a new order; the unit price is looked up unless given."""
 
