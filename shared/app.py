@@ -83,7 +83,7 @@ def include_subscribers(context: ServiceContext, router_factory: RouterFactory |
         return
     router = router_factory(context)
     context.broker.include_router(router)
-    context.consumer_queues = [sub.queue.name for sub in router.subscribers]  # type: ignore[attr-defined]
+    context.consumer_queues = [sub.queue.name for sub in context.broker.subscribers]  # type: ignore[attr-defined]
 
 
 @contextlib.asynccontextmanager

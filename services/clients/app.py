@@ -8,6 +8,7 @@ from services.clients.handlers import build_subscribers
 from services.clients.models import outbox
 from services.clients.routes import router as clients_router
 from services.clients.routes_exports import router as exports_router
+from services.clients.routes_merge import router as merge_router
 from services.clients.routes_notes import router as notes_router
 from services.clients.routes_reference import router as reference_router
 from services.clients.routes_segments import router as segments_router
@@ -26,7 +27,7 @@ def create_app(settings: ClientsSettings | None = None) -> FastAPI:
                     "orders, top products, statistics and timeline.",
         outbox=outbox,
         # Fixed paths first: /api/clients/tags or /segments must not be taken for a client id.
-        routers=[reference_router, segments_router, exports_router, clients_router, sheet_router, notes_router],
+        routers=[reference_router, segments_router, exports_router, merge_router, clients_router, sheet_router, notes_router],
         subscribers=build_subscribers,
         publishes=CLIENT_EVENTS,
     )

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from faststream import AckPolicy
 from faststream.rabbit import RabbitRouter
 
-from services.clients import read_model
+from services.clients import read_model, timeline_feed
 from services.clients.models import inbox
 from shared.app import ServiceContext
 from shared.batching import BatchApplier, ManualAckScope, current_message
@@ -16,7 +16,9 @@ from shared.events.orders import (
     InvoiceCancelled, InvoiceIssued, OrderCancelled, OrderConfirmed, OrderCreated, PaymentReceived,
     ShipmentShipped,
 )
-from shared.messaging import ORDERS_EXCHANGE, consumer_queue
+from shared.events.mailings import EmailFailed, EmailSent, MailingRendered
+from shared.events.reminders import ReminderCreated, ReminderDone, ReminderDue
+from shared.messaging import MAILINGS_EXCHANGE, ORDERS_EXCHANGE, REMINDERS_EXCHANGE, consumer_queue
 
 CONSUMER = "clients"
 # What each event does to the client read models. Each event type gets a durable quorum
@@ -46,7 +48,15 @@ def _forward(applier: BatchApplier, event_class: type[Event], effect: str) -> Ca
 
 
 def build_subscribers(context: ServiceContext) -> RabbitRouter:
-    """Subscribers to the orders service's events that feed the client read models."""
+    """Subscribers that feed the client read models and timelines from the other services' events."""
+    router = RabbitRouter()
+    router.include_router(_order_subscribers(context))
+    router.include_router(_timeline_subscribers(context))
+    return router
+
+
+def _order_subscribers(context: ServiceContext) -> RabbitRouter:
+    """Subscribers to the orders service's events, batched into the read models."""
     router = RabbitRouter(middlewares=[ManualAckScope])
     limit = context.settings.consumer_delivery_limit
     applier = BatchApplier(sessions=context.sessions, inbox=inbox, consumer=CONSUMER, apply=read_model.apply_events)
@@ -57,4 +67,45 @@ def build_subscribers(context: ServiceContext) -> RabbitRouter:
             consumer_queue(consumer=CONSUMER, event=event_class, delivery_limit=limit), ORDERS_EXCHANGE,
             ack_policy=AckPolicy.MANUAL,  # the applier acknowledges after its commit
         )(_forward(applier, event_class, effect))
+    return router
+
+
+def _timeline_subscribers(context: ServiceContext) -> RabbitRouter:
+    """Subscribers that put reminders, e-mails and paper mailings on the clients' timelines."""
+    router = RabbitRouter()
+    sessions = context.sessions
+
+    def queue(event: type[Event]) -> object:
+        return consumer_queue(consumer=CONSUMER, event=event, delivery_limit=context.settings.consumer_delivery_limit)
+
+    @router.subscriber(queue(ReminderCreated), REMINDERS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    async def on_reminder_created(event: ReminderCreated) -> None:
+        """A new reminder shows on its client's timeline."""
+        await timeline_feed.note_reminder(sessions=sessions, consumer=CONSUMER, event=event)
+
+    @router.subscriber(queue(ReminderDue), REMINDERS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    async def on_reminder_due(event: ReminderDue) -> None:
+        """A reminder that came due shows on its client's timeline."""
+        await timeline_feed.note_reminder(sessions=sessions, consumer=CONSUMER, event=event)
+
+    @router.subscriber(queue(ReminderDone), REMINDERS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    async def on_reminder_done(event: ReminderDone) -> None:
+        """A reminder marked done shows on its client's timeline."""
+        await timeline_feed.note_reminder(sessions=sessions, consumer=CONSUMER, event=event)
+
+    @router.subscriber(queue(EmailSent), MAILINGS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    async def on_email_sent(event: EmailSent) -> None:
+        """An e-mail sent to the client shows on its timeline."""
+        await timeline_feed.note_email(sessions=sessions, consumer=CONSUMER, event=event)
+
+    @router.subscriber(queue(EmailFailed), MAILINGS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    async def on_email_failed(event: EmailFailed) -> None:
+        """An e-mail given up on shows on the client's timeline, so someone acts."""
+        await timeline_feed.note_email(sessions=sessions, consumer=CONSUMER, event=event)
+
+    @router.subscriber(queue(MailingRendered), MAILINGS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    async def on_mailing_rendered(event: MailingRendered) -> None:
+        """A printed paper mailing shows on each recipient's timeline."""
+        await timeline_feed.note_mailing(sessions=sessions, consumer=CONSUMER, event=event)
+
     return router

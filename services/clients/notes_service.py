@@ -29,7 +29,7 @@ async def add_note(session: AsyncSession, *, principal: Principal, client_id: in
     client = await load_client(session, principal=principal, client_id=client_id)
     now = datetime.now(UTC)
     note = ClientNote(account_id=principal.account_id, client_id=client.id, kind=data.kind,
-                      noted_at=data.noted_at or now, text=data.text, by_user=principal.user_id,
+                      noted_at=(data.noted_at or now).astimezone(UTC), text=data.text, by_user=principal.user_id,
                       created_at=now, updated_at=now)
     session.add(note)
     await session.flush()
@@ -65,7 +65,7 @@ async def update_note(
         value = getattr(data, name)
         if value is None:
             raise InvalidField(name, "may not be null")
-        setattr(note, name, value)
+        setattr(note, name, value.astimezone(UTC) if name == "noted_at" else value)
     note.updated_at = datetime.now(UTC)
     await session.flush()
     await timeline_repository.move_object_entries(

@@ -16,6 +16,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.clients import activity_repository, stats_repository, timeline_repository, timeline_text
+from services.clients.merging import repository as merge_repository
 from services.clients.models import inbox
 from services.clients.timeline_repository import NewEntry
 from services.clients.views import name_of
@@ -154,6 +155,7 @@ async def apply_event(*, sessions: Sessions, consumer: str, event: Event) -> boo
     async def locked_effect(session: AsyncSession) -> None:
         known = await stats_repository.lock_clients(session, account_id=event.account_id, client_ids=client_ids)
         await effect(session, known)
+        await forward_merged(session, account_id=event.account_id, client_ids=known)
 
     return await apply_once(sessions=sessions, inbox=inbox, consumer=consumer, event=event, effect=locked_effect)
 
@@ -180,6 +182,24 @@ async def apply_events(session: AsyncSession, events: Sequence[Event]) -> None:
     for event, _, effect in plans:
         if not isinstance(event, InvoiceIssued):
             await effect(session, known[event.account_id])
+    for account_id, ids in known.items():
+        await forward_merged(session, account_id=account_id, client_ids=ids)
+
+
+async def forward_merged(session: AsyncSession, *, account_id: uuid.UUID, client_ids: Iterable[int]) -> None:
+    """Hand what late events wrote for a merged-away client to the client that absorbed it.
+
+    The orders service may publish about the merged id until it has applied client.merged;
+    moving the rows after the fact converges to the same state in any order.
+    """
+    targets = await merge_repository.merged_targets(session, account_id=account_id, client_ids=client_ids)
+    if not targets:
+        return
+    await stats_repository.lock_clients(session, account_id=account_id, client_ids=targets.values())
+    for merged_id, kept_id in targets.items():
+        await merge_repository.move_references(session, account_id=account_id, from_id=merged_id, to_id=kept_id)
+    await stats_repository.refresh_client_statistics(session, account_id=account_id,
+                                                     client_ids=[*targets, *targets.values()])
 
 
 async def _note(

@@ -1,0 +1,184 @@
+"""Use cases of merging two clients (F19): preview field by field, then merge in one transaction."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.clients import repository, timeline_text
+from services.clients.merging import repository as merge_repository
+from services.clients.merging.domain import MergePlan, contact_key, plan_merge
+from services.clients.merging.schemas import MergeRequest
+from services.clients.models import Account, Client, ClientMerge
+from services.clients.service import (
+    account_of, add_own_entry, announce_update, load_any_client, load_client, publish, refresh_search_keys,
+)
+from services.clients.stats_repository import lock_clients, refresh_client_statistics
+from services.clients.views import ADDRESS_PARTS, client_body, name_of
+from shared.auth import Principal
+from shared.errors import Conflict, InvalidField
+from shared.events.clients import ClientMerged, ClientMergedPayload
+
+CONTACT_FIELDS = ("title", "first_name", "last_name", "job_title", "phone", "mobile")
+CONTACT_FLAGS = ("receives_quotes", "receives_proforma", "receives_invoices", "receives_dunning")
+FOLLOWED_BY = [
+    "orders: orders, invoices, credit notes, shipments, payments, reservations and negotiated prices",
+    "reminders: the client's reminders", "mailings: e-mails sent and campaigns not yet printed",
+]
+
+
+class MergeConflict(Conflict):
+    """Conflicts the caller must settle (``choose``) before the merge can happen."""
+
+    def __init__(self, plan: MergePlan) -> None:
+        fields = [dataclasses.asdict(d) for d in plan.decisions if d.field in plan.unresolved]
+        super().__init__(
+            "These fields differ and must be chosen explicitly: " + ", ".join(plan.unresolved)
+            + ". Send choose: {field: 'kept' | 'merged'}.", extra={"unresolved": plan.unresolved, "fields": fields})
+
+
+async def preview_merge(session: AsyncSession, *, principal: Principal, request: MergeRequest) -> dict[str, Any]:
+    """What merging would do, field by field, and what it would move; changes nothing."""
+    account = await account_of(session, principal)
+    kept, merged = await _load_pair(session, principal=principal, request=request, for_update=False)
+    plan = await _plan(session, account=account, kept=kept, merged=merged, request=request)
+    return {"kept_client_id": kept.id, "merged_client_id": merged.id, "fields": _fields(plan),
+            "conflicts": [d.field for d in plan.decisions if d.outcome == "conflict"],
+            "unresolved": plan.unresolved, "can_merge": not plan.unresolved,
+            "moves": await _moves(session, account=account, kept=kept, merged=merged),
+            "followed_by": FOLLOWED_BY}
+
+
+async def merge_clients(session: AsyncSession, *, principal: Principal, request: MergeRequest) -> dict[str, Any]:
+    """Merge one client into another and announce client.merged; repeating a merge returns the first one."""
+    done = await merge_repository.find_merge(session, account_id=principal.account_id,
+                                             merged_client_id=request.merged_client_id)
+    if done is not None:
+        if done.kept_client_id != request.kept_client_id:
+            raise Conflict(f"Client {request.merged_client_id} was already merged into client {done.kept_client_id}.",
+                           extra={"merged_into": done.kept_client_id})
+        return _result(done)
+    account = await account_of(session, principal)
+    kept, merged = await _load_pair(session, principal=principal, request=request, for_update=True)
+    plan = await _plan(session, account=account, kept=kept, merged=merged, request=request)
+    if plan.unresolved:
+        raise MergeConflict(plan)
+    moves = await _moves(session, account=account, kept=kept, merged=merged)
+    now = datetime.now(UTC)
+    merged_name = name_of(merged, account.name_order)  # type: ignore[arg-type]
+    await _unite_contacts(session, kept=kept, merged=merged)
+    # The merged client leaves the base first: its accounting code and search keys must not collide.
+    merged.deleted_at, merged.merged_into_id = now, kept.id
+    merged.version += 1
+    merged.updated_at = now
+    await session.flush()
+    _apply_fields(kept, plan.changes, merged=merged)
+    await repository.replace_client_tags(session, client_id=kept.id, tag_ids=plan.changes.get(
+        "tag_ids", await repository.client_tag_ids(session, client_id=kept.id)))
+    await merge_repository.move_references(session, account_id=account.id, from_id=merged.id, to_id=kept.id)
+    await merge_repository.redirect_merged(session, account_id=account.id, from_id=merged.id, to_id=kept.id)
+    await refresh_client_statistics(session, account_id=account.id, client_ids=[kept.id, merged.id])
+    await refresh_search_keys(session, client=kept)
+    record = ClientMerge(account_id=account.id, kept_client_id=kept.id, merged_client_id=merged.id,
+                         by_user=principal.user_id, merged_at=now,
+                         summary={"fields": _fields(plan), "moves": moves})
+    session.add(record)
+    await session.flush()
+    event = await publish(session, ClientMerged, account_id=account.id, payload=ClientMergedPayload(
+        merge_id=record.id, kept_client_id=kept.id, merged_client_id=merged.id, kept_version=kept.version + 1,
+        by_user=principal.user_id))
+    await add_own_entry(session, client=kept, event=event, text=timeline_text.merged_text(
+        merged_name=merged_name, merged_client_id=merged.id, by_user=principal.user_id))
+    await announce_update(session, principal=principal, account=account, client=kept,
+                          tag_ids=await repository.client_tag_ids(session, client_id=kept.id),
+                          changed=sorted({*plan.changes, "contacts"}))
+    return _result(record)
+
+
+async def _load_pair(
+    session: AsyncSession, *, principal: Principal, request: MergeRequest, for_update: bool
+) -> tuple[Client, Client]:
+    if request.kept_client_id == request.merged_client_id:
+        raise InvalidField("merged_client_id", "a client cannot be merged into itself")
+    if for_update:
+        # Both rows locked in id order, like the event consumers do, so neither side can deadlock.
+        await lock_clients(session, account_id=principal.account_id,
+                           client_ids=[request.kept_client_id, request.merged_client_id])
+    for client_id in (request.kept_client_id, request.merged_client_id):
+        await load_any_client(session, principal=principal, client_id=client_id)  # 404 or pointer first
+    kept = await load_client(session, principal=principal, client_id=request.kept_client_id)
+    merged = await load_client(session, principal=principal, client_id=request.merged_client_id)
+    return kept, merged
+
+
+async def _plan(session: AsyncSession, *, account: Account, kept: Client, merged: Client,
+                request: MergeRequest) -> MergePlan:
+    order = account.name_order
+    bodies = [client_body(c, tag_ids=await repository.client_tag_ids(session, client_id=c.id), order=order)  # type: ignore[arg-type]
+              for c in (kept, merged)]
+    return plan_merge(bodies[0], bodies[1], dict(request.choose))
+
+
+async def _moves(session: AsyncSession, *, account: Account, kept: Client, merged: Client) -> dict[str, int]:
+    counts = await merge_repository.count_references(session, account_id=account.id, client_id=merged.id)
+    kept_keys = {contact_key(c.email) for c in await repository.list_contacts(session, client_id=kept.id)} - {None}
+    contacts = await repository.list_contacts(session, client_id=merged.id)
+    united = sum(1 for c in contacts if contact_key(c.email) in kept_keys)
+    kept_tags = set(await repository.client_tag_ids(session, client_id=kept.id))
+    merged_tags = set(await repository.client_tag_ids(session, client_id=merged.id))
+    return {**counts, "contacts_moved": len(contacts) - united, "contacts_united": united,
+            "tags_added": len(merged_tags - kept_tags)}
+
+
+async def _unite_contacts(session: AsyncSession, *, kept: Client, merged: Client) -> None:
+    """Move the merged client's contacts; one with an e-mail the kept client has already becomes that one."""
+    by_key = {contact_key(c.email): c for c in await repository.list_contacts(session, client_id=kept.id) if c.email}
+    for contact in await repository.list_contacts(session, client_id=merged.id):
+        same = by_key.get(contact_key(contact.email))
+        if same is None:
+            contact.client_id = kept.id
+            continue
+        for name in CONTACT_FIELDS:
+            if not getattr(same, name):
+                setattr(same, name, getattr(contact, name))
+        for flag in CONTACT_FLAGS:
+            setattr(same, flag, getattr(same, flag) or getattr(contact, flag))
+        await session.delete(contact)
+    await session.flush()
+
+
+def _apply_fields(client: Client, changes: dict[str, Any], *, merged: Client) -> None:
+    for name, value in changes.items():
+        if name == "blocked":
+            # Blocking taken from the merged client keeps its reason, author and date.
+            client.blocked = value
+            client.blocked_reason, client.blocked_at, client.blocked_by = (
+                (merged.blocked_reason, merged.blocked_at, merged.blocked_by) if value else (None, None, None))
+        elif name == "billing_address":
+            _set_block(client, "billing", value)
+        elif name == "shipping_address":
+            client.shipping_same_as_billing = False
+            _set_block(client, "shipping", value)
+        elif name != "tag_ids":
+            setattr(client, name, value)
+
+
+def _set_block(client: Client, prefix: str, block: dict[str, Any]) -> None:
+    for part in ADDRESS_PARTS:
+        setattr(client, f"{prefix}_{part}", block.get(part))
+    setattr(client, f"{prefix}_country", block.get("country_code"))
+
+
+def _fields(plan: MergePlan) -> list[dict[str, Any]]:
+    return [dataclasses.asdict(d) for d in plan.decisions]
+
+
+def _result(record: ClientMerge) -> dict[str, Any]:
+    return {"merge_id": record.id, "kept_client_id": record.kept_client_id,
+            "merged_client_id": record.merged_client_id, "merged_at": record.merged_at,
+            "by_user": record.by_user, **record.summary}
+
+
