@@ -1,14 +1,45 @@
 """Settings of the mailings service (env prefix NEGOCE_MAILINGS_)."""
 
+from pydantic import SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
 
 
 class MailingsSettings(ServiceSettings):
-    """The mailings service's database and common settings."""
+    """The mailings service's database, SMTP relay and e-mail delivery settings."""
 
     model_config = SettingsConfigDict(env_prefix="NEGOCE_MAILINGS_", extra="ignore", populate_by_name=True)
 
     service_name: str = "mailings"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/negoce_mailings"
+
+    # The relay: in development the local server of `make run` (services.mailings.dev_smtp).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 30.0
+    email_from: str = "Négoce <no-reply@negoce.localhost>"
+    # Message-IDs are <email-{id}@{domain}>: the same e-mail sent twice carries the same id.
+    message_id_domain: str = "negoce.localhost"
+
+    run_email_sender: bool = True
+    email_poll_seconds: float = 1.0
+    email_batch_size: int = 10
+    email_max_attempts: int = 5
+    # Waits between attempts: base, then doubled, capped (30 s, 1 min, 2 min, 4 min by default).
+    email_retry_base_seconds: float = 30.0
+    email_retry_max_seconds: float = 3600.0
+    # A claimed e-mail is not claimed again before this; a sender that crashed mid-send frees it then.
+    email_claim_seconds: float = 300.0
+
+    @model_validator(mode="after")
+    def _claim_outlives_a_send(self) -> "MailingsSettings":
+        # A claim that expired while its send still runs would let a second sender deliver it too.
+        if self.email_claim_seconds <= self.smtp_timeout_seconds:
+            raise ValueError("NEGOCE_MAILINGS_EMAIL_CLAIM_SECONDS must exceed NEGOCE_MAILINGS_SMTP_TIMEOUT_SECONDS")
+        if self.email_max_attempts < 1:
+            raise ValueError("NEGOCE_MAILINGS_EMAIL_MAX_ATTEMPTS must be at least 1")
+        return self

@@ -1,0 +1,62 @@
+"""Request and response bodies of the e-mail routes (pydantic)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, EmailStr, Field
+
+from services.mailings.emails_domain import DocumentKind
+from shared.schemas import StrictBody
+
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# One line: a CR or LF in a header would let a caller add headers of its own (header injection).
+
+
+def _ascii_local_part(address: str) -> str:
+    # Relays without SMTPUTF8 (most) cannot take "hélène@…": refused here rather than failed later.
+    if not address.rsplit("@", 1)[0].isascii():
+        raise ValueError("the part before @ must be ASCII")
+    return address
+
+
+Address = Annotated[EmailStr, AfterValidator(_ascii_local_part)]
+Subject = Annotated[str, Field(min_length=1, max_length=500, pattern=r"^[^\r\n]*$")]
+
+
+class EmailCreate(StrictBody):
+    """An e-mail to a client: explicit recipients, or the contacts receiving a kind of document."""
+
+    client_id: Id
+    subject: Subject
+    body: Annotated[str, Field(min_length=1, max_length=200_000)]
+    recipients: Annotated[list[Address] | None, Field(min_length=1, max_length=50)] = None
+    document_kind: DocumentKind | None = None
+
+
+class EmailRead(BaseModel):
+    """An e-mail and where its delivery stands."""
+
+    id: int
+    client_id: int
+    status: str = Field(description="queued, sent or failed")
+    document_kind: DocumentKind | None
+    recipients: list[str]
+    subject: str
+    body: str
+    attempts: int
+    next_attempt_at: datetime | None = Field(description="When the next attempt is due (queued e-mails)")
+    last_error: str | None
+    created_by: str
+    created_at: datetime
+    sent_at: datetime | None
+    failed_at: datetime | None
+    href: str
+
+
+class EmailPage(BaseModel):
+    """A page of e-mails, newest first, and the link to the next page (null on the last)."""
+
+    items: list[EmailRead]
+    next: str | None

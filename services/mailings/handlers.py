@@ -1,0 +1,66 @@
+"""Message subscribers of the mailings service: the client replica follows the clients service's events."""
+
+from __future__ import annotations
+
+from faststream import AckPolicy
+from faststream.rabbit import RabbitQueue, RabbitRouter
+
+from services.mailings import replica
+from shared.app import ServiceContext
+from shared.events.clients import (
+    ClientArchived, ClientCreated, ClientDeleted, ClientErased, ClientMerged, ClientRestored, ClientUpdated,
+)
+from shared.events.envelope import Event
+from shared.messaging import CLIENTS_EXCHANGE, consumer_queue
+
+CONSUMER = "mailings"
+
+
+def build_subscribers(context: ServiceContext) -> RabbitRouter:
+    """Subscribers that keep each client's addresses and document flags, and follow merges and erasures."""
+    router = RabbitRouter()
+    limit = context.settings.consumer_delivery_limit
+    sessions = context.sessions
+
+    def queue(event: type[Event]) -> RabbitQueue:
+        return consumer_queue(consumer=CONSUMER, event=event, delivery_limit=limit)
+
+    def subscriber(event: type[Event]):  # type: ignore[no-untyped-def]
+        return router.subscriber(queue(event), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+
+    @subscriber(ClientCreated)
+    async def on_client_created(event: ClientCreated) -> None:
+        """A new client's addresses and document flags, so it can be e-mailed."""
+        await replica.apply_snapshot(sessions=sessions, consumer=CONSUMER, event=event)
+
+    @subscriber(ClientUpdated)
+    async def on_client_updated(event: ClientUpdated) -> None:
+        """Edited addresses and contacts' flags choose the next e-mails' recipients."""
+        await replica.apply_snapshot(sessions=sessions, consumer=CONSUMER, event=event)
+
+    @subscriber(ClientArchived)
+    async def on_client_archived(event: ClientArchived) -> None:
+        """An archived client is flagged."""
+        await replica.apply_archived(sessions=sessions, consumer=CONSUMER, event=event)
+
+    @subscriber(ClientRestored)
+    async def on_client_restored(event: ClientRestored) -> None:
+        """A restored client is no longer flagged archived."""
+        await replica.apply_archived(sessions=sessions, consumer=CONSUMER, event=event)
+
+    @subscriber(ClientDeleted)
+    async def on_client_deleted(event: ClientDeleted) -> None:
+        """A deleted client is forgotten with its e-mails; queued ones are not sent."""
+        await replica.forget_client(sessions=sessions, consumer=CONSUMER, event=event)
+
+    @subscriber(ClientMerged)
+    async def on_client_merged(event: ClientMerged) -> None:
+        """The merged client's e-mails move to the kept client."""
+        await replica.merge_clients(sessions=sessions, consumer=CONSUMER, event=event)
+
+    @subscriber(ClientErased)
+    async def on_client_erased(event: ClientErased) -> None:
+        """An erased client's e-mails lose recipients, subject and body; queued ones are given up."""
+        await replica.erase_client(sessions=sessions, consumer=CONSUMER, event=event)
+
+    return router

@@ -1,0 +1,207 @@
+"""E-mails to clients (F11, F12): queued by the API, delivered through a real SMTP server, reported by events."""
+
+from __future__ import annotations
+
+from services.mailings.emails_domain import retry_delay
+from tests.conftest import AMQP_URL
+from tests.mailings_support import (  # noqa: F401 (fixtures)
+    BUSY, REFUSED, account, client_events, contact, known_client, mail_account, mailings_api, mailings_app,
+    send, settled, smtp,
+)
+from tests.support import EventTap, eventually
+
+SUBJECT = "Votre facture d'été — Château Œillet"
+BODY = "Bonjour Hélène,\n\nVeuillez trouver votre facture de 1 250,00 €.\nÀ bientôt !\n"
+
+
+async def test_an_email_is_queued_then_delivered_by_smtp_and_announced(
+        mailings_app, mailings_api, client_events, smtp, account):
+    client_id = await known_client(mailings_app, client_events, account, 1, email="client@example.fr")
+    async with EventTap(AMQP_URL, "negoce.mailings", "email.*") as tap:
+        response = await mailings_api.post("/api/mailings/emails", headers=account.headers, json={
+            "client_id": client_id, "subject": SUBJECT, "body": BODY,
+            "recipients": ["helene@example.fr", "Compta@Example.fr", "helene@example.fr"]})
+        assert response.status_code == 202, response.text
+        queued = response.json()
+        assert response.headers["Location"] == queued["href"] == f"/api/mailings/emails/{queued['id']}"
+        assert (queued["status"], queued["attempts"], queued["sent_at"]) == ("queued", 0, None)
+        assert queued["recipients"] == ["helene@example.fr", "Compta@example.fr"]  # once each, domain lower-cased
+        sent = await settled(mailings_api, account, queued["id"], "sent")
+        await eventually(lambda: tap.bodies("email.sent"))
+    assert sent["attempts"] == 1 and sent["sent_at"] is not None and sent["last_error"] is None
+    [received] = smtp.to("helene@example.fr")
+    message = received.message
+    assert received.mail_from == "no-reply@negoce.localhost"
+    assert received.rcpt_tos == ["helene@example.fr", "Compta@example.fr"]
+    assert message["Subject"] == SUBJECT and message["To"] == "helene@example.fr, Compta@example.fr"
+    assert message["From"] == "Négoce <no-reply@negoce.localhost>"
+    assert message["Message-ID"] == f"<email-{queued['id']}@negoce.localhost>"
+    assert message.get_content_charset() == "utf-8" and message.get_content().replace("\r\n", "\n") == BODY  # CRLF on the wire
+    assert message["Content-Transfer-Encoding"] == "quoted-printable"  # accents travel through 7-bit relays
+    [event] = tap.bodies("email.sent")
+    assert event["account_id"] == str(account.id) and event["correlation_id"]
+    assert event["payload"] | {"sent_at": None} == {
+        "email_id": queued["id"], "client_id": client_id, "subject": SUBJECT,
+        "recipients": ["helene@example.fr", "Compta@example.fr"], "document_kind": None, "attempts": 1,
+        "by_user": "tester", "sent_at": None, "error": None}
+    assert tap.bodies("email.failed") == []
+
+
+async def test_recipients_by_document_kind_come_from_the_contacts_flags(
+        mailings_app, mailings_api, client_events, smtp, account):
+    client_id = await known_client(mailings_app, client_events, account, 2, email="maison@example.fr", contacts=[
+        contact(1, "achats@example.fr", "quotes", "proforma"),
+        contact(2, "compta@example.fr", "invoices", "dunning"),
+        contact(3, "direction@example.fr", "dunning"),
+        contact(4, None, "quotes"),  # no address: never a recipient
+        contact(5, "ACHATS@example.fr", "quotes"),  # the same mailbox as contact 1
+    ])
+    expected = {"quotes": ["achats@example.fr"], "proforma": ["achats@example.fr"],
+                "invoices": ["compta@example.fr"], "dunning": ["compta@example.fr", "direction@example.fr"]}
+    for kind, recipients in expected.items():
+        email = await send(mailings_api, account, client_id=client_id, subject=f"Document {kind}", body="Ci-joint.",
+                           document_kind=kind)
+        assert (email["recipients"], email["document_kind"]) == (recipients, kind)
+        await settled(mailings_api, account, email["id"], "sent")
+        assert smtp.to(recipients[-1])[-1].message["Subject"] == f"Document {kind}"
+
+    # Nobody flagged for quotes any more: the client's own address receives them.
+    await known_client(mailings_app, client_events, account, client_id, version=2, email="maison@example.fr",
+                       contacts=[contact(2, "compta@example.fr", "invoices")])
+    fallback = await send(mailings_api, account, client_id=client_id, subject="Devis", body="Ci-joint.",
+                          document_kind="quotes")
+    assert fallback["recipients"] == ["maison@example.fr"]
+
+    # Neither a flagged contact nor an address: the answer names the field.
+    nobody = await known_client(mailings_app, client_events, account, 3, email=None,
+                                contacts=[contact(7, "x@example.fr", "quotes")])
+    refused = await mailings_api.post("/api/mailings/emails", headers=account.headers, json={
+        "client_id": nobody, "subject": "Facture", "body": "Ci-joint.", "document_kind": "invoices"})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "document_kind" and "invoices" in refused.json()["detail"]
+
+
+async def test_bad_input_is_a_422_naming_the_field(mailings_app, mailings_api, client_events, account):
+    client_id = await known_client(mailings_app, client_events, account, 4, email="c@example.fr")
+    good = {"client_id": client_id, "subject": "Bonjour", "body": "Texte", "recipients": ["a@example.fr"]}
+    cases = {
+        "subject": {**good, "subject": ""},
+        "body": {k: v for k, v in good.items() if k != "body"},
+        "recipients.0": {**good, "recipients": ["not-an-address"]},
+        "recipients": {**good, "recipients": []},
+        "document_kind": {**good, "recipients": None, "document_kind": "catalogue"},
+        "client_id": {**good, "client_id": 0},
+        "cc": {**good, "cc": ["b@example.fr"]},
+    }
+    for field, body in cases.items():
+        response = await mailings_api.post("/api/mailings/emails", json=body, headers=account.headers)
+        assert response.status_code == 422, (field, response.text)
+        assert field in [e["field"] for e in response.json()["errors"]], (field, response.json())
+    # A line break in the subject would let a caller write headers of its own.
+    injected = await mailings_api.post("/api/mailings/emails", headers=account.headers,
+                                       json={**good, "subject": "Hi\r\nBcc: victim@example.fr"})
+    assert injected.status_code == 422 and injected.json()["errors"][0]["field"] == "subject"
+    accented = await mailings_api.post("/api/mailings/emails", headers=account.headers,
+                                       json={**good, "recipients": ["hélène@example.fr"]})
+    assert accented.status_code == 422 and accented.json()["errors"][0]["field"] == "recipients.0"
+    both = await mailings_api.post("/api/mailings/emails", headers=account.headers,
+                                   json={**good, "document_kind": "quotes"})
+    assert both.status_code == 422 and both.json()["errors"][0]["field"] == "document_kind"
+    neither = await mailings_api.post("/api/mailings/emails", headers=account.headers,
+                                      json={k: v for k, v in good.items() if k != "recipients"})
+    assert neither.status_code == 422 and neither.json()["errors"][0]["field"] == "recipients"
+    assert (await mailings_api.get("/api/mailings/emails/0", headers=account.headers)).status_code == 422
+    listed = await mailings_api.get("/api/mailings/emails", params={"limit": 0}, headers=account.headers)
+    assert listed.status_code == 422 and listed.json()["errors"][0]["field"] == "limit"
+
+
+async def test_another_account_sees_nothing_and_cannot_email_its_clients(
+        mailings_app, mailings_api, client_events, account):
+    client_id = await known_client(mailings_app, client_events, account, 5, email="c@example.fr")
+    email = await send(mailings_api, account, client_id=client_id, subject="Bonjour", body="Texte",
+                       recipients=["a@example.fr"])
+    other = mail_account()
+    assert (await mailings_api.get(email["href"], headers=other.headers)).status_code == 404
+    listed = await mailings_api.get("/api/mailings/emails", params={"client_id": client_id}, headers=other.headers)
+    assert listed.status_code == 200 and listed.json() == {"items": [], "next": None}
+    for client in (client_id, 999_999):
+        response = await mailings_api.post("/api/mailings/emails", headers=other.headers, json={
+            "client_id": client, "subject": "Bonjour", "body": "Texte", "recipients": ["a@example.fr"]})
+        assert response.status_code == 404, response.text
+    assert (await mailings_api.get(email["href"])).status_code == 401
+
+
+async def test_a_clients_emails_are_listed_newest_first_by_pages(mailings_app, mailings_api, client_events, account):
+    client_id = await known_client(mailings_app, client_events, account, 6, email="c@example.fr")
+    other_client = await known_client(mailings_app, client_events, account, 7, email="d@example.fr")
+    ids = [(await send(mailings_api, account, client_id=client_id, subject=f"N° {n}", body="Texte",
+                       recipients=["a@example.fr"]))["id"] for n in range(3)]
+    await send(mailings_api, account, client_id=other_client, subject="Autre", body="Texte",
+               recipients=["a@example.fr"])
+    first = (await mailings_api.get("/api/mailings/emails", params={"client_id": client_id, "limit": 2},
+                                    headers=account.headers)).json()
+    assert [e["id"] for e in first["items"]] == ids[:0:-1]
+    second = (await mailings_api.get(first["next"], headers=account.headers)).json()
+    assert [e["id"] for e in second["items"]] == ids[:1] and second["next"] is None
+    everything = (await mailings_api.get("/api/mailings/emails", headers=account.headers)).json()
+    assert len(everything["items"]) == 4
+
+
+async def test_a_refused_recipient_fails_at_once_and_is_reported(
+        mailings_app, mailings_api, client_events, smtp, account):
+    client_id = await known_client(mailings_app, client_events, account, 8, email="c@example.fr")
+    async with EventTap(AMQP_URL, "negoce.mailings", "email.*") as tap:
+        refused = await send(mailings_api, account, client_id=client_id, subject="Relance", body="Texte",
+                             recipients=[f"{REFUSED}-8@example.fr"], )
+        partly = await send(mailings_api, account, client_id=client_id, subject="Relance", body="Texte",
+                            recipients=["ok-8@example.fr", f"{REFUSED}-9@example.fr"])
+        failed = await settled(mailings_api, account, refused["id"], "failed")
+        half = await settled(mailings_api, account, partly["id"], "sent")
+        await eventually(lambda: tap.bodies("email.failed") and tap.bodies("email.sent"))
+    assert failed["attempts"] == 1 and "550" in failed["last_error"] and failed["failed_at"]
+    [event] = tap.bodies("email.failed")
+    assert event["payload"]["email_id"] == refused["id"] and "550" in event["payload"]["error"]
+    # The relay took the message for the other recipient: sent, with the refusal on record.
+    assert half["attempts"] == 1 and f"{REFUSED}-9@example.fr (550" in half["last_error"]
+    assert [r.rcpt_tos for r in smtp.to("ok-8@example.fr")] == [["ok-8@example.fr"]]
+
+
+async def test_temporary_failures_are_retried_until_the_last_attempt_then_reported(
+        mailings_app, mailings_api, client_events, account):
+    settings = mailings_app.state.settings
+    client_id = await known_client(mailings_app, client_events, account, 9, email="c@example.fr")
+    async with EventTap(AMQP_URL, "negoce.mailings", "email.*") as tap:
+        email = await send(mailings_api, account, client_id=client_id, subject="Relance", body="Texte",
+                           recipients=[f"{BUSY}@example.fr"])
+        failed = await settled(mailings_api, account, email["id"], "failed")
+        await eventually(lambda: tap.bodies("email.failed"))
+    assert failed["attempts"] == settings.email_max_attempts and "451" in failed["last_error"]
+    [event] = tap.bodies("email.failed")
+    assert event["payload"]["attempts"] == settings.email_max_attempts and tap.bodies("email.sent") == []
+
+
+async def test_the_relay_down_then_up_delays_but_loses_nothing(
+        mailings_app, mailings_api, client_events, smtp, account):
+    client_id = await known_client(mailings_app, client_events, account, 10, email="c@example.fr")
+    smtp.stop()
+    try:
+        email = await send(mailings_api, account, client_id=client_id, subject="Pendant la panne", body="Texte",
+                           recipients=["patient@example.fr"])
+
+        async def retried() -> dict | None:
+            body = (await mailings_api.get(email["href"], headers=account.headers)).json()
+            return body if body["attempts"] >= 2 else None
+
+        waiting = await eventually(retried)
+        assert waiting["status"] == "queued" and "Connect" in waiting["last_error"]
+        assert waiting["next_attempt_at"] is not None
+    finally:
+        smtp.start()
+    sent = await settled(mailings_api, account, email["id"], "sent")
+    assert sent["attempts"] >= 3 and sent["last_error"] is None
+    assert len(smtp.to("patient@example.fr")) == 1
+
+
+def test_waits_between_attempts_double_up_to_a_cap():
+    assert [retry_delay(attempts=n, base_seconds=30, max_seconds=300) for n in range(1, 7)] == [
+        30, 60, 120, 240, 300, 300]
