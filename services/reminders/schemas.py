@@ -1,0 +1,123 @@
+"""Request and response bodies of the reminders service (pydantic)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, EmailStr, Field, field_validator, model_validator
+
+from services.reminders.domain import zone
+from services.reminders.models import TEXT_MAX
+from shared.schemas import StrictBody
+
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+UserId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\s/]+$")]
+ReminderText = Annotated[str, Field(min_length=1, max_length=TEXT_MAX)]
+DueAt = Annotated[datetime, Field(description="ISO 8601; with an offset, or the account's local time without one")]
+
+
+class ReminderCreate(StrictBody):
+    """A reminder to create; the assignee defaults to the caller."""
+
+    client_id: Id
+    due_at: DueAt
+    text: ReminderText
+    assigned_user: UserId | None = None
+
+
+class ReminderEdit(StrictBody):
+    """Fields of a pending reminder to change; a new due time reschedules it."""
+
+    text: ReminderText | None = None
+    due_at: DueAt | None = None
+    assigned_user: UserId | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> ReminderEdit:
+        if self.text is None and self.due_at is None and self.assigned_user is None:
+            raise ValueError("give at least one of text, due_at, assigned_user")
+        return self
+
+
+class Reschedule(StrictBody):
+    """The new due time of a reminder."""
+
+    due_at: DueAt
+
+
+class Snooze(StrictBody):
+    """Remind again this many minutes from now."""
+
+    minutes: Annotated[int, Field(ge=1, le=60 * 24 * 30)] = 15
+
+
+class ReminderRead(BaseModel):
+    """A reminder: its due time in UTC and as the account's local time with the offset."""
+
+    id: int
+    client_id: int
+    text: str
+    due_at: datetime
+    due_at_local: datetime
+    timezone: str
+    assigned_user: str
+    created_by: str
+    status: Literal["due_today", "overdue", "upcoming", "done"]
+    fired_at: datetime | None
+    done_at: datetime | None
+    done_by: str | None
+    version: int
+
+
+class ReminderPage(BaseModel):
+    """A page of reminders in due order; pass next_cursor as cursor for the next one."""
+
+    items: list[ReminderRead]
+    next_cursor: str | None
+
+
+class UserWrite(StrictBody):
+    """A user of the directory: the name shown and where notifications are e-mailed."""
+
+    display_name: Annotated[str, Field(min_length=1, max_length=200)]
+    email: EmailStr | None = None
+
+
+class UserRead(BaseModel):
+    """A user reminders may be assigned to."""
+
+    user_id: str
+    display_name: str
+    email: str | None
+
+
+class SettingsWrite(StrictBody):
+    """The account's time zone, an IANA name such as Europe/Paris."""
+
+    timezone: Annotated[str, Field(min_length=1, max_length=64)]
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        zone(value)
+        return value
+
+
+class SettingsRead(BaseModel):
+    """The account's settings for reminders."""
+
+    timezone: str
+
+
+class NotificationRead(BaseModel):
+    """A reminder that fired, in its assignee's feed."""
+
+    id: int
+    reminder_id: int
+    client_id: int
+    text: str
+    due_at: datetime
+    due_at_local: datetime
+    created_at: datetime
+    read_at: datetime | None

@@ -1,0 +1,176 @@
+"""Use cases of a reminder's life: create, read, list, edit, reschedule, snooze, mark done, delete.
+
+A reminder whose client is unknown to this service, belongs to another account or was deleted
+answers 404 with ``errors[0].field == "client_id"``; a merged client answers 409 with
+``reason == "client_merged"`` and the ``kept_client_id`` to use instead.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.reminders import repository as repo
+from services.reminders.account_service import account_zone, require_user
+from services.reminders.domain import body, local_day, payload, to_utc
+from services.reminders.firing import fire
+from services.reminders.models import Reminder, outbox
+from services.reminders.schemas import ReminderCreate, ReminderEdit
+from shared.auth import Principal
+from shared.errors import Conflict, InvalidField, NotFound
+from shared.events.envelope import Event
+from shared.events.reminders import ReminderCreated, ReminderDeleted, ReminderDone, ReminderUpdated
+from shared.outbox import add_event
+
+
+async def _check_client(session: AsyncSession, *, principal: Principal, client_id: int) -> None:
+    replica = await repo.get_replica(session, account_id=principal.account_id, client_id=client_id)
+    if replica is not None and replica.merged_into is not None:
+        raise Conflict(f"Client {client_id} was merged into client {replica.merged_into}.",
+                       extra={"reason": "client_merged", "kept_client_id": replica.merged_into,
+                              "errors": [{"field": "client_id", "message": "merged client"}]})
+    if replica is None or replica.deleted or replica.version == 0:
+        raise NotFound(f"Client {client_id} does not exist.",
+                       extra={"errors": [{"field": "client_id", "message": "unknown client"}]})
+
+
+def _instant(value: datetime, tz: ZoneInfo) -> datetime:
+    try:
+        return to_utc(value, tz)
+    except ValueError as exc:
+        raise InvalidField("due_at", str(exc)) from exc
+
+
+async def _announce(session: AsyncSession, reminder: Reminder, event: type[Event], by_user: str | None) -> None:
+    await add_event(session, outbox, event, account_id=reminder.account_id,
+                    payload=payload(reminder, by_user=by_user))
+
+
+async def _schedule(session: AsyncSession, reminder: Reminder, due_at: datetime) -> None:
+    """Set the due time; a time already past fires now, in this transaction."""
+    now = datetime.now(UTC)
+    reminder.due_at = due_at
+    reminder.fired_at = now if due_at <= now else None
+    await session.flush()
+    if reminder.fired_at is not None:
+        await fire(session, [reminder])
+
+
+async def _view(session: AsyncSession, reminder: Reminder) -> dict[str, Any]:
+    tz = await account_zone(session, account_id=reminder.account_id)
+    return body(reminder, tz=tz, today=local_day(datetime.now(UTC), tz))
+
+
+async def _load(session: AsyncSession, *, principal: Principal, reminder_id: int, pending: bool = False) -> Reminder:
+    reminder = await repo.get_reminder(session, account_id=principal.account_id, reminder_id=reminder_id,
+                                       for_update=True)
+    if reminder is None:
+        raise NotFound(f"Reminder {reminder_id} does not exist.")
+    if pending and reminder.done_at is not None:
+        raise Conflict(f"Reminder {reminder_id} is done.", extra={"reason": "reminder_done"})
+    return reminder
+
+
+async def create_reminder(session: AsyncSession, *, principal: Principal, data: ReminderCreate) -> dict[str, Any]:
+    """Create a reminder for a live client of the account; one already due fires at once."""
+    tz = await account_zone(session, account_id=principal.account_id)
+    due_at = _instant(data.due_at, tz)
+    assignee = data.assigned_user or principal.user_id
+    await require_user(session, account_id=principal.account_id, user_id=assignee)
+    await _check_client(session, principal=principal, client_id=data.client_id)
+    reminder = Reminder(account_id=principal.account_id, client_id=data.client_id, due_at=due_at, text=data.text,
+                        assigned_user=assignee, created_by=principal.user_id, version=1)
+    session.add(reminder)
+    await session.flush()
+    await _announce(session, reminder, ReminderCreated, principal.user_id)
+    await _schedule(session, reminder, due_at)
+    return await _view(session, reminder)
+
+
+async def get_reminder(session: AsyncSession, *, principal: Principal, reminder_id: int) -> dict[str, Any]:
+    """One reminder of the account."""
+    reminder = await repo.get_reminder(session, account_id=principal.account_id, reminder_id=reminder_id)
+    if reminder is None:
+        raise NotFound(f"Reminder {reminder_id} does not exist.")
+    return await _view(session, reminder)
+
+
+def _cursor(value: str | None) -> tuple[datetime, int] | None:
+    if value is None:
+        return None
+    try:
+        due, _, last_id = value.rpartition("_")
+        return datetime.fromisoformat(due), int(last_id)
+    except ValueError as exc:
+        raise InvalidField("cursor", "not a cursor given by a previous page") from exc
+
+
+async def list_reminders(
+    session: AsyncSession, *, principal: Principal, status: str | None, client_id: int | None,
+    assigned_user: str | None, cursor: str | None, limit: int,
+) -> dict[str, Any]:
+    """Reminders in due order; due_today, overdue and upcoming follow the account's local day."""
+    tz = await account_zone(session, account_id=principal.account_id)
+    today = local_day(datetime.now(UTC), tz)
+    rows = await repo.list_reminders(session, account_id=principal.account_id, status=status, today=today,
+                                     client_id=client_id, assigned_user=assigned_user, after=_cursor(cursor),
+                                     limit=limit)
+    next_cursor = f"{rows[-1].due_at.astimezone(UTC).isoformat()}_{rows[-1].id}" if len(rows) == limit else None
+    return {"items": [body(r, tz=tz, today=today) for r in rows], "next_cursor": next_cursor}
+
+
+async def edit_reminder(session: AsyncSession, *, principal: Principal, reminder_id: int,
+                        data: ReminderEdit) -> dict[str, Any]:
+    """Change the text, assignee or due time of a pending reminder (a new due time reschedules it)."""
+    reminder = await _load(session, principal=principal, reminder_id=reminder_id, pending=True)
+    due_at = _instant(data.due_at, await account_zone(session, account_id=principal.account_id)) \
+        if data.due_at is not None else None
+    if data.assigned_user is not None:
+        await require_user(session, account_id=principal.account_id, user_id=data.assigned_user)
+        reminder.assigned_user = data.assigned_user
+    if data.text is not None:
+        reminder.text = data.text
+    reminder.version += 1
+    reminder.updated_at = datetime.now(UTC)
+    await session.flush()
+    await _announce(session, reminder, ReminderUpdated, principal.user_id)
+    if due_at is not None:
+        await _schedule(session, reminder, due_at)
+    return await _view(session, reminder)
+
+
+async def reschedule(session: AsyncSession, *, principal: Principal, reminder_id: int,
+                     due_at: datetime) -> dict[str, Any]:
+    """Move a pending reminder to a new due time; it fires again then."""
+    return await edit_reminder(session, principal=principal, reminder_id=reminder_id,
+                               data=ReminderEdit(due_at=due_at))
+
+
+async def snooze(session: AsyncSession, *, principal: Principal, reminder_id: int, minutes: int) -> dict[str, Any]:
+    """Remind again ``minutes`` from now."""
+    due_at = datetime.now(UTC) + timedelta(minutes=minutes)
+    return await edit_reminder(session, principal=principal, reminder_id=reminder_id,
+                               data=ReminderEdit(due_at=due_at))
+
+
+async def mark_done(session: AsyncSession, *, principal: Principal, reminder_id: int) -> dict[str, Any]:
+    """Mark a reminder done; it will not fire any more (409 if it already is done)."""
+    reminder = await _load(session, principal=principal, reminder_id=reminder_id, pending=True)
+    reminder.done_at = datetime.now(UTC)
+    reminder.done_by = principal.user_id
+    reminder.version += 1
+    reminder.updated_at = reminder.done_at
+    await session.flush()
+    await _announce(session, reminder, ReminderDone, principal.user_id)
+    return await _view(session, reminder)
+
+
+async def delete_reminder(session: AsyncSession, *, principal: Principal, reminder_id: int) -> None:
+    """Delete a reminder with its notifications."""
+    reminder = await _load(session, principal=principal, reminder_id=reminder_id)
+    reminder.version += 1
+    await _announce(session, reminder, ReminderDeleted, principal.user_id)
+    await repo.delete_reminder(session, reminder=reminder)

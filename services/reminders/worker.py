@@ -1,0 +1,119 @@
+"""Celery worker and beat of the reminders service.
+
+    celery -A services.reminders.worker:celery_app worker --concurrency 2
+    celery -A services.reminders.worker:celery_app beat --schedule .run/celerybeat-schedule
+
+Beat sends a short ``fire_due`` tick every ``fire_interval_seconds``; any worker that takes it
+claims the due reminders with FOR UPDATE SKIP LOCKED and fires them in one transaction per
+batch (services.reminders.firing). There are no per-reminder ETA tasks, so a million pending
+reminders cost the broker nothing, and a lost, duplicated or late tick changes nothing but the
+delay: the database decides what fires, once. Ticks expire quickly, so the backlog of a worker
+that was down is not replayed.
+
+The tasks are sync (Celery) and run the service's async code on one event loop per worker
+process, created after the fork: the firing code is the very code the API uses to fire a
+reminder created already due, and the process keeps its connection pool from tick to tick
+instead of connecting every half second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TypeVar
+
+from celery import Celery
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
+from services.reminders import mailer
+from services.reminders.firing import fire_due
+from services.reminders.settings import RemindersSettings
+from shared.db import create_sessionmaker, unit_of_work
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+WORKER_APPLICATION_NAME = "negoce-reminders-worker"
+FIRE_TASK = "reminders.fire_due"
+EMAIL_TASK = "reminders.send_emails"
+
+
+def create_celery(settings: RemindersSettings) -> Celery:
+    """The Celery app: its broker, queue, reliability options and beat schedule."""
+    app = Celery("negoce-reminders", broker=settings.broker_url)
+    tick = timedelta(seconds=settings.fire_interval_seconds)
+    mail_tick = timedelta(seconds=settings.email_interval_seconds)
+    app.conf.update(
+        task_default_queue=settings.celery_queue,
+        task_ignore_result=True,
+        # A tick taken by a worker that dies is given back, not lost; one tick at a time per process.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        broker_connection_max_retries=None,
+        timezone="UTC",
+        beat_schedule={
+            "fire-due-reminders": {"task": FIRE_TASK, "schedule": tick,
+                                   "options": {"expires": max(5.0, 10 * settings.fire_interval_seconds)}},
+            "send-notification-emails": {"task": EMAIL_TASK, "schedule": mail_tick,
+                                         "options": {"expires": max(10.0, 5 * settings.email_interval_seconds)}},
+        },
+    )
+    return app
+
+
+class _Runtime:
+    """One event loop and connection pool per worker process."""
+
+    def __init__(self, settings: RemindersSettings) -> None:
+        self.pid = os.getpid()
+        self.loop = asyncio.new_event_loop()
+        engine = create_async_engine(
+            settings.database_url, pool_size=2, max_overflow=2, pool_pre_ping=True,
+            connect_args={"server_settings": {"jit": "off", "application_name": WORKER_APPLICATION_NAME}})
+        self.sessions = create_sessionmaker(engine)
+
+
+settings = RemindersSettings()
+celery_app = create_celery(settings)
+_runtime: _Runtime | None = None
+
+
+def _run(work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
+    global _runtime
+    if _runtime is None or _runtime.pid != os.getpid():
+        _runtime = _Runtime(settings)  # a forked child must not reuse its parent's loop or sockets
+    return _runtime.loop.run_until_complete(work(_runtime.sessions))
+
+
+async def _fire_all_due(sessions: async_sessionmaker[AsyncSession]) -> int:
+    total = 0
+    # Bounded: a huge backlog is shared with the next ticks (and other workers) instead of one long task.
+    deadline = time.monotonic() + max(2.0, 4 * settings.fire_interval_seconds)
+    while time.monotonic() < deadline:
+        async with unit_of_work(sessions) as session:
+            fired = await fire_due(session, limit=settings.fire_batch_size, hold_seconds=settings.fire_hold_seconds)
+        total += fired
+        if fired < settings.fire_batch_size:
+            break
+    return total
+
+
+@celery_app.task(name=FIRE_TASK)
+def fire_due_reminders() -> int:
+    """Fire every reminder that is due, in batches; returns how many fired."""
+    fired = _run(_fire_all_due)
+    if fired:
+        log.info("fired %d reminders", fired)
+        send_notification_emails.delay()
+    return fired
+
+
+@celery_app.task(name=EMAIL_TASK)
+def send_notification_emails() -> int:
+    """Send the notification e-mails whose attempt is due; returns how many were attempted."""
+    return _run(lambda sessions: mailer.send_pending(sessions, settings))

@@ -1,0 +1,292 @@
+"""The reminders API: lists in the account's time zone (DST included), edits and their events, bad input, client life."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from services.reminders import mailer
+from services.reminders.domain import local_day, to_utc
+from tests.conftest import AMQP_URL
+from tests.reminders_support import (  # noqa: F401 (fixtures)
+    free_port, known_client, new_rem_account, rem_account, rem_api, rem_sql, reminders_app, send_client_event,
+    smtp_sink, snapshot,
+)
+from tests.support import EventTap, eventually
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def test_local_days_last_two_dst_sundays_of_2027_last_23_and_25_hours():
+    spring = local_day(datetime(2027, 3, 28, 12, tzinfo=UTC), PARIS)
+    autumn = local_day(datetime(2027, 10, 31, 12, tzinfo=UTC), PARIS)
+    assert spring == (datetime(2027, 3, 27, 23, tzinfo=UTC), datetime(2027, 3, 28, 22, tzinfo=UTC))
+    assert autumn == (datetime(2027, 10, 30, 22, tzinfo=UTC), datetime(2027, 10, 31, 23, tzinfo=UTC))
+    with pytest.raises(ValueError, match="does not exist"):
+        to_utc(datetime(2027, 3, 28, 2, 30), PARIS)
+    assert to_utc(datetime(2027, 10, 31, 2, 30), PARIS) == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+
+
+async def _create(rem_api, account, client_id, due_at, text="Rappeler", **extra):
+    response = await rem_api.post("/api/reminders", headers=account.headers,
+                                  json={"client_id": client_id, "due_at": due_at, "text": text, **extra})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def test_times_are_utc_and_local_with_their_offset_across_dst(rem_api, rem_account, rem_sql):
+    client_id = await known_client(rem_sql, rem_account.id)
+    assert (await rem_api.get("/api/reminders/settings", headers=rem_account.headers)).json() == {
+        "timezone": "Europe/Paris"}
+    before = await _create(rem_api, rem_account, client_id, "2027-03-27T09:00:00")
+    after = await _create(rem_api, rem_account, client_id, "2027-03-28T09:00:00")
+    autumn = await _create(rem_api, rem_account, client_id, "2027-10-31T09:00:00")
+    explicit = await _create(rem_api, rem_account, client_id, "2027-10-31T08:00:00Z")
+    assert [r["due_at"] for r in (before, after, autumn, explicit)] == [
+        "2027-03-27T08:00:00Z", "2027-03-28T07:00:00Z", "2027-10-31T08:00:00Z", "2027-10-31T08:00:00Z"]
+    assert [r["due_at_local"] for r in (before, after, autumn, explicit)] == [
+        "2027-03-27T09:00:00+01:00", "2027-03-28T09:00:00+02:00", "2027-10-31T09:00:00+01:00",
+        "2027-10-31T09:00:00+01:00"]
+    skipped = await rem_api.post("/api/reminders", headers=rem_account.headers,
+                                 json={"client_id": client_id, "due_at": "2027-03-28T02:30:00", "text": "x"})
+    assert skipped.status_code == 422 and skipped.json()["errors"][0]["field"] == "due_at"
+    await rem_api.put("/api/reminders/settings", headers=rem_account.headers, json={"timezone": "America/New_York"})
+    shown = (await rem_api.get(f"/api/reminders/{after['id']}", headers=rem_account.headers)).json()
+    assert shown["due_at_local"] == "2027-03-28T03:00:00-04:00" and shown["timezone"] == "America/New_York"
+
+
+def _zone_at_midday() -> ZoneInfo:
+    """A zone where it is now between 06:00 and 18:00, so today, yesterday and tomorrow are unambiguous."""
+    now = datetime.now(UTC)
+    for name in ("Europe/Paris", "America/New_York", "America/Los_Angeles", "Asia/Tokyo", "Asia/Kolkata",
+                 "Pacific/Auckland", "America/Sao_Paulo", "Asia/Dubai"):
+        if 6 <= now.astimezone(ZoneInfo(name)).hour < 18:
+            return ZoneInfo(name)
+    raise AssertionError("no zone at midday")
+
+
+async def test_lists_follow_the_account_day_client_assignee_and_pages(rem_api, rem_account, rem_sql):
+    tz = _zone_at_midday()
+    await rem_api.put("/api/reminders/settings", headers=rem_account.headers, json={"timezone": tz.key})
+    await rem_api.put("/api/reminders/users/paul", headers=rem_account.headers, json={"display_name": "Paul"})
+    first, second = [await known_client(rem_sql, rem_account.id) for _ in range(2)]
+    today = datetime.now(tz).date()
+    local = lambda day, hour, minute=0: f"{day.isoformat()}T{hour:02d}:{minute:02d}:00"  # noqa: E731
+    overdue = await _create(rem_api, rem_account, first, local(today - timedelta(days=1), 12))
+    early = await _create(rem_api, rem_account, first, local(today, 0, 5))
+    late = await _create(rem_api, rem_account, second, local(today, 23, 55), assigned_user="paul")
+    upcoming = await _create(rem_api, rem_account, second, local(today + timedelta(days=1), 0, 5))
+    done = await _create(rem_api, rem_account, first, local(today + timedelta(days=3), 9))
+    await rem_api.post(f"/api/reminders/{done['id']}/done", headers=rem_account.headers)
+    assert early["fired_at"] is not None and late["fired_at"] is None  # a past due time fired at once
+
+    async def ids(**params):
+        response = await rem_api.get("/api/reminders", headers=rem_account.headers, params=params)
+        assert response.status_code == 200, response.text
+        return [r["id"] for r in response.json()["items"]]
+
+    assert await ids(status="overdue") == [overdue["id"]]
+    assert await ids(status="due_today") == [early["id"], late["id"]]
+    assert await ids(status="upcoming") == [upcoming["id"]]
+    assert await ids(status="done") == [done["id"]]
+    assert await ids(client_id=second) == [late["id"], upcoming["id"]]
+    assert await ids(assigned_user="paul") == [late["id"]]
+    assert await ids(status="due_today", client_id=first) == [early["id"]]
+    page = (await rem_api.get("/api/reminders", headers=rem_account.headers, params={"limit": 2})).json()
+    assert [r["id"] for r in page["items"]] == [overdue["id"], early["id"]]
+    rest = await ids(cursor=page["next_cursor"], limit=10)
+    assert rest == [late["id"], upcoming["id"], done["id"]]
+    other = await new_rem_account(rem_api)
+    assert (await rem_api.get("/api/reminders", headers=other.headers)).json()["items"] == []
+    assert (await rem_api.get(f"/api/reminders/{late['id']}", headers=other.headers)).status_code == 404
+
+
+async def test_every_change_is_an_event_in_version_order(rem_api, rem_account, rem_sql):
+    client_id = await known_client(rem_sql, rem_account.id)
+    await rem_api.put("/api/reminders/users/anne", headers=rem_account.headers, json={"display_name": "Anne"})
+    async with EventTap(AMQP_URL, "negoce.reminders") as tap:
+        created = await _create(rem_api, rem_account, client_id, "2030-01-15T10:00:00+01:00")
+        rid, h = created["id"], rem_account.headers
+        edited = (await rem_api.patch(f"/api/reminders/{rid}", headers=h,
+                                      json={"text": "Relancer le devis", "assigned_user": "anne"})).json()
+        assert edited["text"] == "Relancer le devis" and edited["assigned_user"] == "anne"
+        moved = (await rem_api.post(f"/api/reminders/{rid}/reschedule", headers=h,
+                                    json={"due_at": "2030-02-01T08:30:00"})).json()
+        assert moved["due_at"] == "2030-02-01T07:30:00Z"
+        snoozed = (await rem_api.post(f"/api/reminders/{rid}/snooze", headers=h, json={"minutes": 60})).json()
+        due = datetime.fromisoformat(snoozed["due_at"])
+        assert abs(due - (datetime.now(UTC) + timedelta(minutes=60))) < timedelta(seconds=30)
+        finished = (await rem_api.post(f"/api/reminders/{rid}/done", headers=h)).json()
+        assert finished["status"] == "done" and finished["done_by"] == "tester"
+        again = await rem_api.post(f"/api/reminders/{rid}/done", headers=h)
+        assert again.status_code == 409 and again.json()["reason"] == "reminder_done"
+        assert (await rem_api.patch(f"/api/reminders/{rid}", headers=h, json={"text": "x"})).status_code == 409
+        assert (await rem_api.delete(f"/api/reminders/{rid}", headers=h)).status_code == 204
+        assert (await rem_api.get(f"/api/reminders/{rid}", headers=h)).status_code == 404
+
+        def mine():
+            return [b for b in tap.bodies() if b["payload"]["reminder_id"] == rid]
+
+        events = await eventually(lambda: len(mine()) == 6 and mine())
+    assert [(e["type"], e["payload"]["version"]) for e in events] == [
+        ("reminder.created", 1), ("reminder.updated", 2), ("reminder.updated", 3), ("reminder.updated", 4),
+        ("reminder.done", 5), ("reminder.deleted", 6)]
+    assert {e["account_id"] for e in events} == {str(rem_account.id)}
+    assert events[4]["payload"]["done_at"] is not None and events[4]["payload"]["by_user"] == "tester"
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"text": "x"}, "due_at"),
+    ({"due_at": "next tuesday", "text": "x"}, "due_at"),
+    ({"due_at": "2027-02-30T10:00:00", "text": "x"}, "due_at"),
+    ({"due_at": "2027-03-28T02:15:00", "text": "x"}, "due_at"),
+    ({"due_at": "2030-01-01T10:00:00Z", "text": "x" * 2001}, "text"),
+    ({"due_at": "2030-01-01T10:00:00Z", "text": ""}, "text"),
+    ({"due_at": "2030-01-01T10:00:00Z", "text": "x", "assigned_user": "nobody"}, "assigned_user"),
+    ({"due_at": "2030-01-01T10:00:00Z", "text": "x", "colour": "red"}, "colour"),
+])
+async def test_bad_input_is_a_422_naming_the_field(rem_api, rem_account, rem_sql, body, field):
+    client_id = await known_client(rem_sql, rem_account.id)
+    response = await rem_api.post("/api/reminders", headers=rem_account.headers, json={"client_id": client_id, **body})
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["field"] == field
+
+
+async def test_other_bad_input_names_its_field(rem_api, rem_account, rem_sql):
+    h = rem_account.headers
+    client_id = await known_client(rem_sql, rem_account.id)
+    created = await _create(rem_api, rem_account, client_id, "2030-01-01T10:00:00Z")
+    cases = [
+        (rem_api.put("/api/reminders/settings", headers=h, json={"timezone": "Europe/Atlantis"}), "timezone"),
+        (rem_api.put("/api/reminders/users/bob", headers=h, json={"display_name": "Bob", "email": "not-mail"}),
+         "email"),
+        (rem_api.get("/api/reminders", headers=h, params={"status": "someday"}), "status"),
+        (rem_api.get("/api/reminders", headers=h, params={"cursor": "garbage"}), "cursor"),
+        (rem_api.post(f"/api/reminders/{created['id']}/snooze", headers=h, json={"minutes": 0}), "minutes"),
+        (rem_api.post(f"/api/reminders/{created['id']}/reschedule", headers=h, json={"due_at": "soon"}), "due_at"),
+        (rem_api.patch(f"/api/reminders/{created['id']}", headers=h, json={"assigned_user": "ghost"}),
+         "assigned_user"),
+    ]
+    for call, field in cases:
+        response = await call
+        assert response.status_code == 422, (field, response.text)
+        assert response.json()["errors"][0]["field"] == field, response.text
+    assert (await rem_api.patch(f"/api/reminders/{created['id']}", headers=h, json={})).status_code == 422
+
+
+async def test_clients_unknown_here_or_of_another_account_are_refused(rem_api, rem_account, rem_sql):
+    stranger = await known_client(rem_sql, uuid.uuid4())
+    for client_id in (stranger, 987_654_321_987):
+        response = await rem_api.post("/api/reminders", headers=rem_account.headers,
+                                      json={"client_id": client_id, "due_at": "2030-01-01T10:00:00Z", "text": "x"})
+        assert response.status_code == 404 and response.json()["errors"][0]["field"] == "client_id"
+
+
+async def test_client_merge_delete_and_erasure_reach_reminders(rem_api, rem_account, rem_sql):
+    kept, merged, deleted, erased = [await known_client(rem_sql, rem_account.id) for _ in range(4)]
+    pending = await _create(rem_api, rem_account, merged, "2030-01-01T10:00:00Z")
+    finished = await _create(rem_api, rem_account, merged, "2030-01-02T10:00:00Z")
+    await rem_api.post(f"/api/reminders/{finished['id']}/done", headers=rem_account.headers)
+    doomed = await _create(rem_api, rem_account, deleted, "2030-01-01T10:00:00Z")
+    secret = await _create(rem_api, rem_account, erased, "2030-01-01T10:00:00Z", text="Appeler Mme Durand, 06 12")
+    async with EventTap(AMQP_URL, "negoce.reminders", routing_key="reminder.updated") as tap:
+        await send_client_event(rem_account.id, "client.merged", {
+            "merge_id": 1, "kept_client_id": kept, "merged_client_id": merged, "kept_version": 3, "by_user": "boss"})
+        await send_client_event(rem_account.id, "client.deleted", {"client_id": deleted, "version": 2,
+                                                                   "by_user": "boss"})
+        await send_client_event(rem_account.id, "client.erased", {"client_id": erased, "version": 2,
+                                                                  "pseudonym": "Client 1234", "by_user": "boss"})
+
+        async def moved():
+            ids = lambda c: rem_api.get("/api/reminders", headers=rem_account.headers, params={"client_id": c})  # noqa: E731
+            return [r["id"] for r in (await ids(kept)).json()["items"]] == [pending["id"], finished["id"]]
+
+        await eventually(moved)
+        [update] = await eventually(lambda: tap.bodies())
+    assert update["payload"]["reminder_id"] == pending["id"] and update["payload"]["client_id"] == kept
+    assert update["payload"]["version"] == 2 and update["payload"]["by_user"] == "boss"
+
+    async def gone():
+        return (await rem_api.get(f"/api/reminders/{doomed['id']}", headers=rem_account.headers)).status_code == 404
+
+    await eventually(gone)
+
+    async def blanked():
+        body = (await rem_api.get(f"/api/reminders/{secret['id']}", headers=rem_account.headers)).json()
+        return body["text"] == "" and body["due_at"] == secret["due_at"]
+
+    await eventually(blanked)
+    refused = await rem_api.post("/api/reminders", headers=rem_account.headers,
+                                 json={"client_id": merged, "due_at": "2030-01-01T10:00:00Z", "text": "x"})
+    assert refused.status_code == 409 and refused.json()["kept_client_id"] == kept
+    assert refused.json()["errors"][0]["field"] == "client_id"
+    refused = await rem_api.post("/api/reminders", headers=rem_account.headers,
+                                 json={"client_id": deleted, "due_at": "2030-01-01T10:00:00Z", "text": "x"})
+    assert refused.status_code == 404 and refused.json()["errors"][0]["field"] == "client_id"
+
+
+async def test_a_delete_that_overtakes_the_creation_still_wins(rem_api, rem_account, rem_sql):
+    client_id = 3 * 10**9 + uuid.uuid4().int % 10**8
+    await send_client_event(rem_account.id, "client.deleted", {"client_id": client_id, "version": 2, "by_user": "x"})
+
+    async def deleted_seen():
+        return bool(await rem_sql("SELECT 1 FROM client_replicas WHERE client_id = :c AND deleted", c=client_id))
+
+    await eventually(deleted_seen)
+    await send_client_event(rem_account.id, "client.created", snapshot(client_id))
+
+    async def created_seen():
+        return bool(await rem_sql("SELECT 1 FROM client_replicas WHERE client_id = :c AND version = 1", c=client_id))
+
+    await eventually(created_seen)
+    refused = await rem_api.post("/api/reminders", headers=rem_account.headers,
+                                 json={"client_id": client_id, "due_at": "2030-01-01T10:00:00Z", "text": "x"})
+    assert refused.status_code == 404
+
+
+async def test_a_reminder_created_already_due_fires_at_once_into_feed_and_mail(
+        rem_api, rem_sql, reminders_app, smtp_sink):
+    account = await new_rem_account(rem_api, email="tester@cave.example")
+    client_id = await known_client(rem_sql, account.id, name="Domaine Lebrun")
+    async with EventTap(AMQP_URL, "negoce.reminders", routing_key="reminder.due") as tap:
+        past = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+        created = await _create(rem_api, account, client_id, past, text="Rappeler pour la commande")
+        assert created["fired_at"] is not None
+        [due] = await eventually(lambda: [b for b in tap.bodies() if b["payload"]["reminder_id"] == created["id"]])
+    assert due["payload"]["text"] == "Rappeler pour la commande" and due["account_id"] == str(account.id)
+    feed = (await rem_api.get("/api/reminders/notifications", headers=account.headers)).json()
+    assert [n["reminder_id"] for n in feed] == [created["id"]] and feed[0]["read_at"] is None
+    stranger = await rem_api.post(f"/api/reminders/notifications/{feed[0]['id']}/read",
+                                  headers=account.headers_for("someone-else"))
+    assert stranger.status_code == 404
+    read = await rem_api.post(f"/api/reminders/notifications/{feed[0]['id']}/read", headers=account.headers)
+    assert read.status_code == 200 and read.json()["read_at"] is not None
+    assert (await rem_api.get("/api/reminders/notifications", headers=account.headers,
+                              params={"unread": True})).json() == []
+    settings = reminders_app.state.settings
+    await mailer.send_pending(reminders_app.state.context.sessions, settings)
+    [mail] = smtp_sink.mailbox.to("tester@cave.example")
+    assert mail["Subject"] == "Rappel : Domaine Lebrun"
+    assert "Rappeler pour la commande" in mail.get_payload(decode=True).decode()
+    rows = await rem_sql("SELECT e.status, e.attempts FROM notification_emails e JOIN notifications n "
+                         "ON n.id = e.notification_id WHERE n.reminder_id = :r", r=created["id"])
+    assert [tuple(r) for r in rows] == [("sent", 1)]
+
+
+async def test_a_failed_send_is_retried_then_marked_failed(rem_api, rem_sql, reminders_app):
+    account = await new_rem_account(rem_api, email="nobody-listens@cave.example")
+    client_id = await known_client(rem_sql, account.id)
+    created = await _create(rem_api, account, client_id, (datetime.now(UTC) - timedelta(seconds=1)).isoformat())
+    closed = reminders_app.state.settings.model_copy(update={
+        "smtp_port": free_port(), "email_max_attempts": 2, "email_retry_seconds": 0.0, "smtp_timeout_seconds": 2})
+    query = ("SELECT e.status, e.attempts, e.last_error IS NOT NULL FROM notification_emails e "
+             "JOIN notifications n ON n.id = e.notification_id WHERE n.reminder_id = :r")
+    await mailer.send_pending(reminders_app.state.context.sessions, closed)
+    # A failure at the first attempt stays pending for a retry, the last one is recorded as failed.
+    assert [tuple(r) for r in await rem_sql(query, r=created["id"])] in ([("pending", 1, True)], [("failed", 2, True)])
+    await mailer.send_pending(reminders_app.state.context.sessions, closed)
+    assert [tuple(r) for r in await rem_sql(query, r=created["id"])] == [("failed", 2, True)]
