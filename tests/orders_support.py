@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
+import secrets
+import subprocess
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
-from tests.support import eventually
+import pytest
+from sqlalchemy import text
+
+from shared.auth import issue_token
+from tests.conftest import AMQP_URL, JWT_SECRET, VHOST, TestAccount
+from tests.support import eventually, publish_event
 
 
 async def new_client(api, orders_api, account, **fields: Any) -> int:
@@ -45,3 +56,79 @@ async def order(orders_api, account, client_id: int, lines: list[dict[str, Any]]
                                      headers=account.headers)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+# Client events published straight on the clients exchange, as the clients service's relay would:
+# the orders service's reaction to merges, archives and erasures is tested on its own.
+_client_ids = itertools.count(10**12 + secrets.randbelow(10**6) * 10**4)
+
+
+def orders_account() -> TestAccount:
+    """A fresh account the orders service trusts from its token alone (it keeps no account table)."""
+    account_id = uuid.uuid4()
+    return TestAccount(id=account_id, token=issue_token(secret=JWT_SECRET, account_id=account_id, user_id="tester"))
+
+
+def client_snapshot(client_id: int, *, version: int = 1, display_name: str = "Client Test",
+                    **fields: Any) -> dict[str, Any]:
+    """A ClientSnapshot payload; extra fields override the defaults."""
+    now = datetime.now(UTC).isoformat()
+    return {"client_id": client_id, "version": version, "kind": "person", "last_name": display_name,
+            "display_name": display_name, "billing_address": {"line1": "1 place du Marché", "city": "Beaune"},
+            "accounting_code": f"411{client_id}", "accepts_emailing": True, "accepts_mailing": True,
+            "created_at": now, "updated_at": now, **fields}
+
+
+async def client_event(account: TestAccount, event_type: str, payload: dict[str, Any], *,
+                       event_id: uuid.UUID | None = None) -> uuid.UUID:
+    """Publish a client event for the account; returns its id."""
+    return await publish_event(AMQP_URL, exchange="negoce.clients", event_type=event_type, account_id=account.id,
+                               payload=payload, event_id=event_id)
+
+
+async def published_client(orders_api, account: TestAccount, **fields: Any) -> int:
+    """A client known to the orders service from a client.created event, with a fresh id."""
+    client_id = next(_client_ids)
+    await client_event(account, "client.created", client_snapshot(client_id, **fields))
+
+    async def known() -> bool:
+        response = await orders_api.get("/api/orders/negotiated-prices", params={"client_id": client_id},
+                                        headers=account.headers)
+        return response.status_code == 200
+
+    await eventually(known)
+    return client_id
+
+
+@pytest.fixture
+async def orders_sql(orders_app) -> AsyncIterator[Any]:
+    """Run a statement on the orders test database and commit: ``await orders_sql("select ...", **params)``."""
+    engine = orders_app.state.context.engine
+
+    async def run(query: str, **params: object) -> list[Any]:
+        async with engine.begin() as connection:
+            return list((await connection.execute(text(query), params)).all())
+
+    yield run
+
+
+async def applied(orders_sql, event_id: uuid.UUID) -> None:
+    """Wait until the orders consumer recorded the event as processed (its effect committed with it)."""
+
+    async def recorded() -> bool:
+        return bool(await orders_sql("SELECT 1 FROM inbox WHERE consumer = 'orders' AND event_id = :e", e=event_id))
+
+    await eventually(recorded)
+
+
+async def drained(queue: str) -> None:
+    """Wait until a queue of the test vhost holds no message, ready or unacknowledged."""
+
+    def empty() -> bool:
+        listing = subprocess.run(
+            ["rabbitmqctl", "-q", "list_queues", "-p", VHOST, "name", "messages", "--no-table-headers"],
+            check=True, capture_output=True, text=True, timeout=60).stdout
+        counts = dict(line.split("\t") for line in listing.splitlines() if "\t" in line)
+        return counts.get(queue) == "0"
+
+    await eventually(empty, timeout=30, interval=0.3)
