@@ -1,0 +1,147 @@
+"""Firing with real Celery processes: on time, exactly once, through crashes, restarts and two workers."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from tests.conftest import AMQP_URL, VHOST
+from tests.reminders_support import (  # noqa: F401 (fixtures)
+    celery_cluster, known_client, new_rem_account, rem_api, rem_sql, reminders_app, smtp_sink,
+)
+from tests.support import EventTap, eventually
+
+
+async def _create_many(rem_api, account, client_id, count, *, in_seconds):
+    due = (datetime.now(UTC) + timedelta(seconds=in_seconds)).isoformat()
+    responses = await asyncio.gather(*(
+        rem_api.post("/api/reminders", headers=account.headers,
+                     json={"client_id": client_id, "due_at": due, "text": f"Rappel {n}"}) for n in range(count)))
+    assert all(r.status_code == 201 for r in responses), [r.text for r in responses if r.status_code != 201]
+    return [r.json()["id"] for r in responses]
+
+
+async def _firings(rem_sql, ids):
+    """How many reminder.due outbox rows and notifications each reminder has."""
+    due = await rem_sql("SELECT (body->'payload'->>'reminder_id')::bigint, count(*) FROM outbox "
+                        "WHERE routing_key = 'reminder.due' AND (body->'payload'->>'reminder_id')::bigint = ANY(:ids) "
+                        "GROUP BY 1", ids=ids)
+    feed = await rem_sql("SELECT reminder_id, count(*) FROM notifications WHERE reminder_id = ANY(:ids) GROUP BY 1",
+                         ids=ids)
+    return dict(due), dict(feed)
+
+
+async def _fired_once(rem_sql, ids):
+    due, feed = await _firings(rem_sql, ids)
+    return due == feed == {i: 1 for i in ids}
+
+
+def _published(tap, ids):
+    """Distinct reminder.due events per reminder seen on the exchange (a re-publish keeps its event id)."""
+    wanted = set(ids)
+    seen = {(b["payload"]["reminder_id"], b["event_id"]) for b in tap.bodies("reminder.due")
+            if b["payload"]["reminder_id"] in wanted}
+    return Counter(reminder_id for reminder_id, _ in seen)
+
+
+async def test_due_reminders_fire_on_time_once_with_event_feed_and_mail(
+        rem_api, rem_sql, celery_cluster, smtp_sink):
+    account = await new_rem_account(rem_api, email="vigneron@cave.example")
+    client_id = await known_client(rem_sql, account.id, name="Cave Martin")
+    celery_cluster.worker()
+    celery_cluster.beat()
+    async with EventTap(AMQP_URL, "negoce.reminders", routing_key="reminder.due") as tap:
+        ids = await _create_many(rem_api, account, client_id, 5, in_seconds=3)
+        due_at = datetime.now(UTC) + timedelta(seconds=3)
+        await eventually(lambda: _fired_once(rem_sql, ids), timeout=30)
+        await eventually(lambda: _published(tap, ids) == {i: 1 for i in ids}, timeout=10)
+        late = (datetime.now(UTC) - due_at).total_seconds()
+    assert late < 5, f"fired {late:.1f} s after the due time"
+    feed = (await rem_api.get("/api/reminders/notifications", headers=account.headers)).json()
+    assert sorted(n["reminder_id"] for n in feed) == sorted(ids)
+    mails = await eventually(lambda: len(smtp_sink.mailbox.to("vigneron@cave.example")) == 5
+                             and smtp_sink.mailbox.to("vigneron@cave.example"), timeout=20)
+    assert {m["Subject"] for m in mails} == {"Rappel : Cave Martin"}
+    await asyncio.sleep(1.5)  # more ticks change nothing
+    assert await _fired_once(rem_sql, ids) and len(smtp_sink.mailbox.to("vigneron@cave.example")) == 5
+
+
+async def _locked_by_worker(rem_sql, ids):
+    """Whether another transaction holds every one of these rows (SKIP LOCKED sees none of them)."""
+    free = await rem_sql("SELECT id FROM reminders WHERE id = ANY(:ids) FOR UPDATE SKIP LOCKED", ids=ids)
+    return not free
+
+
+async def test_a_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(rem_api, rem_sql, celery_cluster):
+    account = await new_rem_account(rem_api)
+    client_id = await known_client(rem_sql, account.id)
+    stuck = celery_cluster.worker("stuck", fire_hold_seconds=30)
+    celery_cluster.beat()
+    ids = await _create_many(rem_api, account, client_id, 30, in_seconds=1)
+    await eventually(lambda: _locked_by_worker(rem_sql, ids), timeout=30)
+    stuck.kill()  # SIGKILL while the claim transaction holds the batch, uncommitted
+    await asyncio.sleep(0.5)
+    assert await _firings(rem_sql, ids) == ({}, {})
+    rows = await rem_sql("SELECT count(*) FROM reminders WHERE id = ANY(:ids) AND fired_at IS NULL", ids=ids)
+    assert rows[0][0] == 30
+    celery_cluster.worker("back")
+    await eventually(lambda: _fired_once(rem_sql, ids), timeout=30)
+
+
+async def test_two_workers_and_a_restarted_beat_fire_each_reminder_once(rem_api, rem_sql, celery_cluster):
+    account = await new_rem_account(rem_api)
+    client_id = await known_client(rem_sql, account.id)
+    celery_cluster.worker("w1")
+    celery_cluster.worker("w2")
+    beat = celery_cluster.beat()
+    async with EventTap(AMQP_URL, "negoce.reminders", routing_key="reminder.due") as tap:
+        first = await _create_many(rem_api, account, client_id, 300, in_seconds=2)
+        await eventually(lambda: _fired_once(rem_sql, first), timeout=30)
+        beat.kill()
+        second = await _create_many(rem_api, account, client_id, 50, in_seconds=0.5)
+        await asyncio.sleep(2)
+        assert await _firings(rem_sql, second) == ({}, {}), "nothing fires without beat"
+        celery_cluster.beat()
+        await eventually(lambda: _fired_once(rem_sql, second), timeout=30)
+        ids = first + second
+        await eventually(lambda: _published(tap, ids) == {i: 1 for i in ids}, timeout=15)
+    await asyncio.sleep(1)
+    assert await _fired_once(rem_sql, first + second)
+
+
+def _close_vhost_connections() -> int:
+    """Close the AMQP connections of this test run's vhost (the relay's among them)."""
+    listed = subprocess.run(["rabbitmqctl", "-q", "list_connections", "pid", "vhost"], capture_output=True,
+                            text=True, timeout=60, check=True).stdout
+    pids = [line.split()[0] for line in listed.splitlines() if line.split()[1:] == [VHOST]]
+    for pid in pids:
+        subprocess.run(["rabbitmqctl", "-q", "close_connection", pid, "test: broker restart"], capture_output=True,
+                       timeout=60)
+    return len(pids)
+
+
+async def test_celery_broker_and_amqp_restarts_lose_no_firing(rem_api, rem_sql, celery_cluster):
+    account = await new_rem_account(rem_api)
+    client_id = await known_client(rem_sql, account.id)
+    celery_cluster.worker()
+    celery_cluster.beat()
+    async with EventTap(AMQP_URL, "negoce.reminders", routing_key="reminder.due") as tap:
+        before = await _create_many(rem_api, account, client_id, 10, in_seconds=1)
+        await eventually(lambda: _fired_once(rem_sql, before), timeout=30)
+        celery_cluster.redis.kill()
+        during = await _create_many(rem_api, account, client_id, 10, in_seconds=0.5)
+        await asyncio.sleep(2)
+        assert await _firings(rem_sql, during) == ({}, {}), "no tick travels while the broker is down"
+        celery_cluster.redis.start()
+        await eventually(lambda: _fired_once(rem_sql, during), timeout=40)
+        assert await asyncio.to_thread(_close_vhost_connections) >= 1
+        after = await _create_many(rem_api, account, client_id, 10, in_seconds=0.5)
+        await eventually(lambda: _fired_once(rem_sql, after), timeout=30)
+        ids = before + during + after
+
+        async def all_published():
+            return _published(tap, ids) == {i: 1 for i in ids}
+
+        await eventually(all_published, timeout=30)
