@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from services.mailings.emails_domain import retry_delay
-from tests.conftest import AMQP_URL
+import socket
+import subprocess
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+
+import aiosmtplib
+
+from services.mailings import replica
+from services.mailings.app import create_app
+from services.mailings.emails_domain import build_message, retry_delay
+from shared.events.clients import ClientCreated
+from shared.events.envelope import new_event
+from tests.conftest import AMQP_URL, isolated_database, running
 from tests.mailings_support import (  # noqa: F401 (fixtures)
-    BUSY, REFUSED, account, client_events, contact, known_client, mail_account, mailings_api, mailings_app,
-    send, settled, smtp,
+    BUSY, HELD, REFUSED, account, client_events, contact, free_port, known_client, mail_account, mailings_api,
+    mailings_app, mailings_settings, send, settled, smtp, snapshot,
 )
-from tests.support import EventTap, eventually
+from tests.support import EventTap, eventually, in_process
 
 SUBJECT = "Votre facture d'été — Château Œillet"
 BODY = "Bonjour Hélène,\n\nVeuillez trouver votre facture de 1 250,00 €.\nÀ bientôt !\n"
@@ -205,3 +218,62 @@ async def test_the_relay_down_then_up_delays_but_loses_nothing(
 def test_waits_between_attempts_double_up_to_a_cap():
     assert [retry_delay(attempts=n, base_seconds=30, max_seconds=300) for n in range(1, 7)] == [
         30, 60, 120, 240, 300, 300]
+
+
+async def test_a_sender_stopped_mid_send_leaves_nothing_behind(smtp):
+    """A crash after the relay took two messages and before their outcome was committed: after a restart
+    those two are sent again with the same Message-ID (at-least-once), the two never tried are sent once."""
+    settings = mailings_settings(smtp, database_url=isolated_database("mailings", "crash"), run_consumers=False,
+                                 email_batch_size=2, smtp_timeout_seconds=2.0, email_claim_seconds=2.5)
+    account = mail_account()
+    first = create_app(settings)
+    await replica.apply_snapshot(sessions=first.state.context.sessions, consumer="mailings", event=new_event(
+        ClientCreated, account_id=account.id, payload=snapshot(50, email="c@example.fr")))
+    addresses = [f"{HELD}-{n}@example.fr" for n in range(4)]
+    smtp.hold.set()
+    async with EventTap(AMQP_URL, "negoce.mailings", "email.sent") as tap:
+        try:
+            async with running(first), in_process(first) as api:
+                ids = [(await send(api, account, client_id=50, subject=f"N° {n}", body="Texte",
+                                   recipients=[address]))["id"] for n, address in enumerate(addresses)]
+                await eventually(lambda: len([r for a in addresses for r in smtp.to(a)]) == 2)
+        finally:
+            smtp.hold.clear()
+        async with in_process(first) as api:  # what the stopped process left in the database
+            before = [(await api.get(f"/api/mailings/emails/{i}", headers=account.headers)).json() for i in ids]
+        assert sorted((e["status"], e["attempts"]) for e in before) == [("queued", 0)] * 2 + [("queued", 1)] * 2
+        async with running(create_app(settings)) as second, in_process(second) as api:
+            after = [await settled(api, account, i, "sent") for i in ids]
+            await eventually(lambda: len([b for b in tap.bodies() if b["account_id"] == str(account.id)]) == 4)
+    copies = Counter(r.message_id for a in addresses for r in smtp.to(a))
+    assert sorted(copies.values()) == [1, 1, 2, 2] and set(copies) == {f"<email-{i}@negoce.localhost>" for i in ids}
+    assert {e["id"]: e["attempts"] for e in after} == {i: copies[f"<email-{i}@negoce.localhost>"] for i in ids}
+    announced = [b["payload"]["email_id"] for b in tap.bodies() if b["account_id"] == str(account.id)]
+    assert sorted(announced) == sorted(ids)  # one email.sent each, duplicates on the wire or not
+
+
+async def test_the_development_server_stores_each_message_in_a_maildir(tmp_path):
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "services.mailings.dev_smtp", "--port", str(port), "--maildir", str(tmp_path / "mail")],
+        stderr=subprocess.PIPE, text=True)
+    try:
+        await eventually(lambda: _listening(port))
+        message = build_message(email_id=77, sender="Négoce <no-reply@negoce.localhost>",
+                                recipients=["a@example.fr"], subject=SUBJECT, body=BODY, domain="negoce.localhost",
+                                created_at=datetime.now(UTC))
+        await aiosmtplib.send(message, hostname="127.0.0.1", port=port, start_tls=False)
+        stored = await eventually(lambda: list((tmp_path / "mail" / "new").iterdir()))
+    finally:
+        process.terminate()
+        _, log = process.communicate(timeout=10)
+    [path] = stored
+    kept = message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert kept["Subject"] == SUBJECT and kept["Message-ID"] == "<email-77@negoce.localhost>"
+    [line] = [line for line in log.splitlines() if "received" in line]
+    assert "<email-77@negoce.localhost>" in line and "a@example.fr" in line and SUBJECT in line
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0

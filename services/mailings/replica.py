@@ -85,10 +85,11 @@ async def merge_clients(*, sessions: Sessions, consumer: str, event: ClientMerge
     p = event.payload
 
     async def effect(session: AsyncSession) -> None:
+        kept = await repo.merge_target(session, account_id=event.account_id, kept_client_id=p.kept_client_id)
         await repo.mark_merged(session, account_id=event.account_id, merged_client_id=p.merged_client_id,
-                               kept_client_id=p.kept_client_id)
+                               kept_client_id=kept)
         await emails_repository.move_client_emails(session, account_id=event.account_id,
-                                                   from_client_id=p.merged_client_id, to_client_id=p.kept_client_id)
+                                                   from_client_id=p.merged_client_id, to_client_id=kept)
 
     return await apply_once(sessions=sessions, inbox=inbox, consumer=consumer, event=event, effect=effect)
 

@@ -57,9 +57,9 @@ async def _tombstone(session: AsyncSession, *, account_id: uuid.UUID, client_id:
                      display_name: str = "", **flags: Any) -> None:
     # Personal data goes; the row stays, so a snapshot arriving late cannot resurrect the client.
     forget = {"display_name": display_name, "email": None, "contacts": [], "accepts_emailing": False}
-    statement = insert(EmailClient).values(
-        account_id=account_id, client_id=client_id, version=version, flags_version=version, archived=False,
-        deleted=False, erased=False, **forget, **flags)
+    statement = insert(EmailClient).values(**{
+        "account_id": account_id, "client_id": client_id, "version": version, "flags_version": version,
+        "archived": False, "deleted": False, "erased": False, **forget, **flags})
     await session.execute(statement.on_conflict_do_update(index_elements=KEY, set_={
         **forget, **flags, "version": func.greatest(EmailClient.version, version)}))
 
@@ -74,6 +74,16 @@ async def mark_erased(session: AsyncSession, *, account_id: uuid.UUID, client_id
     """Replace an erased client's data by its pseudonym."""
     await _tombstone(session, account_id=account_id, client_id=client_id, version=version,
                      display_name=pseudonym, erased=True)
+
+
+async def merge_target(session: AsyncSession, *, account_id: uuid.UUID, kept_client_id: int) -> int:
+    """Where a merge into this client really ends: the client itself, or the one it was merged into since.
+
+    Merges may arrive out of order (B into C applied before A into B); pointers stay one hop long.
+    """
+    query = select(EmailClient.merged_into).where(
+        EmailClient.account_id == account_id, EmailClient.client_id == kept_client_id).with_for_update()
+    return (await session.execute(query)).scalar_one_or_none() or kept_client_id
 
 
 async def mark_merged(session: AsyncSession, *, account_id: uuid.UUID, merged_client_id: int,
