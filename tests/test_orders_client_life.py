@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from typing import Any
 
@@ -130,6 +131,31 @@ async def test_a_merge_moves_every_reference_to_the_kept_client(orders_api, orde
         assert body["reason"] == "client_merged" and body["kept_client_id"] == kept and str(kept) in body["detail"]
     again = await order(orders_api, account, kept, [{"variant_id": cat["magnum"], "quantity": "1"}])
     assert again["lines"][0]["price_rule"] == "negotiated" and again["total_cents"] == 3_000
+
+
+async def test_orders_taken_while_the_merge_runs_all_end_on_the_kept_client(orders_api, orders_sql):
+    account = orders_account()
+    cat = await catalogue(orders_api, account)
+    kept = await published_client(orders_api, account, display_name="Course Gardée")
+    merged = await published_client(orders_api, account, display_name="Course Fondue")
+    answers: list[int] = []
+    merge_done = asyncio.Event()
+
+    async def keep_ordering() -> None:
+        while not merge_done.is_set():
+            answers.append((await attempt(orders_api, account, cat, merged)).status_code)
+
+    workers = [asyncio.create_task(keep_ordering()) for _ in range(6)]
+    await asyncio.sleep(0.2)
+    await applied(orders_sql, await client_event(account, "client.merged",
+                                                 merged_event(secrets.randbelow(10**9), kept, merged)))
+    await asyncio.sleep(0.2)
+    merge_done.set()
+    await asyncio.gather(*workers)
+    assert set(answers) == {201, 409}
+    rows = await orders_sql("SELECT client_id, count(*) FROM orders WHERE account_id = :a GROUP BY client_id",
+                            a=account.id)
+    assert [tuple(row) for row in rows] == [(kept, answers.count(201))]
 
 
 async def test_a_merge_delivered_twice_or_announced_twice_changes_nothing(orders_api, orders_sql):
@@ -269,3 +295,24 @@ async def test_an_erased_client_leaves_no_personal_data_and_keeps_its_documents(
     kept_order = (await orders_api.get(f"/api/orders/{banner['id']}", headers=account.headers)).json()
     assert kept_order["banner"] is None and kept_order["number"] == banner["number"]
     assert kept_order["total_cents"] == banner["total_cents"]
+
+
+async def test_a_merge_into_a_client_erased_meanwhile_erases_what_the_merged_client_brings(orders_api, orders_sql):
+    account = orders_account()
+    cat = await catalogue(orders_api, account)
+    kept = await published_client(orders_api, account, display_name="Gardé Puis Effacé")
+    merged = await published_client(orders_api, account, display_name="Apporte Zorglub", note="Note Zorglub",
+                                    show_note_on_orders=True)
+    brought = await order(orders_api, account, merged, [{"variant_id": cat["bottle"], "quantity": "1"}])
+    assert brought["banner"] == "Note Zorglub"
+    # The clients service merged, then erased; the erasure reached the orders service first.
+    pseudonym = f"Client effacé {secrets.token_hex(3)}"
+    await applied(orders_sql, await client_event(account, "client.erased", {
+        "client_id": kept, "version": 4, "pseudonym": pseudonym, "by_user": "tester"}))
+    await applied(orders_sql, await client_event(account, "client.merged",
+                                                 merged_event(secrets.randbelow(10**9), kept, merged)))
+    rows = await orders_sql("SELECT client_id, display_name, note, billing_address FROM client_replicas "
+                            "WHERE client_id IN (:k, :m) ORDER BY client_id", k=kept, m=merged)
+    assert [tuple(row) for row in rows] == [(kept, pseudonym, None, None), (merged, pseudonym, None, None)]
+    moved = (await orders_api.get(f"/api/orders/{brought['id']}", headers=account.headers)).json()
+    assert (moved["client_id"], moved["banner"], moved["number"]) == (kept, None, brought["number"])

@@ -110,7 +110,7 @@ async def set_grid_price(session: AsyncSession, *, principal: Principal, grid_id
 
 async def set_negotiated_price(session: AsyncSession, *, principal: Principal, data: NegotiatedPriceSet) -> dict[str, Any]:
     """Set a client's own price for a variant, used by every new order of that client."""
-    await known_client(session, account_id=principal.account_id, client_id=data.client_id, for_share=True)
+    await known_client(session, account_id=principal.account_id, client_id=data.client_id, for_update=True)
     await _require_variant(session, principal=principal, variant_id=data.variant_id)
     await repo.set_negotiated_price(session, account_id=principal.account_id, **data.model_dump())
     return data.model_dump()

@@ -40,9 +40,11 @@ async def merge_clients(session: AsyncSession, *, account_id: uuid.UUID, merge_i
     if kept_client_id == merged_client_id:
         log.warning("merge %s keeps and merges client %s: nothing to move", merge_id, kept_client_id)
         return
-    # Locked first: an order being taken for the merged client either commits before (and is
-    # moved below) or waits and then sees the client merged (services.orders.replica.known_client).
-    merged = await repo.get_replica(session, account_id=account_id, client_id=merged_client_id, for_update=True)
+    # Both locked first, in id order like orders lock them: an order being taken for either client
+    # commits before (and is moved below) or waits and then sees the merge; so does an erasure.
+    locked = {client_id: await repo.get_replica(session, account_id=account_id, client_id=client_id, for_update=True)
+              for client_id in sorted((kept_client_id, merged_client_id))}
+    merged = locked[merged_client_id]
     if merged is not None and merged.merge_id == merge_id:
         log.info("merge %s of client %s was already applied", merge_id, merged_client_id)
         return
@@ -57,6 +59,10 @@ async def merge_clients(session: AsyncSession, *, account_id: uuid.UUID, merge_i
                     merge_id, merged_client_id, price_cents, variant_id, kept, kept_price_cents)
     log.info("merge %s: client %s into %s, moved %s, %s prices set aside", merge_id, merged_client_id, kept,
              moved, len(clashes))
+    survivor = await repo.get_replica(session, account_id=account_id, client_id=kept)
+    if survivor is not None and survivor.erased:
+        # The kept client's erasure overtook this merge: what the merged client brought goes too.
+        await erase_client(session, account_id=account_id, client_id=kept, pseudonym=survivor.display_name)
 
 
 async def _surviving_client(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, merged_client_id: int,

@@ -88,7 +88,7 @@ async def record_payment(session: AsyncSession, *, principal: Principal, order_i
 
 async def reserve(session: AsyncSession, *, principal: Principal, data: ReservationCreate) -> dict[str, Any]:
     """Set stock aside for a client."""
-    await known_client(session, account_id=principal.account_id, client_id=data.client_id, for_share=True)
+    await known_client(session, account_id=principal.account_id, client_id=data.client_id, for_update=True)
     details = await catalogue.variants_with_details(session, account_id=principal.account_id,
                                                     variant_ids=[data.variant_id])
     if not details:

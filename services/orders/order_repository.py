@@ -25,11 +25,11 @@ async def next_number(session: AsyncSession, *, account_id: uuid.UUID, kind: str
 
 
 async def get_replica(session: AsyncSession, *, account_id: uuid.UUID, client_id: int,
-                      for_update: bool = False, for_share: bool = False) -> ClientReplica | None:
+                      for_update: bool = False) -> ClientReplica | None:
     """The orders service's copy of a client of the account, optionally locked."""
     query = select(ClientReplica).where(ClientReplica.client_id == client_id, ClientReplica.account_id == account_id)
-    if for_update or for_share:
-        query = query.with_for_update(read=not for_update)
+    if for_update:
+        query = query.with_for_update()
     return (await session.execute(query)).scalar_one_or_none()
 
 

@@ -26,12 +26,14 @@ from shared.outbox import add_event
 async def create_order(session: AsyncSession, *, principal: Principal, data: OrderCreate) -> dict[str, Any]:
     """Create a draft order priced by the client's rules; a closed or merged client is refused (F19)."""
     account_id = principal.account_id
-    client = await known_client(session, account_id=account_id, client_id=data.client_id, for_share=True)
-    refuse_if_closed(client, billed=True)
     ship_to = data.ship_to_client_id or data.client_id
+    # Locked in id order, so two orders between the same two clients cannot deadlock.
+    parties = {client_id: await known_client(session, account_id=account_id, client_id=client_id, for_update=True)
+               for client_id in sorted({data.client_id, ship_to})}
+    client = parties[data.client_id]
+    refuse_if_closed(client, billed=True)
     if ship_to != data.client_id:
-        refuse_if_closed(await known_client(session, account_id=account_id, client_id=ship_to, for_share=True),
-                         billed=False)
+        refuse_if_closed(parties[ship_to], billed=False)
     variant_ids = [line.variant_id for line in data.lines]
     details = {d.id: d for d in await catalogue.variants_with_details(session, account_id=account_id,
                                                                      variant_ids=variant_ids)}

@@ -18,14 +18,14 @@ Sessions = async_sessionmaker[AsyncSession]
 
 
 async def known_client(session: AsyncSession, *, account_id: uuid.UUID, client_id: int,
-                       for_update: bool = False, for_share: bool = False) -> ClientReplica:
+                       for_update: bool = False) -> ClientReplica:
     """A live client of the account as this service knows it; 409 naming the kept client if merged, else 404.
 
-    Writers that attach something to the client take the share lock, so a merge or an erasure
-    (which lock the row first) waits for them or they see its outcome.
+    Writers that attach something to the client lock it, as merges and erasures do first, so
+    either they wait for the merge and see its outcome or the merge waits and moves their rows.
+    A share lock would not do: a stream of share lockers can starve the merge's exclusive one.
     """
-    replica = await repo.get_replica(session, account_id=account_id, client_id=client_id, for_update=for_update,
-                                     for_share=for_share)
+    replica = await repo.get_replica(session, account_id=account_id, client_id=client_id, for_update=for_update)
     if replica is not None and replica.merged_into is not None:
         raise Conflict(f"Client {client_id} was merged into client {replica.merged_into}: use that client.",
                        extra={"reason": "client_merged", "client_id": client_id,
