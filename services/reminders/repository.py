@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, or_, select, tuple_, update
+from sqlalchemy import Update, and_, case, delete, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -187,19 +187,22 @@ async def erase_client_texts(session: AsyncSession, *, account_id: uuid.UUID, cl
 
 # --- firing -------------------------------------------------------------------------------------
 
+def claim_due_statement(limit: int) -> Update:
+    """The claim as one statement (also what the benchmark EXPLAINs for the idle poll)."""
+    due = (select(Reminder.id)
+           .where(Reminder.fired_at.is_(None), Reminder.done_at.is_(None), Reminder.due_at <= func.now())
+           .order_by(Reminder.due_at).limit(limit).with_for_update(skip_locked=True))
+    return update(Reminder).where(Reminder.id.in_(due.scalar_subquery())).values(fired_at=func.now())
+
+
 async def claim_due(session: AsyncSession, *, limit: int) -> list[Reminder]:
     """Mark up to ``limit`` due reminders fired and return them, locked until the transaction ends.
 
     SKIP LOCKED lets several workers claim disjoint batches; the partial index on due_at
     holds only unfired pending rows, so an idle poll reads one index page.
     """
-    due = (select(Reminder.id)
-           .where(Reminder.fired_at.is_(None), Reminder.done_at.is_(None), Reminder.due_at <= func.now())
-           .order_by(Reminder.due_at).limit(limit).with_for_update(skip_locked=True))
-    claimed = await session.scalars(
-        update(Reminder).where(Reminder.id.in_(due.scalar_subquery())).values(fired_at=func.now())
-        .returning(Reminder),
-        execution_options={"synchronize_session": False})
+    claimed = await session.scalars(claim_due_statement(limit).returning(Reminder),
+                                    execution_options={"synchronize_session": False})
     return list(claimed)
 
 
