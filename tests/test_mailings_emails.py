@@ -10,6 +10,9 @@ from datetime import UTC, datetime
 from email import message_from_bytes, policy
 
 import aiosmtplib
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 from services.mailings import replica
 from services.mailings.app import create_app
@@ -19,7 +22,7 @@ from shared.events.envelope import new_event
 from tests.conftest import AMQP_URL, isolated_database, running
 from tests.mailings_support import (  # noqa: F401 (fixtures)
     BUSY, HELD, REFUSED, account, client_events, contact, free_port, known_client, mail_account, mailings_api,
-    mailings_app, mailings_settings, send, settled, smtp, snapshot,
+    mailings_app, mailings_settings, send, settled, smtp, snapshot, SmtpRecorder,
 )
 from tests.support import EventTap, eventually, in_process
 
@@ -226,19 +229,9 @@ async def test_a_sender_stopped_mid_send_leaves_nothing_behind(smtp):
     settings = mailings_settings(smtp, database_url=isolated_database("mailings", "crash"), run_consumers=False,
                                  email_batch_size=2, smtp_timeout_seconds=2.0, email_claim_seconds=2.5)
     account = mail_account()
-    first = create_app(settings)
-    await replica.apply_snapshot(sessions=first.state.context.sessions, consumer="mailings", event=new_event(
-        ClientCreated, account_id=account.id, payload=snapshot(50, email="c@example.fr")))
     addresses = [f"{HELD}-{n}@example.fr" for n in range(4)]
-    smtp.hold.set()
     async with EventTap(AMQP_URL, "negoce.mailings", "email.sent") as tap:
-        try:
-            async with running(first), in_process(first) as api:
-                ids = [(await send(api, account, client_id=50, subject=f"N° {n}", body="Texte",
-                                   recipients=[address]))["id"] for n, address in enumerate(addresses)]
-                await eventually(lambda: len([r for a in addresses for r in smtp.to(a)]) == 2)
-        finally:
-            smtp.hold.clear()
+        first, ids = await stopped_mid_send(settings, smtp, account, addresses, held=2)
         async with in_process(first) as api:  # what the stopped process left in the database
             before = [(await api.get(f"/api/mailings/emails/{i}", headers=account.headers)).json() for i in ids]
         assert sorted((e["status"], e["attempts"]) for e in before) == [("queued", 0)] * 2 + [("queued", 1)] * 2
@@ -250,6 +243,36 @@ async def test_a_sender_stopped_mid_send_leaves_nothing_behind(smtp):
     assert {e["id"]: e["attempts"] for e in after} == {i: copies[f"<email-{i}@negoce.localhost>"] for i in ids}
     announced = [b["payload"]["email_id"] for b in tap.bodies() if b["account_id"] == str(account.id)]
     assert sorted(announced) == sorted(ids)  # one email.sent each, duplicates on the wire or not
+
+
+async def test_a_last_attempt_that_never_reported_back_is_reported_failed(smtp):
+    """With one attempt allowed, a crash during it leaves no attempt to retry: the e-mail fails, saying why."""
+    settings = mailings_settings(smtp, database_url=isolated_database("mailings", "interrupted"), run_consumers=False,
+                                 email_max_attempts=1, smtp_timeout_seconds=2.0, email_claim_seconds=2.5)
+    account = mail_account()
+    async with EventTap(AMQP_URL, "negoce.mailings", "email.*") as tap:
+        _, [email_id] = await stopped_mid_send(settings, smtp, account, [f"{HELD}-last@example.fr"], held=1)
+        async with running(create_app(settings)) as second, in_process(second) as api:
+            failed = await settled(api, account, email_id, "failed")
+            await eventually(lambda: [b for b in tap.bodies("email.failed") if b["account_id"] == str(account.id)])
+    assert failed["attempts"] == 2 and "may or may not have been delivered" in failed["last_error"]
+    assert len(smtp.to(f"{HELD}-last@example.fr")) == 1  # not sent again: no attempt was left
+
+
+async def stopped_mid_send(settings, smtp, account, addresses: list[str], *, held: int):
+    """Queue one e-mail per address in a new app, and stop it while the relay holds ``held`` of them unanswered."""
+    app = create_app(settings)
+    await replica.apply_snapshot(sessions=app.state.context.sessions, consumer="mailings", event=new_event(
+        ClientCreated, account_id=account.id, payload=snapshot(50, email="c@example.fr")))
+    smtp.hold.set()
+    try:
+        async with running(app), in_process(app) as api:
+            ids = [(await send(api, account, client_id=50, subject=f"N° {n}", body="Texte",
+                               recipients=[address]))["id"] for n, address in enumerate(addresses)]
+            await eventually(lambda: len([r for a in addresses for r in smtp.to(a)]) == held)
+    finally:
+        smtp.hold.clear()
+    return app, ids
 
 
 async def test_the_development_server_stores_each_message_in_a_maildir(tmp_path):
@@ -277,3 +300,42 @@ async def test_the_development_server_stores_each_message_in_a_maildir(tmp_path)
 def _listening(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+# Plain-text AUTH, which aiosmtpd warns about on every connection: acceptable on the loopback.
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+async def test_a_relay_requiring_a_login_gets_it_and_a_wrong_password_is_retried_not_failed():
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        # handled=False: aiosmtpd answers the 535 itself.
+        return AuthResult(success=(auth_data.login, auth_data.password) == (b"negoce", b"s3cret"), handled=False)
+
+    relay = SmtpRecorder()
+    relay.controller = Controller(relay, hostname="127.0.0.1", port=relay.port, authenticator=authenticate,
+                                  auth_required=True, auth_require_tls=False)
+    relay.controller.start()
+    database = isolated_database("mailings", "auth")
+    account = mail_account()
+    try:
+        for password, status in (("s3cret", "sent"), ("wrong", "queued")):
+            settings = mailings_settings(relay, database_url=database, run_consumers=False, smtp_username="negoce",
+                                         smtp_password=password)
+            app = create_app(settings)
+            await replica.apply_snapshot(sessions=app.state.context.sessions, consumer="mailings", event=new_event(
+                ClientCreated, account_id=account.id, payload=snapshot(60, version=1, email="c@example.fr")))
+            async with running(app), in_process(app) as api:
+                email = await send(api, account, client_id=60, subject="Identifié", body="Texte",
+                                   recipients=[f"{password}@example.fr"])
+                if status == "sent":
+                    await settled(api, account, email["id"], "sent")
+                else:  # the relay's configuration, not the message: attempted again until someone fixes it
+                    retried = await eventually(lambda: _attempted_twice(api, account, email["id"]))
+                    assert retried["status"] == "queued" and "535" in retried["last_error"]
+    finally:
+        relay.stop()
+    assert [r.message["Subject"] for r in relay.to("s3cret@example.fr")] == ["Identifié"]
+    assert relay.to("wrong@example.fr") == []
+
+
+async def _attempted_twice(api, account, email_id: int) -> dict | None:
+    body = (await api.get(f"/api/mailings/emails/{email_id}", headers=account.headers)).json()
+    return body if body["attempts"] >= 2 else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from faststream import AckPolicy
 from faststream.rabbit import RabbitQueue, RabbitRouter
 
@@ -25,7 +27,7 @@ def build_subscribers(context: ServiceContext) -> RabbitRouter:
     def queue(event: type[Event]) -> RabbitQueue:
         return consumer_queue(consumer=CONSUMER, event=event, delivery_limit=limit)
 
-    def subscriber(event: type[Event]):  # type: ignore[no-untyped-def]
+    def subscriber(event: type[Event]) -> Any:
         return router.subscriber(queue(event), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
 
     @subscriber(ClientCreated)

@@ -69,9 +69,10 @@ class EmailSender:
             log.exception("could not record an e-mail attempt; it is attempted again when its claim expires",
                           extra={"email_id": claimed.id})
             return
-        log.info("e-mail attempt", extra={
-            "email_id": claimed.id, "attempt": claimed.attempts, "delivered": outcome.delivered,
-            "status": email.status if email is not None else "superseded", "error": outcome.error})
+        status = email.status if email is not None else "superseded"
+        # A given-up e-mail is also an email.failed event; the warning is for whoever reads the logs.
+        log.log(logging.WARNING if status == "failed" else logging.INFO, "e-mail attempt", extra={
+            "email_id": claimed.id, "attempt": claimed.attempts, "status": status, "error": outcome.error})
 
     async def _send(self, claimed: Row[Any]) -> Outcome:
         s = self.settings
