@@ -67,8 +67,8 @@ async def merge_clients(session: AsyncSession, *, account_id: uuid.UUID, merge_i
 
 async def _surviving_client(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, merged_client_id: int,
                             merge_id: int) -> int:
-    # A later merge of the kept client may have been applied first (a redelivery): follow it, so
-    # nothing lands on a client that no longer exists.
+    # A later merge of the kept client may have been applied first (a failed delivery comes back
+    # behind newer messages): follow it, so nothing lands on a client that no longer exists.
     seen = {merged_client_id}
     while client_id not in seen:
         seen.add(client_id)
