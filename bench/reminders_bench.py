@@ -284,9 +284,10 @@ async def measure(pending: int, size: int, rounds: int) -> dict[str, Any]:
                 result = await burst(dsn, size, arrivals)
                 results.append(result)
                 d = result["due_to_event"]
-                print(f"burst {round_number}: {size} due in one second -> reminder.due received: p50 {d['p50_ms']} ms, "
-                      f"p99 {d['p99_ms']} ms, max {d['max_ms']} ms; fired p99 "
-                      f"{result['due_to_fired']['p99_ms']} ms, published p99 {result['due_to_published']['p99_ms']} ms; "
+                print(f"burst {round_number}: {size} due in one second -> reminder.due received: "
+                      f"p50 {d['p50_ms']} ms, p99 {d['p99_ms']} ms, max {d['max_ms']} ms; "
+                      f"fired p99 {result['due_to_fired']['p99_ms']} ms, "
+                      f"published p99 {result['due_to_published']['p99_ms']} ms; "
                       f"missing {result['events_missing']}, doubled {result['fired_more_than_once']}", flush=True)
             consumer.cancel()
             with contextlib.suppress(asyncio.CancelledError):

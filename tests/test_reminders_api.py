@@ -1,4 +1,4 @@
-"""The reminders API: lists in the account's time zone (DST included), edits and their events, bad input, client life."""
+"""The reminders API: lists in the account's time zone (DST included), edits, events, bad input, client life."""
 
 from __future__ import annotations
 
@@ -150,7 +150,8 @@ async def test_every_change_is_an_event_in_version_order(rem_api, rem_account, r
 ])
 async def test_bad_input_is_a_422_naming_the_field(rem_api, rem_account, rem_sql, body, field):
     client_id = await known_client(rem_sql, rem_account.id)
-    response = await rem_api.post("/api/reminders", headers=rem_account.headers, json={"client_id": client_id, **body})
+    response = await rem_api.post("/api/reminders", headers=rem_account.headers,
+                                  json={"client_id": client_id, **body})
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["errors"][0]["field"] == field
@@ -202,8 +203,8 @@ async def test_client_merge_delete_and_erasure_reach_reminders(rem_api, rem_acco
                                                                   "pseudonym": "Client 1234", "by_user": "boss"})
 
         async def moved():
-            ids = lambda c: rem_api.get("/api/reminders", headers=rem_account.headers, params={"client_id": c})  # noqa: E731
-            return [r["id"] for r in (await ids(kept)).json()["items"]] == [pending["id"], finished["id"]]
+            listed = await rem_api.get("/api/reminders", headers=rem_account.headers, params={"client_id": kept})
+            return [r["id"] for r in listed.json()["items"]] == [pending["id"], finished["id"]]
 
         await eventually(moved)
         [update] = await eventually(lambda: tap.bodies())

@@ -53,19 +53,27 @@ async def test_due_reminders_fire_on_time_once_with_event_feed_and_mail(
     celery_cluster.worker()
     celery_cluster.beat()
     async with EventTap(AMQP_URL, "negoce.reminders", routing_key="reminder.due") as tap:
-        ids = await _create_many(rem_api, account, client_id, 5, in_seconds=3)
+        *ids, finished = await _create_many(rem_api, account, client_id, 6, in_seconds=3)
         due_at = datetime.now(UTC) + timedelta(seconds=3)
+        await rem_api.post(f"/api/reminders/{finished}/done", headers=account.headers)
         await eventually(lambda: _fired_once(rem_sql, ids), timeout=30)
         await eventually(lambda: _published(tap, ids) == {i: 1 for i in ids}, timeout=10)
         late = (datetime.now(UTC) - due_at).total_seconds()
-    assert late < 5, f"fired {late:.1f} s after the due time"
-    feed = (await rem_api.get("/api/reminders/notifications", headers=account.headers)).json()
-    assert sorted(n["reminder_id"] for n in feed) == sorted(ids)
-    mails = await eventually(lambda: len(smtp_sink.mailbox.to("vigneron@cave.example")) == 5
-                             and smtp_sink.mailbox.to("vigneron@cave.example"), timeout=20)
-    assert {m["Subject"] for m in mails} == {"Rappel : Cave Martin"}
-    await asyncio.sleep(1.5)  # more ticks change nothing
-    assert await _fired_once(rem_sql, ids) and len(smtp_sink.mailbox.to("vigneron@cave.example")) == 5
+        assert late < 5, f"fired {late:.1f} s after the due time"
+        feed = (await rem_api.get("/api/reminders/notifications", headers=account.headers)).json()
+        assert sorted(n["reminder_id"] for n in feed) == sorted(ids)
+        mails = await eventually(lambda: len(smtp_sink.mailbox.to("vigneron@cave.example")) == 5
+                                 and smtp_sink.mailbox.to("vigneron@cave.example"), timeout=20)
+        assert {m["Subject"] for m in mails} == {"Rappel : Cave Martin"}
+        # Rescheduled after firing, a reminder fires once more at its new time, and only then.
+        again = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+        await rem_api.post(f"/api/reminders/{ids[0]}/reschedule", headers=account.headers, json={"due_at": again})
+        await eventually(lambda: _published(tap, ids)[ids[0]] == 2, timeout=15)
+        await asyncio.sleep(1.5)  # more ticks change nothing
+    assert await _firings(rem_sql, ids) == ({**{i: 1 for i in ids}, ids[0]: 2},) * 2
+    assert await _firings(rem_sql, [finished]) == ({}, {}), "a reminder done before its time never fires"
+    await eventually(lambda: len(smtp_sink.mailbox.to("vigneron@cave.example")) >= 6, timeout=20)
+    assert len(smtp_sink.mailbox.to("vigneron@cave.example")) == 6
 
 
 async def _locked_by_worker(rem_sql, ids):

@@ -17,7 +17,7 @@ ReminderId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 @router.post("", response_model=ReminderRead, status_code=status.HTTP_201_CREATED)
 async def create(body: ReminderCreate, principal: CurrentPrincipal, session: Transaction) -> Any:
-    """Create a reminder (404 on client_id for a client unknown here; 409 for a merged one); a past due time fires at once."""
+    """Create a reminder; 404 (field client_id) for an unknown client, 409 for a merged one; a past time fires now."""
     return await service.create_reminder(session, principal=principal, data=body)
 
 
@@ -30,7 +30,7 @@ async def list_reminders(
     cursor: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:
-    """Reminders in due order; overdue, due_today and upcoming are pending ones before, on and after today (account's time zone)."""
+    """Reminders in due order; overdue, due_today, upcoming: pending before, on, after today in the account's zone."""
     return await service.list_reminders(session, principal=principal, status=status_, client_id=client_id,
                                         assigned_user=assigned_user, cursor=cursor, limit=limit)
 
