@@ -96,7 +96,7 @@ def totals_by_client(rows: list[tuple[Any, ...]]) -> dict[int, int]:
     return totals
 
 
-async def test_a_merge_moves_every_reference_to_the_kept_client(orders_api, orders_sql):
+async def test_a_merge_moves_every_reference_to_the_kept_client(orders_api, orders_sql, caplog):
     account = orders_account()
     cat = await catalogue(orders_api, account)
     kept = await published_client(orders_api, account, display_name="Domaine Gardé")
@@ -118,6 +118,8 @@ async def test_a_merge_moves_every_reference_to_the_kept_client(orders_api, orde
     # The kept client's price wins the clash; the merged client's other price moves; the loser is kept aside.
     assert after["negotiated"] == [(kept, cat["bottle"], 900), (kept, cat["magnum"], 3_000)]
     assert after["superseded"] == [(merge_id, kept, merged, cat["bottle"], 800, 900)]
+    assert [r.levelname for r in caplog.records if f"merge {merge_id}: client {merged}'s negotiated price 800"
+            in r.getMessage()] == ["WARNING"]
     aside = (await orders_api.get("/api/orders/superseded-prices", params={"client_id": kept},
                                   headers=account.headers)).json()
     assert [(p["merged_client_id"], p["variant_id"], p["price_cents"], p["kept_price_cents"]) for p in aside] == [
