@@ -221,6 +221,8 @@ async def test_client_merge_delete_and_erasure_reach_reminders(rem_api, rem_acco
         return body["text"] == "" and body["due_at"] == secret["due_at"]
 
     await eventually(blanked)
+    kept_copies = await rem_sql("SELECT count(*) FROM outbox WHERE body::text LIKE '%Mme Durand%'")
+    assert kept_copies[0][0] == 0, "the erased text stays in no published event's copy"
     refused = await rem_api.post("/api/reminders", headers=rem_account.headers,
                                  json={"client_id": merged, "due_at": "2030-01-01T10:00:00Z", "text": "x"})
     assert refused.status_code == 409 and refused.json()["kept_client_id"] == kept
@@ -228,6 +230,16 @@ async def test_client_merge_delete_and_erasure_reach_reminders(rem_api, rem_acco
     refused = await rem_api.post("/api/reminders", headers=rem_account.headers,
                                  json={"client_id": deleted, "due_at": "2030-01-01T10:00:00Z", "text": "x"})
     assert refused.status_code == 404 and refused.json()["errors"][0]["field"] == "client_id"
+    final = await known_client(rem_sql, rem_account.id)
+    await send_client_event(rem_account.id, "client.merged", {
+        "merge_id": 2, "kept_client_id": final, "merged_client_id": kept, "kept_version": 2, "by_user": "boss"})
+
+    async def chained():
+        response = await rem_api.post("/api/reminders", headers=rem_account.headers,
+                                      json={"client_id": merged, "due_at": "2030-01-01T10:00:00Z", "text": "x"})
+        return response.status_code == 409 and response.json()["kept_client_id"] == final
+
+    await eventually(chained)
 
 
 async def test_a_delete_that_overtakes_the_creation_still_wins(rem_api, rem_account, rem_sql):

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Update, and_, case, delete, func, or_, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import BigInteger, Text, Update, and_, case, cast, delete, func, or_, select, tuple_, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reminders.models import (
-    AccountSettings, ClientReplica, Notification, NotificationEmail, Reminder, ReminderUser,
+    AccountSettings, ClientReplica, Notification, NotificationEmail, Reminder, ReminderUser, outbox,
 )
 
 AccountUser = tuple[uuid.UUID, str]
@@ -182,6 +182,13 @@ async def erase_client_texts(session: AsyncSession, *, account_id: uuid.UUID, cl
                                               Notification.client_id == client_id)
     await session.execute(update(NotificationEmail).where(NotificationEmail.notification_id.in_(of_client))
                           .values(body=blank, subject=f"Rappel : {pseudonym}"))
+    # Events already published keep their copy in the outbox: the text goes there too.
+    await session.execute(
+        update(outbox)
+        .where(outbox.c.account_id == account_id, outbox.c.routing_key.like("reminder.%"),
+               outbox.c.body[("payload", "client_id")].astext.cast(BigInteger) == client_id)
+        .values(body=func.jsonb_set(outbox.c.body, cast(["payload", "text"], ARRAY(Text)),
+                                    func.to_jsonb(cast(blank, Text)))))
     await mark_client(session, account_id=account_id, client_id=client_id, display_name=pseudonym)
 
 

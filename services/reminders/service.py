@@ -26,11 +26,21 @@ from shared.events.reminders import ReminderCreated, ReminderDeleted, ReminderDo
 from shared.outbox import add_event
 
 
+MAX_MERGE_HOPS = 20
+
+
 async def _check_client(session: AsyncSession, *, principal: Principal, client_id: int) -> None:
     replica = await repo.get_replica(session, account_id=principal.account_id, client_id=client_id)
     if replica is not None and replica.merged_into is not None:
-        raise Conflict(f"Client {client_id} was merged into client {replica.merged_into}.",
-                       extra={"reason": "client_merged", "kept_client_id": replica.merged_into,
+        kept = replica.merged_into
+        # A kept client may itself have been merged since: point at the end of the chain.
+        for _ in range(MAX_MERGE_HOPS):
+            next_replica = await repo.get_replica(session, account_id=principal.account_id, client_id=kept)
+            if next_replica is None or next_replica.merged_into is None:
+                break
+            kept = next_replica.merged_into
+        raise Conflict(f"Client {client_id} was merged into client {kept}.",
+                       extra={"reason": "client_merged", "kept_client_id": kept,
                               "errors": [{"field": "client_id", "message": "merged client"}]})
     if replica is None or replica.deleted or replica.version == 0:
         raise NotFound(f"Client {client_id} does not exist.",
