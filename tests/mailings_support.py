@@ -77,8 +77,8 @@ class SmtpRecorder:
         """Keep the message, unless a 'busy' recipient asks for a temporary failure."""
         if any(r.startswith(BUSY) for r in envelope.rcpt_tos):
             return "451 4.3.0 Mailbox busy, try again later"
-        message = message_from_bytes(envelope.content, policy=policy.default)  # type: ignore[arg-type]
-        self.received.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
+        message: Any = message_from_bytes(envelope.content, policy=policy.default)  # type: ignore[arg-type]
+        self.received.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos), message))
         while self.hold.is_set() and any(r.startswith(HELD) for r in envelope.rcpt_tos):
             await asyncio.sleep(0.02)
         return "250 Message accepted for delivery"

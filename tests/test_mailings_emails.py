@@ -52,7 +52,8 @@ async def test_an_email_is_queued_then_delivered_by_smtp_and_announced(
     assert message["Subject"] == SUBJECT and message["To"] == "helene@example.fr, Compta@example.fr"
     assert message["From"] == "Négoce <no-reply@negoce.localhost>"
     assert message["Message-ID"] == f"<email-{queued['id']}@negoce.localhost>"
-    assert message.get_content_charset() == "utf-8" and message.get_content().replace("\r\n", "\n") == BODY  # CRLF on the wire
+    assert message.get_content_charset() == "utf-8"
+    assert message.get_content().replace("\r\n", "\n") == BODY  # lines end in CRLF on the wire
     assert message["Content-Transfer-Encoding"] == "quoted-printable"  # accents travel through 7-bit relays
     [event] = tap.bodies("email.sent")
     assert event["account_id"] == str(account.id) and event["correlation_id"]
@@ -96,6 +97,12 @@ async def test_recipients_by_document_kind_come_from_the_contacts_flags(
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "document_kind" and "invoices" in refused.json()["detail"]
 
+    # An address no relay would take, from the client's record: refused now rather than failed later.
+    accented = await known_client(mailings_app, client_events, account, 11, email="hélène@example.fr")
+    refused = await mailings_api.post("/api/mailings/emails", headers=account.headers, json={
+        "client_id": accented, "subject": "Facture", "body": "Ci-joint.", "document_kind": "invoices"})
+    assert refused.status_code == 422 and "hélène@example.fr" in refused.json()["detail"]
+
 
 async def test_bad_input_is_a_422_naming_the_field(mailings_app, mailings_api, client_events, account):
     client_id = await known_client(mailings_app, client_events, account, 4, email="c@example.fr")
@@ -120,6 +127,8 @@ async def test_bad_input_is_a_422_naming_the_field(mailings_app, mailings_api, c
     accented = await mailings_api.post("/api/mailings/emails", headers=account.headers,
                                        json={**good, "recipients": ["hélène@example.fr"]})
     assert accented.status_code == 422 and accented.json()["errors"][0]["field"] == "recipients.0"
+    idn = await send(mailings_api, account, **{**good, "recipients": ["Bob@Château.fr"]})
+    assert idn["recipients"] == ["Bob@xn--chteau-xta.fr"]  # as any relay takes it
     both = await mailings_api.post("/api/mailings/emails", headers=account.headers,
                                    json={**good, "document_kind": "quotes"})
     assert both.status_code == 422 and both.json()["errors"][0]["field"] == "document_kind"

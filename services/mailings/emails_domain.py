@@ -13,7 +13,20 @@ from typing import Any, Literal
 import aiosmtplib
 
 DocumentKind = Literal["quotes", "proforma", "invoices", "dunning"]
-DOCUMENT_KINDS: tuple[DocumentKind, ...] = ("quotes", "proforma", "invoices", "dunning")
+
+
+def smtp_address(address: str) -> str:
+    """The address as a relay without SMTPUTF8 takes it: ASCII before the @, the domain in IDNA form.
+
+    Raises ValueError for an address that cannot be written so ("hélène@…").
+    """
+    local, _, domain = address.strip().rpartition("@")
+    if not local or not local.isascii():
+        raise ValueError("the part before @ must be ASCII")
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError as exc:
+        raise ValueError(f"the domain {domain!r} cannot be written in ASCII") from exc
 
 
 def unique_addresses(addresses: Iterable[str | None]) -> list[str]:
@@ -25,10 +38,19 @@ def unique_addresses(addresses: Iterable[str | None]) -> list[str]:
     return list(seen.values())
 
 
-def document_recipients(*, kind: DocumentKind, contacts: Sequence[Mapping[str, Any]], client_email: str | None) -> list[str]:
-    """The contacts flagged for this kind of document, else the client's own address (may be empty)."""
+def document_recipients(
+    *, kind: DocumentKind, contacts: Sequence[Mapping[str, Any]], client_email: str | None
+) -> list[str]:
+    """The contacts flagged for this kind of document, else the client's own address (may be empty).
+
+    Raises ValueError naming an address that no relay would take.
+    """
     flagged = unique_addresses(c.get("email") for c in contacts if c.get(f"receives_{kind}"))
-    return flagged or unique_addresses([client_email])
+    chosen = flagged or unique_addresses([client_email])
+    try:
+        return unique_addresses(smtp_address(address) for address in chosen)
+    except ValueError as exc:
+        raise ValueError(f"{exc} in {chosen}") from exc
 
 
 def retry_delay(*, attempts: int, base_seconds: float, max_seconds: float) -> float:
@@ -69,11 +91,6 @@ class Outcome:
     permanent: bool = False
     error: str | None = None
 
-    @property
-    def retryable(self) -> bool:
-        """Whether another attempt may succeed."""
-        return not self.delivered and not self.permanent
-
 
 def delivered(refused: Mapping[str, Any]) -> Outcome:
     """The relay accepted the message, possibly refusing some recipients (named in the error)."""
@@ -84,7 +101,7 @@ def delivered(refused: Mapping[str, Any]) -> Outcome:
 
 
 def failure(exc: BaseException) -> Outcome:
-    """Classify a failed attempt: 5xx replies are permanent, anything else (4xx, network) is retried."""
+    """Classify a failed attempt: a 5xx about the recipients or the content is permanent, the rest is retried."""
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
         codes = [r.code for r in exc.recipients]
         details = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in exc.recipients)

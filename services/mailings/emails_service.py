@@ -30,8 +30,11 @@ async def queue_email(session: AsyncSession, *, principal: Principal, data: Emai
         raise InvalidField(field, "give either recipients or document_kind, not both and not neither")
     client = await known_client(session, account_id=principal.account_id, client_id=data.client_id)
     if data.document_kind is not None:
-        recipients = document_recipients(kind=data.document_kind, contacts=client.contacts,
-                                         client_email=client.email)
+        try:
+            recipients = document_recipients(kind=data.document_kind, contacts=client.contacts,
+                                             client_email=client.email)
+        except ValueError as exc:
+            raise InvalidField("document_kind", f"the client's recipients cannot be e-mailed: {exc}") from exc
         if not recipients:
             raise InvalidField("document_kind", f"client {data.client_id} has no contact receiving "
                                f"{data.document_kind} and no e-mail address of its own")
