@@ -29,15 +29,18 @@ async def test_snapshots_apply_newest_first_whatever_their_order(mailings_app, m
     newer = snapshot(20, version=3, email="new@example.fr", contacts=[contact(1, "compta@example.fr", "invoices")])
     older = snapshot(20, version=2, email="old@example.fr", contacts=[contact(1, "old@example.fr", "invoices")])
     archive = ClientArchivePayload(client_id=20, version=5, by_user="u")
-    events = [
+    first = [
         await client_events.publish(ClientUpdated, account=account, payload=updated(newer, "email")),
+        await client_events.publish(ClientArchived, account=account, payload=archive),
+    ]
+    await eventually(lambda: _all_applied(mailings_app, first))
+    late = [  # older events delivered after the newer ones, and a redelivery
         await client_events.publish(ClientCreated, account=account, payload=snapshot(20, email="v1@example.fr")),
         await client_events.publish(ClientUpdated, account=account, payload=updated(older, "email")),
-        await client_events.publish(ClientArchived, account=account, payload=archive),
         await client_events.publish(ClientRestored, account=account, payload=archive.model_copy(update={"version": 4})),
     ]
-    await client_events.republish(events[0])  # a redelivery changes nothing either
-    await eventually(lambda: _all_applied(mailings_app, [e.event_id for e in events]))
+    await client_events.republish(first[0])
+    await eventually(lambda: _all_applied(mailings_app, late))
     row = await replica_row(mailings_app, account, 20)
     assert (row["version"], row["email"], row["archived"]) == (3, "new@example.fr", True)
     email = await send(mailings_api, account, client_id=20, subject="Facture", body="Ci-joint.",
@@ -45,12 +48,12 @@ async def test_snapshots_apply_newest_first_whatever_their_order(mailings_app, m
     assert email["recipients"] == ["compta@example.fr"]  # archived clients still get their documents
 
 
-async def _all_applied(app, event_ids: list) -> bool:
+async def _all_applied(app, events: list) -> bool:
     async with app.state.context.engine.connect() as connection:
         done = (await connection.execute(text(
             "SELECT count(*) FROM inbox WHERE consumer = 'mailings' AND event_id = ANY(:ids)"),
-            {"ids": event_ids})).scalar_one()
-    return done == len(event_ids)
+            {"ids": [e.event_id for e in events]})).scalar_one()
+    return done == len(events)
 
 
 async def test_a_merge_moves_the_emails_to_the_kept_client(mailings_app, mailings_api, client_events, account):

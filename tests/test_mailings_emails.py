@@ -21,8 +21,8 @@ from shared.events.clients import ClientCreated
 from shared.events.envelope import new_event
 from tests.conftest import AMQP_URL, isolated_database, running
 from tests.mailings_support import (  # noqa: F401 (fixtures)
-    BUSY, HELD, REFUSED, account, client_events, contact, free_port, known_client, mail_account, mailings_api,
-    mailings_app, mailings_settings, send, settled, smtp, snapshot, SmtpRecorder,
+    BUSY, HELD, REFUSED, SmtpRecorder, account, client_events, contact, free_port, known_client, mail_account,
+    mailings_api, mailings_app, mailings_settings, send, settled, smtp, snapshot,
 )
 from tests.support import EventTap, eventually, in_process
 
