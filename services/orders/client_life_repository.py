@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from services.orders.models import (
     ClientReplica, NegotiatedPrice, Order, Reservation, Shipment, SupersededPrice,
 )
+from services.orders.order_repository import PLACEHOLDER_REPLICA
 
 # Every column that names a client, outside the replica and the negotiated prices. Invoices,
 # credit notes and payments hang off their order, so moving the order moves them.
@@ -23,18 +24,11 @@ CLIENT_REFERENCES: tuple[tuple[str, type[Any], str], ...] = (
     ("reservations", Reservation, "client_id"),
 )
 
-# A replica row for a client whose snapshot has not arrived yet (version 0), so a merge or an
-# erasure that overtakes the creation is not lost.
-_PLACEHOLDER: dict[str, Any] = {
-    "version": 0, "flags_version": 0, "archived_version": 0, "display_name": "", "search_name": "",
-    "blocked": False, "deleted": False, "archived": False, "erased": False,
-}
-
 
 async def mark_merged(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, into: int,
                       merge_id: int) -> None:
     """Record that a client now lives on as ``into``; clients merged into it earlier follow it."""
-    statement = insert(ClientReplica).values(client_id=client_id, account_id=account_id, **_PLACEHOLDER,
+    statement = insert(ClientReplica).values(client_id=client_id, account_id=account_id, **PLACEHOLDER_REPLICA,
                                              merged_into=into, merge_id=merge_id)
     await session.execute(statement.on_conflict_do_update(
         index_elements=["client_id"], set_={"merged_into": into, "merge_id": merge_id},
@@ -92,7 +86,7 @@ async def erase_replicas(session: AsyncSession, *, account_id: uuid.UUID, client
                          personal: dict[str, Any]) -> None:
     """Overwrite the personal fields of a client's replica and of the replicas merged into it."""
     statement = insert(ClientReplica).values(client_id=client_id, account_id=account_id,
-                                             **{**_PLACEHOLDER, **personal})
+                                             **{**PLACEHOLDER_REPLICA, **personal})
     await session.execute(statement.on_conflict_do_update(
         index_elements=["client_id"], set_=personal, where=ClientReplica.account_id == account_id))
     await session.execute(update(ClientReplica).where(

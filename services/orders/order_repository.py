@@ -37,6 +37,12 @@ SNAPSHOT_FIELDS = ("display_name", "search_name", "note", "show_note_on_orders",
                    "billing_address", "shipping_address")
 # The version column that orders the events setting each flag.
 FLAG_VERSIONS = {"blocked": "flags_version", "deleted": "flags_version", "archived": "archived_version"}
+# A replica row for a client whose snapshot has not arrived yet (version 0): a flag, a merge or an
+# erasure that overtakes the creation is kept rather than lost.
+PLACEHOLDER_REPLICA: dict[str, Any] = {
+    "version": 0, "flags_version": 0, "archived_version": 0, "display_name": "", "search_name": "",
+    "blocked": False, "deleted": False, "archived": False, "erased": False,
+}
 
 
 async def apply_client_snapshot(session: AsyncSession, *, values: dict[str, Any]) -> None:
@@ -65,12 +71,8 @@ async def apply_client_flag(session: AsyncSession, *, account_id: uuid.UUID, cli
                             flag: str, value: bool) -> None:
     """Set blocked, deleted or archived from an event newer than the last one that set it."""
     version_name = FLAG_VERSIONS[flag]
-    # Version 0 marks a client whose snapshot has not arrived yet (the flag overtook its creation).
-    row: dict[str, Any] = {
-        "client_id": client_id, "account_id": account_id, "version": 0, "flags_version": 0, "archived_version": 0,
-        "display_name": "", "search_name": "", "blocked": False, "deleted": False, "archived": False, "erased": False}
-    row.update({flag: value, version_name: version})
-    statement = insert(ClientReplica).values(**row)
+    statement = insert(ClientReplica).values(client_id=client_id, account_id=account_id,
+                                             **{**PLACEHOLDER_REPLICA, flag: value, version_name: version})
     version_column = getattr(ClientReplica, version_name)
     await session.execute(statement.on_conflict_do_update(
         index_elements=["client_id"],
