@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import subprocess
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -101,12 +102,19 @@ async def test_a_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(rem_a
 async def test_two_workers_and_a_restarted_beat_fire_each_reminder_once(rem_api, rem_sql, celery_cluster):
     account = await new_rem_account(rem_api)
     client_id = await known_client(rem_sql, account.id)
-    celery_cluster.worker("w1")
-    celery_cluster.worker("w2")
+    # Small batches held a little: one worker alone would need 6 batches in a row.
+    hold = 0.3
+    for name in ("w1", "w2"):
+        celery_cluster.worker(name, fire_batch_size=50, fire_hold_seconds=hold)
     beat = celery_cluster.beat()
     async with EventTap(AMQP_URL, "negoce.reminders", routing_key="reminder.due") as tap:
         first = await _create_many(rem_api, account, client_id, 300, in_seconds=2)
         await eventually(lambda: _fired_once(rem_sql, first), timeout=30)
+        starts = [r[0] for r in await rem_sql(
+            "SELECT DISTINCT fired_at FROM reminders WHERE id = ANY(:ids) ORDER BY 1", ids=first)]
+        # A solo worker runs one claim transaction at a time: two starting closer than the hold overlapped,
+        # so both workers were claiming at once.
+        assert any((b - a).total_seconds() < hold for a, b in itertools.pairwise(starts)), starts
         beat.kill()
         second = await _create_many(rem_api, account, client_id, 50, in_seconds=0.5)
         await asyncio.sleep(2)

@@ -27,6 +27,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 from celery import Celery
+from kombu.exceptions import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from services.reminders import mailer
@@ -55,6 +56,8 @@ def create_celery(settings: RemindersSettings) -> Celery:
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         broker_connection_max_retries=None,
+        # Celery 6's default, taken now: a tick cut by a lost broker connection is simply retried later.
+        worker_cancel_long_running_tasks_on_connection_loss=True,
         timezone="UTC",
         beat_schedule={
             "fire-due-reminders": {"task": FIRE_TASK, "schedule": tick,
@@ -109,7 +112,11 @@ def fire_due_reminders() -> int:
     fired = _run(_fire_all_due)
     if fired:
         log.info("fired %d reminders", fired)
-        send_notification_emails.delay()
+        try:
+            send_notification_emails.delay()
+        except OperationalError:
+            # The firing is committed; the e-mails leave with the next periodic e-mail tick instead.
+            log.warning("broker unavailable; notification e-mails wait for the next tick")
     return fired
 
 
