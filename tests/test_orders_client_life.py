@@ -34,7 +34,8 @@ STATE_QUERIES = {
 
 async def state(orders_sql, account) -> dict[str, list[tuple[Any, ...]]]:
     """What the orders database holds for the account, table by table."""
-    return {name: [tuple(row) for row in await orders_sql(query, a=account.id)] for name, query in STATE_QUERIES.items()}
+    return {name: [tuple(row) for row in await orders_sql(query, a=account.id)]
+            for name, query in STATE_QUERIES.items()}
 
 
 def merged_event(merge_id: int, kept: int, merged: int) -> dict[str, Any]:
