@@ -303,3 +303,20 @@ async def test_a_failed_send_is_retried_then_marked_failed(rem_api, rem_sql, rem
     assert [tuple(r) for r in await rem_sql(query, r=created["id"])] in ([("pending", 1, True)], [("failed", 2, True)])
     await mailer.send_pending(reminders_app.state.context.sessions, closed)
     assert [tuple(r) for r in await rem_sql(query, r=created["id"])] == [("failed", 2, True)]
+
+
+
+async def test_a_late_snapshot_does_not_bring_back_an_erased_name(rem_account, rem_sql):
+    client_id = 4 * 10**9 + uuid.uuid4().int % 10**8
+    erased = await send_client_event(rem_account.id, "client.erased", {
+        "client_id": client_id, "version": 4, "pseudonym": "Client 4242", "by_user": "x"})
+    created = await send_client_event(rem_account.id, "client.created", snapshot(client_id, name="Durand"))
+
+    async def both_applied():
+        rows = await rem_sql("SELECT count(*) FROM inbox WHERE consumer = 'reminders' AND event_id = ANY(:ids)",
+                             ids=[erased, created])
+        return rows[0][0] == 2
+
+    await eventually(both_applied)
+    rows = await rem_sql("SELECT display_name, version FROM client_replicas WHERE client_id = :c", c=client_id)
+    assert [tuple(r) for r in rows] == [("Client 4242", 4)]

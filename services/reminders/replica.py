@@ -72,6 +72,6 @@ async def apply_erased(*, sessions: Sessions, consumer: str, event: ClientErased
 
     async def effect(session: AsyncSession) -> None:
         await repo.erase_client_texts(session, account_id=event.account_id, client_id=p.client_id,
-                                      pseudonym=p.pseudonym, blank=ERASED_TEXT)
+                                      version=p.version, pseudonym=p.pseudonym, blank=ERASED_TEXT)
 
     return await _once(sessions, consumer, event, effect)

@@ -171,8 +171,8 @@ async def delete_client_reminders(session: AsyncSession, *, account_id: uuid.UUI
     return result.rowcount or 0
 
 
-async def erase_client_texts(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, pseudonym: str,
-                             blank: str) -> None:
+async def erase_client_texts(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, version: int,
+                             pseudonym: str, blank: str) -> None:
     """Remove the personal data a client's reminders, notifications and e-mails hold; keep the rows."""
     await session.execute(update(Reminder).where(Reminder.account_id == account_id, Reminder.client_id == client_id)
                           .values(text=blank, updated_at=func.now()))
@@ -189,7 +189,12 @@ async def erase_client_texts(session: AsyncSession, *, account_id: uuid.UUID, cl
                outbox.c.body[("payload", "client_id")].astext.cast(BigInteger) == client_id)
         .values(body=func.jsonb_set(outbox.c.body, cast(["payload", "text"], ARRAY(Text)),
                                     func.to_jsonb(cast(blank, Text)))))
-    await mark_client(session, account_id=account_id, client_id=client_id, display_name=pseudonym)
+    # The erasure's version makes an older snapshot arriving late unable to bring the name back.
+    statement = insert(ClientReplica).values(client_id=client_id, account_id=account_id, version=version,
+                                             display_name=pseudonym, deleted=False)
+    await session.execute(statement.on_conflict_do_update(
+        index_elements=["client_id"], where=ClientReplica.account_id == account_id,
+        set_={"display_name": pseudonym, "version": func.greatest(ClientReplica.version, version)}))
 
 
 # --- firing -------------------------------------------------------------------------------------
