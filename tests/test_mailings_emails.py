@@ -34,7 +34,8 @@ async def test_an_email_is_queued_then_delivered_by_smtp_and_announced(
         mailings_app, mailings_api, client_events, smtp, account):
     client_id = await known_client(mailings_app, client_events, account, 1, email="client@example.fr")
     async with EventTap(AMQP_URL, "negoce.mailings", "email.*") as tap:
-        response = await mailings_api.post("/api/mailings/emails", headers=account.headers, json={
+        response = await mailings_api.post("/api/mailings/emails", headers={
+            **account.headers, "X-Request-ID": "mail-test-request-1"}, json={
             "client_id": client_id, "subject": SUBJECT, "body": BODY,
             "recipients": ["helene@example.fr", "Compta@Example.fr", "helene@example.fr"]})
         assert response.status_code == 202, response.text
@@ -56,7 +57,7 @@ async def test_an_email_is_queued_then_delivered_by_smtp_and_announced(
     assert message.get_content().replace("\r\n", "\n") == BODY  # lines end in CRLF on the wire
     assert message["Content-Transfer-Encoding"] == "quoted-printable"  # accents travel through 7-bit relays
     [event] = tap.bodies("email.sent")
-    assert event["account_id"] == str(account.id) and event["correlation_id"]
+    assert (event["account_id"], event["correlation_id"]) == (str(account.id), "mail-test-request-1")
     assert event["payload"] | {"sent_at": None} == {
         "email_id": queued["id"], "client_id": client_id, "subject": SUBJECT,
         "recipients": ["helene@example.fr", "Compta@example.fr"], "document_kind": None, "attempts": 1,
@@ -273,11 +274,12 @@ async def stopped_mid_send(settings, smtp, account, addresses: list[str], *, hel
     app = create_app(settings)
     await replica.apply_snapshot(sessions=app.state.context.sessions, consumer="mailings", event=new_event(
         ClientCreated, account_id=account.id, payload=snapshot(50, email="c@example.fr")))
+    async with in_process(app) as api:  # all queued before the sender starts: its first batch is known
+        ids = [(await send(api, account, client_id=50, subject=f"N° {n}", body="Texte",
+                           recipients=[address]))["id"] for n, address in enumerate(addresses)]
     smtp.hold.set()
     try:
-        async with running(app), in_process(app) as api:
-            ids = [(await send(api, account, client_id=50, subject=f"N° {n}", body="Texte",
-                               recipients=[address]))["id"] for n, address in enumerate(addresses)]
+        async with running(app):
             await eventually(lambda: len([r for a in addresses for r in smtp.to(a)]) == held)
     finally:
         smtp.hold.clear()

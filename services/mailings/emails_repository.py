@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.mailings.models import Email
 
 CLAIMED_COLUMNS = (Email.id, Email.account_id, Email.client_id, Email.recipients, Email.subject, Email.body,
-                   Email.attempts, Email.created_at)
+                   Email.attempts, Email.created_at, Email.correlation_id)
 ERASED_ERROR = "(erased with the client's personal data)"
 
 

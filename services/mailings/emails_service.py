@@ -16,9 +16,8 @@ from services.mailings.models import Email, outbox
 from services.mailings.replica import known_client
 from shared.auth import Principal
 from shared.errors import InvalidField, NotFound
-from shared.events.envelope import new_event
 from shared.events.mailings import EmailFailed, EmailPayload, EmailSent
-from shared.outbox import add_events
+from shared.outbox import add_event
 
 EMAILS_PATH = "/api/mailings/emails"
 
@@ -89,10 +88,7 @@ async def record_outcome(session: AsyncSession, *, claimed: Row[Any], outcome: O
     email = await repo.finish_attempt(session, email_id=claimed.id, attempts=claimed.attempts,
                                       values={**values, "last_error": outcome.error})
     if email is not None and event_class is not None:
-        # The request's correlation id, so the timeline entry traces back to the call that queued it.
-        event = new_event(event_class, account_id=email.account_id, payload=email_payload(email),
-                          correlation_id=email.correlation_id)
-        await add_events(session, outbox, [event])
+        await add_event(session, outbox, event_class, account_id=email.account_id, payload=email_payload(email))
     return email
 
 

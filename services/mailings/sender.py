@@ -15,6 +15,7 @@ import logging
 from typing import Any
 
 import aiosmtplib
+from asgi_correlation_id import correlation_id
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -58,6 +59,14 @@ class EmailSender:
         return len(claimed)
 
     async def _attempt(self, claimed: Row[Any]) -> None:
+        # The request's correlation id: the logs and the email.* event trace back to the call that queued it.
+        token = correlation_id.set(claimed.correlation_id or f"email-{claimed.id}")
+        try:
+            await self._attempt_traced(claimed)
+        finally:
+            correlation_id.reset(token)
+
+    async def _attempt_traced(self, claimed: Row[Any]) -> None:
         # Beyond the last attempt means the last one never reported back: report it instead of guessing.
         exhausted = claimed.attempts > self.policy.max_attempts
         outcome = INTERRUPTED if exhausted else await self._send(claimed)
