@@ -16,7 +16,7 @@ from aiosmtpd.smtp import AuthResult
 
 from services.mailings import replica
 from services.mailings.app import create_app
-from services.mailings.emails_domain import build_message, retry_delay
+from services.mailings.emails_domain import build_message
 from shared.events.clients import ClientCreated
 from shared.events.envelope import new_event
 from tests.conftest import AMQP_URL, isolated_database, running
@@ -226,11 +226,6 @@ async def test_the_relay_down_then_up_delays_but_loses_nothing(
     sent = await settled(mailings_api, account, email["id"], "sent")
     assert sent["attempts"] >= 3 and sent["last_error"] is None
     assert len(smtp.to("patient@example.fr")) == 1
-
-
-def test_waits_between_attempts_double_up_to_a_cap():
-    assert [retry_delay(attempts=n, base_seconds=30, max_seconds=300) for n in range(1, 7)] == [
-        30, 60, 120, 240, 300, 300]
 
 
 async def test_a_sender_stopped_mid_send_leaves_nothing_behind(smtp):
