@@ -1,4 +1,4 @@
-"""Command line: python -m bench [generate|list|search|exports|events|all] (default: all).
+"""Command line: python -m bench [generate|list|search|exports|events|reminders|all] (default: all).
 
 generate  load the bench account with N clients, their contacts, invoices and orders (COPY); skipped
           when it already holds them, reloaded when an older generator made it (or with --force)
@@ -8,6 +8,8 @@ search    GET /api/clients with a search through the gateway: one case per field
 exports   CSV streamed through the gateway (rows/s, service memory) against bare COPY, and an XLSX
           job built by the export worker
 events    invoice events into the clients read model (events/s, delay) against raw aio-pika
+reminders 1,000,000 pending reminders, 1,000 due in one second: delay from due time to the
+          reminder.due event (p50, p99) through the API relay, a Celery worker and beat; idle poll cost
 all       generate if needed, then list, search, exports and events
 Results are written to bench/results/*.json.
 """
@@ -34,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     exports = sub.add_parser("exports", help="CSV streamed through the gateway (rows/s, service memory) vs bare "
                                              "COPY, and an XLSX job of 100,000 clients built by the worker")
     exports.add_argument("--xlsx-rows", type=int, default=100_000, dest="xlsx_rows")
+    rem = sub.add_parser("reminders", help="1M pending reminders, 1,000 due in one second: delay due -> "
+                                           "reminder.due, idle poll")
+    rem.add_argument("--pending", type=int, default=1_000_000)
+    rem.add_argument("--burst", type=int, default=1_000)
+    rem.add_argument("--rounds", type=int, default=3)
     everything = sub.add_parser("all", help="generate if needed, then list, search, exports, then events")
     for p in (gen, everything):
         p.add_argument("--clients", type=int, default=DEFAULT_CLIENTS)
@@ -64,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command
     if command == "events":
         return _events(args)
+    if command == "reminders":
+        from bench import reminders_bench
+
+        return reminders_bench.run(pending=args.pending, burst_size=args.burst, rounds=args.rounds)
     if command in ("generate", "all"):
         from bench import generate
 
@@ -83,7 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     if command == "all":
         from bench import export_bench
 
-        return max(listed, _search(args), export_bench.run(), _events(args))
+        from bench import reminders_bench
+
+        return max(listed, _search(args), export_bench.run(), _events(args), reminders_bench.run())
     return listed
 
 

@@ -13,7 +13,7 @@ from asgi_correlation_id import correlation_id
 from faststream.rabbit import RabbitBroker, RabbitExchange
 from pydantic import BaseModel
 from sqlalchemy import (
-    BigInteger, Column, DateTime, Identity, Index, MetaData, Table, Text, func, select, update,
+    BigInteger, Column, DateTime, Identity, Index, MetaData, Table, Text, cast, delete, func, or_, select, update,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -39,6 +39,21 @@ def define_outbox(metadata: MetaData) -> Table:
     )
     Index("ix_outbox_pending", table.c.position, postgresql_where=table.c.published_at.is_(None))
     return table
+
+
+async def forget_published_about_client(
+    session: AsyncSession, outbox: Table, *, account_id: uuid.UUID, client_id: int
+) -> None:
+    """Delete the relayed events whose payload names a client (GDPR erasure).
+
+    Once published, an outbox row is only history, and it holds copies of personal data.
+    Rows not yet relayed stay: they must still reach the consumers (the erasure follows them).
+    """
+    payload = outbox.c.body["payload"]
+    await session.execute(delete(outbox).where(
+        outbox.c.account_id == account_id, outbox.c.published_at.is_not(None),
+        or_(payload["client_id"].astext == str(client_id),
+            payload["client_ids"].contains(cast([client_id], JSONB)))))
 
 
 def notify_channel(service: str) -> str:

@@ -58,7 +58,8 @@ async def test_invalid_edit_changes_nothing(api, account, sql):
         response = await api.patch(f"/api/clients/{client['id']}", json=change, headers=account.headers)
         assert response.status_code == 422, (change, response.text)
     assert await _counts(sql, account) == before
-    assert (await api.get(f"/api/clients/{client['id']}", headers=account.headers)).json() == client
+    sheet = (await api.get(f"/api/clients/{client['id']}", headers=account.headers)).json()
+    assert {k: v for k, v in sheet.items() if k not in ("contacts", "summary")} == client
 
 
 @pytest.mark.parametrize("raw", [b"{bad json", b"[1, 2", b"\xff\xfe", b"null", b"[]", b'"text"'])

@@ -17,7 +17,7 @@ from shared.events.orders import (
     ShipmentShipped,
 )
 from shared.events.mailings import EmailFailed, EmailSent, MailingRendered
-from shared.events.reminders import ReminderCreated, ReminderDone, ReminderDue
+from shared.events.reminders import ReminderCreated, ReminderDeleted, ReminderDone, ReminderDue
 from shared.messaging import MAILINGS_EXCHANGE, ORDERS_EXCHANGE, REMINDERS_EXCHANGE, consumer_queue
 
 CONSUMER = "clients"
@@ -91,6 +91,11 @@ def _timeline_subscribers(context: ServiceContext) -> RabbitRouter:
     @router.subscriber(queue(ReminderDone), REMINDERS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
     async def on_reminder_done(event: ReminderDone) -> None:
         """A reminder marked done shows on its client's timeline."""
+        await timeline_feed.note_reminder(sessions=sessions, consumer=CONSUMER, event=event)
+
+    @router.subscriber(queue(ReminderDeleted), REMINDERS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    async def on_reminder_deleted(event: ReminderDeleted) -> None:
+        """A deleted reminder says so on its client's timeline."""
         await timeline_feed.note_reminder(sessions=sessions, consumer=CONSUMER, event=event)
 
     @router.subscriber(queue(EmailSent), MAILINGS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)

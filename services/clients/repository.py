@@ -9,8 +9,9 @@ from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.clients.models import (
-    Account, Category, Client, ClientInvoice, ClientNote, ClientOrder, ClientTag, Contact, Tag, TimelineEntry,
+    Account, Category, Client, ClientInvoice, ClientNote, ClientOrder, ClientTag, Contact, Tag, TimelineEntry, outbox,
 )
+from shared.outbox import forget_published_about_client
 
 Label = type[Category] | type[Tag]
 
@@ -110,6 +111,7 @@ async def erase_personal_data(session: AsyncSession, *, account_id: uuid.UUID, c
     await session.execute(delete(TimelineEntry).where(
         TimelineEntry.account_id == account_id, TimelineEntry.client_id == client_id,
         TimelineEntry.category.in_(("note", "email", "reminder", "block"))))
+    await forget_published_about_client(session, outbox, account_id=account_id, client_id=client_id)
 
 
 async def list_labels(session: AsyncSession, model: Label, *, account_id: uuid.UUID) -> list[Category | Tag]:

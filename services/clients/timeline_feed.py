@@ -14,14 +14,14 @@ from services.clients.timeline_repository import NewEntry
 from shared.consumer import apply_once
 from shared.events.envelope import Event
 from shared.events.mailings import EmailFailed, EmailSent, MailingRendered
-from shared.events.reminders import ReminderCreated, ReminderDone, ReminderDue
+from shared.events.reminders import ReminderCreated, ReminderDeleted, ReminderDone, ReminderDue
 
 Sessions = async_sessionmaker[AsyncSession]
 
 
 async def note_reminder(*, sessions: Sessions, consumer: str,
-                        event: ReminderCreated | ReminderDue | ReminderDone) -> bool:
-    """A reminder created, come due or done shows on its client's timeline."""
+                        event: ReminderCreated | ReminderDue | ReminderDone | ReminderDeleted) -> bool:
+    """A reminder created, come due, done or deleted shows on its client's timeline."""
     p = event.payload
     when = {ReminderDue.TYPE: p.due_at, ReminderDone.TYPE: p.done_at}.get(event.type) or event.occurred_at
     text = timeline_text.reminder_text(event.type, text=p.text, assigned_user=p.assigned_user)

@@ -7,8 +7,9 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.mailings import emails_repository, replica_repository as repo
-from services.mailings.models import EmailClient, inbox
+from services.mailings.models import EmailClient, inbox, outbox
 from shared.consumer import apply_once
+from shared.outbox import forget_published_about_client
 from shared.errors import Conflict, NotFound
 from shared.events.clients import (
     ClientArchived, ClientCreated, ClientDeleted, ClientErased, ClientMerged, ClientRestored, ClientUpdated,
@@ -103,5 +104,6 @@ async def erase_client(*, sessions: Sessions, consumer: str, event: ClientErased
                                pseudonym=p.pseudonym)
         await emails_repository.erase_client_emails(session, account_id=event.account_id, client_id=p.client_id,
                                                     reason=ERASED_BEFORE_SENDING)
+        await forget_published_about_client(session, outbox, account_id=event.account_id, client_id=p.client_id)
 
     return await apply_once(sessions=sessions, inbox=inbox, consumer=consumer, event=event, effect=effect)
