@@ -191,3 +191,30 @@ async def _total(api, account, client_id, cents):
 
 async def _orders(api, account, client_id, count):
     return (await _sheet(api, account, client_id))["summary"]["orders_count"] == count
+
+
+async def test_a_selections_addresses_come_page_by_page_for_paper_mailings(api, account):
+    ids = [await _client(api, account, last_name=f"Adresse{i}", accepts_mailing=i != 1,
+                         billing_address={"line1": f"{i} rue du Port", "postal_code": "33000", "city": "Bordeaux"})
+           for i in range(3)]
+    other = await _client(api, account, last_name="Ailleurs")
+    segment = (await api.post("/api/clients/segments", headers=account.headers,
+                              json={"name": "Port", "search": {"q": "adresse"}})).json()
+    for selection in ({"search": {"q": "adresse"}}, {"segment_id": segment["id"]}, {"client_ids": ids}):
+        first = await api.post("/api/clients/selection/addresses", headers=account.headers,
+                               json={"selection": selection, "limit": 2})
+        assert first.status_code == 200, first.text
+        page = first.json()
+        assert [r["client_id"] for r in page["items"]] == ids[:2] and page["next_after_id"] == ids[1]
+        assert page["items"][1]["accepts_mailing"] is False
+        assert page["items"][0]["address"] == {"line1": "0 rue du Port", "line2": None, "line3": None,
+                                               "postal_code": "33000", "city": "Bordeaux", "country_code": "FR"}
+        rest = (await api.post("/api/clients/selection/addresses", headers=account.headers,
+                               json={"selection": selection, "after_id": page["next_after_id"], "limit": 2})).json()
+        assert [r["client_id"] for r in rest["items"]] == ids[2:] and rest["next_after_id"] is None
+    everyone = (await api.post("/api/clients/selection/addresses", headers=account.headers, json={})).json()
+    assert [r["client_id"] for r in everyone["items"]] == [*ids, other]
+    for body, field in [({"selection": {"client_ids": [987654321]}}, "client_ids"),
+                        ({"selection": {"search": {"q": "orders>>3"}}}, "q"), ({"limit": 5000}, "limit")]:
+        response = await api.post("/api/clients/selection/addresses", headers=account.headers, json=body)
+        assert response.status_code == 422 and field in str(response.json()["errors"]), response.text

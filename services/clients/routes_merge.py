@@ -1,4 +1,4 @@
-"""HTTP routes of merging clients and finding probable duplicates (F19)."""
+"""HTTP routes of merging clients, finding probable duplicates (F19) and resolving selections' addresses."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from fastapi import APIRouter, Query
 from services.clients.merging import duplicates, service
 from services.clients.merging.repository import Reason
 from services.clients.merging.schemas import DuplicateGroups, MergePreview, MergeRequest, MergeResult
+from services.clients.search import addresses
+from services.clients.search.addresses import AddressesPage, AddressesRequest
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
 
@@ -35,3 +37,9 @@ async def preview_merge(body: MergeRequest, principal: CurrentPrincipal, session
 async def merge_clients(body: MergeRequest, principal: CurrentPrincipal, session: Transaction) -> Any:
     """Merge one client into another; every service follows client.merged. Repeating it changes nothing."""
     return await service.merge_clients(session, principal=principal, request=body)
+
+
+@router.post("/selection/addresses", response_model=AddressesPage, tags=["selections"])
+async def selection_addresses(body: AddressesRequest, principal: CurrentPrincipal, session: Transaction) -> Any:
+    """A selection's clients with their postal address, in id order, for paper mailings (F20, F21)."""
+    return await addresses.selection_addresses(session, principal=principal, request=body)

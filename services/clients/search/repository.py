@@ -48,3 +48,11 @@ async def segment_name_taken(session: AsyncSession, *, account_id: uuid.UUID, na
     if except_id is not None:
         query = query.where(Segment.id != except_id)
     return await session.scalar(query.limit(1)) is not None
+
+
+async def addresses_page(
+    session: AsyncSession, *, where: Sequence[Any], after_id: int, limit: int
+) -> list[Client]:
+    """Up to ``limit`` clients matching ``where`` after an id, in id order (mailing recipients)."""
+    rows = await session.scalars(select(Client).where(*where, Client.id > after_id).order_by(Client.id).limit(limit))
+    return list(rows)
