@@ -27,6 +27,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 from celery import Celery
+from celery.signals import after_setup_logger
 from kombu.exceptions import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
@@ -67,6 +68,13 @@ def create_celery(settings: RemindersSettings) -> Celery:
         },
     )
     return app
+
+
+@after_setup_logger.connect
+def _quiet_ticks(**_: object) -> None:
+    """Keep the tick's per-task lines out of INFO logs: two ticks a second would drown what matters."""
+    for name in ("celery.app.trace", "celery.worker.strategy", "celery.beat"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 class _Runtime:
