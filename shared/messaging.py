@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange, RabbitQueue
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange, RabbitQueue, RabbitRouter
 from faststream.rabbit.schemas import Channel, QueueType
 
 from shared.events.envelope import Event
 
+Handler = Callable[..., Awaitable[Any]]
 # One durable topic exchange per publishing service; routing key = event type.
 CLIENTS_EXCHANGE = RabbitExchange("negoce.clients", type=ExchangeType.TOPIC, durable=True)
 ORDERS_EXCHANGE = RabbitExchange("negoce.orders", type=ExchangeType.TOPIC, durable=True)
@@ -50,6 +55,20 @@ def consumer_queue(
             "x-dead-letter-routing-key": name,
         },
     )
+
+
+def subscriptions(
+    router: RabbitRouter, *, consumer: str, exchange: RabbitExchange, delivery_limit: int
+) -> Callable[[type[Event]], Callable[[Handler], Handler]]:
+    """``@on(EventClass)``: subscribe a handler to the consumer's own queue for that event type.
+
+    The handler is nacked on error, so the message returns until its delivery limit dead-letters it.
+    """
+    def on(event: type[Event]) -> Callable[[Handler], Handler]:
+        queue = consumer_queue(consumer=consumer, event=event, delivery_limit=delivery_limit)
+        return router.subscriber(queue, exchange, ack_policy=AckPolicy.NACK_ON_ERROR)  # type: ignore[return-value]
+
+    return on
 
 
 async def declare_dead_letter_queues(broker: RabbitBroker, queue_names: list[str]) -> None:

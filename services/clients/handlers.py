@@ -18,7 +18,7 @@ from shared.events.orders import (
 )
 from shared.events.mailings import EmailFailed, EmailSent, MailingRendered
 from shared.events.reminders import ReminderCreated, ReminderDeleted, ReminderDone, ReminderDue
-from shared.messaging import MAILINGS_EXCHANGE, ORDERS_EXCHANGE, REMINDERS_EXCHANGE, consumer_queue
+from shared.messaging import MAILINGS_EXCHANGE, ORDERS_EXCHANGE, REMINDERS_EXCHANGE, consumer_queue, subscriptions
 
 CONSUMER = "clients"
 # What each event does to the client read models. Each event type gets a durable quorum
@@ -74,41 +74,41 @@ def _timeline_subscribers(context: ServiceContext) -> RabbitRouter:
     """Subscribers that put reminders, e-mails and paper mailings on the clients' timelines."""
     router = RabbitRouter()
     sessions = context.sessions
+    limit = context.settings.consumer_delivery_limit
+    on_reminder = subscriptions(router, consumer=CONSUMER, exchange=REMINDERS_EXCHANGE, delivery_limit=limit)
+    on_mailing = subscriptions(router, consumer=CONSUMER, exchange=MAILINGS_EXCHANGE, delivery_limit=limit)
 
-    def queue(event: type[Event]) -> object:
-        return consumer_queue(consumer=CONSUMER, event=event, delivery_limit=context.settings.consumer_delivery_limit)
-
-    @router.subscriber(queue(ReminderCreated), REMINDERS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    @on_reminder(ReminderCreated)
     async def on_reminder_created(event: ReminderCreated) -> None:
         """A new reminder shows on its client's timeline."""
         await timeline_feed.note_reminder(sessions=sessions, consumer=CONSUMER, event=event)
 
-    @router.subscriber(queue(ReminderDue), REMINDERS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    @on_reminder(ReminderDue)
     async def on_reminder_due(event: ReminderDue) -> None:
         """A reminder that came due shows on its client's timeline."""
         await timeline_feed.note_reminder(sessions=sessions, consumer=CONSUMER, event=event)
 
-    @router.subscriber(queue(ReminderDone), REMINDERS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    @on_reminder(ReminderDone)
     async def on_reminder_done(event: ReminderDone) -> None:
         """A reminder marked done shows on its client's timeline."""
         await timeline_feed.note_reminder(sessions=sessions, consumer=CONSUMER, event=event)
 
-    @router.subscriber(queue(ReminderDeleted), REMINDERS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    @on_reminder(ReminderDeleted)
     async def on_reminder_deleted(event: ReminderDeleted) -> None:
         """A deleted reminder says so on its client's timeline."""
         await timeline_feed.note_reminder(sessions=sessions, consumer=CONSUMER, event=event)
 
-    @router.subscriber(queue(EmailSent), MAILINGS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    @on_mailing(EmailSent)
     async def on_email_sent(event: EmailSent) -> None:
         """An e-mail sent to the client shows on its timeline."""
         await timeline_feed.note_email(sessions=sessions, consumer=CONSUMER, event=event)
 
-    @router.subscriber(queue(EmailFailed), MAILINGS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    @on_mailing(EmailFailed)
     async def on_email_failed(event: EmailFailed) -> None:
         """An e-mail given up on shows on the client's timeline, so someone acts."""
         await timeline_feed.note_email(sessions=sessions, consumer=CONSUMER, event=event)
 
-    @router.subscriber(queue(MailingRendered), MAILINGS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    @on_mailing(MailingRendered)
     async def on_mailing_rendered(event: MailingRendered) -> None:
         """A printed paper mailing shows on each recipient's timeline."""
         await timeline_feed.note_mailing(sessions=sessions, consumer=CONSUMER, event=event)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from faststream import AckPolicy
 from faststream.rabbit import RabbitRouter
 
 from services.orders import client_life_service, replica
@@ -11,7 +10,7 @@ from shared.events.clients import (
     ClientArchived, ClientBlocked, ClientCreated, ClientDeleted, ClientErased, ClientMerged, ClientRestored,
     ClientUnblocked, ClientUpdated,
 )
-from shared.messaging import CLIENTS_EXCHANGE, consumer_queue
+from shared.messaging import CLIENTS_EXCHANGE, subscriptions
 
 CONSUMER = "orders"
 
@@ -19,53 +18,51 @@ CONSUMER = "orders"
 def build_subscribers(context: ServiceContext) -> RabbitRouter:
     """Subscribers that keep each client's ordering data (blocked, banner note, grid, addresses)."""
     router = RabbitRouter()
-    limit = context.settings.consumer_delivery_limit
     sessions = context.sessions
+    on = subscriptions(router, consumer=CONSUMER, exchange=CLIENTS_EXCHANGE,
+                       delivery_limit=context.settings.consumer_delivery_limit)
 
-    def queue(event: type) -> object:
-        return consumer_queue(consumer=CONSUMER, event=event, delivery_limit=limit)
-
-    @router.subscriber(queue(ClientCreated), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    @on(ClientCreated)
     async def on_client_created(event: ClientCreated) -> None:
         """A new client may be given orders."""
         await replica.apply_snapshot(sessions=sessions, consumer=CONSUMER, event=event)
 
-    @router.subscriber(queue(ClientUpdated), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    @on(ClientUpdated)
     async def on_client_updated(event: ClientUpdated) -> None:
         """Edited names, note, price grid or addresses reach new orders."""
         await replica.apply_snapshot(sessions=sessions, consumer=CONSUMER, event=event)
 
-    @router.subscriber(queue(ClientBlocked), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    @on(ClientBlocked)
     async def on_client_blocked(event: ClientBlocked) -> None:
         """A blocked client gets no new order and leaves the picker."""
         await replica.apply_flag(sessions=sessions, consumer=CONSUMER, event=event, flag="blocked", value=True)
 
-    @router.subscriber(queue(ClientUnblocked), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    @on(ClientUnblocked)
     async def on_client_unblocked(event: ClientUnblocked) -> None:
         """An unblocked client may order again."""
         await replica.apply_flag(sessions=sessions, consumer=CONSUMER, event=event, flag="blocked", value=False)
 
-    @router.subscriber(queue(ClientDeleted), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    @on(ClientDeleted)
     async def on_client_deleted(event: ClientDeleted) -> None:
         """A deleted client is forgotten by the picker and refused for orders."""
         await replica.apply_deleted(sessions=sessions, consumer=CONSUMER, event=event)
 
-    @router.subscriber(queue(ClientArchived), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    @on(ClientArchived)
     async def on_client_archived(event: ClientArchived) -> None:
         """An archived client leaves the picker and gets no new order."""
         await client_life_service.apply_archived(sessions=sessions, consumer=CONSUMER, event=event)
 
-    @router.subscriber(queue(ClientRestored), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    @on(ClientRestored)
     async def on_client_restored(event: ClientRestored) -> None:
         """A restored client is back in the picker and may order."""
         await client_life_service.apply_archived(sessions=sessions, consumer=CONSUMER, event=event)
 
-    @router.subscriber(queue(ClientMerged), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    @on(ClientMerged)
     async def on_client_merged(event: ClientMerged) -> None:
         """Everything of the merged client moves to the kept one."""
         await client_life_service.apply_merged(sessions=sessions, consumer=CONSUMER, event=event)
 
-    @router.subscriber(queue(ClientErased), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    @on(ClientErased)
     async def on_client_erased(event: ClientErased) -> None:
         """The client's personal data leaves this database; its documents stay under the pseudonym."""
         await client_life_service.apply_erased(sessions=sessions, consumer=CONSUMER, event=event)

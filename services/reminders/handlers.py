@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from faststream import AckPolicy
 from faststream.rabbit import RabbitRouter
 
 from services.reminders import replica
 from shared.app import ServiceContext
 from shared.events.clients import ClientCreated, ClientDeleted, ClientErased, ClientMerged, ClientUpdated
-from shared.messaging import CLIENTS_EXCHANGE, consumer_queue
+from shared.messaging import CLIENTS_EXCHANGE, subscriptions
 
 CONSUMER = "reminders"
 
@@ -16,33 +15,31 @@ CONSUMER = "reminders"
 def build_subscribers(context: ServiceContext) -> RabbitRouter:
     """Subscribers that keep the client replica and move, delete or blank reminders with their client."""
     router = RabbitRouter()
-    limit = context.settings.consumer_delivery_limit
     sessions = context.sessions
+    on = subscriptions(router, consumer=CONSUMER, exchange=CLIENTS_EXCHANGE,
+                       delivery_limit=context.settings.consumer_delivery_limit)
 
-    def queue(event: type) -> object:
-        return consumer_queue(consumer=CONSUMER, event=event, delivery_limit=limit)
-
-    @router.subscriber(queue(ClientCreated), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    @on(ClientCreated)
     async def on_client_created(event: ClientCreated) -> None:
         """A new client may be given reminders."""
         await replica.apply_snapshot(sessions=sessions, consumer=CONSUMER, event=event)
 
-    @router.subscriber(queue(ClientUpdated), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    @on(ClientUpdated)
     async def on_client_updated(event: ClientUpdated) -> None:
         """A renamed client is named so in notification e-mails."""
         await replica.apply_snapshot(sessions=sessions, consumer=CONSUMER, event=event)
 
-    @router.subscriber(queue(ClientDeleted), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    @on(ClientDeleted)
     async def on_client_deleted(event: ClientDeleted) -> None:
         """A deleted client's reminders are deleted."""
         await replica.apply_deleted(sessions=sessions, consumer=CONSUMER, event=event)
 
-    @router.subscriber(queue(ClientMerged), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    @on(ClientMerged)
     async def on_client_merged(event: ClientMerged) -> None:
         """A merged client's reminders move to the kept client."""
         await replica.apply_merged(sessions=sessions, consumer=CONSUMER, event=event)
 
-    @router.subscriber(queue(ClientErased), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    @on(ClientErased)
     async def on_client_erased(event: ClientErased) -> None:
         """An erased client's reminders lose their text."""
         await replica.apply_erased(sessions=sessions, consumer=CONSUMER, event=event)
