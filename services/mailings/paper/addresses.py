@@ -1,0 +1,133 @@
+"""Postal addresses written the French way (NF Z 10-011): at most six lines of 38 characters, the city in capitals."""
+
+from __future__ import annotations
+
+import gettext
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+import pycountry
+
+MAX_LINES = 6
+MAX_CHARS = 38
+# La Poste's 5-digit codes: 01-95 for metropolitan départements (Corsica stays 20xxx), 97/98 overseas and Monaco.
+FRENCH_POSTAL_CODE = re.compile(r"(?:0[1-9]|[1-8]\d|9[0-8])\d{3}")
+# Where the locality is written before its postal code; elsewhere the French order (code, then city) is the norm.
+CITY_BEFORE_CODE = frozenset({"GB", "IE", "US", "CA", "AU", "NZ"})
+# La Poste's standard abbreviations, used only when a line is too long, before anything is cut.
+ABBREVIATIONS = (
+    ("APPARTEMENT", "APP"), ("AVENUE", "AV"), ("BATIMENT", "BAT"), ("BÂTIMENT", "BAT"), ("BOULEVARD", "BD"),
+    ("CHEMIN", "CHE"), ("FAUBOURG", "FG"), ("IMPASSE", "IMP"), ("LIEU-DIT", "LD"), ("PLACE", "PL"),
+    ("RESIDENCE", "RES"), ("RÉSIDENCE", "RES"), ("ROUTE", "RTE"), ("SAINTE", "STE"), ("SAINT", "ST"),
+    ("SQUARE", "SQ"), ("ESCALIER", "ESC"), ("QUARTIER", "QUA"),
+)
+_ABBREVIATION = {long: short for long, short in ABBREVIATIONS}
+_ABBREVIABLE = re.compile(r"\b(" + "|".join(re.escape(long) for long, _ in ABBREVIATIONS) + r")\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PostalAddress:
+    """A recipient as printed: name line(s), address lines, postal code, city and ISO 3166 country code."""
+
+    name_lines: tuple[str, ...]
+    lines: tuple[str, ...]
+    postal_code: str | None
+    city: str | None
+    country_code: str
+
+
+def _clean(text: str | None) -> str:
+    """One printable line: whitespace (line breaks included) collapsed, control characters dropped."""
+    if not text:
+        return ""
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\t\n\r")
+    return " ".join(text.split())
+
+
+def _without_accents(text: str) -> str:
+    """The text with its diacritics removed (É -> E); Œ and Æ are letters of their own, kept."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+
+
+@cache
+def _french_names() -> gettext.NullTranslations:
+    """pycountry's French translation of the ISO 3166 names."""
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["fr"], fallback=True)
+
+
+def country_name(country_code: str) -> str:
+    """The country's French name in capitals without accents, as La Poste asks for mail leaving France."""
+    country = pycountry.countries.get(alpha_2=country_code.upper())
+    if country is None:
+        return country_code.upper()
+    names = _french_names()
+    common = getattr(country, "common_name", None)
+    name = names.gettext(common) if common and names.gettext(common) != common else names.gettext(country.name)
+    return _without_accents(name).upper()
+
+
+def _shorten(line: str, limit: int = MAX_CHARS) -> str:
+    """The line within ``limit`` characters: La Poste's abbreviations first, then a cut at a word boundary."""
+    if len(line) <= limit:
+        return line
+    line = _ABBREVIABLE.sub(lambda m: _ABBREVIATION.get(m.group(1).upper(), m.group(1)), line)
+    if len(line) <= limit:
+        return line
+    cut = line[:limit + 1].rsplit(" ", 1)[0] if " " in line[:limit + 1] else ""
+    # A word boundary that throws away more than a third of the line loses more than a hard cut does.
+    return cut.rstrip(" ,-") if len(cut) >= limit * 2 // 3 else line[:limit].rstrip(" ,-")
+
+
+def _locality_line(address: PostalAddress, *, domestic_fr: bool) -> str:
+    """The postal code and the city in capitals; the city is cut if needed, never the postal code."""
+    city = _clean(address.city).upper()
+    code = _clean(address.postal_code).upper()
+    if address.country_code.upper() == "FR":
+        city = _without_accents(city)
+    if not domestic_fr and address.country_code.upper() in CITY_BEFORE_CODE:
+        return _shorten(" ".join(part for part in (city, code) if part))
+    if not code:
+        return _shorten(city)
+    return f"{code} {_shorten(city, MAX_CHARS - len(code) - 1)}" if city else code[:MAX_CHARS]
+
+
+def postal_lines(address: PostalAddress, *, sender_country: str = "FR") -> list[str]:
+    """The address as printed, the French postal way: names, address lines, "CODE CITY", the country when abroad."""
+    country = address.country_code.upper()
+    abroad = country != sender_country.upper()
+    tail = [_locality_line(address, domestic_fr=country == "FR" == sender_country.upper())]
+    if abroad:
+        tail.append(_shorten(country_name(country)))
+    names = [_shorten(line) for line in map(_clean, address.name_lines) if line]
+    lines = [_shorten(line) for line in map(_clean, address.lines) if line]
+    room = MAX_LINES - len(tail)
+    # Too many lines: a second name line (contact, department) goes before any address line, and the first
+    # address line (usually the street) is the last to go; the locality line and the country are never dropped.
+    while len(names) + len(lines) > room and len(names) > 1:
+        names.pop()
+    while len(names) + len(lines) > room and len(lines) > 1:
+        lines.pop()
+    return [line for line in names + lines + tail if line]
+
+
+def deliverability_problem(address: PostalAddress) -> str | None:
+    """None when the address can be printed and posted, else a short reason."""
+    country = (address.country_code or "").strip().upper()
+    if not any(_clean(line) for line in address.name_lines):
+        return "no name"
+    if not any(_clean(line) for line in address.lines):
+        return "no address line"
+    if len(country) != 2 or pycountry.countries.get(alpha_2=country) is None:
+        return "unknown country"
+    code = _clean(address.postal_code)
+    if country == "FR":
+        if not code:
+            return "no postal code"
+        if not FRENCH_POSTAL_CODE.fullmatch(code):
+            return "invalid French postal code"
+    if not _clean(address.city):
+        return "no city"
+    return None
