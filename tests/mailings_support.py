@@ -1,4 +1,4 @@
-"""Fixtures and builders for the mailings e-mail tests: a real SMTP server, client events, the running app."""
+"""Fixtures and builders for the mailings tests: a real SMTP server, client events, the running apps, renders."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -238,3 +239,65 @@ async def settled(api: httpx.AsyncClient, account: TestAccount, email_id: int, s
         return body if body.get("status") == status else None
 
     return await eventually(reached, timeout=timeout)
+
+
+# Paper campaigns: the mailings app resolving selections through the in-process clients app.
+
+CAMPAIGN_LEASE_SECONDS = 2.0
+
+
+def campaign_settings(render_dir: Path, **overrides: Any) -> MailingsSettings:
+    """Settings of a mailings app for campaigns: no e-mail sender, a short render lease, PDFs in ``render_dir``."""
+    values: dict[str, Any] = {
+        "run_email_sender": False, "render_dir": render_dir, "render_lease_seconds": CAMPAIGN_LEASE_SECONDS,
+        "render_poll_seconds": 0.1, "outbox_poll_seconds": 0.2,
+    }
+    return MailingsSettings(**{**values, **overrides})
+
+
+@pytest.fixture(scope="module")
+def render_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where this module's render jobs put their PDFs."""
+    return tmp_path_factory.mktemp("renders")
+
+
+@pytest.fixture(scope="module")
+async def campaign_app(clients_app: FastAPI, render_dir: Path) -> AsyncIterator[FastAPI]:
+    """The mailings service calling the clients service in process, with consumers and relay running."""
+    from services.mailings.app import create_app
+
+    app = create_app(campaign_settings(render_dir), clients_transport=httpx.ASGITransport(app=clients_app))
+    async with running(app):
+        yield app
+
+
+@pytest.fixture(scope="module")
+async def campaign_api(campaign_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client speaking to the campaigns' mailings app in process."""
+    async with in_process(campaign_app) as client:
+        yield client
+
+
+@pytest.fixture
+async def render_worker(campaign_app: FastAPI) -> AsyncIterator[Any]:
+    """A render worker running in this process for one test (tests that kill a worker start their own)."""
+    from services.mailings.render_worker import RenderWorker
+
+    worker = RenderWorker(campaign_app.state.settings)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    yield worker
+    stop.set()
+    await task
+    await worker.engine.dispose()
+
+
+async def rendered(api: httpx.AsyncClient, account: TestAccount, render: dict[str, Any],
+                   timeout: float = 30.0) -> dict[str, Any]:
+    """Wait until a render job is done (failing at once if it failed) and return it."""
+    async def finished() -> dict[str, Any] | None:
+        body = (await api.get(render["href"], headers=account.headers)).json()
+        assert body["state"] != "failed", body
+        return body if body["state"] == "done" else None
+
+    return await eventually(finished, timeout=timeout)

@@ -52,17 +52,17 @@ def build_subscribers(context: ServiceContext) -> RabbitRouter:
 
     @subscriber(ClientDeleted)
     async def on_client_deleted(event: ClientDeleted) -> None:
-        """A deleted client is forgotten with its e-mails; queued ones are not sent."""
+        """A deleted client is forgotten with its e-mails (queued ones are not sent) and unprinted campaigns."""
         await replica.forget_client(sessions=sessions, consumer=CONSUMER, event=event)
 
     @subscriber(ClientMerged)
     async def on_client_merged(event: ClientMerged) -> None:
-        """The merged client's e-mails move to the kept client."""
+        """The merged client's e-mails and unprinted campaigns' recipient rows move to the kept client."""
         await replica.merge_clients(sessions=sessions, consumer=CONSUMER, event=event)
 
     @subscriber(ClientErased)
     async def on_client_erased(event: ClientErased) -> None:
-        """An erased client's e-mails lose recipients, subject and body; queued ones are given up."""
+        """An erased client's e-mails lose their texts; its campaign rows go or keep only the pseudonym."""
         await replica.erase_client(sessions=sessions, consumer=CONSUMER, event=event)
 
     return router

@@ -1,4 +1,8 @@
-"""The mailings service's copy of each client's e-mail data, kept from the clients service's events."""
+"""The mailings service's copy of each client's e-mail data, kept from the clients service's events.
+
+The same events reach the campaigns: merges, deletions and erasures change the recipients of
+campaigns not printed yet; a printed campaign only loses an erased client's personal data.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.mailings import emails_repository, replica_repository as repo
+from services.mailings import campaigns_repository, emails_repository, replica_repository as repo
 from services.mailings.models import EmailClient, inbox, outbox
 from shared.consumer import apply_once
 from shared.outbox import forget_published_about_client
@@ -66,7 +70,8 @@ async def apply_archived(*, sessions: Sessions, consumer: str, event: ClientArch
 
 
 async def forget_client(*, sessions: Sessions, consumer: str, event: ClientDeleted) -> bool:
-    """Forget a deleted client: its e-mails go, queued ones unsent, and its replica keeps only the id.
+    """Forget a deleted client: its e-mails go, queued ones unsent, it leaves unprinted campaigns, and its
+    replica keeps only the id.
 
     The clients service deletes only clients without orders or invoices, so no document is lost;
     keeping the e-mails would keep addresses and texts of a client that no longer exists.
@@ -77,12 +82,13 @@ async def forget_client(*, sessions: Sessions, consumer: str, event: ClientDelet
         # The replica first: its row lock makes a concurrent request for this client wait, then 404.
         await repo.mark_deleted(session, account_id=event.account_id, client_id=p.client_id, version=p.version)
         await emails_repository.delete_client_emails(session, account_id=event.account_id, client_id=p.client_id)
+        await campaigns_repository.remove_client(session, account_id=event.account_id, client_id=p.client_id)
 
     return await apply_once(sessions=sessions, inbox=inbox, consumer=consumer, event=event, effect=effect)
 
 
 async def merge_clients(*, sessions: Sessions, consumer: str, event: ClientMerged) -> bool:
-    """Move the merged client's e-mails to the kept client and point its replica there."""
+    """Move the merged client's e-mails and unprinted campaigns' rows to the kept client; point its replica there."""
     p = event.payload
 
     async def effect(session: AsyncSession) -> None:
@@ -91,12 +97,15 @@ async def merge_clients(*, sessions: Sessions, consumer: str, event: ClientMerge
                                kept_client_id=kept)
         await emails_repository.move_client_emails(session, account_id=event.account_id,
                                                    from_client_id=p.merged_client_id, to_client_id=kept)
+        await campaigns_repository.move_client(session, account_id=event.account_id,
+                                               from_client_id=p.merged_client_id, to_client_id=kept)
 
     return await apply_once(sessions=sessions, inbox=inbox, consumer=consumer, event=event, effect=effect)
 
 
 async def erase_client(*, sessions: Sessions, consumer: str, event: ClientErased) -> bool:
-    """Remove an erased client's personal data: names become the pseudonym, e-mails lose their texts."""
+    """Remove an erased client's personal data: names become the pseudonym, e-mails lose their texts,
+    unprinted campaigns drop it and printed ones keep only the pseudonym."""
     p = event.payload
 
     async def effect(session: AsyncSession) -> None:
@@ -104,6 +113,8 @@ async def erase_client(*, sessions: Sessions, consumer: str, event: ClientErased
                                pseudonym=p.pseudonym)
         await emails_repository.erase_client_emails(session, account_id=event.account_id, client_id=p.client_id,
                                                     reason=ERASED_BEFORE_SENDING)
+        await campaigns_repository.erase_client(session, account_id=event.account_id, client_id=p.client_id,
+                                                pseudonym=p.pseudonym)
         await forget_published_about_client(session, outbox, account_id=event.account_id, client_id=p.client_id)
 
     return await apply_once(sessions=sessions, inbox=inbox, consumer=consumer, event=event, effect=effect)

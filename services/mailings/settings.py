@@ -1,13 +1,15 @@
 """Settings of the mailings service (env prefix NEGOCE_MAILINGS_)."""
 
-from pydantic import SecretStr, model_validator
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
 
 
 class MailingsSettings(ServiceSettings):
-    """The mailings service's database, SMTP relay and e-mail delivery settings."""
+    """The mailings service's database, SMTP relay, e-mail delivery, clients service and render settings."""
 
     model_config = SettingsConfigDict(env_prefix="NEGOCE_MAILINGS_", extra="ignore", populate_by_name=True)
 
@@ -34,6 +36,20 @@ class MailingsSettings(ServiceSettings):
     email_retry_max_seconds: float = 3600.0
     # A claimed e-mail is not claimed again before this; a sender that crashed mid-send frees it then.
     email_claim_seconds: float = 300.0
+
+    # Campaign recipients are resolved through the clients service's HTTP API.
+    clients_url: str = "http://127.0.0.1:8101"
+    clients_timeout_seconds: float = Field(30.0, gt=0)
+    # Background images reach 10 MB: bodies up to 16 MB are read (and refused with a 422 naming
+    # the image when too big); larger ones are cut short by the 413 of the body-size middleware.
+    max_body_bytes: int = 16 * 1024 * 1024
+
+    # Where finished PDFs wait to be downloaded; the API and the render worker must share it.
+    render_dir: Path = Path(".run/renders")
+    render_lease_seconds: float = Field(30.0, gt=0)
+    render_poll_seconds: float = Field(1.0, gt=0)
+    render_max_attempts: int = Field(3, ge=1)
+    render_retention_hours: float = Field(72.0, gt=0)
 
     @model_validator(mode="after")
     def _claim_outlives_a_send(self) -> "MailingsSettings":

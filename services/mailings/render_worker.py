@@ -1,0 +1,185 @@
+"""The render worker: a process of its own that prints queued campaigns to PDF.
+
+`python -m services.mailings.render_worker`. The render_jobs table is the queue (as the clients
+service's export jobs): a worker claims a job with FOR UPDATE SKIP LOCKED and a lease. The PDF is
+drawn in a thread while the event loop renews the lease every fraction of it, reporting the pages
+done; a worker that lost its lease (its attempt number is no longer the job's) stops, and its
+output is never put in place. Output goes to a per-attempt temporary file renamed when complete,
+so a download never sees half a PDF, and a dead worker's job is started again after its lease.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.mailings import renders_repository as queries
+from services.mailings.models import RenderJob
+from services.mailings.renders_service import Writer, finish_render, job_writer
+from services.mailings.settings import MailingsSettings
+from shared.db import create_engine, create_sessionmaker, unit_of_work
+from shared.errors import ProblemError
+from shared.logging import configure_logging
+
+log = logging.getLogger(__name__)
+PROGRESS_EVERY_SECONDS = 0.5
+
+
+class LostJob(Exception):
+    """Another worker took the job over (this one was too slow to renew its lease), or it was deleted."""
+
+
+class RenderWorker:
+    """Claims render jobs one at a time and writes their PDFs."""
+
+    def __init__(self, settings: MailingsSettings, engine: AsyncEngine | None = None) -> None:
+        self.settings = settings
+        self.engine = engine or create_engine(settings.database_url, pool_size=2)
+        self.sessions = create_sessionmaker(self.engine)
+        self.lease = timedelta(seconds=settings.render_lease_seconds)
+        self.render_dir = settings.render_dir
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Work until ``stop`` is set: render jobs as they come, clean up old files when idle."""
+        self.render_dir.mkdir(parents=True, exist_ok=True)
+        while not stop.is_set():
+            try:
+                if await self.run_once():
+                    continue
+                await self.clean_up()
+            except Exception:  # noqa: BLE001 - a database restart must not end the worker
+                log.exception("render worker: poll failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.settings.render_poll_seconds)
+
+    async def run_once(self) -> bool:
+        """Render the next job if there is one; False when the queue is empty."""
+        async with unit_of_work(self.sessions) as session:
+            job = await queries.claim_job(session, lease=self.lease)
+        if job is None:
+            return False
+        log.info("render %s: attempt %d", job.id, job.attempts)
+        try:
+            await self._render(job)
+        except LostJob:
+            log.warning("render %s: taken over by another worker", job.id)
+        except Exception as problem:  # noqa: BLE001 - any failure is recorded on the job, never lost
+            log.exception("render %s failed", job.id)
+            await self._failed(job, problem)
+        return True
+
+    async def _render(self, job: RenderJob) -> None:
+        own = f"{job.id}.{job.attempts}"
+        for stale in self.render_dir.glob(f"{job.id}.*"):
+            if not stale.name.startswith(own + "."):
+                stale.unlink(missing_ok=True)  # left by an attempt whose worker died
+        part, final = self.render_dir / f"{own}.part", self.render_dir / f"{own}.pdf"
+        async with unit_of_work(self.sessions) as session:
+            writer, client_ids = await job_writer(session, job=job)
+        try:
+            pages = await self._write(job, writer, part)
+            os.replace(part, final)
+        finally:
+            part.unlink(missing_ok=True)
+        async with unit_of_work(self.sessions) as session:
+            finished = await finish_render(session, job=job, file_name=final.name, file_size=final.stat().st_size,
+                                           pages=pages, client_ids=client_ids)
+        if not finished:
+            final.unlink(missing_ok=True)
+            raise LostJob
+        log.info("render %s: %d pages in %s", job.id, pages, final.name)
+
+    async def _write(self, job: RenderJob, writer: Writer, part: Path) -> int:
+        progress = _Progress(self, job)
+        heartbeat = asyncio.create_task(progress.beat())
+        try:
+            with part.open("wb") as out:
+                pages = await asyncio.to_thread(writer, out, progress.update)
+                out.flush()
+                os.fsync(out.fileno())
+        finally:
+            progress.stopped = True
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+        # The last word before the rename: only the attempt that still owns the job puts its file in place.
+        await progress.report()
+        return pages
+
+    async def _failed(self, job: RenderJob, problem: Exception) -> None:
+        # A campaign gone will not come back; anything else (database restart...) is tried again.
+        final = isinstance(problem, ProblemError) or job.attempts >= self.settings.render_max_attempts
+        async with unit_of_work(self.sessions) as session:
+            if final:
+                await queries.finish_job(session, job_id=job.id, attempt=job.attempts, state="failed",
+                                         error=str(problem)[:2000])
+            else:
+                await queries.retry_later(session, job_id=job.id, attempt=job.attempts,
+                                          after=timedelta(seconds=5 * job.attempts), error=str(problem)[:2000])
+
+    async def clean_up(self) -> None:
+        """Delete jobs (and their PDFs) finished longer ago than the retention."""
+        cutoff = datetime.now(UTC) - timedelta(hours=self.settings.render_retention_hours)
+        async with unit_of_work(self.sessions) as session:
+            for job in await queries.expired_jobs(session, finished_before=cutoff):
+                if job.file_name:
+                    (self.render_dir / job.file_name).unlink(missing_ok=True)
+                await session.delete(job)
+
+
+class _Progress:
+    """Pages done, set by the rendering thread and reported by the event loop, which renews the lease."""
+
+    def __init__(self, worker: RenderWorker, job: RenderJob) -> None:
+        self.worker, self.job = worker, job
+        self.pages_done = 0
+        self.lost = False
+        self.stopped = False
+        self.interval = min(PROGRESS_EVERY_SECONDS, worker.lease.total_seconds() / 3)
+
+    def update(self, pages_done: int) -> None:
+        """Called from the rendering thread; stops the rendering once the job is lost."""
+        if self.lost:
+            raise LostJob
+        self.pages_done = pages_done
+
+    async def beat(self) -> None:
+        """Report every interval while the thread renders, renewing the lease."""
+        while not self.stopped:
+            await self.report()
+            await asyncio.sleep(self.interval)
+
+    async def report(self) -> None:
+        """Write the pages done and renew the lease; LostJob once another attempt owns the job."""
+        async with unit_of_work(self.worker.sessions) as session:
+            owned = await queries.record_progress(session, job_id=self.job.id, attempt=self.job.attempts,
+                                                  pages_done=self.pages_done, lease=self.worker.lease)
+        if not owned:
+            self.lost = True
+            raise LostJob
+
+
+async def run_worker(settings: MailingsSettings | None = None) -> None:
+    """Run a render worker until SIGTERM or SIGINT."""
+    settings = settings or MailingsSettings()
+    configure_logging(service="mailings-render-worker", level=settings.log_level)
+    worker = RenderWorker(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await worker.run(stop)
+    finally:
+        await worker.engine.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(run_worker())

@@ -1,0 +1,143 @@
+"""Use cases of render jobs (F20-F22): queue a campaign's letters or labels, follow them, hand over the PDF.
+
+The worker's side is here too: what a job prints (read before rendering, so the rendering thread
+touches no database) and the finish that marks the campaign printed and writes mailing.rendered
+in the same transaction.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.mailings import campaigns_repository as campaigns_repo, renders_repository as repo
+from services.mailings.campaigns_domain import merge_values, postal_address
+from services.mailings.campaigns_schemas import RenderCreate
+from services.mailings.campaigns_service import load_campaign
+from services.mailings.labels_service import find_format, get_settings
+from services.mailings.models import Campaign, RenderJob, outbox
+from services.mailings.paper.formats import LabelFormat
+from services.mailings.paper.render import Letter, merge_fields, render_labels, render_letters
+from shared.auth import Principal
+from shared.errors import Conflict, InvalidField, NotFound
+from shared.events.mailings import MailingRendered, MailingRenderedPayload
+from shared.outbox import add_event
+
+RENDERS_PATH = "/api/mailings/renders"
+# Writes the PDF into ``out`` and reports pages done; returns the pages written. Runs in a thread.
+Writer = Callable[[BinaryIO, Callable[[int], None]], int]
+
+
+async def create_render(session: AsyncSession, *, principal: Principal, campaign_id: int,
+                        data: RenderCreate) -> dict[str, Any]:
+    """Queue the letters or labels of a campaign (a printed one prints again from the same snapshot)."""
+    campaign = await load_campaign(session, principal=principal, campaign_id=campaign_id)
+    recipients = (await campaigns_repo.counts(session, campaign_ids=[campaign.id]))[campaign.id][0]
+    if recipients == 0:
+        raise Conflict(f"Campaign {campaign_id} has no recipients: there is nothing to print.",
+                       extra={"reason": "no_recipients"})
+    job = RenderJob(account_id=principal.account_id, campaign_id=campaign.id, kind=data.kind, skip=0,
+                    created_by=principal.user_id)
+    if data.kind == "letters":
+        if data.format is not None or data.skip:
+            raise InvalidField("format" if data.format is not None else "skip", "only for labels")
+        job.pages_total = recipients
+    else:
+        if data.format is None:
+            raise InvalidField("format", "a label format code is required for labels (see /api/mailings/"
+                               "label-formats)")
+        fmt = await find_format(session, account_id=principal.account_id, code=data.format)
+        if fmt is None:
+            raise InvalidField("format", f"no label format {data.format!r}")
+        per_sheet = fmt.columns * fmt.rows
+        if data.skip >= per_sheet:
+            raise InvalidField("skip", f"must be less than the {per_sheet} labels of a {fmt.code} sheet")
+        offsets = await get_settings(session, account_id=principal.account_id)
+        job.label_format, job.skip = asdict(fmt), data.skip
+        job.offset_x_mm, job.offset_y_mm = offsets["offset_x_mm"], offsets["offset_y_mm"]
+        job.pages_total = math.ceil((data.skip + recipients) / per_sheet)
+    return job_body(await repo.add_job(session, job))
+
+
+async def get_render(session: AsyncSession, *, principal: Principal, job_id: int) -> dict[str, Any]:
+    """A render job's state and progress."""
+    return job_body(await _load(session, principal=principal, job_id=job_id))
+
+
+async def render_file(session: AsyncSession, *, principal: Principal, job_id: int, render_dir: Path
+                      ) -> tuple[Path, str]:
+    """The finished PDF of a job and the name to download it under; 409 while it is not ready."""
+    job = await _load(session, principal=principal, job_id=job_id)
+    if job.state != "done" or not job.file_name:
+        raise Conflict(f"Render {job_id} is {job.state}, not ready to download.", extra={"state": job.state})
+    path = render_dir / job.file_name
+    if not path.is_file():
+        raise NotFound(f"The PDF of render {job_id} is no longer kept; render again.")
+    return path, f"campaign-{job.campaign_id}-{job.kind}-{job.id}.pdf"
+
+
+async def job_writer(session: AsyncSession, *, job: RenderJob) -> tuple[Writer, list[int]]:
+    """What a claimed job prints, read now: the writer to run in a thread and the clients it prints for."""
+    campaign = await session.get(Campaign, job.campaign_id)
+    if campaign is None:
+        raise NotFound(f"Campaign {job.campaign_id} no longer exists.")
+    recipients = await campaigns_repo.all_recipients(session, campaign_id=campaign.id)
+    client_ids = [r.client_id for r in recipients]
+    addresses = [postal_address(r, r.address) for r in recipients]
+    if job.kind == "letters":
+        background = await campaigns_repo.image_data(session, campaign_id=campaign.id)
+        letters = [Letter(recipient=address, title=merge_fields(campaign.title, merge_values(r)),
+                          body=merge_fields(campaign.body, merge_values(r)))
+                   for r, address in zip(recipients, addresses, strict=True)]
+        return (lambda out, progress: render_letters(letters, out, background=background, progress=progress),
+                client_ids)
+    fmt = LabelFormat(**job.label_format)  # type: ignore[arg-type]
+    return (lambda out, progress: render_labels(addresses, out, fmt=fmt, skip=job.skip,
+                                                offset_x_mm=job.offset_x_mm, offset_y_mm=job.offset_y_mm,
+                                                progress=progress),
+            client_ids)
+
+
+async def finish_render(session: AsyncSession, *, job: RenderJob, file_name: str, file_size: int, pages: int,
+                        client_ids: list[int]) -> bool:
+    """Mark a job done if this attempt still owns it, the campaign printed, and write mailing.rendered."""
+    done = await repo.finish_job(session, job_id=job.id, attempt=job.attempts, state="done", file_name=file_name,
+                                 file_size=file_size, pages_done=pages, pages_total=pages, error=None)
+    if done is None:
+        return False
+    campaign = await session.get(Campaign, job.campaign_id, with_for_update=True)
+    if campaign is None:
+        return False
+    await campaigns_repo.mark_printed(session, campaign_id=campaign.id)
+    await add_event(session, outbox, MailingRendered, account_id=job.account_id, payload=MailingRenderedPayload(
+        campaign_id=campaign.id, name=campaign.name, client_ids=client_ids, pages=pages,
+        rendered_at=done.finished_at or datetime.now(UTC)))
+    return True
+
+
+def job_body(job: RenderJob) -> dict[str, Any]:
+    """A render job as the API shows it, with its progress and, once done, its download link."""
+    percent = 100 if job.state == "done" else (
+        int(job.pages_done * 100 / job.pages_total) if job.pages_total else 0)
+    href = f"{RENDERS_PATH}/{job.id}"
+    return {
+        "id": job.id, "campaign_id": job.campaign_id, "kind": job.kind,
+        "format": (job.label_format or {}).get("code"), "skip": job.skip, "offset_x_mm": job.offset_x_mm,
+        "offset_y_mm": job.offset_y_mm, "state": job.state, "percent": min(percent, 100),
+        "pages_done": job.pages_done, "pages_total": job.pages_total, "attempts": job.attempts, "error": job.error,
+        "created_at": job.created_at, "finished_at": job.finished_at, "href": href,
+        "download_url": f"{href}/file" if job.state == "done" else None,
+    }
+
+
+async def _load(session: AsyncSession, *, principal: Principal, job_id: int) -> RenderJob:
+    job = await repo.get_job(session, account_id=principal.account_id, job_id=job_id)
+    if job is None:
+        raise NotFound(f"Render {job_id} does not exist.")
+    return job
