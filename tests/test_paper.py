@@ -290,6 +290,13 @@ def test_the_background_is_stored_once_drawn_on_every_page_and_covers_it():
         assert image["width"] == pytest.approx(image["height"], rel=0.001)  # the aspect ratio is kept
 
 
+def test_a_jpeg_background_is_embedded_as_is_not_decoded_and_recompressed():
+    background = jpeg_bytes(600, 800)
+    data = letters_pdf([Letter(SHORT, "Primeurs", BODY)], background=background)[1]
+    assert b"/DCTDecode" in data and b"/FlateDecode /Height 800" not in data
+    assert len(data) > len(background)  # the JPEG itself, not a smaller re-encoding
+
+
 def test_a_png_background_with_transparency_prints():
     pages, data = letters_pdf([Letter(SHORT, "Primeurs", BODY)], background=png_bytes(300, 400))
     assert pages == 1 and len(pdf_pages(data)[0]["images"]) == 1

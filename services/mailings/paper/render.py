@@ -6,6 +6,7 @@ accents, Œ, € and "2ᵉ" print on any host; the output is byte-for-byte the s
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import BinaryIO
 
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfutils import readJPEGInfo
 from reportlab.pdfgen.canvas import Canvas
 
 from services.mailings.paper.addresses import PostalAddress, postal_lines
@@ -89,16 +91,47 @@ def _progress_at(pages: int, progress: Callable[[int], None] | None, *, last: bo
         progress(pages)
 
 
+class _JpegAsIs:
+    """A JPEG handed to reportlab to be embedded as its own bytes (DCTDecode), its pixels never decoded.
+
+    reportlab decodes an ImageReader's pixels (26 MB for A4 at 300 dpi, more for a larger image) only to name
+    the image; a source that is not an ImageReader but has ``jpeg_fh()`` is named by ``str()`` and copied from
+    that file as is.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._digest = hashlib.sha256(data).hexdigest()
+
+    def jpeg_fh(self) -> io.BytesIO:
+        """The JPEG file, as reportlab reads it."""
+        return io.BytesIO(self._data)
+
+    def __str__(self) -> str:
+        return f"jpeg-{self._digest}"
+
+
+def _image_source(background: bytes, mime: str) -> ImageReader | _JpegAsIs:
+    """What to give reportlab's drawImage: a JPEG as is when reportlab can read its header, else decoded pixels."""
+    if mime == "image/jpeg":
+        try:
+            readJPEGInfo(io.BytesIO(background))
+        except Exception:  # noqa: BLE001 - reportlab raises bare errors on JPEG variants it cannot parse
+            pass
+        else:
+            return _JpegAsIs(background)
+    return ImageReader(io.BytesIO(background))
+
+
 def _background_form(canvas: Canvas, background: bytes) -> str:
     """Define the background once as a form XObject covering A4 (aspect kept, overflow cropped); its name."""
-    check_background(background)
-    image = ImageReader(io.BytesIO(background))
-    image_width, image_height = image.getSize()
+    mime, image_width, image_height = check_background(background)
     page_width, page_height = A4_WIDTH_MM * mm, A4_HEIGHT_MM * mm
     scale = max(page_width / image_width, page_height / image_height)
     width, height = image_width * scale, image_height * scale
     canvas.beginForm("background", 0, 0, page_width, page_height)
-    canvas.drawImage(image, (page_width - width) / 2, (page_height - height) / 2, width, height, mask="auto")
+    canvas.drawImage(_image_source(background, mime), (page_width - width) / 2, (page_height - height) / 2,
+                     width, height, mask="auto" if mime == "image/png" else None)
     canvas.endForm()
     return "background"
 
