@@ -257,6 +257,13 @@ def test_a_text_too_long_even_at_the_smallest_size_is_cut_with_an_ellipsis():
     assert all(w["x1"] <= (210 - 20) * mm + EPSILON for w in read[0]["words"])
 
 
+def test_control_characters_and_glyphless_input_do_not_break_a_letter():
+    letter = Letter(replace(SHORT, name_lines=("Mme\x00 Hélène\u200b Œuvray",)), "Titre\x1b 🍷", "Corps\x00\x07 \ud800fin")
+    pages, data = letters_pdf([letter])
+    text = pdf_pages(data)[0]["text"]
+    assert pages == 1 and "Hélène Œuvray" in text and "Corps fin" in text and "\x00" not in text
+
+
 def test_a_very_long_word_is_broken_within_the_margins():
     page = pdf_pages(letters_pdf([Letter(SHORT, "Lien", "https://example.fr/" + "x" * 400)])[1])[0]
     assert all(w["x1"] <= (210 - 20) * mm + EPSILON for w in page["words"])
@@ -329,6 +336,8 @@ L7160 = seeded_format("L7160")
     ({"label_width_mm": 0}, "label_width_mm"),
     ({"label_height_mm": -3}, "label_height_mm"),
     ({"pitch_x_mm": 0}, "pitch_x_mm"),
+    ({"label_width_mm": 12.0}, "label_width_mm"),  # no room for an address
+    ({"label_height_mm": 6.0, "pitch_y_mm": 6.0}, "label_height_mm"),
     ({"label_width_mm": float("nan")}, "label_width_mm"),
     ({"columns": 0}, "columns"),
     ({"rows": 41}, "rows"),

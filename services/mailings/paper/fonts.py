@@ -29,7 +29,25 @@ def register_fonts() -> None:
             _registered = True
 
 
-def font_metrics(name: str) -> tuple[float, float]:
-    """The font's ascent and descent (descent negative) as fractions of the font size."""
-    face = pdfmetrics.getFont(name).face
-    return face.ascent / 1000, face.descent / 1000
+class _Drawable(dict):
+    """A str.translate table keeping the characters the font has a glyph for; learnt one character at a time."""
+
+    def __init__(self, font: str) -> None:
+        super().__init__()
+        self._glyphs = pdfmetrics.getFont(font).face.charToGlyph
+
+    def __missing__(self, code: int) -> int | None:
+        self[code] = code if code in self._glyphs or code in (9, 10, 13) else None
+        return self[code]
+
+
+_tables: dict[str, _Drawable] = {}
+
+
+def drawable(text: str, font: str) -> str:
+    """The text without the characters ``font`` cannot draw (an emoji, a CJK name): they would print as boxes."""
+    table = _tables.get(font)
+    if table is None:
+        register_fonts()
+        table = _tables.setdefault(font, _Drawable(font))
+    return text.translate(table)

@@ -10,6 +10,9 @@ PAGE_SIZES_MM = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}
 
 MAX_COLUMNS = 20
 MAX_ROWS = 40
+# Below this, not even one line of an address fits at the smallest legible size inside the label's padding.
+MIN_LABEL_WIDTH_MM = 15.0
+MIN_LABEL_HEIGHT_MM = 8.0
 # Published sheets round their figures to 0.01 mm; a label ending 0.005 mm past the edge is a rounding, not an error.
 TOLERANCE_MM = 0.01
 
@@ -100,6 +103,10 @@ def geometry_errors(fmt: LabelFormat) -> list[tuple[str, str]]:
             broken.add(field)
     if broken or fmt.paper not in PAGE_SIZES_MM:
         return errors  # the placement rules below would only repeat the same mistake in other words
+    if fmt.label_width_mm < MIN_LABEL_WIDTH_MM:
+        errors.append(("label_width_mm", f"must be at least {MIN_LABEL_WIDTH_MM:g} mm to hold an address"))
+    if fmt.label_height_mm < MIN_LABEL_HEIGHT_MM:
+        errors.append(("label_height_mm", f"must be at least {MIN_LABEL_HEIGHT_MM:g} mm to hold an address"))
     # With one column (or row) the pitch is never used: any value is harmless.
     if fmt.columns > 1 and fmt.pitch_x_mm + TOLERANCE_MM < fmt.label_width_mm:
         errors.append(("pitch_x_mm", "must be at least the label width, or labels overlap"))

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 ELLIPSIS = "…"
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+
+
+def printable(text: str) -> str:
+    """The text without control characters (line breaks and tabs kept) nor lone surrogates, which print as junk."""
+    return "".join(ch for ch in text if ch in "\n\r\t" or unicodedata.category(ch) not in ("Cc", "Cs"))
 
 
 @dataclass(frozen=True)

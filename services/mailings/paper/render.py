@@ -18,10 +18,10 @@ from reportlab.pdfbase.pdfutils import readJPEGInfo
 from reportlab.pdfgen.canvas import Canvas
 
 from services.mailings.paper.addresses import PostalAddress, postal_lines
-from services.mailings.paper.fonts import BOLD, REGULAR, register_fonts
+from services.mailings.paper.fonts import BOLD, REGULAR, drawable, register_fonts
 from services.mailings.paper.formats import PAGE_SIZES_MM, LabelFormat, geometry_errors
 from services.mailings.paper.images import check_background
-from services.mailings.paper.layout import ELLIPSIS, cut_to_width, fit_block, flow, wrap
+from services.mailings.paper.layout import ELLIPSIS, cut_to_width, fit_block, flow, printable, wrap
 from services.mailings.paper.merge import MERGE_FIELDS, merge_fields
 
 __all__ = ["MERGE_FIELDS", "Letter", "check_background", "merge_fields", "render_labels", "render_letters",
@@ -70,6 +70,11 @@ def _canvas(out: BinaryIO, paper: str) -> Canvas:
     register_fonts()
     width, height = PAGE_SIZES_MM[paper]
     return Canvas(out, pagesize=(width * mm, height * mm), invariant=True, pageCompression=1)
+
+
+def _address_lines(address: PostalAddress) -> list[str]:
+    """The address's postal lines as the embedded font can print them."""
+    return [drawable(line, REGULAR) for line in postal_lines(address)]
 
 
 def _draw_block(canvas: Canvas, lines: tuple[str, ...], *, font: str, size: float, leading: float, x: float,
@@ -141,7 +146,7 @@ def _draw_letter(canvas: Canvas, letter: Letter) -> None:
     page_height = A4_HEIGHT_MM * mm
     inner_width = (WINDOW_WIDTH_MM - 2 * WINDOW_MARGIN_MM) * mm
     inner_height = (WINDOW_HEIGHT_MM - 2 * WINDOW_MARGIN_MM) * mm
-    address = fit_block(postal_lines(letter.recipient), font=REGULAR, width=inner_width, height=inner_height,
+    address = fit_block(_address_lines(letter.recipient), font=REGULAR, width=inner_width, height=inner_height,
                         max_size=ADDRESS_MAX_PT, min_size=ADDRESS_MIN_PT,
                         keep_last=2 if letter.recipient.country_code.upper() != "FR" else 1)
     _draw_block(canvas, address.lines, font=REGULAR, size=address.size, leading=address.leading,
@@ -150,14 +155,14 @@ def _draw_letter(canvas: Canvas, letter: Letter) -> None:
     text_width = (A4_WIDTH_MM - 2 * LETTER_MARGIN_MM) * mm
     left = LETTER_MARGIN_MM * mm
     top = page_height - TITLE_TOP_MM * mm
-    title = [line for line in wrap(" ".join(letter.title.split()), font=BOLD, size=TITLE_PT, width=text_width)
+    title = [line for line in wrap(" ".join(drawable(printable(letter.title), BOLD).split()), font=BOLD, size=TITLE_PT, width=text_width)
              if line]
     if len(title) > TITLE_MAX_LINES:
         title = title[:TITLE_MAX_LINES - 1] + [cut_to_width(title[TITLE_MAX_LINES - 1], BOLD, TITLE_PT, text_width, ellipsis=ELLIPSIS)]
     if title:
         _draw_block(canvas, tuple(title), font=BOLD, size=TITLE_PT, leading=TITLE_PT * 1.25, x=left, top=top)
         top -= (len(title) - 1) * TITLE_PT * 1.25 + TITLE_PT + TITLE_GAP_MM * mm
-    size, lines = flow(letter.body, font=REGULAR, width=text_width, height=top - LETTER_MARGIN_MM * mm,
+    size, lines = flow(drawable(printable(letter.body), REGULAR), font=REGULAR, width=text_width, height=top - LETTER_MARGIN_MM * mm,
                        sizes=BODY_SIZES_PT)
     canvas.setFont(REGULAR, size)
     foot = top
@@ -211,7 +216,7 @@ def render_labels(addresses: Iterable[PostalAddress], out: BinaryIO, *, fmt: Lab
     slot, pages = skip, 0
     for address in addresses:
         x_mm, y_mm = origins[slot]
-        block = fit_block(postal_lines(address), font=REGULAR, width=inner_width, height=inner_height,
+        block = fit_block(_address_lines(address), font=REGULAR, width=inner_width, height=inner_height,
                           max_size=LABEL_MAX_PT, min_size=LABEL_MIN_PT,
                           keep_last=2 if address.country_code.upper() != "FR" else 1)
         label_top = page_height - (y_mm + offset_y_mm) * mm
