@@ -258,7 +258,8 @@ def test_a_text_too_long_even_at_the_smallest_size_is_cut_with_an_ellipsis():
 
 
 def test_control_characters_and_glyphless_input_do_not_break_a_letter():
-    letter = Letter(replace(SHORT, name_lines=("Mme\x00 Hélène\u200b Œuvray",)), "Titre\x1b 🍷", "Corps\x00\x07 \ud800fin")
+    recipient = replace(SHORT, name_lines=("Mme\x00 Hélène\u200b Œuvray",))
+    letter = Letter(recipient, "Titre\x1b 🍷", "Corps\x00\x07 \ud800fin")
     pages, data = letters_pdf([letter])
     text = pdf_pages(data)[0]["text"]
     assert pages == 1 and "Hélène Œuvray" in text and "Corps fin" in text and "\x00" not in text
@@ -395,8 +396,8 @@ def test_postal_lines_keep_six_lines_of_38_characters_and_never_drop_the_city():
     assert len(lines) == 6 and all(len(line) <= 38 for line in lines)
     assert lines[0].startswith("Établissements Vignobles")
     assert lines[-1].startswith("33330 ST-EMILION")  # abbreviated as La Poste does
-    assert lines[1:5] == ["RES les Coteaux, BAT C, ESC 4", "128 BD du Maréchal de Lattre de", "Lieu-dit la Croix-Blanche",
-                          "BP 12"]  # the second name line went first
+    assert lines[1:5] == ["RES les Coteaux, BAT C, ESC 4", "128 BD du Maréchal de Lattre de",
+                          "Lieu-dit la Croix-Blanche", "BP 12"]  # the second name line went first
     # Abroad, six lines hold the country too: the second name line and the last address line went first.
     crowded = replace(ABROAD, lines=("Maximilianstraße 35", "Hinterhaus", "3. Stock", "Tür 4"))
     lines = postal_lines(crowded)

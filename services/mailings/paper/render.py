@@ -18,7 +18,7 @@ from reportlab.pdfbase.pdfutils import readJPEGInfo
 from reportlab.pdfgen.canvas import Canvas
 
 from services.mailings.paper.addresses import PostalAddress, postal_lines
-from services.mailings.paper.fonts import BOLD, REGULAR, drawable, register_fonts
+from services.mailings.paper.fonts import ASCENT, BOLD, DESCENT, REGULAR, drawable, register_fonts
 from services.mailings.paper.formats import PAGE_SIZES_MM, LabelFormat, geometry_errors
 from services.mailings.paper.images import check_background
 from services.mailings.paper.layout import ELLIPSIS, cut_to_width, fit_block, flow, printable, wrap
@@ -77,14 +77,17 @@ def _address_lines(address: PostalAddress) -> list[str]:
     return [drawable(line, REGULAR) for line in postal_lines(address)]
 
 
+def _kept_last_lines(address: PostalAddress) -> int:
+    """How many last lines must survive a crowded box: the locality line, and the country's when abroad."""
+    return 2 if address.country_code.upper() != "FR" else 1
+
+
 def _draw_block(canvas: Canvas, lines: tuple[str, ...], *, font: str, size: float, leading: float, x: float,
                 top: float) -> None:
     """Draw lines from ``top`` down (PDF points): each line's box is one font size high, its foot at the descent."""
     text = canvas.beginText()
     text.setFont(font, size, leading)
-    # The glyph box of DejaVu spans 0.76 em above the baseline and 0.24 below: the first baseline sits 0.76 em
-    # under the block's top.
-    text.setTextOrigin(x, top - 0.76 * size)
+    text.setTextOrigin(x, top - ASCENT * size)
     for line in lines:
         text.textLine(line)
     canvas.drawText(text)
@@ -141,35 +144,42 @@ def _background_form(canvas: Canvas, background: bytes) -> str:
     return "background"
 
 
-def _draw_letter(canvas: Canvas, letter: Letter) -> None:
-    """The address in the envelope's window, the title in bold, then the text flowed down to the bottom margin."""
-    page_height = A4_HEIGHT_MM * mm
-    inner_width = (WINDOW_WIDTH_MM - 2 * WINDOW_MARGIN_MM) * mm
-    inner_height = (WINDOW_HEIGHT_MM - 2 * WINDOW_MARGIN_MM) * mm
-    address = fit_block(_address_lines(letter.recipient), font=REGULAR, width=inner_width, height=inner_height,
-                        max_size=ADDRESS_MAX_PT, min_size=ADDRESS_MIN_PT,
-                        keep_last=2 if letter.recipient.country_code.upper() != "FR" else 1)
-    _draw_block(canvas, address.lines, font=REGULAR, size=address.size, leading=address.leading,
-                x=(WINDOW_LEFT_MM + WINDOW_MARGIN_MM) * mm, top=page_height - (WINDOW_TOP_MM + WINDOW_MARGIN_MM) * mm)
+def _draw_address(canvas: Canvas, recipient: PostalAddress) -> None:
+    """The recipient's address, as large as fits, inside the window of the envelope."""
+    block = fit_block(_address_lines(recipient), font=REGULAR, width=(WINDOW_WIDTH_MM - 2 * WINDOW_MARGIN_MM) * mm,
+                      height=(WINDOW_HEIGHT_MM - 2 * WINDOW_MARGIN_MM) * mm, max_size=ADDRESS_MAX_PT,
+                      min_size=ADDRESS_MIN_PT, keep_last=_kept_last_lines(recipient))
+    _draw_block(canvas, block.lines, font=REGULAR, size=block.size, leading=block.leading,
+                x=(WINDOW_LEFT_MM + WINDOW_MARGIN_MM) * mm,
+                top=(A4_HEIGHT_MM - WINDOW_TOP_MM - WINDOW_MARGIN_MM) * mm)
 
-    text_width = (A4_WIDTH_MM - 2 * LETTER_MARGIN_MM) * mm
-    left = LETTER_MARGIN_MM * mm
-    top = page_height - TITLE_TOP_MM * mm
-    title = [line for line in wrap(" ".join(drawable(printable(letter.title), BOLD).split()), font=BOLD, size=TITLE_PT, width=text_width)
-             if line]
-    if len(title) > TITLE_MAX_LINES:
-        title = title[:TITLE_MAX_LINES - 1] + [cut_to_width(title[TITLE_MAX_LINES - 1], BOLD, TITLE_PT, text_width, ellipsis=ELLIPSIS)]
-    if title:
-        _draw_block(canvas, tuple(title), font=BOLD, size=TITLE_PT, leading=TITLE_PT * 1.25, x=left, top=top)
-        top -= (len(title) - 1) * TITLE_PT * 1.25 + TITLE_PT + TITLE_GAP_MM * mm
-    size, lines = flow(drawable(printable(letter.body), REGULAR), font=REGULAR, width=text_width, height=top - LETTER_MARGIN_MM * mm,
+
+def _draw_title(canvas: Canvas, title: str, *, top: float) -> float:
+    """The title in bold from ``top``, on up to TITLE_MAX_LINES lines; where the text below it starts."""
+    width = (A4_WIDTH_MM - 2 * LETTER_MARGIN_MM) * mm
+    lines = [line for line in wrap(" ".join(drawable(printable(title), BOLD).split()), font=BOLD, size=TITLE_PT,
+                                   width=width) if line]
+    if not lines:
+        return top
+    if len(lines) > TITLE_MAX_LINES:
+        lines = lines[:TITLE_MAX_LINES - 1] + [cut_to_width(lines[TITLE_MAX_LINES - 1], BOLD, TITLE_PT, width,
+                                                            ellipsis=ELLIPSIS)]
+    leading = TITLE_PT * 1.25
+    _draw_block(canvas, tuple(lines), font=BOLD, size=TITLE_PT, leading=leading, x=LETTER_MARGIN_MM * mm, top=top)
+    return top - (len(lines) - 1) * leading - TITLE_PT - TITLE_GAP_MM * mm
+
+
+def _draw_body(canvas: Canvas, body: str, *, top: float) -> None:
+    """The text's paragraphs from ``top`` to the bottom margin, smaller if need be, cut with "…" past the floor."""
+    size, lines = flow(drawable(printable(body), REGULAR), font=REGULAR,
+                       width=(A4_WIDTH_MM - 2 * LETTER_MARGIN_MM) * mm, height=top - LETTER_MARGIN_MM * mm,
                        sizes=BODY_SIZES_PT)
     canvas.setFont(REGULAR, size)
     foot = top
     for line in lines:
         foot -= line.advance
         if line.text:
-            canvas.drawString(left, foot + 0.24 * size, line.text)
+            canvas.drawString(LETTER_MARGIN_MM * mm, foot + DESCENT * size, line.text)
 
 
 def render_letters(letters: Iterable[Letter], out: BinaryIO, *, background: bytes | None = None,
@@ -181,7 +191,8 @@ def render_letters(letters: Iterable[Letter], out: BinaryIO, *, background: byte
     for letter in letters:
         if form:
             canvas.doForm(form)  # the image is stored once and referenced from every page
-        _draw_letter(canvas, letter)
+        _draw_address(canvas, letter.recipient)
+        _draw_body(canvas, letter.body, top=_draw_title(canvas, letter.title, top=(A4_HEIGHT_MM - TITLE_TOP_MM) * mm))
         canvas.showPage()
         pages += 1
         _progress_at(pages, progress)
@@ -218,7 +229,7 @@ def render_labels(addresses: Iterable[PostalAddress], out: BinaryIO, *, fmt: Lab
         x_mm, y_mm = origins[slot]
         block = fit_block(_address_lines(address), font=REGULAR, width=inner_width, height=inner_height,
                           max_size=LABEL_MAX_PT, min_size=LABEL_MIN_PT,
-                          keep_last=2 if address.country_code.upper() != "FR" else 1)
+                          keep_last=_kept_last_lines(address))
         label_top = page_height - (y_mm + offset_y_mm) * mm
         # Centred vertically in the label, whatever the number of lines.
         top = label_top - (fmt.label_height_mm * mm - block.height) / 2
@@ -255,7 +266,7 @@ def render_test_grid(out: BinaryIO, *, fmt: LabelFormat, offset_x_mm: float = 0.
             canvas.rect(x, y, width, height)
         size = min(LABEL_MAX_PT, height / 3)
         canvas.setFont(BOLD, size)
-        canvas.drawCentredString(x + width / 2, y + height / 2 - 0.26 * size, str(index + 1))
+        canvas.drawCentredString(x + width / 2, y + height / 2 - (ASCENT - DESCENT) / 2 * size, str(index + 1))
         small = min(6.0, height / 6)
         canvas.setFont(REGULAR, small)
         caption = f"{fmt.code} {fmt.label_width_mm:g} x {fmt.label_height_mm:g} mm"
