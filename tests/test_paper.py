@@ -123,6 +123,12 @@ def test_a_crowded_address_keeps_its_name_and_city_and_stays_in_a_small_label():
     assert min(w["size"] for w in words) >= 6 - 0.01
 
 
+def test_a_line_as_wide_as_the_label_is_set_smaller_not_cut():
+    fmt = seeded_format("L7651")
+    words = [w["text"] for w in pdf_pages(render([US], fmt=fmt)[1])[0]["words"]]
+    assert words == "Wine & Co 200 Park Avenue NEW YORK NY 10166 ETATS-UNIS".split()
+
+
 def test_skip_leaves_the_first_labels_of_the_sheet_empty():
     fmt = seeded_format("L7160")
     _, data = render([SHORT] * 20, fmt=fmt, skip=4)

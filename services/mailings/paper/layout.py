@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 ELLIPSIS = "…"
+# A size computed to make a line exactly as wide as its box measures a hair wider in floating point.
+SLACK_PT = 1e-6
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
 
@@ -33,6 +35,7 @@ class Block:
 
 def cut_to_width(text: str, font: str, size: float, width: float, *, ellipsis: str = "") -> str:
     """``text`` if it fits ``width`` points, else its longest prefix that fits with ``ellipsis`` after it."""
+    width += SLACK_PT
     if not ellipsis and stringWidth(text, font, size) <= width:
         return text
     if stringWidth(text + ellipsis, font, size) <= width:
