@@ -49,6 +49,7 @@ class RenderWorker:
     async def run(self, stop: asyncio.Event) -> None:
         """Work until ``stop`` is set: render jobs as they come, clean up old files when idle."""
         self.render_dir.mkdir(parents=True, exist_ok=True)
+        log.info("render worker started, writing into %s", self.render_dir)
         while not stop.is_set():
             try:
                 if await self.run_once():
