@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 from reportlab.lib.units import mm
 
-from services.mailings.paper.addresses import PostalAddress, deliverability_problem, postal_lines
+from services.mailings.paper.addresses import PostalAddress, country_name, deliverability_problem, postal_lines
 from services.mailings.paper.formats import PAGE_SIZES_MM, SEEDED_FORMATS, LabelFormat, geometry_errors, seeded_format
 from services.mailings.paper.render import (
     WINDOW_HEIGHT_MM,
@@ -417,6 +417,20 @@ def test_long_lines_are_abbreviated_the_la_poste_way_before_being_cut():
     assert len(postal_lines(replace(SHORT, lines=("x" * 60,)))[1]) == 38  # one word: a plain cut
 
 
+def test_overseas_departements_are_posted_as_france():
+    reunion = PostalAddress(("M. Jean Hoarau",), ("12 rue de Paris",), "97400", "Saint-Denis", "RE")
+    assert postal_lines(reunion) == ["M. Jean Hoarau", "12 rue de Paris", "97400 SAINT-DENIS"]
+    assert deliverability_problem(replace(reunion, postal_code="974")) == "invalid French postal code"
+    assert postal_lines(reunion, sender_country="BE")[-1] == "ILE DE LA REUNION"
+
+
+@pytest.mark.parametrize(("code", "name"), [("KR", "COREE DU SUD"), ("IR", "REPUBLIQUE ISLAMIQUE D'IRAN"),
+                                            ("CD", "REPUBLIQUE DEMOCRATIQUE DU CONGO"), ("CH", "SUISSE"),
+                                            ("XK", "XK")])
+def test_the_country_line_is_the_french_name_in_capitals(code, name):
+    assert country_name(code) == name
+
+
 def test_the_postal_line_is_the_domestic_one_for_a_sender_abroad():
     assert postal_lines(SHORT, sender_country="BE")[-1] == "FRANCE"
     assert postal_lines(replace(SHORT, country_code="BE", postal_code="1000", city="Bruxelles"),
@@ -494,6 +508,7 @@ def gif_bytes() -> bytes:
     (lambda: b"", "not an image"),
 ], ids=["gif", "text", "12 MB", "20000x10", "too small", "9000x9000 bomb", "crafted bomb",
     "crafted huge", "truncated", "empty"])
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # Pillow warns; the check refuses
 def test_check_background_refuses_anything_else(data, reason):
     with pytest.raises(ValueError, match=reason):
         check_background(data())

@@ -14,6 +14,9 @@ MAX_LINES = 6
 MAX_CHARS = 38
 # La Poste's 5-digit codes: 01-95 for metropolitan départements (Corsica stays 20xxx), 97/98 overseas and Monaco.
 FRENCH_POSTAL_CODE = re.compile(r"(?:0[1-9]|[1-8]\d|9[0-8])\d{3}")
+# The overseas départements and collectivités that La Poste serves as France: French postal codes (97x, 98x),
+# no country line from France, whichever ISO code a client's address uses.
+FRENCH_POSTAL_AREAS = frozenset({"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF"})
 # Where the locality is written before its postal code; elsewhere the French order (code, then city) is the norm.
 CITY_BEFORE_CODE = frozenset({"GB", "IE", "US", "CA", "AU", "NZ"})
 # La Poste's standard abbreviations, used only when a line is too long, before anything is cut.
@@ -66,6 +69,10 @@ def country_name(country_code: str) -> str:
     names = _french_names()
     common = getattr(country, "common_name", None)
     name = names.gettext(common) if common and names.gettext(common) != common else names.gettext(country.name)
+    # ISO lists some names inverted ("Corée, République de"); on an envelope they read the natural way.
+    head, comma, tail = name.partition(", ")
+    if comma and (tail.endswith("'") or tail.rsplit(" ", 1)[-1] in ("de", "du", "des", "la", "le")):
+        name = tail + head if tail.endswith("'") else f"{tail} {head}"
     return _without_accents(name).upper()
 
 
@@ -81,13 +88,18 @@ def _shorten(line: str, limit: int = MAX_CHARS) -> str:
     return cut.rstrip(" ,-") if len(cut) >= limit * 2 // 3 else line[:limit].rstrip(" ,-")
 
 
-def _locality_line(address: PostalAddress, *, domestic_fr: bool) -> str:
+def _same_postal_area(country: str, sender_country: str) -> bool:
+    """Whether a letter from ``sender_country`` to ``country`` stays within one postal service (no country line)."""
+    return country == sender_country or {country, sender_country} <= FRENCH_POSTAL_AREAS
+
+
+def _locality_line(address: PostalAddress) -> str:
     """The postal code and the city in capitals; the city is cut if needed, never the postal code."""
     city = _clean(address.city).upper()
     code = _clean(address.postal_code).upper()
-    if address.country_code.upper() == "FR":
+    if address.country_code.upper() in FRENCH_POSTAL_AREAS:
         city = _without_accents(city)
-    if not domestic_fr and address.country_code.upper() in CITY_BEFORE_CODE:
+    if address.country_code.upper() in CITY_BEFORE_CODE:
         return _shorten(" ".join(part for part in (city, code) if part))
     if not code:
         return _shorten(city)
@@ -97,9 +109,8 @@ def _locality_line(address: PostalAddress, *, domestic_fr: bool) -> str:
 def postal_lines(address: PostalAddress, *, sender_country: str = "FR") -> list[str]:
     """The address as printed, the French postal way: names, address lines, "CODE CITY", the country when abroad."""
     country = address.country_code.upper()
-    abroad = country != sender_country.upper()
-    tail = [_locality_line(address, domestic_fr=country == "FR" == sender_country.upper())]
-    if abroad:
+    tail = [_locality_line(address)]
+    if not _same_postal_area(country, sender_country.upper()):
         tail.append(_shorten(country_name(country)))
     names = [_shorten(line) for line in map(_clean, address.name_lines) if line]
     lines = [_shorten(line) for line in map(_clean, address.lines) if line]
@@ -113,17 +124,22 @@ def postal_lines(address: PostalAddress, *, sender_country: str = "FR") -> list[
     return [line for line in names + lines + tail if line]
 
 
+def is_abroad(address: PostalAddress, *, sender_country: str = "FR") -> bool:
+    """Whether the address ends with a country line when posted from ``sender_country``."""
+    return not _same_postal_area(address.country_code.upper(), sender_country.upper())
+
+
 def deliverability_problem(address: PostalAddress) -> str | None:
     """None when the address can be printed and posted, else a short reason."""
     country = (address.country_code or "").strip().upper()
-    if not any(_clean(line) for line in address.name_lines):
+    if not any(_clean(line) for line in address.name_lines):  # a label to nobody: La Poste returns it
         return "no name"
     if not any(_clean(line) for line in address.lines):
         return "no address line"
     if len(country) != 2 or pycountry.countries.get(alpha_2=country) is None:
         return "unknown country"
     code = _clean(address.postal_code)
-    if country == "FR":
+    if country in FRENCH_POSTAL_AREAS:
         if not code:
             return "no postal code"
         if not FRENCH_POSTAL_CODE.fullmatch(code):

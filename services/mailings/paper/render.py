@@ -17,7 +17,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfutils import readJPEGInfo
 from reportlab.pdfgen.canvas import Canvas
 
-from services.mailings.paper.addresses import PostalAddress, postal_lines
+from services.mailings.paper.addresses import PostalAddress, is_abroad, postal_lines
 from services.mailings.paper.fonts import ASCENT, BOLD, DESCENT, REGULAR, drawable, register_fonts
 from services.mailings.paper.formats import PAGE_SIZES_MM, LabelFormat, geometry_errors
 from services.mailings.paper.images import check_background
@@ -79,7 +79,7 @@ def _address_lines(address: PostalAddress) -> list[str]:
 
 def _kept_last_lines(address: PostalAddress) -> int:
     """How many last lines must survive a crowded box: the locality line, and the country's when abroad."""
-    return 2 if address.country_code.upper() != "FR" else 1
+    return 2 if is_abroad(address) else 1
 
 
 def _draw_block(canvas: Canvas, lines: tuple[str, ...], *, font: str, size: float, leading: float, x: float,
