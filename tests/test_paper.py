@@ -392,6 +392,7 @@ def test_geometry_errors_lists_every_rule_broken_and_tolerates_rounding():
     (US, ["Wine & Co", "200 Park Avenue", "NEW YORK NY 10166", "ETATS-UNIS"]),
     (PostalAddress(("Mr Sean Kelly",), ("Main Street",), None, "Galway", "IE"),
      ["Mr Sean Kelly", "Main Street", "GALWAY", "IRLANDE"]),
+    (replace(SHORT, country_code=" fr "), ["Mme Hélène Œuvray", "3 rue de la Paix", "75002 PARIS"]),
 ])
 def test_postal_lines_write_addresses_the_french_way(address, lines):
     assert postal_lines(address) == lines
@@ -415,6 +416,9 @@ def test_long_lines_are_abbreviated_the_la_poste_way_before_being_cut():
                                        "75016", "Paris", "FR"))
     assert lines[1] == "128 BD du Maréchal de Lattre de"  # abbreviated, then cut at a word
     assert len(postal_lines(replace(SHORT, lines=("x" * 60,)))[1]) == 38  # one word: a plain cut
+    # A city-first country: the city is cut, never its postal code.
+    assert postal_lines(replace(US, city="Town of " + "Very Long Name " * 3))[-2] == \
+        "TOWN OF VERY LONG NAME VERY NY 10166"
 
 
 def test_overseas_departements_are_posted_as_france():

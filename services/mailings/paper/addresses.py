@@ -93,22 +93,28 @@ def _same_postal_area(country: str, sender_country: str) -> bool:
     return country == sender_country or {country, sender_country} <= FRENCH_POSTAL_AREAS
 
 
+def _country(address: PostalAddress) -> str:
+    """The address's ISO country code, as typed or not."""
+    return (address.country_code or "").strip().upper()
+
+
 def _locality_line(address: PostalAddress) -> str:
     """The postal code and the city in capitals; the city is cut if needed, never the postal code."""
     city = _clean(address.city).upper()
-    code = _clean(address.postal_code).upper()
-    if address.country_code.upper() in FRENCH_POSTAL_AREAS:
+    code = _clean(address.postal_code).upper()[:MAX_CHARS]
+    if _country(address) in FRENCH_POSTAL_AREAS:
         city = _without_accents(city)
-    if address.country_code.upper() in CITY_BEFORE_CODE:
-        return _shorten(" ".join(part for part in (city, code) if part))
-    if not code:
-        return _shorten(city)
-    return f"{code} {_shorten(city, MAX_CHARS - len(code) - 1)}" if city else code[:MAX_CHARS]
+    if not code or not city:
+        return _shorten(city) or code
+    city = _shorten(city, MAX_CHARS - len(code) - 1) if len(code) < MAX_CHARS - 1 else ""
+    if _country(address) in CITY_BEFORE_CODE:
+        return f"{city} {code}".strip()
+    return f"{code} {city}".strip()
 
 
 def postal_lines(address: PostalAddress, *, sender_country: str = "FR") -> list[str]:
     """The address as printed, the French postal way: names, address lines, "CODE CITY", the country when abroad."""
-    country = address.country_code.upper()
+    country = _country(address)
     tail = [_locality_line(address)]
     if not _same_postal_area(country, sender_country.upper()):
         tail.append(_shorten(country_name(country)))
@@ -126,12 +132,12 @@ def postal_lines(address: PostalAddress, *, sender_country: str = "FR") -> list[
 
 def is_abroad(address: PostalAddress, *, sender_country: str = "FR") -> bool:
     """Whether the address ends with a country line when posted from ``sender_country``."""
-    return not _same_postal_area(address.country_code.upper(), sender_country.upper())
+    return not _same_postal_area(_country(address), sender_country.upper())
 
 
 def deliverability_problem(address: PostalAddress) -> str | None:
     """None when the address can be printed and posted, else a short reason."""
-    country = (address.country_code or "").strip().upper()
+    country = _country(address)
     if not any(_clean(line) for line in address.name_lines):  # a label to nobody: La Poste returns it
         return "no name"
     if not any(_clean(line) for line in address.lines):
