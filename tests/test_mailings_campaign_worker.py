@@ -10,6 +10,7 @@ import io
 import os
 import signal
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,10 @@ import pdfplumber
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from services.mailings import renders_repository as queries
 from services.mailings.render_worker import RenderWorker
+from services.mailings.renders_service import finish_render
+from shared.db import unit_of_work
 from tests.conftest import TestAccount
 from tests.mailings_support import CAMPAIGN_LEASE_SECONDS, campaign_api, campaign_app, render_dir  # noqa: F401
 from tests.support import eventually
@@ -95,3 +99,30 @@ async def test_a_killed_worker_s_job_is_taken_over_and_its_pdf_is_whole(
     with pdfplumber.open(io.BytesIO(response.content)) as pdf:
         assert len(pdf.pages) == LETTERS
         assert f"Bonjour Lettre{LETTERS - 1}" in pdf.pages[-1].extract_text()
+
+
+async def test_a_worker_that_lost_its_lease_can_neither_report_nor_finish(
+        api, campaign_app, campaign_api, account: TestAccount):
+    client_id = await new_client(api, account, last_name="Dupré", billing_address=BEAUNE)
+    campaign = await create(campaign_api, account, {"client_ids": [client_id]})
+    queued = await campaign_api.post(f"{campaign['href']}/renders", json={"kind": "letters"},
+                                     headers=account.headers)
+    sessions = campaign_app.state.context.sessions
+    async with unit_of_work(sessions) as session:
+        # A lease of zero: the next claim finds it expired at once, as if this worker had stalled.
+        stalled = await queries.claim_job(session, lease=timedelta(0))
+    async with unit_of_work(sessions) as session:
+        taker = await queries.claim_job(session, lease=timedelta(minutes=1))
+    assert stalled is not None and taker is not None
+    assert (stalled.id, taker.id) == (queued.json()["id"],) * 2 and (stalled.attempts, taker.attempts) == (1, 2)
+
+    async with unit_of_work(sessions) as session:
+        assert not await queries.record_progress(session, job_id=stalled.id, attempt=stalled.attempts,
+                                                 pages_done=1, lease=timedelta(minutes=1))
+        assert not await finish_render(session, job=stalled, file_name="x.pdf", file_size=1, pages=1,
+                                       client_ids=[client_id])
+    assert (await campaign_api.get(campaign["href"], headers=account.headers)).json()["status"] == "draft"
+    async with unit_of_work(sessions) as session:
+        assert await finish_render(session, job=taker, file_name="x.pdf", file_size=1, pages=1,
+                                   client_ids=[client_id])
+    assert (await campaign_api.get(campaign["href"], headers=account.headers)).json()["status"] == "printed"

@@ -82,13 +82,13 @@ async def exclusions_page(session: AsyncSession, *, campaign_id: int, after_clie
         .order_by(CampaignExclusion.client_id).limit(limit)))
 
 
-async def image_info(session: AsyncSession, *, campaign_id: int) -> dict[str, Any] | None:
-    """Type and size of a campaign's background image, without its bytes."""
-    row = (await session.execute(
-        select(CampaignImage.mime_type, CampaignImage.width, CampaignImage.height,
+async def image_infos(session: AsyncSession, *, campaign_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Type and size of the campaigns' background images, without their bytes, by campaign."""
+    rows = (await session.execute(
+        select(CampaignImage.campaign_id, CampaignImage.mime_type, CampaignImage.width, CampaignImage.height,
                func.octet_length(CampaignImage.data).label("size"))
-        .where(CampaignImage.campaign_id == campaign_id))).mappings().first()
-    return dict(row) if row is not None else None
+        .where(CampaignImage.campaign_id.in_(campaign_ids)))).mappings().all()
+    return {row["campaign_id"]: {k: v for k, v in row.items() if k != "campaign_id"} for row in rows}
 
 
 async def image_data(session: AsyncSession, *, campaign_id: int) -> bytes | None:

@@ -65,8 +65,9 @@ async def list_campaigns(session: AsyncSession, *, principal: Principal, before:
     """A page of the account's campaigns, newest first, with the next page's link."""
     campaigns = await repo.list_campaigns(session, account_id=principal.account_id, before=before, limit=limit + 1)
     page = campaigns[:limit]
-    counts = await repo.counts(session, campaign_ids=[c.id for c in page])
-    items = [_view(c, counts[c.id], await repo.image_info(session, campaign_id=c.id)) for c in page]
+    ids = [c.id for c in page]
+    counts, images = await repo.counts(session, campaign_ids=ids), await repo.image_infos(session, campaign_ids=ids)
+    items = [_view(c, counts[c.id], images.get(c.id)) for c in page]
     more = len(campaigns) > limit
     return {"items": items, "next": f"{CAMPAIGNS_PATH}?limit={limit}&before={page[-1].id}" if more else None}
 
@@ -167,7 +168,8 @@ async def _editable(session: AsyncSession, *, principal: Principal, campaign_id:
 
 async def _body(session: AsyncSession, campaign: Campaign) -> dict[str, Any]:
     counts = await repo.counts(session, campaign_ids=[campaign.id])
-    return _view(campaign, counts[campaign.id], await repo.image_info(session, campaign_id=campaign.id))
+    images = await repo.image_infos(session, campaign_ids=[campaign.id])
+    return _view(campaign, counts[campaign.id], images.get(campaign.id))
 
 
 def _view(campaign: Campaign, counts: tuple[int, int], image: dict[str, Any] | None) -> dict[str, Any]:
