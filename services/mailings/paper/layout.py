@@ -129,7 +129,7 @@ class FlowedLine:
 
 
 def flow(text: str, *, font: str, width: float, height: float, sizes: list[float], line_gap: float = 1.35,
-         paragraph_gap: float = 0.6, measure: Callable[..., list[str]] = wrap) -> tuple[float, list[FlowedLine]]:
+         paragraph_gap: float = 0.6) -> tuple[float, list[FlowedLine]]:
     """Paragraphs wrapped at the first size of ``sizes`` at which they fit ``height``; at the last, cut with "…".
 
     The first line's advance is its font size (from the top of the box to its foot); then one leading per line
