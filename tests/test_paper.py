@@ -186,6 +186,13 @@ def test_progress_is_reported_every_few_pages_and_at_the_end():
     assert pages == 60 and seen == [25, 50, 60]
 
 
+def test_nothing_to_print_still_gives_a_valid_pdf_of_one_blank_page():
+    pages, data = render([], fmt=seeded_format("L7160"))
+    assert pages == 1 and [p["words"] for p in pdf_pages(data)] == [[]]
+    out = io.BytesIO()
+    assert render_letters(iter([]), out) == 1 and len(pdf_pages(out.getvalue())) == 1
+
+
 def test_a_broken_format_is_refused_before_printing():
     broken = replace(seeded_format("L7160"), columns=4)
     with pytest.raises(ValueError, match="columns"):
