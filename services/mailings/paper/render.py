@@ -196,9 +196,12 @@ def render_letters(letters: Iterable[Letter], out: BinaryIO, *, background: byte
         canvas.showPage()
         pages += 1
         _progress_at(pages, progress)
+    if not pages:  # a PDF needs a page: nothing to print gives one blank page, not a file readers refuse
+        canvas.showPage()
+        pages = 1
     _progress_at(pages, progress, last=True)
     canvas.save()
-    return max(pages, 1)  # a PDF has at least one page: an empty input gives one blank page
+    return pages
 
 
 def _check_sheet(fmt: LabelFormat, skip: int) -> None:
@@ -241,7 +244,7 @@ def render_labels(addresses: Iterable[PostalAddress], out: BinaryIO, *, fmt: Lab
             pages += 1
             slot = 0
             _progress_at(pages, progress)
-    if slot or not pages:
+    if slot or not pages:  # the last, partly filled sheet; or a blank page when there was nothing to print
         canvas.showPage()
         pages += 1
     _progress_at(pages, progress, last=True)
