@@ -1,4 +1,4 @@
-"""Command line: python -m bench [generate|list|search|exports|events|reminders|all] (default: all).
+"""Command line: python -m bench [generate|list|search|exports|events|reminders|paper|all] (default: all).
 
 generate  load the bench account with N clients, their contacts, invoices and orders (COPY); skipped
           when it already holds them, reloaded when an older generator made it (or with --force)
@@ -8,6 +8,8 @@ search    GET /api/clients with a search through the gateway: one case per field
 exports   CSV streamed through the gateway (rows/s, service memory) against bare COPY, and an XLSX
           job built by the export worker
 events    invoice events into the clients read model (events/s, delay) against raw aio-pika
+paper     10,000 address labels on L7160 and 1,000 letters with a background image (the rendering
+          library; wall time, pages, file size, peak memory; targets 2 s and 5 s)
 reminders 1,000,000 pending reminders, 1,000 due in one second: delay from due time to the
           reminder.due event (p50, p99) through the API relay, a Celery worker and beat; idle poll cost
 all       generate if needed, then list, search, exports and events
@@ -41,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     rem.add_argument("--pending", type=int, default=1_000_000)
     rem.add_argument("--burst", type=int, default=1_000)
     rem.add_argument("--rounds", type=int, default=3)
+    sub.add_parser("paper", help="10,000 labels on L7160 and 1,000 letters with a background image")
     everything = sub.add_parser("all", help="generate if needed, then list, search, exports, then events")
     for p in (gen, everything):
         p.add_argument("--clients", type=int, default=DEFAULT_CLIENTS)
@@ -71,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command
     if command == "events":
         return _events(args)
+    if command == "paper":
+        from bench import paper_bench
+
+        return paper_bench.run()
     if command == "reminders":
         from bench import reminders_bench
 
@@ -96,7 +103,10 @@ def main(argv: list[str] | None = None) -> int:
 
         from bench import reminders_bench
 
-        return max(listed, _search(args), export_bench.run(), _events(args), reminders_bench.run())
+        from bench import paper_bench
+
+        return max(listed, _search(args), export_bench.run(), _events(args), reminders_bench.run(),
+                   paper_bench.run())
     return listed
 
 
