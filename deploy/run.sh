@@ -36,6 +36,8 @@ export NEGOCE_CLIENTS_PORT=${NEGOCE_CLIENTS_PORT:-8101}
 export NEGOCE_ORDERS_PORT=${NEGOCE_ORDERS_PORT:-8102}
 export NEGOCE_REMINDERS_PORT=${NEGOCE_REMINDERS_PORT:-8103}
 export NEGOCE_MAILINGS_PORT=${NEGOCE_MAILINGS_PORT:-8104}
+# The mailings service resolves a campaign's selection through the clients service's API.
+export NEGOCE_MAILINGS_CLIENTS_URL=${NEGOCE_MAILINGS_CLIENTS_URL:-http://127.0.0.1:$NEGOCE_CLIENTS_PORT}
 BASE_URL="http://127.0.0.1:$PORT"
 
 # Same environment for the one-shot commands below and for the services:
