@@ -214,7 +214,7 @@ async def test_a_selections_addresses_come_page_by_page_for_paper_mailings(api, 
         assert [r["client_id"] for r in rest["items"]] == ids[2:] and rest["next_after_id"] is None
     everyone = (await api.post("/api/clients/selection/addresses", headers=account.headers, json={})).json()
     assert [r["client_id"] for r in everyone["items"]] == [*ids, other]
-    for body, field in [({"selection": {"client_ids": [987654321]}}, "client_ids"),
+    for body, field in [({"selection": {"client_ids": [987654321]}}, "selection.client_ids"),
                         ({"selection": {"search": {"q": "orders>>3"}}}, "q"), ({"limit": 5000}, "limit")]:
         response = await api.post("/api/clients/selection/addresses", headers=account.headers, json=body)
         assert response.status_code == 422 and field in str(response.json()["errors"]), response.text

@@ -61,7 +61,8 @@ async def selection_recipients(
 
 def _in_selection(error: Any) -> Any:
     # Only the selection can be wrong in what we send; some of the clients service's business rules
-    # name their field without the "selection." prefix (client_ids), which the caller would not find.
+    # name their field without the "selection." prefix (a search text error names q), which the caller
+    # would not find in its own body.
     if isinstance(error, dict) and isinstance(error.get("field"), str) and not error["field"].startswith("selection"):
         return {**error, "field": f"selection.{error['field']}"}
     return error

@@ -1,7 +1,7 @@
 """The render worker: a process of its own that prints queued campaigns to PDF.
 
-`python -m services.mailings.render_worker`. The render_jobs table is the queue (as the clients
-service's export jobs): a worker claims a job with FOR UPDATE SKIP LOCKED and a lease. The PDF is
+`python -m services.mailings.render_worker`. The render_jobs table is the queue (the claim, lease,
+fencing and retries are shared.jobs', as for the clients service's export jobs). The PDF is
 drawn in a thread while the event loop renews the lease every fraction of it, reporting the pages
 done; a worker that lost its lease (its attempt number is no longer the job's) stops, and its
 output is never put in place. Output goes to a per-attempt temporary file renamed when complete,
@@ -14,8 +14,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import signal
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -24,59 +22,29 @@ from services.mailings import renders_repository as queries
 from services.mailings.models import RenderJob
 from services.mailings.renders_service import Writer, finish_render, job_writer
 from services.mailings.settings import MailingsSettings
-from shared.db import create_engine, create_sessionmaker, unit_of_work
-from shared.errors import ProblemError
+from shared.db import create_engine, unit_of_work
+from shared.jobs import LeasedJobWorker, LostJob, run_until_signalled
 from shared.logging import configure_logging
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 0.5
 
 
-class LostJob(Exception):
-    """Another worker took the job over (this one was too slow to renew its lease), or it was deleted."""
-
-
-class RenderWorker:
+class RenderWorker(LeasedJobWorker):
     """Claims render jobs one at a time and writes their PDFs."""
 
+    name = "render"
+
     def __init__(self, settings: MailingsSettings, engine: AsyncEngine | None = None) -> None:
-        self.settings = settings
-        self.engine = engine or create_engine(settings.database_url, pool_size=2)
-        self.sessions = create_sessionmaker(self.engine)
-        self.lease = timedelta(seconds=settings.render_lease_seconds)
+        super().__init__(
+            engine=engine or create_engine(settings.database_url, pool_size=2), queue=queries,
+            lease_seconds=settings.render_lease_seconds, poll_seconds=settings.render_poll_seconds,
+            max_attempts=settings.render_max_attempts, retention_hours=settings.render_retention_hours,
+            output_dir=settings.render_dir)
         self.render_dir = settings.render_dir
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Work until ``stop`` is set: render jobs as they come, clean up old files when idle."""
-        self.render_dir.mkdir(parents=True, exist_ok=True)
-        log.info("render worker started, writing into %s", self.render_dir)
-        while not stop.is_set():
-            try:
-                if await self.run_once():
-                    continue
-                await self.clean_up()
-            except Exception:  # noqa: BLE001 - a database restart must not end the worker
-                log.exception("render worker: poll failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=self.settings.render_poll_seconds)
-
-    async def run_once(self) -> bool:
-        """Render the next job if there is one; False when the queue is empty."""
-        async with unit_of_work(self.sessions) as session:
-            job = await queries.claim_job(session, lease=self.lease)
-        if job is None:
-            return False
-        log.info("render %s: attempt %d", job.id, job.attempts)
-        try:
-            await self._render(job)
-        except LostJob:
-            log.warning("render %s: taken over by another worker", job.id)
-        except Exception as problem:  # noqa: BLE001 - any failure is recorded on the job, never lost
-            log.exception("render %s failed", job.id)
-            await self._failed(job, problem)
-        return True
-
-    async def _render(self, job: RenderJob) -> None:
+    async def build(self, job: RenderJob) -> None:
+        """Draw the job's PDF into a per-attempt file, put it in place, and mark the job done."""
         own = f"{job.id}.{job.attempts}"
         for stale in self.render_dir.glob(f"{job.id}.*"):
             if not stale.name.startswith(own + "."):
@@ -113,26 +81,6 @@ class RenderWorker:
         # The last word before the rename: only the attempt that still owns the job puts its file in place.
         await progress.report()
         return pages
-
-    async def _failed(self, job: RenderJob, problem: Exception) -> None:
-        # A campaign gone will not come back; anything else (database restart...) is tried again.
-        final = isinstance(problem, ProblemError) or job.attempts >= self.settings.render_max_attempts
-        async with unit_of_work(self.sessions) as session:
-            if final:
-                await queries.finish_job(session, job_id=job.id, attempt=job.attempts, state="failed",
-                                         error=str(problem)[:2000])
-            else:
-                await queries.retry_later(session, job_id=job.id, attempt=job.attempts,
-                                          after=timedelta(seconds=5 * job.attempts), error=str(problem)[:2000])
-
-    async def clean_up(self) -> None:
-        """Delete jobs (and their PDFs) finished longer ago than the retention."""
-        cutoff = datetime.now(UTC) - timedelta(hours=self.settings.render_retention_hours)
-        async with unit_of_work(self.sessions) as session:
-            for job in await queries.expired_jobs(session, finished_before=cutoff):
-                if job.file_name:
-                    (self.render_dir / job.file_name).unlink(missing_ok=True)
-                await session.delete(job)
 
 
 class _Progress:
@@ -171,15 +119,8 @@ async def run_worker(settings: MailingsSettings | None = None) -> None:
     """Run a render worker until SIGTERM or SIGINT."""
     settings = settings or MailingsSettings()
     configure_logging(service="mailings-render-worker", level=settings.log_level)
-    worker = RenderWorker(settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        await worker.run(stop)
-    finally:
-        await worker.engine.dispose()
+    log.info("render worker started, writing into %s", settings.render_dir)
+    await run_until_signalled(RenderWorker(settings))
 
 
 if __name__ == "__main__":

@@ -82,7 +82,8 @@ async def create_job(session: AsyncSession, *, principal: Principal, request: Ex
     selection = request.selection
     stored: dict[str, Any] = {"tab": selection.tab, "sort": request.sort, "direction": request.direction}
     if selection.client_ids is not None:
-        stored["client_ids"] = await known_client_ids(session, account_id=account.id, ids=selection.client_ids)
+        stored["client_ids"] = await known_client_ids(session, account_id=account.id, ids=selection.client_ids,
+                                                      field="selection.client_ids")
     else:
         search = await selection_search(session, account_id=account.id, selection=selection)
         # Compiled now so that a bad search is a 422 here rather than a failed job later.

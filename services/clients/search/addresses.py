@@ -55,7 +55,8 @@ async def selection_addresses(
     account = await account_of(session, principal)
     selection = request.selection
     if selection.client_ids is not None:
-        known = await known_client_ids(session, account_id=account.id, ids=selection.client_ids)
+        known = await known_client_ids(session, account_id=account.id, ids=selection.client_ids,
+                                       field="selection.client_ids")
         conditions = [repository.id_is_any_of(known)]
     else:
         search = await selection_search(session, account_id=account.id, selection=selection)

@@ -45,12 +45,13 @@ async def segment_search(session: AsyncSession, *, account_id: uuid.UUID, segmen
     return SearchParams.model_validate(segment.search)
 
 
-async def known_client_ids(session: AsyncSession, *, account_id: uuid.UUID, ids: list[int]) -> list[int]:
-    """The ids, sorted and unique, once each is known to be a live client of the account (else 422)."""
+async def known_client_ids(session: AsyncSession, *, account_id: uuid.UUID, ids: list[int],
+                           field: str = "client_ids") -> list[int]:
+    """The ids, sorted and unique, once each is known to be a live client of the account (else 422 naming ``field``)."""
     wanted = set(ids)
     missing = sorted(wanted - await repository.live_client_ids(session, account_id=account_id, ids=list(wanted)))
     if missing:
-        raise InvalidField("client_ids", f"no such clients in this account: {missing[:20]}")
+        raise InvalidField(field, f"no such clients in this account: {missing[:20]}")
     return sorted(wanted)
 
 

@@ -1,0 +1,120 @@
+"""Background jobs whose queue is a table: claimed under a lease, fenced by attempt, retried, cleaned up.
+
+The clients' export worker and the mailings' render worker share this loop. Asking for a job is
+one INSERT in the request's transaction (no message to lose); a worker claims it with FOR UPDATE
+SKIP LOCKED and a lease that each progress report renews. If the worker dies, the lease runs out
+and the next claim starts the job again; the attempt number fences out a worker that lost it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from shared.db import create_sessionmaker, unit_of_work
+from shared.errors import ProblemError
+
+log = logging.getLogger(__name__)
+
+
+class LostJob(Exception):
+    """Another worker took the job over (this one was too slow to renew its lease), or it was deleted."""
+
+
+class JobQueue(Protocol):
+    """The queries a job table offers (each service's repository module provides them)."""
+
+    async def claim_job(self, session: AsyncSession, *, lease: timedelta) -> Any: ...
+    async def finish_job(self, session: AsyncSession, *, job_id: Any, attempt: int, **values: Any) -> Any: ...
+    async def retry_later(self, session: AsyncSession, *, job_id: Any, attempt: int, after: timedelta,
+                          error: str) -> None: ...
+    async def expired_jobs(self, session: AsyncSession, *, finished_before: datetime) -> list[Any]: ...
+
+
+class LeasedJobWorker:
+    """Claims jobs one at a time and runs ``build`` on each; subclasses say what building means."""
+
+    name = "job"
+
+    def __init__(self, *, engine: AsyncEngine, queue: JobQueue, lease_seconds: float, poll_seconds: float,
+                 max_attempts: int, retention_hours: float, output_dir: Path) -> None:
+        self.engine = engine
+        self.sessions = create_sessionmaker(engine)
+        self.queue = queue
+        self.lease = timedelta(seconds=lease_seconds)
+        self.poll_seconds = poll_seconds
+        self.max_attempts = max_attempts
+        self.retention = timedelta(hours=retention_hours)
+        self.output_dir = output_dir
+
+    async def build(self, job: Any) -> None:
+        """Produce the job's file and mark it done; raise LostJob if another attempt owns it."""
+        raise NotImplementedError
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Work until ``stop`` is set: run jobs as they come, clean up old files when idle."""
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        while not stop.is_set():
+            try:
+                if await self.run_once():
+                    continue
+                await self.clean_up()
+            except Exception:  # noqa: BLE001 - a database restart must not end the worker
+                log.exception("%s worker: poll failed", self.name)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.poll_seconds)
+
+    async def run_once(self) -> bool:
+        """Run the next job if there is one; False when the queue is empty."""
+        async with unit_of_work(self.sessions) as session:
+            job = await self.queue.claim_job(session, lease=self.lease)
+        if job is None:
+            return False
+        log.info("%s %s: attempt %d", self.name, job.id, job.attempts)
+        try:
+            await self.build(job)
+        except LostJob:
+            log.warning("%s %s: taken over by another worker", self.name, job.id)
+        except Exception as problem:  # noqa: BLE001 - any failure is recorded on the job, never lost
+            log.exception("%s %s failed", self.name, job.id)
+            await self._failed(job, problem)
+        return True
+
+    async def _failed(self, job: Any, problem: Exception) -> None:
+        # A bad request (a selection or campaign gone) will not get better; anything else is tried again.
+        final = isinstance(problem, ProblemError) or job.attempts >= self.max_attempts
+        error = str(problem)[:2000]
+        async with unit_of_work(self.sessions) as session:
+            if final:
+                await self.queue.finish_job(session, job_id=job.id, attempt=job.attempts, state="failed", error=error)
+            else:
+                await self.queue.retry_later(session, job_id=job.id, attempt=job.attempts,
+                                             after=timedelta(seconds=5 * job.attempts), error=error)
+
+    async def clean_up(self) -> None:
+        """Delete jobs (and their files) finished longer ago than the retention."""
+        cutoff = datetime.now(UTC) - self.retention
+        async with unit_of_work(self.sessions) as session:
+            for job in await self.queue.expired_jobs(session, finished_before=cutoff):
+                if job.file_name:
+                    (self.output_dir / job.file_name).unlink(missing_ok=True)
+                await session.delete(job)
+
+
+async def run_until_signalled(worker: LeasedJobWorker) -> None:
+    """Run a worker until SIGTERM or SIGINT, then close its database connections."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await worker.run(stop)
+    finally:
+        await worker.engine.dispose()
