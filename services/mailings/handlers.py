@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from faststream import AckPolicy
-from faststream.rabbit import RabbitQueue, RabbitRouter
+from faststream.rabbit import RabbitRouter
 
 from services.mailings import replica
 from shared.app import ServiceContext
 from shared.events.clients import (
     ClientArchived, ClientCreated, ClientDeleted, ClientErased, ClientMerged, ClientRestored, ClientUpdated,
 )
-from shared.events.envelope import Event
-from shared.messaging import CLIENTS_EXCHANGE, consumer_queue
+from shared.messaging import CLIENTS_EXCHANGE, subscriptions
 
 CONSUMER = "mailings"
 
@@ -21,14 +17,9 @@ CONSUMER = "mailings"
 def build_subscribers(context: ServiceContext) -> RabbitRouter:
     """Subscribers that keep each client's addresses and document flags, and follow merges and erasures."""
     router = RabbitRouter()
-    limit = context.settings.consumer_delivery_limit
     sessions = context.sessions
-
-    def queue(event: type[Event]) -> RabbitQueue:
-        return consumer_queue(consumer=CONSUMER, event=event, delivery_limit=limit)
-
-    def subscriber(event: type[Event]) -> Any:
-        return router.subscriber(queue(event), CLIENTS_EXCHANGE, ack_policy=AckPolicy.NACK_ON_ERROR)
+    subscriber = subscriptions(router, consumer=CONSUMER, exchange=CLIENTS_EXCHANGE,
+                               delivery_limit=context.settings.consumer_delivery_limit)
 
     @subscriber(ClientCreated)
     async def on_client_created(event: ClientCreated) -> None:
