@@ -27,6 +27,7 @@ from bench.config import BENCH_ACCOUNT_ID, BENCH_ACCOUNT_NAME, DATABASE_URL, RES
 from bench.indexes import BULK_TABLES, drop_indexes, ensure_indexes, missing_indexes
 from bench.rows import CLIENT_COLUMNS, CONTACT_COLUMNS, INVOICE_COLUMNS, ORDER_COLUMNS, TAG_COLUMNS, Chunk, RowMaker
 from services.clients.demo_data import CATEGORIES, TAGS
+from services.clients.exports.lines import fill_lines_sql
 from services.clients.models import Base
 from shared.migrations import alembic_config, upgrade
 
@@ -137,6 +138,8 @@ async def load(dsn: str, *, clients: int, force: bool) -> LoadReport:
             report.rows = await _copy(conn, maker, clients)
             await conn.execute(
                 "SELECT setval(pg_get_serial_sequence('clients', 'id'), (SELECT max(id) FROM clients))")
+            # The row triggers are off (replica): the CSV export lines are computed in one statement.
+            await conn.execute(fill_lines_sql(BENCH_ACCOUNT_ID))
             await conn.execute("""
                 INSERT INTO account_client_counts AS c (account_id, clients, prospects)
                 SELECT $1, count(*) FILTER (WHERE status = 'client'), count(*) FILTER (WHERE status = 'prospect')

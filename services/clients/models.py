@@ -159,6 +159,8 @@ class Client(Base):
     search_emails: Mapped[str] = mapped_column(Text, default="", server_default="")
     search_phones: Mapped[str] = mapped_column(Text, default="", server_default="")
     search_city: Mapped[str] = mapped_column(String(100, collation="C"), default="", server_default="")
+    # The client's CSV export line, written by a trigger (services.clients.exports.lines); never loaded here.
+    export_line: Mapped[str | None] = mapped_column(Text, deferred=True, deferred_raiseload=True)
 
     tags: Mapped[list[Tag]] = relationship(secondary="client_tags", lazy="raise")
     contacts: Mapped[list[Contact]] = relationship(back_populates="client", lazy="raise")

@@ -58,7 +58,7 @@ async def export_csv(
                                          segment_id=segment_id, client_ids=client_ids, tab=tab, sort=sort,
                                          direction=direction)
     return StreamingResponse(
-        stream_csv(request.app.state.context.engine, prepared.statement, prepared.columns),
+        stream_csv(request.app.state.context.engine, prepared.statement, prepared.columns, lines=prepared.lines),
         media_type=MEDIA_TYPES["csv"],
         headers={"Content-Disposition": f'attachment; filename="{prepared.file_name}"'},
     )

@@ -1,8 +1,13 @@
-"""CSV for French Excel streamed straight from PostgreSQL's COPY: constant memory, no row in Python."""
+"""CSV for French Excel streamed from PostgreSQL: constant memory, no cell formatted in Python.
+
+A clients export reads each client's stored line through a cursor; a contacts export lets COPY
+write the formatted cells.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
 from collections.abc import AsyncIterator, Sequence
@@ -14,6 +19,7 @@ from services.clients.exports.columns import Column
 from services.clients.exports.queries import for_asyncpg
 
 BOM = "\ufeff".encode()
+LINES_PER_CHUNK = 2_000
 QUEUED_CHUNKS = 32  # backpressure: COPY waits when the client reads slower than the database writes
 
 
@@ -24,12 +30,30 @@ def header_line(columns: Sequence[Column]) -> bytes:
     return BOM + out.getvalue().encode()
 
 
-async def stream_csv(engine: AsyncEngine, statement: Select, columns: Sequence[Column]) -> AsyncIterator[bytes]:
-    """The CSV file of a statement whose cells are already formatted (see columns.spreadsheet_cell)."""
+async def stream_csv(engine: AsyncEngine, statement: Select, columns: Sequence[Column], *, lines: bool
+                     ) -> AsyncIterator[bytes]:
+    """The CSV file of a statement whose rows are stored lines or already formatted cells."""
     yield header_line(columns)
     async with engine.connect() as connection:
-        async for chunk in copy_chunks(connection, statement):
+        async for chunk in csv_chunks(connection, statement, lines=lines):
             yield chunk
+
+
+def csv_chunks(connection: AsyncConnection, statement: Select, *, lines: bool) -> AsyncIterator[bytes]:
+    """The rows of an export as CSV bytes, in chunks."""
+    return line_chunks(connection, statement) if lines else copy_chunks(connection, statement)
+
+
+async def line_chunks(connection: AsyncConnection, statement: Select) -> AsyncIterator[bytes]:
+    """The stored CSV lines a statement selects, a few thousand per chunk, through a server-side cursor."""
+    sql, args = for_asyncpg(statement)
+    raw = (await connection.get_raw_connection()).driver_connection
+    # A cursor lives in a transaction: the caller's (the export worker's snapshot) or one of its own.
+    scope = contextlib.nullcontext() if raw.is_in_transaction() else raw.transaction()
+    async with scope:
+        cursor = await raw.cursor(sql, *args)
+        while rows := await cursor.fetch(LINES_PER_CHUNK):
+            yield ("\n".join([row[0] for row in rows]) + "\n").encode()
 
 
 async def copy_chunks(connection: AsyncConnection, statement: Select) -> AsyncIterator[bytes]:

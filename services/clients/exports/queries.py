@@ -23,6 +23,11 @@ Cells = Literal["spreadsheet", "typed"]
 _DIALECT = asyncpg_dialect.dialect()
 
 
+def reads_lines(kind: ExportKind, cells: Cells) -> bool:
+    """Whether an export's rows are the clients' stored CSV lines rather than cells."""
+    return kind == "clients" and cells == "spreadsheet"
+
+
 def columns_of(kind: ExportKind, name_order: str) -> tuple[Column, ...]:
     """The columns of a clients or contacts export."""
     return CLIENT_COLUMNS if kind == "clients" else contact_columns(name_order)  # type: ignore[arg-type]
@@ -32,12 +37,18 @@ def export_statement(
     *, kind: ExportKind, cells: Cells, account_id: uuid.UUID, timezone: str, name_order: str, tab: Tab,
     conditions: Sequence[Clause], sort: str, direction: Direction,
 ) -> Select[Any]:
-    """The rows of an export in the list's order: the same conditions as the list, so the same clients."""
+    """The rows of an export in the list's order: the same conditions as the list, so the same clients.
+
+    A clients CSV reads each client's stored line (services.clients.exports.lines); the other
+    exports format their cells here.
+    """
     make = spreadsheet_cell if cells == "spreadsheet" else typed_cell
     values = [make(column, timezone).label(f"c{n}") for n, column in enumerate(columns_of(kind, name_order))]
     sort_expr = LIST_SORT_COLUMNS[sort]
     ordered = (sort_expr.asc(), Client.id.asc()) if direction == "asc" else (sort_expr.desc(), Client.id.desc())
     where = listed(account_id, tab, conditions)
+    if reads_lines(kind, cells):
+        return select(Client.export_line).where(*where).order_by(*ordered)
     if kind == "clients":
         query = select(*values).select_from(Client).outerjoin(CategoryRow, CategoryRow.id == Client.category_id)
         return query.where(*where).order_by(*ordered)

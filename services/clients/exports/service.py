@@ -49,6 +49,7 @@ class PreparedExport:
     count: Select[Any]
     columns: tuple[Column, ...]
     file_name: str
+    lines: bool = False  # rows are the clients' stored CSV lines
 
 
 async def prepare_csv(
@@ -73,7 +74,7 @@ def prepared_export(account: Account, *, kind: ExportKind, cells: Cells, conditi
     count = queries.count_statement(kind=kind, account_id=account.id, tab=tab, conditions=conditions)
     today = datetime.now(UTC).date().isoformat()
     return PreparedExport(statement, count, queries.columns_of(kind, account.name_order),
-                          f"{kind}-{today}.{extension}")
+                          f"{kind}-{today}.{extension}", lines=queries.reads_lines(kind, cells))
 
 
 async def create_job(session: AsyncSession, *, principal: Principal, request: ExportRequest) -> dict[str, Any]:

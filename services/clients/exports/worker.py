@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from services.clients import repository
 from services.clients.exports import queries, service
-from services.clients.exports.csv_stream import copy_chunks, header_line
+from services.clients.exports.csv_stream import csv_chunks, header_line
 from services.clients.exports.xlsx import XlsxSheet
 from services.clients.models import ExportJob
 from services.clients.settings import ClientsSettings
@@ -88,7 +88,7 @@ class ExportWorker(LeasedJobWorker):
         written = 0
         with part.open("wb") as out:
             out.write(header_line(prepared.columns))
-            async for chunk in copy_chunks(connection, prepared.statement):
+            async for chunk in csv_chunks(connection, prepared.statement, lines=prepared.lines):
                 out.write(chunk)
                 written += chunk.count(b"\n")
                 await progress.maybe_report(min(written - 1, progress.total))
