@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from abc import ABC, abstractmethod
 import logging
 import signal
 from datetime import UTC, datetime, timedelta
@@ -38,7 +39,7 @@ class JobQueue(Protocol):
     async def expired_jobs(self, session: AsyncSession, *, finished_before: datetime) -> list[Any]: ...
 
 
-class LeasedJobWorker:
+class LeasedJobWorker(ABC):
     """Claims jobs one at a time and runs ``build`` on each; subclasses say what building means."""
 
     name = "job"
@@ -54,9 +55,9 @@ class LeasedJobWorker:
         self.retention = timedelta(hours=retention_hours)
         self.output_dir = output_dir
 
+    @abstractmethod
     async def build(self, job: Any) -> None:
         """Produce the job's file and mark it done; raise LostJob if another attempt owns it."""
-        raise NotImplementedError
 
     async def run(self, stop: asyncio.Event) -> None:
         """Work until ``stop`` is set: run jobs as they come, clean up old files when idle."""

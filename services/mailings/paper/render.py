@@ -121,14 +121,17 @@ class _JpegAsIs:
 
 def _image_source(background: bytes, mime: str) -> ImageReader | _JpegAsIs:
     """What to give reportlab's drawImage: a JPEG as is when reportlab can read its header, else decoded pixels."""
-    if mime == "image/jpeg":
-        try:
-            readJPEGInfo(io.BytesIO(background))
-        except Exception:  # noqa: BLE001 - reportlab raises bare errors on JPEG variants it cannot parse
-            pass
-        else:
-            return _JpegAsIs(background)
+    if mime == "image/jpeg" and _reportlab_reads_jpeg(background):
+        return _JpegAsIs(background)
     return ImageReader(io.BytesIO(background))
+
+
+def _reportlab_reads_jpeg(data: bytes) -> bool:
+    try:
+        readJPEGInfo(io.BytesIO(data))
+    except Exception:  # noqa: BLE001 - reportlab raises bare errors on JPEG variants it cannot parse
+        return False
+    return True
 
 
 def _background_form(canvas: Canvas, background: bytes) -> str:
