@@ -18,17 +18,21 @@ from tests.conftest import AMQP_URL, JWT_SECRET, VHOST, TestAccount
 from tests.support import eventually, publish_event
 
 
-async def new_client(api, orders_api, account, **fields: Any) -> int:
-    """Create a client in the clients service and wait until the orders service knows it."""
-    body = {"last_name": "Client", **fields}
-    client_id = (await api.post("/api/clients", json=body, headers=account.headers)).json()["id"]
-
+async def known_to_orders(orders_api, account, client_id: int) -> None:
+    """Wait until the orders service has the client's event (its prices answer instead of 404)."""
     async def known() -> bool:
         response = await orders_api.get("/api/orders/negotiated-prices", params={"client_id": client_id},
                                         headers=account.headers)
         return response.status_code == 200
 
     await eventually(known)
+
+
+async def new_client(api, orders_api, account, **fields: Any) -> int:
+    """Create a client in the clients service and wait until the orders service knows it."""
+    body = {"last_name": "Client", **fields}
+    client_id = (await api.post("/api/clients", json=body, headers=account.headers)).json()["id"]
+    await known_to_orders(orders_api, account, client_id)
     return client_id
 
 
@@ -90,13 +94,7 @@ async def published_client(orders_api, account: TestAccount, **fields: Any) -> i
     """A client known to the orders service from a client.created event, with a fresh id."""
     client_id = next(_client_ids)
     await client_event(account, "client.created", client_snapshot(client_id, **fields))
-
-    async def known() -> bool:
-        response = await orders_api.get("/api/orders/negotiated-prices", params={"client_id": client_id},
-                                        headers=account.headers)
-        return response.status_code == 200
-
-    await eventually(known)
+    await known_to_orders(orders_api, account, client_id)
     return client_id
 
 
