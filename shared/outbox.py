@@ -174,28 +174,33 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Run until cancelled: wake on NOTIFY, poll as a safety net, back off on errors."""
-        listener = await self._listen()
+        listener: asyncpg.Connection | None = None
         try:
             while True:
+                if listener is None or listener.is_closed():
+                    # Listening again after a lost connection: without it every event would wait for the poll.
+                    listener = await self._listen()
+                # Cleared before the drain, never after: a notification that arrives while
+                # draining must wake the next round, or its row waits a whole poll period.
+                self._wakeup.clear()
                 try:
                     await self.drain()
                 except Exception:  # broker or database hiccup: rows stay pending, retry later
                     log.exception("outbox relay failed; retrying", extra={"service": self.service})
                     await asyncio.sleep(self.poll_seconds)
-                self._wakeup.clear()
                 try:
                     await asyncio.wait_for(self._wakeup.wait(), timeout=self.poll_seconds)
                 except TimeoutError:
                     pass
         finally:
-            if listener is not None:
+            if listener is not None and not listener.is_closed():
                 await listener.close()
 
     async def _listen(self) -> asyncpg.Connection | None:
         try:
-            connection = await asyncpg.connect(self.listen_dsn)
+            connection = await asyncpg.connect(self.listen_dsn, timeout=5)
             await connection.add_listener(notify_channel(self.service), lambda *_: self._wakeup.set())
             return connection
         except (OSError, asyncpg.PostgresError):
-            log.warning("outbox LISTEN unavailable; polling only", extra={"service": self.service})
+            log.warning("outbox LISTEN unavailable; polling until it is back", extra={"service": self.service})
             return None
