@@ -25,6 +25,7 @@ from shared.logging import configure_logging
 from shared.messaging import EXCHANGE_OF_SERVICE, create_broker, declare_dead_letter_queues
 from shared.outbox import OutboxRelay
 from shared.settings import ServiceSettings
+from shared.waiting import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ RouterFactory = Callable[[ServiceContext], RabbitRouter]
 
 def build_context(settings: ServiceSettings, *, outbox: Table) -> ServiceContext:
     """Create (not connect) the engine, sessions, broker and relay of a service."""
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
     sessions = create_sessionmaker(engine)
     broker = create_broker(settings.amqp_url, prefetch=settings.consumer_prefetch)
     relay = OutboxRelay(
@@ -99,11 +100,7 @@ async def running(context: ServiceContext) -> AsyncIterator[ServiceContext]:
     try:
         yield context
     finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(tasks)
         await context.broker.stop()
         await context.engine.dispose()
 
@@ -157,7 +154,8 @@ def create_service_app(
 async def _database_ok(engine: AsyncEngine) -> bool:
     try:
         async with engine.connect() as connection:
-            await asyncio.wait_for(connection.execute(text("SELECT 1")), timeout=2)
+            async with asyncio.timeout(2):
+                await connection.execute(text("SELECT 1"))
         return True
     except Exception:
         log.warning("database not ready", exc_info=True)

@@ -110,13 +110,33 @@ async def _on_integrity(request: Request, exc: IntegrityError) -> Response:
 
 # Text PostgreSQL cannot store (a NUL character, say in a query parameter): bad input, not a fault.
 UNSTORABLE_TEXT = {"22021", "22P05"}
+# The server refuses or lost the connection (class 08, too many connections, shutting down, starting):
+# the request was not served and may be sent again shortly.
+UNAVAILABLE_STATES = {"53300", "57P01", "57P02", "57P03"}
+RETRY_AFTER_SECONDS = 2
+
+
+def _database_unavailable(exc: DBAPIError) -> bool:
+    sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
+    return exc.connection_invalidated or sqlstate.startswith("08") or sqlstate in UNAVAILABLE_STATES
 
 
 async def _on_database_error(request: Request, exc: DBAPIError) -> Response:
     if getattr(exc.orig, "sqlstate", None) in UNSTORABLE_TEXT:
         return problem_response(422, "Validation failed", "A parameter contains a character that cannot be stored "
                                 "(NUL).", instance=request.url.path)
+    if _database_unavailable(exc):
+        return await _on_unavailable(request, exc)
     return await _on_unexpected(request, exc)
+
+
+async def _on_unavailable(request: Request, exc: Exception) -> Response:
+    # Not a fault of the request: the database is out of connections, restarting or unreachable.
+    log.warning("database unavailable", extra={"path": request.url.path, "error": str(exc)[:200]})
+    response = problem_response(503, "Service unavailable", "The database cannot be reached right now; retry "
+                                "shortly.", instance=request.url.path)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
@@ -132,4 +152,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _on_http)  # type: ignore[arg-type]
     app.add_exception_handler(IntegrityError, _on_integrity)  # type: ignore[arg-type]
     app.add_exception_handler(DBAPIError, _on_database_error)  # type: ignore[arg-type]
+    # Raised as is by asyncpg when the server refuses the connection (nothing listens, a restart).
+    app.add_exception_handler(ConnectionError, _on_unavailable)
     app.add_exception_handler(Exception, _on_unexpected)

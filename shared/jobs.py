@@ -9,7 +9,6 @@ and the next claim starts the job again; the attempt number fences out a worker 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from abc import ABC, abstractmethod
 import logging
 import signal
@@ -21,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from shared.db import create_sessionmaker, unit_of_work
 from shared.errors import ProblemError
+from shared.waiting import wait_until_set
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +69,7 @@ class LeasedJobWorker(ABC):
                 await self.clean_up()
             except Exception:  # noqa: BLE001 - a database restart must not end the worker
                 log.exception("%s worker: poll failed", self.name)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=self.poll_seconds)
+            await wait_until_set(stop, timeout=self.poll_seconds)
 
     async def run_once(self) -> bool:
         """Run the next job if there is one; False when the queue is empty."""

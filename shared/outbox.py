@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.events.envelope import E, Event, new_event
+from shared.waiting import wait_until_set
 
 log = logging.getLogger(__name__)
 
@@ -188,10 +189,7 @@ class OutboxRelay:
                 except Exception:  # broker or database hiccup: rows stay pending, retry later
                     log.exception("outbox relay failed; retrying", extra={"service": self.service})
                     await asyncio.sleep(self.poll_seconds)
-                try:
-                    await asyncio.wait_for(self._wakeup.wait(), timeout=self.poll_seconds)
-                except TimeoutError:
-                    pass
+                await wait_until_set(self._wakeup, timeout=self.poll_seconds)
         finally:
             if listener is not None and not listener.is_closed():
                 await listener.close()

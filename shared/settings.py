@@ -32,6 +32,9 @@ class ServiceSettings(BaseSettings):
     jwt_secret: str = Field(default=DEVELOPMENT_JWT_SECRET, validation_alias=_shared("jwt_secret"))
     jwt_issuer: str = Field(default="negoce", validation_alias=_shared("jwt_issuer"))
     log_level: str = Field(default="INFO", validation_alias=_shared("log_level"))
+    # Connections per process: the pool keeps this many open and may open as many again under load.
+    # Every process of every service shares the server's max_connections (100 by default).
+    database_pool_size: int = Field(default=10, ge=1, validation_alias=_shared("database_pool_size"))
     max_body_bytes: int = 1_048_576
     # The relay wakes on NOTIFY; this poll is only the safety net for a missed notification.
     outbox_poll_seconds: float = 1.0

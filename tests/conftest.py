@@ -16,6 +16,8 @@ from fastapi import FastAPI
 from sqlalchemy import create_engine, pool, text
 from sqlalchemy.engine import make_url
 
+pytest_plugins = ["tests.time_limits"]
+
 SERVICES = ("clients", "orders", "reminders", "mailings")
 RUN_ID = f"{os.getpid()}_{secrets.token_hex(3)}"
 VHOST = f"negoce_test_{RUN_ID}"
@@ -31,6 +33,8 @@ os.environ.update({
     "NEGOCE_AMQP_URL": AMQP_URL,
     "NEGOCE_LOG_LEVEL": "WARNING",
     "NEGOCE_CONSUMER_DELIVERY_LIMIT": "3",
+    # Small pools: the suite starts many apps and processes, and `make run` may hold connections beside it.
+    "NEGOCE_DATABASE_POOL_SIZE": "3",
     **{f"NEGOCE_{s.upper()}_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/negoce_{s}_test{DB_SUFFIX}"
        for s in SERVICES},
 })

@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 from sqlalchemy import text
@@ -173,6 +174,9 @@ async def known_client(rem_sql: Any, account_id: uuid.UUID, *, name: str = "Dupo
 
 # --- Celery processes ---------------------------------------------------------------------------
 
+CELERY_QUEUE = f"reminders_test_{RUN_ID}"
+
+
 class RedisServer:
     """A private redis-server, so the tests can stop and restart Celery's broker without touching others'."""
 
@@ -211,7 +215,7 @@ class CeleryProcess:
     def __init__(self, kind: str, *, broker_url: str, workdir: Path, name: str, **settings: object) -> None:
         self.kind, self.name, self.workdir = kind, name, workdir
         self.env = {**os.environ, "NEGOCE_REMINDERS_CELERY_BROKER_URL": broker_url,
-                    "NEGOCE_REMINDERS_CELERY_QUEUE": f"reminders_test_{RUN_ID}",
+                    "NEGOCE_REMINDERS_CELERY_QUEUE": CELERY_QUEUE,
                     **{f"NEGOCE_REMINDERS_{k.upper()}": str(v) for k, v in settings.items()}}
         self.process: subprocess.Popen[bytes] | None = None
         self.log = workdir / f"{name}.log"
@@ -275,6 +279,15 @@ class CeleryCluster:
         for process in self.processes:
             process.kill(signal.SIGTERM)
         self.redis.kill()
+
+    def ticks_waiting(self) -> int:
+        """Tasks the broker still holds: queued (every priority list) or delivered and not yet acknowledged."""
+        client = redis.Redis.from_url(self.redis.url)
+        try:
+            queued = sum(client.llen(key) for key in client.scan_iter(match=f"{CELERY_QUEUE}*", _type="list"))
+            return queued + client.hlen("unacked")
+        finally:
+            client.close()
 
     def logs(self) -> str:
         """The tail of every process's log."""

@@ -78,7 +78,8 @@ async def publish_event(
         "occurred_at": datetime.now(UTC).isoformat(), "account_id": str(account_id),
         "correlation_id": f"test-{event_id}", "payload": payload,
     })
-    connection = await aio_pika.connect_robust(amqp_url)
+    # A plain connection: one that never opens must not leave a reconnect loop behind.
+    connection = await aio_pika.connect(amqp_url, timeout=30)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
         target = await channel.declare_exchange(exchange, aio_pika.ExchangeType.TOPIC, durable=True)

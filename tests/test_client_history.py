@@ -44,6 +44,12 @@ async def _entries(api, account, client_id, count):
     return await eventually(enough)
 
 
+async def _state(api, account, client_id, order_id, state):
+    """Whether the client's history shows the order in that state."""
+    items = (await _get(api, account, f"/api/clients/{client_id}/orders"))["items"]
+    return any(o["order_id"] == order_id and o["state"] == state for o in items)
+
+
 async def test_orders_history_pages_newest_first_with_invoice_facts(api, account):
     client_id = await _client(api, account, "Historique")
     other = await _client(api, account, "Autre payeur")
@@ -57,13 +63,20 @@ async def test_orders_history_pages_newest_first_with_invoice_facts(api, account
                                                           total_cents=300, issued_at=JAN + timedelta(days=10)))
     await _send(account, "invoice.issued", invoice_issued(client_id=client_id, invoice_id=base + 4, order_id=base + 4,
                                                           total_cents=400, issued_at=JAN + timedelta(days=11)))
+    for n in (3, 4):  # invoicing moves the order on too (its timeline line is the invoice's)
+        await _send(account, "order.invoiced", order_payload(order_id=base + n, client_id=client_id, state="invoiced",
+                                                             version=2, created_at=JAN + timedelta(days=n),
+                                                             total_cents=n * 100))
     await _send(account, "invoice.cancelled", invoice_cancelled(client_id=client_id, invoice_id=base + 4,
                                                                 order_id=base + 4, cancelled_at=JAN + timedelta(days=12)))
+    await _send(account, "order.cancelled", order_payload(order_id=base + 4, client_id=client_id, state="cancelled",
+                                                          version=3, created_at=JAN + timedelta(days=4), total_cents=400))
     # Shipped to this client but billed to another: not in this client's history.
     await _send(account, "order.created", order_payload(order_id=base + 9, client_id=other, ship_to_client_id=client_id,
                                                          created_at=JAN + timedelta(days=20), total_cents=900))
-    await _entries(api, account, client_id, 1 + 5 + 1 + 2 + 1)
+    await _entries(api, account, client_id, 1 + 5 + 1 + 2 + 1 + 1)
     await _entries(api, account, other, 2)
+    await eventually(lambda: _state(api, account, client_id, base + 3, "invoiced"))
 
     pages, cursor = [], None
     while True:
@@ -77,7 +90,7 @@ async def test_orders_history_pages_newest_first_with_invoice_facts(api, account
     assert orders[5] == {"order_id": base + 5, "number": f"C-{base + 5:06d}", "state": "draft", "cancelled": False,
                          "created_at": "2026-01-10T09:00:00Z", "total_cents": 500, "currency": "EUR",
                          "invoice": None, "link": f"/api/orders/{base + 5}"}
-    assert orders[4]["state"] == "draft" and orders[4]["invoice"] == {
+    assert orders[4]["state"] == "cancelled" and orders[4]["invoice"] == {
         "invoice_id": base + 4, "number": f"F-{base + 4:06d}", "issued_at": "2026-01-16T09:00:00Z", "cancelled": True}
     assert orders[3]["state"] == "invoiced" and orders[3]["invoice"]["cancelled"] is False
     assert orders[2]["state"] == "cancelled" and orders[2]["cancelled"] is True
@@ -98,9 +111,12 @@ async def test_order_events_out_of_order_converge_on_the_latest_version(api, acc
                                                               shipped_at=JAN, lines=[shipment_line(LINE)]))
     await _send(account, "invoice.issued", invoice_issued_with_lines(client_id=client_id, invoice_id=second,
                                                                      order_id=second, issued_at=JAN, lines=[LINE]))
+    await _send(account, "order.invoiced", order_payload(**{**fields, "order_id": second}, state="invoiced",
+                                                         version=3))
     await _entries(api, account, client_id, 1 + 3 + 2)
     await _send(account, "order.created", order_payload(**{**fields, "order_id": second}, state="confirmed"))
     await _entries(api, account, client_id, 1 + 3 + 2 + 1)
+    await eventually(lambda: _state(api, account, client_id, second, "invoiced"))
 
     orders = (await _get(api, account, f"/api/clients/{client_id}/orders"))["items"]
     by_id = {o["order_id"]: o for o in orders}

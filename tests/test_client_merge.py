@@ -218,3 +218,33 @@ async def test_a_selections_addresses_come_page_by_page_for_paper_mailings(api, 
                         ({"selection": {"search": {"q": "orders>>3"}}}, "q"), ({"limit": 5000}, "limit")]:
         response = await api.post("/api/clients/selection/addresses", headers=account.headers, json=body)
         assert response.status_code == 422 and field in str(response.json()["errors"]), response.text
+
+
+async def test_preview_flags_only_real_conflicts_and_says_which_accounting_code_survives(api, account):
+    kept = await _client(api, account, last_name="Martin", email="Helene.Martin@Exemple.fr",
+                         phone="06 12 34 56 78", accounting_code="411MARTIN",
+                         billing_address={"line1": "3 rue des Vignes", "postal_code": "33000", "city": "Bordeaux"})
+    merged = await _client(api, account, last_name="Martin", email=" helene.martin@exemple.fr",
+                           phone="+33 6 12 34 56 78", mobile="07.00.00.00.01", accounting_code="411MARTIN2",
+                           billing_address={"line1": "3 rue des vignes", "postal_code": "33000",
+                                            "city": "BORDEAUX"},
+                           shipping_same_as_billing=False,
+                           shipping_address={"line1": "3 rue des Vignes", "postal_code": "33000", "city": "Bordeaux"})
+    response = await api.post("/api/clients/merge/preview", headers=account.headers,
+                              json={"kept_client_id": kept, "merged_client_id": merged})
+    assert response.status_code == 200, response.text
+    preview = response.json()
+    fields = {f["field"]: f for f in preview["fields"]}
+    assert preview["conflicts"] == [], preview["conflicts"]
+    for name in ("email", "phone", "billing_address", "shipping_address"):
+        assert fields[name]["outcome"] == "same" and fields[name]["result"] == fields[name]["kept_value"], name
+    assert fields["mobile"]["outcome"] == "filled"
+    assert fields["accounting_code"]["outcome"] == "kept" and fields["accounting_code"]["result"] == "411MARTIN"
+    assert preview["accounting_code"]["kept"] == "411MARTIN"
+    assert preview["accounting_code"]["retired"] == "411MARTIN2"
+    assert "411MARTIN2" in preview["accounting_code"]["explanation"]
+    # A real difference is still one.
+    other = await _client(api, account, last_name="Martin", email="autre@exemple.fr")
+    response = await api.post("/api/clients/merge/preview", headers=account.headers,
+                              json={"kept_client_id": kept, "merged_client_id": other})
+    assert response.json()["conflicts"] == ["email"]

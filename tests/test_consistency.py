@@ -45,7 +45,7 @@ def _clients_app(urls):
 
 
 async def _deliver(urls, events: list[tuple[str, str, bytes]]) -> None:
-    connection = await aio_pika.connect_robust(urls["amqp"])
+    connection = await aio_pika.connect(urls["amqp"], timeout=30)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
         exchange = await channel.declare_exchange("negoce.orders", aio_pika.ExchangeType.TOPIC, durable=True)
@@ -56,6 +56,7 @@ async def _deliver(urls, events: list[tuple[str, str, bytes]]) -> None:
                 for event_id, routing_key, body in events[start:start + 200]))
 
 
+@pytest.mark.timeout(420)  # 2,000 orders made through the API, then their events replayed in chaos
 async def test_read_models_equal_the_orders_truth_after_chaos(isolated):
     orders_app = create_orders_app(OrdersSettings(database_url=isolated["orders"], amqp_url=isolated["amqp"],
                                                   run_outbox_relay=False))
@@ -115,9 +116,12 @@ async def test_read_models_equal_the_orders_truth_after_chaos(isolated):
                     "from": "2020-01-01", "to": "2039-12-31", "group": "year"})).json()["total"]
                 seen["figures"][client_id] = (figures["orders"], figures["revenue_cents"],
                                               round(figures["units"], 3), round(figures["litres"], 3))
+                summary = (await http.get(f"/api/clients/{client_id}")).json()["summary"]
+                seen["open"][client_id] = summary["open_orders_count"]
     assert seen["columns"] == truth["columns"]
     assert sum(1 for c in truth["columns"].values() if c[0] == "client") > CLIENTS // 2
     assert seen["top"] == {c: truth["top"].get(c, {}) for c in client_ids}
+    assert seen["open"] == {c: truth["open"].get(c, 0) for c in client_ids}
     assert seen["figures"] == {c: truth["figures"].get(c, (0, 0, 0.0, 0.0)) for c in client_ids}
 
 
@@ -144,6 +148,9 @@ async def _orders_truth(connection, account_id) -> dict:
         top[ship_to][variant_id] = round(float(units), 3)
         received[ship_to][0] += float(units)
         received[ship_to][1] += float(litres)
+    open_orders = dict((await connection.execute(text(
+        "SELECT client_id, count(*) FROM orders WHERE account_id = :a AND state IN ('draft', 'confirmed') GROUP BY 1"),
+        {"a": account_id})).all())
     live_orders = dict((await connection.execute(text(
         "SELECT client_id, count(*) FROM orders WHERE account_id = :a AND state <> 'cancelled' GROUP BY 1"),
         {"a": account_id})).all())
@@ -152,7 +159,7 @@ async def _orders_truth(connection, account_id) -> dict:
         revenue = columns[client_id][2]
         units, litres = received.get(client_id, (0.0, 0.0))
         figures[client_id] = (live_orders.get(client_id, 0), revenue, round(units, 3), round(litres, 3))
-    return {"columns": columns, "top": dict(top), "figures": figures}
+    return {"columns": columns, "top": dict(top), "figures": figures, "open": open_orders}
 
 
 async def _clients_view(connection, account_id) -> dict:
@@ -160,4 +167,4 @@ async def _clients_view(connection, account_id) -> dict:
     rows = (await connection.execute(text("""
         SELECT id, status, invoiced_orders_count, invoiced_total_cents, last_invoiced_order_number
         FROM clients WHERE account_id = :a AND deleted_at IS NULL"""), {"a": account_id})).all()
-    return {"columns": {r[0]: (r[1], r[2], int(r[3]), r[4]) for r in rows}, "top": {}, "figures": {}}
+    return {"columns": {r[0]: (r[1], r[2], int(r[3]), r[4]) for r in rows}, "top": {}, "figures": {}, "open": {}}

@@ -189,14 +189,15 @@ async def test_every_step_is_published_and_the_client_list_follows(api, orders_a
         await orders_api.post(f"/api/orders/{created['id']}/payments", json={"amount_cents": 2500, "method": "card"},
                               headers=account.headers)
 
-        async def five():
+        async def six():
             mine = [b for b in tap.bodies() if b["account_id"] == str(account.id)]
-            return mine if len(mine) == 5 else None
+            return mine if len(mine) == 6 else None
 
-        bodies = await eventually(five)
-    assert [b["type"] for b in bodies] == ["order.created", "order.confirmed", "invoice.issued", "shipment.shipped",
-                                           "payment.received"]
-    shipped = bodies[3]["payload"]
+        bodies = await eventually(six)
+    assert [b["type"] for b in bodies] == ["order.created", "order.confirmed", "invoice.issued", "order.invoiced",
+                                           "shipment.shipped", "payment.received"]
+    assert bodies[3]["payload"]["state"] == "invoiced" and bodies[3]["payload"]["version"] == 3
+    shipped = bodies[4]["payload"]
     assert shipped["lines"][0]["container"]["millilitres"] == 750 and shipped["ship_to_client_id"] == client_id
 
     async def listed_as_client():
@@ -205,3 +206,29 @@ async def test_every_step_is_published_and_the_client_list_follows(api, orders_a
 
     row = await eventually(listed_as_client)
     assert row["invoiced_total_cents"] == 2500 and row["last_invoiced_order"]["number"] == created["number"]
+
+
+async def test_the_sheet_counts_as_open_only_orders_not_yet_invoiced(api, orders_api, account):
+    cat = await catalogue(orders_api, account)
+    client_id = await new_client(api, orders_api, account, last_name="Ouvert")
+    created = [await order(orders_api, account, client_id, [{"variant_id": cat["bottle"], "quantity": "1"}])
+               for _ in range(3)]
+    for step in ("confirm", "invoice"):
+        for placed in created[:2]:
+            response = await orders_api.post(f"/api/orders/{placed['id']}/{step}", headers=account.headers)
+            assert response.status_code == 200, response.text
+    await orders_api.post(f"/api/orders/{created[2]['id']}/confirm", headers=account.headers)
+
+    async def counts():
+        summary = (await api.get(f"/api/clients/{client_id}", headers=account.headers)).json()["summary"]
+        return summary["orders_count"], summary["open_orders_count"], summary["invoiced_orders_count"]
+
+    # Before order.invoiced existed the sheet settled on (3, 3, 2): waiting for (3, 1, 2) failed.
+    await eventually(lambda: _equals(counts, (3, 1, 2)))
+    history = (await api.get(f"/api/clients/{client_id}/orders", headers=account.headers)).json()["items"]
+    assert sorted(item["state"] for item in history) == ["confirmed", "invoiced", "invoiced"]
+
+
+async def _equals(read, expected):
+    """Whether an async reading equals the expected value."""
+    return await read() == expected

@@ -87,3 +87,22 @@ async def test_back_to_back_changes_are_published_far_sooner_than_the_poll(relay
     delays = sorted(received[event_id] - at for event_id, at in committed.items())
     p99 = delays[int(0.99 * len(delays)) - 1]
     assert p99 < POLL_SECONDS / 5, f"p99 {p99 * 1000:.0f} ms, worst {delays[-1] * 1000:.0f} ms"
+
+
+async def test_a_relay_cancelled_just_as_a_notification_wakes_it_stops(relay_database):
+    engine = create_engine(relay_database, pool_size=1)
+    relay = OutboxRelay(service="clients", outbox=outbox, sessions=create_sessionmaker(engine),
+                        broker=create_broker(AMQP_URL), exchange=PROBE_EXCHANGE,
+                        listen_dsn=relay_database.replace("postgresql+asyncpg", "postgresql"), poll_seconds=30)
+    try:
+        task = asyncio.create_task(relay.run())
+        await asyncio.sleep(0.5)  # listening, drained, waiting for a notification
+        # What the LISTEN callback does when a NOTIFY arrives, then the lifespan's cancellation in the
+        # same turn of the loop: asyncio.wait_for on Python 3.11 returned normally and the relay ran on.
+        relay._wakeup.set()
+        await asyncio.sleep(0)
+        task.cancel()
+        done, _ = await asyncio.wait([task], timeout=5)
+        assert done == {task} and task.cancelled()
+    finally:
+        await engine.dispose()

@@ -12,8 +12,8 @@ from services.reminders import mailer
 from services.reminders.domain import local_day, to_utc
 from tests.conftest import AMQP_URL
 from tests.reminders_support import (  # noqa: F401 (fixtures)
-    free_port, known_client, new_rem_account, rem_account, rem_api, rem_sql, reminders_app, send_client_event,
-    smtp_sink, snapshot,
+    RemAccount, free_port, known_client, new_rem_account, rem_account, rem_api, rem_sql, reminders_app,
+    send_client_event, smtp_sink, snapshot,
 )
 from tests.support import EventTap, eventually
 
@@ -320,3 +320,26 @@ async def test_a_late_snapshot_does_not_bring_back_an_erased_name(rem_account, r
     await eventually(both_applied)
     rows = await rem_sql("SELECT display_name, version FROM client_replicas WHERE client_id = :c", c=client_id)
     assert [tuple(r) for r in rows] == [("Client 4242", 4)]
+
+
+async def test_a_fresh_account_creates_a_reminder_for_its_caller_with_no_directory_set_up(rem_api, rem_sql):
+    account = RemAccount(id=uuid.uuid4(), user="admin")  # nobody was ever added to its directory
+    client_id = await known_client(rem_sql, account.id)
+    created = await rem_api.post("/api/reminders", headers=account.headers,
+                                 json={"client_id": client_id, "due_at": "2030-01-01T10:00:00Z", "text": "Relancer"})
+    assert created.status_code == 201, created.text
+    assert created.json()["assigned_user"] == "admin"
+    users = (await rem_api.get("/api/reminders/users", headers=account.headers)).json()
+    assert users == [{"user_id": "admin", "display_name": "admin", "email": None}]
+    # A name and e-mail given later are kept when the caller acts again.
+    await rem_api.put("/api/reminders/users/admin", headers=account.headers,
+                      json={"display_name": "Alice", "email": "alice@cave.example"})
+    again = await rem_api.post("/api/reminders", headers=account.headers,
+                               json={"client_id": client_id, "due_at": "2030-01-02T10:00:00Z", "text": "Encore"})
+    assert again.status_code == 201
+    users = (await rem_api.get("/api/reminders/users", headers=account.headers)).json()
+    assert users == [{"user_id": "admin", "display_name": "Alice", "email": "alice@cave.example"}]
+    # Someone else of the account still has to be in the directory before being assigned.
+    other = await rem_api.post("/api/reminders", headers=account.headers, json={
+        "client_id": client_id, "due_at": "2030-01-03T10:00:00Z", "text": "x", "assigned_user": "bob"})
+    assert other.status_code == 422 and other.json()["errors"][0]["field"] == "assigned_user"

@@ -16,11 +16,14 @@ from tests.support import EventTap, eventually
 
 
 async def _create_many(rem_api, account, client_id, count, *, in_seconds):
-    due = (datetime.now(UTC) + timedelta(seconds=in_seconds)).isoformat()
+    """Reminders due in a few seconds, all created before that time (one created already due fires at once)."""
+    due = datetime.now(UTC) + timedelta(seconds=in_seconds)
     responses = await asyncio.gather(*(
         rem_api.post("/api/reminders", headers=account.headers,
-                     json={"client_id": client_id, "due_at": due, "text": f"Rappel {n}"}) for n in range(count)))
+                     json={"client_id": client_id, "due_at": due.isoformat(), "text": f"Rappel {n}"})
+        for n in range(count)))
     assert all(r.status_code == 201 for r in responses), [r.text for r in responses if r.status_code != 201]
+    assert datetime.now(UTC) < due, f"creating {count} reminders took more than {in_seconds} s"
     return [r.json()["id"] for r in responses]
 
 
@@ -88,7 +91,7 @@ async def test_a_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(rem_a
     client_id = await known_client(rem_sql, account.id)
     stuck = celery_cluster.worker("stuck", fire_hold_seconds=30)
     celery_cluster.beat()
-    ids = await _create_many(rem_api, account, client_id, 30, in_seconds=1)
+    ids = await _create_many(rem_api, account, client_id, 30, in_seconds=3)
     await eventually(lambda: _locked_by_worker(rem_sql, ids), timeout=30)
     stuck.kill()  # SIGKILL while the claim transaction holds the batch, uncommitted
     await asyncio.sleep(0.5)
@@ -108,7 +111,7 @@ async def test_two_workers_and_a_restarted_beat_fire_each_reminder_once(rem_api,
         celery_cluster.worker(name, fire_batch_size=50, fire_hold_seconds=hold)
     beat = celery_cluster.beat()
     async with EventTap(AMQP_URL, "negoce.reminders", routing_key="reminder.due") as tap:
-        first = await _create_many(rem_api, account, client_id, 300, in_seconds=2)
+        first = await _create_many(rem_api, account, client_id, 300, in_seconds=5)
         await eventually(lambda: _fired_once(rem_sql, first), timeout=30)
         starts = [r[0] for r in await rem_sql(
             "SELECT DISTINCT fired_at FROM reminders WHERE id = ANY(:ids) ORDER BY 1", ids=first)]
@@ -116,8 +119,10 @@ async def test_two_workers_and_a_restarted_beat_fire_each_reminder_once(rem_api,
         # so both workers were claiming at once.
         assert any((b - a).total_seconds() < hold for a, b in itertools.pairwise(starts)), starts
         beat.kill()
-        second = await _create_many(rem_api, account, client_id, 50, in_seconds=0.5)
-        await asyncio.sleep(2)
+        # Ticks beat sent before it died are still taken (they expire after a few seconds): let them go.
+        await eventually(lambda: celery_cluster.ticks_waiting() == 0, timeout=30)
+        second = await _create_many(rem_api, account, client_id, 50, in_seconds=3)
+        await asyncio.sleep(5)
         assert await _firings(rem_sql, second) == ({}, {}), "nothing fires without beat"
         celery_cluster.beat()
         await eventually(lambda: _fired_once(rem_sql, second), timeout=30)
@@ -144,16 +149,16 @@ async def test_celery_broker_and_amqp_restarts_lose_no_firing(rem_api, rem_sql, 
     celery_cluster.worker()
     celery_cluster.beat()
     async with EventTap(AMQP_URL, "negoce.reminders", routing_key="reminder.due") as tap:
-        before = await _create_many(rem_api, account, client_id, 10, in_seconds=1)
+        before = await _create_many(rem_api, account, client_id, 10, in_seconds=2)
         await eventually(lambda: _fired_once(rem_sql, before), timeout=30)
         celery_cluster.redis.kill()
-        during = await _create_many(rem_api, account, client_id, 10, in_seconds=0.5)
-        await asyncio.sleep(2)
+        during = await _create_many(rem_api, account, client_id, 10, in_seconds=2)
+        await asyncio.sleep(3.5)
         assert await _firings(rem_sql, during) == ({}, {}), "no tick travels while the broker is down"
         celery_cluster.redis.start()
         await eventually(lambda: _fired_once(rem_sql, during), timeout=40)
         assert await asyncio.to_thread(_close_vhost_connections) >= 1
-        after = await _create_many(rem_api, account, client_id, 10, in_seconds=0.5)
+        after = await _create_many(rem_api, account, client_id, 10, in_seconds=2)
         await eventually(lambda: _fired_once(rem_sql, after), timeout=30)
         ids = before + during + after
 

@@ -141,6 +141,14 @@ class OrderConfirmed(Event):
     payload: OrderPayload
 
 
+class OrderInvoiced(Event):
+    """An order was invoiced: its new state (the invoice itself travels as invoice.issued)."""
+
+    TYPE = "order.invoiced"
+    type: Literal["order.invoiced"] = "order.invoiced"
+    payload: OrderPayload
+
+
 class OrderCancelled(Event):
     """An order was cancelled before it was invoiced."""
 
@@ -198,6 +206,6 @@ class ReservationCancelled(Event):
 
 
 ORDER_EVENTS: tuple[type[Event], ...] = (
-    OrderCreated, OrderConfirmed, OrderCancelled, InvoiceIssued, InvoiceCancelled, ShipmentShipped,
+    OrderCreated, OrderConfirmed, OrderInvoiced, OrderCancelled, InvoiceIssued, InvoiceCancelled, ShipmentShipped,
     PaymentReceived, ReservationCreated, ReservationCancelled,
 )
