@@ -13,7 +13,7 @@ from shared.app import ServiceContext
 from shared.batching import BatchApplier, ManualAckScope, current_message
 from shared.events.envelope import Event
 from shared.events.orders import (
-    InvoiceCancelled, InvoiceIssued, OrderCancelled, OrderConfirmed, OrderCreated, PaymentReceived,
+    InvoiceCancelled, InvoiceIssued, OrderCancelled, OrderConfirmed, OrderCreated, OrderInvoiced, PaymentReceived,
     ShipmentShipped,
 )
 from shared.events.mailings import EmailFailed, EmailSent, MailingRendered
@@ -26,6 +26,7 @@ CONSUMER = "clients"
 CONSUMED: dict[type[Event], str] = {
     OrderCreated: "A new order enters the client's history and timeline.",
     OrderConfirmed: "A confirmed order updates the history and the timeline.",
+    OrderInvoiced: "An invoiced order is no longer open (its invoice.issued updates the figures).",
     OrderCancelled: "A cancelled order leaves the statistics and shows on the timeline.",
     InvoiceIssued: "An invoice makes its client a client and updates the list columns.",
     InvoiceCancelled: "A credit note takes the invoice out of the client's statistics.",

@@ -23,7 +23,7 @@ from services.clients.views import name_of
 from shared.consumer import apply_once
 from shared.events.envelope import Event
 from shared.events.orders import (
-    InvoiceCancelled, InvoiceIssued, OrderCancelled, OrderConfirmed, OrderCreated, PaymentReceived,
+    InvoiceCancelled, InvoiceIssued, OrderCancelled, OrderConfirmed, OrderCreated, OrderInvoiced, PaymentReceived,
     ShipmentShipped,
 )
 
@@ -44,6 +44,16 @@ def _plan_order_event(event: OrderCreated | OrderConfirmed | OrderCancelled) -> 
         text = timeline_text.order_text(event.type, order_number=p.order_number, total_cents=p.total_cents)
         await _note(session, event, known, [p.client_id], occurred_at=occurred_at, text=text,
                     object_type="order", object_id=p.order_id, amount_cents=p.total_cents, order_id=p.order_id)
+
+    return [p.client_id], effect
+
+
+def _plan_order_invoiced(event: OrderInvoiced) -> Plan:
+    """Keep the order's invoiced state; the timeline line comes from invoice.issued, with its number."""
+    p = event.payload
+
+    async def effect(session: AsyncSession, known: set[int]) -> None:
+        await activity_repository.record_order(session, account_id=event.account_id, order=p)
 
     return [p.client_id], effect
 
@@ -142,7 +152,8 @@ def _plan_payment_received(event: PaymentReceived) -> Plan:
 
 PLANS: dict[str, Callable[[Any], Plan]] = {
     OrderCreated.TYPE: _plan_order_event, OrderConfirmed.TYPE: _plan_order_event,
-    OrderCancelled.TYPE: _plan_order_event, InvoiceIssued.TYPE: _plan_invoice_issued,
+    OrderCancelled.TYPE: _plan_order_event, OrderInvoiced.TYPE: _plan_order_invoiced,
+    InvoiceIssued.TYPE: _plan_invoice_issued,
     InvoiceCancelled.TYPE: _plan_invoice_cancelled, ShipmentShipped.TYPE: _plan_shipment_shipped,
     PaymentReceived.TYPE: _plan_payment_received,
 }

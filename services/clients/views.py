@@ -107,9 +107,7 @@ def order_row(row: Any) -> dict[str, Any]:
     if row.invoice_id is not None:
         invoice = {"invoice_id": row.invoice_id, "number": row.invoice_number, "issued_at": row.issued_at,
                    "cancelled": row.cancelled_at is not None}
-    # Invoicing sends no order event: a live invoice is what says the order is invoiced.
-    state = "invoiced" if invoice and not invoice["cancelled"] and not cancelled else row.state
-    return {"order_id": row.order_id, "number": row.order_number, "state": state, "cancelled": cancelled,
+    return {"order_id": row.order_id, "number": row.order_number, "state": row.state, "cancelled": cancelled,
             "created_at": row.created_at, "total_cents": row.total_cents, "currency": row.currency,
             "invoice": invoice, "link": f"/api/orders/{row.order_id}"}
 

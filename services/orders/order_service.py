@@ -18,7 +18,7 @@ from shared.auth import Principal
 from shared.errors import Conflict, InvalidField, NotFound
 from shared.events.orders import (
     InvoiceCancelled, InvoiceCancelledPayload, InvoiceIssued, InvoiceIssuedPayload, OrderCancelled,
-    OrderConfirmed, OrderCreated,
+    OrderConfirmed, OrderCreated, OrderInvoiced,
 )
 from shared.outbox import add_event
 
@@ -107,6 +107,8 @@ async def invoice_order(session: AsyncSession, *, principal: Principal, order_id
         invoice_id=invoice.id, invoice_number=invoice.number, order_id=order.id, order_number=order.number,
         client_id=order.client_id, issued_at=invoice.issued_at, total_cents=invoice.total_cents,
         currency=order.currency, lines=[line_payload(line, details[line.variant_id]) for line in lines]))
+    # The order's own state changed too: consumers keep one notion of it, from the order's events.
+    await _announce(session, order, OrderInvoiced)
     return await _body(session, order)
 
 
