@@ -47,9 +47,15 @@ async def list_users(session: AsyncSession, *, principal: Principal) -> list[dic
             for u in await repo.list_users(session, account_id=principal.account_id)]
 
 
-async def require_user(session: AsyncSession, *, account_id: uuid.UUID, user_id: str) -> None:
-    """422 on assigned_user unless the user is in the account's directory."""
-    if await repo.get_user(session, account_id=account_id, user_id=user_id) is None:
+async def require_assignee(session: AsyncSession, *, principal: Principal, user_id: str) -> None:
+    """422 on assigned_user unless the user is in the account's directory; the caller always is.
+
+    A valid token names a user of the account, so the caller is entered under their id the first
+    time they act here (their name and e-mail can be given later).
+    """
+    if user_id == principal.user_id:
+        await repo.add_user_if_absent(session, account_id=principal.account_id, user_id=user_id)
+    elif await repo.get_user(session, account_id=principal.account_id, user_id=user_id) is None:
         raise InvalidField("assigned_user", f"unknown user {user_id!r}: add them with PUT /api/reminders/users/"
                                             f"{{user_id}} first")
 

@@ -57,6 +57,12 @@ async def save_user(session: AsyncSession, *, account_id: uuid.UUID, user_id: st
         set_={"display_name": statement.excluded.display_name, "email": statement.excluded.email}))
 
 
+async def add_user_if_absent(session: AsyncSession, *, account_id: uuid.UUID, user_id: str) -> None:
+    """Put a user in the directory under their id, keeping the name and e-mail of one already there."""
+    await session.execute(insert(ReminderUser).values(account_id=account_id, user_id=user_id, display_name=user_id,
+                                                      email=None).on_conflict_do_nothing())
+
+
 async def user_emails(session: AsyncSession, *, keys: set[AccountUser]) -> dict[AccountUser, str]:
     """The e-mail address of each of these users that has one."""
     if not keys:

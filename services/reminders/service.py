@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reminders import repository as repo
-from services.reminders.account_service import account_zone, require_user
+from services.reminders.account_service import account_zone, require_assignee
 from services.reminders.domain import body, local_day, payload, to_utc
 from services.reminders.firing import fire
 from services.reminders.models import Reminder, outbox
@@ -89,7 +89,7 @@ async def create_reminder(session: AsyncSession, *, principal: Principal, data: 
     tz = await account_zone(session, account_id=principal.account_id)
     due_at = _instant(data.due_at, tz)
     assignee = data.assigned_user or principal.user_id
-    await require_user(session, account_id=principal.account_id, user_id=assignee)
+    await require_assignee(session, principal=principal, user_id=assignee)
     await _check_client(session, principal=principal, client_id=data.client_id)
     reminder = Reminder(account_id=principal.account_id, client_id=data.client_id, due_at=due_at, text=data.text,
                         assigned_user=assignee, created_by=principal.user_id, version=1)
@@ -139,7 +139,7 @@ async def edit_reminder(session: AsyncSession, *, principal: Principal, reminder
     due_at = _instant(data.due_at, await account_zone(session, account_id=principal.account_id)) \
         if data.due_at is not None else None
     if data.assigned_user is not None:
-        await require_user(session, account_id=principal.account_id, user_id=data.assigned_user)
+        await require_assignee(session, principal=principal, user_id=data.assigned_user)
         reminder.assigned_user = data.assigned_user
     if data.text is not None:
         reminder.text = data.text

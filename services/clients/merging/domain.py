@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from services.clients.search.keys import phone_key, words_key
+from shared.text import fold
+
 Side = Literal["kept", "merged"]
 Outcome = Literal["same", "kept", "filled", "conflict", "combined"]
 
@@ -52,9 +55,31 @@ def _is_empty(value: Any) -> bool:
     return value in EMPTY
 
 
+def comparable(field: str, value: Any) -> Any:
+    """A value as a merge compares it: two values written differently but meaning the same are equal.
+
+    E-mails match case aside (as duplicates do), phones in any notation, names and addresses
+    with case, accents, spacing and punctuation aside.
+    """
+    if _is_empty(value):
+        return None
+    if field == "email":
+        return value.strip().casefold()
+    if field in ("phone", "mobile"):
+        return phone_key(value)
+    if field in ("title", "first_name", "last_name", "company_name"):
+        return fold(value)
+    if field.endswith("_address"):
+        return tuple((part, text if part == "country_code" else words_key(text) or None)
+                     for part, text in sorted(value.items()))
+    return value
+
+
 def decide_field(field: str, kept: Any, merged: Any, choice: Side | None) -> FieldDecision:
     """Same values stay; an empty kept value is filled in; two different values are a conflict."""
-    if kept == merged or _is_empty(merged):
+    if comparable(field, kept) == comparable(field, merged):
+        return FieldDecision(field, kept, merged, kept, "same")
+    if _is_empty(merged):
         return FieldDecision(field, kept, merged, kept, "same" if kept == merged else "kept")
     if _is_empty(kept):
         return FieldDecision(field, kept, merged, merged, "filled")
@@ -73,7 +98,12 @@ def combine_notes(kept: str | None, merged: str | None) -> str | None:
 
 def plan_merge(kept: dict[str, Any], merged: dict[str, Any], choices: dict[str, Side]) -> MergePlan:
     """Decide every field of the merge of ``merged`` into ``kept`` (both are client bodies)."""
-    decisions = [decide_field(name, kept[name], merged[name], choices.get(name)) for name in SCALAR_FIELDS]
+    decisions = [decide_field(name, kept[name], merged[name], choices.get(name)) for name in SCALAR_FIELDS
+                 if name != "accounting_code"]
+    # Codes are unique in the account, so they always differ: the kept client's survives, never a conflict.
+    code_kept, code_merged = kept["accounting_code"], merged["accounting_code"]
+    decisions.insert(SCALAR_FIELDS.index("accounting_code"), FieldDecision(
+        "accounting_code", code_kept, code_merged, code_kept, "same" if code_kept == code_merged else "kept"))
     note = combine_notes(kept["note"], merged["note"])
     decisions.append(FieldDecision("note", kept["note"], merged["note"], note,
                                    "same" if note == kept["note"] else "combined"))

@@ -47,6 +47,14 @@ class MergeMoves(BaseModel):
     tags_added: int
 
 
+class AccountingCodeOutcome(BaseModel):
+    """Which accounting code the kept client goes on with, and what becomes of the merged client's."""
+
+    kept: str
+    retired: str
+    explanation: str
+
+
 class MergePreview(BaseModel):
     """Field by field, what a merge would do; ``unresolved`` conflicts must be chosen before merging."""
 
@@ -57,6 +65,7 @@ class MergePreview(BaseModel):
     unresolved: list[str]
     can_merge: bool
     moves: MergeMoves
+    accounting_code: AccountingCodeOutcome
     followed_by: list[str] = Field(description="What the other services move on client.merged")
 
 

@@ -49,7 +49,14 @@ async def preview_merge(session: AsyncSession, *, principal: Principal, request:
             "conflicts": [d.field for d in plan.decisions if d.outcome == "conflict"],
             "unresolved": plan.unresolved, "can_merge": not plan.unresolved,
             "moves": await _moves(session, account=account, kept=kept, merged=merged),
-            "followed_by": FOLLOWED_BY}
+            "accounting_code": _accounting_code(kept=kept, merged=merged), "followed_by": FOLLOWED_BY}
+
+
+def _accounting_code(*, kept: Client, merged: Client) -> dict[str, str]:
+    return {"kept": kept.accounting_code, "retired": merged.accounting_code, "explanation": (
+        f"Client {kept.id} keeps its accounting code {kept.accounting_code}. {merged.accounting_code} stays with "
+        f"the merged record (client {merged.id}): entries already posted under it remain traceable to it, and "
+        "it is never given to another client.")}
 
 
 async def merge_clients(session: AsyncSession, *, principal: Principal, request: MergeRequest) -> dict[str, Any]:
