@@ -98,10 +98,12 @@ async def bare_copy(params_q: str | None) -> dict[str, Any]:
     try:
         async with AsyncSession(engine) as session:
             account = await repository.get_account(session, account_id=BENCH_ACCOUNT_ID)
+            search = SearchParams(q=params_q)
             conditions = await search_conditions(session, account_id=account.id, timezone=account.timezone,
-                                                 search=SearchParams(q=params_q))
-        prepared = prepared_export(account, kind="clients", cells="spreadsheet", conditions=conditions, tab="all",
-                             sort="name", direction="asc", extension="csv")
+                                                 search=search)
+            prepared = await prepared_export(session, account, kind="clients", cells="spreadsheet", search=search,
+                                             conditions=conditions, tab="all", sort="name", direction="asc",
+                                             extension="csv")
         sql, args = queries.for_asyncpg(prepared.statement)
     finally:
         await engine.dispose()

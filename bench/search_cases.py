@@ -116,8 +116,20 @@ async def build_cases(conn: asyncpg.Connection, account_id: uuid.UUID) -> list[S
         many("tag:fidèle total:1000..5000 invoiced:2025", q="tag:fidèle total:1000..5000 invoiced:2025"),
         many("mar -has:phone emailing:yes is:client", q="mar -has:phone emailing:yes is:client"),
         many("name=dupont city=Lyon (params)", name="dupont", city=["Lyon"]),
+        # The one search box: bare words, looked for in every field they may come from.
+        one(f"box: name '{person['last_name']}'", q=person["last_name"]),
+        one(f"box: phone dotted '{dotted}'", q=dotted),
+        one(f"box: phone +33 '{plus.replace(' ', '')}'", q=plus.replace(" ", "")),
+        one(f"box: e-mail '{emailed['email']}'", q=emailed["email"]),
+        one(f"box: invoice {invoice}", q=invoice),
+        one(f"box: order {order}", q=order),
+        one(f"box: accounting code {invoiced['accounting_code']}", q=invoiced["accounting_code"]),
+        one("box: postal code 33000", q="33000"),
+        one("box: city bordeaux", q="bordeaux"),
+        one("box: common 'mar'", q="mar"),
+        many(f"box: '{rare}'", q=rare),
     ]
-    for label in ("name common 'mar'", "department 33", "dept:33 cat:restaurant orders>=3"):
+    for label in ("name common 'mar'", "department 33", "dept:33 cat:restaurant orders>=3", "box: common 'mar'"):
         first = next(c for c in cases if c.label == label)
         cases.append(SearchCase(f"{label} p2", first.kind, dict(first.params), page=2))
     return cases

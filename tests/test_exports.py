@@ -104,7 +104,8 @@ async def _listed(api, **params) -> list[int]:
 
 @pytest.mark.parametrize("params", [
     {}, {"q": "tag:vip"}, {"q": "-has:address"}, {"tab": "prospects"}, {"sort": "created_at", "direction": "desc"},
-    {"q": "cp:0", "has_phone": True}, {"q": "nothing-matches-this"},
+    {"q": "cp:0", "has_phone": True}, {"q": "nothing-matches-this"}, {"q": "0"}, {"q": "bourg 0612"},
+    {"q": "0", "sort": "relevance", "direction": "desc"},
 ])
 async def test_csv_of_a_search_holds_exactly_what_the_list_shows_in_its_order(shop, params):
     api, _ = shop

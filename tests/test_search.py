@@ -126,7 +126,7 @@ SEARCHES = [
     ({"q": "saint-emilion"}, {"emilion"}),
     ({"q": "oeillet"}, {"oeillet"}),
     ({"name": "château margaux"}, {"margaux"}),
-    ({"q": "100%"}, {"percent"}),
+    ({"q": "name:100%"}, {"percent"}),
     ({"q": "bio_"}, {"percent"}),
     # LIKE's wildcards are plain characters
     ({"q": "email:%"}, set()),
@@ -205,6 +205,25 @@ SEARCHES = [
     ({"tab": "clients", "q": "dept:33"}, {"helene", "margaux"}),
     # the README's example
     ({"q": "château tag:vip orders>=1 has:email dept:33"}, {"margaux"}),
+    # one search box: a bare word is looked for in every field it may come from
+    ({"q": "06.12.34.56.78"}, {"helene"}),
+    ({"q": "+33612345678"}, {"helene"}),
+    ({"q": '"06 12 34 56 78"'}, {"helene"}),
+    ({"q": "06 12 34 56 78"}, {"helene"}),
+    ({"q": "0611223344"}, {"margaux"}),
+    ({"q": "Helene@Exemple.fr"}, {"helene"}),
+    ({"q": "jeanne@margaux"}, {"margaux"}),
+    ({"q": "wijnhuis.be"}, {"brussels"}),
+    ({"q": "F2026-00004"}, {"margaux"}),
+    ({"q": "f2026-0000"}, {"helene", "margaux", "brussels"}),
+    ({"q": "411BOUCHER"}, {"helene"}),
+    ({"q": "411casa"}, {"ajaccio"}),
+    ({"q": "33460"}, {"margaux"}),
+    ({"q": "2000"}, {"ajaccio"}),
+    ({"q": "bruxelles"}, {"brussels"}),
+    ({"q": "SAINT-ÉMILION"}, {"emilion"}),
+    ({"q": "100%"}, {"percent", "brussels"}),
+    ({"q": "-bruxelles -bastia -paris tag:vip"}, {"helene", "margaux", "percent"}),
 ]
 
 
@@ -240,6 +259,41 @@ async def test_sorted_search_pages_follow_the_sort(base):
     rows = (await base.api.get("/api/clients", params={"q": "orders>=1", "sort": "total_invoiced",
                                                        "direction": "desc"}, headers=base.headers)).json()["items"]
     assert [r["id"] for r in rows] == [base.ids["margaux"], base.ids["helene"], base.ids["brussels"]]
+
+
+async def _order_of(base, q: str) -> tuple[str, list[str]]:
+    page = (await base.api.get("/api/clients", params={"q": q}, headers=base.headers)).json()
+    by_id = {v: k for k, v in base.ids.items()}
+    return page["sort"], [by_id[row["id"]] for row in page["items"]]
+
+
+async def test_best_matches_come_first(clients_app):
+    account = await new_account(clients_app, "Relevance")
+    async with in_process(clients_app) as api:
+        b = Base(api, account.headers)
+        # Added in an order the name sort would keep: the best match must overtake it.
+        await b.add("amargaux", company_name="Amargaux Vins")
+        await b.add("city", company_name="Domaine du Lac", billing_address={
+            "line1": "1 route", "postal_code": "33460", "city": "Margaux-Cantenac"})
+        await b.add("word", company_name="Château Margaux", email="contact@chateau-margaux.fr")
+        await b.add("phone", company_name="Cave Zénith", phone="05 57 88 83 83")
+        await b.add("phone_part", company_name="Cave Alpha", phone="05 57 88 83 84")
+        # Equal to a word first, then a field beginning with it, then one only containing it.
+        assert await _order_of(b, "margaux") == ("relevance", ["word", "city", "amargaux"])
+        assert await _order_of(b, "0557888383") == ("relevance", ["phone"])
+        assert await _order_of(b, "05.57.88.83") == ("relevance", ["phone_part", "phone"])
+        # Two words add up: both equal words beat one.
+        assert (await _order_of(b, "chateau margaux"))[1] == ["word"]
+        # An explicit sort wins over relevance; relevance pages with its own cursors.
+        page = (await api.get("/api/clients", params={"q": "margaux", "sort": "created_at"},
+                              headers=b.headers)).json()
+        assert page["sort"] == "created_at"
+        assert await b.find(q="margaux") == {"word", "city", "amargaux"}
+
+
+async def test_a_search_without_words_keeps_the_name_order(base):
+    page = (await base.api.get("/api/clients", params={"q": "dept:33"}, headers=base.headers)).json()
+    assert page["sort"] in ("first_name", "last_name")
 
 
 MALFORMED = [

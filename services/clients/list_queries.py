@@ -11,16 +11,20 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import orjson
-from sqlalchemy import ColumnElement, DateTime, Row, cast, func, literal, select, text, tuple_
+from sqlalchemy import ColumnElement, DateTime, Row, and_, cast, func, literal, or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.clients.models import LIST_SORT_COLUMNS, Account, AccountClientCounts, Client
 from shared.errors import InvalidField
 
 Tab = Literal["all", "clients", "prospects"]
-SortKey = Literal["name", "first_name", "last_name", "created_at", "total_invoiced", "invoiced_orders",
-                  "last_invoiced_at"]
+SortKey = Literal["relevance", "name", "first_name", "last_name", "created_at", "total_invoiced",
+                  "invoiced_orders", "last_invoiced_at"]
 Direction = Literal["asc", "desc"]
+SORT_DESCRIPTION = ("'name' follows the account's first/last-name setting; 'relevance' puts the clients that match "
+                    "the words of q best first (a field equal to a word, then one beginning with it, then one "
+                    "containing it; ties by name), when the search has at most 1,000 matches, else it is the name "
+                    "order. Default: relevance for a search with words, else name.")
 TIMESTAMP_SORTS = {"created_at", "last_invoiced_at"}
 TEXT_SORTS = {"first_name", "last_name"}
 NO_INVOICE = "-infinity"
@@ -28,8 +32,31 @@ TAB_STATUS = {"clients": "client", "prospects": "prospect"}
 
 
 @dataclass(frozen=True, slots=True)
+class Ordering:
+    """How a page is ordered: an indexed sort key, after a search's relevance score (best first) if any."""
+
+    sort: str  # a key of LIST_SORT_COLUMNS
+    direction: Direction
+    score: ColumnElement[int] | None = None
+
+    @property
+    def name(self) -> str:
+        """What cursors and answers call this order."""
+        return "relevance" if self.score is not None else self.sort
+
+    def order_by(self) -> list[Any]:
+        """ORDER BY terms, the id last so that every row has its own place."""
+        key = LIST_SORT_COLUMNS[self.sort]
+        keyed = [key.asc(), Client.id.asc()] if self.direction == "asc" else [key.desc(), Client.id.desc()]
+        return keyed if self.score is None else [self.score.desc(), *keyed]
+
+
+@dataclass(frozen=True, slots=True)
 class Cursor:
-    """Where the previous page stopped: its last sort key and id, for one sort and direction."""
+    """Where the previous page stopped: its last sort key and id, for one sort and direction.
+
+    For a relevance order the key is ``[score, sort key]``.
+    """
 
     sort: str
     direction: str
@@ -47,7 +74,9 @@ class Cursor:
         try:
             padded = text + "=" * (-len(text) % 4)
             s, d, key, row_id = orjson.loads(base64.urlsafe_b64decode(padded))
-            valid = isinstance(row_id, int) and isinstance(key, str | int) and not isinstance(key, bool)
+            keys = key if s == "relevance" and isinstance(key, list) and len(key) == 2 else [key]
+            valid = isinstance(row_id, int) and all(isinstance(k, str | int) and not isinstance(k, bool)
+                                                    for k in keys)
         except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
             valid = False
         if not valid:
@@ -66,23 +95,38 @@ LIST_COLUMNS = (
 
 
 async def list_page(
-    session: AsyncSession, *, account_id: uuid.UUID, tab: Tab, sort: str, direction: Direction,
+    session: AsyncSession, *, account_id: uuid.UUID, tab: Tab, ordering: Ordering,
     cursor: Cursor | None, limit: int, conditions: Sequence[ColumnElement[bool]] = (),
 ) -> tuple[list[Row[Any]], Cursor | None]:
     """One page of rows matching the search conditions, and the cursor of the next page (None on the last)."""
+    sort, direction = ordering.sort, ordering.direction
     sort_expr = LIST_SORT_COLUMNS[sort]
-    query = select(*LIST_COLUMNS, sort_expr.label("sort_key")).where(*listed(account_id, tab, conditions))
+    score = ordering.score if ordering.score is not None else literal(0)
+    query = select(*LIST_COLUMNS, sort_expr.label("sort_key"), score.label("score")).where(
+        *listed(account_id, tab, conditions))
     if cursor is not None:
+        key = cursor.key[1] if ordering.score is not None else cursor.key
         after = tuple_(sort_expr, Client.id)
-        bound = tuple_(_sql_key(sort, cursor.key), literal(cursor.id))
-        query = query.where(after > bound if direction == "asc" else after < bound)
-    order = (sort_expr.asc(), Client.id.asc()) if direction == "asc" else (sort_expr.desc(), Client.id.desc())
-    rows = list((await session.execute(query.order_by(*order).limit(limit + 1))).all())
+        bound = tuple_(_sql_key(sort, key), literal(cursor.id))
+        keyed = after > bound if direction == "asc" else after < bound
+        if ordering.score is not None:
+            best = _score_key(cursor.key[0])
+            keyed = or_(ordering.score < best, and_(ordering.score == best, keyed))
+        query = query.where(keyed)
+    rows = list((await session.execute(query.order_by(*ordering.order_by()).limit(limit + 1))).all())
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
     last = rows[-1]
-    return rows, Cursor(sort=sort, direction=direction, key=_cursor_key(sort, last), id=last.id)
+    key = _cursor_key(sort, last)
+    return rows, Cursor(sort=ordering.name, direction=direction,
+                        key=[last.score, key] if ordering.score is not None else key, id=last.id)
+
+
+def _score_key(value: object) -> Any:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10_000:
+        raise InvalidField("cursor", "not a cursor returned by this list")
+    return literal(value)
 
 
 def listed(account_id: uuid.UUID, tab: Tab, conditions: Sequence[ColumnElement[bool]] = ()

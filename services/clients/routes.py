@@ -8,7 +8,7 @@ import orjson
 from fastapi import APIRouter, Path, Query, Response, status
 
 from services.clients import lifecycle_service, list_service, service, sheet_service
-from services.clients.list_queries import Direction, SortKey, Tab
+from services.clients.list_queries import SORT_DESCRIPTION, Direction, SortKey, Tab
 from services.clients.search.params import SearchParams
 from services.clients.schemas import (
     BlockRequest, ClientCreate, ClientPage, ClientRead, ClientSheet, ClientUpdate,
@@ -25,7 +25,7 @@ ClientId = Annotated[int, Path(ge=1, le=DB_BIGINT_MAX, description="Client id")]
 async def list_clients(
     principal: CurrentPrincipal, session: Transaction,
     tab: Tab = "all",
-    sort: SortKey = Query("name", description="'name' follows the account's first/last-name setting"),
+    sort: SortKey | None = Query(None, description=SORT_DESCRIPTION),
     direction: Direction = "asc",
     cursor: Annotated[str | None, Query(max_length=512)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

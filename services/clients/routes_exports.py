@@ -14,7 +14,7 @@ from services.clients.exports import service
 from services.clients.exports.csv_stream import stream_csv
 from services.clients.exports.queries import ExportKind
 from services.clients.exports.service import ExportRequest
-from services.clients.list_queries import Direction, SortKey, Tab
+from services.clients.list_queries import SORT_DESCRIPTION, Direction, SortKey, Tab
 from services.clients.search.params import SearchParams
 from services.clients.search.selection import MAX_URL_CLIENT_IDS
 from services.clients.validation import DB_BIGINT_MAX
@@ -51,7 +51,8 @@ async def export_csv(
     segment_id: Annotated[int | None, Query(ge=1, le=DB_BIGINT_MAX)] = None,
     client_ids: Annotated[list[Annotated[int, Query(ge=1, le=DB_BIGINT_MAX)]] | None,
                           Query(max_length=MAX_URL_CLIENT_IDS)] = None,
-    tab: Tab = "all", sort: SortKey = "name", direction: Direction = "asc",
+    tab: Tab = "all", sort: Annotated[SortKey | None, Query(description=SORT_DESCRIPTION)] = None,
+    direction: Direction = "asc",
 ) -> StreamingResponse:
     """Stream the clients (or their contacts) that the list shows for the same parameters, as CSV."""
     prepared = await service.prepare_csv(session, principal=principal, kind=kind, search=search,

@@ -174,6 +174,8 @@ class ClientPage(BaseModel):
 
     items: list[ClientListRow]
     counts: TabCounts
+    sort: str = Field(description="The order used: 'relevance' (the words of the search, best first, then by "
+                                  "name) or the sort key")
     next_cursor: str | None
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.clients.exports.columns import (
     CLIENT_COLUMNS, CategoryRow, Column, contact_columns, spreadsheet_cell, typed_cell,
 )
-from services.clients.list_queries import Direction, Tab, listed
+from services.clients.list_queries import Ordering, Tab, listed
 from services.clients.models import LIST_SORT_COLUMNS, Client, Contact, ExportJob
 from services.clients.search.filters import Clause
 
@@ -35,7 +35,7 @@ def columns_of(kind: ExportKind, name_order: str) -> tuple[Column, ...]:
 
 def export_statement(
     *, kind: ExportKind, cells: Cells, account_id: uuid.UUID, timezone: str, name_order: str, tab: Tab,
-    conditions: Sequence[Clause], sort: str, direction: Direction,
+    conditions: Sequence[Clause], ordering: Ordering,
 ) -> Select[Any]:
     """The rows of an export in the list's order: the same conditions as the list, so the same clients.
 
@@ -44,8 +44,7 @@ def export_statement(
     """
     make = spreadsheet_cell if cells == "spreadsheet" else typed_cell
     values = [make(column, timezone).label(f"c{n}") for n, column in enumerate(columns_of(kind, name_order))]
-    sort_expr = LIST_SORT_COLUMNS[sort]
-    ordered = (sort_expr.asc(), Client.id.asc()) if direction == "asc" else (sort_expr.desc(), Client.id.desc())
+    ordered = ordering.order_by()
     where = listed(account_id, tab, conditions)
     if reads_lines(kind, cells):
         return select(Client.export_line).where(*where).order_by(*ordered)

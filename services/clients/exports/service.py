@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.clients.exports import queries
 from services.clients.exports.columns import Column
 from services.clients.exports.queries import Cells, ExportKind
-from services.clients.list_queries import Direction, SortKey, Tab
-from services.clients.list_service import resolve_sort
+from services.clients.list_queries import SORT_DESCRIPTION, Direction, SortKey, Tab
+from services.clients.list_service import count_matches, ordering_of
 from services.clients.models import Account, ExportJob
 from services.clients.search import repository as search_repository
 from services.clients.search.filters import Clause
@@ -24,7 +24,7 @@ from services.clients.search.params import SearchParams
 from services.clients.search.selection import (
     Selection, known_client_ids, query_conditions, selection_search,
 )
-from services.clients.search.service import search_conditions
+from services.clients.search.service import search_conditions, search_relevance
 from services.clients.service import account_of
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
@@ -37,7 +37,7 @@ class ExportRequest(StrictBody):
     kind: ExportKind = "clients"
     format: Literal["xlsx", "csv"] = "xlsx"
     selection: Selection = Field(default_factory=Selection)
-    sort: SortKey = "name"
+    sort: SortKey | None = Field(None, description=SORT_DESCRIPTION)
     direction: Direction = "asc"
 
 
@@ -54,23 +54,31 @@ class PreparedExport:
 
 async def prepare_csv(
     session: AsyncSession, *, principal: Principal, kind: ExportKind, search: SearchParams,
-    segment_id: int | None, client_ids: list[int] | None, tab: Tab, sort: SortKey, direction: Direction,
+    segment_id: int | None, client_ids: list[int] | None, tab: Tab, sort: SortKey | None, direction: Direction,
 ) -> PreparedExport:
     """Check a list URL's search and build its CSV statement; any problem is a 4xx before the first byte."""
     account = await account_of(session, principal)
     conditions = await query_conditions(session, account_id=account.id, timezone=account.timezone,
                                         search=search, segment_id=segment_id, client_ids=client_ids)
-    return prepared_export(account, kind=kind, cells="spreadsheet", conditions=conditions, tab=tab, sort=sort,
-                           direction=direction, extension="csv")
+    return await prepared_export(session, account, kind=kind, cells="spreadsheet", search=search,
+                                 conditions=conditions, tab=tab, sort=sort, direction=direction, extension="csv")
 
 
-def prepared_export(account: Account, *, kind: ExportKind, cells: Cells, conditions: list[Clause], tab: Any,
-                    sort: SortKey, direction: Direction, extension: str) -> PreparedExport:
-    """The statements and columns of an export whose conditions are known."""
-    resolved = resolve_sort(sort, account.name_order)
+async def prepared_export(
+    session: AsyncSession, account: Account, *, kind: ExportKind, cells: Cells, search: SearchParams | None,
+    conditions: list[Clause], tab: Any, sort: SortKey | None, direction: Direction, extension: str,
+) -> PreparedExport:
+    """The statements and columns of an export whose conditions are known, in the order the list shows."""
+    relevance = search_relevance(search, account_id=account.id) if search is not None else None
+    exact = False
+    if relevance is not None and sort in (None, "relevance"):
+        # Ranked only when every match is known, exactly as the list does it.
+        conditions, _, _, exact = await count_matches(session, account_id=account.id, conditions=conditions)
+    ordering = ordering_of(sort, direction, name_order=account.name_order, relevance=relevance,
+                           all_matches_known=exact)
     statement = queries.export_statement(
         kind=kind, cells=cells, account_id=account.id, timezone=account.timezone, name_order=account.name_order,
-        tab=tab, conditions=conditions, sort=resolved, direction=direction)
+        tab=tab, conditions=conditions, ordering=ordering)
     count = queries.count_statement(kind=kind, account_id=account.id, tab=tab, conditions=conditions)
     today = datetime.now(UTC).date().isoformat()
     return PreparedExport(statement, count, queries.columns_of(kind, account.name_order),
@@ -101,6 +109,7 @@ async def create_job(session: AsyncSession, *, principal: Principal, request: Ex
 async def job_statement(session: AsyncSession, *, job: ExportJob, account: Account) -> PreparedExport:
     """The statement of a queued job, from the selection it stored."""
     stored = job.selection
+    search: SearchParams | None = None
     if "client_ids" in stored:
         # Ids were checked when the job was asked; one deleted since then is simply not exported.
         conditions: list[Clause] = [search_repository.id_is_any_of(stored["client_ids"])]
@@ -109,8 +118,9 @@ async def job_statement(session: AsyncSession, *, job: ExportJob, account: Accou
         conditions = await search_conditions(session, account_id=account.id, timezone=account.timezone,
                                              search=search)
     cells: Cells = "typed" if job.format == "xlsx" else "spreadsheet"
-    return prepared_export(account, kind=job.kind, cells=cells, conditions=conditions,  # type: ignore[arg-type]
-                     tab=stored["tab"], sort=stored["sort"], direction=stored["direction"], extension=job.format)
+    return await prepared_export(session, account, kind=job.kind, cells=cells,  # type: ignore[arg-type]
+                                 search=search, conditions=conditions, tab=stored["tab"], sort=stored["sort"],
+                                 direction=stored["direction"], extension=job.format)
 
 
 def job_body(job: ExportJob) -> dict[str, Any]:

@@ -4,7 +4,9 @@ Grammar (terms are separated by spaces and must all hold):
     term     := ["-"] (word | key op value)
     op       := ":" | "=" | ">=" | "<=" | ">" | "<"
     value    := bare | '"' quoted '"'        (a comma inside a value means "any of")
-A bare word, or a quoted phrase, searches the names. Errors carry the 1-based position.
+A bare word, or a quoted phrase, is looked for everywhere a merchant would type it from: names,
+e-mails, phones in any notation, order, invoice and accounting numbers, postal codes and cities.
+Errors carry the 1-based position.
 """
 
 from __future__ import annotations
@@ -114,7 +116,7 @@ def _term(token: _Token) -> Term:
     if token.key is None:
         if not token.quoted and _KEY_ONLY.fullmatch(token.value):
             raise QuerySyntaxError(token.position, "a value is missing after the field name")
-        return _parsed(token, "name", token.value)
+        return _parsed(token, "any", token.value)
     field = KEYS.get(token.key.lower())
     if field is None:
         raise QuerySyntaxError(token.position, f"unknown field {token.key!r}; known: {', '.join(sorted(KEYS))}")
@@ -125,5 +127,5 @@ def _parsed(token: _Token, field: str, raw: str) -> Term:
     try:
         values = parse_values(field, raw, operator=token.operator)
     except BadValue as problem:
-        raise QuerySyntaxError(token.position, f"{token.key or 'name'}: {problem}") from None
+        raise QuerySyntaxError(token.position, f"{token.key or 'word'}: {problem}") from None
     return Term(field=field, values=values, negated=token.negated, position=token.position)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.clients.models import Category, Tag
@@ -24,6 +25,13 @@ async def search_conditions(
         return []
     terms = await resolve_labels(session, account_id=account_id, terms=search.terms())
     return filters.conditions(terms, account_id=account_id, timezone=timezone)
+
+
+def search_relevance(search: SearchParams, *, account_id: uuid.UUID) -> ColumnElement[int] | None:
+    """How well each client matches the words typed in the search, best highest; None without words."""
+    if not search.q:
+        return None
+    return filters.relevance(search.terms(), account_id=account_id)
 
 
 async def resolve_labels(session: AsyncSession, *, account_id: uuid.UUID, terms: list[Term]) -> list[Term]:

@@ -78,6 +78,38 @@ def _postal_code(raw: str) -> str:
     return value
 
 
+_PHONE_CHARACTERS = re.compile(r"[\d\s.\-+()/]+")
+_POSTAL_CODE = re.compile(r"[0-9A-Z]{2,16}")
+
+
+@dataclass(frozen=True, slots=True)
+class AnyText:
+    """A word typed in the search box, in the form each field compares it in: it may match any of them.
+
+    ``phone`` and ``postal_code`` are set only when the word can be one (digits, in any notation),
+    ``reference`` only when it has a digit (an order, invoice or accounting number).
+    """
+
+    words: str
+    email: str
+    code: str
+    phone: str | None = None
+    postal_code: str | None = None
+    reference: str | None = None
+
+
+def _any(raw: str) -> AnyText:
+    words, email = words_key(raw), fold(raw).replace(" ", "")
+    if not words:
+        raise BadValue("needs letters or digits")
+    code = "".join(words.split()).upper()
+    digits = sum(c.isdigit() for c in raw)
+    phone = phone_key(raw) if digits >= 2 and _PHONE_CHARACTERS.fullmatch(raw.strip()) else None
+    postal = code if digits and _POSTAL_CODE.fullmatch(code) else None
+    reference = raw.strip().upper() if digits else None
+    return AnyText(words=words, email=email, code=code, phone=phone, postal_code=postal, reference=reference)
+
+
 def _department(raw: str) -> tuple[str, ...]:
     value = raw.strip().upper()
     # Corsica's departments share the postal codes 20xxx: 2A is 200-201, 2B is 202-206.
@@ -212,6 +244,7 @@ class Field:
 
 
 FIELDS: dict[str, Field] = {
+    "any": Field(_any),
     "name": Field(_words),
     "email": Field(_email),
     "phone": Field(_phone),
