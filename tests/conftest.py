@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import subprocess
 import uuid
@@ -68,8 +69,36 @@ def isolated_database(service: str, purpose: str) -> str:
     return url.replace("+psycopg", "+asyncpg")
 
 
-def _rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+def _rabbitmqctl(*args: str) -> str:
+    return subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, text=True,
+                          timeout=60).stdout
+
+
+# negoce_test_<pid>_<hex>[_purpose]: the vhosts of test runs, named after the process that made them.
+TEST_VHOST = re.compile(r"negoce_test_(?P<pid>\d+)_[0-9a-f]{6}(_\w+)?")
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_abandoned_vhosts() -> list[str]:
+    """Delete the vhosts of test runs whose process is gone (killed before its clean-up).
+
+    Each holds dozens of quorum queues, and RabbitMQ's file handles are few (about 900 here): a few
+    abandoned runs used them up and the broker stopped answering new connections mid-run.
+    """
+    abandoned = [name for name in _rabbitmqctl("list_vhosts", "--no-table-headers", "name").split()
+                 if (match := TEST_VHOST.fullmatch(name)) and not _process_alive(int(match["pid"]))]
+    for name in abandoned:
+        _rabbitmqctl("delete_vhost", name)
+    return abandoned
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -80,6 +109,7 @@ def infrastructure() -> Iterator[None]:
     for service in SERVICES:
         recreate_database(database_url(service, sync=True))
         upgrade(service=service, sync_url=database_url(service, sync=True))
+    remove_abandoned_vhosts()
     _rabbitmqctl("add_vhost", VHOST)
     _rabbitmqctl("set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*")
     yield

@@ -113,3 +113,18 @@ def test_models_and_migrations_describe_the_same_schema(service):
         diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), metadata)
     engine.dispose()
     assert diff == [], f"a model changed without a migration: {diff}"
+
+
+def test_vhosts_of_test_runs_that_died_are_removed_and_live_ones_kept():
+    from tests.conftest import VHOST, _rabbitmqctl, remove_abandoned_vhosts
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait(timeout=30)
+    abandoned = f"negoce_test_{dead.pid}_abcdef_history"
+    _rabbitmqctl("add_vhost", abandoned)
+    try:
+        removed = remove_abandoned_vhosts()
+    finally:
+        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", abandoned], capture_output=True, timeout=60)
+    assert abandoned in removed and VHOST not in removed
+    assert VHOST in _rabbitmqctl("list_vhosts", "--no-table-headers", "name").split()
