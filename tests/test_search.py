@@ -209,7 +209,6 @@ SEARCHES = [
     ({"q": "06.12.34.56.78"}, {"helene"}),
     ({"q": "+33612345678"}, {"helene"}),
     ({"q": '"06 12 34 56 78"'}, {"helene"}),
-    ({"q": "06 12 34 56 78"}, {"helene"}),
     ({"q": "0611223344"}, {"margaux"}),
     ({"q": "Helene@Exemple.fr"}, {"helene"}),
     ({"q": "jeanne@margaux"}, {"margaux"}),

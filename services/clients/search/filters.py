@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Integer, and_, any_, case, func, literal, literal_column, not_, or_, select
+from sqlalchemy import ColumnElement, and_, any_, case, func, literal, literal_column, not_, or_, select
 
 from services.clients.models import LIST_SORT_COLUMNS, Client, ClientInvoice, ClientOrder, ClientTag
 from services.clients.search.terms import AnyText, Range, Term
@@ -32,11 +34,15 @@ def _postal_prefix(value: str) -> Clause:
     return _prefix(Client.billing_postal_code, value)
 
 
+def _holding(column: Any, value: str) -> Clause:
+    """ILIKE '%value%' with the value's own % and _ taken literally."""
+    return column.ilike("%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",
+                        escape="\\")
+
+
 def _reference(model: Any, column: Any) -> Callable[[uuid.UUID, str], Clause]:
     def clause(account_id: uuid.UUID, value: str) -> Clause:
-        owners = select(model.client_id).where(model.account_id == account_id, column.ilike(
-            "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%", escape="\\"))
-        return Client.id.in_(owners)
+        return Client.id.in_(select(model.client_id).where(model.account_id == account_id, _holding(column, value)))
     return clause
 
 
@@ -44,18 +50,11 @@ _invoice_number = _reference(ClientInvoice, ClientInvoice.invoice_number)
 _order_number = _reference(ClientOrder, ClientOrder.order_number)
 
 
-def _numbered(account_id: uuid.UUID, value: str) -> Clause:
-    """Clients with an order or invoice whose number holds the value, as one indexable condition.
-
-    ``id = ANY(ARRAY(subquery))`` rather than ``IN``: evaluated once, it can join the other
-    conditions of a word in a BitmapOr instead of forcing a scan of the account's clients.
-    """
-    pattern = "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    owners = select(ClientInvoice.client_id).where(
-        ClientInvoice.account_id == account_id, ClientInvoice.invoice_number.ilike(pattern, escape="\\")
-    ).union(select(ClientOrder.client_id).where(
-        ClientOrder.account_id == account_id, ClientOrder.order_number.ilike(pattern, escape="\\")))
-    return Client.id == any_(func.array(owners.scalar_subquery()))
+def _numbered(account_id: uuid.UUID, matches: Callable[[Any], Clause]) -> Any:
+    """The clients with an order or an invoice whose number matches."""
+    return select(ClientInvoice.client_id).where(
+        ClientInvoice.account_id == account_id, matches(ClientInvoice.invoice_number)
+    ).union(select(ClientOrder.client_id).where(ClientOrder.account_id == account_id, matches(ClientOrder.order_number)))
 
 
 def _anywhere(account_id: uuid.UUID, value: AnyText) -> Clause:
@@ -69,12 +68,15 @@ def _anywhere(account_id: uuid.UUID, value: AnyText) -> Clause:
     if value.postal_code:
         branches.append(and_(mine, _postal_prefix(value.postal_code)))
     if value.reference:
-        branches.append(_numbered(account_id, value.reference))
+        # = ANY(ARRAY(...)), not IN: evaluated once, it joins the other branches in a BitmapOr
+        # instead of forcing a scan of every client of the account.
+        numbered = _numbered(account_id, lambda number: _holding(number, value.reference))
+        branches.append(Client.id == any_(func.array(numbered.scalar_subquery())))
     return or_(*branches)
 
 
 def _listed_value(column: Any, value: str, separator: str) -> tuple[Clause, Clause]:
-    """(whole, start): the value is one of the column's separated items, or begins one."""
+    """(equal, beginning): the value is one of the column's separated items, or begins one."""
     padded = literal(separator) + column
     return (padded + literal(separator)).contains(separator + value + separator, autoescape=True), \
         padded.contains(separator + value, autoescape=True)
@@ -82,38 +84,25 @@ def _listed_value(column: Any, value: str, separator: str) -> tuple[Clause, Clau
 
 def _score(account_id: uuid.UUID, value: AnyText) -> ColumnElement[int]:
     """3 when a field equals the word, 2 when one begins with it, 1 when one only contains it."""
-    exact, start = zip(_listed_value(Client.search_names, value.words, " "),
-                       _listed_value(Client.search_emails, value.email, " | "),
-                       (Client.search_city == value.words, _prefix(Client.search_city, value.words)),
-                       (Client.accounting_code == value.code, _prefix(Client.accounting_code, value.code)),
-                       strict=True)
-    exact_any, start_any = list(exact), list(start)
+    pairs = [_listed_value(Client.search_names, value.words, " "),
+             _listed_value(Client.search_emails, value.email, " | "),
+             (Client.search_city == value.words, _prefix(Client.search_city, value.words)),
+             (Client.accounting_code == value.code, _prefix(Client.accounting_code, value.code))]
     if value.phone:
-        whole, begins = _listed_value(Client.search_phones, value.phone, " | ")
-        exact_any.append(whole)
-        start_any.append(begins)
+        pairs.append(_listed_value(Client.search_phones, value.phone, " | "))
     if value.postal_code:
-        exact_any.append(Client.billing_postal_code == value.postal_code)
-        start_any.append(_postal_prefix(value.postal_code))
+        pairs.append((Client.billing_postal_code == value.postal_code, _postal_prefix(value.postal_code)))
+    equal = [whole for whole, _ in pairs]
     if value.reference:
-        numbered = select(ClientInvoice.client_id).where(
-            ClientInvoice.account_id == account_id, func.upper(ClientInvoice.invoice_number) == value.reference
-        ).union(select(ClientOrder.client_id).where(
-            ClientOrder.account_id == account_id, func.upper(ClientOrder.order_number) == value.reference))
-        exact_any.append(Client.id.in_(numbered))
-    return case((or_(*exact_any), 3), (or_(*start_any), 2), else_=1)
+        equal.append(Client.id.in_(_numbered(account_id, lambda number: func.upper(number) == value.reference)))
+    return case((or_(*equal), 3), (or_(*(start for _, start in pairs)), 2), else_=1)
 
 
 def relevance(terms: Sequence[Term], *, account_id: uuid.UUID) -> ColumnElement[int] | None:
     """How well a client matches the words of a search, higher first; None when it has no words."""
     scores = [_score(account_id, value) for term in terms if term.field == "any" and not term.negated
               for value in term.values]
-    if not scores:
-        return None
-    total: ColumnElement[int] = scores[0]
-    for score in scores[1:]:
-        total = total + score
-    return total.cast(Integer) if len(scores) > 1 else total
+    return functools.reduce(operator.add, scores) if scores else None
 
 
 def _tagged(tag_ids: Sequence[int]) -> Clause:
