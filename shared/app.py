@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse
 from shared.db import create_engine, create_sessionmaker
 from shared.errors import install_problem_handlers
 from shared.events.envelope import Event
-from shared.http import BodySizeLimitMiddleware
+from shared.http import BodySizeLimitMiddleware, UnhandledErrorMiddleware
 from shared.logging import configure_logging
 from shared.messaging import EXCHANGE_OF_SERVICE, create_broker, declare_dead_letter_queues
 from shared.outbox import OutboxRelay
@@ -134,6 +134,7 @@ def create_service_app(
     app.state.context = context
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(UnhandledErrorMiddleware)  # inside the correlation id: the 500 carries X-Request-ID
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID", validator=is_request_id)
 
     @app.get("/health", tags=["operations"])
