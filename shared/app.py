@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from asgi_correlation_id import CorrelationIdMiddleware
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from faststream.rabbit import RabbitBroker, RabbitRouter
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse
 from shared.db import create_engine, create_sessionmaker
 from shared.errors import install_problem_handlers
 from shared.events.envelope import Event
-from shared.http import BodySizeLimitMiddleware, UnhandledErrorMiddleware
+from shared.http import BodySizeLimitMiddleware, UnhandledErrorMiddleware, storable_parameters
 from shared.logging import configure_logging
 from shared.messaging import EXCHANGE_OF_SERVICE, create_broker, declare_dead_letter_queues
 from shared.outbox import OutboxRelay
@@ -129,7 +129,8 @@ def create_service_app(
             log.info("service started")
             yield
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan,
+                  dependencies=[Depends(storable_parameters)])
     app.state.settings = settings
     app.state.context = context
     install_problem_handlers(app)

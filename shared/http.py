@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.errors import internal_error, problem_response
+from shared.errors import InvalidField, internal_error, problem_response
+from shared.schemas import unstorable
+
+
+async def storable_parameters(request: Request) -> None:
+    """Every route's dependency: a query or path parameter PostgreSQL cannot store is a 422 naming it.
+
+    Without it a NUL in, say, a search text reached the database, whose refusal named no parameter.
+    """
+    parameters = [*request.query_params.multi_items(), *request.path_params.items()]
+    for name, value in parameters:
+        if isinstance(value, str) and (problem := unstorable(value) or unstorable(name)) is not None:
+            raise InvalidField(name, problem)
 
 
 class BodyTooLarge(Exception):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from datetime import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -16,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.clients.models import LIST_SORT_COLUMNS, Account, AccountClientCounts, Client
 from shared.errors import InvalidField
+from shared.schemas import INT4_MAX, INT8_MAX, cursor_id, cursor_moment, unstorable
 
 Tab = Literal["all", "clients", "prospects"]
 SortKey = Literal["name", "first_name", "last_name", "created_at", "total_invoiced", "invoiced_orders",
@@ -24,6 +24,7 @@ Direction = Literal["asc", "desc"]
 TIMESTAMP_SORTS = {"created_at", "last_invoiced_at"}
 TEXT_SORTS = {"first_name", "last_name"}
 NO_INVOICE = "-infinity"
+INTEGER_SORT_MAX = {"invoiced_orders": INT4_MAX, "total_invoiced": INT8_MAX}
 TAB_STATUS = {"clients": "client", "prospects": "prospect"}
 
 
@@ -47,7 +48,7 @@ class Cursor:
         try:
             padded = text + "=" * (-len(text) % 4)
             s, d, key, row_id = orjson.loads(base64.urlsafe_b64decode(padded))
-            valid = isinstance(row_id, int) and isinstance(key, str | int) and not isinstance(key, bool)
+            valid = cursor_id(row_id) is not None and isinstance(key, str | int) and not isinstance(key, bool)
         except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
             valid = False
         if not valid:
@@ -123,15 +124,15 @@ def _sql_key(sort: str, key: object) -> Any:
     if sort in TIMESTAMP_SORTS:
         if sort == "last_invoiced_at" and key == NO_INVOICE:
             return cast(literal(NO_INVOICE), DateTime(timezone=True))
-        try:
-            moment = datetime.fromisoformat(str(key))
-        except ValueError:
-            moment = None
-        if moment is None or moment.tzinfo is None:
+        moment = cursor_moment(key)
+        if moment is None:
             raise InvalidField("cursor", "not a cursor returned by this list")
         return literal(moment, DateTime(timezone=True))
-    expected = str if sort in TEXT_SORTS else int
-    if not isinstance(key, expected) or isinstance(key, bool):
+    if sort in TEXT_SORTS:
+        valid = isinstance(key, str) and unstorable(key) is None
+    else:  # a count (int4 column) or an amount in cents (int8)
+        valid = isinstance(key, int) and not isinstance(key, bool) and abs(key) <= INTEGER_SORT_MAX[sort]
+    if not valid:
         raise InvalidField("cursor", "not a cursor returned by this list")
     return literal(key)
 
