@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import socket
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -63,3 +65,37 @@ async def test_one_accounts_failure_never_costs_another_account_its_write(gatewa
                 "client_id": client_id, "due_at": due, "text": f"rappel {round_}"})
             answers.append(written.status_code)
     assert answers == [201] * ROUNDS, f"{answers.count(502)} answers 502 in {ROUNDS}: {answers}"
+
+
+def _raw_exchange(base: str, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send bytes no HTTP client would write, and read the gateway's whole answer (it closes after an error)."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(request)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = {name.lower(): value.strip() for name, _, value in (h.partition(":") for h in header_lines)}
+    return int(status_line.split()[1]), headers, body
+
+
+@pytest.mark.parametrize(("request_bytes", "status"), [
+    (b"GET /api/clients/%00 HTTP/1.1\r\nHost: gateway\r\n\r\n", 400),
+    (b"GET /api/clients HTTP/1.1\r\nHost: gateway\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n", 431),
+    (b"GET /api/clients?q=" + b"a" * 9000 + b" HTTP/1.1\r\nHost: gateway\r\n\r\n", 414),
+    (b"NONSENSE\r\n\r\n", 400),
+    (b"GET /api/clients HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+    (b"POST /api/clients HTTP/1.1\r\nHost: gateway\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
+    (b"GET /api/clients HTTP/2.5\r\nHost: gateway\r\n\r\n", 505),
+    (b"GET /_negoce/errors/400.json HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n", 404),
+], ids=["nul-in-path", "header-over-8kB", "uri-over-8kB", "no-request-line", "two-hosts",
+        "unknown-transfer-encoding", "http-2.5", "internal-page"])
+def test_the_gateways_own_errors_are_problem_json(gateway_with_a_failing_route, request_bytes, status):
+    code, headers, body = _raw_exchange(gateway_with_a_failing_route, request_bytes)
+    assert code == status, body
+    assert headers["content-type"] == "application/problem+json"
+    problem = json.loads(body)
+    assert problem["status"] == status and problem["title"] and problem["detail"]
+    assert problem["request_id"] == headers["x-request-id"]
