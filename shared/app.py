@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.responses import JSONResponse
 
 from shared.db import create_engine, create_sessionmaker
+from shared.documentation import install_documentation
 from shared.errors import install_problem_handlers
 from shared.events.envelope import Event
 from shared.http import BodySizeLimitMiddleware, UnhandledErrorMiddleware, storable_parameters
@@ -129,11 +130,15 @@ def create_service_app(
             log.info("service started")
             yield
 
+    # The documents live under the service's own prefix, so the gateway serves them as it routes the API.
+    prefix = f"/api/{settings.service_name}"
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan,
-                  dependencies=[Depends(storable_parameters)])
+                  dependencies=[Depends(storable_parameters)], openapi_url=f"{prefix}/openapi.json",
+                  docs_url=f"{prefix}/docs", redoc_url=None)
     app.state.settings = settings
     app.state.context = context
     install_problem_handlers(app)
+    install_documentation(app, broker=context.broker)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(UnhandledErrorMiddleware)  # inside the correlation id: the 500 carries X-Request-ID
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID", validator=is_request_id)

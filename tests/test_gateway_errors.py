@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import uuid
 from collections.abc import Iterator
@@ -13,11 +14,11 @@ import pytest
 from sqlalchemy import create_engine, pool, text
 
 from shared.auth import issue_token
-from tests.conftest import JWT_SECRET, database_url
+from tests.conftest import JWT_SECRET, SERVICES, database_url
 from tests.failing_app import FAILING_PATH
 from tests.reminders_support import send_client_event, snapshot
 from tests.support import eventually
-from tests.test_gateway import running_gateway
+from tests.test_gateway import ROOT, running_gateway
 
 ROUNDS = 60
 
@@ -99,3 +100,25 @@ def test_the_gateways_own_errors_are_problem_json(gateway_with_a_failing_route, 
     problem = json.loads(body)
     assert problem["status"] == status and problem["title"] and problem["detail"]
     assert problem["request_id"] == headers["x-request-id"]
+
+
+async def test_one_page_links_every_services_documents_through_the_gateway(gateway_with_a_failing_route):
+    async with httpx.AsyncClient(base_url=gateway_with_a_failing_route, timeout=10) as http:
+        moved = await http.get("/docs")
+        assert moved.status_code == 301 and moved.headers["location"] == "/api/docs"
+        page = await http.get("/api/docs")
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        links = re.findall(r'href="([^"]+)"', page.text)
+        for service in SERVICES:
+            assert {f"/api/{service}/openapi.json", f"/api/{service}/asyncapi.json",
+                    f"/api/{service}/docs"} <= set(links), service
+        for link in links:
+            answer = await http.get(link)
+            assert answer.status_code == 200, (link, answer.text[:200])
+            if link.endswith("openapi.json"):
+                service = link.split("/")[2]
+                assert answer.json() == json.loads((ROOT / f"docs/openapi/{service}.json").read_text())
+            elif link.endswith("asyncapi.json"):
+                assert answer.json()["channels"], link
+            else:
+                assert link.replace("/docs", "/openapi.json") in answer.text  # Swagger UI loads that document
