@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, pool, text
 
 from shared.auth import issue_token
-from tests.conftest import JWT_SECRET, SERVICES, database_url
+from tests.conftest import JWT_SECRET, SERVICES, database_url, new_account
 from tests.failing_app import FAILING_PATH
 from tests.reminders_support import send_client_event, snapshot
 from tests.support import eventually
@@ -122,3 +122,47 @@ async def test_one_page_links_every_services_documents_through_the_gateway(gatew
                 assert answer.json()["channels"], link
             else:
                 assert link.replace("/docs", "/openapi.json") in answer.text  # Swagger UI loads that document
+
+
+@pytest.mark.parametrize(("kind", "marker"), [("clients", "export_line"), ("contacts", "spreadsheet_text")])
+async def test_a_csv_that_fails_midway_is_a_cut_transfer_never_a_file_that_looks_whole(
+        gateway_with_a_failing_route, clients_app, kind, marker):
+    """The database connection of a CSV stream dies after the header row went out: the client must see it.
+
+    The stream's query waits behind a lock this test holds on the clients table, and its backend is
+    then terminated, as a database restart would. Everything the request could check was checked
+    before the 200 (a bad search is a 422); what fails afterwards aborts the chunked transfer.
+    """
+    account = await new_account(clients_app, "CSV cut")
+    engine = create_engine(database_url("clients", sync=True), poolclass=pool.NullPool)
+    async with httpx.AsyncClient(base_url=gateway_with_a_failing_route, headers=account.headers, timeout=30) as http:
+        for name in ("Cave Une", "Cave Deux"):
+            created = await http.post("/api/clients", json={"company_name": name, "email": "c@example.fr"})
+            assert created.status_code == 201, created.text
+        bad = await http.get(f"/api/clients/exports/{kind}.csv", params={"q": "created:0001-01-01"})
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "q"
+        with engine.connect() as lock:
+            lock.execute(text("LOCK TABLE clients IN ACCESS EXCLUSIVE MODE"))
+            async with http.stream("GET", f"/api/clients/exports/{kind}.csv", params={"q": "cave"}) as response:
+                assert response.status_code == 200
+                received = bytearray()
+                chunks = response.aiter_raw()
+                while b"\n" not in received:
+                    received += await anext(chunks)
+
+                def blocked_stream() -> list[int]:
+                    with engine.connect() as watcher:
+                        return list(watcher.execute(text(
+                            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                            " AND wait_event_type = 'Lock' AND position(:marker in query) > 0"),
+                            {"marker": marker}).scalars())
+
+                [pid] = await eventually(blocked_stream)
+                with engine.connect() as killer:
+                    assert killer.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar_one()
+                lock.rollback()
+                with pytest.raises(httpx.RemoteProtocolError, match="incomplete chunked read"):
+                    async for chunk in chunks:
+                        received += chunk
+    engine.dispose()
+    assert received.decode("utf-8-sig").count("\n") == 1  # the header row only, and the client knows it
