@@ -49,9 +49,11 @@ def running_gateway(apps: dict[str, str] | None = None) -> Iterator[str]:
     ports = {service: _free_port() for service in SERVICES}
     gateway_port = _free_port()
     runtime = Path(tempfile.mkdtemp(prefix="negoce-gateway-"))
+    # As make run does: the mailings service resolves campaigns through the clients service itself.
+    env = {**os.environ, "NEGOCE_MAILINGS_CLIENTS_URL": f"http://127.0.0.1:{ports['clients']}"}
     processes = [
         subprocess.Popen([UVICORN, "--factory", factories[s], "--host", "127.0.0.1",
-                          "--port", str(port), "--no-access-log"], cwd=ROOT, env=os.environ.copy(),
+                          "--port", str(port), "--no-access-log"], cwd=ROOT, env=env,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for s, port in ports.items()
     ]
