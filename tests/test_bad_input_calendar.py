@@ -15,7 +15,7 @@ import pytest
 
 from tests.orders_support import catalogue, order, orders_account, orders_sql, published_client  # noqa: F401
 from tests.reminders_support import (  # noqa: F401 (fixtures)
-    known_client, new_rem_account, rem_account, rem_api, rem_sql, reminders_app, smtp_sink,
+    known_client, rem_account, rem_api, rem_sql, reminders_app, smtp_sink,
 )
 
 EDGE_SEARCHES = [

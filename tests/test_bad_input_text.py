@@ -17,7 +17,7 @@ from tests.conftest import TestAccount, new_account
 from tests.mailings_support import campaign_api, campaign_app, render_dir  # noqa: F401 (fixtures)
 from tests.orders_support import catalogue, orders_account, published_client  # noqa: F401
 from tests.reminders_support import (  # noqa: F401 (fixtures)
-    known_client, new_rem_account, rem_account, rem_api, rem_sql, reminders_app, smtp_sink,
+    known_client, rem_account, rem_api, rem_sql, reminders_app, smtp_sink,
 )
 
 HEADER_BREAKERS = ["Cave\r\nBcc: victime@example.fr", "Cave\nDupont", "Cave\x0bDupont", "Cave\u2028Dupont",
