@@ -11,16 +11,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from asgi_correlation_id import CorrelationIdMiddleware
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from faststream.rabbit import RabbitBroker, RabbitRouter
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.responses import JSONResponse
 
 from shared.db import create_engine, create_sessionmaker
+from shared.documentation import install_documentation
 from shared.errors import install_problem_handlers
 from shared.events.envelope import Event
-from shared.http import BodySizeLimitMiddleware
+from shared.http import BodySizeLimitMiddleware, UnhandledErrorMiddleware, storable_parameters
 from shared.logging import configure_logging
 from shared.messaging import EXCHANGE_OF_SERVICE, create_broker, declare_dead_letter_queues
 from shared.outbox import OutboxRelay
@@ -126,11 +127,17 @@ def create_service_app(
             log.info("service started")
             yield
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    # The documents live under the service's own prefix, so the gateway serves them as it routes the API.
+    prefix = f"/api/{settings.service_name}"
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan,
+                  dependencies=[Depends(storable_parameters)], openapi_url=f"{prefix}/openapi.json",
+                  docs_url=f"{prefix}/docs", redoc_url=None)
     app.state.settings = settings
     app.state.context = context
     install_problem_handlers(app)
+    install_documentation(app, broker=context.broker)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(UnhandledErrorMiddleware)  # inside the correlation id: the 500 carries X-Request-ID
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID", validator=is_request_id)
 
     @app.get("/health", tags=["operations"])

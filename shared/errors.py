@@ -68,15 +68,35 @@ def problem_response(
         body["instance"] = instance
     body.update(extra)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    try:
+        content = orjson.dumps(body)
+    except orjson.JSONEncodeError:  # a lone surrogate echoed from the request (a field name, a value)
+        content = orjson.dumps(_printable_tree(body))
+    return Response(content, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _field_path(loc: tuple[Any, ...]) -> str:
+def _printable_tree(value: Any) -> Any:
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {printable(str(k)): _printable_tree(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_printable_tree(v) for v in value]
+    return value
+
+
+def printable(text: str) -> str:
+    """Text safe to put in an answer: a lone surrogate (from a JSON escape) cannot be encoded as UTF-8."""
+    return text.encode("utf-8", "replace").decode("utf-8") if not text.isascii() else text
+
+
+def _field_path(loc: tuple[Any, ...], inside: list[Any] | None = None) -> str:
     # FastAPI prefixes locations with "body"/"query"/"path"; the user thinks in field names.
-    parts = [str(p) for p in loc]
+    # ``inside`` is where in a field's value a validator found the problem (shared.schemas).
+    parts = [str(p) for p in (*loc, *(inside or ()))]
     if parts and parts[0] in {"body", "query", "path", "header"}:
         parts = parts[1:] or parts
-    return ".".join(parts)
+    return printable(".".join(parts))
 
 
 async def _on_problem(request: Request, exc: ProblemError) -> Response:
@@ -90,8 +110,8 @@ async def _on_validation(request: Request, exc: RequestValidationError) -> Respo
     if any(e.get("type") == "json_invalid" for e in raw):
         return problem_response(400, "Malformed JSON", "The request body is not valid JSON.",
                                 instance=request.url.path)
-    errors = [{"field": _field_path(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
-              for e in raw]
+    errors = [{"field": _field_path(tuple(e.get("loc", ())), (e.get("ctx") or {}).get("path")),
+               "message": printable(str(e.get("msg", "invalid")))} for e in raw]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return problem_response(422, "Validation failed", detail, instance=request.url.path, errors=errors)
 
@@ -140,9 +160,13 @@ async def _on_unavailable(request: Request, exc: Exception) -> Response:
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error", extra={"path": request.url.path})
-    return problem_response(500, "Internal error", "An unexpected error occurred.",
-                            instance=request.url.path)
+    return internal_error(request.url.path, exc)
+
+
+def internal_error(path: str, exc: BaseException) -> Response:
+    """Log an error no handler expected and answer a problem+json 500."""
+    log.error("unhandled error", exc_info=exc, extra={"path": path})
+    return problem_response(500, "Internal error", "An unexpected error occurred.", instance=path)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -154,4 +178,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DBAPIError, _on_database_error)  # type: ignore[arg-type]
     # Raised as is by asyncpg when the server refuses the connection (nothing listens, a restart).
     app.add_exception_handler(ConnectionError, _on_unavailable)
-    app.add_exception_handler(Exception, _on_unexpected)
+    # Any other exception is answered by shared.http.UnhandledErrorMiddleware, not by an Exception
+    # handler: Starlette re-raises after such a handler, and the server then closes the connection.

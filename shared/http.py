@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.errors import problem_response
+from shared.errors import InvalidField, internal_error, problem_response
+from shared.schemas import unstorable
+
+
+async def storable_parameters(request: Request) -> None:
+    """Every route's dependency: a query or path parameter PostgreSQL cannot store is a 422 naming it.
+
+    Without it a NUL in, say, a search text reached the database, whose refusal named no parameter.
+    """
+    parameters = [*request.query_params.multi_items(), *request.path_params.items()]
+    for name, value in parameters:
+        if isinstance(value, str) and (problem := unstorable(value) or unstorable(name)) is not None:
+            raise InvalidField(name, problem)
 
 
 class BodyTooLarge(Exception):
@@ -55,3 +68,35 @@ class BodySizeLimitMiddleware:
             instance=scope.get("path"),
         )
         await response(scope, receive, send)
+
+
+class UnhandledErrorMiddleware:
+    """Answer an unexpected exception with a problem+json 500 and keep the connection open.
+
+    Starlette's last-resort handler re-raises after answering, and uvicorn then closes the
+    keep-alive connection: the gateway, which had already put that connection back in its pool,
+    could hand it the next request of any account and answer it 502. Here the exception stops.
+    Once a response has started (a streamed CSV), it is re-raised on purpose: the server aborts
+    the connection, so the client sees an incomplete transfer rather than a file that looks whole.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started:
+                raise
+            await internal_error(scope.get("path", ""), exc)(scope, receive, send)

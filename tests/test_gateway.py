@@ -1,5 +1,6 @@
 """The whole system as `make run` starts it: four service processes behind the nginx gateway."""
 
+import contextlib
 import os
 import shutil
 import socket
@@ -7,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -37,15 +39,21 @@ def _wait(url: str, timeout: float = 30.0) -> None:
     raise AssertionError(f"{url} did not become ready")
 
 
-@pytest.fixture(scope="module")
-def gateway():
-    """Start each service with uvicorn and nginx rendered from deploy/; stop them all afterwards."""
+@contextlib.contextmanager
+def running_gateway(apps: dict[str, str] | None = None) -> Iterator[str]:
+    """Start each service with uvicorn and nginx rendered from deploy/; yield the gateway's base URL.
+
+    ``apps`` replaces a service's app factory (``module:function``) for a test that needs one.
+    """
+    factories = {s: f"services.{s}.app:create_app" for s in SERVICES} | (apps or {})
     ports = {service: _free_port() for service in SERVICES}
     gateway_port = _free_port()
     runtime = Path(tempfile.mkdtemp(prefix="negoce-gateway-"))
+    # As make run does: the mailings service resolves campaigns through the clients service itself.
+    env = {**os.environ, "NEGOCE_MAILINGS_CLIENTS_URL": f"http://127.0.0.1:{ports['clients']}"}
     processes = [
-        subprocess.Popen([UVICORN, "--factory", f"services.{s}.app:create_app", "--host", "127.0.0.1",
-                          "--port", str(port), "--no-access-log"], cwd=ROOT, env=os.environ.copy(),
+        subprocess.Popen([UVICORN, "--factory", factories[s], "--host", "127.0.0.1",
+                          "--port", str(port), "--no-access-log"], cwd=ROOT, env=env,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for s, port in ports.items()
     ]
@@ -68,6 +76,13 @@ def gateway():
             except subprocess.TimeoutExpired:
                 process.kill()
         shutil.rmtree(runtime, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def gateway() -> Iterator[str]:
+    """The whole system behind the gateway, for a test module."""
+    with running_gateway() as base:
+        yield base
 
 
 async def test_every_service_is_ready_behind_the_gateway(gateway):

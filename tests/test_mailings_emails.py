@@ -11,6 +11,7 @@ from email import message_from_bytes, policy
 
 import aiosmtplib
 import pytest
+from sqlalchemy import text
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
@@ -139,6 +140,40 @@ async def test_bad_input_is_a_422_naming_the_field(mailings_app, mailings_api, c
     assert (await mailings_api.get("/api/mailings/emails/0", headers=account.headers)).status_code == 422
     listed = await mailings_api.get("/api/mailings/emails", params={"limit": 0}, headers=account.headers)
     assert listed.status_code == 422 and listed.json()["errors"][0]["field"] == "limit"
+
+
+async def test_a_subject_holds_no_control_character_that_would_end_its_header(
+        mailings_app, mailings_api, client_events, account):
+    client_id = await known_client(mailings_app, client_events, account, 5, email="c@example.fr")
+    for subject in ("Facture\x0bBcc: x@example.fr", "Facture\u2028Bcc", "Facture\x85avril", "Facture\tavril"):
+        response = await mailings_api.post("/api/mailings/emails", headers=account.headers, json={
+            "client_id": client_id, "subject": subject, "body": "Texte", "recipients": ["a@example.fr"]})
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == "subject", response.text
+    assert (await mailings_api.get("/api/mailings/emails", params={"client_id": client_id},
+                                   headers=account.headers)).json()["items"] == []
+
+
+async def test_an_email_that_cannot_be_written_fails_for_good_and_the_next_is_sent(smtp):
+    settings = mailings_settings(smtp, database_url=isolated_database("mailings", "unwritable"), run_consumers=False)
+    account = mail_account()
+    app = create_app(settings)
+    await replica.apply_snapshot(sessions=app.state.context.sessions, consumer="mailings", event=new_event(
+        ClientCreated, account_id=account.id, payload=snapshot(60, email="c@example.fr")))
+    async with in_process(app) as api:  # queued before the sender starts
+        broken = await send(api, account, client_id=60, subject="Premier", body="Texte",
+                            recipients=["broken@example.fr"])
+        following = await send(api, account, client_id=60, subject="Second", body="Texte",
+                               recipients=["following@example.fr"])
+    # As queued before subjects were checked: one Python refuses to write as a header, first in line.
+    async with app.state.context.engine.begin() as connection:
+        await connection.execute(text("UPDATE emails SET subject = 'Premier' || chr(11) || 'Bcc: x',"
+                                      " next_attempt_at = now() - interval '1 day' WHERE id = :i"),
+                                 {"i": broken["id"]})
+    async with running(app), in_process(app) as api:
+        failed = await settled(api, account, broken["id"], "failed")
+        await settled(api, account, following["id"], "sent")
+    assert failed["attempts"] == 1 and "cannot build the message" in failed["last_error"]
+    assert smtp.to("broken@example.fr") == [] and len(smtp.to("following@example.fr")) == 1
 
 
 async def test_another_account_sees_nothing_and_cannot_email_its_clients(

@@ -343,3 +343,35 @@ async def test_a_fresh_account_creates_a_reminder_for_its_caller_with_no_directo
     other = await rem_api.post("/api/reminders", headers=account.headers, json={
         "client_id": client_id, "due_at": "2030-01-03T10:00:00Z", "text": "x", "assigned_user": "bob"})
     assert other.status_code == 422 and other.json()["errors"][0]["field"] == "assigned_user"
+
+
+async def test_a_client_name_with_a_line_break_still_gets_its_notification_on_one_line(
+        rem_api, rem_sql, reminders_app, smtp_sink):
+    # A name as an older clients service let it through, carried by its client.created event.
+    account = await new_rem_account(rem_api, email="one-line@cave.example")
+    client_id = await known_client(rem_sql, account.id, name="Cave\r\nBcc: victime@example.fr")
+    await _create(rem_api, account, client_id, (datetime.now(UTC) - timedelta(minutes=1)).isoformat())
+    await mailer.send_pending(reminders_app.state.context.sessions, reminders_app.state.settings)
+    [mail] = smtp_sink.mailbox.to("one-line@cave.example")
+    assert mail["Subject"] == "Rappel : Cave Bcc: victime@example.fr" and mail["Bcc"] is None
+
+
+async def test_an_email_that_cannot_be_written_fails_for_good_and_the_queue_goes_on(
+        rem_api, rem_sql, reminders_app, smtp_sink):
+    account = await new_rem_account(rem_api, email="queue@cave.example")
+    client_id = await known_client(rem_sql, account.id, name="Domaine Suivant")
+    past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    broken = await _create(rem_api, account, client_id, past, text="premier")
+    following = await _create(rem_api, account, client_id, past, text="second")
+    # As queued before names were checked: a subject Python refuses to write as a header, first in line.
+    await rem_sql("UPDATE notification_emails SET subject = 'Rappel : Cave' || chr(13) || chr(10) || 'Bcc: x',"
+                  " next_attempt_at = now() - interval '1 day' WHERE notification_id IN"
+                  " (SELECT id FROM notifications WHERE reminder_id = :r) RETURNING id", r=broken["id"])
+    await mailer.send_pending(reminders_app.state.context.sessions, reminders_app.state.settings)
+    query = ("SELECT n.reminder_id, e.status, e.attempts, e.last_error FROM notification_emails e"
+             " JOIN notifications n ON n.id = e.notification_id WHERE n.reminder_id IN (:a, :b)")
+    rows = {r[0]: tuple(r[1:]) for r in await rem_sql(query, a=broken["id"], b=following["id"])}
+    assert rows[following["id"]] == ("sent", 1, None)
+    status, attempts, error = rows[broken["id"]]
+    assert (status, attempts) == ("failed", 1) and "ValueError" in error
+    assert [m["Subject"] for m in smtp_sink.mailbox.to("queue@cave.example")] == ["Rappel : Domaine Suivant"]

@@ -8,8 +8,8 @@ from datetime import datetime
 
 import orjson
 
-from services.clients.validation import DB_BIGINT_MAX
 from shared.errors import InvalidField
+from shared.schemas import cursor_id, cursor_moment
 
 
 def encode_cursor(moment: datetime, row_id: int) -> str:
@@ -23,12 +23,10 @@ def decode_cursor(text: str) -> tuple[datetime, int]:
     try:
         padded = text + "=" * (-len(text) % 4)
         moment, row_id = orjson.loads(base64.urlsafe_b64decode(padded))
-        parsed = datetime.fromisoformat(moment)
-        # Both checks keep a forged cursor a 422 rather than a database error.
-        valid = (parsed.tzinfo is not None and isinstance(row_id, int) and not isinstance(row_id, bool)
-                 and 0 < row_id <= DB_BIGINT_MAX)
     except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
-        valid = False
-    if not valid:
+        moment = row_id = None
+    # Both checks keep a forged cursor a 422 rather than a database error.
+    parsed, checked_id = cursor_moment(moment), cursor_id(row_id)
+    if parsed is None or checked_id is None:
         raise InvalidField("cursor", "not a cursor returned by this list")
-    return parsed, row_id
+    return parsed, checked_id

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from datetime import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -16,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.clients.models import LIST_SORT_COLUMNS, Account, AccountClientCounts, Client
 from shared.errors import InvalidField
+from shared.schemas import INT4_MAX, INT8_MAX, cursor_id, cursor_moment, unstorable
 
 Tab = Literal["all", "clients", "prospects"]
 SortKey = Literal["relevance", "name", "first_name", "last_name", "created_at", "total_invoiced",
@@ -28,6 +28,7 @@ SORT_DESCRIPTION = ("'name' follows the account's first/last-name setting; 'rele
 TIMESTAMP_SORTS = {"created_at", "last_invoiced_at"}
 TEXT_SORTS = {"first_name", "last_name"}
 NO_INVOICE = "-infinity"
+INTEGER_SORT_MAX = {"invoiced_orders": INT4_MAX, "total_invoiced": INT8_MAX}
 TAB_STATUS = {"clients": "client", "prospects": "prospect"}
 
 
@@ -75,8 +76,8 @@ class Cursor:
             padded = text + "=" * (-len(text) % 4)
             s, d, key, row_id = orjson.loads(base64.urlsafe_b64decode(padded))
             keys = key if s == "relevance" and isinstance(key, list) and len(key) == 2 else [key]
-            valid = isinstance(row_id, int) and all(isinstance(k, str | int) and not isinstance(k, bool)
-                                                    for k in keys)
+            valid = cursor_id(row_id) is not None and all(isinstance(k, str | int) and not isinstance(k, bool)
+                                                          for k in keys)
         except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
             valid = False
         if not valid:
@@ -167,15 +168,15 @@ def _sql_key(sort: str, key: object) -> Any:
     if sort in TIMESTAMP_SORTS:
         if sort == "last_invoiced_at" and key == NO_INVOICE:
             return cast(literal(NO_INVOICE), DateTime(timezone=True))
-        try:
-            moment = datetime.fromisoformat(str(key))
-        except ValueError:
-            moment = None
-        if moment is None or moment.tzinfo is None:
+        moment = cursor_moment(key)
+        if moment is None:
             raise InvalidField("cursor", "not a cursor returned by this list")
         return literal(moment, DateTime(timezone=True))
-    expected = str if sort in TEXT_SORTS else int
-    if not isinstance(key, expected) or isinstance(key, bool):
+    if sort in TEXT_SORTS:
+        valid = isinstance(key, str) and unstorable(key) is None
+    else:  # a count (int4 column) or an amount in cents (int8)
+        valid = isinstance(key, int) and not isinstance(key, bool) and abs(key) <= INTEGER_SORT_MAX[sort]
+    if not valid:
         raise InvalidField("cursor", "not a cursor returned by this list")
     return literal(key)
 

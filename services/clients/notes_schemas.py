@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
-from shared.schemas import StrictBody
+from shared.schemas import Moment, StrictBody
 
 NoteKind = Literal["comment", "call", "meeting"]
 NoteText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
@@ -16,16 +16,20 @@ NoteText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 class NoteCreate(StrictBody):
     """A note to add; its date is when the call or meeting took place (now if left out)."""
 
+    multiline = frozenset({"text"})
+
     kind: NoteKind = "comment"
-    noted_at: AwareDatetime | None = Field(default=None, description="With its UTC offset; now if left out")
+    noted_at: Moment | None = Field(default=None, description="With its UTC offset; now if left out")
     text: NoteText
 
 
 class NoteUpdate(StrictBody):
     """The parts of a note to change."""
 
+    multiline = frozenset({"text"})
+
     kind: NoteKind | None = None
-    noted_at: AwareDatetime | None = None
+    noted_at: Moment | None = None
     text: NoteText | None = None
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -14,13 +13,14 @@ from services.clients.timeline_text import TimelineCategory
 from services.clients.validation import DB_BIGINT_MAX
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
+from shared.schemas import Day
 
 router = APIRouter(prefix="/api/clients", tags=["client sheet"])
 ClientId = Annotated[int, Path(ge=1, le=DB_BIGINT_MAX, description="Client id")]
 Cursor = Annotated[str | None, Query(max_length=512, description="next_cursor of the previous page")]
 # 'from' is a Python keyword: the parameters keep the API's names through aliases.
-DateFrom = Annotated[date | None, Query(alias="from", description="First day, inclusive, in the account's time zone")]
-DateTo = Annotated[date | None, Query(alias="to", description="Last day, inclusive, in the account's time zone")]
+DateFrom = Annotated[Day | None, Query(alias="from", description="First day, inclusive, in the account's time zone")]
+DateTo = Annotated[Day | None, Query(alias="to", description="Last day, inclusive, in the account's time zone")]
 
 
 @router.get("/{client_id}/orders", response_model=ClientOrderPage)

@@ -44,6 +44,8 @@ class Address(Strict):
 class ClientFields(Strict):
     """Fields a client is created or edited with."""
 
+    multiline = frozenset({"note"})
+
     kind: Literal["person", "company"] | None = Field(
         default=None, description="Inferred from company_name when omitted")
     title: Text30
@@ -76,6 +78,8 @@ class ClientUpdate(ClientFields):
 
 class BlockRequest(Strict):
     """Why a client is blocked."""
+
+    multiline = frozenset({"reason"})
 
     reason: Text500
 

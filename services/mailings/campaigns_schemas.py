@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from services.mailings.paper.formats import MAX_COLUMNS, MAX_ROWS
 from shared.schemas import StrictBody
 
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
@@ -34,6 +35,8 @@ class CampaignCreate(StrictBody):
 
 class CampaignUpdate(StrictBody):
     """Fields to change; merge fields such as {{first_name}} are allowed in the title and the text."""
+
+    multiline = frozenset({"text"})
 
     name: Name | None = None
     title: Annotated[str, Field(max_length=300)] | None = None
@@ -129,8 +132,8 @@ class LabelFormatBody(StrictBody):
     code: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
     name: Name
     paper: Literal["A4", "Letter"]
-    columns: int
-    rows: int
+    columns: Annotated[int, Field(ge=1, le=MAX_COLUMNS)]
+    rows: Annotated[int, Field(ge=1, le=MAX_ROWS)]
     label_width_mm: Millimetres
     label_height_mm: Millimetres
     left_mm: Millimetres

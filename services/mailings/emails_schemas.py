@@ -22,6 +22,8 @@ Subject = Annotated[str, Field(min_length=1, max_length=500, pattern=r"^[^\r\n]*
 class EmailCreate(StrictBody):
     """An e-mail to a client: explicit recipients, or the contacts receiving a kind of document."""
 
+    multiline = frozenset({"body"})
+
     client_id: Id
     subject: Subject
     body: Annotated[str, Field(min_length=1, max_length=200_000)]

@@ -91,7 +91,7 @@ class EmailSender:
             message = build_message(
                 email_id=claimed.id, sender=s.email_from, recipients=claimed.recipients, subject=claimed.subject,
                 body=claimed.body, domain=s.message_id_domain, created_at=claimed.created_at)
-        except ValueError as exc:
+        except Exception as exc:  # ValueError for a header holding a line break, HeaderParseError...
             return Outcome(delivered=False, permanent=True, error=f"cannot build the message: {exc}")
         try:
             # aiosmtplib's timeout bounds each command; this bounds the whole exchange, below the claim.

@@ -8,11 +8,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from shared.schemas import StrictBody
+from shared.schemas import DateTime, Number, StrictBody
 
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Cents = Annotated[int, Field(ge=0, le=10**13)]
-PositiveQuantity = Annotated[Decimal, Field(gt=0, le=Decimal("999999999"), max_digits=12, decimal_places=3)]
+PositiveQuantity = Annotated[Number, Field(gt=0, le=Decimal("999999999"), max_digits=12, decimal_places=3)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
@@ -150,14 +150,14 @@ class ShipmentCreate(Strict):
     """A shipment: the given lines, or everything not yet shipped when empty."""
 
     lines: Annotated[list[ShipmentLineCreate], Field(max_length=500)] = []
-    shipped_at: datetime | None = None
+    shipped_at: DateTime | None = None
 
 
 class PaymentCreate(Strict):
     """Money received on an order."""
 
     amount_cents: Annotated[int, Field(gt=0, le=10**13)]
-    paid_at: datetime | None = None
+    paid_at: DateTime | None = None
     method: Literal["card", "transfer", "cheque", "cash", "direct_debit", "other"]
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from services.reminders.models import Reminder
 from shared.events.reminders import ReminderPayload
+from shared.text import one_line
 
 Status = Literal["due_today", "overdue", "upcoming", "done"]
 ERASED_TEXT = ""
@@ -88,6 +89,7 @@ def body(reminder: Reminder, *, tz: ZoneInfo, today: tuple[datetime, datetime]) 
 
 def email_text(*, client_name: str, client_id: int, text: str, due_local: datetime) -> tuple[str, str]:
     """Subject and body of the e-mail that tells the assigned user a reminder is due."""
-    who = client_name or f"client {client_id}"
+    # The name becomes a header: one line, whatever a client record accepted before names were checked.
+    who = one_line(client_name) or f"client {client_id}"
     when = due_local.strftime("%d/%m/%Y %H:%M %Z")
     return f"Rappel : {who}", f"Rappel du {when} pour {who} (n° {client_id}) :\n\n{text}\n"

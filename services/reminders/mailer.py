@@ -40,8 +40,16 @@ async def send_next(sessions: async_sessionmaker[AsyncSession], settings: Remind
             return False
         email.attempts += 1
         try:
-            await aiosmtplib.send(message(email, sender=settings.mail_from), hostname=settings.smtp_host,
-                                  port=settings.smtp_port, timeout=settings.smtp_timeout_seconds)
+            mime = message(email, sender=settings.mail_from)
+        except Exception as exc:
+            # A message that cannot be written (a line break in a header, queued before names were
+            # checked) fails the same way every time: give it up now, or it would stay first in line
+            # and hold up every account's notifications behind it.
+            _record_failure(email, exc, settings, permanent=True)
+            return True
+        try:
+            await aiosmtplib.send(mime, hostname=settings.smtp_host, port=settings.smtp_port,
+                                  timeout=settings.smtp_timeout_seconds)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             _record_failure(email, exc, settings)
         else:
@@ -49,9 +57,10 @@ async def send_next(sessions: async_sessionmaker[AsyncSession], settings: Remind
     return True
 
 
-def _record_failure(email: NotificationEmail, exc: Exception, settings: RemindersSettings) -> None:
+def _record_failure(email: NotificationEmail, exc: Exception, settings: RemindersSettings, *,
+                    permanent: bool = False) -> None:
     email.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-    if email.attempts >= settings.email_max_attempts:
+    if permanent or email.attempts >= settings.email_max_attempts:
         email.status = "failed"
         log.error("notification e-mail failed for good", extra={"email_id": email.id, "error": email.last_error})
         return

@@ -9,16 +9,18 @@ from pydantic import BaseModel, EmailStr, Field, field_validator, model_validato
 
 from services.reminders.domain import zone
 from services.reminders.models import TEXT_MAX
-from shared.schemas import StrictBody
+from shared.schemas import DateTime, StrictBody
 
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 UserId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\s/]+$")]
 ReminderText = Annotated[str, Field(min_length=1, max_length=TEXT_MAX)]
-DueAt = Annotated[datetime, Field(description="ISO 8601; with an offset, or the account's local time without one")]
+DueAt = Annotated[DateTime, Field(description="ISO 8601; with an offset, or the account's local time without one")]
 
 
 class ReminderCreate(StrictBody):
     """A reminder to create; the assignee defaults to the caller."""
+
+    multiline = frozenset({"text"})
 
     client_id: Id
     due_at: DueAt
@@ -28,6 +30,8 @@ class ReminderCreate(StrictBody):
 
 class ReminderEdit(StrictBody):
     """Fields of a pending reminder to change; a new due time reschedules it."""
+
+    multiline = frozenset({"text"})
 
     text: ReminderText | None = None
     due_at: DueAt | None = None

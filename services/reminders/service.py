@@ -24,6 +24,7 @@ from shared.errors import Conflict, InvalidField, NotFound
 from shared.events.envelope import Event
 from shared.events.reminders import ReminderCreated, ReminderDeleted, ReminderDone, ReminderUpdated
 from shared.outbox import add_event
+from shared.schemas import cursor_id, cursor_moment
 
 
 MAX_MERGE_HOPS = 20
@@ -111,11 +112,12 @@ async def get_reminder(session: AsyncSession, *, principal: Principal, reminder_
 def _cursor(value: str | None) -> tuple[datetime, int] | None:
     if value is None:
         return None
-    try:
-        due, _, last_id = value.rpartition("_")
-        return datetime.fromisoformat(due), int(last_id)
-    except ValueError as exc:
-        raise InvalidField("cursor", "not a cursor given by a previous page") from exc
+    due, _, last_id = value.rpartition("_")
+    moment = cursor_moment(due)
+    row_id = cursor_id(int(last_id)) if last_id.isascii() and last_id.isdigit() else None
+    if moment is None or row_id is None:
+        raise InvalidField("cursor", "not a cursor given by a previous page")
+    return moment, row_id
 
 
 async def list_reminders(

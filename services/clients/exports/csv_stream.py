@@ -11,6 +11,7 @@ import contextlib
 import csv
 import io
 from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -20,6 +21,7 @@ from services.clients.exports.queries import for_asyncpg
 
 BOM = "\ufeff".encode()
 LINES_PER_CHUNK = 2_000
+Compiled = tuple[str, list[Any]]  # SQL text with $n placeholders and its arguments
 QUEUED_CHUNKS = 32  # backpressure: COPY waits when the client reads slower than the database writes
 
 
@@ -30,23 +32,38 @@ def header_line(columns: Sequence[Column]) -> bytes:
     return BOM + out.getvalue().encode()
 
 
-async def stream_csv(engine: AsyncEngine, statement: Select, columns: Sequence[Column], *, lines: bool
-                     ) -> AsyncIterator[bytes]:
-    """The CSV file of a statement whose rows are stored lines or already formatted cells."""
-    yield header_line(columns)
+def stream_csv(engine: AsyncEngine, statement: Select, columns: Sequence[Column], *, lines: bool
+               ) -> AsyncIterator[bytes]:
+    """The CSV file of a statement whose rows are stored lines or already formatted cells.
+
+    The statement is compiled now, before the first byte, like every check of the request: what
+    can still fail once the header row is sent is the database, and then the response is aborted
+    (shared.http.UnhandledErrorMiddleware), so the client sees a cut transfer, not a short file.
+    """
+    compiled = for_asyncpg(statement)
+    return _file(engine, header_line(columns), compiled, lines=lines)
+
+
+async def _file(engine: AsyncEngine, header: bytes, compiled: Compiled, *, lines: bool) -> AsyncIterator[bytes]:
+    yield header
     async with engine.connect() as connection:
-        async for chunk in csv_chunks(connection, statement, lines=lines):
+        async for chunk in compiled_chunks(connection, compiled, lines=lines):
             yield chunk
 
 
 def csv_chunks(connection: AsyncConnection, statement: Select, *, lines: bool) -> AsyncIterator[bytes]:
     """The rows of an export as CSV bytes, in chunks."""
-    return line_chunks(connection, statement) if lines else copy_chunks(connection, statement)
+    return compiled_chunks(connection, for_asyncpg(statement), lines=lines)
 
 
-async def line_chunks(connection: AsyncConnection, statement: Select) -> AsyncIterator[bytes]:
+def compiled_chunks(connection: AsyncConnection, compiled: Compiled, *, lines: bool) -> AsyncIterator[bytes]:
+    """The rows of a compiled export statement as CSV bytes, in chunks."""
+    return line_chunks(connection, compiled) if lines else copy_chunks(connection, compiled)
+
+
+async def line_chunks(connection: AsyncConnection, compiled: Compiled) -> AsyncIterator[bytes]:
     """The stored CSV lines a statement selects, a few thousand per chunk, through a server-side cursor."""
-    sql, args = for_asyncpg(statement)
+    sql, args = compiled
     raw = (await connection.get_raw_connection()).driver_connection
     # A cursor lives in a transaction: the caller's (the export worker's snapshot) or one of its own.
     scope = contextlib.nullcontext() if raw.is_in_transaction() else raw.transaction()
@@ -56,9 +73,9 @@ async def line_chunks(connection: AsyncConnection, statement: Select) -> AsyncIt
             yield ("\n".join([row[0] for row in rows]) + "\n").encode()
 
 
-async def copy_chunks(connection: AsyncConnection, statement: Select) -> AsyncIterator[bytes]:
+async def copy_chunks(connection: AsyncConnection, compiled: Compiled) -> AsyncIterator[bytes]:
     """The rows of a statement as CSV, as COPY sends them: no row is ever decoded in Python."""
-    sql, args = for_asyncpg(statement)
+    sql, args = compiled
     chunks: asyncio.Queue[bytes | bytearray | None] = asyncio.Queue(maxsize=QUEUED_CHUNKS)
     raw = (await connection.get_raw_connection()).driver_connection
 

@@ -14,7 +14,7 @@ from services.clients.search.service import search_conditions
 from services.clients.service import account_of
 from services.clients.views import address_of, name_of
 from shared.auth import Principal
-from shared.schemas import StrictBody
+from shared.schemas import INT8_MAX, StrictBody
 
 MAX_PAGE = 1_000
 
@@ -23,7 +23,7 @@ class AddressesRequest(StrictBody):
     """Which clients, and the page wanted (keyset on the client id)."""
 
     selection: Selection = Field(default_factory=Selection)
-    after_id: Annotated[int, Field(ge=0)] | None = None
+    after_id: Annotated[int, Field(ge=0, le=INT8_MAX)] | None = None
     limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = MAX_PAGE
 
 

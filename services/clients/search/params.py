@@ -21,7 +21,8 @@ class SearchParams(StrictBody):
     """A search: the `q` text and structured filters, all of which must hold."""
 
     # Query strings carry other parameters too (tab, sort, cursor): ignore what is not a filter.
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    # Every value of a query string is text: "3" must read as 3 and "true" as true here.
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, strict=False)
 
     q: Annotated[str | None, Field(max_length=MAX_QUERY_LENGTH, description="Search text, see README")] = None
     name: Text = Field(None, description="Part of a name (client or contact), accents and case ignored")
@@ -123,7 +124,7 @@ def _term(param: str, field: str, raw: str, *, negated: bool = False, operator: 
 class SearchBody(SearchParams):
     """A search inside a JSON body (a segment, an export): unknown fields are errors there."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
 
 
 class SearchTextError(InvalidField):

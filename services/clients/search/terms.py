@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from services.clients.search.keys import phone_key, place_key, words_key
+from shared.schemas import CALENDAR_RANGE, in_calendar
 from shared.text import fold
 
 MAX_VALUES = 100  # per term: an id list longer than this belongs in a saved segment or a POST body
@@ -195,16 +196,17 @@ def date_span(raw: str) -> tuple[date, date]:
         if match:
             parts = [int(match.group(g)) for g in groups]
             try:
-                if unit == "day":
-                    first = date(parts[0], parts[1], parts[2])
-                    return first, first + timedelta(days=1)
-                if unit == "month":
-                    first = date(parts[0], parts[1], 1)
-                    return first, date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
-                first = date(parts[0], 1, 1)
-                return first, date(parts[0] + 1, 1, 1)
+                first = date(parts[0], parts[1] if unit != "year" else 1, parts[2] if unit == "day" else 1)
             except ValueError:
                 raise BadValue(f"{text!r} is not a date of the calendar") from None
+            # Checked before any arithmetic or time zone: the day after 9999-12-31 does not exist in Python.
+            if not in_calendar(first):
+                raise BadValue(f"a date must be {CALENDAR_RANGE}")
+            if unit == "day":
+                return first, first + timedelta(days=1)
+            if unit == "month":
+                return first, date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+            return first, date(parts[0] + 1, 1, 1)
     raise BadValue("a date is 2026-03-31, 31/03/2026, 2026-03 or 2026")
 
 
