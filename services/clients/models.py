@@ -375,6 +375,9 @@ class TimelineEntry(Base):
     category: Mapped[str] = mapped_column(String(20))
     # Where the object lives in the API (an invoice's link is its order's).
     link: Mapped[str | None] = mapped_column(String(200))
+    # Another client the text names (the ship-to of a shipment, the client absorbed by a merge): the
+    # text holds timeline_text.OTHER_CLIENT and that client's current name is written in when read.
+    about_client_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ClientNote(Base):
