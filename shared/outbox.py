@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
+from typing import Any
 
 import asyncpg
 import orjson
@@ -41,19 +42,39 @@ def define_outbox(metadata: MetaData) -> Table:
     return table
 
 
-async def forget_published_about_client(
-    session: AsyncSession, outbox: Table, *, account_id: uuid.UUID, client_id: int
-) -> None:
-    """Delete the relayed events whose payload names a client (GDPR erasure).
+# Given an event's routing key and payload, the payload without the erased clients' personal data.
+Redact = Callable[[str, dict[str, Any]], dict[str, Any]]
 
-    Once published, an outbox row is only history, and it holds copies of personal data.
-    Rows not yet relayed stay: they must still reach the consumers (the erasure follows them).
+
+async def erase_client_events(
+    session: AsyncSession, outbox: Table, *, account_id: uuid.UUID, client_ids: Collection[int], redact: Redact,
+) -> None:
+    """Take erased clients' personal data out of the outbox (GDPR).
+
+    A relayed row is only history holding a copy of personal data: it goes. A pending row must
+    still reach the consumers (a merge, a snapshot's version), so it stays, its payload redacted.
+    The rows are locked first: a relay publishing one right now is waited for, and the row is then
+    seen as relayed. Rows are found by the ``client_id`` or ``client_ids`` of their payload.
     """
+    ids = sorted(set(client_ids))
+    if not ids:
+        return
     payload = outbox.c.body["payload"]
-    await session.execute(delete(outbox).where(
-        outbox.c.account_id == account_id, outbox.c.published_at.is_not(None),
-        or_(payload["client_id"].astext == str(client_id),
-            payload["client_ids"].contains(cast([client_id], JSONB)))))
+    about = or_(payload["client_id"].astext.in_([str(i) for i in ids]),
+                *(payload["client_ids"].contains(cast([i], JSONB)) for i in ids))
+    rows = (await session.execute(
+        select(outbox.c.id, outbox.c.routing_key, outbox.c.body, outbox.c.published_at)
+        .where(outbox.c.account_id == account_id, about).order_by(outbox.c.position).with_for_update()
+    )).all()
+    relayed = [row.id for row in rows if row.published_at is not None]
+    if relayed:
+        await session.execute(delete(outbox).where(outbox.c.id.in_(relayed)))
+    for row in rows:
+        if row.published_at is None:
+            redacted = redact(row.routing_key, row.body["payload"])
+            if redacted != row.body["payload"]:
+                await session.execute(update(outbox).where(outbox.c.id == row.id)
+                                      .values(body={**row.body, "payload": redacted}))
 
 
 def notify_channel(service: str) -> str:

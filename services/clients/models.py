@@ -42,6 +42,9 @@ class Account(Base):
     accounting_prefix: Mapped[str] = mapped_column(String(10), default="411", server_default="411")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris", server_default="Europe/Paris")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # How many clients the account has erased: an export built from a snapshot taken before the
+    # latest erasure may hold that client, so the export worker builds it again (exports/worker.py).
+    erasures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class AccountClientCounts(Base):

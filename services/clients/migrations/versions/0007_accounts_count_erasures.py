@@ -1,0 +1,25 @@
+"""accounts count their erasures (an export built before the latest one is built again)
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-02 09:30:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = '0007'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column('accounts', sa.Column('erasures', sa.Integer(), server_default='0', nullable=False))
+    # A finished export asked for before a client's erasure may still hold that client: build it again.
+    op.execute("UPDATE export_jobs j SET state = 'queued', lease_until = now(), rows_done = 0 "
+               "WHERE j.state = 'done' AND EXISTS (SELECT 1 FROM clients c "
+               "WHERE c.account_id = j.account_id AND c.erased_at > j.created_at)")
+
+
+def downgrade() -> None:
+    op.drop_column('accounts', 'erasures')
