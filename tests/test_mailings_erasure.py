@@ -67,6 +67,19 @@ async def test_an_erasure_draws_the_printed_pdfs_again_without_the_client(
     assert [(r["client_id"], r["display_name"]) for r in rows] == [(erased, f"ANONYME-{erased}"),
                                                                    (kept, f"Reste{word}")]
     assert await rows_mentioning(campaign_app.state.context.engine, [f"Effacée{word}", f"impasse {word}"]) == []
+    # Printed again, it prints only who is left; a campaign whose recipients were all erased has nothing to print.
+    assert (await render(campaign_api, account, campaign, kind="letters"))["pages_total"] == 1
+    alone = await create(campaign_api, account, {"client_ids": [kept]}, name="Seul")
+    await render(campaign_api, account, alone, kind="letters")
+    assert (await api.post(f"/api/clients/{kept}/erase", headers=account.headers)).status_code == 200
+
+    async def erased_here() -> bool:
+        return [r["display_name"] for r in await listed(campaign_api, account, alone, "recipients")] == [
+            f"ANONYME-{kept}"]
+
+    await eventually(erased_here)
+    response = await campaign_api.post(f"{alone['href']}/renders", json={"kind": "letters"}, headers=account.headers)
+    assert response.status_code == 409 and response.json()["reason"] == "no_recipients"
 
 
 async def tap_settled(app) -> None:

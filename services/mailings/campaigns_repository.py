@@ -59,6 +59,12 @@ async def counts(session: AsyncSession, *, campaign_ids: Sequence[int]) -> dict[
     return {cid: (recipients.get(cid, 0), excluded.get(cid, 0)) for cid in campaign_ids}
 
 
+async def printable_count(session: AsyncSession, *, campaign_id: int) -> int:
+    """How many recipients a render of the campaign prints (erased clients keep their place, unprinted)."""
+    return await session.scalar(select(func.count()).where(
+        CampaignRecipient.campaign_id == campaign_id, CampaignRecipient.erased.is_(False))) or 0
+
+
 async def recipients_page(session: AsyncSession, *, campaign_id: int, after_position: int,
                           limit: int) -> list[CampaignRecipient]:
     """Recipients in print order after a position."""

@@ -38,7 +38,7 @@ async def create_render(session: AsyncSession, *, principal: Principal, campaign
                         data: RenderCreate) -> dict[str, Any]:
     """Queue the letters or labels of a campaign (a printed one prints again from the same snapshot)."""
     campaign = await load_campaign(session, principal=principal, campaign_id=campaign_id)
-    recipients = (await campaigns_repo.counts(session, campaign_ids=[campaign.id]))[campaign.id][0]
+    recipients = await campaigns_repo.printable_count(session, campaign_id=campaign.id)
     if recipients == 0:
         raise Conflict(f"Campaign {campaign_id} has no recipients: there is nothing to print.",
                        extra={"reason": "no_recipients"})
