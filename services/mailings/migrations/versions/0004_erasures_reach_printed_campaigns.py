@@ -1,4 +1,4 @@
-"""printed campaigns follow erasures: erased recipients and a count per campaign
+"""printed campaigns follow erasures (erased recipients, a count per campaign); the outbox is found by client
 
 Revision ID: 0004
 Revises: 0003
@@ -14,6 +14,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # An erasure finds the events naming a client by this index instead of reading the whole outbox.
+    op.create_index('ix_outbox_client', 'outbox', ['account_id', sa.text("((body -> 'payload') ->> 'client_id')")])
     op.add_column('campaigns', sa.Column('erasures', sa.Integer(), server_default='0', nullable=False))
     op.add_column('campaign_recipients', sa.Column('erased', sa.Boolean(), server_default=sa.false(),
                                                    nullable=False))
@@ -25,5 +27,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_outbox_client', table_name='outbox')
     op.drop_column('campaign_recipients', 'erased')
     op.drop_column('campaigns', 'erasures')
