@@ -9,11 +9,16 @@ and the next claim starts the job again; the attempt number fences out a worker 
 from __future__ import annotations
 
 import asyncio
-from abc import ABC, abstractmethod
+import contextlib
 import logging
+import os
+import shutil
 import signal
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from time import monotonic
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -37,6 +42,8 @@ class JobQueue(Protocol):
     async def retry_later(self, session: AsyncSession, *, job_id: Any, attempt: int, after: timedelta,
                           error: str) -> None: ...
     async def expired_jobs(self, session: AsyncSession, *, finished_before: datetime) -> list[Any]: ...
+    async def hold_job(self, session: AsyncSession, *, job_id: Any, attempt: int) -> bool: ...
+    async def current_attempts(self, session: AsyncSession, *, job_ids: Sequence[str]) -> dict[str, int]: ...
 
 
 class LeasedJobWorker(ABC):
@@ -54,6 +61,7 @@ class LeasedJobWorker(ABC):
         self.max_attempts = max_attempts
         self.retention = timedelta(hours=retention_hours)
         self.output_dir = output_dir
+        self._next_sweep = 0.0
 
     @abstractmethod
     async def build(self, job: Any) -> None:
@@ -99,13 +107,72 @@ class LeasedJobWorker(ABC):
                                              after=timedelta(seconds=5 * job.attempts), error=error)
 
     async def clean_up(self) -> None:
-        """Delete jobs (and their files) finished longer ago than the retention."""
+        """Delete jobs (and their files) finished longer ago than the retention, and files no attempt owns."""
         cutoff = datetime.now(UTC) - self.retention
         async with unit_of_work(self.sessions) as session:
             for job in await self.queue.expired_jobs(session, finished_before=cutoff):
-                if job.file_name:
-                    (self.output_dir / job.file_name).unlink(missing_ok=True)
+                for path in self.output_dir.glob(f"{job.id}.*"):
+                    _remove(path)
                 await session.delete(job)
+        if monotonic() >= self._next_sweep:
+            self._next_sweep = monotonic() + self.lease.total_seconds()
+            await self.remove_stale_files()
+
+    def attempt_files(self, job: Any, extension: str) -> tuple[Path, Path]:
+        """Where this attempt writes (a work path) and the name its finished file takes, ``{id}.{attempt}.ext``.
+
+        Files of the job's other attempts go first: they are unfinished, or the job's file before
+        it was queued again (after an erasure), which must not outlive this attempt's.
+        """
+        own = f"{job.id}.{job.attempts}"
+        for path in self.output_dir.glob(f"{job.id}.*"):
+            if not path.name.startswith(own + "."):
+                _remove(path)
+        return self.output_dir / f"{own}.part", self.output_dir / f"{own}.{extension}"
+
+    async def remove_stale_files(self) -> None:
+        """Remove files of attempts older than their job's current one, or of jobs that no longer exist.
+
+        A worker that lost its job removes its own files, unless it died first: this catches those.
+        """
+        attempts: dict[Path, tuple[str, int]] = {}
+        for path in self.output_dir.iterdir():
+            parts = path.name.split(".")
+            if len(parts) >= 3 and parts[1].isdigit():  # {id}.{attempt}.ext: anything else is not ours
+                attempts[path] = (parts[0], int(parts[1]))
+        if not attempts:
+            return
+        async with unit_of_work(self.sessions) as session:
+            current = await self.queue.current_attempts(
+                session, job_ids=sorted({job_id for job_id, _ in attempts.values()}))
+        for path, (job_id, attempt) in attempts.items():
+            if job_id not in current or attempt < current[job_id]:
+                _remove(path)
+
+    async def put_in_place(self, job: Any, part: Path, final: Path,
+                           finish: Callable[[AsyncSession, int], Awaitable[bool]]) -> bool:
+        """Rename a finished file into place and ``finish`` the job, holding the job while this attempt owns it.
+
+        Holding the job row makes the rename and the job's completion one step for anyone who
+        takes the job over or queues it again: they wait, then see it done. ``finish`` gets the
+        file's size and returns False to put nothing in place (the job was queued again).
+        A crash after the rename leaves the job running: the next attempt removes the file.
+        """
+        async with unit_of_work(self.sessions) as session:
+            if not await self.queue.hold_job(session, job_id=job.id, attempt=job.attempts):
+                raise LostJob
+            size = part.stat().st_size
+            if not await finish(session, size):
+                return False
+            os.replace(part, final)
+        return True
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 async def run_until_signalled(worker: LeasedJobWorker) -> None:

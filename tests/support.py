@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import io
 import uuid
-from collections.abc import Awaitable, Callable
+import zipfile
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, TypeVar
 
 import aio_pika
 import httpx
 import orjson
+import pdfplumber
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 T = TypeVar("T")
 
@@ -158,3 +164,45 @@ def payment_received(*, payment_id: int, order_id: int, client_id: int, amount_c
     return {"payment_id": payment_id, "order_id": order_id, "order_number": f"C-{order_id:06d}",
             "client_id": client_id, "amount_cents": amount_cents, "currency": "EUR",
             "paid_at": paid_at.isoformat(), "method": method}
+
+
+async def rows_mentioning(engine: AsyncEngine, markers: Iterable[str]) -> list[str]:
+    """Every row of every table of a database whose text (all its columns) contains one of the markers.
+
+    Tables come from information_schema, not from a list, so a table added later is searched too.
+    """
+    patterns = [f"%{m}%" for m in markers]
+    found = []
+    async with engine.connect() as connection:
+        tables = (await connection.execute(text(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+            "AND table_type = 'BASE TABLE' ORDER BY table_name"))).scalars().all()
+        for table in tables:
+            rows = await connection.execute(
+                text(f'SELECT t::text FROM "{table}" t WHERE t::text ILIKE ANY(:patterns)'), {"patterns": patterns})
+            found += [f"{table}: {row[0][:300]}" for row in rows]
+    return found
+
+
+def file_text(path: Path) -> str:
+    """What a stored file says: an XLSX's unzipped parts, a PDF's extracted text and its bytes, else its bytes."""
+    data = path.read_bytes()
+    if data.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+    if data.startswith(b"%PDF"):
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            pages = "\n".join(page.extract_text() or "" for page in pdf.pages)
+        return pages + data.decode("latin-1")
+    return data.decode("utf-8", "replace")
+
+
+def files_mentioning(directories: Iterable[Path], markers: Iterable[str]) -> list[str]:
+    """Every file under these folders whose content contains one of the markers (case aside)."""
+    wanted = [m.casefold() for m in markers]
+    found = []
+    for directory in directories:
+        for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+            content = file_text(path).casefold()
+            found += [f"{path.name}: {m}" for m in wanted if m in content]
+    return found

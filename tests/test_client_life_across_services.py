@@ -1,20 +1,49 @@
-"""Merge and erase followed by every service, over the real broker and databases (issue 5, proof).
+"""Merge and erase followed by every service, over the real broker and databases (issues 5 and 12, proof).
 
 Two clients with orders, invoices, shipments, payments, reservations, negotiated prices,
 reminders and e-mails are merged through the clients API; every service is then checked.
-An erased client is then looked for in every service's database.
+Clients with a rich history (merges both ways, shipments to and from other clients, notes,
+e-mails, reminders, a printed campaign, export files) are then erased and looked for in every
+column of every table of every service's database, and in every stored file.
 """
 
 from __future__ import annotations
 
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+import httpx
+import pytest
+from fastapi import FastAPI
 
-from tests.mailings_support import mailings_api, mailings_app, replica_row, send, settled, smtp  # noqa: F401
+from services.clients.exports.worker import ExportWorker
+from services.clients.settings import ClientsSettings
+from services.mailings.render_worker import RenderWorker
+from tests.conftest import database_url, running
+from tests.mailings_support import mailings_api, mailings_settings, replica_row, send, settled, smtp  # noqa: F401
 from tests.orders_support import catalogue, order
 from tests.reminders_support import reminders_app, rem_api, smtp_sink  # noqa: F401
-from tests.support import eventually
+from tests.support import eventually, files_mentioning, rows_mentioning
+
+
+@pytest.fixture(scope="module")
+def stored_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Where this module's export files and campaign PDFs are written."""
+    return {"exports": tmp_path_factory.mktemp("exports"), "renders": tmp_path_factory.mktemp("renders")}
+
+
+@pytest.fixture(scope="module")
+async def mailings_app(smtp, clients_app: FastAPI, stored_files: dict[str, Path]) -> AsyncIterator[FastAPI]:
+    """The mailings service sending e-mails through the test relay and reading selections from the clients app."""
+    from services.mailings.app import create_app
+
+    settings = mailings_settings(smtp, render_dir=stored_files["renders"], render_lease_seconds=5.0,
+                                 render_poll_seconds=0.1)
+    async with running(create_app(settings, clients_transport=httpx.ASGITransport(app=clients_app))) as app:
+        yield app
 
 
 async def _known_everywhere(api, orders_api, rem_api, mailings_app, account, **fields: Any) -> int:
@@ -133,45 +162,186 @@ async def test_a_merge_moves_everything_in_every_service_and_the_statistics_add_
 
 
 async def test_an_erased_client_leaves_no_personal_data_in_any_service(
-        api, orders_api, orders_app, rem_api, reminders_app, mailings_app, mailings_api, smtp, account, clients_app):
+        api, orders_api, orders_app, rem_api, reminders_app, mailings_app, mailings_api, smtp, account, clients_app,
+        stored_files):
     await rem_api.put("/api/reminders/users/tester", headers=account.headers,
                       json={"display_name": "Testeur", "email": "tester@exemple.fr"})
     cat = await catalogue(orders_api, account)
-    marker = "Zorglub"
-    client_id = await _known_everywhere(api, orders_api, rem_api, mailings_app, account, last_name=marker,
-                                        first_name=f"{marker}ette", email=f"{marker.lower()}@exemple.fr",
-                                        note=f"Note {marker}", show_note_on_orders=True,
-                                        billing_address={"line1": f"1 rue {marker}", "postal_code": "33000",
-                                                         "city": "Bordeaux"})
-    done = await _history(orders_api, rem_api, mailings_api, account, cat, client_id, "6")
-    await rem_api.patch(f"/api/reminders/{done['reminder']}", headers=account.headers,
-                        json={"text": f"Rappeler {marker}"})
-    await send(mailings_api, account, client_id=client_id, subject=f"Bonjour {marker}", body=marker,
-               recipients=[f"{marker.lower()}@exemple.fr"])
-    response = await api.post(f"/api/clients/{client_id}/erase", headers=account.headers)
-    assert response.status_code == 200, response.text
+    people = {name: _person(name) for name in ("erased", "absorbed", "merged_away")}
+    known = [_known_everywhere(api, orders_api, rem_api, mailings_app, account, **fields) for fields in (
+        people["erased"].fields(note=f"Note {people['erased'].word}", show_note_on_orders=True),
+        people["absorbed"].fields(), people["merged_away"].fields(with_phone=False, with_address=False),
+        {"first_name": "Karine", "last_name": "Survivante", "email": "karine@exemple.fr"},
+        {"company_name": "Cave Destinataire"}, {"company_name": "Cave Payeuse"})]
+    erased, absorbed, merged_away, survivor, ship_to, payer = [await each for each in known]
+    word = people["erased"].word
+    workers = _Workers(mailings_app, stored_files)
+    try:
+        # The erased client's own history: notes, a contact, e-mails, reminders (one fired), a blocking reason.
+        await _ok(api.post(f"/api/clients/{erased}/notes", headers=account.headers,
+                           json={"kind": "call", "text": f"Appel de Mme {word} : rappeler"}))
+        await _ok(api.post(f"/api/clients/{erased}/contacts", headers=account.headers, json={
+            "first_name": "Paul", "last_name": f"Contact{word}", "email": f"paul.{word}@exemple.fr",
+            "receives_invoices": True}))
+        for client_id, person in ((erased, people["erased"]), (absorbed, people["absorbed"])):
+            email = await send(mailings_api, account, client_id=client_id, subject=f"Facture de {person.word}",
+                               body=f"Bonjour {person.word}", recipients=[person.email])
+            await settled(mailings_api, account, email["id"], "sent")
+            await _ok(rem_api.post("/api/reminders", headers=account.headers, json={
+                "client_id": client_id, "due_at": "2030-01-15T09:00:00+01:00", "text": f"Relancer {person.word}"}))
+        await _ok(rem_api.post("/api/reminders", headers=account.headers, json={
+            "client_id": erased, "due_at": "2020-01-15T09:00:00+01:00", "text": f"Rappeler {word}"}))
+        await settled(mailings_api, account, (await send(mailings_api, account, client_id=erased, subject="Relevé",
+                                                         body="Bonjour", document_kind="invoices"))["id"], "sent")
+        # Shipments both ways: billed to the erased client and shipped to another, and the other way round.
+        documents = [await _delivered(orders_api, account, cat, erased, ship_to),
+                     await _delivered(orders_api, account, cat, payer, erased)]
+        # Blocked (with a reason) and unblocked once its orders were taken: a blocked client gets none.
+        await _ok(api.post(f"/api/clients/{erased}/block", headers=account.headers, json={"reason": f"Impayés {word}"}))
+        await _ok(api.post(f"/api/clients/{erased}/unblock", headers=account.headers))
+        # A printed campaign and export files that hold the erased clients.
+        campaign = await _ok(mailings_api.post("/api/mailings/campaigns", headers=account.headers, json={
+            "name": "Vœux", "selection": {"client_ids": [erased, absorbed, merged_away, ship_to]}}))
+        await _ok(mailings_api.patch(f"/api/mailings/campaigns/{campaign['id']}", headers=account.headers,
+                                     json={"text": "Bonjour {{first_name}} {{last_name}}"}))
+        render = await _ok(mailings_api.post(f"/api/mailings/campaigns/{campaign['id']}/renders",
+                                             headers=account.headers, json={"kind": "letters"}))
+        exports = [(await _ok(api.post("/api/clients/exports", headers=account.headers, json=body)))["id"]
+                   for body in ({}, {"kind": "contacts", "format": "csv"},
+                                {"format": "csv", "selection": {"client_ids": [erased, merged_away, payer]}})]
+        await eventually(lambda: workers.finished(api, mailings_api, account, exports, [render["id"]]), timeout=60)
 
-    async def personal_rows(app) -> list[str]:
-        """Every column of every table of the service's database whose text contains the marker."""
-        found = []
-        async with app.state.context.engine.connect() as connection:
-            tables = (await connection.execute(text(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"))).scalars().all()
-            for table in tables:
-                rows = await connection.execute(text(
-                    f'SELECT t::text FROM "{table}" t WHERE t::text ILIKE :m'), {"m": f"%{marker}%"})
-                found += [f"{table}: {row[0][:120]}" for row in rows]
-        return found
+        # Merges both ways: the erased client absorbs a record, another record is absorbed by a client that stays.
+        for kept, merged in ((erased, absorbed), (survivor, merged_away)):
+            await _ok(api.post("/api/clients/merge", headers=account.headers,
+                               json={"kept_client_id": kept, "merged_client_id": merged}))
+        markers = [m for person in people.values() for m in person.markers]
+        databases = {name: app.state.context.engine for name, app in (
+            ("clients", clients_app), ("orders", orders_app), ("reminders", reminders_app),
+            ("mailings", mailings_app))}
+        folders = list(stored_files.values())
 
-    for app in (orders_app, reminders_app, mailings_app):
-        async def clean(app=app) -> bool:
-            return not await personal_rows(app)
+        async def leftovers() -> dict[str, list[str]]:
+            found = {name: await rows_mentioning(engine, markers) for name, engine in databases.items()}
+            return {**found, "files": files_mentioning(folders, markers)}
+
+        # The search finds what is there before the erasure: in every database and in both kinds of file.
+        before = await eventually(lambda: _everywhere(leftovers), timeout=30)
+        assert {line.split(".")[0] for line in before["files"]} >= {*map(str, exports[:2]), str(render["id"])}
+
+        for client_id in (erased, merged_away):
+            await _ok(api.post(f"/api/clients/{client_id}/erase", headers=account.headers))
+
+        async def clean() -> bool:
+            return not any((await leftovers()).values())
 
         try:
-            await eventually(clean, timeout=20)
+            await eventually(clean, timeout=60, interval=0.5)
         except AssertionError:
-            raise AssertionError(await personal_rows(app)) from None
-    # The relayed events about the client went with the rest (shared.outbox.forget_published_about_client).
-    assert await personal_rows(clients_app) == []
-    order_body = (await orders_api.get(f"/api/orders/{done['order']}", headers=account.headers)).json()
-    assert order_body["total_cents"] == done["total"] and order_body["invoice"]["number"]
+            raise AssertionError({k: v for k, v in (await leftovers()).items() if v}) from None
+        await eventually(lambda: workers.finished(api, mailings_api, account, exports, [render["id"]]), timeout=60)
+        assert not any((await leftovers()).values())
+    finally:
+        await workers.stop()
+
+    # The documents keep their numbers, amounts and dates, under the pseudonym.
+    for document in documents:
+        body = (await orders_api.get(f"/api/orders/{document['id']}", headers=account.headers)).json()
+        assert (body["total_cents"], body["invoice"]["number"]) == (document["total"], document["invoice"])
+        assert body["invoice"]["issued_at"] == document["issued_at"]
+    sheet = (await api.get(f"/api/clients/{erased}", headers=account.headers)).json()
+    assert (sheet["display_name"], sheet["invoiced_total_cents"]) == (f"ANONYME-{erased}", documents[0]["total"])
+    # The other clients' lines name the erased ones by their pseudonym; the survivor keeps its own name.
+    shipment_lines = [e["text"] for e in await _timeline(api, account, payer, "shipment")]
+    assert [f"vers ANONYME-{erased} :" in t for t in shipment_lines] == [True]
+    assert [e["text"] for e in await _timeline(api, account, erased, "merge")] == [
+        f"Fiche « ANONYME-{absorbed} » (n° {absorbed}) fusionnée dans celle-ci par tester"]
+    assert [e["text"] for e in await _timeline(api, account, survivor, "merge")] == [
+        f"Fiche « ANONYME-{merged_away} » (n° {merged_away}) fusionnée dans celle-ci par tester"]
+    assert (await api.get(f"/api/clients/{survivor}", headers=account.headers)).json()["display_name"] == (
+        "Karine Survivante")
+
+
+class _Person:
+    """A client's personal data, with words found nowhere else in the test databases."""
+
+    def __init__(self, word: str, digits: str) -> None:
+        self.word, self.digits = word, digits
+        self.email = f"{word.lower()}@exemple.fr"
+        self.phone = "06 " + " ".join(digits[i:i + 2] for i in range(0, 8, 2))
+        self.line1, self.city = f"7 impasse des {word}", f"Ville{word}"
+
+    def fields(self, *, with_phone: bool = True, with_address: bool = True, **extra: Any) -> dict[str, Any]:
+        """The client's fields for POST /api/clients."""
+        fields = {"title": "Mme", "first_name": f"Hélène{self.word}", "last_name": self.word, "email": self.email,
+                  **extra}
+        if with_phone:
+            fields["phone"] = self.phone
+        if with_address:
+            fields["billing_address"] = {"line1": self.line1, "postal_code": "97133", "city": self.city}
+        return fields
+
+    @property
+    def markers(self) -> list[str]:
+        """What must be found nowhere once erased: name, e-mail, phone in both notations, address."""
+        return [self.word, self.email, self.phone, "06" + self.digits, self.line1, self.city]
+
+
+def _person(role: str) -> _Person:
+    return _Person(f"Zq{role[:3].title()}{secrets.token_hex(3)}", f"{secrets.randbelow(10**8):08d}")
+
+
+async def _ok(request: Any) -> Any:
+    response = await request
+    assert response.status_code in (200, 201, 202), response.text
+    return response.json() if response.content else None
+
+
+async def _delivered(orders_api, account, cat, billed: int, ship_to: int) -> dict[str, Any]:
+    """An order billed to one client and shipped to another: confirmed, shipped, invoiced, paid."""
+    created = await order(orders_api, account, billed, [{"variant_id": cat["bottle"], "quantity": "6"}],
+                          ship_to_client_id=ship_to)
+    for step, body in (("confirm", None), ("shipments", {}), ("invoice", None),
+                       ("payments", {"amount_cents": 1_000, "method": "cheque"})):
+        await _ok(orders_api.post(f"/api/orders/{created['id']}/{step}", json=body, headers=account.headers))
+    invoiced = (await orders_api.get(f"/api/orders/{created['id']}", headers=account.headers)).json()
+    return {"id": created["id"], "total": invoiced["total_cents"], "invoice": invoiced["invoice"]["number"],
+            "issued_at": invoiced["invoice"]["issued_at"]}
+
+
+async def _everywhere(leftovers) -> dict[str, list[str]] | None:
+    found = await leftovers()
+    return found if all(found.values()) else None
+
+
+async def _timeline(api, account, client_id: int, kind: str) -> list[dict[str, Any]]:
+    response = await api.get(f"/api/clients/{client_id}/timeline", params={"kind": kind}, headers=account.headers)
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+class _Workers:
+    """The export worker and the render worker, running in this process for one test."""
+
+    def __init__(self, mailings_app: FastAPI, stored_files: dict[str, Path]) -> None:
+        self.stop_event = asyncio.Event()
+        self.workers = [
+            ExportWorker(ClientsSettings(database_url=database_url("clients"), export_dir=stored_files["exports"],
+                                         export_lease_seconds=5, export_poll_seconds=0.1)),
+            RenderWorker(mailings_app.state.settings)]
+        self.tasks = [asyncio.create_task(worker.run(self.stop_event)) for worker in self.workers]
+
+    async def finished(self, api, mailings_api, account, exports: list[str], renders: list[int]) -> bool:
+        """Whether every export and render job of the test is done."""
+        states = [(await api.get(f"/api/clients/exports/{job}", headers=account.headers)).json()["state"]
+                  for job in exports]
+        states += [(await mailings_api.get(f"/api/mailings/renders/{job}", headers=account.headers)).json()["state"]
+                   for job in renders]
+        return states == ["done"] * len(states)
+
+    async def stop(self) -> None:
+        """Stop both workers and close their database connections."""
+        self.stop_event.set()
+        await asyncio.gather(*self.tasks)
+        for worker in self.workers:
+            await worker.engine.dispose()

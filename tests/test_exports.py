@@ -307,8 +307,8 @@ async def test_a_worker_killed_mid_job_is_replaced_and_the_job_completes(clients
             await second.wait()
         job = (await api.get(f"/api/clients/exports/{job_id}")).json()
         assert (job["attempts"], job["rows_done"], job["percent"]) == (2, 15000, 100)
-        assert sorted(p.name for p in tmp_path.iterdir()) == [f"{job_id}.xlsx"]
-        sheet = openpyxl.load_workbook(Path(tmp_path, f"{job_id}.xlsx"), read_only=True).active
+        assert sorted(p.name for p in tmp_path.iterdir()) == [f"{job_id}.2.xlsx"]
+        sheet = openpyxl.load_workbook(Path(tmp_path, f"{job_id}.2.xlsx"), read_only=True).active
         assert sheet.max_row == 15001
 
 

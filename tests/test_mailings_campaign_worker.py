@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from services.mailings import renders_repository as queries
 from services.mailings.render_worker import RenderWorker
-from services.mailings.renders_service import finish_render
+from services.mailings.renders_service import finish_render, job_printing
 from shared.db import unit_of_work
 from tests.conftest import TestAccount
 from tests.mailings_support import CAMPAIGN_LEASE_SECONDS, campaign_api, campaign_app, render_dir  # noqa: F401
@@ -117,12 +117,15 @@ async def test_a_worker_that_lost_its_lease_can_neither_report_nor_finish(
     assert (stalled.id, taker.id) == (queued.json()["id"],) * 2 and (stalled.attempts, taker.attempts) == (1, 2)
 
     async with unit_of_work(sessions) as session:
+        printing = await job_printing(session, job=stalled)
+        assert printing.client_ids == [client_id]
         assert not await queries.record_progress(session, job_id=stalled.id, attempt=stalled.attempts,
                                                  pages_done=1, lease=timedelta(minutes=1))
-        assert not await finish_render(session, job=stalled, file_name="x.pdf", file_size=1, pages=1,
-                                       client_ids=[client_id])
+        assert not await queries.hold_job(session, job_id=stalled.id, attempt=stalled.attempts)
+        assert not await finish_render(session, job=stalled, printing=printing, file_name="x.pdf", file_size=1,
+                                       pages=1)
     assert (await campaign_api.get(campaign["href"], headers=account.headers)).json()["status"] == "draft"
     async with unit_of_work(sessions) as session:
-        assert await finish_render(session, job=taker, file_name="x.pdf", file_size=1, pages=1,
-                                   client_ids=[client_id])
+        assert await queries.hold_job(session, job_id=taker.id, attempt=taker.attempts)
+        assert await finish_render(session, job=taker, printing=printing, file_name="x.pdf", file_size=1, pages=1)
     assert (await campaign_api.get(campaign["href"], headers=account.headers)).json()["status"] == "printed"

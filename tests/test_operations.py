@@ -128,3 +128,49 @@ def test_vhosts_of_test_runs_that_died_are_removed_and_live_ones_kept():
         subprocess.run(["rabbitmqctl", "-q", "delete_vhost", abandoned], capture_output=True, timeout=60)
     assert abandoned in removed and VHOST not in removed
     assert VHOST in _rabbitmqctl("list_vhosts", "--no-table-headers", "name").split()
+
+
+def test_timeline_lines_written_before_0007_name_the_other_client_by_id():
+    """Lines that carried another client's name in their text get its id, so its erasure reaches them."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    url = database_url("clients", sync=True).replace("_test", "_test_timeline_names")
+    recreate_database(url)
+    upgrade(service="clients", sync_url=url, revision="0006")
+    engine = create_engine(url)
+    account = uuid.uuid4()
+    client = ("INSERT INTO clients (account_id, version, kind, last_name, billing_country, shipping_same_as_billing,"
+              " accounting_code, accepts_emailing, accepts_mailing, show_note_on_orders, blocked, sort_first_last,"
+              " sort_last_first) VALUES (:a, 1, 'person', :n, 'FR', true, :n, false, true, false, false, :n, :n)"
+              " RETURNING id")
+    entry = ("INSERT INTO timeline_entries (account_id, client_id, occurred_at, kind, text, object_type, object_id,"
+             " category) VALUES (:a, :c, now(), :k, :t, :o, :i, :g) RETURNING id")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO accounts (id, name) VALUES (:a, 'Old')"), {"a": account})
+        billed, ship_to, merged = (connection.execute(text(client), {"a": account, "n": name}).scalar_one()
+                                   for name in ("Payeur", "Dupont", "Fusion"))
+        connection.execute(text(
+            "INSERT INTO client_shipment_lines (account_id, shipment_id, order_line_id, order_id, client_id,"
+            " ship_to_client_id, variant_id, product_id, product_name, container_id, container_name,"
+            " container_short_name, millilitres, quantity, litres, shipped_at)"
+            " VALUES (:a, 77, 1, 5, :b, :s, 1, 1, 'Vin', 1, 'Bouteille', '75 cl', 750, 15, 11.25, now())"),
+            {"a": account, "b": billed, "s": ship_to})
+        lines = {name: connection.execute(text(entry), {"a": account, **values}).scalar_one() for name, values in {
+            "shipment": {"c": billed, "k": "shipment.shipped", "o": "shipment", "i": 77, "g": "shipment",
+                         "t": "Expédition de la commande C-000005 vers Hélène : Dupont : 15 unités, 11,25\u00a0L"},
+            "own_shipment": {"c": ship_to, "k": "shipment.shipped", "o": "shipment", "i": 77, "g": "shipment",
+                             "t": "Expédition de la commande C-000005 : 15 unités, 11,25\u00a0L"},
+            "merge": {"c": billed, "k": "client.merged", "o": "client", "i": billed, "g": "merge",
+                      "t": f"Fiche « Hélène Fusion » (n° {merged}) fusionnée dans celle-ci par admin"},
+        }.items()}
+    upgrade(service="clients", sync_url=url)
+    with engine.connect() as connection:
+        rows = {row.id: (row.about_client_id, row.text) for row in connection.execute(
+            text("SELECT id, about_client_id, text FROM timeline_entries"))}
+    engine.dispose()
+    assert rows[lines["shipment"]] == (
+        ship_to, "Expédition de la commande C-000005 vers {client} : 15 unités, 11,25\u00a0L")
+    assert rows[lines["own_shipment"]] == (None, "Expédition de la commande C-000005 : 15 unités, 11,25\u00a0L")
+    assert rows[lines["merge"]] == (merged, f"Fiche « {{client}} » (n° {merged}) fusionnée dans celle-ci par admin")

@@ -375,3 +375,51 @@ async def test_an_email_that_cannot_be_written_fails_for_good_and_the_queue_goes
     status, attempts, error = rows[broken["id"]]
     assert (status, attempts) == ("failed", 1) and "ValueError" in error
     assert [m["Subject"] for m in smtp_sink.mailbox.to("queue@cave.example")] == ["Rappel : Domaine Suivant"]
+
+
+async def _erased(rem_sql, rem_account, client_id: int, pseudonym: str = "ANONYME") -> None:
+    await send_client_event(rem_account.id, "client.erased", {"client_id": client_id, "version": 50,
+                                                              "pseudonym": pseudonym, "by_user": "boss"})
+
+    async def applied() -> bool:
+        return bool(await rem_sql("SELECT 1 FROM client_replicas WHERE client_id = :c AND erased", c=client_id))
+
+    await eventually(applied)
+
+
+async def test_no_reminder_text_is_written_for_an_erased_client(rem_api, rem_account, rem_sql):
+    client_id = await known_client(rem_sql, rem_account.id)
+    reminder = await _create(rem_api, rem_account, client_id, "2030-01-01T10:00:00Z", text="Appeler Mme Durand")
+    await _erased(rem_sql, rem_account, client_id)
+    refused = await rem_api.post("/api/reminders", headers=rem_account.headers,
+                                 json={"client_id": client_id, "due_at": "2030-01-01T10:00:00Z", "text": "Durand"})
+    assert refused.status_code == 409 and refused.json()["reason"] == "client_erased"
+    assert refused.json()["errors"][0]["field"] == "client_id"
+    edited = await rem_api.patch(f"/api/reminders/{reminder['id']}", headers=rem_account.headers,
+                                 json={"text": "Rappeler Mme Durand"})
+    assert edited.status_code == 409 and edited.json()["errors"][0]["field"] == "text"
+    # What holds no personal data still changes.
+    moved = await rem_api.patch(f"/api/reminders/{reminder['id']}", headers=rem_account.headers,
+                                json={"due_at": "2030-02-01T10:00:00Z"})
+    assert moved.status_code == 200 and moved.json()["text"] == ""
+    assert await rem_sql("SELECT id FROM reminders WHERE client_id = :c AND text LIKE '%Durand%'", c=client_id) == []
+
+
+async def test_reminders_a_merge_brings_to_a_client_erased_meanwhile_lose_their_text(rem_api, rem_account, rem_sql):
+    kept, merged = [await known_client(rem_sql, rem_account.id) for _ in range(2)]
+    word = f"Durand{uuid.uuid4().hex[:8]}"
+    secret = await _create(rem_api, rem_account, merged, "2030-01-01T10:00:00Z", text=f"Appeler Mme {word}")
+    # The merge and the erasure that followed it arrive in the other order (one queue per event type).
+    await _erased(rem_sql, rem_account, kept)
+    async with EventTap(AMQP_URL, "negoce.reminders", routing_key="reminder.updated") as tap:
+        await send_client_event(rem_account.id, "client.merged", {
+            "merge_id": 7, "kept_client_id": kept, "merged_client_id": merged, "kept_version": 49,
+            "by_user": "boss"})
+        [moved] = await eventually(lambda: [b for b in tap.bodies()
+                                            if b["payload"]["reminder_id"] == secret["id"]])
+    assert (moved["payload"]["client_id"], moved["payload"]["text"]) == (kept, "")
+    body = (await rem_api.get(f"/api/reminders/{secret['id']}", headers=rem_account.headers)).json()
+    assert (body["client_id"], body["text"]) == (kept, "")
+    leftovers = await rem_sql("SELECT 'reminders' FROM reminders WHERE text LIKE :w UNION ALL "
+                              "SELECT 'outbox' FROM outbox WHERE body::text LIKE :w", w=f"%{word}%")
+    assert leftovers == []

@@ -5,13 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Row, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.clients.models import Account, Client, ClientOrder, ClientShipmentLine
+from services.clients.models import ClientOrder, ClientShipmentLine
 from shared.events.orders import OrderPayload, ShipmentLinePayload
 
 
@@ -50,11 +48,3 @@ async def record_shipment_lines(
         for line in lines
     ]).on_conflict_do_nothing())
 
-
-async def client_name_parts(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> Row[Any] | None:
-    """What a client's display name is made of, with the account's name order; None if not in the account."""
-    return (await session.execute(
-        select(Client.kind, Client.first_name, Client.last_name, Client.company_name, Account.name_order)
-        .join(Account, Account.id == Client.account_id)
-        .where(Client.account_id == account_id, Client.id == client_id)
-    )).first()

@@ -1,4 +1,4 @@
-"""How a client leaves the base (F19): delete, archive and restore, or erase its personal data (GDPR)."""
+"""How a client leaves the base (F19): delete, archive and restore (erasure: erasure_service)."""
 
 from __future__ import annotations
 
@@ -14,14 +14,7 @@ from services.clients.views import client_body
 from shared.auth import Principal
 from shared.errors import Conflict
 from shared.events.clients import (
-    ClientArchived, ClientArchivePayload, ClientDeleted, ClientDeletedPayload, ClientErased,
-    ClientErasedPayload, ClientRestored,
-)
-
-PERSONAL_FIELDS = (
-    "title", "first_name", "last_name", "company_name", "email", "phone", "mobile", "note", "blocked_reason",
-    *(f"{kind}_{part}" for kind in ("billing", "shipping") for part in ("line1", "line2", "line3", "postal_code",
-                                                                      "city")),
+    ClientArchived, ClientArchivePayload, ClientDeleted, ClientDeletedPayload, ClientRestored,
 )
 
 
@@ -76,37 +69,6 @@ async def restore_client(session: AsyncSession, *, principal: Principal, client_
         client.deleted_at = client.archived_at = client.archived_by = None
         _touch(client)
         await _announce(session, principal=principal, client=client, archived=False)
-    return await _body(session, principal=principal, client=client)
-
-
-async def erase_client(session: AsyncSession, *, principal: Principal, client_id: int) -> dict[str, Any]:
-    """Remove a client's personal data here and, through client.erased, in every service (GDPR).
-
-    Orders and invoices stay (they are kept by law) under the pseudonym. The accounting code is
-    replaced too: it is usually made from the name. Erasing twice changes nothing.
-    """
-    client = await load_any_client(session, principal=principal, client_id=client_id, for_update=True)
-    if client.erased_at is None:
-        account = await account_of(session, principal)
-        pseudonym = f"ANONYME-{client.id}"
-        for name in PERSONAL_FIELDS:
-            setattr(client, name, None)
-        client.kind, client.company_name = "company", pseudonym
-        client.accounting_code = f"{account.accounting_prefix}ANON{client.id}"
-        client.shipping_same_as_billing, client.shipping_country = True, None
-        client.accepts_emailing = client.accepts_mailing = client.show_note_on_orders = False
-        client.sort_first_last = client.sort_last_first = pseudonym.lower()
-        client.search_names = client.search_emails = client.search_phones = client.search_city = ""
-        if client.deleted_at is None:
-            _leave_base(client)
-        client.erased_at, client.archived_at, client.archived_by = datetime.now(UTC), None, None
-        _touch(client)
-        await repository.erase_personal_data(session, account_id=principal.account_id, client_id=client.id)
-        await session.flush()
-        event = await publish(session, ClientErased, account_id=principal.account_id, payload=ClientErasedPayload(
-            client_id=client.id, version=client.version, pseudonym=pseudonym, by_user=principal.user_id))
-        await add_own_entry(session, client=client, event=event,
-                            text=f"Données personnelles effacées par {principal.user_id}")
     return await _body(session, principal=principal, client=client)
 
 

@@ -26,7 +26,7 @@ class Base(DeclarativeBase):
     metadata = new_metadata()
 
 
-outbox = define_outbox(Base.metadata)
+outbox = define_outbox(Base.metadata, indexed_by_client=True)
 inbox = define_inbox(Base.metadata)
 
 
@@ -42,6 +42,9 @@ class Account(Base):
     accounting_prefix: Mapped[str] = mapped_column(String(10), default="411", server_default="411")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris", server_default="Europe/Paris")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # How many clients the account has erased: an export built from a snapshot taken before the
+    # latest erasure may hold that client, so the export worker builds it again (exports/worker.py).
+    erasures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class AccountClientCounts(Base):
@@ -375,6 +378,9 @@ class TimelineEntry(Base):
     category: Mapped[str] = mapped_column(String(20))
     # Where the object lives in the API (an invoice's link is its order's).
     link: Mapped[str | None] = mapped_column(String(200))
+    # Another client the text names (the ship-to of a shipment, the client absorbed by a merge): the
+    # text holds timeline_text.OTHER_CLIENT and that client's current name is written in when read.
+    about_client_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ClientNote(Base):

@@ -26,7 +26,8 @@ def note_body(note: ClientNote) -> dict[str, Any]:
 
 async def add_note(session: AsyncSession, *, principal: Principal, client_id: int, data: NoteCreate) -> dict[str, Any]:
     """Note a comment, a call or a meeting on a live client; it joins the timeline."""
-    client = await load_client(session, principal=principal, client_id=client_id)
+    # Locked, as every writer of the client's data: an erasure waits for this note, or this sees it.
+    client = await load_client(session, principal=principal, client_id=client_id, for_update=True)
     now = datetime.now(UTC)
     note = ClientNote(account_id=principal.account_id, client_id=client.id, kind=data.kind,
                       noted_at=(data.noted_at or now).astimezone(UTC), text=data.text, by_user=principal.user_id,
@@ -84,8 +85,8 @@ async def delete_note(session: AsyncSession, *, principal: Principal, client_id:
 
 async def _load(session: AsyncSession, *, principal: Principal, client_id: int, note_id: int,
                 live: bool = False) -> ClientNote:
-    loader = load_client if live else load_any_client
-    client = await loader(session, principal=principal, client_id=client_id)
+    client = await (load_client(session, principal=principal, client_id=client_id, for_update=True) if live
+                    else load_any_client(session, principal=principal, client_id=client_id))
     note = await notes_repository.get_note(session, account_id=principal.account_id, client_id=client.id,
                                            note_id=note_id)
     if note is None:

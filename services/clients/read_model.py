@@ -19,7 +19,6 @@ from services.clients import activity_repository, stats_repository, timeline_rep
 from services.clients.merging import repository as merge_repository
 from services.clients.models import inbox
 from services.clients.timeline_repository import NewEntry
-from services.clients.views import name_of
 from shared.consumer import apply_once
 from shared.events.envelope import Event
 from shared.events.orders import (
@@ -122,17 +121,17 @@ def _plan_shipment_shipped(event: ShipmentShipped) -> Plan:
         await activity_repository.record_shipment_lines(
             session, account_id=event.account_id, shipment_id=p.shipment_id, order_id=p.order_id,
             client_id=p.client_id, ship_to_client_id=p.ship_to_client_id, shipped_at=p.shipped_at, lines=p.lines)
-        def text(ship_to: str | None = None) -> str:
-            return timeline_text.shipment_text(order_number=p.order_number, units=units, litres=litres,
-                                               ship_to=ship_to)
-
         note = dict(occurred_at=p.shipped_at, object_type="shipment", object_id=p.shipment_id, amount_cents=None,
                     order_id=p.order_id)
-        await _note(session, event, known, [p.ship_to_client_id], text=text(), **note)
+        text = timeline_text.shipment_text(order_number=p.order_number, units=units, litres=litres)
+        await _note(session, event, known, [p.ship_to_client_id], text=text, **note)
         if p.client_id != p.ship_to_client_id:
-            # The billed client's line says where the goods went.
-            ship_to = await _display_name(session, account_id=event.account_id, client_id=p.ship_to_client_id)
-            await _note(session, event, known, [p.client_id], text=text(ship_to), **note)
+            # The billed client's line says where the goods went: the ship-to's id, its name read later.
+            named = p.ship_to_client_id in known
+            text = timeline_text.shipment_text(order_number=p.order_number, units=units, litres=litres,
+                                               to_other_client=named)
+            await _note(session, event, known, [p.client_id], text=text, **note,
+                        about_client_id=p.ship_to_client_id if named else None)
 
     return [p.client_id, p.ship_to_client_id], effect
 
@@ -216,12 +215,13 @@ async def forward_merged(session: AsyncSession, *, account_id: uuid.UUID, client
 async def _note(
     session: AsyncSession, event: Event, known: set[int], client_ids: Iterable[int], *, occurred_at: datetime,
     text: str, object_type: str, object_id: int, amount_cents: int | None, order_id: int,
+    about_client_id: int | None = None,
 ) -> None:
     # Only clients of the event's account get an entry: a stranger's event adds nothing visible.
     await timeline_repository.add_entries(session, [
         NewEntry(account_id=event.account_id, client_id=client_id, occurred_at=occurred_at, kind=event.type,
                  text=text, object_type=object_type, object_id=object_id, amount_cents=amount_cents,
-                 source_event_id=event.event_id, link=order_link(order_id))
+                 source_event_id=event.event_id, link=order_link(order_id), about_client_id=about_client_id)
         for client_id in client_ids if client_id in known
     ])
 
@@ -230,7 +230,3 @@ def order_link(order_id: int) -> str:
     """Where an order (and its invoice, shipments and payments) lives in the API."""
     return f"/api/orders/{order_id}"
 
-
-async def _display_name(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> str | None:
-    parts = await activity_repository.client_name_parts(session, account_id=account_id, client_id=client_id)
-    return name_of(parts, parts.name_order) if parts is not None else None

@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from services.clients.models import (
-    Account, Category, Client, ClientInvoice, ClientNote, ClientOrder, ClientTag, Contact, Tag, TimelineEntry, outbox,
+    Account, Category, Client, ClientInvoice, ClientNote, ClientOrder, ClientTag, Contact, Tag, TimelineEntry,
 )
-from shared.outbox import forget_published_about_client
 
 Label = type[Category] | type[Tag]
 
@@ -103,6 +103,12 @@ async def client_has_orders(session: AsyncSession, *, account_id: uuid.UUID, cli
         ClientOrder.account_id == account_id, ClientOrder.client_id == client_id))))
 
 
+# Timeline lines whose text the user wrote or that quote personal data (a note, an e-mail's address
+# and subject, a reminder's text, a blocking reason). Other lines hold numbers, amounts, dates, user
+# ids, campaign names, or name another client by id (timeline_text.OTHER_CLIENT).
+PERSONAL_CATEGORIES = ("note", "email", "reminder", "block")
+
+
 async def erase_personal_data(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> None:
     """Remove what identifies a client beyond its row: contacts, notes, and the timeline's free texts."""
     await session.execute(delete(Contact).where(Contact.account_id == account_id, Contact.client_id == client_id))
@@ -110,8 +116,30 @@ async def erase_personal_data(session: AsyncSession, *, account_id: uuid.UUID, c
                                                    ClientNote.client_id == client_id))
     await session.execute(delete(TimelineEntry).where(
         TimelineEntry.account_id == account_id, TimelineEntry.client_id == client_id,
-        TimelineEntry.category.in_(("note", "email", "reminder", "block"))))
-    await forget_published_about_client(session, outbox, account_id=account_id, client_id=client_id)
+        TimelineEntry.category.in_(PERSONAL_CATEGORIES)))
+
+
+async def erased_among(session: AsyncSession, *, account_id: uuid.UUID, client_ids: Iterable[int]) -> set[int]:
+    """The ids among these whose client was erased, or was merged into a client erased since."""
+    ids = sorted(set(client_ids))
+    if not ids:
+        return set()
+    kept = aliased(Client)
+    rows = await session.execute(
+        select(Client.id).outerjoin(kept, (kept.account_id == Client.account_id) & (kept.id == Client.merged_into_id))
+        .where(Client.account_id == account_id, Client.id.in_(ids),
+               Client.erased_at.is_not(None) | kept.erased_at.is_not(None)))
+    return set(rows.scalars())
+
+
+async def count_erasure(session: AsyncSession, *, account_id: uuid.UUID) -> None:
+    """Count one more erasure in the account (what the export worker checks its snapshot against)."""
+    await session.execute(update(Account).where(Account.id == account_id).values(erasures=Account.erasures + 1))
+
+
+async def erasures_seen(session: AsyncSession, *, account_id: uuid.UUID) -> int | None:
+    """The account's count of erasures, share-locked: an erasure being committed is waited for."""
+    return await session.scalar(select(Account.erasures).where(Account.id == account_id).with_for_update(read=True))
 
 
 async def list_labels(session: AsyncSession, model: Label, *, account_id: uuid.UUID) -> list[Category | Tag]:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Path, Query, Response, status
 
-from services.clients import lifecycle_service, list_service, service, sheet_service
+from services.clients import erasure_service, lifecycle_service, list_service, service, sheet_service
 from services.clients.list_queries import SORT_DESCRIPTION, Direction, SortKey, Tab
 from services.clients.search.params import SearchParams
 from services.clients.schemas import (
@@ -95,5 +95,8 @@ async def restore_client(client_id: ClientId, principal: CurrentPrincipal, sessi
 
 @router.post("/{client_id}/erase", response_model=ClientRead)
 async def erase_client(client_id: ClientId, principal: CurrentPrincipal, session: Transaction) -> Any:
-    """Erase a client's personal data in every service; its documents stay under a pseudonym (GDPR)."""
-    return await lifecycle_service.erase_client(session, principal=principal, client_id=client_id)
+    """Erase a client's personal data in every service; its documents stay under a pseudonym (GDPR).
+
+    A client merged into another can be erased too; erasing a client erases those merged into it.
+    """
+    return await erasure_service.erase_client(session, principal=principal, client_id=client_id)

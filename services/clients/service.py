@@ -167,12 +167,13 @@ async def announce_update(
 
 
 async def add_own_entry(session: AsyncSession, *, client: Client, event: Event, text: str,
-                        object_type: str = "client", object_id: int | None = None) -> None:
+                        object_type: str = "client", object_id: int | None = None,
+                        about_client_id: int | None = None) -> None:
     """Write the timeline entry of an event this service just published about the client."""
     await timeline_repository.add_entries(session, [NewEntry(
         account_id=client.account_id, client_id=client.id, occurred_at=event.occurred_at, kind=event.type,
         text=text, object_type=object_type, object_id=client.id if object_id is None else object_id,
-        amount_cents=None, source_event_id=event.event_id)])
+        amount_cents=None, source_event_id=event.event_id, about_client_id=about_client_id)])
 
 
 async def set_blocked(

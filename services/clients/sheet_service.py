@@ -15,7 +15,7 @@ from services.clients.contacts_service import contact_body
 from services.clients.keyset import decode_cursor, encode_cursor
 from services.clients.periods import Group, check_order, period_keys, resolve_range
 from services.clients.service import account_of, load_any_client
-from services.clients.views import order_row, timeline_row, top_product_row
+from services.clients.views import name_of, order_row, timeline_row, top_product_row
 from shared.auth import Principal
 
 
@@ -54,15 +54,19 @@ async def timeline(
     categories: Sequence[str] = (),
 ) -> dict[str, Any]:
     """A client's timeline, newest first, one keyset page, of the given categories or all (F10)."""
+    account = await account_of(session, principal)
     client = await load_any_client(session, principal=principal, client_id=client_id)
     after = decode_cursor(cursor) if cursor else None
-    entries = await timeline_repository.timeline_page(session, account_id=principal.account_id,
-                                                      client_id=client.id, after=after, limit=limit,
-                                                      categories=categories)
-    more = len(entries) > limit
-    entries = entries[:limit]
-    return {"items": [timeline_row(e) for e in entries],
-            "next_cursor": encode_cursor(entries[-1].occurred_at, entries[-1].id) if more else None}
+    rows = await timeline_repository.timeline_page(session, account_id=principal.account_id,
+                                                   client_id=client.id, after=after, limit=limit,
+                                                   categories=categories)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    order = account.name_order
+    items = [timeline_row(r.entry, other_name=name_of(r.about, order) if r.about else None)  # type: ignore[arg-type]
+             for r in rows]
+    return {"items": items,
+            "next_cursor": encode_cursor(rows[-1].entry.occurred_at, rows[-1].entry.id) if more else None}
 
 
 async def top_products(

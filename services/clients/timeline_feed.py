@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.clients import stats_repository, timeline_repository, timeline_text
+from services.clients import repository, stats_repository, timeline_repository, timeline_text
 from services.clients.models import inbox
 from services.clients.read_model import forward_merged
 from services.clients.timeline_repository import NewEntry
@@ -26,7 +26,7 @@ async def note_reminder(*, sessions: Sessions, consumer: str,
     when = {ReminderDue.TYPE: p.due_at, ReminderDone.TYPE: p.done_at}.get(event.type) or event.occurred_at
     text = timeline_text.reminder_text(event.type, text=p.text, assigned_user=p.assigned_user)
     return await _note(sessions=sessions, consumer=consumer, event=event, client_ids=[p.client_id],
-                       occurred_at=when, text=text, object_type="reminder", object_id=p.reminder_id)
+                       occurred_at=when, text=text, object_type="reminder", object_id=p.reminder_id, personal=True)
 
 
 async def note_email(*, sessions: Sessions, consumer: str, event: EmailSent | EmailFailed) -> bool:
@@ -35,7 +35,7 @@ async def note_email(*, sessions: Sessions, consumer: str, event: EmailSent | Em
     text = timeline_text.email_text(event.type, subject=p.subject, recipients=p.recipients, error=p.error)
     return await _note(sessions=sessions, consumer=consumer, event=event, client_ids=[p.client_id],
                        occurred_at=p.sent_at or event.occurred_at, text=text, object_type="email",
-                       object_id=p.email_id)
+                       object_id=p.email_id, personal=True)
 
 
 async def note_mailing(*, sessions: Sessions, consumer: str, event: MailingRendered) -> bool:
@@ -47,10 +47,13 @@ async def note_mailing(*, sessions: Sessions, consumer: str, event: MailingRende
 
 
 async def _note(*, sessions: Sessions, consumer: str, event: Event, client_ids: Sequence[int],
-                occurred_at: datetime, text: str, object_type: str, object_id: int) -> bool:
+                occurred_at: datetime, text: str, object_type: str, object_id: int, personal: bool = False) -> bool:
     async def effect(session: AsyncSession) -> None:
         # Only the event's account's clients get a line; a merged client's line moves to the survivor.
         known = await stats_repository.lock_clients(session, account_id=event.account_id, client_ids=client_ids)
+        if personal:
+            # An event sent before an erasure may arrive after it: its text must not bring the data back.
+            known -= await repository.erased_among(session, account_id=event.account_id, client_ids=known)
         await timeline_repository.add_entries(session, [NewEntry(
             account_id=event.account_id, client_id=client_id, occurred_at=occurred_at, kind=event.type,
             text=text, object_type=object_type, object_id=object_id, amount_cents=None,

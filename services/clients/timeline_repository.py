@@ -7,11 +7,14 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, delete, literal, select, tuple_, update
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Row, and_, delete, literal, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from services.clients.models import TimelineEntry
+from services.clients.models import Client, TimelineEntry
 from services.clients.timeline_text import category_of
 
 
@@ -29,6 +32,15 @@ class NewEntry:
     amount_cents: int | None
     source_event_id: uuid.UUID | None
     link: str | None = None
+    about_client_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryRow:
+    """A stored entry and the name parts of the other client it names, if any (None when it names none)."""
+
+    entry: TimelineEntry
+    about: Row[Any] | None
 
 
 async def add_entries(session: AsyncSession, entries: Sequence[NewEntry]) -> None:
@@ -83,14 +95,21 @@ async def rewrite_entries(
 async def timeline_page(
     session: AsyncSession, *, account_id: uuid.UUID, client_id: int, after: tuple[datetime, int] | None,
     limit: int, categories: Sequence[str] = (),
-) -> list[TimelineEntry]:
-    """Up to ``limit + 1`` entries of a client, newest first, after a keyset position, of some categories."""
-    query = select(TimelineEntry).where(TimelineEntry.account_id == account_id,
-                                        TimelineEntry.client_id == client_id)
+) -> list[EntryRow]:
+    """Up to ``limit + 1`` entries of a client, newest first, after a keyset position, of some categories.
+
+    Each comes with the name parts of the client it names, read by primary key for the page's rows only.
+    """
+    other = aliased(Client)
+    query = (select(TimelineEntry, other.kind, other.first_name, other.last_name, other.company_name)
+             .outerjoin(other, and_(other.account_id == TimelineEntry.account_id,
+                                    other.id == TimelineEntry.about_client_id))
+             .where(TimelineEntry.account_id == account_id, TimelineEntry.client_id == client_id))
     if categories:
         query = query.where(TimelineEntry.category.in_(categories))
     if after is not None:
         query = query.where(tuple_(TimelineEntry.occurred_at, TimelineEntry.id)
                             < tuple_(literal(after[0], DateTime(timezone=True)), literal(after[1], BigInteger)))
     query = query.order_by(TimelineEntry.occurred_at.desc(), TimelineEntry.id.desc()).limit(limit + 1)
-    return list((await session.execute(query)).scalars())
+    rows = (await session.execute(query)).all()
+    return [EntryRow(row[0], row if row.kind is not None else None) for row in rows]

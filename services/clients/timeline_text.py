@@ -16,6 +16,10 @@ _CLIENT_CATEGORIES = {"client.created": "created", "client.updated": "edited", "
                       "client.unblocked": "block", "client.merged": "merge", "client.archived": "archive",
                       "client.restored": "archive", "client.erased": "erase"}
 ORDER_VERBS = {"order.created": "créée", "order.confirmed": "validée", "order.cancelled": "annulée"}
+# Stands for another client's name in an entry's stored text. The name is written in when the
+# timeline is read (the entry keeps that client's id), so a rename shows at once and erasing
+# that client leaves no copy of its name on anyone's timeline.
+OTHER_CLIENT = "{client}"
 
 
 def category_of(kind: str) -> str:
@@ -54,10 +58,10 @@ def invoice_cancelled_text(*, credit_note_number: str, invoice_number: str | Non
     return f"Facture {invoice_number} annulée par l'avoir {credit_note_number} : {euros(total_cents)}"
 
 
-def shipment_text(*, order_number: str, units: Decimal, litres: Decimal, ship_to: str | None = None) -> str:
-    """'Expédition de la commande C-000123 : 12 unités, 9 L', naming the recipient for the billed client."""
+def shipment_text(*, order_number: str, units: Decimal, litres: Decimal, to_other_client: bool = False) -> str:
+    """'Expédition de la commande C-000123 : 12 unités, 9 L'; the billed client's line names the ship-to."""
     noun = "unité" if units < 2 else "unités"
-    recipient = f" vers {ship_to}" if ship_to else ""
+    recipient = f" vers {OTHER_CLIENT}" if to_other_client else ""
     return (f"Expédition de la commande {order_number}{recipient} : "
             f"{decimal_fr(units)} {noun}, {decimal_fr(litres)}{NBSP}L")
 
@@ -98,9 +102,14 @@ def archive_text(*, archived: bool, by_user: str) -> str:
     return f"Fiche {'archivée' if archived else 'restaurée'} par {by_user}"
 
 
-def merged_text(*, merged_name: str, merged_client_id: int, by_user: str) -> str:
-    """'Fiche « Dupont » (n° 12) fusionnée dans celle-ci par alice'."""
-    return f"Fiche « {merged_name} » (n° {merged_client_id}) fusionnée dans celle-ci par {by_user}"
+def merged_text(*, merged_client_id: int, by_user: str) -> str:
+    """'Fiche « Dupont » (n° 12) fusionnée dans celle-ci par alice', the merged client's name read later."""
+    return f"Fiche « {OTHER_CLIENT} » (n° {merged_client_id}) fusionnée dans celle-ci par {by_user}"
+
+
+def with_other_client(text: str, name: str) -> str:
+    """An entry's stored text with the other client's name written in."""
+    return text.replace(OTHER_CLIENT, name, 1)
 
 
 def note_text(kind: str, text: str) -> str:

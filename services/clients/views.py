@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.clients.domain import NameOrder, display_name
 from collections.abc import Sequence
 
+from services.clients.domain import NameOrder, display_name
+
 from services.clients.models import Client, Contact
+from services.clients.timeline_text import with_other_client
 from shared.events.clients import AddressPayload, ClientSnapshot, ContactPayload
 
 ADDRESS_PARTS = ("line1", "line2", "line3", "postal_code", "city")
@@ -125,10 +127,12 @@ OBJECT_LINKS = {"client": "/api/clients/{id}", "order": "/api/orders/{id}", "rem
                 "email": "/api/mailings/emails/{id}", "mailing": "/api/mailings/campaigns/{id}"}
 
 
-def timeline_row(entry: Any) -> dict[str, Any]:
-    """One line of a client's timeline, with a link to its object."""
+def timeline_row(entry: Any, *, other_name: str | None = None) -> dict[str, Any]:
+    """One line of a client's timeline, with a link to its object and the other client it names, by name."""
     row = {name: getattr(entry, name) for name in (
         "id", "occurred_at", "kind", "category", "text", "object_type", "object_id", "amount_cents", "link")}
+    if entry.about_client_id is not None:
+        row["text"] = with_other_client(entry.text, other_name or f"n° {entry.about_client_id}")
     if row["link"] is None and entry.object_id is not None:
         if entry.object_type == "note":
             row["link"] = f"/api/clients/{entry.client_id}/notes/{entry.object_id}"

@@ -59,6 +59,12 @@ async def counts(session: AsyncSession, *, campaign_ids: Sequence[int]) -> dict[
     return {cid: (recipients.get(cid, 0), excluded.get(cid, 0)) for cid in campaign_ids}
 
 
+async def printable_count(session: AsyncSession, *, campaign_id: int) -> int:
+    """How many recipients a render of the campaign prints (erased clients keep their place, unprinted)."""
+    return await session.scalar(select(func.count()).where(
+        CampaignRecipient.campaign_id == campaign_id, CampaignRecipient.erased.is_(False))) or 0
+
+
 async def recipients_page(session: AsyncSession, *, campaign_id: int, after_position: int,
                           limit: int) -> list[CampaignRecipient]:
     """Recipients in print order after a position."""
@@ -154,13 +160,39 @@ async def remove_client(session: AsyncSession, *, account_id: uuid.UUID, client_
         await session.execute(delete(table).where(*_in_drafts(table, account_id), table.client_id == client_id))
 
 
-async def erase_client(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, pseudonym: str) -> None:
-    """An erased client leaves unprinted campaigns; printed ones keep its place under the pseudonym only."""
+async def campaigns_holding(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> list[int]:
+    """The campaigns whose snapshot prints this client (drafts, and printed ones not yet redacted)."""
+    rows = await session.scalars(select(CampaignRecipient.campaign_id).where(
+        CampaignRecipient.account_id == account_id, CampaignRecipient.client_id == client_id,
+        CampaignRecipient.erased.is_(False)).order_by(CampaignRecipient.campaign_id))
+    return list(rows)
+
+
+async def erase_client(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, pseudonym: str,
+                       campaign_ids: Sequence[int]) -> None:
+    """An erased client leaves unprinted campaigns; printed ones keep its place under the pseudonym only.
+
+    The campaigns that printed it count one more erasure, so a PDF drawn before this one is redrawn.
+    """
     await remove_client(session, account_id=account_id, client_id=client_id)
     blank = {"display_name": pseudonym, "title": None, "first_name": None, "last_name": None,
-             "company_name": pseudonym, "address": {}}
+             "company_name": pseudonym, "address": {}, "erased": True}
     await session.execute(update(CampaignRecipient).where(
         CampaignRecipient.account_id == account_id, CampaignRecipient.client_id == client_id).values(**blank))
     await session.execute(update(CampaignExclusion).where(
         CampaignExclusion.account_id == account_id, CampaignExclusion.client_id == client_id)
         .values(display_name=pseudonym, detail=None))
+    if campaign_ids:
+        await session.execute(update(Campaign).where(Campaign.id.in_(campaign_ids))
+                              .values(erasures=Campaign.erasures + 1))
+
+
+async def hold_recipients(session: AsyncSession, *, account_id: uuid.UUID, exclusive: bool) -> None:
+    """Serialise snapshots of an account's recipients with its erasures, until commit.
+
+    A campaign being created (shared) either commits its recipients before an erasure looks for
+    them, or waits for the erasure and then sees the client erased.
+    """
+    key = func.hashtextextended(f"campaign-recipients:{account_id}", 0)
+    lock = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
+    await session.execute(select(lock(key)))

@@ -140,3 +140,10 @@ class RetryPolicy:
     def delay(self, attempts: int) -> float:
         """Seconds to wait after this many failed attempts."""
         return retry_delay(attempts=attempts, base_seconds=self.base_seconds, max_seconds=self.max_seconds)
+
+
+def without_personal_data(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """An e-mail event's payload as an erasure leaves it: no address, no subject, no error quoting them."""
+    if kind in ("email.sent", "email.failed"):
+        return {**payload, "recipients": [], "subject": "", "error": None}
+    return payload

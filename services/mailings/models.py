@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger, Boolean, CheckConstraint, DateTime, Float, ForeignKey, Identity, Index, Integer, LargeBinary, String,
-    Text, func, text,
+    Text, false, func, text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -26,7 +26,7 @@ class Base(DeclarativeBase):
     metadata = new_metadata()
 
 
-outbox = define_outbox(Base.metadata)
+outbox = define_outbox(Base.metadata, indexed_by_client=True)
 inbox = define_inbox(Base.metadata)
 
 
@@ -117,6 +117,9 @@ class Campaign(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     printed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Clients of the snapshot erased so far: a PDF drawn before the latest one may still show that
+    # client, so the render worker draws it again (render_worker.py).
+    erasures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class CampaignImage(Base):
@@ -155,6 +158,8 @@ class CampaignRecipient(Base):
     company_name: Mapped[str | None] = mapped_column(String(300))
     # {"line1", "line2", "line3", "postal_code", "city", "country_code"}
     address: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    # The client's personal data was erased: its place (and pseudonym) stays, it is printed no more.
+    erased: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CampaignExclusion(Base):

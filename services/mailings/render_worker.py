@@ -4,8 +4,9 @@
 fencing and retries are shared.jobs', as for the clients service's export jobs). The PDF is
 drawn in a thread while the event loop renews the lease every fraction of it, reporting the pages
 done; a worker that lost its lease (its attempt number is no longer the job's) stops, and its
-output is never put in place. Output goes to a per-attempt temporary file renamed when complete,
-so a download never sees half a PDF, and a dead worker's job is started again after its lease.
+output is never put in place. Output goes to a per-attempt temporary file renamed when complete
+while the job row is held, so a download never sees half a PDF, and a dead worker's job is
+started again after its lease. An erasure of a recipient queues the campaign's jobs again.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ import logging
 import os
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.mailings import renders_repository as queries
 from services.mailings.models import RenderJob
-from services.mailings.renders_service import Writer, finish_render, job_writer
+from services.mailings.renders_service import Writer, finish_render, job_printing
 from services.mailings.settings import MailingsSettings
 from shared.db import create_engine, unit_of_work
 from shared.jobs import LeasedJobWorker, LostJob, run_until_signalled
@@ -44,25 +45,22 @@ class RenderWorker(LeasedJobWorker):
         self.render_dir = settings.render_dir
 
     async def build(self, job: RenderJob) -> None:
-        """Draw the job's PDF into a per-attempt file, put it in place, and mark the job done."""
-        own = f"{job.id}.{job.attempts}"
-        for stale in self.render_dir.glob(f"{job.id}.*"):
-            if not stale.name.startswith(own + "."):
-                stale.unlink(missing_ok=True)  # left by an attempt whose worker died
-        part, final = self.render_dir / f"{own}.part", self.render_dir / f"{own}.pdf"
+        """Draw the job's PDF into a per-attempt file, put it in place and mark the job done, in one step."""
+        part, final = self.attempt_files(job, "pdf")
         async with unit_of_work(self.sessions) as session:
-            writer, client_ids = await job_writer(session, job=job)
+            printing = await job_printing(session, job=job)
         try:
-            pages = await self._write(job, writer, part)
-            os.replace(part, final)
+            pages = await self._write(job, printing.writer, part)
+
+            async def finish(session: AsyncSession, size: int) -> bool:
+                return await finish_render(session, job=job, printing=printing, file_name=final.name,
+                                           file_size=size, pages=pages)
+
+            if not await self.put_in_place(job, part, final, finish):
+                log.info("render %s: a recipient was erased while it was drawn; drawing it again", job.id)
+                return
         finally:
             part.unlink(missing_ok=True)
-        async with unit_of_work(self.sessions) as session:
-            finished = await finish_render(session, job=job, file_name=final.name, file_size=final.stat().st_size,
-                                           pages=pages, client_ids=client_ids)
-        if not finished:
-            final.unlink(missing_ok=True)
-            raise LostJob
         log.info("render %s: %d pages in %s", job.id, pages, final.name)
 
     async def _write(self, job: RenderJob, writer: Writer, part: Path) -> int:
@@ -78,7 +76,7 @@ class RenderWorker(LeasedJobWorker):
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
-        # The last word before the rename: only the attempt that still owns the job puts its file in place.
+        # The pages done, and a LostJob now rather than at the rename if another attempt owns the job.
         await progress.report()
         return pages
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.mailings.models import RenderJob
@@ -56,7 +57,8 @@ async def finish_job(session: AsyncSession, *, job_id: int, attempt: int, **valu
         .values(finished_at=datetime.now(UTC), **values).returning(RenderJob))
 
 
-async def retry_later(session: AsyncSession, *, job_id: int, attempt: int, after: timedelta, error: str) -> None:
+async def retry_later(session: AsyncSession, *, job_id: int, attempt: int, after: timedelta,
+                      error: str | None) -> None:
     """Put a failed attempt back in the queue, to be claimed again once ``after`` has passed."""
     await session.execute(
         update(RenderJob).where(RenderJob.id == job_id, RenderJob.attempts == attempt, RenderJob.state == "running")
@@ -68,3 +70,30 @@ async def expired_jobs(session: AsyncSession, *, finished_before: datetime) -> l
     return list(await session.scalars(
         select(RenderJob).where(RenderJob.state.in_(("done", "failed")), RenderJob.finished_at < finished_before)
         .limit(100).with_for_update(skip_locked=True)))
+
+
+async def redo_jobs_of(session: AsyncSession, *, campaign_ids: Sequence[int]) -> None:
+    """Queue again the render jobs of these campaigns, after a recipient's erasure.
+
+    A finished job's PDF is drawn again without the erased client (the next attempt removes the
+    old file first); a running one loses its attempt, so its PDF is never put in place; a queued
+    one stays locked until the erasure commits. ``finished_at`` stays: it tells the next finish
+    that the campaign was printed already.
+    """
+    if campaign_ids:
+        await session.execute(update(RenderJob).where(
+            RenderJob.campaign_id.in_(campaign_ids), RenderJob.state.in_(("queued", "running", "done")))
+            .values(state="queued", lease_until=func.now(), pages_done=0))
+
+
+async def hold_job(session: AsyncSession, *, job_id: int, attempt: int) -> bool:
+    """Lock a job until commit if this attempt still owns it (its file may then be put in place)."""
+    return await session.scalar(select(RenderJob.id).where(
+        RenderJob.id == job_id, RenderJob.attempts == attempt, RenderJob.state == "running").with_for_update()) is not None
+
+
+async def current_attempts(session: AsyncSession, *, job_ids: Sequence[str]) -> dict[str, int]:
+    """The current attempt of each of these jobs that exists, by id as written in file names."""
+    ids = [int(job_id) for job_id in job_ids if job_id.isdigit()]
+    rows = await session.execute(select(RenderJob.id, RenderJob.attempts).where(RenderJob.id.in_(ids)))
+    return {str(job_id): attempts for job_id, attempts in rows.all()}

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import asdict
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -38,7 +38,7 @@ async def create_render(session: AsyncSession, *, principal: Principal, campaign
                         data: RenderCreate) -> dict[str, Any]:
     """Queue the letters or labels of a campaign (a printed one prints again from the same snapshot)."""
     campaign = await load_campaign(session, principal=principal, campaign_id=campaign_id)
-    recipients = (await campaigns_repo.counts(session, campaign_ids=[campaign.id]))[campaign.id][0]
+    recipients = await campaigns_repo.printable_count(session, campaign_id=campaign.id)
     if recipients == 0:
         raise Conflict(f"Campaign {campaign_id} has no recipients: there is nothing to print.",
                        extra={"reason": "no_recipients"})
@@ -82,12 +82,23 @@ async def render_file(session: AsyncSession, *, principal: Principal, job_id: in
     return path, f"campaign-{job.campaign_id}-{job.kind}-{job.id}.pdf"
 
 
-async def job_writer(session: AsyncSession, *, job: RenderJob) -> tuple[Writer, list[int]]:
-    """What a claimed job prints, read now: the writer to run in a thread and the clients it prints for."""
+@dataclass(frozen=True, slots=True)
+class Printing:
+    """What a claimed job prints: the writer to run in a thread, the clients it prints for, and the
+    campaign's erasure count when the recipients were read (a later erasure means drawing it again)."""
+
+    writer: Writer
+    client_ids: list[int]
+    erasures: int
+
+
+async def job_printing(session: AsyncSession, *, job: RenderJob) -> Printing:
+    """What a claimed job prints, read now; erased recipients keep their place but are printed no more."""
     campaign = await session.get(Campaign, job.campaign_id)
     if campaign is None:
         raise NotFound(f"Campaign {job.campaign_id} no longer exists.")
-    recipients = await campaigns_repo.all_recipients(session, campaign_id=campaign.id)
+    erasures = campaign.erasures
+    recipients = [r for r in await campaigns_repo.all_recipients(session, campaign_id=campaign.id) if not r.erased]
     client_ids = [r.client_id for r in recipients]
     addresses = [postal_address(r, r.address) for r in recipients]
     if job.kind == "letters":
@@ -95,29 +106,37 @@ async def job_writer(session: AsyncSession, *, job: RenderJob) -> tuple[Writer, 
         letters = [Letter(recipient=address, title=merge_fields(campaign.title, merge_values(r)),
                           body=merge_fields(campaign.body, merge_values(r)))
                    for r, address in zip(recipients, addresses, strict=True)]
-        return (lambda out, progress: render_letters(letters, out, background=background, progress=progress),
-                client_ids)
+        return Printing(lambda out, progress: render_letters(letters, out, background=background, progress=progress),
+                        client_ids, erasures)
     fmt = LabelFormat(**job.label_format)  # type: ignore[arg-type]
-    return (lambda out, progress: render_labels(addresses, out, fmt=fmt, skip=job.skip,
-                                                offset_x_mm=job.offset_x_mm, offset_y_mm=job.offset_y_mm,
-                                                progress=progress),
-            client_ids)
+    return Printing(lambda out, progress: render_labels(addresses, out, fmt=fmt, skip=job.skip,
+                                                        offset_x_mm=job.offset_x_mm, offset_y_mm=job.offset_y_mm,
+                                                        progress=progress),
+                    client_ids, erasures)
 
 
-async def finish_render(session: AsyncSession, *, job: RenderJob, file_name: str, file_size: int, pages: int,
-                        client_ids: list[int]) -> bool:
-    """Mark a job done if this attempt still owns it, the campaign printed, and write mailing.rendered."""
+async def finish_render(session: AsyncSession, *, job: RenderJob, printing: Printing, file_name: str,
+                        file_size: int, pages: int) -> bool:
+    """Mark a held job done and its campaign printed, with mailing.rendered the first time it finishes.
+
+    False, and the job queued again, when a recipient was erased since the PDF's recipients were read.
+    """
+    campaign = await session.get(Campaign, job.campaign_id, with_for_update=True)
+    if campaign is None:
+        return False
+    if campaign.erasures != printing.erasures:
+        await repo.retry_later(session, job_id=job.id, attempt=job.attempts, after=timedelta(0), error=None)
+        return False
     done = await repo.finish_job(session, job_id=job.id, attempt=job.attempts, state="done", file_name=file_name,
                                  file_size=file_size, pages_done=pages, pages_total=pages, error=None)
     if done is None:
         return False
-    campaign = await session.get(Campaign, job.campaign_id, with_for_update=True)
-    if campaign is None:
-        return False
     await campaigns_repo.mark_printed(session, campaign_id=campaign.id)
-    await add_event(session, outbox, MailingRendered, account_id=job.account_id, payload=MailingRenderedPayload(
-        campaign_id=campaign.id, name=campaign.name, client_ids=client_ids, pages=pages,
-        rendered_at=done.finished_at or datetime.now(UTC)))
+    if job.finished_at is None:
+        # Only a first print is news for the timelines; a PDF drawn again after an erasure is not.
+        await add_event(session, outbox, MailingRendered, account_id=job.account_id, payload=MailingRenderedPayload(
+            campaign_id=campaign.id, name=campaign.name, client_ids=printing.client_ids, pages=pages,
+            rendered_at=done.finished_at or datetime.now(UTC)))
     return True
 
 

@@ -1,7 +1,8 @@
 """The mailings service's copy of each client's e-mail data, kept from the clients service's events.
 
 The same events reach the campaigns: merges, deletions and erasures change the recipients of
-campaigns not printed yet; a printed campaign only loses an erased client's personal data.
+campaigns not printed yet; a printed campaign only loses an erased client's personal data, and its
+PDFs are drawn again without that client.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.mailings import campaigns_repository, emails_repository, replica_repository as repo
+from services.mailings import campaigns_repository, emails_repository, renders_repository
+from services.mailings import replica_repository as repo
+from services.mailings.emails_domain import without_personal_data
 from services.mailings.models import EmailClient, inbox, outbox
 from shared.consumer import apply_once
-from shared.outbox import forget_published_about_client
+from shared.outbox import erase_client_events
 from shared.errors import Conflict, NotFound
 from shared.events.clients import (
     ClientArchived, ClientCreated, ClientDeleted, ClientErased, ClientMerged, ClientRestored, ClientUpdated,
@@ -88,7 +91,10 @@ async def forget_client(*, sessions: Sessions, consumer: str, event: ClientDelet
 
 
 async def merge_clients(*, sessions: Sessions, consumer: str, event: ClientMerged) -> bool:
-    """Move the merged client's e-mails and unprinted campaigns' rows to the kept client; point its replica there."""
+    """Move the merged client's e-mails and unprinted campaigns' rows to the kept client; point its replica there.
+
+    If the kept client's erasure arrived first, what the merged client brings is erased too.
+    """
     p = event.payload
 
     async def effect(session: AsyncSession) -> None:
@@ -99,22 +105,41 @@ async def merge_clients(*, sessions: Sessions, consumer: str, event: ClientMerge
                                                    from_client_id=p.merged_client_id, to_client_id=kept)
         await campaigns_repository.move_client(session, account_id=event.account_id,
                                                from_client_id=p.merged_client_id, to_client_id=kept)
+        pseudonym = await repo.pseudonym_of(session, account_id=event.account_id, client_id=kept)
+        if pseudonym is not None:
+            await _erase_what_it_holds(session, account_id=event.account_id, client_id=kept, pseudonym=pseudonym)
+            await erase_client_events(session, outbox, account_id=event.account_id, client_ids=[p.merged_client_id],
+                                      redact=without_personal_data)
 
     return await apply_once(sessions=sessions, inbox=inbox, consumer=consumer, event=event, effect=effect)
 
 
 async def erase_client(*, sessions: Sessions, consumer: str, event: ClientErased) -> bool:
     """Remove an erased client's personal data: names become the pseudonym, e-mails lose their texts,
-    unprinted campaigns drop it and printed ones keep only the pseudonym."""
+    unprinted campaigns drop it, printed ones keep only the pseudonym and their PDFs are drawn again."""
     p = event.payload
 
     async def effect(session: AsyncSession) -> None:
+        # The replica first: its row lock makes a request e-mailing this client finish first, or wait and 409.
         await repo.mark_erased(session, account_id=event.account_id, client_id=p.client_id, version=p.version,
                                pseudonym=p.pseudonym)
-        await emails_repository.erase_client_emails(session, account_id=event.account_id, client_id=p.client_id,
-                                                    reason=ERASED_BEFORE_SENDING)
-        await campaigns_repository.erase_client(session, account_id=event.account_id, client_id=p.client_id,
-                                                pseudonym=p.pseudonym)
-        await forget_published_about_client(session, outbox, account_id=event.account_id, client_id=p.client_id)
+        await _erase_what_it_holds(session, account_id=event.account_id, client_id=p.client_id,
+                                   pseudonym=p.pseudonym)
 
     return await apply_once(sessions=sessions, inbox=inbox, consumer=consumer, event=event, effect=effect)
+
+
+async def _erase_what_it_holds(session: AsyncSession, *, account_id: uuid.UUID, client_id: int,
+                               pseudonym: str) -> None:
+    """E-mails, campaign snapshots, their PDFs and the outbox's events, of a client whose replica is erased."""
+    await emails_repository.erase_client_emails(session, account_id=account_id, client_id=client_id,
+                                                reason=ERASED_BEFORE_SENDING)
+    # A campaign being created now commits its recipients first, or waits and leaves the client out.
+    await campaigns_repository.hold_recipients(session, account_id=account_id, exclusive=True)
+    campaign_ids = await campaigns_repository.campaigns_holding(session, account_id=account_id, client_id=client_id)
+    # Jobs before campaigns: a worker finishing a job holds the job, then its campaign.
+    await renders_repository.redo_jobs_of(session, campaign_ids=campaign_ids)
+    await campaigns_repository.erase_client(session, account_id=account_id, client_id=client_id,
+                                            pseudonym=pseudonym, campaign_ids=campaign_ids)
+    await erase_client_events(session, outbox, account_id=account_id, client_ids=[client_id],
+                              redact=without_personal_data)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, case, func, not_, or_, select, update
+from sqlalchemy import ARRAY, BigInteger, and_, any_, case, cast, func, not_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -97,3 +98,19 @@ async def mark_merged(session: AsyncSession, *, account_id: uuid.UUID, merged_cl
         .values(merged_into=kept_client_id)
     )
 
+
+async def erased_ids(session: AsyncSession, *, account_id: uuid.UUID, client_ids: Sequence[int]) -> set[int]:
+    """The clients among these whose personal data was erased."""
+    if not client_ids:
+        return set()
+    # One array parameter: a campaign's selection may name more clients than a statement takes parameters.
+    ids = cast(sorted(set(client_ids)), ARRAY(BigInteger))
+    rows = await session.scalars(select(EmailClient.client_id).where(
+        EmailClient.account_id == account_id, EmailClient.client_id == any_(ids), EmailClient.erased.is_(True)))
+    return set(rows)
+
+
+async def pseudonym_of(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> str | None:
+    """An erased client's pseudonym (its name here since the erasure), or None if it is not erased."""
+    return await session.scalar(select(EmailClient.display_name).where(
+        EmailClient.account_id == account_id, EmailClient.client_id == client_id, EmailClient.erased.is_(True)))

@@ -76,6 +76,11 @@ def payload(reminder: Reminder, *, by_user: str | None = None) -> ReminderPayloa
     )
 
 
+def without_text(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """A reminder event's payload as an erasure leaves it: the text, personal data, goes."""
+    return {**payload, "text": ERASED_TEXT} if kind.startswith("reminder.") and "text" in payload else payload
+
+
 def body(reminder: Reminder, *, tz: ZoneInfo, today: tuple[datetime, datetime]) -> dict[str, Any]:
     """A reminder for the API: the instant in UTC and as the account's wall-clock time."""
     return {

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import (
-    BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Identity, Index, Integer, String, Text, func,
+    BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Identity, Index, Integer, String, Text, false, func,
 )
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -24,7 +24,7 @@ class Base(DeclarativeBase):
     metadata = new_metadata()
 
 
-outbox = define_outbox(Base.metadata)
+outbox = define_outbox(Base.metadata, indexed_by_client=True)
 inbox = define_inbox(Base.metadata)
 
 
@@ -133,3 +133,5 @@ class ClientReplica(Base):
     display_name: Mapped[str] = mapped_column(String(300), default="")
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     merged_into: Mapped[int | None] = mapped_column(BigInteger)
+    # Its personal data was erased: no reminder text may be written for it any more.
+    erased: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.reminders import repository as repo
-from services.reminders.domain import ERASED_TEXT, payload
+from services.reminders.domain import ERASED_TEXT, payload, without_text
 from services.reminders.models import inbox, outbox
 from shared.consumer import apply_once
 from shared.events.clients import ClientCreated, ClientDeleted, ClientErased, ClientMerged, ClientUpdated
 from shared.events.envelope import Event, new_event
 from shared.events.reminders import ReminderUpdated
-from shared.outbox import add_events
+from shared.outbox import add_events, erase_client_events
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -58,6 +59,15 @@ async def apply_merged(*, sessions: Sessions, consumer: str, event: ClientMerged
                                merged_into=p.kept_client_id)
         moved = await repo.move_client_reminders(session, account_id=event.account_id,
                                                  from_client=p.merged_client_id, to_client=p.kept_client_id)
+        kept = await repo.get_replica(session, account_id=event.account_id, client_id=p.kept_client_id)
+        if kept is not None and kept.erased:
+            # The kept client's erasure arrived first: the texts the merged client brings go too.
+            await _erase(session, account_id=event.account_id, client_id=kept.client_id, version=kept.version,
+                         pseudonym=kept.display_name)
+            await erase_client_events(session, outbox, account_id=event.account_id, client_ids=[p.merged_client_id],
+                                      redact=without_text)
+            for reminder in moved:
+                reminder.text = ERASED_TEXT
         await add_events(session, outbox, [
             new_event(ReminderUpdated, account_id=event.account_id, payload=payload(r, by_user=p.by_user),
                       correlation_id=event.correlation_id)
@@ -71,7 +81,16 @@ async def apply_erased(*, sessions: Sessions, consumer: str, event: ClientErased
     p = event.payload
 
     async def effect(session: AsyncSession) -> None:
-        await repo.erase_client_texts(session, account_id=event.account_id, client_id=p.client_id,
-                                      version=p.version, pseudonym=p.pseudonym, blank=ERASED_TEXT)
+        await _erase(session, account_id=event.account_id, client_id=p.client_id, version=p.version,
+                     pseudonym=p.pseudonym)
 
     return await _once(sessions, consumer, event, effect)
+
+
+async def _erase(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, version: int,
+                 pseudonym: str) -> None:
+    await repo.erase_client_texts(session, account_id=account_id, client_id=client_id, version=version,
+                                  pseudonym=pseudonym, blank=ERASED_TEXT)
+    # Events already relayed go; those not yet relayed leave without the text.
+    await erase_client_events(session, outbox, account_id=account_id, client_ids=[client_id],
+                              redact=without_text)

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Text, Update, and_, case, cast, delete, func, or_, select, tuple_, update
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy import Update, and_, case, delete, func, or_, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reminders.models import (
-    AccountSettings, ClientReplica, Notification, NotificationEmail, Reminder, ReminderUser, outbox,
+    AccountSettings, ClientReplica, Notification, NotificationEmail, Reminder, ReminderUser,
 )
 
 AccountUser = tuple[uuid.UUID, str]
@@ -76,10 +76,13 @@ async def user_emails(session: AsyncSession, *, keys: set[AccountUser]) -> dict[
 
 # --- client replica -----------------------------------------------------------------------------
 
-async def get_replica(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> ClientReplica | None:
-    """This service's copy of a client of the account."""
-    return (await session.execute(select(ClientReplica).where(
-        ClientReplica.client_id == client_id, ClientReplica.account_id == account_id))).scalar_one_or_none()
+async def get_replica(session: AsyncSession, *, account_id: uuid.UUID, client_id: int,
+                      share_lock: bool = False) -> ClientReplica | None:
+    """This service's copy of a client of the account, optionally share-locked (an erasure then waits)."""
+    query = select(ClientReplica).where(ClientReplica.client_id == client_id, ClientReplica.account_id == account_id)
+    if share_lock:
+        query = query.with_for_update(read=True)
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def apply_client_snapshot(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, version: int,
@@ -91,8 +94,8 @@ async def apply_client_snapshot(session: AsyncSession, *, account_id: uuid.UUID,
     await session.execute(statement.on_conflict_do_update(
         index_elements=["client_id"],
         set_={"version": func.greatest(ClientReplica.version, new.version),
-              "display_name": case((ClientReplica.version < new.version, new.display_name),
-                                   else_=ClientReplica.display_name)},
+              "display_name": case(((ClientReplica.version < new.version) & ClientReplica.erased.is_(False),
+                                    new.display_name), else_=ClientReplica.display_name)},
         where=ClientReplica.account_id == new.account_id))
 
 
@@ -179,7 +182,17 @@ async def delete_client_reminders(session: AsyncSession, *, account_id: uuid.UUI
 
 async def erase_client_texts(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, version: int,
                              pseudonym: str, blank: str) -> None:
-    """Remove the personal data a client's reminders, notifications and e-mails hold; keep the rows."""
+    """Mark the client erased, then remove the personal data its reminders, notifications and e-mails hold.
+
+    The replica first: a reminder being created for the client holds it (share lock) and commits
+    before the texts are blanked, or waits and is refused. The erasure's version makes an older
+    snapshot arriving late unable to bring the name back.
+    """
+    statement = insert(ClientReplica).values(client_id=client_id, account_id=account_id, version=version,
+                                             display_name=pseudonym, deleted=False, erased=True)
+    await session.execute(statement.on_conflict_do_update(
+        index_elements=["client_id"], where=ClientReplica.account_id == account_id,
+        set_={"display_name": pseudonym, "erased": True, "version": func.greatest(ClientReplica.version, version)}))
     await session.execute(update(Reminder).where(Reminder.account_id == account_id, Reminder.client_id == client_id)
                           .values(text=blank, updated_at=func.now()))
     await session.execute(update(Notification).where(
@@ -188,19 +201,6 @@ async def erase_client_texts(session: AsyncSession, *, account_id: uuid.UUID, cl
                                               Notification.client_id == client_id)
     await session.execute(update(NotificationEmail).where(NotificationEmail.notification_id.in_(of_client))
                           .values(body=blank, subject=f"Rappel : {pseudonym}"))
-    # Events already published keep their copy in the outbox: the text goes there too.
-    await session.execute(
-        update(outbox)
-        .where(outbox.c.account_id == account_id, outbox.c.routing_key.like("reminder.%"),
-               outbox.c.body[("payload", "client_id")].astext.cast(BigInteger) == client_id)
-        .values(body=func.jsonb_set(outbox.c.body, cast(["payload", "text"], ARRAY(Text)),
-                                    func.to_jsonb(cast(blank, Text)))))
-    # The erasure's version makes an older snapshot arriving late unable to bring the name back.
-    statement = insert(ClientReplica).values(client_id=client_id, account_id=account_id, version=version,
-                                             display_name=pseudonym, deleted=False)
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=["client_id"], where=ClientReplica.account_id == account_id,
-        set_={"display_name": pseudonym, "version": func.greatest(ClientReplica.version, version)}))
 
 
 # --- firing -------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 A reminder whose client is unknown to this service, belongs to another account or was deleted
 answers 404 with ``errors[0].field == "client_id"``; a merged client answers 409 with
-``reason == "client_merged"`` and the ``kept_client_id`` to use instead.
+``reason == "client_merged"`` and the ``kept_client_id`` to use instead; an erased client's
+reminders keep their dates, but no text may be written for it again (409, ``client_erased``).
 """
 
 from __future__ import annotations
@@ -30,8 +31,17 @@ from shared.schemas import cursor_id, cursor_moment
 MAX_MERGE_HOPS = 20
 
 
+class ErasedClient(Conflict):
+    """The client's personal data was erased (GDPR): no text about it may be written again."""
+
+    def __init__(self, client_id: int, *, field: str) -> None:
+        super().__init__(f"Client {client_id}'s personal data was erased: no reminder text may be written for it.",
+                         extra={"reason": "client_erased", "errors": [{"field": field, "message": "erased client"}]})
+
+
 async def _check_client(session: AsyncSession, *, principal: Principal, client_id: int) -> None:
-    replica = await repo.get_replica(session, account_id=principal.account_id, client_id=client_id)
+    # Share-locked until commit: an erasure of the client waits, then blanks this reminder's text too.
+    replica = await repo.get_replica(session, account_id=principal.account_id, client_id=client_id, share_lock=True)
     if replica is not None and replica.merged_into is not None:
         kept = replica.merged_into
         # A kept client may itself have been merged since: point at the end of the chain.
@@ -46,6 +56,15 @@ async def _check_client(session: AsyncSession, *, principal: Principal, client_i
     if replica is None or replica.deleted or replica.version == 0:
         raise NotFound(f"Client {client_id} does not exist.",
                        extra={"errors": [{"field": "client_id", "message": "unknown client"}]})
+    if replica.erased:
+        raise ErasedClient(client_id, field="client_id")
+
+
+async def _check_text_allowed(session: AsyncSession, *, reminder: Reminder) -> None:
+    # The reminder is locked: an erasure blanking it has committed (then this refuses) or will wait.
+    replica = await repo.get_replica(session, account_id=reminder.account_id, client_id=reminder.client_id)
+    if replica is not None and replica.erased:
+        raise ErasedClient(reminder.client_id, field="text")
 
 
 def _instant(value: datetime, tz: ZoneInfo) -> datetime:
@@ -144,6 +163,7 @@ async def edit_reminder(session: AsyncSession, *, principal: Principal, reminder
         await require_assignee(session, principal=principal, user_id=data.assigned_user)
         reminder.assigned_user = data.assigned_user
     if data.text is not None:
+        await _check_text_allowed(session, reminder=reminder)
         reminder.text = data.text
     reminder.version += 1
     reminder.updated_at = datetime.now(UTC)

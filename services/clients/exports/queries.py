@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, cast, func, not_, or_, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -120,7 +122,7 @@ async def finish_job(session: AsyncSession, *, job_id: uuid.UUID, attempt: int, 
 
 
 async def retry_later(session: AsyncSession, *, job_id: uuid.UUID, attempt: int, after: timedelta,
-                      error: str) -> None:
+                      error: str | None) -> None:
     """Put a failed attempt back in the queue, to be claimed again once ``after`` has passed."""
     await session.execute(
         update(ExportJob).where(ExportJob.id == job_id, ExportJob.attempts == attempt, ExportJob.state == "running")
@@ -134,3 +136,34 @@ async def expired_jobs(session: AsyncSession, *, finished_before: datetime) -> l
         .limit(100).with_for_update(skip_locked=True)))
 
 
+async def rebuild_jobs_holding(session: AsyncSession, *, account_id: uuid.UUID, client_ids: Sequence[int]) -> int:
+    """Queue again the account's exports that may hold these (erased) clients; how many.
+
+    Finished ones are built again without them (the next attempt removes the old file first);
+    running ones lose their attempt, so their file is never put in place; queued ones stay locked
+    until the erasure commits. An export of explicit ids holds only those ids.
+    """
+    chosen = ExportJob.selection["client_ids"]
+    may_hold = or_(not_(ExportJob.selection.has_key("client_ids")),
+                   *(chosen.contains(cast([client_id], JSONB)) for client_id in client_ids))
+    result = await session.execute(
+        update(ExportJob)
+        .where(ExportJob.account_id == account_id, ExportJob.state.in_(("queued", "running", "done")), may_hold)
+        .values(state="queued", lease_until=func.now(), rows_done=0))
+    return result.rowcount  # type: ignore[attr-defined, no-any-return]
+
+
+async def hold_job(session: AsyncSession, *, job_id: uuid.UUID, attempt: int) -> bool:
+    """Lock a job until commit if this attempt still owns it (its file may then be put in place)."""
+    return await session.scalar(select(ExportJob.id).where(
+        ExportJob.id == job_id, ExportJob.attempts == attempt, ExportJob.state == "running").with_for_update()) is not None
+
+
+async def current_attempts(session: AsyncSession, *, job_ids: Sequence[str]) -> dict[str, int]:
+    """The current attempt of each of these jobs that exists, by id as written in file names."""
+    ids = []
+    for job_id in job_ids:
+        with contextlib.suppress(ValueError):
+            ids.append(uuid.UUID(job_id))
+    rows = await session.execute(select(ExportJob.id, ExportJob.attempts).where(ExportJob.id.in_(ids)))
+    return {str(job_id): attempts for job_id, attempts in rows.all()}

@@ -1,8 +1,8 @@
 """The export worker: a process of its own that builds queued spreadsheets.
 
 The export_jobs table is the queue (the claim, lease, fencing and retries are shared.jobs').
-Files are written under a temporary name and renamed when complete, so a download never sees
-half a file.
+Files are written under a per-attempt name and renamed when complete, while the job row is held,
+so a download never sees half a file and a worker that lost its job never puts its file in place.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 import shutil
+from datetime import timedelta
 from pathlib import Path
 from time import monotonic
 
@@ -45,31 +46,40 @@ class ExportWorker(LeasedJobWorker):
         self.export_dir = settings.export_dir
 
     async def build(self, job: ExportJob) -> None:
-        """Write the job's file under a temporary name, put it in place, and mark the job done."""
-        for stale in self.export_dir.glob(f"{job.id}.*.part"):
-            shutil.rmtree(stale, ignore_errors=True)  # left by an attempt whose worker died
-        work_dir = self.export_dir / f"{job.id}.{job.attempts}.part"
+        """Write the job's file for this attempt, put it in place and mark the job done, in one step.
+
+        The file is built from one snapshot. If a client of the account was erased after it was
+        taken, the file may still hold that client: the job goes back to the queue instead.
+        """
+        work_dir, final = self.attempt_files(job, job.format)
         work_dir.mkdir()
         part = work_dir / f"export.{job.format}"
-        final = f"{job.id}.{job.format}"
         try:
             async with self.engine.connect() as connection:
                 # One snapshot for the count and the rows, so the progress adds up.
                 connection = await connection.execution_options(isolation_level="REPEATABLE READ")
                 async with connection.begin():
-                    rows = await self._write(job, connection, part)
+                    rows, erasures = await self._write(job, connection, part)
             _sync(part)
-            os.replace(part, self.export_dir / final)
+
+            async def finish(session: AsyncSession, size: int) -> bool:
+                if await repository.erasures_seen(session, account_id=job.account_id) != erasures:
+                    await queries.retry_later(session, job_id=job.id, attempt=job.attempts, after=timedelta(0),
+                                              error=None)
+                    return False
+                return await queries.finish_job(session, job_id=job.id, attempt=job.attempts, state="done",
+                                                file_name=final.name, file_size=size, rows_done=rows,
+                                                rows_total=rows, error=None)
+
+            if not await self.put_in_place(job, part, final, finish):
+                log.info("export %s: a client was erased while it was built; building it again", job.id)
+                return
         finally:
             shutil.rmtree(work_dir, ignore_errors=True)
-        async with unit_of_work(self.sessions) as session:
-            if not await queries.finish_job(session, job_id=job.id, attempt=job.attempts, state="done",
-                                            file_name=final, file_size=(self.export_dir / final).stat().st_size,
-                                            rows_done=rows, rows_total=rows):
-                raise LostJob
-        log.info("export %s: %d rows in %s", job.id, rows, final)
+        log.info("export %s: %d rows in %s", job.id, rows, final.name)
 
-    async def _write(self, job: ExportJob, connection: AsyncConnection, part: Path) -> int:
+    async def _write(self, job: ExportJob, connection: AsyncConnection, part: Path) -> tuple[int, int]:
+        """Write the file; the rows written and the account's erasure count in the snapshot read."""
         session = AsyncSession(bind=connection)
         account = await repository.get_account(session, account_id=job.account_id)
         if account is None:
@@ -84,7 +94,7 @@ class ExportWorker(LeasedJobWorker):
                 sheet.add_rows(rows)
                 await progress.maybe_report(sheet.rows)
             await asyncio.to_thread(sheet.close)
-            return sheet.rows
+            return sheet.rows, account.erasures
         written = 0
         with part.open("wb") as out:
             out.write(header_line(prepared.columns))
@@ -92,7 +102,7 @@ class ExportWorker(LeasedJobWorker):
                 out.write(chunk)
                 written += chunk.count(b"\n")
                 await progress.maybe_report(min(written - 1, progress.total))
-        return max(written - 1, 0)
+        return max(written - 1, 0), account.erasures
 
 
 class _Progress:

@@ -122,3 +122,16 @@ def plan_merge(kept: dict[str, Any], merged: dict[str, Any], choices: dict[str, 
 def contact_key(email: str | None) -> str | None:
     """Contacts with the same e-mail (case and spaces aside) are one person."""
     return email.strip().lower() if email else None
+
+
+# Fields whose values a merge's record copies and that say who someone is: erasing either client
+# of the merge blanks them (which field went which way, and why, stays).
+PERSONAL_FIELDS = frozenset({"title", "first_name", "last_name", "company_name", "email", "phone", "mobile",
+                             "billing_address", "shipping_address", "note", "accounting_code"})
+
+
+def without_personal_values(summary: dict[str, Any]) -> dict[str, Any]:
+    """A merge's recorded summary with the personal values of its field decisions blanked."""
+    fields = [{**f, "kept_value": None, "merged_value": None, "result": None} if f.get("field") in PERSONAL_FIELDS
+              else f for f in summary.get("fields", [])]
+    return {**summary, "fields": fields}

@@ -80,6 +80,22 @@ async def merged_targets(
     return {client_id: target for client_id, target in rows.all()}
 
 
+async def absorbed_ids(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> set[int]:
+    """The clients merged into this one (pointers are one hop: redirect_merged keeps no chains)."""
+    rows = await session.execute(select(Client.id).where(Client.account_id == account_id,
+                                                         Client.merged_into_id == client_id))
+    return set(rows.scalars())
+
+
+async def merges_of(session: AsyncSession, *, account_id: uuid.UUID, client_ids: Iterable[int]) -> list[ClientMerge]:
+    """The merges in which any of these clients kept or was merged, locked for an update."""
+    ids = sorted(set(client_ids))
+    rows = await session.execute(select(ClientMerge).where(
+        ClientMerge.account_id == account_id,
+        ClientMerge.kept_client_id.in_(ids) | ClientMerge.merged_client_id.in_(ids)).with_for_update())
+    return list(rows.scalars())
+
+
 async def find_merge(session: AsyncSession, *, account_id: uuid.UUID, merged_client_id: int) -> ClientMerge | None:
     """The merge that absorbed a client, if any."""
     return (await session.execute(select(ClientMerge).where(

@@ -17,7 +17,7 @@ from services.clients.service import (
     account_of, add_own_entry, announce_update, load_any_client, load_client, publish, refresh_search_keys,
 )
 from services.clients.stats_repository import lock_clients, refresh_client_statistics
-from services.clients.views import ADDRESS_PARTS, client_body, name_of
+from services.clients.views import ADDRESS_PARTS, client_body
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidField
 from shared.events.clients import ClientMerged, ClientMergedPayload
@@ -75,7 +75,6 @@ async def merge_clients(session: AsyncSession, *, principal: Principal, request:
         raise MergeConflict(plan)
     moves = await _moves(session, account=account, kept=kept, merged=merged)
     now = datetime.now(UTC)
-    merged_name = name_of(merged, account.name_order)  # type: ignore[arg-type]
     await _unite_contacts(session, kept=kept, merged=merged)
     # The merged client leaves the base first: its accounting code and search keys must not collide.
     merged.deleted_at, merged.merged_into_id = now, kept.id
@@ -97,8 +96,8 @@ async def merge_clients(session: AsyncSession, *, principal: Principal, request:
     event = await publish(session, ClientMerged, account_id=account.id, payload=ClientMergedPayload(
         merge_id=record.id, kept_client_id=kept.id, merged_client_id=merged.id, kept_version=kept.version + 1,
         by_user=principal.user_id))
-    await add_own_entry(session, client=kept, event=event, text=timeline_text.merged_text(
-        merged_name=merged_name, merged_client_id=merged.id, by_user=principal.user_id))
+    await add_own_entry(session, client=kept, event=event, about_client_id=merged.id,
+                        text=timeline_text.merged_text(merged_client_id=merged.id, by_user=principal.user_id))
     await announce_update(session, principal=principal, account=account, client=kept,
                           tag_ids=await repository.client_tag_ids(session, client_id=kept.id),
                           changed=sorted({*plan.changes, "contacts"}))
