@@ -1,5 +1,6 @@
 """The whole system as `make run` starts it: four service processes behind the nginx gateway."""
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -8,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -27,20 +28,33 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait(url: str, timeout: float = 30.0) -> None:
+async def _wait(url: str, timeout: float = 60.0) -> None:
+    # Awaited, never slept: the session's own apps share this event loop, and a loop blocked for a
+    # minute starved their broker heartbeats until RabbitMQ closed their connections.
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
+    async with httpx.AsyncClient(timeout=1) as http:
+        while time.monotonic() < deadline:
+            try:
+                if (await http.get(url)).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.2)
     raise AssertionError(f"{url} did not become ready")
 
 
-@contextlib.contextmanager
-def running_gateway(apps: dict[str, str] | None = None) -> Iterator[str]:
+async def _stop(process: subprocess.Popen[bytes], *, grace: float = 15.0) -> None:
+    process.terminate()
+    deadline = time.monotonic() + grace
+    while process.poll() is None and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    if process.poll() is None:
+        process.kill()
+        process.wait(timeout=5)
+
+
+@contextlib.asynccontextmanager
+async def running_gateway(apps: dict[str, str] | None = None) -> AsyncIterator[str]:
     """Start each service with uvicorn and nginx rendered from deploy/; yield the gateway's base URL.
 
     ``apps`` replaces a service's app factory (``module:function``) for a test that needs one.
@@ -65,23 +79,17 @@ def running_gateway(apps: dict[str, str] | None = None) -> Iterator[str]:
                                            str(runtime / "nginx.conf")], stderr=subprocess.DEVNULL))
         base = f"http://127.0.0.1:{gateway_port}"
         for service in SERVICES:
-            _wait(f"{base}/ready/{service}")
+            await _wait(f"{base}/ready/{service}")
         yield base
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        await asyncio.gather(*(_stop(process) for process in processes))
         shutil.rmtree(runtime, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
-def gateway() -> Iterator[str]:
+async def gateway() -> AsyncIterator[str]:
     """The whole system behind the gateway, for a test module."""
-    with running_gateway() as base:
+    async with running_gateway() as base:
         yield base
 
 

@@ -6,7 +6,7 @@ import json
 import re
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -24,9 +24,9 @@ ROUNDS = 60
 
 
 @pytest.fixture(scope="module")
-def gateway_with_a_failing_route() -> Iterator[str]:
+async def gateway_with_a_failing_route() -> AsyncIterator[str]:
     """The whole system behind nginx, the reminders service carrying one route that raises."""
-    with running_gateway({"reminders": "tests.failing_app:create_app"}) as base:
+    async with running_gateway({"reminders": "tests.failing_app:create_app"}) as base:
         yield base
 
 
@@ -143,7 +143,7 @@ async def test_a_csv_that_fails_midway_is_a_cut_transfer_never_a_file_that_looks
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "q"
         with engine.connect() as lock:
             lock.execute(text("LOCK TABLE clients IN ACCESS EXCLUSIVE MODE"))
-            async with http.stream("GET", f"/api/clients/exports/{kind}.csv", params={"q": "cave"}) as response:
+            async with http.stream("GET", f"/api/clients/exports/{kind}.csv", params={"q": "name:cave"}) as response:
                 assert response.status_code == 200
                 received = bytearray()
                 chunks = response.aiter_raw()

@@ -259,7 +259,9 @@ async def test_the_relay_down_then_up_delays_but_loses_nothing(
     finally:
         smtp.start()
     sent = await settled(mailings_api, account, email["id"], "sent")
-    assert sent["attempts"] >= 3 and sent["last_error"] is None
+    # At least the failed first attempt and the one that went through: an attempt counts when it is
+    # claimed, so the second may have been under way as the relay came back, and succeeded.
+    assert sent["attempts"] >= 2 and sent["last_error"] is None
     assert len(smtp.to("patient@example.fr")) == 1
 
 

@@ -111,7 +111,7 @@ async def test_two_workers_and_a_restarted_beat_fire_each_reminder_once(rem_api,
         celery_cluster.worker(name, fire_batch_size=50, fire_hold_seconds=hold)
     beat = celery_cluster.beat()
     async with EventTap(AMQP_URL, "negoce.reminders", routing_key="reminder.due") as tap:
-        first = await _create_many(rem_api, account, client_id, 300, in_seconds=5)
+        first = await _create_many(rem_api, account, client_id, 300, in_seconds=12)
         await eventually(lambda: _fired_once(rem_sql, first), timeout=30)
         starts = [r[0] for r in await rem_sql(
             "SELECT DISTINCT fired_at FROM reminders WHERE id = ANY(:ids) ORDER BY 1", ids=first)]
