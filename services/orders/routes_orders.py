@@ -10,9 +10,10 @@ from services.orders import fulfilment_service, order_service, order_repository
 from services.orders.schemas import ClientChoice, OrderCreate, OrderRead, PaymentCreate, ShipmentCreate
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
+from shared.idempotency import IdempotentRoute
 from shared.text import fold
 
-router = APIRouter(prefix="/api/orders", tags=["orders"])
+router = APIRouter(prefix="/api/orders", tags=["orders"], route_class=IdempotentRoute)
 OrderId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
