@@ -124,7 +124,7 @@ async def claim_key(request: Request, principal: CurrentPrincipal, session: Tran
                                          method=method, path=path, fingerprint=fingerprint))
 
 
-async def keep(claim: Claim, response: Response) -> None:
+async def keep(*, claim: Claim, response: Response) -> None:
     """Keep a successful answer under its key, in the transaction that made the change."""
     body = getattr(response, "body", None)
     if not isinstance(body, bytes):
@@ -181,7 +181,7 @@ class IdempotentRoute(APIRoute):
                 return _in_progress(request, busy)
             claim: Claim | None = getattr(request.state, _CLAIM, None)
             if claim is not None and 200 <= response.status_code < 300:
-                await keep(claim, response)
+                await keep(claim=claim, response=response)
             return response
 
         return answer_once
