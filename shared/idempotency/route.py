@@ -60,9 +60,9 @@ def changes_nothing(endpoint: F) -> F:
 class KeyReused(Conflict):
     """The key was first used for another request."""
 
-    def __init__(self, key: str, first: Row[Any]) -> None:
-        message = (f"was first used for another request ({first.method} {first.path} with another body) "
-                   "within 24 hours; use a new key for a new request")
+    def __init__(self, first: Row[Any]) -> None:
+        message = (f"was first used within 24 hours for another request ({first.method} {first.path}, or another "
+                   "body); use a new key for a new request")
         super().__init__(f"{HEADER}: {message}", extra={"errors": [{"field": HEADER, "message": message}]})
 
 
@@ -118,7 +118,7 @@ async def claim_key(request: Request, principal: CurrentPrincipal, session: Tran
                                          retention=RETENTION)
     if first is not None:
         if (first.method, first.path, first.fingerprint) != (method, path, fingerprint):
-            raise KeyReused(key, first)
+            raise KeyReused(first)
         raise FirstAnswer(_replayed(first))
     setattr(request.state, _CLAIM, Claim(session=session, table=table, account_id=principal.account_id, key=key,
                                          method=method, path=path, fingerprint=fingerprint))
