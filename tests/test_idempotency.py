@@ -16,13 +16,17 @@ from sqlalchemy import text
 from shared.idempotency import HEADER
 from shared.idempotency.retention import sweep_expired_keys
 from tests.conftest import SERVICES, new_account
-from tests.mailings_support import mail_account, mailings_api, mailings_app, smtp  # noqa: F401  (fixtures)
+from shared.events.clients import ClientErased, ClientErasedPayload
+from tests.mailings_support import (  # noqa: F401  (fixtures)
+    client_events, mail_account, mailings_api, mailings_app, smtp,
+)
+from tests.mailings_support import known_client as known_to_mailings
 from tests.orders_support import (
     catalogue, client_event, client_snapshot, known_to_orders, order, orders_account,
     orders_sql, published_client,  # noqa: F401  (orders_sql is a fixture)
 )
 from tests.reminders_support import (  # noqa: F401  (fixtures)
-    known_client, new_rem_account, rem_api, rem_sql, reminders_app, smtp_sink,
+    known_client, new_rem_account, rem_api, rem_sql, reminders_app, send_client_event, smtp_sink,
 )
 from tests.support import eventually
 
@@ -283,3 +287,95 @@ def test_every_route_that_changes_something_documents_the_key(service):
             else:
                 assert headers[HEADER]["schema"]["anyOf"][0]["maxLength"] == 255
     assert undocumented == []
+
+
+# --- Erasure: a kept answer is a copy of the client's data, so it goes with the rest ---------------
+
+async def kept_bodies(app, account) -> dict[str, bytes]:
+    """The answers a service keeps for the account, by key."""
+    async with app.state.context.engine.connect() as connection:
+        rows = await connection.execute(text("SELECT key, body FROM idempotency_keys WHERE account_id = :a"),
+                                        {"a": account.id})
+        return {key: body for key, body in rows}
+
+
+def erased(client_id: int) -> dict:
+    """The payload of client.erased."""
+    return {"client_id": client_id, "version": 9, "pseudonym": f"ANONYME-{client_id}", "by_user": "tester"}
+
+
+def told_erased(response) -> bool:
+    """Whether a retry was refused because its kept answer went with an erased client."""
+    return (response.status_code == 409 and response.json()["errors"][0]["field"] == HEADER
+            and "erased" in response.json()["detail"])
+
+
+async def blanked(app, account, key: str) -> bool:
+    """Whether the kept answer under a key was emptied by an erasure."""
+    return (await kept_bodies(app, account)).get(key) == b""
+
+
+async def test_erasing_a_client_blanks_the_kept_answers_that_name_it_in_the_clients_service(api, clients_app, sql):
+    account = await new_account(clients_app)
+    created_key, note_key = new_key(), new_key()
+    body = {"last_name": "Zorglub", "email": "zorglub@exemple.fr"}
+    client = (await api.post("/api/clients", json=body, headers=keyed(account, created_key))).json()
+    note = {"text": "Zorglub rappelle"}
+    await api.post(f"/api/clients/{client['id']}/notes", json=note, headers=keyed(account, note_key))
+    assert all(b"Zorglub" in kept for kept in (await kept_bodies(clients_app, account)).values())
+    assert (await api.post(f"/api/clients/{client['id']}/erase", headers=account.headers)).status_code == 200
+    assert set((await kept_bodies(clients_app, account)).values()) == {b""}
+    assert told_erased(await api.post("/api/clients", json=body, headers=keyed(account, created_key)))
+    assert told_erased(await api.post(f"/api/clients/{client['id']}/notes", json=note,
+                                      headers=keyed(account, note_key)))
+    [(clients,)] = await sql("SELECT count(*) FROM clients WHERE account_id = :a", a=account.id)
+    assert clients == 1  # the retries ran nothing
+
+
+async def test_client_erased_blanks_the_kept_answers_that_name_it_in_orders(orders_api, orders_app, orders_sql):
+    account = orders_account()
+    cat = await catalogue(orders_api, account)
+    erased_id = await published_client(orders_api, account, display_name="Zorglub")
+    other_id = await published_client(orders_api, account)
+    keys = {erased_id: new_key(), other_id: new_key()}
+    bodies = {client_id: {"client_id": client_id, "lines": [{"variant_id": cat["bottle"], "quantity": "1"}]}
+              for client_id in keys}
+    first = {}
+    for client_id, key in keys.items():
+        first[client_id] = await orders_api.post("/api/orders", json=bodies[client_id], headers=keyed(account, key))
+        assert first[client_id].status_code == 201
+    await client_event(account, "client.erased", erased(erased_id))
+    await eventually(lambda: blanked(orders_app, account, keys[erased_id]))
+    retried = await orders_api.post("/api/orders", json=bodies[erased_id], headers=keyed(account, keys[erased_id]))
+    assert told_erased(retried)
+    other = await orders_api.post("/api/orders", json=bodies[other_id], headers=keyed(account, keys[other_id]))
+    assert other.headers["idempotent-replayed"] == "true" and other.content == first[other_id].content
+    [(orders,)] = await orders_sql("SELECT count(*) FROM orders WHERE account_id = :a", a=account.id)
+    assert orders == 2
+
+
+async def test_client_erased_blanks_the_kept_answers_that_name_it_in_reminders(rem_api, rem_sql, reminders_app):
+    account = await new_rem_account(rem_api)
+    erased_id, other_id = await known_client(rem_sql, account.id), await known_client(rem_sql, account.id)
+    keys = {erased_id: new_key(), other_id: new_key()}
+    for client_id, key in keys.items():
+        assert (await rem_api.post("/api/reminders", headers=keyed(account, key), json={
+            "client_id": client_id, "due_at": "2031-05-04T09:00:00Z", "text": "Rappeler Zorglub"})).status_code == 201
+    await send_client_event(account.id, "client.erased", erased(erased_id))
+    await eventually(lambda: blanked(reminders_app, account, keys[erased_id]))
+    assert b"Zorglub" in (await kept_bodies(reminders_app, account))[keys[other_id]]
+
+
+async def test_client_erased_blanks_the_kept_answers_that_name_it_in_mailings(
+        mailings_api, mailings_app, client_events):
+    account = mail_account()
+    keys = {10**12 + uuid.uuid4().int % 10**9: new_key() for _ in range(2)}
+    erased_id, other_id = keys
+    for client_id, key in keys.items():
+        await known_to_mailings(mailings_app, client_events, account, client_id, email=f"c{client_id}@exemple.fr")
+        assert (await mailings_api.post("/api/mailings/emails", headers=keyed(account, key), json={
+            "client_id": client_id, "subject": "Bonjour Zorglub", "body": "Zorglub",
+            "recipients": [f"c{client_id}@exemple.fr"]})).status_code == 202
+    await client_events.publish(ClientErased, account=account, payload=ClientErasedPayload(**erased(erased_id)))
+    await eventually(lambda: blanked(mailings_app, account, keys[erased_id]))
+    assert f"c{other_id}@exemple.fr".encode() in (await kept_bodies(mailings_app, account))[keys[other_id]]

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     Column, DateTime, Index, LargeBinary, MetaData, PrimaryKeyConstraint, Row, SmallInteger, Table, Text, delete,
-    func, select, tuple_,
+    func, or_, select, tuple_, update,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +29,8 @@ def define_idempotency_keys(metadata: MetaData) -> Table:
         Column("headers", JSONB, nullable=False),
         Column("body", LargeBinary, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        # Set when erasing a client blanked the answer (it named the client): a retry gets a 409.
+        Column("answer_erased_at", DateTime(timezone=True)),
         PrimaryKeyConstraint("account_id", "key"),
     )
     Index("ix_idempotency_keys_created_at", table.c.created_at)
@@ -59,7 +61,7 @@ async def keep_answer(session: AsyncSession, table: Table, *, values: dict[str, 
     await session.execute(statement.on_conflict_do_update(
         index_elements=["account_id", "key"],
         set_={name: statement.excluded[name] for name in values if name not in ("account_id", "key")}
-        | {"created_at": func.now()}))
+        | {"created_at": func.now(), "answer_erased_at": None}))
 
 
 async def delete_expired(session: AsyncSession, table: Table, *, retention: timedelta, limit: int) -> int:
@@ -68,3 +70,20 @@ async def delete_expired(session: AsyncSession, table: Table, *, retention: time
                .limit(limit).with_for_update(skip_locked=True))
     result = await session.execute(delete(table).where(tuple_(table.c.account_id, table.c.key).in_(expired)))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def forget_answers_about_client(session: AsyncSession, table: Table, *, account_id: uuid.UUID,
+                                      client_id: int) -> None:
+    """Blank the account's kept answers that may name a client (GDPR erasure); their keys stay.
+
+    A kept answer is a copy of what the client looked like then (names, e-mails, notes). Any answer
+    whose path or body holds the client's id as a number goes, including some that hold the same
+    number for something else: the key stays, so a retry is told its answer was erased instead of
+    running a second time.
+    """
+    number = rf"[\[:,]\s*{int(client_id)}\s*[,\]}}]"
+    await session.execute(update(table).where(
+        table.c.account_id == account_id, table.c.answer_erased_at.is_(None),
+        or_(table.c.path.regexp_match(rf"/{int(client_id)}(/|$)"),
+            func.encode(table.c.body, "escape").regexp_match(number)),
+    ).values(body=b"", headers={}, answer_erased_at=func.now()))

@@ -45,6 +45,7 @@ IdempotencyKey = Annotated[str | None, Header(
         "`Idempotent-Replayed: true`, and changes nothing. The same key with another body or path is a 409 "
         "naming this header; while the first request is still running a duplicate gets a 409 with "
         "`Retry-After`. Errors are not kept: a request that failed changed nothing, so its retry runs again. "
+        "Erasing a client (GDPR) empties the kept answers that named it: their retry is a 409. "
         "1 to 255 visible ASCII characters, e.g. a UUID."),
 )]
 
@@ -71,6 +72,15 @@ class KeyInProgress(Conflict):
 
     def __init__(self) -> None:
         message = "a request with this key is still being processed; retry when it has finished"
+        super().__init__(f"{HEADER}: {message}", extra={"errors": [{"field": HEADER, "message": message}]})
+
+
+class AnswerErased(Conflict):
+    """The key's request was carried out, but its answer named a client since erased."""
+
+    def __init__(self) -> None:
+        message = ("the request was carried out, but its answer named a client whose personal data was since "
+                   "erased, so it is not kept; read the resource again instead of retrying")
         super().__init__(f"{HEADER}: {message}", extra={"errors": [{"field": HEADER, "message": message}]})
 
 
@@ -119,6 +129,8 @@ async def claim_key(request: Request, principal: CurrentPrincipal, session: Tran
     if first is not None:
         if (first.method, first.path, first.fingerprint) != (method, path, fingerprint):
             raise KeyReused(first)
+        if first.answer_erased_at is not None:
+            raise AnswerErased()
         raise FirstAnswer(_replayed(first))
     setattr(request.state, _CLAIM, Claim(session=session, table=table, account_id=principal.account_id, key=key,
                                          method=method, path=path, fingerprint=fingerprint))

@@ -25,6 +25,7 @@ def upgrade() -> None:
     sa.Column('headers', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
     sa.Column('body', sa.LargeBinary(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+    sa.Column('answer_erased_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('account_id', 'key', name=op.f('pk_idempotency_keys'))
     )
     op.create_index('ix_idempotency_keys_created_at', 'idempotency_keys', ['created_at'], unique=False)
