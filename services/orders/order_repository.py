@@ -120,19 +120,13 @@ async def shipped_quantities(session: AsyncSession, *, order_id: int) -> dict[in
     return {line_id: quantity for line_id, quantity in rows.all()}
 
 
-async def order_shipments(session: AsyncSession, *, order_id: int) -> list[Shipment]:
-    """An order's shipments, oldest first."""
-    rows = await session.execute(select(Shipment).where(Shipment.order_id == order_id)
-                                 .order_by(Shipment.shipped_at, Shipment.id))
-    return list(rows.scalars())
-
-
-async def order_shipment_lines(session: AsyncSession, *, order_id: int) -> list[ShipmentLine]:
-    """The lines of an order's shipments, in order-line order."""
+async def order_shipments(session: AsyncSession, *, order_id: int) -> list[tuple[Shipment, ShipmentLine]]:
+    """An order's shipments with their lines, one row per line, oldest shipment first."""
     rows = await session.execute(
-        select(ShipmentLine).join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
-        .where(OrderLine.order_id == order_id).order_by(ShipmentLine.shipment_id, ShipmentLine.order_line_id))
-    return list(rows.scalars())
+        select(Shipment, ShipmentLine).join(ShipmentLine, ShipmentLine.shipment_id == Shipment.id)
+        .where(Shipment.order_id == order_id)
+        .order_by(Shipment.shipped_at, Shipment.id, ShipmentLine.order_line_id))
+    return [(shipment, line) for shipment, line in rows.all()]
 
 
 async def order_payments(session: AsyncSession, *, order_id: int) -> list[Payment]:

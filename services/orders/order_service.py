@@ -179,8 +179,9 @@ async def list_payments(session: AsyncSession, *, principal: Principal, order_id
 
 
 async def _fulfilment(session: AsyncSession, order: Order) -> Fulfilment:
-    return Fulfilment(shipments=await repo.order_shipments(session, order_id=order.id),
-                      shipment_lines=await repo.order_shipment_lines(session, order_id=order.id),
+    shipped = await repo.order_shipments(session, order_id=order.id)
+    return Fulfilment(shipments=list({shipment.id: shipment for shipment, _ in shipped}.values()),
+                      shipment_lines=[line for _, line in shipped],
                       payments=await repo.order_payments(session, order_id=order.id))
 
 
