@@ -1,15 +1,15 @@
 """idempotency keys: the first answer of each request sent with an Idempotency-Key
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01 09:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-revision = '0003'
-down_revision = '0002'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
