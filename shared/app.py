@@ -9,6 +9,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, Depends, FastAPI
@@ -21,7 +22,9 @@ from shared.db import create_engine, create_sessionmaker
 from shared.documentation import install_documentation
 from shared.errors import install_problem_handlers
 from shared.events.envelope import Event
+from shared.fault_injection import CrashAfterCommit
 from shared.http import BodySizeLimitMiddleware, UnhandledErrorMiddleware, storable_parameters
+from shared.idempotency.retention import sweep_forever
 from shared.logging import configure_logging
 from shared.messaging import EXCHANGE_OF_SERVICE, create_broker, declare_dead_letter_queues
 from shared.outbox import OutboxRelay
@@ -41,8 +44,11 @@ class ServiceContext:
     broker: RabbitBroker
     relay: OutboxRelay
     consumer_queues: list[str] = field(default_factory=list)
-    # Long-running coroutines the subscribers need (e.g. a BatchApplier), run with the broker.
+    # Long-running coroutines run with the broker: what the subscribers need (e.g. a BatchApplier)
+    # and the expired Idempotency-Key sweep.
     background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # First answers by account and Idempotency-Key (shared/idempotency), in the service's database.
+    idempotency_keys: Table | None = None
 
 
 # Accept the gateway's ids (32 hex characters) and callers' own, but nothing that could forge a log line.
@@ -107,13 +113,15 @@ async def running(context: ServiceContext) -> AsyncIterator[ServiceContext]:
 
 
 def create_service_app(
-    *, settings: ServiceSettings, title: str, description: str, outbox: Table,
+    *, settings: ServiceSettings, title: str, description: str, outbox: Table, idempotency_keys: Table,
     routers: Sequence[APIRouter] = (), subscribers: RouterFactory | None = None,
     publishes: Sequence[type[Event]] = (),
 ) -> FastAPI:
     """Assemble a service: problem+json errors, auth-ready state, health and readiness."""
     configure_logging(service=settings.service_name, level=settings.log_level)
     context = build_context(settings, outbox=outbox)
+    context.idempotency_keys = idempotency_keys
+    context.background.append(partial(sweep_forever, sessions=context.sessions, table=idempotency_keys))
     include_subscribers(context, subscribers)
     document_publications(context, publishes)
 
@@ -139,6 +147,8 @@ def create_service_app(
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(UnhandledErrorMiddleware)  # inside the correlation id: the 500 carries X-Request-ID
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID", validator=is_request_id)
+    if settings.crash_after_commit_on:
+        app.add_middleware(CrashAfterCommit, pattern=settings.crash_after_commit_on)
 
     @app.get("/health", tags=["operations"])
     async def health() -> dict[str, str]:

@@ -44,7 +44,8 @@ ERROR_ANSWERS = {
     400: "Malformed JSON body",
     401: "Missing or invalid bearer token",
     404: "No such resource in this account (another account's rows included), or one the request names",
-    409: "The request contradicts the current state (a duplicate, a blocked client, a concurrent change)",
+    409: ("The request contradicts the current state (a duplicate, a blocked client, a concurrent change), "
+          "or its Idempotency-Key was used for another request or is still in progress"),
     413: "The body exceeds the size limit",
     422: "A parameter or a field of the body is invalid; the problem names it",
 }

@@ -44,6 +44,9 @@ class ServiceSettings(BaseSettings):
     consumer_delivery_limit: int = Field(default=5, validation_alias=_shared("consumer_delivery_limit"))
     run_consumers: bool = True
     run_outbox_relay: bool = True
+    # Fault injection for the crash tests only (shared/fault_injection.py): a regular expression of
+    # "METHOD /path"; the process kills itself after the commit of a matching request, before its reply.
+    crash_after_commit_on: str = ""
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> "ServiceSettings":
@@ -54,6 +57,8 @@ class ServiceSettings(BaseSettings):
                 f"NEGOCE_JWT_SECRET must be a secret of at least 32 characters outside development "
                 f"(environment is {self.environment!r})"
             )
+        if self.crash_after_commit_on and self.environment != "test":
+            raise ValueError("crash_after_commit_on is fault injection for the tests: only in the test environment")
         return self
 
     @property

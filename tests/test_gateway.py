@@ -148,3 +148,19 @@ async def test_a_search_and_its_csv_go_through_the_gateway(gateway, clients_app)
         assert len(lines) == 3 and '"=""59000"""' in lines[1] and '"=""33000"""' in lines[2]
         bad = await http.get("/api/clients", params={"q": "dept:"})
         assert bad.status_code == 422 and bad.json()["errors"][0]["position"] == 1
+
+
+async def test_an_idempotency_key_and_its_replayed_answer_go_through_the_gateway(gateway, clients_app):
+    from tests.conftest import new_account
+
+    account = await new_account(clients_app, "Gateway retry")
+    headers = {**account.headers, "Idempotency-Key": "gateway-retry-0001"}
+    async with httpx.AsyncClient(base_url=gateway, headers=headers) as http:
+        first = await http.post("/api/clients", json={"company_name": "Cave du Retour"})
+        again = await http.post("/api/clients", json={"company_name": "Cave du Retour"})
+        assert first.status_code == again.status_code == 201
+        assert again.headers["idempotent-replayed"] == "true" and again.json() == first.json()
+        other = await http.post("/api/clients", json={"company_name": "Autre cave"})
+        assert other.status_code == 409 and other.json()["errors"][0]["field"] == "Idempotency-Key"
+        listed = (await http.get("/api/clients")).json()
+        assert [r["display_name"] for r in listed["items"]] == ["Cave du Retour"]

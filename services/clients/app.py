@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.clients.handlers import build_subscribers
-from services.clients.models import outbox
+from services.clients.models import idempotency_keys, outbox
 from services.clients.routes import router as clients_router
 from services.clients.routes_exports import router as exports_router
 from services.clients.routes_merge import router as merge_router
@@ -26,6 +26,7 @@ def create_app(settings: ClientsSettings | None = None) -> FastAPI:
         description="The client base: clients and prospects, contacts, categories, tags, list; each client's "
                     "orders, top products, statistics and timeline.",
         outbox=outbox,
+        idempotency_keys=idempotency_keys,
         # Fixed paths first: /api/clients/tags or /segments must not be taken for a client id.
         routers=[reference_router, segments_router, exports_router, merge_router, clients_router, sheet_router, notes_router],
         subscribers=build_subscribers,

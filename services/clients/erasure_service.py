@@ -18,13 +18,14 @@ from services.clients.domain import NameOrder
 from services.clients.exports import queries as export_queries
 from services.clients.merging import repository as merge_repository
 from services.clients.merging.domain import without_personal_values
-from services.clients.models import Account, Client, outbox
+from services.clients.models import Account, Client, idempotency_keys, outbox
 from services.clients.service import account_of, add_own_entry, publish
 from services.clients.stats_repository import lock_clients
 from services.clients.views import client_body, snapshot
 from shared.auth import Principal
 from shared.errors import NotFound
 from shared.events.clients import ClientErased, ClientErasedPayload
+from shared.idempotency import forget_answers_about_client
 from shared.outbox import erase_client_events
 
 PERSONAL_FIELDS = (
@@ -108,6 +109,7 @@ async def _erase_one(session: AsyncSession, *, principal: Principal, account: Ac
     client.version += 1
     client.updated_at = now
     await repository.erase_personal_data(session, account_id=account.id, client_id=client.id)
+    await forget_answers_about_client(session, idempotency_keys, account_id=account.id, client_id=client.id)
     await session.flush()
     event = await publish(session, ClientErased, account_id=account.id, payload=ClientErasedPayload(
         client_id=client.id, version=client.version, pseudonym=pseudonym, by_user=principal.user_id))

@@ -16,8 +16,9 @@ from services.clients.schemas import (
 from services.clients.validation import DB_BIGINT_MAX
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
+from shared.idempotency import IdempotentRoute
 
-router = APIRouter(prefix="/api/clients", tags=["clients"])
+router = APIRouter(prefix="/api/clients", tags=["clients"], route_class=IdempotentRoute)
 ClientId = Annotated[int, Path(ge=1, le=DB_BIGINT_MAX, description="Client id")]
 
 

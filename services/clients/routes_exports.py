@@ -20,8 +20,9 @@ from services.clients.search.selection import MAX_URL_CLIENT_IDS
 from services.clients.validation import DB_BIGINT_MAX
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
+from shared.idempotency import IdempotentRoute
 
-router = APIRouter(prefix="/api/clients/exports", tags=["exports"])
+router = APIRouter(prefix="/api/clients/exports", tags=["exports"], route_class=IdempotentRoute)
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 

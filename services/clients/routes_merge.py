@@ -13,8 +13,9 @@ from services.clients.search import addresses
 from services.clients.search.addresses import AddressesPage, AddressesRequest
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
+from shared.idempotency import IdempotentRoute, changes_nothing
 
-router = APIRouter(prefix="/api/clients", tags=["merge"])
+router = APIRouter(prefix="/api/clients", tags=["merge"], route_class=IdempotentRoute)
 
 
 @router.get("/duplicates", response_model=DuplicateGroups)
@@ -28,6 +29,7 @@ async def find_duplicates(
 
 
 @router.post("/merge/preview", response_model=MergePreview)
+@changes_nothing
 async def preview_merge(body: MergeRequest, principal: CurrentPrincipal, session: Transaction) -> Any:
     """Field by field, what merging would keep, fill in or find in conflict, and what it would move."""
     return await service.preview_merge(session, principal=principal, request=body)
@@ -40,6 +42,7 @@ async def merge_clients(body: MergeRequest, principal: CurrentPrincipal, session
 
 
 @router.post("/selection/addresses", response_model=AddressesPage, tags=["selections"])
+@changes_nothing
 async def selection_addresses(body: AddressesRequest, principal: CurrentPrincipal, session: Transaction) -> Any:
     """A selection's clients with their postal address, in id order, for paper mailings (F20, F21)."""
     return await addresses.selection_addresses(session, principal=principal, request=body)

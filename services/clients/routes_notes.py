@@ -11,8 +11,10 @@ from services.clients.notes_schemas import NoteCreate, NotePage, NoteRead, NoteU
 from services.clients.validation import DB_BIGINT_MAX
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
+from shared.idempotency import IdempotentRoute
 
-router = APIRouter(prefix="/api/clients/{client_id}/notes", tags=["client notes"])
+router = APIRouter(prefix="/api/clients/{client_id}/notes", tags=["client notes"],
+                   route_class=IdempotentRoute)
 ClientId = Annotated[int, Path(ge=1, le=DB_BIGINT_MAX, description="Client id")]
 NoteId = Annotated[int, Path(ge=1, le=DB_BIGINT_MAX, description="Note id")]
 

@@ -17,8 +17,9 @@ from services.clients.schemas import (
 from services.clients.validation import DB_BIGINT_MAX
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
+from shared.idempotency import IdempotentRoute
 
-router = APIRouter(prefix="/api/clients")
+router = APIRouter(prefix="/api/clients", route_class=IdempotentRoute)
 ObjectId = Annotated[int, Path(ge=1, le=DB_BIGINT_MAX)]
 
 

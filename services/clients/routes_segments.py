@@ -13,8 +13,9 @@ from services.clients.search.segments import SegmentCreate, SegmentUpdate
 from services.clients.validation import DB_BIGINT_MAX
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
+from shared.idempotency import IdempotentRoute
 
-router = APIRouter(prefix="/api/clients/segments", tags=["segments"])
+router = APIRouter(prefix="/api/clients/segments", tags=["segments"], route_class=IdempotentRoute)
 SegmentId = Annotated[int, Path(ge=1, le=DB_BIGINT_MAX, description="Segment id")]
 
 

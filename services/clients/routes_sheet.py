@@ -13,9 +13,10 @@ from services.clients.timeline_text import TimelineCategory
 from services.clients.validation import DB_BIGINT_MAX
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
+from shared.idempotency import IdempotentRoute
 from shared.schemas import Day
 
-router = APIRouter(prefix="/api/clients", tags=["client sheet"])
+router = APIRouter(prefix="/api/clients", tags=["client sheet"], route_class=IdempotentRoute)
 ClientId = Annotated[int, Path(ge=1, le=DB_BIGINT_MAX, description="Client id")]
 Cursor = Annotated[str | None, Query(max_length=512, description="next_cursor of the previous page")]
 # 'from' is a Python keyword: the parameters keep the API's names through aliases.

@@ -9,7 +9,7 @@ import httpx
 from fastapi import FastAPI
 
 from services.mailings.handlers import build_subscribers
-from services.mailings.models import outbox
+from services.mailings.models import idempotency_keys, outbox
 from services.mailings.routes_campaigns import router as campaigns_router
 from services.mailings.routes_emails import router as emails_router
 from services.mailings.routes_labels import router as labels_router
@@ -33,6 +33,7 @@ def create_app(settings: MailingsSettings | None = None, *,
         title="Négoce mailings",
         description="Paper mailing campaigns, address labels and e-mails to clients.",
         outbox=outbox,
+        idempotency_keys=idempotency_keys,
         routers=[campaigns_router, renders_router, labels_router, emails_router],
         subscribers=build_subscribers,
         publishes=(EmailSent, EmailFailed, MailingRendered),

@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.mailings import campaigns_repository, emails_repository, renders_repository
 from services.mailings import replica_repository as repo
 from services.mailings.emails_domain import without_personal_data
-from services.mailings.models import EmailClient, inbox, outbox
+from services.mailings.models import EmailClient, idempotency_keys, inbox, outbox
 from shared.consumer import apply_once
+from shared.idempotency import forget_answers_about_client
 from shared.outbox import erase_client_events
 from shared.errors import Conflict, NotFound
 from shared.events.clients import (
@@ -143,3 +144,4 @@ async def _erase_what_it_holds(session: AsyncSession, *, account_id: uuid.UUID, 
                                             pseudonym=pseudonym, campaign_ids=campaign_ids)
     await erase_client_events(session, outbox, account_id=account_id, client_ids=[client_id],
                               redact=without_personal_data)
+    await forget_answers_about_client(session, idempotency_keys, account_id=account_id, client_id=client_id)

@@ -14,8 +14,10 @@ from services.mailings.campaigns_schemas import (
 from services.mailings.uploads import IMAGE_BODY, uploaded_file
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
+from shared.idempotency import IdempotentRoute
 
-router = APIRouter(prefix="/api/mailings/campaigns", tags=["campaigns"])
+router = APIRouter(prefix="/api/mailings/campaigns", tags=["campaigns"],
+                   route_class=IdempotentRoute)
 CampaignId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 

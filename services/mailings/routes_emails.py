@@ -10,8 +10,9 @@ from services.mailings import emails_service
 from services.mailings.emails_schemas import EmailCreate, EmailPage, EmailRead, Id
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
+from shared.idempotency import IdempotentRoute
 
-router = APIRouter(prefix="/api/mailings/emails", tags=["e-mails"])
+router = APIRouter(prefix="/api/mailings/emails", tags=["e-mails"], route_class=IdempotentRoute)
 EmailId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 

@@ -10,8 +10,9 @@ from services.mailings import labels_service
 from services.mailings.campaigns_schemas import LabelFormatBody, LabelFormatRead, LabelSettingsBody
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
+from shared.idempotency import IdempotentRoute, changes_nothing
 
-router = APIRouter(prefix="/api/mailings", tags=["labels"])
+router = APIRouter(prefix="/api/mailings", tags=["labels"], route_class=IdempotentRoute)
 Code = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 
 
@@ -35,6 +36,7 @@ async def delete_format(code: Code, principal: CurrentPrincipal, session: Transa
 
 @router.post("/label-formats/{code}/test-grid", response_class=Response,
              responses={200: {"content": {"application/pdf": {}}, "description": "One page, each label outlined"}})
+@changes_nothing
 async def test_grid(code: Code, principal: CurrentPrincipal, session: Transaction) -> Response:
     """A one-page PDF outlining and numbering each label, shifted by the account's calibration, to print
     on plain paper and hold against a sheet."""

@@ -11,8 +11,9 @@ from services.mailings import renders_service
 from services.mailings.campaigns_schemas import RenderRead
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
+from shared.idempotency import IdempotentRoute
 
-router = APIRouter(prefix="/api/mailings/renders", tags=["renders"])
+router = APIRouter(prefix="/api/mailings/renders", tags=["renders"], route_class=IdempotentRoute)
 RenderId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 

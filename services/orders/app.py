@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.orders.handlers import build_subscribers
-from services.orders.models import outbox
+from services.orders.models import idempotency_keys, outbox
 from services.orders.routes_catalogue import router as catalogue_router
 from services.orders.routes_orders import router as orders_router
 from services.orders.settings import OrdersSettings
@@ -20,6 +20,7 @@ def create_app(settings: OrdersSettings | None = None) -> FastAPI:
         title="Négoce orders",
         description="Catalogue, prices, reservations, orders, invoices, shipments and payments.",
         outbox=outbox,
+        idempotency_keys=idempotency_keys,
         # Catalogue and picker routes first: /api/orders/products must not be taken for an order id.
         routers=[catalogue_router, orders_router],
         subscribers=build_subscribers,

@@ -9,10 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.orders import client_life_repository as life
 from services.orders import order_repository as repo
-from services.orders.models import inbox
+from services.orders.models import idempotency_keys, inbox
 from services.orders.replica import apply_flag
 from shared.consumer import apply_once
 from shared.events.clients import ClientArchived, ClientErased, ClientMerged, ClientRestored
+from shared.idempotency import forget_answers_about_client
 from shared.text import fold
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -109,4 +110,5 @@ async def erase_client(session: AsyncSession, *, account_id: uuid.UUID, client_i
     # its banner is cleared, or wait and then be refused.
     await life.erase_replicas(session, account_id=account_id, client_id=client_id, personal=personal)
     cleared = await life.clear_banners(session, account_id=account_id, client_id=client_id)
+    await forget_answers_about_client(session, idempotency_keys, account_id=account_id, client_id=client_id)
     log.info("client %s erased: replica pseudonymised, %s order banners cleared", client_id, cleared)

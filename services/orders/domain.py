@@ -1,8 +1,9 @@
-"""Pure rules of the orders service: containers, prices, money rounding, document numbers."""
+"""Pure rules of the orders service: containers, prices, money rounding, document numbers, dates."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
@@ -63,3 +64,17 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
 def can_move(state: str, target: str) -> bool:
     """Whether an order in ``state`` may become ``target``."""
     return target in ALLOWED_TRANSITIONS[state]
+
+
+# A shipment or a payment records something that happened; a day ahead leaves room for clocks and for
+# writing down tonight what leaves first thing tomorrow, and anything later is a typing error.
+FUTURE_SLACK = timedelta(days=1)
+
+
+def fact_date_problem(at: datetime, *, order_created_at: datetime, now: datetime) -> str | None:
+    """Why a shipment's or payment's date cannot be (before its order, or too far ahead), or None."""
+    if at < order_created_at:
+        return f"is before the order was created ({order_created_at.isoformat()})"
+    if at > now + FUTURE_SLACK:
+        return "is more than a day ahead: record a shipment or a payment once it has happened"
+    return None

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.orders import catalogue_repository as catalogue
 from services.orders import order_repository as repo
-from services.orders.models import Payment, Reservation, Shipment, ShipmentLine, outbox
+from services.orders.domain import fact_date_problem
+from services.orders.models import Order, Payment, Reservation, Shipment, ShipmentLine, outbox
 from services.orders.order_service import get_order, load_order
 from services.orders.replica import known_client
 from services.orders.schemas import PaymentCreate, ReservationCreate, ShipmentCreate
@@ -27,6 +28,7 @@ from shared.outbox import add_event
 async def ship(session: AsyncSession, *, principal: Principal, order_id: int, data: ShipmentCreate) -> dict[str, Any]:
     """Ship some or all of what remains to the ship-to client, consuming its reservations."""
     order = await load_order(session, principal=principal, order_id=order_id, for_update=True)
+    _check_date(order, "shipped_at", data.shipped_at)
     if order.state not in ("confirmed", "invoiced"):
         raise Conflict(f"Order {order.number} is {order.state}: only confirmed or invoiced orders ship.")
     lines = {line.id: line for line in await repo.order_lines(session, order_id=order.id)}
@@ -73,6 +75,7 @@ async def record_payment(session: AsyncSession, *, principal: Principal, order_i
                          data: PaymentCreate) -> dict[str, Any]:
     """Record money received on an order that is not cancelled."""
     order = await load_order(session, principal=principal, order_id=order_id, for_update=True)
+    _check_date(order, "paid_at", data.paid_at)
     if order.state == "cancelled":
         raise Conflict(f"Order {order.number} is cancelled: it takes no payment.")
     payment = Payment(account_id=order.account_id, order_id=order.id, amount_cents=data.amount_cents,
@@ -129,6 +132,12 @@ def reservation_body(r: Reservation) -> dict[str, Any]:
     """A reservation for the API."""
     return {"id": r.id, "client_id": r.client_id, "variant_id": r.variant_id, "quantity": r.quantity,
             "remaining": r.remaining, "status": r.status, "created_at": r.created_at}
+
+
+def _check_date(order: Order, field: str, at: datetime | None) -> None:
+    if at is not None and (problem := fact_date_problem(at, order_created_at=order.created_at,
+                                                        now=datetime.now(UTC))):
+        raise InvalidField(field, problem)
 
 
 async def _consume_reservations(session: AsyncSession, account_id: Any, client_id: int, variant_id: int,

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import new_metadata
+from shared.idempotency import define_idempotency_keys
 from shared.inbox import define_inbox
 from shared.outbox import define_outbox
 
@@ -28,6 +29,7 @@ class Base(DeclarativeBase):
 
 outbox = define_outbox(Base.metadata)
 inbox = define_inbox(Base.metadata)
+idempotency_keys = define_idempotency_keys(Base.metadata)
 
 
 def _id() -> Mapped[int]:

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.orders.models import (
-    ClientReplica, Invoice, NumberSequence, Order, OrderLine, Payment, Reservation, ShipmentLine,
+    ClientReplica, Invoice, NumberSequence, Order, OrderLine, Payment, Reservation, Shipment, ShipmentLine,
 )
 
 
@@ -120,15 +120,25 @@ async def shipped_quantities(session: AsyncSession, *, order_id: int) -> dict[in
     return {line_id: quantity for line_id, quantity in rows.all()}
 
 
+async def order_shipments(session: AsyncSession, *, order_id: int) -> list[tuple[Shipment, ShipmentLine]]:
+    """An order's shipments with their lines, one row per line, oldest shipment first."""
+    rows = await session.execute(
+        select(Shipment, ShipmentLine).join(ShipmentLine, ShipmentLine.shipment_id == Shipment.id)
+        .where(Shipment.order_id == order_id)
+        .order_by(Shipment.shipped_at, Shipment.id, ShipmentLine.order_line_id))
+    return [(shipment, line) for shipment, line in rows.all()]
+
+
+async def order_payments(session: AsyncSession, *, order_id: int) -> list[Payment]:
+    """An order's payments, oldest first."""
+    rows = await session.execute(select(Payment).where(Payment.order_id == order_id)
+                                 .order_by(Payment.paid_at, Payment.id))
+    return list(rows.scalars())
+
+
 async def get_invoice(session: AsyncSession, *, order_id: int) -> Invoice | None:
     """The invoice of an order, if any."""
     return (await session.execute(select(Invoice).where(Invoice.order_id == order_id))).scalar_one_or_none()
-
-
-async def paid_cents(session: AsyncSession, *, order_id: int) -> int:
-    """Total received on an order."""
-    return int(await session.scalar(
-        select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(Payment.order_id == order_id)) or 0)
 
 
 async def get_reservation(session: AsyncSession, *, account_id: uuid.UUID, reservation_id: int) -> Reservation | None:

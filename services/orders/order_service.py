@@ -13,7 +13,9 @@ from services.orders.domain import can_move, document_number, line_total_cents, 
 from services.orders.models import Invoice, Order, OrderLine, outbox
 from services.orders.replica import known_client, refuse_if_closed
 from services.orders.schemas import OrderCreate
-from services.orders.views import line_payload, order_body, order_payload
+from services.orders.views import (
+    Fulfilment, line_payload, order_body, order_payload, payment_body, shipments_body,
+)
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidField, NotFound
 from shared.events.orders import (
@@ -65,7 +67,7 @@ async def create_order(session: AsyncSession, *, principal: Principal, data: Ord
     await session.refresh(order)
     await add_event(session, outbox, OrderCreated, account_id=account_id,
                     payload=order_payload(order, lines, details))
-    return order_body(order, lines=lines, details=details, shipped={}, invoice=None, paid=0)
+    return order_body(order, lines=lines, details=details, invoice=None, fulfilment=Fulfilment())
 
 
 async def get_order(session: AsyncSession, *, principal: Principal, order_id: int) -> dict[str, Any]:
@@ -162,9 +164,29 @@ async def _announce(session: AsyncSession, order: Order, event_class: type) -> N
                     payload=order_payload(order, lines, await _details(session, order, lines)))
 
 
+async def list_shipments(session: AsyncSession, *, principal: Principal, order_id: int) -> list[dict[str, Any]]:
+    """An order's shipments, oldest first: date, ship-to client and lines."""
+    order = await load_order(session, principal=principal, order_id=order_id)
+    lines = await repo.order_lines(session, order_id=order.id)
+    return shipments_body(await _fulfilment(session, order), lines=lines,
+                          details=await _details(session, order, lines))
+
+
+async def list_payments(session: AsyncSession, *, principal: Principal, order_id: int) -> list[dict[str, Any]]:
+    """An order's payments, oldest first: date, amount and method."""
+    order = await load_order(session, principal=principal, order_id=order_id)
+    return [payment_body(p) for p in await repo.order_payments(session, order_id=order.id)]
+
+
+async def _fulfilment(session: AsyncSession, order: Order) -> Fulfilment:
+    shipped = await repo.order_shipments(session, order_id=order.id)
+    return Fulfilment(shipments=list({shipment.id: shipment for shipment, _ in shipped}.values()),
+                      shipment_lines=[line for _, line in shipped],
+                      payments=await repo.order_payments(session, order_id=order.id))
+
+
 async def _body(session: AsyncSession, order: Order) -> dict[str, Any]:
     lines = await repo.order_lines(session, order_id=order.id)
     return order_body(order, lines=lines, details=await _details(session, order, lines),
-                      shipped=await repo.shipped_quantities(session, order_id=order.id),
                       invoice=await repo.get_invoice(session, order_id=order.id),
-                      paid=await repo.paid_cents(session, order_id=order.id))
+                      fulfilment=await _fulfilment(session, order))

@@ -13,8 +13,9 @@ from services.orders.schemas import (
 )
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
+from shared.idempotency import IdempotentRoute
 
-router = APIRouter(prefix="/api/orders")
+router = APIRouter(prefix="/api/orders", route_class=IdempotentRoute)
 ObjectId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 ClientQuery = Annotated[int, Query(ge=1, le=2**63 - 1)]
 

@@ -7,12 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, status
 
 from services.orders import fulfilment_service, order_service, order_repository
-from services.orders.schemas import ClientChoice, OrderCreate, OrderRead, PaymentCreate, ShipmentCreate
+from services.orders.schemas import (
+    ClientChoice, OrderCreate, OrderRead, PaymentCreate, PaymentRead, ShipmentCreate, ShipmentRead,
+)
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
+from shared.idempotency import IdempotentRoute
 from shared.text import fold
 
-router = APIRouter(prefix="/api/orders", tags=["orders"])
+router = APIRouter(prefix="/api/orders", tags=["orders"], route_class=IdempotentRoute)
 OrderId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
@@ -35,7 +38,7 @@ async def create_order(body: OrderCreate, principal: CurrentPrincipal, session: 
 
 @router.get("/{order_id}", response_model=OrderRead)
 async def get_order(order_id: OrderId, principal: CurrentPrincipal, session: Transaction) -> Any:
-    """An order with its lines, invoice and payments."""
+    """An order with its lines, invoice, shipments (date, ship-to client, lines) and payments (date, amount, method)."""
     return await order_service.get_order(session, principal=principal, order_id=order_id)
 
 
@@ -63,13 +66,27 @@ async def credit_note(order_id: OrderId, principal: CurrentPrincipal, session: T
     return await order_service.credit_invoice(session, principal=principal, order_id=order_id)
 
 
+@router.get("/{order_id}/shipments", response_model=list[ShipmentRead])
+async def list_shipments(order_id: OrderId, principal: CurrentPrincipal, session: Transaction) -> Any:
+    """The order's shipments, oldest first: date, ship-to client and lines."""
+    return await order_service.list_shipments(session, principal=principal, order_id=order_id)
+
+
 @router.post("/{order_id}/shipments", response_model=OrderRead, status_code=status.HTTP_201_CREATED)
 async def ship(order_id: OrderId, body: ShipmentCreate, principal: CurrentPrincipal, session: Transaction) -> Any:
-    """Ship the given quantities, or all that remains, to the ship-to client."""
+    """Ship the given quantities, or all that remains, to the ship-to client; dated now unless ``shipped_at``
+    says otherwise, never before the order nor more than a day ahead (422)."""
     return await fulfilment_service.ship(session, principal=principal, order_id=order_id, data=body)
+
+
+@router.get("/{order_id}/payments", response_model=list[PaymentRead])
+async def list_payments(order_id: OrderId, principal: CurrentPrincipal, session: Transaction) -> Any:
+    """The order's payments, oldest first: date, amount and method."""
+    return await order_service.list_payments(session, principal=principal, order_id=order_id)
 
 
 @router.post("/{order_id}/payments", response_model=OrderRead, status_code=status.HTTP_201_CREATED)
 async def pay(order_id: OrderId, body: PaymentCreate, principal: CurrentPrincipal, session: Transaction) -> Any:
-    """Record a payment on an order that is not cancelled."""
+    """Record a payment on an order that is not cancelled; dated now unless ``paid_at`` says otherwise, never
+    before the order nor more than a day ahead (422)."""
     return await fulfilment_service.record_payment(session, principal=principal, order_id=order_id, data=body)

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from shared.schemas import DateTime, Number, StrictBody
+from shared.schemas import Moment, Number, StrictBody
 
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Cents = Annotated[int, Field(ge=0, le=10**13)]
@@ -150,14 +150,18 @@ class ShipmentCreate(Strict):
     """A shipment: the given lines, or everything not yet shipped when empty."""
 
     lines: Annotated[list[ShipmentLineCreate], Field(max_length=500)] = []
-    shipped_at: DateTime | None = None
+    shipped_at: Moment | None = Field(default=None, description=(
+        "When the goods left, with its UTC offset; now if left out. Not before the order was created, "
+        "nor more than a day ahead (422 naming shipped_at)."))
 
 
 class PaymentCreate(Strict):
     """Money received on an order."""
 
     amount_cents: Annotated[int, Field(gt=0, le=10**13)]
-    paid_at: DateTime | None = None
+    paid_at: Moment | None = Field(default=None, description=(
+        "When the money was received, with its UTC offset; now if left out. Not before the order was created, "
+        "nor more than a day ahead (422 naming paid_at)."))
     method: Literal["card", "transfer", "cheque", "cash", "direct_debit", "other"]
 
 
@@ -195,6 +199,35 @@ class InvoiceRead(BaseModel):
     cancelled_at: datetime | None
 
 
+class ShipmentLineRead(BaseModel):
+    """How much of an order line left in a shipment."""
+
+    order_line_id: int
+    variant_id: int
+    product_name: str
+    container_short_name: str
+    vintage: int | None
+    quantity: Decimal
+
+
+class ShipmentRead(BaseModel):
+    """A shipment of an order: when, to which client, what."""
+
+    id: int
+    shipped_at: datetime
+    ship_to_client_id: int
+    lines: list[ShipmentLineRead]
+
+
+class PaymentRead(BaseModel):
+    """Money received on an order."""
+
+    id: int
+    paid_at: datetime
+    amount_cents: int
+    method: str
+
+
 class OrderRead(BaseModel):
     """An order with its lines, invoice, and what was shipped and paid."""
 
@@ -210,6 +243,8 @@ class OrderRead(BaseModel):
     created_at: datetime
     lines: list[OrderLineRead]
     invoice: InvoiceRead | None
+    shipments: list[ShipmentRead] = Field(description="Oldest first")
+    payments: list[PaymentRead] = Field(description="Oldest first")
 
 
 class ReservationRead(BaseModel):

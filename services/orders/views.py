@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from services.orders.models import Invoice, Order, OrderLine
+from services.orders.models import Invoice, Order, OrderLine, Payment, Shipment, ShipmentLine
 from shared.events.orders import ContainerPayload, OrderPayload, ProductLinePayload
 
 
@@ -32,15 +34,28 @@ def order_payload(order: Order, lines: list[OrderLine], details: dict[int, Any])
         lines=[line_payload(line, details[line.variant_id]) for line in lines])
 
 
+@dataclass(frozen=True, slots=True)
+class Fulfilment:
+    """What followed an order: its shipments with their lines, and its payments."""
+
+    shipments: list[Shipment] = field(default_factory=list)
+    shipment_lines: list[ShipmentLine] = field(default_factory=list)
+    payments: list[Payment] = field(default_factory=list)
+
+
 def order_body(
-    order: Order, *, lines: list[OrderLine], details: dict[int, Any], shipped: dict[int, Decimal],
-    invoice: Invoice | None, paid: int,
+    order: Order, *, lines: list[OrderLine], details: dict[int, Any], invoice: Invoice | None,
+    fulfilment: Fulfilment,
 ) -> dict[str, Any]:
     """Everything about an order for the API."""
+    shipped: dict[int, Decimal] = defaultdict(Decimal)
+    for shipped_line in fulfilment.shipment_lines:
+        shipped[shipped_line.order_line_id] += shipped_line.quantity
     return {
         "id": order.id, "number": order.number, "client_id": order.client_id,
         "ship_to_client_id": order.ship_to_client_id, "state": order.state, "total_cents": order.total_cents,
-        "currency": order.currency, "paid_cents": paid, "banner": order.banner, "created_at": order.created_at,
+        "currency": order.currency, "paid_cents": sum(p.amount_cents for p in fulfilment.payments),
+        "banner": order.banner, "created_at": order.created_at,
         "lines": [{
             "id": line.id, "variant_id": line.variant_id, "product_name": details[line.variant_id].product_name,
             "container_short_name": details[line.variant_id].short_name,
@@ -53,4 +68,26 @@ def order_body(
             "total_cents": invoice.total_cents, "credit_note_number": invoice.credit_note_number,
             "cancelled_at": invoice.cancelled_at,
         },
+        "shipments": shipments_body(fulfilment, lines=lines, details=details),
+        "payments": [payment_body(payment) for payment in fulfilment.payments],
     }
+
+
+def shipments_body(fulfilment: Fulfilment, *, lines: list[OrderLine], details: dict[int, Any]) -> list[dict[str, Any]]:
+    """An order's shipments for the API, oldest first, each with its date, ship-to client and lines."""
+    variant_of = {line.id: line.variant_id for line in lines}
+    lines_of: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for shipped_line in fulfilment.shipment_lines:
+        detail = details[variant_of[shipped_line.order_line_id]]
+        lines_of[shipped_line.shipment_id].append({
+            "order_line_id": shipped_line.order_line_id, "variant_id": variant_of[shipped_line.order_line_id],
+            "product_name": detail.product_name, "container_short_name": detail.short_name,
+            "vintage": detail.vintage, "quantity": shipped_line.quantity})
+    return [{"id": shipment.id, "shipped_at": shipment.shipped_at, "ship_to_client_id": shipment.ship_to_client_id,
+             "lines": lines_of[shipment.id]} for shipment in fulfilment.shipments]
+
+
+def payment_body(payment: Payment) -> dict[str, Any]:
+    """A payment for the API."""
+    return {"id": payment.id, "paid_at": payment.paid_at, "amount_cents": payment.amount_cents,
+            "method": payment.method}

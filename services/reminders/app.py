@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.reminders.handlers import build_subscribers
-from services.reminders.models import outbox
+from services.reminders.models import idempotency_keys, outbox
 from services.reminders.routes_account import router as account_router
 from services.reminders.routes_reminders import router as reminders_router
 from services.reminders.settings import RemindersSettings
@@ -24,6 +24,7 @@ def create_app(settings: RemindersSettings | None = None) -> FastAPI:
         title="Négoce reminders",
         description="Dated reminders about clients, fired on time exactly once.",
         outbox=outbox,
+        idempotency_keys=idempotency_keys,
         # Settings, users and notifications first: /api/reminders/users must not be taken for a reminder id.
         routers=[account_router, reminders_router],
         subscribers=build_subscribers,

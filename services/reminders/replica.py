@@ -9,11 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.reminders import repository as repo
 from services.reminders.domain import ERASED_TEXT, payload, without_text
-from services.reminders.models import inbox, outbox
+from services.reminders.models import idempotency_keys, inbox, outbox
 from shared.consumer import apply_once
 from shared.events.clients import ClientCreated, ClientDeleted, ClientErased, ClientMerged, ClientUpdated
 from shared.events.envelope import Event, new_event
 from shared.events.reminders import ReminderUpdated
+from shared.idempotency import forget_answers_about_client
 from shared.outbox import add_events, erase_client_events
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -94,3 +95,4 @@ async def _erase(session: AsyncSession, *, account_id: uuid.UUID, client_id: int
     # Events already relayed go; those not yet relayed leave without the text.
     await erase_client_events(session, outbox, account_id=account_id, client_ids=[client_id],
                               redact=without_text)
+    await forget_answers_about_client(session, idempotency_keys, account_id=account_id, client_id=client_id)

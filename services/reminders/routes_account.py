@@ -10,8 +10,9 @@ from services.reminders import account_service
 from services.reminders.schemas import NotificationRead, SettingsRead, SettingsWrite, UserRead, UserWrite
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
+from shared.idempotency import IdempotentRoute
 
-router = APIRouter(prefix="/api/reminders", tags=["reminders"])
+router = APIRouter(prefix="/api/reminders", tags=["reminders"], route_class=IdempotentRoute)
 UserPath = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[^\s/]+$")]
 
 

@@ -10,8 +10,9 @@ from services.reminders import service
 from services.reminders.schemas import ReminderCreate, ReminderEdit, ReminderPage, ReminderRead, Reschedule, Snooze
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
+from shared.idempotency import IdempotentRoute
 
-router = APIRouter(prefix="/api/reminders", tags=["reminders"])
+router = APIRouter(prefix="/api/reminders", tags=["reminders"], route_class=IdempotentRoute)
 ReminderId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
