@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -57,6 +59,23 @@ class InvalidField(ProblemError):
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}", extra={"errors": [{"field": field, "message": message}]})
+
+
+@contextlib.contextmanager
+def fields_inside(path: str) -> Iterator[None]:
+    """Name the fields of a 4xx raised within as parts of a nested body: 'q' becomes 'selection.search.q'.
+
+    For rules checked on a nested value by code that knows only that value's own field names.
+    """
+    try:
+        yield
+    except ProblemError as problem:
+        errors = problem.extra.get("errors")
+        if isinstance(errors, list) and errors:
+            problem.extra["errors"] = [{**e, "field": f"{path}.{e['field']}"} for e in errors]
+            problem.detail = "; ".join(f"{e['field']}: {e['message']}" for e in problem.extra["errors"])
+            problem.args = (problem.detail,)
+        raise
 
 
 def problem_response(

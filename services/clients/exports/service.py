@@ -21,9 +21,7 @@ from services.clients.models import Account, ExportJob
 from services.clients.search import repository as search_repository
 from services.clients.search.filters import Clause
 from services.clients.search.params import SearchParams
-from services.clients.search.selection import (
-    Selection, known_client_ids, query_conditions, selection_search,
-)
+from services.clients.search.selection import Selection, query_conditions, selection_conditions
 from services.clients.search.service import search_conditions, search_relevance
 from services.clients.service import account_of
 from shared.auth import Principal
@@ -90,13 +88,12 @@ async def create_job(session: AsyncSession, *, principal: Principal, request: Ex
     account = await account_of(session, principal)
     selection = request.selection
     stored: dict[str, Any] = {"tab": selection.tab, "sort": request.sort, "direction": request.direction}
-    if selection.client_ids is not None:
-        stored["client_ids"] = await known_client_ids(session, account_id=account.id, ids=selection.client_ids,
-                                                      field="selection.client_ids")
+    # Compiled now so that a bad selection is a 422 here rather than a failed job later.
+    _, search = await selection_conditions(session, account_id=account.id, timezone=account.timezone,
+                                           selection=selection)
+    if search is None:
+        stored["client_ids"] = sorted(set(selection.client_ids or []))
     else:
-        search = await selection_search(session, account_id=account.id, selection=selection)
-        # Compiled now so that a bad search is a 422 here rather than a failed job later.
-        await search_conditions(session, account_id=account.id, timezone=account.timezone, search=search)
         stored["search"] = search.model_dump(mode="json", exclude_defaults=True)
     job = ExportJob(account_id=account.id, user_id=principal.user_id, kind=request.kind, format=request.format,
                     selection=stored)

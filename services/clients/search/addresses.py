@@ -9,8 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.clients.list_queries import listed
 from services.clients.search import repository
-from services.clients.search.selection import Selection, known_client_ids, selection_search
-from services.clients.search.service import search_conditions
+from services.clients.search.selection import Selection, selection_conditions
 from services.clients.service import account_of
 from services.clients.views import address_of, name_of
 from shared.auth import Principal
@@ -54,14 +53,8 @@ async def selection_addresses(
     """The live clients of a selection with their billing address, one page at a time."""
     account = await account_of(session, principal)
     selection = request.selection
-    if selection.client_ids is not None:
-        known = await known_client_ids(session, account_id=account.id, ids=selection.client_ids,
-                                       field="selection.client_ids")
-        conditions = [repository.id_is_any_of(known)]
-    else:
-        search = await selection_search(session, account_id=account.id, selection=selection)
-        conditions = await search_conditions(session, account_id=account.id, timezone=account.timezone,
-                                             search=search)
+    conditions, _ = await selection_conditions(session, account_id=account.id, timezone=account.timezone,
+                                               selection=selection)
     clients = await repository.addresses_page(
         session, where=listed(account.id, selection.tab, conditions), after_id=request.after_id or 0,
         limit=request.limit)

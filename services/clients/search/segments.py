@@ -14,7 +14,7 @@ from services.clients.search.params import SearchBody
 from services.clients.search.service import search_conditions
 from services.clients.service import account_of
 from shared.auth import Principal
-from shared.errors import Conflict, InvalidField, NotFound
+from shared.errors import Conflict, InvalidField, NotFound, fields_inside
 from shared.schemas import StrictBody
 
 SegmentName = Annotated[str, Field(min_length=1, max_length=100)]
@@ -96,7 +96,8 @@ async def _check(session: AsyncSession, *, principal: Principal, name: str | Non
                        extra={"errors": [{"field": "name", "message": "already used"}]})
     if search is not None:
         # Compiling the search checks it (syntax, known tags and categories) before it is saved.
-        await search_conditions(session, account_id=account.id, timezone=account.timezone, search=search)
+        with fields_inside("search"):
+            await search_conditions(session, account_id=account.id, timezone=account.timezone, search=search)
 
 
 async def _load(session: AsyncSession, *, principal: Principal, segment_id: int) -> Segment:

@@ -14,7 +14,7 @@ from services.clients.search.filters import Clause
 from services.clients.search.params import SearchBody, SearchParams
 from services.clients.search.service import search_conditions
 from services.clients.validation import Id
-from shared.errors import InvalidField, NotFound
+from shared.errors import InvalidField, NotFound, fields_inside
 from shared.schemas import StrictBody
 
 MAX_CLIENT_IDS = 100_000
@@ -68,6 +68,19 @@ async def query_conditions(
         known = await known_client_ids(session, account_id=account_id, ids=client_ids)
         conditions.append(repository.id_is_any_of(known))
     return conditions
+
+
+async def selection_conditions(session: AsyncSession, *, account_id: uuid.UUID, timezone: str,
+                               selection: Selection) -> tuple[list[Clause], SearchParams | None]:
+    """The conditions of a selection and the search they come from (None for ids); a 422 names the field
+    where the caller wrote it: ``selection.client_ids``, ``selection.search.q`` or ``selection.segment_id.q``."""
+    if selection.client_ids is not None:
+        known = await known_client_ids(session, account_id=account_id, ids=selection.client_ids,
+                                       field="selection.client_ids")
+        return [repository.id_is_any_of(known)], None
+    search = await selection_search(session, account_id=account_id, selection=selection)
+    with fields_inside("selection.segment_id" if selection.segment_id is not None else "selection.search"):
+        return await search_conditions(session, account_id=account_id, timezone=timezone, search=search), search
 
 
 async def selection_search(session: AsyncSession, *, account_id: uuid.UUID, selection: Selection) -> SearchParams:
