@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.clients import list_service
-from services.clients.list_queries import Cursor, list_page
+from services.clients.list_queries import Cursor, Ordering, list_page
 from services.clients.search.params import SearchParams
 from shared.auth import Principal
 from shared.db import create_engine
@@ -60,9 +60,9 @@ class SqlProbe:
     async def orm_page(self, page: Page) -> list[Any]:
         """list_page in its own session (checkout, BEGIN, query, ROLLBACK), as a request would."""
         async with AsyncSession(self.engine) as session:
+            ordering = Ordering(sort=page.sort, direction=page.direction)  # type: ignore[arg-type]
             rows, _ = await list_page(session, account_id=self.account_id, tab=page.tab,  # type: ignore[arg-type]
-                                      sort=page.sort, direction=page.direction,  # type: ignore[arg-type]
-                                      cursor=page.list_cursor(), limit=page.limit)
+                                      ordering=ordering, cursor=page.list_cursor(), limit=page.limit)
         return rows
 
     async def statement_of(self, page: Page) -> tuple[str, tuple[Any, ...], list[int]]:
@@ -161,7 +161,7 @@ class SearchProbe(SqlProbe):
         async with AsyncSession(self.engine) as session:
             page = await list_service.list_clients(
                 session, principal=Principal(account_id=self.account_id, user_id=user_id),
-                tab=params.get("tab", "all"), sort=params.get("sort", "name"),
+                tab=params.get("tab", "all"), sort=params.get("sort"),
                 direction=params.get("direction", "asc"), cursor=params.get("cursor"),
                 limit=params.get("limit", 50), search=search)
         return Request(list(self.captured), [item["id"] for item in page["items"]], page["counts"],
