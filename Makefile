@@ -13,7 +13,7 @@ PY := .venv/bin/python
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help venv infra run test bench docs lint compose-config compose-up compose-down clean
+.PHONY: help venv infra run test bench docs lint lint-python compose-config compose-up compose-down clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -30,8 +30,9 @@ run: ## run everything in the foreground behind the gateway on 127.0.0.1:8080 (N
 # The gateway tests start their own nginx from deploy/nginx.conf.template via
 # deploy/render-nginx.sh; NEGOCE_NGINX_BIN tells them which binary to run.
 # pytest's exit status is passed through untouched (5 = no tests collected fails).
-test: ## run the test suite (extra pytest arguments: PYTEST_ARGS="-k foo -x")
+test: ## lint, then run the test suite (extra pytest arguments: PYTEST_ARGS="-k foo -x")
 	@deploy/ensure-infra.sh venv
+	@$(MAKE) --no-print-directory lint-python
 	@deploy/ensure-infra.sh all
 	NEGOCE_NGINX_BIN="$$(deploy/ensure-infra.sh nginx-path)" $(PY) -m pytest $(PYTEST_ARGS)
 
@@ -44,7 +45,14 @@ docs: ## generate the documentation
 	@deploy/ensure-infra.sh venv
 	$(PY) -m docs.generate
 
-lint: ## check the shell scripts, the Procfile and docker-compose.yml
+PY_SOURCES := services shared bench tests docs
+
+lint-python: ## lint and format-check the Python code with ruff
+	@deploy/ensure-infra.sh venv
+	.venv/bin/ruff check $(PY_SOURCES)
+	.venv/bin/ruff format --check $(PY_SOURCES)
+
+lint: lint-python ## lint the Python code, the shell scripts, the Procfile and docker-compose.yml
 	bash -n deploy/run.sh deploy/ensure-infra.sh .ci/run
 	sh -n deploy/render-nginx.sh
 	@if command -v shellcheck >/dev/null; then \

@@ -26,20 +26,27 @@ from bench.config import DEFAULT_CLIENTS
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the arguments and run the chosen benchmark."""
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command")
     gen = sub.add_parser("generate", help="load the bench account with N clients (COPY)")
     lst = sub.add_parser("list", help="benchmark GET /api/clients through the gateway, and the bare SQL")
-    search = sub.add_parser("search", help="benchmark searches on GET /api/clients through the gateway, and their "
-                                           "bare SQL")
-    events = sub.add_parser("events", help="invoice events into the clients read model (events/s, delay) vs raw "
-                                           "aio-pika")
-    exports = sub.add_parser("exports", help="CSV streamed through the gateway (rows/s, service memory) vs bare "
-                                             "COPY, and an XLSX job of 100,000 clients built by the worker")
+    search = sub.add_parser(
+        "search", help="benchmark searches on GET /api/clients through the gateway, and their bare SQL"
+    )
+    events = sub.add_parser(
+        "events", help="invoice events into the clients read model (events/s, delay) vs raw aio-pika"
+    )
+    exports = sub.add_parser(
+        "exports",
+        help="CSV streamed through the gateway (rows/s, service memory) vs bare "
+        "COPY, and an XLSX job of 100,000 clients built by the worker",
+    )
     exports.add_argument("--xlsx-rows", type=int, default=100_000, dest="xlsx_rows")
-    rem = sub.add_parser("reminders", help="1M pending reminders, 1,000 due in one second: delay due -> "
-                                           "reminder.due, idle poll")
+    rem = sub.add_parser(
+        "reminders", help="1M pending reminders, 1,000 due in one second: delay due -> reminder.due, idle poll"
+    )
     rem.add_argument("--pending", type=int, default=1_000_000)
     rem.add_argument("--burst", type=int, default=1_000)
     rem.add_argument("--rounds", type=int, default=3)
@@ -47,29 +54,55 @@ def main(argv: list[str] | None = None) -> int:
     everything = sub.add_parser("all", help="generate if needed, then list, search, exports, then events")
     for p in (gen, everything):
         p.add_argument("--clients", type=int, default=DEFAULT_CLIENTS)
-        p.add_argument("--force", action="store_true",
-                       help="reload even if the account already holds N clients as the benchmarks need")
+        p.add_argument(
+            "--force",
+            action="store_true",
+            help="reload even if the account already holds N clients as the benchmarks need",
+        )
     for p in (lst, search, everything):
         p.add_argument("--requests", type=int, default=50, help="timed requests per case (default 50)")
         p.add_argument("--warmup", type=int, default=5, help="untimed requests per case first (default 5)")
-        p.add_argument("--limit", type=int, default=50, choices=range(1, 201), metavar="1..200",
-                       help="page size measured (default 50)")
+        p.add_argument(
+            "--limit",
+            type=int,
+            default=50,
+            choices=range(1, 201),
+            metavar="1..200",
+            help="page size measured (default 50)",
+        )
     for p in (lst, everything):
         p.add_argument("--depth", type=int, default=10_000, help="rows skipped before the deep page")
     for p in (search, everything):
-        p.add_argument("--budget", type=float, default=20.0,
-                       help="seconds per search case after which timing stops, at least 5 requests (default 20)")
+        p.add_argument(
+            "--budget",
+            type=float,
+            default=20.0,
+            help="seconds per search case after which timing stops, at least 5 requests (default 20)",
+        )
     for p in (events, everything):
         p.add_argument("--events", type=int, default=5_000, help="events drained, service started after (default 5000)")
         p.add_argument("--rate", type=float, default=500.0, help="steady publish rate, events/s (default 500)")
         p.add_argument("--duration", type=float, default=20.0, help="seconds at the steady rate (default 20)")
-        p.add_argument("--bench-clients", type=int, default=5_000, dest="bench_clients",
-                       help="clients in the events bench account (default 5000)")
+        p.add_argument(
+            "--bench-clients",
+            type=int,
+            default=5_000,
+            dest="bench_clients",
+            help="clients in the events bench account (default 5000)",
+        )
         p.add_argument("--sample-every", type=int, default=50, help="poll the list row of every Nth event (default 50)")
-        p.add_argument("--sustained-fraction", type=float, default=0.5,
-                       help="if the service falls behind, measure again at this share of its drain rate (default 0.5)")
-        p.add_argument("--max-wait", type=float, default=120.0,
-                       help="seconds to wait for the backlog after publishing ends (default 120)")
+        p.add_argument(
+            "--sustained-fraction",
+            type=float,
+            default=0.5,
+            help="if the service falls behind, measure again at this share of its drain rate (default 0.5)",
+        )
+        p.add_argument(
+            "--max-wait",
+            type=float,
+            default=120.0,
+            help="seconds to wait for the backlog after publishing ends (default 120)",
+        )
     args = parser.parse_args(argv or sys.argv[1:] or ["all"])
     command = args.command
     if command == "events":
@@ -99,14 +132,9 @@ def main(argv: list[str] | None = None) -> int:
 
     listed = list_bench.run(requests=args.requests, warmup=args.warmup, depth=args.depth, limit=args.limit)
     if command == "all":
-        from bench import export_bench
+        from bench import export_bench, paper_bench, reminders_bench
 
-        from bench import reminders_bench
-
-        from bench import paper_bench
-
-        return max(listed, _search(args), export_bench.run(), _events(args), reminders_bench.run(),
-                   paper_bench.run())
+        return max(listed, _search(args), export_bench.run(), _events(args), reminders_bench.run(), paper_bench.run())
     return listed
 
 
@@ -119,9 +147,15 @@ def _search(args: argparse.Namespace) -> int:
 def _events(args: argparse.Namespace) -> int:
     from bench import events_bench
 
-    return events_bench.run(events=args.events, rate=args.rate, duration=args.duration, clients=args.bench_clients,
-                            sample_every=args.sample_every, sustained_fraction=args.sustained_fraction,
-                            max_wait=args.max_wait)
+    return events_bench.run(
+        events=args.events,
+        rate=args.rate,
+        duration=args.duration,
+        clients=args.bench_clients,
+        sample_every=args.sample_every,
+        sustained_fraction=args.sustained_fraction,
+        max_wait=args.max_wait,
+    )
 
 
 if __name__ == "__main__":

@@ -33,9 +33,14 @@ def raw_dsn(url: str = DATABASE_URL) -> str:
 
 def code_under_test() -> dict[str, Any]:
     """The commit the service runs from, and the files of services/ and shared/ changed since (uncommitted)."""
+
     def git(*args: str) -> str:
         done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30)
         return done.stdout.strip() if done.returncode == 0 else ""
+
     dirty = [line[3:] for line in git("status", "--porcelain", "--", "services", "shared").splitlines()]
-    return {"commit": git("rev-parse", "--short", "HEAD"), "subject": git("log", "-1", "--format=%s"),
-            "uncommitted_in_services_or_shared": dirty}
+    return {
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "subject": git("log", "-1", "--format=%s"),
+        "uncommitted_in_services_or_shared": dirty,
+    }

@@ -37,9 +37,23 @@ EVENTS_ACCOUNT_ID = uuid.uuid5(uuid.NAMESPACE_URL, "negoce:bench-events-account"
 
 # Columns the seed fills; every other column of clients is nullable or has a server default.
 SEED_COLUMNS = (
-    "account_id", "version", "kind", "first_name", "last_name", "company_name", "billing_postal_code",
-    "billing_city", "billing_country", "shipping_same_as_billing", "accounting_code", "accepts_emailing",
-    "accepts_mailing", "show_note_on_orders", "blocked", "sort_first_last", "sort_last_first",
+    "account_id",
+    "version",
+    "kind",
+    "first_name",
+    "last_name",
+    "company_name",
+    "billing_postal_code",
+    "billing_city",
+    "billing_country",
+    "shipping_same_as_billing",
+    "accounting_code",
+    "accepts_emailing",
+    "accepts_mailing",
+    "show_note_on_orders",
+    "blocked",
+    "sort_first_last",
+    "sort_last_first",
 )
 SEED_SQL = f"""
 INSERT INTO clients ({", ".join(SEED_COLUMNS)})
@@ -90,8 +104,11 @@ def queue_depths() -> dict[str, int]:
 
 def check_seed_columns() -> None:
     """Fail early if clients gained a required column the seed does not fill."""
-    missing = [c.name for c in Client.__table__.columns if c.name not in SEED_COLUMNS and not c.nullable
-               and c.server_default is None and c.identity is None]
+    missing = [
+        c.name
+        for c in Client.__table__.columns
+        if c.name not in SEED_COLUMNS and not c.nullable and c.server_default is None and c.identity is None
+    ]
     if missing:
         raise SystemExit(f"bench/events_stack.py: the seed does not fill the required clients columns {missing}")
 
@@ -109,8 +126,7 @@ async def _seed(dsn: str, clients: int) -> list[int]:
     conn = await asyncpg.connect(dsn)
     try:
         async with conn.transaction():
-            await conn.execute("INSERT INTO accounts (id, name) VALUES ($1, $2)", EVENTS_ACCOUNT_ID,
-                               "Bench — events")
+            await conn.execute("INSERT INTO accounts (id, name) VALUES ($1, $2)", EVENTS_ACCOUNT_ID, "Bench — events")
             # The per-row trigger fills account_client_counts (5,000 rows: well under a second).
             await conn.execute(SEED_SQL, EVENTS_ACCOUNT_ID, clients)
         await conn.execute("VACUUM (ANALYZE) clients")
@@ -168,9 +184,24 @@ class ConsumerProcess:
         with self.log.open("ab") as out:
             # Own session: Ctrl-C reaches only the benchmark, which stops this process itself.
             self.process = subprocess.Popen(
-                [*command, "--factory", "services.clients.app:create_app", "--host", "127.0.0.1",
-                 "--port", str(self.port), "--log-level", "warning", "--no-access-log"],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                [
+                    *command,
+                    "--factory",
+                    "services.clients.app:create_app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--log-level",
+                    "warning",
+                    "--no-access-log",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.started_at = time.perf_counter()
 
     def check_alive(self) -> None:
@@ -259,14 +290,20 @@ class CpuSample:
     def take(cls, consumer_pid: int | None) -> CpuSample:
         """Read /proc now."""
         busy, _ = _machine_busy()
-        return cls(wall=time.perf_counter(), consumer=_process_cpu(consumer_pid) if consumer_pid else 0.0,
-                   postgres=_cpu_by_command(("postgres",)), rabbitmq=_cpu_by_command(("beam.smp",)),
-                   harness=_process_cpu(os.getpid()), machine_busy=busy)
+        return cls(
+            wall=time.perf_counter(),
+            consumer=_process_cpu(consumer_pid) if consumer_pid else 0.0,
+            postgres=_cpu_by_command(("postgres",)),
+            rabbitmq=_cpu_by_command(("beam.smp",)),
+            harness=_process_cpu(os.getpid()),
+            machine_busy=busy,
+        )
 
 
 def cpu_share(start: CpuSample, end: CpuSample) -> dict[str, float]:
     """Average cores used by each party between two samples (1.0 = one core fully busy)."""
     wall = max(end.wall - start.wall, 1e-9)
-    return {name: round((getattr(end, name) - getattr(start, name)) / wall, 2)
-            for name in ("consumer", "postgres", "rabbitmq", "harness", "machine_busy")} | {
-        "cores": os.cpu_count() or 0, "seconds": round(wall, 2)}
+    return {
+        name: round((getattr(end, name) - getattr(start, name)) / wall, 2)
+        for name in ("consumer", "postgres", "rabbitmq", "harness", "machine_busy")
+    } | {"cores": os.cpu_count() or 0, "seconds": round(wall, 2)}

@@ -80,9 +80,16 @@ def stream_csv(client: httpx.Client, params: dict[str, Any], pid: int) -> dict[s
                 newlines += chunk.count(b"\n")
         seconds = time.perf_counter() - started
     rows = newlines - 1  # the header; notes with line breaks would count twice (none in the bench data)
-    return {"params": params, "rows": rows, "seconds": round(seconds, 2), "rows_per_s": round(rows / seconds),
-            "mb": round(size / 1e6, 1), "service_idle_mb": round(idle, 1), "service_peak_mb": round(memory.peak, 1),
-            "service_growth_mb": round(memory.peak - idle, 1)}
+    return {
+        "params": params,
+        "rows": rows,
+        "seconds": round(seconds, 2),
+        "rows_per_s": round(rows / seconds),
+        "mb": round(size / 1e6, 1),
+        "service_idle_mb": round(idle, 1),
+        "service_peak_mb": round(memory.peak, 1),
+        "service_growth_mb": round(memory.peak - idle, 1),
+    }
 
 
 async def bare_copy(params_q: str | None) -> dict[str, Any]:
@@ -99,11 +106,21 @@ async def bare_copy(params_q: str | None) -> dict[str, Any]:
         async with AsyncSession(engine) as session:
             account = await repository.get_account(session, account_id=BENCH_ACCOUNT_ID)
             search = SearchParams(q=params_q)
-            conditions = await search_conditions(session, account_id=account.id, timezone=account.timezone,
-                                                 search=search)
-            prepared = await prepared_export(session, account, kind="clients", cells="spreadsheet", search=search,
-                                             conditions=conditions, tab="all", sort="name", direction="asc",
-                                             extension="csv")
+            conditions = await search_conditions(
+                session, account_id=account.id, timezone=account.timezone, search=search
+            )
+            prepared = await prepared_export(
+                session,
+                account,
+                kind="clients",
+                cells="spreadsheet",
+                search=search,
+                conditions=conditions,
+                tab="all",
+                sort="name",
+                direction="asc",
+                extension="csv",
+            )
         sql, args = queries.for_asyncpg(prepared.statement)
     finally:
         await engine.dispose()
@@ -128,8 +145,11 @@ async def first_ids(count: int) -> list[int]:
     """The ids of the first ``count`` listed clients of the bench account."""
     connection = await asyncpg.connect(raw_dsn())
     try:
-        rows = await connection.fetch("SELECT id FROM clients WHERE account_id = $1 AND deleted_at IS NULL"
-                                      " ORDER BY id LIMIT $2", BENCH_ACCOUNT_ID, count)
+        rows = await connection.fetch(
+            "SELECT id FROM clients WHERE account_id = $1 AND deleted_at IS NULL ORDER BY id LIMIT $2",
+            BENCH_ACCOUNT_ID,
+            count,
+        )
     finally:
         await connection.close()
     return [r["id"] for r in rows]
@@ -137,10 +157,17 @@ async def first_ids(count: int) -> list[int]:
 
 def xlsx_job(client: httpx.Client, ids: list[int], export_dir: Path) -> dict[str, Any]:
     """Queue an XLSX of these clients, run one worker process, time POST -> done; the worker's peak memory."""
-    env = {**os.environ, "NEGOCE_CLIENTS_DATABASE_URL": DATABASE_URL, "NEGOCE_CLIENTS_EXPORT_DIR": str(export_dir),
-           "NEGOCE_CLIENTS_EXPORT_POLL_SECONDS": "0.05", "NEGOCE_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
-    worker = subprocess.Popen([str(Path(sys.executable).parent / "negoce"), "clients", "export-worker"], cwd=ROOT,
-                              env=env)
+    env = {
+        **os.environ,
+        "NEGOCE_CLIENTS_DATABASE_URL": DATABASE_URL,
+        "NEGOCE_CLIENTS_EXPORT_DIR": str(export_dir),
+        "NEGOCE_CLIENTS_EXPORT_POLL_SECONDS": "0.05",
+        "NEGOCE_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+    worker = subprocess.Popen(
+        [str(Path(sys.executable).parent / "negoce"), "clients", "export-worker"], cwd=ROOT, env=env
+    )
     try:
         time.sleep(1.5)  # the worker is up and polling: its start-up is not the export's time
         started = time.perf_counter()
@@ -160,9 +187,14 @@ def xlsx_job(client: httpx.Client, ids: list[int], export_dir: Path) -> dict[str
     finally:
         worker.terminate()
         worker.wait(timeout=30)
-    return {"rows": job["rows_done"], "seconds": round(seconds, 2), "rows_per_s": round(job["rows_done"] / seconds),
-            "worker_peak_mb": round(peak, 1), "file_mb": round(size / 1e6, 1),
-            "progress_seen": sorted(set(percents))[:12]}
+    return {
+        "rows": job["rows_done"],
+        "seconds": round(seconds, 2),
+        "rows_per_s": round(job["rows_done"] / seconds),
+        "worker_peak_mb": round(peak, 1),
+        "file_mb": round(size / 1e6, 1),
+        "progress_seen": sorted(set(percents))[:12],
+    }
 
 
 def run(*, xlsx_rows: int = 100_000) -> int:
@@ -173,8 +205,9 @@ def run(*, xlsx_rows: int = 100_000) -> int:
     os.environ["NEGOCE_CLIENTS_EXPORT_DIR"] = str(export_dir)
     with running_stack() as stack:
         token = issue_token(secret=stack.jwt_secret, account_id=BENCH_ACCOUNT_ID, user_id=BENCH_USER)
-        with httpx.Client(base_url=stack.gateway_url, headers={"Authorization": f"Bearer {token}"},
-                          timeout=600) as client:
+        with httpx.Client(
+            base_url=stack.gateway_url, headers={"Authorization": f"Bearer {token}"}, timeout=600
+        ) as client:
             for params in ({}, {"q": "dept:33"}):
                 results["csv"].append(stream_csv(client, params, stack.service_pid))
                 results["bare"].append(asyncio.run(bare_copy(params.get("q"))))
@@ -185,22 +218,33 @@ def run(*, xlsx_rows: int = 100_000) -> int:
     RESULTS_DIR.mkdir(exist_ok=True)
     (RESULTS_DIR / "exports.json").write_text(json.dumps(results, indent=2))
     whole = results["csv"][0]
-    met = (whole["rows_per_s"] >= TARGET_CSV_ROWS_PER_S and whole["service_peak_mb"] <= TARGET_CSV_PEAK_MB
-           and results["xlsx"]["seconds"] <= TARGET_XLSX_SECONDS)
+    met = (
+        whole["rows_per_s"] >= TARGET_CSV_ROWS_PER_S
+        and whole["service_peak_mb"] <= TARGET_CSV_PEAK_MB
+        and results["xlsx"]["seconds"] <= TARGET_XLSX_SECONDS
+    )
     return 0 if met else 1
 
 
 def _print(results: dict[str, Any]) -> None:
     print(f"\nExports ({results['machine']})")
-    print(f"{'CSV through the gateway':34} {'rows':>9} {'s':>6} {'rows/s':>9} {'MB':>6} {'svc peak MB':>12}"
-          f" {'growth':>7} {'bare COPY rows/s':>17} {'ratio':>6}")
+    print(
+        f"{'CSV through the gateway':34} {'rows':>9} {'s':>6} {'rows/s':>9} {'MB':>6} {'svc peak MB':>12}"
+        f" {'growth':>7} {'bare COPY rows/s':>17} {'ratio':>6}"
+    )
     for csv_run, bare in zip(results["csv"], results["bare"], strict=True):
         label = csv_run["params"].get("q", "whole base")
-        print(f"{label:34} {csv_run['rows']:>9} {csv_run['seconds']:>6} {csv_run['rows_per_s']:>9}"
-              f" {csv_run['mb']:>6} {csv_run['service_peak_mb']:>12} {csv_run['service_growth_mb']:>7}"
-              f" {bare['rows_per_s']:>17} {csv_run['rows_per_s'] / bare['rows_per_s']:>6.2f}")
+        print(
+            f"{label:34} {csv_run['rows']:>9} {csv_run['seconds']:>6} {csv_run['rows_per_s']:>9}"
+            f" {csv_run['mb']:>6} {csv_run['service_peak_mb']:>12} {csv_run['service_growth_mb']:>7}"
+            f" {bare['rows_per_s']:>17} {csv_run['rows_per_s'] / bare['rows_per_s']:>6.2f}"
+        )
     x = results["xlsx"]
-    print(f"XLSX of {x['rows']} clients: {x['seconds']} s ({x['rows_per_s']} rows/s), worker peak {x['worker_peak_mb']}"
-          f" MB, file {x['file_mb']} MB; progress seen {x['progress_seen']}")
-    print(f"targets: CSV >= {TARGET_CSV_ROWS_PER_S} rows/s and <= {TARGET_CSV_PEAK_MB} MB; XLSX 100k rows <="
-          f" {TARGET_XLSX_SECONDS:.0f} s")
+    print(
+        f"XLSX of {x['rows']} clients: {x['seconds']} s ({x['rows_per_s']} rows/s), worker peak {x['worker_peak_mb']}"
+        f" MB, file {x['file_mb']} MB; progress seen {x['progress_seen']}"
+    )
+    print(
+        f"targets: CSV >= {TARGET_CSV_ROWS_PER_S} rows/s and <= {TARGET_CSV_PEAK_MB} MB; XLSX 100k rows <="
+        f" {TARGET_XLSX_SECONDS:.0f} s"
+    )

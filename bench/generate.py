@@ -33,8 +33,13 @@ from shared.migrations import alembic_config, upgrade
 
 CHUNK = 50_000
 # Which columns each COPY fills, by table, in the order the chunk's tuples hold them.
-COPIED = {"clients": CLIENT_COLUMNS, "client_tags": TAG_COLUMNS, "contacts": CONTACT_COLUMNS,
-          "client_invoices": INVOICE_COLUMNS, "client_orders": ORDER_COLUMNS}
+COPIED = {
+    "clients": CLIENT_COLUMNS,
+    "client_tags": TAG_COLUMNS,
+    "contacts": CONTACT_COLUMNS,
+    "client_invoices": INVOICE_COLUMNS,
+    "client_orders": ORDER_COLUMNS,
+}
 # Tables keyed by account that a reload empties too (filled by events, never by the generator).
 ACCOUNT_TABLES = ("client_invoice_lines", "client_shipment_lines", "timeline_entries")
 
@@ -64,8 +69,11 @@ def check_columns() -> None:
     for table, columns in COPIED.items():
         table_columns = {c.name: c for c in Base.metadata.tables[table].columns}
         unknown = set(columns) - set(table_columns)
-        missing = [name for name, c in table_columns.items() if name not in columns
-                   and not c.nullable and c.server_default is None and c.identity is None]
+        missing = [
+            name
+            for name, c in table_columns.items()
+            if name not in columns and not c.nullable and c.server_default is None and c.identity is None
+        ]
         if unknown or missing:
             raise SystemExit(f"bench.rows is out of date for {table}: unknown {sorted(unknown)}, unfilled {missing}")
 
@@ -74,12 +82,15 @@ async def ensure_account(conn: asyncpg.Connection) -> tuple[list[int], list[int]
     """The bench account with its categories and tags; returns their ids and the accounting prefix."""
     await conn.execute(
         "INSERT INTO accounts (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
-        BENCH_ACCOUNT_ID, BENCH_ACCOUNT_NAME)
+        BENCH_ACCOUNT_ID,
+        BENCH_ACCOUNT_NAME,
+    )
     ids = []
     for table, names in (("categories", CATEGORIES), ("tags", TAGS)):
         await conn.executemany(
             f"INSERT INTO {table} (account_id, name) VALUES ($1, $2) ON CONFLICT (account_id, name) DO NOTHING",
-            [(BENCH_ACCOUNT_ID, name) for name in names])
+            [(BENCH_ACCOUNT_ID, name) for name in names],
+        )
         rows = await conn.fetch(f"SELECT id FROM {table} WHERE account_id = $1 ORDER BY id", BENCH_ACCOUNT_ID)
         ids.append([r["id"] for r in rows])
     prefix = await conn.fetchval("SELECT accounting_prefix FROM accounts WHERE id = $1", BENCH_ACCOUNT_ID)
@@ -93,15 +104,14 @@ async def stale_reasons(conn: asyncpg.Connection, clients: int) -> list[str]:
         return [f"holds {present:,} clients, not {clients:,}"]
     reasons = []
     checks = {
-        "clients without search keys (loaded before the search)":
-            "SELECT EXISTS (SELECT 1 FROM clients WHERE account_id = $1 AND search_names = '')",
+        "clients without search keys (loaded before the search)": "SELECT EXISTS (SELECT 1 FROM clients WHERE account_id = $1 AND search_names = '')",
         "no client_invoices rows": "SELECT NOT EXISTS (SELECT 1 FROM client_invoices WHERE account_id = $1)",
         "no client_orders rows": "SELECT NOT EXISTS (SELECT 1 FROM client_orders WHERE account_id = $1)",
         "no contacts": "SELECT NOT EXISTS (SELECT 1 FROM contacts WHERE account_id = $1)",
         "phones all written alike": "SELECT NOT EXISTS (SELECT 1 FROM clients WHERE account_id = $1 "
-                                    "AND phone LIKE '+33%')",
+        "AND phone LIKE '+33%')",
         "no price grids": "SELECT NOT EXISTS (SELECT 1 FROM clients WHERE account_id = $1 "
-                          "AND price_grid_id IS NOT NULL)",
+        "AND price_grid_id IS NOT NULL)",
     }
     for reason, query in checks.items():
         if await conn.fetchval(query, BENCH_ACCOUNT_ID):
@@ -133,22 +143,33 @@ async def load(dsn: str, *, clients: int, force: bool) -> LoadReport:
             await _clear(conn)
             await drop_indexes(conn)
             first_id = await conn.fetchval("SELECT coalesce(max(id), 0) + 1 FROM clients")
-            maker = RowMaker(account_id=BENCH_ACCOUNT_ID, total=clients, first_id=first_id,
-                             category_ids=category_ids, tag_ids=tag_ids, prefix=prefix)
+            maker = RowMaker(
+                account_id=BENCH_ACCOUNT_ID,
+                total=clients,
+                first_id=first_id,
+                category_ids=category_ids,
+                tag_ids=tag_ids,
+                prefix=prefix,
+            )
             report.rows = await _copy(conn, maker, clients)
-            await conn.execute(
-                "SELECT setval(pg_get_serial_sequence('clients', 'id'), (SELECT max(id) FROM clients))")
+            await conn.execute("SELECT setval(pg_get_serial_sequence('clients', 'id'), (SELECT max(id) FROM clients))")
             # The row triggers are off (replica): the CSV export lines are computed in one statement.
             await conn.execute(fill_lines_sql(BENCH_ACCOUNT_ID))
-            await conn.execute("""
+            await conn.execute(
+                """
                 INSERT INTO account_client_counts AS c (account_id, clients, prospects)
                 SELECT $1, count(*) FILTER (WHERE status = 'client'), count(*) FILTER (WHERE status = 'prospect')
                   FROM clients WHERE account_id = $1 AND deleted_at IS NULL
                 ON CONFLICT (account_id) DO UPDATE SET clients = EXCLUDED.clients, prospects = EXCLUDED.prospects
-            """, BENCH_ACCOUNT_ID)
+            """,
+                BENCH_ACCOUNT_ID,
+            )
         report.copy_seconds = time.perf_counter() - copy_started
-        print(f"copied {', '.join(f'{n:,} {t}' for t, n in report.rows.items())} in {report.copy_seconds:.1f} s "
-              f"({report.rows_per_second:,.0f} clients/s); building the indexes...", flush=True)
+        print(
+            f"copied {', '.join(f'{n:,} {t}' for t, n in report.rows.items())} in {report.copy_seconds:.1f} s "
+            f"({report.rows_per_second:,.0f} clients/s); building the indexes...",
+            flush=True,
+        )
         phase = time.perf_counter()
         built = await ensure_indexes(dsn)
         report.index_seconds = time.perf_counter() - phase
@@ -175,8 +196,9 @@ async def _clear(conn: asyncpg.Connection) -> None:
         await conn.execute(f"TRUNCATE {', '.join(BULK_TABLES + ACCOUNT_TABLES)}")
         return
     for table in ("client_tags", "contacts"):
-        await conn.execute(f"DELETE FROM {table} t USING clients c WHERE c.id = t.client_id AND c.account_id = $1",
-                           BENCH_ACCOUNT_ID)
+        await conn.execute(
+            f"DELETE FROM {table} t USING clients c WHERE c.id = t.client_id AND c.account_id = $1", BENCH_ACCOUNT_ID
+        )
     for table in ("client_invoices", "client_orders", *ACCOUNT_TABLES, "clients"):
         await conn.execute(f"DELETE FROM {table} WHERE account_id = $1", BENCH_ACCOUNT_ID)
 
@@ -192,9 +214,13 @@ async def _copy(conn: asyncpg.Connection, maker: RowMaker, clients: int) -> dict
             chunk: Chunk = await pending
             if done + len(chunk.clients) < clients:
                 pending = loop.run_in_executor(pool, maker.chunk, CHUNK)
-            for table, records in (("clients", chunk.clients), ("client_tags", chunk.tags),
-                                   ("contacts", chunk.contacts), ("client_invoices", chunk.invoices),
-                                   ("client_orders", chunk.orders)):
+            for table, records in (
+                ("clients", chunk.clients),
+                ("client_tags", chunk.tags),
+                ("contacts", chunk.contacts),
+                ("client_invoices", chunk.invoices),
+                ("client_orders", chunk.orders),
+            ):
                 await conn.copy_records_to_table(table, records=records, columns=COPIED[table])
                 copied[table] += len(records)
             done += len(chunk.clients)
@@ -205,7 +231,8 @@ async def _copy(conn: asyncpg.Connection, maker: RowMaker, clients: int) -> dict
 
 async def _counts(conn: asyncpg.Connection) -> dict[str, int]:
     row = await conn.fetchrow(
-        "SELECT clients, prospects FROM account_client_counts WHERE account_id = $1", BENCH_ACCOUNT_ID)
+        "SELECT clients, prospects FROM account_client_counts WHERE account_id = $1", BENCH_ACCOUNT_ID
+    )
     return {"clients": row["clients"], "prospects": row["prospects"]} if row else {}
 
 
@@ -243,21 +270,29 @@ def run(*, clients: int, force: bool = False) -> LoadReport:
     migrate()
     report = asyncio.run(load(raw_dsn(DATABASE_URL), clients=clients, force=force))
     if report.skipped:
-        print(f"bench account {BENCH_ACCOUNT_ID} already holds {clients:,} clients with search keys, contacts, "
-              f"invoices and orders: skipped (--force reloads); counts {report.counts}")
+        print(
+            f"bench account {BENCH_ACCOUNT_ID} already holds {clients:,} clients with search keys, contacts, "
+            f"invoices and orders: skipped (--force reloads); counts {report.counts}"
+        )
         return report
-    print(f"loaded {clients:,} clients in {report.total_seconds:.1f} s: COPY {report.copy_seconds:.1f} s "
-          f"({report.rows_per_second:,.0f} clients/s), indexes {report.index_seconds:.1f} s, "
-          f"VACUUM ANALYZE + CHECKPOINT {report.vacuum_seconds:.1f} s; counts {report.counts}")
+    print(
+        f"loaded {clients:,} clients in {report.total_seconds:.1f} s: COPY {report.copy_seconds:.1f} s "
+        f"({report.rows_per_second:,.0f} clients/s), indexes {report.index_seconds:.1f} s, "
+        f"VACUUM ANALYZE + CHECKPOINT {report.vacuum_seconds:.1f} s; counts {report.counts}"
+    )
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    (RESULTS_DIR / "generate.json").write_text(json.dumps(
-        {**asdict(report), "rows_per_second": round(report.rows_per_second),
-         "account_id": str(BENCH_ACCOUNT_ID)}, indent=2))
+    (RESULTS_DIR / "generate.json").write_text(
+        json.dumps(
+            {**asdict(report), "rows_per_second": round(report.rows_per_second), "account_id": str(BENCH_ACCOUNT_ID)},
+            indent=2,
+        )
+    )
     return report
 
 
 def bench_client_count(dsn: str = raw_dsn(DATABASE_URL)) -> int | None:
     """How many clients the bench account holds, or None if the database does not exist yet."""
+
     async def count() -> int | None:
         try:
             conn = await asyncpg.connect(dsn)
@@ -269,11 +304,13 @@ def bench_client_count(dsn: str = raw_dsn(DATABASE_URL)) -> int | None:
             return None
         finally:
             await conn.close()
+
     return asyncio.run(count())
 
 
 def bench_stale_reasons(clients: int | None = None, dsn: str = raw_dsn(DATABASE_URL)) -> list[str]:
     """Why the bench account cannot serve the search benchmark ([] when it can)."""
+
     async def check() -> list[str]:
         try:
             conn = await asyncpg.connect(dsn)
@@ -286,4 +323,5 @@ def bench_stale_reasons(clients: int | None = None, dsn: str = raw_dsn(DATABASE_
             return ["the bench database is not migrated"]
         finally:
             await conn.close()
+
     return asyncio.run(check())

@@ -18,15 +18,19 @@ _COST = {"gin": 6, "client_invoices": 3, "client_orders": 3}
 
 
 def _indexes() -> list[Index]:
-    return [index for table in BULK_TABLES
-            for index in sorted(Base.metadata.tables[table].indexes, key=lambda i: str(i.name))]
+    return [
+        index
+        for table in BULK_TABLES
+        for index in sorted(Base.metadata.tables[table].indexes, key=lambda i: str(i.name))
+    ]
 
 
 def bulk_index_ddl() -> dict[str, str]:
     """CREATE INDEX statements of the bench tables' secondary indexes, compiled from the models' metadata."""
     dialect = postgresql.dialect()
-    return {str(index.name): str(CreateIndex(index, if_not_exists=True).compile(dialect=dialect))
-            for index in _indexes()}
+    return {
+        str(index.name): str(CreateIndex(index, if_not_exists=True).compile(dialect=dialect)) for index in _indexes()
+    }
 
 
 def _cost(name: str, ddl: str) -> int:
@@ -36,8 +40,12 @@ def _cost(name: str, ddl: str) -> int:
 
 async def missing_indexes(conn: asyncpg.Connection) -> dict[str, str]:
     """The bench tables' indexes that the database lacks, by name."""
-    existing = {r["indexname"] for r in await conn.fetch(
-        "SELECT indexname FROM pg_indexes WHERE tablename = ANY($1::text[])", list(BULK_TABLES))}
+    existing = {
+        r["indexname"]
+        for r in await conn.fetch(
+            "SELECT indexname FROM pg_indexes WHERE tablename = ANY($1::text[])", list(BULK_TABLES)
+        )
+    }
     return {name: ddl for name, ddl in bulk_index_ddl().items() if name not in existing}
 
 

@@ -54,8 +54,13 @@ def percentile(samples: list[float], q: float) -> float:
 
 def summarize(samples: list[float]) -> dict[str, float]:
     """p50, p95, max and mean of millisecond samples, rounded to microseconds."""
-    return {"p50": round(percentile(samples, 50), 3), "p95": round(percentile(samples, 95), 3),
-            "max": round(max(samples), 3), "mean": round(statistics.fmean(samples), 3), "n": len(samples)}
+    return {
+        "p50": round(percentile(samples, 50), 3),
+        "p95": round(percentile(samples, 95), 3),
+        "max": round(max(samples), 3),
+        "mean": round(statistics.fmean(samples), 3),
+        "n": len(samples),
+    }
 
 
 @dataclass
@@ -125,8 +130,17 @@ def deep_cursor(client: httpx.Client, tab: str, sort: str, direction: str, depth
     return cursor
 
 
-def measure(gw: httpx.Client, svc: httpx.Client, probe: SqlProbe, runner: asyncio.Runner, case: Case, *,
-            limit: int, runs: int, warmup: int) -> None:
+def measure(
+    gw: httpx.Client,
+    svc: httpx.Client,
+    probe: SqlProbe,
+    runner: asyncio.Runner,
+    case: Case,
+    *,
+    limit: int,
+    runs: int,
+    warmup: int,
+) -> None:
     """Fill one case: gateway, direct service, list_page and bare SQL timings, and the plan."""
     params = {"tab": case.tab, "sort": case.sort, "direction": case.direction, "limit": limit}
     if case.cursor:
@@ -146,8 +160,10 @@ def measure(gw: httpx.Client, svc: httpx.Client, probe: SqlProbe, runner: asynci
     case.plan = runner.run(probe.plan(statement, sql_params))
 
 
-HEADER = (f"{'tab':<9} {'sort':<16} {'dir':<4} {'page':<5} | {'gw p50':>6} {'p95':>6} {'max':>6} | "
-          f"{'svc p50':>7} {'p95':>6} | {'orm p50':>7} | {'sql p50':>7} {'p95':>6} | {'gw/sql':>6} | plan")
+HEADER = (
+    f"{'tab':<9} {'sort':<16} {'dir':<4} {'page':<5} | {'gw p50':>6} {'p95':>6} {'max':>6} | "
+    f"{'svc p50':>7} {'p95':>6} | {'orm p50':>7} | {'sql p50':>7} {'p95':>6} | {'gw/sql':>6} | plan"
+)
 
 
 def row(case: Case) -> str:
@@ -155,23 +171,30 @@ def row(case: Case) -> str:
     g, s, o, q = case.gateway, case.service, case.orm, case.sql
     index = case.plan["scans"][0]["index"] if case.plan.get("scans") else "?"
     flag = "" if case.same_rows else " ROWS DIFFER"
-    return (f"{case.tab:<9} {case.sort:<16} {case.direction:<4} {case.page:<5} | {g['p50']:6.2f} {g['p95']:6.2f} "
-            f"{g['max']:6.1f} | {s['p50']:7.2f} {s['p95']:6.2f} | {o['p50']:7.2f} | {q['p50']:7.3f} "
-            f"{q['p95']:6.3f} | {case.ratio_p95:5.1f}x | {'ok' if case.plan.get('ok') else 'BAD'} {index}{flag}")
+    return (
+        f"{case.tab:<9} {case.sort:<16} {case.direction:<4} {case.page:<5} | {g['p50']:6.2f} {g['p95']:6.2f} "
+        f"{g['max']:6.1f} | {s['p50']:7.2f} {s['p95']:6.2f} | {o['p50']:7.2f} | {q['p50']:7.3f} "
+        f"{q['p95']:6.3f} | {case.ratio_p95:5.1f}x | {'ok' if case.plan.get('ok') else 'BAD'} {index}{flag}"
+    )
 
 
 def summary(cases: list[Case]) -> dict[str, Any]:
     """Worst p95, target verdict, deep/first and gateway/SQL ratios."""
     worst = max(cases, key=lambda c: c.gateway["p95"])
     by_key = {(c.tab, c.sort, c.direction, c.page): c for c in cases}
-    pairs = [(by_key[(t, s, d, "first")], by_key[(t, s, d, "deep")])
-             for t, s, d, p in by_key if p == "first" and (t, s, d, "deep") in by_key]
+    pairs = [
+        (by_key[(t, s, d, "first")], by_key[(t, s, d, "deep")])
+        for t, s, d, p in by_key
+        if p == "first" and (t, s, d, "deep") in by_key
+    ]
     deep_first = [deep.gateway["p95"] / first.gateway["p95"] for first, deep in pairs]
     deep_first_p50 = [deep.gateway["p50"] / first.gateway["p50"] for first, deep in pairs]
     ratios = [c.ratio_p95 for c in cases]
     overhead = [c.gateway["p50"] - c.sql["p50"] for c in cases]
     return {
-        "worst_p95_ms": worst.gateway["p95"], "worst_case": worst.label, "target_ms": TARGET_MS,
+        "worst_p95_ms": worst.gateway["p95"],
+        "worst_case": worst.label,
+        "target_ms": TARGET_MS,
         "target_met": worst.gateway["p95"] <= TARGET_MS,
         "median_p50_ms": round(statistics.median(c.gateway["p50"] for c in cases), 2),
         "median_p95_ms": round(statistics.median(c.gateway["p95"] for c in cases), 2),
@@ -179,12 +202,15 @@ def summary(cases: list[Case]) -> dict[str, Any]:
         "deep_over_first_p95_max": round(max(deep_first), 2) if deep_first else None,
         "deep_over_first_p50_median": round(statistics.median(deep_first_p50), 2) if pairs else None,
         "gw_over_sql_p95_median": round(statistics.median(ratios), 1),
-        "gw_over_sql_p95_min": min(ratios), "gw_over_sql_p95_max": max(ratios),
+        "gw_over_sql_p95_min": min(ratios),
+        "gw_over_sql_p95_max": max(ratios),
         "gw_minus_sql_p50_median_ms": round(statistics.median(overhead), 2),
-        "gateway_overhead_p50_median_ms": round(statistics.median(
-            c.gateway["p50"] - c.service["p50"] for c in cases), 2),
+        "gateway_overhead_p50_median_ms": round(
+            statistics.median(c.gateway["p50"] - c.service["p50"] for c in cases), 2
+        ),
         "worst_first_request_ms": max((c.gateway_first_request_ms or 0.0) for c in cases),
-        "plans_ok": all(c.plan.get("ok") for c in cases), "rows_match": all(c.same_rows for c in cases),
+        "plans_ok": all(c.plan.get("ok") for c in cases),
+        "rows_match": all(c.same_rows for c in cases),
     }
 
 
@@ -193,8 +219,11 @@ def run(*, requests: int = 50, warmup: int = 5, depth: int = 10_000, limit: int 
     clients = bench_client_count()
     if not clients:
         raise SystemExit("the bench account is empty: run `python -m bench generate` first")
-    print(f"bench account {BENCH_ACCOUNT_ID}: {clients:,} clients; {requests} timed requests per page "
-          f"after {warmup} warm-up; limit {limit}; deep page after {depth:,} rows", flush=True)
+    print(
+        f"bench account {BENCH_ACCOUNT_ID}: {clients:,} clients; {requests} timed requests per page "
+        f"after {warmup} warm-up; limit {limit}; deep page after {depth:,} rows",
+        flush=True,
+    )
     cases: list[Case] = []
     explain: dict[str, str] = {}
     started = time.perf_counter()
@@ -203,8 +232,10 @@ def run(*, requests: int = 50, warmup: int = 5, depth: int = 10_000, limit: int 
         headers = {"Authorization": f"Bearer {token}"}
         probe = runner.run(SqlProbe(url=DATABASE_URL, dsn=raw_dsn(), account_id=BENCH_ACCOUNT_ID).__aenter__())
         try:
-            with httpx.Client(base_url=stack.gateway_url, headers=headers, timeout=30) as gw, \
-                    httpx.Client(base_url=stack.service_url, headers=headers, timeout=30) as svc:
+            with (
+                httpx.Client(base_url=stack.gateway_url, headers=headers, timeout=30) as gw,
+                httpx.Client(base_url=stack.service_url, headers=headers, timeout=30) as svc,
+            ):
                 for _ in range(3):  # warm the processes, the pools and the caches once
                     for tab in TABS:
                         time_http(gw, {"tab": tab}, runs=10, warmup=0)
@@ -232,8 +263,18 @@ def run(*, requests: int = 50, warmup: int = 5, depth: int = 10_000, limit: int 
             runner.run(probe.__aexit__(None, None, None))
     result = summary(cases)
     print_summary(result, explain, walk_seconds, clients)
-    write_results(cases, result, explain, requests=requests, warmup=warmup, depth=depth, limit=limit,
-                  clients=clients, walk_seconds=walk_seconds, seconds=time.perf_counter() - started)
+    write_results(
+        cases,
+        result,
+        explain,
+        requests=requests,
+        warmup=warmup,
+        depth=depth,
+        limit=limit,
+        clients=clients,
+        walk_seconds=walk_seconds,
+        seconds=time.perf_counter() - started,
+    )
     return 0 if result["target_met"] and result["plans_ok"] and result["rows_match"] else 1
 
 
@@ -245,15 +286,15 @@ def print_summary(result: dict[str, Any], explain: dict[str, str], walk_seconds:
     verdict = "MET" if r["target_met"] else "MISSED"
     print(f"""
 SUMMARY ({clients:,} clients; cursor walks {walk_seconds:.1f} s)
-  worst gateway p95      {r['worst_p95_ms']:.2f} ms ({r['worst_case']}): target {TARGET_MS:.0f} ms {verdict}
-  all pages              median p50 {r['median_p50_ms']} ms, median p95 {r['median_p95_ms']} ms
-  deep / first page      p95 median {r['deep_over_first_p95_median']}x (max {r['deep_over_first_p95_max']}x), \
-p50 median {r['deep_over_first_p50_median']}x
-  gateway / bare SQL     p95 median {r['gw_over_sql_p95_median']}x ({r['gw_over_sql_p95_min']}-{r['gw_over_sql_p95_max']}x); \
-{r['gw_minus_sql_p50_median_ms']} ms above the SQL at p50, of which nginx {r['gateway_overhead_p50_median_ms']} ms
-  slowest first request  {r['worst_first_request_ms']:.1f} ms (untimed first hit of a page)
-  plans                  {'every page: one Index Scan on ix_clients_*, no Sort, no Filter' if r['plans_ok'] else 'SEE BAD ROWS'}
-  rows                   {'gateway pages == SQL pages' if r['rows_match'] else 'GATEWAY AND SQL PAGES DIFFER'}""")
+  worst gateway p95      {r["worst_p95_ms"]:.2f} ms ({r["worst_case"]}): target {TARGET_MS:.0f} ms {verdict}
+  all pages              median p50 {r["median_p50_ms"]} ms, median p95 {r["median_p95_ms"]} ms
+  deep / first page      p95 median {r["deep_over_first_p95_median"]}x (max {r["deep_over_first_p95_max"]}x), \
+p50 median {r["deep_over_first_p50_median"]}x
+  gateway / bare SQL     p95 median {r["gw_over_sql_p95_median"]}x ({r["gw_over_sql_p95_min"]}-{r["gw_over_sql_p95_max"]}x); \
+{r["gw_minus_sql_p50_median_ms"]} ms above the SQL at p50, of which nginx {r["gateway_overhead_p50_median_ms"]} ms
+  slowest first request  {r["worst_first_request_ms"]:.1f} ms (untimed first hit of a page)
+  plans                  {"every page: one Index Scan on ix_clients_*, no Sort, no Filter" if r["plans_ok"] else "SEE BAD ROWS"}
+  rows                   {"gateway pages == SQL pages" if r["rows_match"] else "GATEWAY AND SQL PAGES DIFFER"}""")
 
 
 def write_results(cases: list[Case], result: dict[str, Any], explain: dict[str, str], **meta: Any) -> None:
@@ -262,10 +303,17 @@ def write_results(cases: list[Case], result: dict[str, Any], explain: dict[str, 
     document = {
         "benchmark": "client list through the gateway",
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                    "load_average_after": os.getloadavg()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "load_average_after": os.getloadavg(),
+        },
         "sql_method": "exact statement captured from list_queries.list_page, run bare on asyncpg (prepared)",
-        **meta, "summary": result, "explain_analyze": explain, "cases": [asdict(c) for c in cases],
+        **meta,
+        "summary": result,
+        "explain_analyze": explain,
+        "cases": [asdict(c) for c in cases],
     }
     path = RESULTS_DIR / "list.json"
     path.write_text(json.dumps(document, indent=2, default=str))

@@ -38,19 +38,39 @@ TARGETS_S = {"labels": 2.0, "letters": 5.0}
 
 FIRST_NAMES = ["Hélène", "Jérôme", "Zoé", "François", "Anaïs", "Benoît", "Gaëlle", "Noël", "Cécile", "Loïc"]
 LAST_NAMES = ["Œuvray", "Lefèvre", "Dubœuf", "Ménard", "Castaño", "Groß", "Da Silva", "Bérard", "Thiébaut"]
-STREETS = ["rue de la Paix", "avenue du Maréchal Foch", "chemin des Vignes", "boulevard Saint-Germain",
-           "place de l'Église", "allée des Châtaigniers", "route de Saint-Émilion"]
-CITIES = [("33330", "Saint-Émilion"), ("75008", "Paris"), ("69003", "Lyon"), ("21200", "Beaune"),
-          ("51100", "Reims"), ("13100", "Aix-en-Provence"), ("97400", "Saint-Denis")]
-ABROAD = [("DE", "80539", "München"), ("BE", "1000", "Bruxelles"), ("GB", "SW1A 2AA", "London"),
-          ("CH", "1204", "Genève")]
-BODY = ("Madame, Monsieur {{last_name}},\n\n"
-        "Notre vente primeur ouvre le 2ᵉ lundi d'avril. Cette année, la cuvée « Œuvre des coteaux » "
-        "est proposée à 18 € la bouteille, livrée franco à partir de douze bouteilles. " * 3 + "\n\n"
-        "Les vins de garde de la maison, élevés dix-huit mois en fûts de chêne, seront présentés au caveau "
-        "le samedi suivant ; nous serons heureux de vous y accueillir, {{first_name}}.\n\n"
-        "Veuillez agréer, Madame, Monsieur, l'expression de nos salutations distinguées.\n"
-        "Le domaine")
+STREETS = [
+    "rue de la Paix",
+    "avenue du Maréchal Foch",
+    "chemin des Vignes",
+    "boulevard Saint-Germain",
+    "place de l'Église",
+    "allée des Châtaigniers",
+    "route de Saint-Émilion",
+]
+CITIES = [
+    ("33330", "Saint-Émilion"),
+    ("75008", "Paris"),
+    ("69003", "Lyon"),
+    ("21200", "Beaune"),
+    ("51100", "Reims"),
+    ("13100", "Aix-en-Provence"),
+    ("97400", "Saint-Denis"),
+]
+ABROAD = [
+    ("DE", "80539", "München"),
+    ("BE", "1000", "Bruxelles"),
+    ("GB", "SW1A 2AA", "London"),
+    ("CH", "1204", "Genève"),
+]
+BODY = (
+    "Madame, Monsieur {{last_name}},\n\n"
+    "Notre vente primeur ouvre le 2ᵉ lundi d'avril. Cette année, la cuvée « Œuvre des coteaux » "
+    "est proposée à 18 € la bouteille, livrée franco à partir de douze bouteilles. " * 3 + "\n\n"
+    "Les vins de garde de la maison, élevés dix-huit mois en fûts de chêne, seront présentés au caveau "
+    "le samedi suivant ; nous serons heureux de vous y accueillir, {{first_name}}.\n\n"
+    "Veuillez agréer, Madame, Monsieur, l'expression de nos salutations distinguées.\n"
+    "Le domaine"
+)
 
 
 def addresses(count: int) -> list:
@@ -81,8 +101,13 @@ def letters(count: int) -> list:
     for address in addresses(count):
         first, last = address.name_lines[0].split(" ", 2)[1:]
         values = {"first_name": first, "last_name": last, "title": None, "company": None, "display_name": None}
-        result.append(Letter(address, merge_fields("Vente primeur 2025 : la 2ᵉ édition, {{first_name}}", values),
-                             merge_fields(BODY, values)))
+        result.append(
+            Letter(
+                address,
+                merge_fields("Vente primeur 2025 : la 2ᵉ édition, {{first_name}}", values),
+                merge_fields(BODY, values),
+            )
+        )
     return result
 
 
@@ -92,8 +117,9 @@ def background_jpeg() -> bytes:
 
     size = (2480, 3508)
     texture = Image.effect_noise(size, 12).point(lambda v: 235 + v // 16)
-    image = Image.merge("RGB", (texture, texture, Image.linear_gradient("L").resize(size).point(
-        lambda v: 230 + v // 10)))
+    image = Image.merge(
+        "RGB", (texture, texture, Image.linear_gradient("L").resize(size).point(lambda v: 230 + v // 10))
+    )
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, size[0], 260), fill=(110, 20, 45))
     draw.ellipse((1900, 2900, 2400, 3400), outline=(110, 20, 45), width=18)
@@ -143,8 +169,14 @@ def run_case(case: str, count: int, runs: int, traced: bool) -> dict[str, Any]:
                     pages = render_letters(items, out, background=background)
                 seconds.append(time.perf_counter() - started)
             size = path.stat().st_size
-    result: dict[str, Any] = {"case": case, "count": count, "pages": pages, "file_mb": round(size / 1e6, 2),
-                              "runs_s": [round(s, 3) for s in seconds], "fonts_registered_s": round(fonts_s, 3)}
+    result: dict[str, Any] = {
+        "case": case,
+        "count": count,
+        "pages": pages,
+        "file_mb": round(size / 1e6, 2),
+        "runs_s": [round(s, 3) for s in seconds],
+        "fonts_registered_s": round(fonts_s, 3),
+    }
     if traced:
         result["tracemalloc_peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 1e6, 1)
         tracemalloc.stop()
@@ -161,17 +193,30 @@ def run_case(case: str, count: int, runs: int, traced: bool) -> dict[str, Any]:
 
 def in_child(case: str, count: int, runs: int, traced: bool) -> dict[str, Any]:
     """Run one case in a fresh interpreter, so that its peak memory is its own; its JSON result."""
-    command = [sys.executable, "-m", "bench.paper_bench", "--child", case, "--count", str(count), "--runs",
-               str(runs)] + (["--traced"] if traced else [])
-    done = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    command = [
+        sys.executable,
+        "-m",
+        "bench.paper_bench",
+        "--child",
+        case,
+        "--count",
+        str(count),
+        "--runs",
+        str(runs),
+    ] + (["--traced"] if traced else [])
+    done = subprocess.run(
+        command, cwd=ROOT, check=True, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def run(*, labels: int = 10_000, letters_count: int = 1_000, runs: int = 3) -> int:
     """Run both cases (timed, then traced); print them with their targets; 0 when both targets are met."""
-    results: dict[str, Any] = {"machine": f"{platform.machine()}, {os.cpu_count()} cores",
-                               "python": platform.python_version(), "cases": {}}
+    results: dict[str, Any] = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "python": platform.python_version(),
+        "cases": {},
+    }
     met = True
     for case, count in (("labels", labels), ("letters", letters_count)):
         timed = in_child(case, count, runs, traced=False)
@@ -189,24 +234,34 @@ def run(*, labels: int = 10_000, letters_count: int = 1_000, runs: int = 3) -> i
 
 def _print(results: dict[str, Any]) -> None:
     print(f"\nPaper mailings ({results['machine']}, Python {results['python']})")
-    print(f"{'case':34} {'pages':>6} {'best s':>7} {'median s':>9} {'target':>7} {'MB':>6} {'peak RSS':>9}"
-          f" {'growth':>7} {'tracemalloc':>12}")
+    print(
+        f"{'case':34} {'pages':>6} {'best s':>7} {'median s':>9} {'target':>7} {'MB':>6} {'peak RSS':>9}"
+        f" {'growth':>7} {'tracemalloc':>12}"
+    )
     for case, r in results["cases"].items():
         label = "10,000 labels, L7160" if case == "labels" else "1,000 letters, A4 JPEG background"
-        label = label.replace("10,000", f"{r['count']:,}") if case == "labels" else label.replace(
-            "1,000", f"{r['count']:,}")
+        label = (
+            label.replace("10,000", f"{r['count']:,}")
+            if case == "labels"
+            else label.replace("1,000", f"{r['count']:,}")
+        )
         verdict = "ok" if r["met"] else "MISSED"
-        print(f"{label:34} {r['pages']:>6} {r['best_s']:>7} {r['median_s']:>9} {'<= ' + str(r['target_s']):>7}"
-              f" {r['file_mb']:>6} {r['peak_rss_mb']:>8}M {r['peak_rss_growth_mb']:>6}M"
-              f" {r['tracemalloc_peak_mb']:>11}M  {verdict}")
-    print("peak RSS: the process's VmHWM; growth: over its size just before rendering (inputs already built);"
-          " tracemalloc: Python allocations, traced run")
+        print(
+            f"{label:34} {r['pages']:>6} {r['best_s']:>7} {r['median_s']:>9} {'<= ' + str(r['target_s']):>7}"
+            f" {r['file_mb']:>6} {r['peak_rss_mb']:>8}M {r['peak_rss_growth_mb']:>6}M"
+            f" {r['tracemalloc_peak_mb']:>11}M  {verdict}"
+        )
+    print(
+        "peak RSS: the process's VmHWM; growth: over its size just before rendering (inputs already built);"
+        " tracemalloc: Python allocations, traced run"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the arguments; run the benchmark, or one case when called as a child."""
-    parser = argparse.ArgumentParser(prog="python -m bench.paper_bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.paper_bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--labels", type=int, default=10_000)
     parser.add_argument("--letters", type=int, default=1_000)
     parser.add_argument("--runs", type=int, default=3)

@@ -56,8 +56,9 @@ from services.reminders.repository import claim_due_statement
 from shared.migrations import ensure_database, upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
-DATABASE_URL = os.environ.get("NEGOCE_BENCH_REMINDERS_DATABASE_URL",
-                              "postgresql+asyncpg://postgres@127.0.0.1:5432/negoce_bench_reminders")
+DATABASE_URL = os.environ.get(
+    "NEGOCE_BENCH_REMINDERS_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/negoce_bench_reminders"
+)
 AMQP_SERVER = os.environ.get("NEGOCE_BENCH_AMQP_SERVER", "amqp://guest:guest@127.0.0.1:5672")
 VHOST = "negoce_bench_reminders"
 AMQP_URL = f"{AMQP_SERVER.rstrip('/')}/{VHOST}"
@@ -75,8 +76,12 @@ def percentile(samples: list[float], q: float) -> float:
 
 def summary(samples: list[float]) -> dict[str, float]:
     """p50, p99 and max of second samples, in milliseconds."""
-    return {"p50_ms": round(percentile(samples, 50) * 1000, 1), "p99_ms": round(percentile(samples, 99) * 1000, 1),
-            "max_ms": round(max(samples) * 1000, 1), "n": len(samples)}
+    return {
+        "p50_ms": round(percentile(samples, 50) * 1000, 1),
+        "p99_ms": round(percentile(samples, 99) * 1000, 1),
+        "max_ms": round(max(samples) * 1000, 1),
+        "n": len(samples),
+    }
 
 
 def free_port() -> int:
@@ -100,10 +105,14 @@ async def load(dsn: str, pending: int) -> dict[str, Any]:
         await connection.execute("DELETE FROM reminders WHERE account_id = $1", BURST_ACCOUNT_ID)
         await connection.execute(
             "INSERT INTO reminder_users (account_id, user_id, display_name, email) VALUES ($1, 'bench', 'Bench', "
-            "'bench@negoce.localhost') ON CONFLICT DO NOTHING", BURST_ACCOUNT_ID)
+            "'bench@negoce.localhost') ON CONFLICT DO NOTHING",
+            BURST_ACCOUNT_ID,
+        )
         held = await connection.fetchval(
             "SELECT count(*) FROM reminders WHERE account_id = $1 AND fired_at IS NULL AND done_at IS NULL "
-            "AND due_at > now() + interval '1 day'", ACCOUNT_ID)
+            "AND due_at > now() + interval '1 day'",
+            ACCOUNT_ID,
+        )
         started = time.perf_counter()
         if held != pending:
             await connection.execute("TRUNCATE reminders, notifications, notification_emails, outbox")
@@ -111,13 +120,20 @@ async def load(dsn: str, pending: int) -> dict[str, Any]:
                 """INSERT INTO reminders (account_id, client_id, due_at, text, assigned_user, created_by, version)
                    SELECT $1, 1 + n % 50000, now() + interval '2 days' + n * interval '31 seconds',
                           'Rappel de test ' || n, 'bench', 'bench', 1
-                   FROM generate_series(1, $2::int) AS n""", ACCOUNT_ID, pending)
+                   FROM generate_series(1, $2::int) AS n""",
+                ACCOUNT_ID,
+                pending,
+            )
             await connection.execute("VACUUM ANALYZE reminders")
-        return {"pending": pending, "loaded_now": held != pending,
-                "load_seconds": round(time.perf_counter() - started, 1),
-                "partial_index_mb": round(await connection.fetchval(
-                    "SELECT pg_relation_size('ix_reminders_due')") / 2**20, 1),
-                "table_mb": round(await connection.fetchval("SELECT pg_table_size('reminders')") / 2**20, 1)}
+        return {
+            "pending": pending,
+            "loaded_now": held != pending,
+            "load_seconds": round(time.perf_counter() - started, 1),
+            "partial_index_mb": round(
+                await connection.fetchval("SELECT pg_relation_size('ix_reminders_due')") / 2**20, 1
+            ),
+            "table_mb": round(await connection.fetchval("SELECT pg_table_size('reminders')") / 2**20, 1),
+        }
     finally:
         await connection.close()
 
@@ -138,10 +154,13 @@ async def idle_poll(dsn: str, runs: int = 200) -> dict[str, Any]:
             executions.append(plan["Execution Time"])
             plannings.append(plan["Planning Time"])
             buffers.append(plan["Plan"].get("Shared Hit Blocks", 0) + plan["Plan"].get("Shared Read Blocks", 0))
-        return {"execution_ms_p50": round(percentile(executions, 50), 3),
-                "execution_ms_p99": round(percentile(executions, 99), 3),
-                "planning_ms_p50": round(percentile(plannings, 50), 3),
-                "buffers_p50": percentile(buffers, 50), "runs": runs}
+        return {
+            "execution_ms_p50": round(percentile(executions, 50), 3),
+            "execution_ms_p99": round(percentile(executions, 99), 3),
+            "planning_ms_p50": round(percentile(plannings, 50), 3),
+            "buffers_p50": percentile(buffers, 50),
+            "runs": runs,
+        }
     finally:
         await connection.close()
 
@@ -153,27 +172,60 @@ class Stack:
         self.workdir = workdir
         self.redis_port, self.api_port = free_port(), free_port()
         self.processes: list[subprocess.Popen[bytes]] = []
-        self.env = {**os.environ, "NEGOCE_REMINDERS_DATABASE_URL": DATABASE_URL, "NEGOCE_AMQP_URL": AMQP_URL,
-                    "NEGOCE_REMINDERS_CELERY_BROKER_URL": f"redis://127.0.0.1:{self.redis_port}/0",
-                    "NEGOCE_REMINDERS_SMTP_PORT": str(free_port()),  # nobody listens: e-mails retry later
-                    "NEGOCE_LOG_LEVEL": "WARNING"}
+        self.env = {
+            **os.environ,
+            "NEGOCE_REMINDERS_DATABASE_URL": DATABASE_URL,
+            "NEGOCE_AMQP_URL": AMQP_URL,
+            "NEGOCE_REMINDERS_CELERY_BROKER_URL": f"redis://127.0.0.1:{self.redis_port}/0",
+            "NEGOCE_REMINDERS_SMTP_PORT": str(free_port()),  # nobody listens: e-mails retry later
+            "NEGOCE_LOG_LEVEL": "WARNING",
+        }
 
     def _start(self, name: str, command: list[str]) -> None:
         log = open(self.workdir / f"{name}.log", "wb")  # noqa: SIM115 (kept open for the child)
-        self.processes.append(subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                               start_new_session=True))
+        self.processes.append(
+            subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        )
 
     def start(self) -> None:
         """Start everything and wait until the API answers /ready."""
-        self._start("redis", ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "",
-                              "--appendonly", "no", "--dir", str(self.workdir)])
+        self._start(
+            "redis",
+            [
+                "redis-server",
+                "--port",
+                str(self.redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+        )
         venv = ROOT / ".venv" / "bin"
-        self._start("api", [str(venv / "uvicorn"), "--factory", "services.reminders.app:create_app",
-                            "--host", "127.0.0.1", "--port", str(self.api_port), "--no-access-log"])
+        self._start(
+            "api",
+            [
+                str(venv / "uvicorn"),
+                "--factory",
+                "services.reminders.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.api_port),
+                "--no-access-log",
+            ],
+        )
         celery = [str(venv / "celery"), "-A", "services.reminders.worker:celery_app"]
         self._start("worker", [*celery, "worker", "--concurrency", "2", "--loglevel", "WARNING"])
-        self._start("beat", [*celery, "beat", "--loglevel", "WARNING",
-                             "--schedule", str(self.workdir / "celerybeat-schedule")])
+        self._start(
+            "beat", [*celery, "beat", "--loglevel", "WARNING", "--schedule", str(self.workdir / "celerybeat-schedule")]
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             with contextlib.suppress(httpx.HTTPError):
@@ -211,11 +263,17 @@ async def burst(dsn: str, size: int, arrivals: dict[int, float]) -> dict[str, An
     """Insert ``size`` reminders due within one second, 3 s ahead; wait for every reminder.due."""
     connection = await asyncpg.connect(dsn)
     try:
-        ids = [r["id"] for r in await connection.fetch(
-            """INSERT INTO reminders (account_id, client_id, due_at, text, assigned_user, created_by, version)
+        ids = [
+            r["id"]
+            for r in await connection.fetch(
+                """INSERT INTO reminders (account_id, client_id, due_at, text, assigned_user, created_by, version)
                SELECT $1, 1, date_trunc('second', now()) + interval '3 seconds' + (n * interval '1 second') / $2,
                       'Rafale ' || n, 'bench', 'bench', 1
-               FROM generate_series(0, $2::int - 1) AS n RETURNING id""", BURST_ACCOUNT_ID, size)]
+               FROM generate_series(0, $2::int - 1) AS n RETURNING id""",
+                BURST_ACCOUNT_ID,
+                size,
+            )
+        ]
         deadline = time.monotonic() + 60
         while sum(1 for i in ids if i in arrivals) < size and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
@@ -224,14 +282,17 @@ async def burst(dsn: str, size: int, arrivals: dict[int, float]) -> dict[str, An
                       extract(epoch FROM o.published_at) AS published
                FROM reminders r JOIN outbox o ON o.routing_key = 'reminder.due'
                  AND (o.body->'payload'->>'reminder_id')::bigint = r.id
-               WHERE r.id = ANY($1::bigint[])""", ids)
+               WHERE r.id = ANY($1::bigint[])""",
+            ids,
+        )
         firings = {r["id"]: r for r in rows}
         missing = [i for i in ids if i not in arrivals]
         return {
             "due_to_event": summary([arrivals[i] - float(firings[i]["due"]) for i in ids if i in arrivals]),
             "due_to_fired": summary([float(r["fired"]) - float(r["due"]) for r in rows]),
             "due_to_published": summary([float(r["published"]) - float(r["due"]) for r in rows if r["published"]]),
-            "fired_rows": len(rows), "events_missing": len(missing),
+            "fired_rows": len(rows),
+            "events_missing": len(missing),
             "fired_more_than_once": len(rows) - len(firings),
         }
     finally:
@@ -262,12 +323,18 @@ async def measure(pending: int, size: int, rounds: int) -> dict[str, Any]:
     ensure_database(DATABASE_URL.replace("+asyncpg", "+psycopg"))
     upgrade(service="reminders", sync_url=DATABASE_URL.replace("+asyncpg", "+psycopg"))
     loaded = await load(dsn, pending)
-    print(f"table: {pending:,} pending reminders (loaded now: {loaded['loaded_now']}, {loaded['load_seconds']} s); "
-          f"partial index {loaded['partial_index_mb']} MB, table {loaded['table_mb']} MB", flush=True)
+    print(
+        f"table: {pending:,} pending reminders (loaded now: {loaded['loaded_now']}, {loaded['load_seconds']} s); "
+        f"partial index {loaded['partial_index_mb']} MB, table {loaded['table_mb']} MB",
+        flush=True,
+    )
     idle = await idle_poll(dsn)
-    print(f"idle poll (EXPLAIN ANALYZE of the claim, nothing due): p50 {idle['execution_ms_p50']} ms, "
-          f"p99 {idle['execution_ms_p99']} ms execution, planning p50 {idle['planning_ms_p50']} ms, "
-          f"{idle['buffers_p50']} buffers", flush=True)
+    print(
+        f"idle poll (EXPLAIN ANALYZE of the claim, nothing due): p50 {idle['execution_ms_p50']} ms, "
+        f"p99 {idle['execution_ms_p99']} ms execution, planning p50 {idle['planning_ms_p50']} ms, "
+        f"{idle['buffers_p50']} buffers",
+        flush=True,
+    )
     with contextlib.suppress(subprocess.CalledProcessError):
         rabbitmqctl("delete_vhost", VHOST)
     rabbitmqctl("add_vhost", VHOST)
@@ -284,11 +351,14 @@ async def measure(pending: int, size: int, rounds: int) -> dict[str, Any]:
                 result = await burst(dsn, size, arrivals)
                 results.append(result)
                 d = result["due_to_event"]
-                print(f"burst {round_number}: {size} due in one second -> reminder.due received: "
-                      f"p50 {d['p50_ms']} ms, p99 {d['p99_ms']} ms, max {d['max_ms']} ms; "
-                      f"fired p99 {result['due_to_fired']['p99_ms']} ms, "
-                      f"published p99 {result['due_to_published']['p99_ms']} ms; "
-                      f"missing {result['events_missing']}, doubled {result['fired_more_than_once']}", flush=True)
+                print(
+                    f"burst {round_number}: {size} due in one second -> reminder.due received: "
+                    f"p50 {d['p50_ms']} ms, p99 {d['p99_ms']} ms, max {d['max_ms']} ms; "
+                    f"fired p99 {result['due_to_fired']['p99_ms']} ms, "
+                    f"published p99 {result['due_to_published']['p99_ms']} ms; "
+                    f"missing {result['events_missing']}, doubled {result['fired_more_than_once']}",
+                    flush=True,
+                )
             consumer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await consumer
@@ -300,36 +370,62 @@ async def measure(pending: int, size: int, rounds: int) -> dict[str, Any]:
     await connection.execute("VACUUM reminders")
     await connection.close()
     vacuumed = await idle_poll(dsn)
-    print(f"idle poll after the bursts: p99 {after['execution_ms_p99']} ms ({after['buffers_p50']} buffers); "
-          f"after VACUUM: p99 {vacuumed['execution_ms_p99']} ms", flush=True)
+    print(
+        f"idle poll after the bursts: p99 {after['execution_ms_p99']} ms ({after['buffers_p50']} buffers); "
+        f"after VACUUM: p99 {vacuumed['execution_ms_p99']} ms",
+        flush=True,
+    )
     all_delays = [v for r in results for v in [r["due_to_event"]["p99_ms"]]]
-    verdict = {"p99_due_to_event_ms_worst_round": max(all_delays), "target_p99_ms": TARGET_P99_S * 1000,
-               "idle_poll_ms_p99": idle["execution_ms_p99"], "target_idle_ms": TARGET_IDLE_MS}
-    verdict["met"] = (verdict["p99_due_to_event_ms_worst_round"] <= TARGET_P99_S * 1000
-                      and idle["execution_ms_p99"] < TARGET_IDLE_MS
-                      and all(r["events_missing"] == 0 and r["fired_more_than_once"] == 0 for r in results))
-    return {"load": loaded, "idle_poll": idle, "bursts": results, "idle_poll_after_bursts": after,
-            "idle_poll_after_vacuum": vacuumed, "verdict": verdict}
+    verdict = {
+        "p99_due_to_event_ms_worst_round": max(all_delays),
+        "target_p99_ms": TARGET_P99_S * 1000,
+        "idle_poll_ms_p99": idle["execution_ms_p99"],
+        "target_idle_ms": TARGET_IDLE_MS,
+    }
+    verdict["met"] = (
+        verdict["p99_due_to_event_ms_worst_round"] <= TARGET_P99_S * 1000
+        and idle["execution_ms_p99"] < TARGET_IDLE_MS
+        and all(r["events_missing"] == 0 and r["fired_more_than_once"] == 0 for r in results)
+    )
+    return {
+        "load": loaded,
+        "idle_poll": idle,
+        "bursts": results,
+        "idle_poll_after_bursts": after,
+        "idle_poll_after_vacuum": vacuumed,
+        "verdict": verdict,
+    }
 
 
 def run(pending: int = 1_000_000, burst_size: int = 1_000, rounds: int = 3) -> int:
     """Run the benchmark, print and store its figures; 0 when the targets are met."""
     started = datetime.now(UTC)
     figures = asyncio.run(measure(pending, burst_size, rounds))
-    report = {"benchmark": "reminders", "started_at": started.isoformat(), "machine": {
-        "cpus": os.cpu_count(), "python": platform.python_version()}, "code": code_under_test(), **figures}
+    report = {
+        "benchmark": "reminders",
+        "started_at": started.isoformat(),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "code": code_under_test(),
+        **figures,
+    }
     RESULTS_DIR.mkdir(exist_ok=True)
     (RESULTS_DIR / "reminders.json").write_text(json.dumps(report, indent=2, default=str))
-    print(f"verdict: {'targets met' if figures['verdict']['met'] else 'TARGETS MISSED'} "
-          f"(p99 due -> reminder.due <= {TARGET_P99_S * 1000:.0f} ms, idle poll < {TARGET_IDLE_MS} ms); "
-          f"bench/results/reminders.json", flush=True)
+    print(
+        f"verdict: {'targets met' if figures['verdict']['met'] else 'TARGETS MISSED'} "
+        f"(p99 due -> reminder.due <= {TARGET_P99_S * 1000:.0f} ms, idle poll < {TARGET_IDLE_MS} ms); "
+        f"bench/results/reminders.json",
+        flush=True,
+    )
     return 0 if figures["verdict"]["met"] else 1
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command line of the reminders benchmark."""
-    parser = argparse.ArgumentParser(prog="python -m bench.reminders_bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.reminders_bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--pending", type=int, default=1_000_000, help="pending reminders in the table")
     parser.add_argument("--burst", type=int, default=1_000, help="reminders due in the same second")
     parser.add_argument("--rounds", type=int, default=3, help="bursts measured")

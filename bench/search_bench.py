@@ -46,8 +46,9 @@ from shared.auth import issue_token
 EXPLAINED = 3
 
 
-def time_gateway(client: httpx.Client, params: dict[str, Any], *, runs: int, warmup: int,
-                 budget: float) -> tuple[list[float], dict[str, Any]]:
+def time_gateway(
+    client: httpx.Client, params: dict[str, Any], *, runs: int, warmup: int, budget: float
+) -> tuple[list[float], dict[str, Any]]:
     """Milliseconds of GET /api/clients after ``warmup`` untimed requests; stops after ``budget`` s (>= 5 runs)."""
     samples: list[float] = []
     body: dict[str, Any] = {}
@@ -66,8 +67,17 @@ def time_gateway(client: httpx.Client, params: dict[str, Any], *, runs: int, war
     return samples, body
 
 
-def measure(gw: httpx.Client, probe: SearchProbe, runner: asyncio.Runner, case: SearchCase, *, limit: int,
-            runs: int, warmup: int, budget: float) -> None:
+def measure(
+    gw: httpx.Client,
+    probe: SearchProbe,
+    runner: asyncio.Runner,
+    case: SearchCase,
+    *,
+    limit: int,
+    runs: int,
+    warmup: int,
+    budget: float,
+) -> None:
     """Fill one case: gateway timings, the request's SQL timed bare, plans, matches."""
     params = {"limit": limit, **case.params}
     if case.page == 2:
@@ -88,17 +98,25 @@ def measure(gw: httpx.Client, probe: SearchProbe, runner: asyncio.Runner, case: 
             outline = runner.run(probe.plan_outline(statement, sql_params))
             plans[kind] = f"{outline}{' [GENERIC plan used]' if generic else ''}"
     case.results = {
-        "params": params, "gateway": gateway, "sql": sql,
+        "params": params,
+        "gateway": gateway,
+        "sql": sql,
         "sql_p50_by_kind": {kind: summarize(ms)["p50"] for kind, ms in by_kind.items()},
-        "ratio_p95": round(gateway["p95"] / sql["p95"], 1), "target_ms": case.target_ms,
-        "met": gateway["p95"] <= case.target_ms, "matches": body["counts"],
-        "rows": len(body["items"]), "same_rows": [item["id"] for item in body["items"]] == request.ids,
-        "statements": [statement_kind(s) for s, _ in request.statements], "plans": plans,
+        "ratio_p95": round(gateway["p95"] / sql["p95"], 1),
+        "target_ms": case.target_ms,
+        "met": gateway["p95"] <= case.target_ms,
+        "matches": body["counts"],
+        "rows": len(body["items"]),
+        "same_rows": [item["id"] for item in body["items"]] == request.ids,
+        "statements": [statement_kind(s) for s, _ in request.statements],
+        "plans": plans,
     }
 
 
-HEADER = (f"{'case':<46} {'kind':<4} {'n':>3} | {'gw p50':>7} {'p95':>7} {'max':>7} | {'sql p95':>7} "
-          f"{'page':>6} {'count':>6} | {'gw/sql':>6} | {'target':>6} | G | matches")
+HEADER = (
+    f"{'case':<46} {'kind':<4} {'n':>3} | {'gw p50':>7} {'p95':>7} {'max':>7} | {'sql p95':>7} "
+    f"{'page':>6} {'count':>6} | {'gw/sql':>6} | {'target':>6} | G | matches"
+)
 # G: PostgreSQL ran the page or count statement with a generic plan (prepared, parameters unknown to the planner).
 
 
@@ -110,10 +128,12 @@ def row(case: SearchCase) -> str:
     matches = f"{m['all']:,}{'' if m['exact'] else '+'}"
     generic = "G" if any("GENERIC" in plan for plan in r["plans"].values()) else ""
     flags = ("" if r["same_rows"] else " ROWS DIFFER") + ("" if r["met"] else " MISSED")
-    return (f"{case.label[:46]:<46} {'cmp' if case.kind == 'compound' else 'one':<4} {g['n']:>3} | "
-            f"{g['p50']:7.2f} {g['p95']:7.2f} {g['max']:7.1f} | {q['p95']:7.2f} {k.get('page', 0):6.2f} "
-            f"{k.get('count', 0):6.2f} | {r['ratio_p95']:5.1f}x | {case.target_ms:4.0f}ms | {generic:1} | "
-            f"{matches}{flags}")
+    return (
+        f"{case.label[:46]:<46} {'cmp' if case.kind == 'compound' else 'one':<4} {g['n']:>3} | "
+        f"{g['p50']:7.2f} {g['p95']:7.2f} {g['max']:7.1f} | {q['p95']:7.2f} {k.get('page', 0):6.2f} "
+        f"{k.get('count', 0):6.2f} | {r['ratio_p95']:5.1f}x | {case.target_ms:4.0f}ms | {generic:1} | "
+        f"{matches}{flags}"
+    )
 
 
 def summary(cases: list[SearchCase]) -> dict[str, Any]:
@@ -122,9 +142,14 @@ def summary(cases: list[SearchCase]) -> dict[str, Any]:
     for kind, target in (("single", SINGLE_TARGET_MS), ("compound", COMPOUND_TARGET_MS)):
         mine = [c for c in cases if c.kind == kind]
         worst = max(mine, key=lambda c: c.results["gateway"]["p95"])
-        out[kind] = {"cases": len(mine), "target_ms": target, "met": sum(c.results["met"] for c in mine),
-                     "worst_case": worst.label, "worst_p95_ms": worst.results["gateway"]["p95"],
-                     "missed": [c.label for c in mine if not c.results["met"]]}
+        out[kind] = {
+            "cases": len(mine),
+            "target_ms": target,
+            "met": sum(c.results["met"] for c in mine),
+            "worst_case": worst.label,
+            "worst_p95_ms": worst.results["gateway"]["p95"],
+            "missed": [c.label for c in mine if not c.results["met"]],
+        }
     ratios = sorted(c.results["ratio_p95"] for c in cases)
     out["gw_over_sql_p95_median"] = ratios[len(ratios) // 2]
     out["rows_match"] = all(c.results["same_rows"] for c in cases)
@@ -136,21 +161,27 @@ def run(*, requests: int = 50, warmup: int = 5, limit: int = 50, budget: float =
     """Start the stack, measure every case, print the table and plans, write bench/results/search.json."""
     stale = bench_stale_reasons()
     if stale:
-        raise SystemExit(f"the bench data cannot serve the search benchmark ({'; '.join(stale)}): "
-                         "run `python -m bench generate` (add --force to reload anyway)")
+        raise SystemExit(
+            f"the bench data cannot serve the search benchmark ({'; '.join(stale)}): "
+            "run `python -m bench generate` (add --force to reload anyway)"
+        )
     clients = bench_client_count()
     code = code_under_test()
     cases = asyncio.run(_cases())
-    print(f"bench account {BENCH_ACCOUNT_ID}: {clients:,} clients; {len(cases)} searches, {requests} timed "
-          f"requests each after {warmup} warm-up (at most ~{budget:.0f} s per case); limit {limit}", flush=True)
+    print(
+        f"bench account {BENCH_ACCOUNT_ID}: {clients:,} clients; {len(cases)} searches, {requests} timed "
+        f"requests each after {warmup} warm-up (at most ~{budget:.0f} s per case); limit {limit}",
+        flush=True,
+    )
     explain: dict[str, dict[str, str]] = {}
     started = time.perf_counter()
     with running_stack() as stack, asyncio.Runner() as runner:
         token = issue_token(secret=stack.jwt_secret, account_id=BENCH_ACCOUNT_ID, user_id=BENCH_USER)
         probe = runner.run(SearchProbe(url=DATABASE_URL, dsn=raw_dsn(), account_id=BENCH_ACCOUNT_ID).__aenter__())
         try:
-            with httpx.Client(base_url=stack.gateway_url, headers={"Authorization": f"Bearer {token}"},
-                              timeout=120) as gw:
+            with httpx.Client(
+                base_url=stack.gateway_url, headers={"Authorization": f"Bearer {token}"}, timeout=120
+            ) as gw:
                 for _ in range(20):  # warm the processes and the pools once
                     gw.get("/api/clients", params={"limit": limit}).raise_for_status()
                 print(HEADER)
@@ -164,16 +195,29 @@ def run(*, requests: int = 50, warmup: int = 5, limit: int = 50, budget: float =
             slowest = sorted(cases, key=lambda c: -c.results["gateway"]["p95"])[:EXPLAINED]
             for case in slowest:
                 request = runner.run(probe.request(case.results["params"]))
-                explain[case.label] = {kind: runner.run(probe.explain_analyze(*statement))
-                                       for kind in ("page", "count") for statement in request.of_kind(kind)}
+                explain[case.label] = {
+                    kind: runner.run(probe.explain_analyze(*statement))
+                    for kind in ("page", "count")
+                    for statement in request.of_kind(kind)
+                }
         finally:
             runner.run(probe.__aexit__(None, None, None))
     result = summary(cases)
     seconds = round(time.perf_counter() - started, 1)
     print_report(cases, result, explain, clients or 0)
     print(f"  took {seconds:.0f} s")
-    write_results(cases, result, explain, requests=requests, warmup=warmup, limit=limit, budget_seconds=budget,
-                  clients=clients, seconds=seconds, code_under_test=code)
+    write_results(
+        cases,
+        result,
+        explain,
+        requests=requests,
+        warmup=warmup,
+        limit=limit,
+        budget_seconds=budget,
+        clients=clients,
+        seconds=seconds,
+        code_under_test=code,
+    )
     return 0 if result["all_met"] and result["rows_match"] else 1
 
 
@@ -185,8 +229,9 @@ async def _cases() -> list[SearchCase]:
         await conn.close()
 
 
-def print_report(cases: list[SearchCase], result: dict[str, Any], explain: dict[str, dict[str, str]],
-                 clients: int) -> None:
+def print_report(
+    cases: list[SearchCase], result: dict[str, Any], explain: dict[str, dict[str, str]], clients: int
+) -> None:
     """Plans of every case, EXPLAIN ANALYZE of the slowest, and the verdict."""
     print("\nPLANS (page query / count query)")
     for case in cases:
@@ -198,27 +243,39 @@ def print_report(cases: list[SearchCase], result: dict[str, Any], explain: dict[
     print(f"\nSUMMARY ({clients:,} clients)")
     for kind in ("single", "compound"):
         r = result[kind]
-        print(f"  {kind:<8} {r['met']}/{r['cases']} within {r['target_ms']:.0f} ms at p95; worst "
-              f"{r['worst_p95_ms']:.1f} ms ({r['worst_case']})" + (f"; missed: {', '.join(r['missed'])}"
-                                                                   if r["missed"] else ""))
+        print(
+            f"  {kind:<8} {r['met']}/{r['cases']} within {r['target_ms']:.0f} ms at p95; worst "
+            f"{r['worst_p95_ms']:.1f} ms ({r['worst_case']})"
+            + (f"; missed: {', '.join(r['missed'])}" if r["missed"] else "")
+        )
     generic = [c.label for c in cases if any("GENERIC" in p for p in c.results["plans"].values())]
     print(f"  generic plans {len(generic)} of {len(cases)} cases ran a statement with a generic plan (G)")
-    print(f"  gateway / bare SQL p95 median {result['gw_over_sql_p95_median']}x; rows "
-          f"{'gateway pages == SQL pages' if result['rows_match'] else 'GATEWAY AND SQL PAGES DIFFER'}")
+    print(
+        f"  gateway / bare SQL p95 median {result['gw_over_sql_p95_median']}x; rows "
+        f"{'gateway pages == SQL pages' if result['rows_match'] else 'GATEWAY AND SQL PAGES DIFFER'}"
+    )
 
 
-def write_results(cases: list[SearchCase], result: dict[str, Any], explain: dict[str, dict[str, str]],
-                  **meta: Any) -> None:
+def write_results(
+    cases: list[SearchCase], result: dict[str, Any], explain: dict[str, dict[str, str]], **meta: Any
+) -> None:
     """bench/results/search.json."""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     document = {
         "benchmark": "client search through the gateway",
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                    "load_average_after": os.getloadavg()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "load_average_after": os.getloadavg(),
+        },
         "sql_method": "every statement of list_service.list_clients for the request, captured with a SQLAlchemy "
-                      "event, replayed in order bare on asyncpg (prepared); timed as one sequence",
-        **meta, "summary": result, "explain_analyze": explain, "cases": [asdict(c) for c in cases],
+        "event, replayed in order bare on asyncpg (prepared); timed as one sequence",
+        **meta,
+        "summary": result,
+        "explain_analyze": explain,
+        "cases": [asdict(c) for c in cases],
     }
     path = RESULTS_DIR / "search.json"
     path.write_text(json.dumps(document, indent=2, default=str))

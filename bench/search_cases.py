@@ -38,7 +38,10 @@ async def _pick(conn: asyncpg.Connection, account_id: uuid.UUID, where: str, sha
     low, high = await conn.fetchrow("SELECT min(id), max(id) FROM clients WHERE account_id = $1", account_id)
     row = await conn.fetchrow(
         f"SELECT * FROM clients WHERE account_id = $1 AND deleted_at IS NULL AND id >= $2 AND {where} "
-        "ORDER BY id LIMIT 1", account_id, low + int((high - low) * share))
+        "ORDER BY id LIMIT 1",
+        account_id,
+        low + int((high - low) * share),
+    )
     if row is None:
         raise SystemExit(f"the bench data has no client where {where}: regenerate it (python -m bench generate)")
     return row
@@ -48,7 +51,7 @@ def phone_notations(phone: str) -> tuple[str, str, str]:
     """A French number written with spaces, with dots and in +33 form."""
     digits = re.sub(r"\D", "", phone)
     national = "0" + digits[2:] if phone.lstrip().startswith("+") else digits
-    pairs = [national[i:i + 2] for i in range(0, 10, 2)]
+    pairs = [national[i : i + 2] for i in range(0, 10, 2)]
     return " ".join(pairs), ".".join(pairs), "+33 " + national[1] + " " + " ".join(pairs[1:])
 
 
@@ -60,10 +63,16 @@ async def build_cases(conn: asyncpg.Connection, account_id: uuid.UUID) -> list[S
     invoiced = await _pick(conn, account_id, "invoiced_orders_count >= 2", 0.52)
     invoice = await conn.fetchval(
         "SELECT invoice_number FROM client_invoices WHERE account_id = $1 AND client_id = $2 "
-        "ORDER BY invoice_id LIMIT 1", account_id, invoiced["id"])
+        "ORDER BY invoice_id LIMIT 1",
+        account_id,
+        invoiced["id"],
+    )
     order = await conn.fetchval(
         "SELECT order_number FROM client_orders WHERE account_id = $1 AND client_id = $2 "
-        "ORDER BY order_id DESC LIMIT 1", account_id, invoiced["id"])
+        "ORDER BY order_id DESC LIMIT 1",
+        account_id,
+        invoiced["id"],
+    )
     local = emailed["email"].split("@")[0].rstrip("0123456789")
     spaced, dotted, plus = phone_notations(phoned["phone"])
     rare = f"{person['first_name']} {person['last_name']}"

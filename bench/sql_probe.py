@@ -61,8 +61,14 @@ class SqlProbe:
         """list_page in its own session (checkout, BEGIN, query, ROLLBACK), as a request would."""
         async with AsyncSession(self.engine) as session:
             ordering = Ordering(sort=page.sort, direction=page.direction)  # type: ignore[arg-type]
-            rows, _ = await list_page(session, account_id=self.account_id, tab=page.tab,  # type: ignore[arg-type]
-                                      ordering=ordering, cursor=page.list_cursor(), limit=page.limit)
+            rows, _ = await list_page(
+                session,
+                account_id=self.account_id,
+                tab=page.tab,  # type: ignore[arg-type]
+                ordering=ordering,
+                cursor=page.list_cursor(),
+                limit=page.limit,
+            )
         return rows
 
     async def statement_of(self, page: Page) -> tuple[str, tuple[Any, ...], list[int]]:
@@ -105,12 +111,25 @@ class SqlProbe:
                 walk(child)
 
         walk(json.loads(text)[0]["Plan"])
-        scans = [{"node": n["Node Type"], "index": n.get("Index Name"), "direction": n.get("Scan Direction"),
-                  "index_cond": n.get("Index Cond"), "filter": n.get("Filter")}
-                 for n in nodes if "Scan" in n["Node Type"]]
+        scans = [
+            {
+                "node": n["Node Type"],
+                "index": n.get("Index Name"),
+                "direction": n.get("Scan Direction"),
+                "index_cond": n.get("Index Cond"),
+                "filter": n.get("Filter"),
+            }
+            for n in nodes
+            if "Scan" in n["Node Type"]
+        ]
         sorts = any(n["Node Type"] in ("Sort", "Incremental Sort") for n in nodes)
-        ok = (not sorts and len(scans) == 1 and scans[0]["node"] == "Index Scan"
-              and str(scans[0]["index"]).startswith("ix_clients_") and not scans[0]["filter"])
+        ok = (
+            not sorts
+            and len(scans) == 1
+            and scans[0]["node"] == "Index Scan"
+            and str(scans[0]["index"]).startswith("ix_clients_")
+            and not scans[0]["filter"]
+        )
         return {"ok": ok, "sort_node": sorts, "scans": scans, "nodes": [n["Node Type"] for n in nodes]}
 
     async def explain_analyze(self, statement: str, params: tuple[Any, ...]) -> str:
@@ -155,20 +174,26 @@ class SearchProbe(SqlProbe):
 
     async def request(self, params: dict[str, Any], *, user_id: str = "bench") -> Request:
         """Run list_clients as the route would for these query parameters, capturing every statement."""
-        search = SearchParams.model_validate({k: v for k, v in params.items()
-                                              if k not in {"tab", "sort", "direction", "cursor", "limit"}})
+        search = SearchParams.model_validate(
+            {k: v for k, v in params.items() if k not in {"tab", "sort", "direction", "cursor", "limit"}}
+        )
         self.captured.clear()
         async with AsyncSession(self.engine) as session:
             page = await list_service.list_clients(
-                session, principal=Principal(account_id=self.account_id, user_id=user_id),
-                tab=params.get("tab", "all"), sort=params.get("sort"),
-                direction=params.get("direction", "asc"), cursor=params.get("cursor"),
-                limit=params.get("limit", 50), search=search)
-        return Request(list(self.captured), [item["id"] for item in page["items"]], page["counts"],
-                       page["next_cursor"])
+                session,
+                principal=Principal(account_id=self.account_id, user_id=user_id),
+                tab=params.get("tab", "all"),
+                sort=params.get("sort"),
+                direction=params.get("direction", "asc"),
+                cursor=params.get("cursor"),
+                limit=params.get("limit", 50),
+                search=search,
+            )
+        return Request(list(self.captured), [item["id"] for item in page["items"]], page["counts"], page["next_cursor"])
 
-    async def time_request(self, statements: list[Statement], *, runs: int, warmup: int,
-                           budget: float) -> tuple[list[float], dict[str, list[float]]]:
+    async def time_request(
+        self, statements: list[Statement], *, runs: int, warmup: int, budget: float
+    ) -> tuple[list[float], dict[str, list[float]]]:
         """Milliseconds of the statements run in one transaction bare on asyncpg, in total and by kind.
 
         Stops early once ``budget`` seconds are spent (at least 5 timed runs), so a slow query
@@ -202,11 +227,25 @@ class SearchProbe(SqlProbe):
         def walk(node: dict[str, Any]) -> None:
             kind = node["Node Type"]
             if "Scan" in kind:
-                short = kind.replace("Index Only Scan", "IOS").replace("Bitmap Index Scan", "BIS").replace(
-                    "Bitmap Heap Scan", "BHS").replace("Index Scan", "IS").replace("Seq Scan", "Seq")
+                short = (
+                    kind.replace("Index Only Scan", "IOS")
+                    .replace("Bitmap Index Scan", "BIS")
+                    .replace("Bitmap Heap Scan", "BHS")
+                    .replace("Index Scan", "IS")
+                    .replace("Seq Scan", "Seq")
+                )
                 parts.append(f"{short} {node.get('Index Name') or node.get('Relation Name')}".strip())
-            elif kind in ("Sort", "Incremental Sort", "Hash Join", "Nested Loop", "Merge Join", "BitmapAnd",
-                          "BitmapOr", "Gather", "Gather Merge"):
+            elif kind in (
+                "Sort",
+                "Incremental Sort",
+                "Hash Join",
+                "Nested Loop",
+                "Merge Join",
+                "BitmapAnd",
+                "BitmapOr",
+                "Gather",
+                "Gather Merge",
+            ):
                 parts.append(kind)
             for child in node.get("Plans", []):
                 walk(child)

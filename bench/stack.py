@@ -105,27 +105,65 @@ def running_stack(*, ready_timeout: float = 60.0) -> Iterator[Stack]:
         service_log = workdir / "service.log"
         with service_log.open("wb") as out:
             # Own session: Ctrl-C reaches only us, and we stop the children in order.
-            started["clients service"] = (subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "--factory", "services.clients.app:create_app",
-                 "--host", "127.0.0.1", "--port", str(service_port), "--log-level", "warning",
-                 "--no-access-log"],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-            ), service_log)
+            started["clients service"] = (
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "uvicorn",
+                        "--factory",
+                        "services.clients.app:create_app",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(service_port),
+                        "--log-level",
+                        "warning",
+                        "--no-access-log",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                ),
+                service_log,
+            )
         gateway_dir = workdir / "gateway"
         others = [str(free_port()) for _ in range(3)]  # orders, reminders, mailings: not started
-        subprocess.run(["sh", str(ROOT / "deploy" / "render-nginx.sh"), str(gateway_dir), str(gateway_port),
-                        str(service_port), *others], check=True, env={**os.environ, "ACCESS_LOG": "off"})
+        subprocess.run(
+            [
+                "sh",
+                str(ROOT / "deploy" / "render-nginx.sh"),
+                str(gateway_dir),
+                str(gateway_port),
+                str(service_port),
+                *others,
+            ],
+            check=True,
+            env={**os.environ, "ACCESS_LOG": "off"},
+        )
         gateway_log = workdir / "gateway.log"
         with gateway_log.open("wb") as out:
-            started["gateway"] = (subprocess.Popen(
-                [NGINX, "-p", str(gateway_dir), "-c", str(gateway_dir / "nginx.conf"), "-e", "stderr"],
-                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-            ), gateway_log)
+            started["gateway"] = (
+                subprocess.Popen(
+                    [NGINX, "-p", str(gateway_dir), "-c", str(gateway_dir / "nginx.conf"), "-e", "stderr"],
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                ),
+                gateway_log,
+            )
         gateway_url = f"http://127.0.0.1:{gateway_port}"
         _wait_ready(f"{gateway_url}/ready/clients", started, ready_timeout)
-        yield Stack(gateway_url=gateway_url, service_url=f"http://127.0.0.1:{service_port}",
-                    jwt_secret=secret, workdir=workdir, service_pid=started["clients service"][0].pid,
-                    gateway_pid=started["gateway"][0].pid)
+        yield Stack(
+            gateway_url=gateway_url,
+            service_url=f"http://127.0.0.1:{service_port}",
+            jwt_secret=secret,
+            workdir=workdir,
+            service_pid=started["clients service"][0].pid,
+            gateway_pid=started["gateway"][0].pid,
+        )
     finally:
         if "gateway" in started:
             _stop(started["gateway"][0], "gateway", signal.SIGQUIT, grace=5.0)

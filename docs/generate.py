@@ -36,10 +36,11 @@ def render() -> dict[Path, str]:
     documents = {DOCS / "openapi" / f"{s}.json": _dump(app.openapi()) for s, app in apps.items()}
     events = AsyncAPI(
         *(app.state.context.broker for app in apps.values()),
-        title="Négoce events", version="0.1.0",
+        title="Négoce events",
+        version="0.1.0",
         description="Events the services publish through their outboxes and the queues that consume them. "
-                    "Every message is an envelope (event_id, type, schema_version, occurred_at, account_id, "
-                    "correlation_id, payload); the AMQP message id is the event id.",
+        "Every message is an envelope (event_id, type, schema_version, occurred_at, account_id, "
+        "correlation_id, payload); the AMQP message id is the event id.",
     )
     documents[DOCS / "asyncapi.json"] = _dump(events.to_specification().to_jsonable())
     return documents

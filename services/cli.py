@@ -25,8 +25,10 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(dlq_app, name="dlq")
 
 SERVICE_SETTINGS: dict[str, type[ServiceSettings]] = {
-    "clients": ClientsSettings, "orders": OrdersSettings,
-    "reminders": RemindersSettings, "mailings": MailingsSettings,
+    "clients": ClientsSettings,
+    "orders": OrdersSettings,
+    "reminders": RemindersSettings,
+    "mailings": MailingsSettings,
 }
 
 
@@ -65,8 +67,7 @@ def account_create(name: str, user: Annotated[str, typer.Option(help="User named
 
     settings = ClientsSettings()
     account_id = asyncio.run(_in_clients_db(settings, lambda s: create_account(s, name=name)))
-    token = issue_token(secret=settings.jwt_secret, account_id=account_id, user_id=user,
-                        issuer=settings.jwt_issuer)
+    token = issue_token(secret=settings.jwt_secret, account_id=account_id, user_id=user, issuer=settings.jwt_issuer)
     typer.echo(json.dumps({"account_id": str(account_id), "name": name, "user": user, "token": token}))
 
 
@@ -81,8 +82,9 @@ def demo_seed(
 
     settings = ClientsSettings()
     created = asyncio.run(_in_clients_db(settings, lambda s: seed_demo_account(s, clients=clients)))
-    token = issue_token(secret=settings.jwt_secret, account_id=DEMO_ACCOUNT_ID, user_id=DEMO_USER,
-                        issuer=settings.jwt_issuer)
+    token = issue_token(
+        secret=settings.jwt_secret, account_id=DEMO_ACCOUNT_ID, user_id=DEMO_USER, issuer=settings.jwt_issuer
+    )
     typer.echo(f"Demo account {'created' if created else 'already there'}: {DEMO_ACCOUNT_ID}")
     typer.echo(f"Base URL: {base_url}")
     typer.echo(f"Token:    {token}")
@@ -101,8 +103,9 @@ def demo_orders(
     from shared.auth import issue_token
 
     settings = ClientsSettings()
-    token = issue_token(secret=settings.jwt_secret, account_id=DEMO_ACCOUNT_ID, user_id=DEMO_USER,
-                        issuer=settings.jwt_issuer)
+    token = issue_token(
+        secret=settings.jwt_secret, account_id=DEMO_ACCOUNT_ID, user_id=DEMO_USER, issuer=settings.jwt_issuer
+    )
     typer.echo(asyncio.run(seed_demo_orders(base_url=base_url, token=token, orders=orders, wait=wait)))
 
 
@@ -123,8 +126,9 @@ def clients_republish(
     async def run() -> int:
         engine = create_engine(ClientsSettings().database_url, pool_size=1)
         try:
-            return await republish_snapshots(create_sessionmaker(engine),
-                                              account_id=uuid.UUID(account) if account else None)
+            return await republish_snapshots(
+                create_sessionmaker(engine), account_id=uuid.UUID(account) if account else None
+            )
         finally:
             await engine.dispose()
 
@@ -146,8 +150,11 @@ def dlq_list() -> None:
 
     from shared.dead_letters import dead_letter_counts
 
-    queues = [queue for name in SERVICE_SETTINGS
-              for queue in importlib.import_module(f"services.{name}.app").create_app().state.context.consumer_queues]
+    queues = [
+        queue
+        for name in SERVICE_SETTINGS
+        for queue in importlib.import_module(f"services.{name}.app").create_app().state.context.consumer_queues
+    ]
     for queue, count in asyncio.run(dead_letter_counts(ClientsSettings().amqp_url, queues)).items():
         typer.echo(f"{queue}\t{count}")
 

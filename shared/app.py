@@ -70,9 +70,14 @@ def build_context(settings: ServiceSettings, *, outbox: Table) -> ServiceContext
     sessions = create_sessionmaker(engine)
     broker = create_broker(settings.amqp_url, prefetch=settings.consumer_prefetch)
     relay = OutboxRelay(
-        service=settings.service_name, outbox=outbox, sessions=sessions, broker=broker,
-        exchange=EXCHANGE_OF_SERVICE[settings.service_name], listen_dsn=settings.raw_database_dsn,
-        batch_size=settings.outbox_batch_size, poll_seconds=settings.outbox_poll_seconds,
+        service=settings.service_name,
+        outbox=outbox,
+        sessions=sessions,
+        broker=broker,
+        exchange=EXCHANGE_OF_SERVICE[settings.service_name],
+        listen_dsn=settings.raw_database_dsn,
+        batch_size=settings.outbox_batch_size,
+        poll_seconds=settings.outbox_poll_seconds,
     )
     return ServiceContext(settings=settings, engine=engine, sessions=sessions, broker=broker, relay=relay)
 
@@ -81,8 +86,14 @@ def document_publications(context: ServiceContext, events: Sequence[type[Event]]
     """Declare what the relay publishes, so the AsyncAPI document lists every event."""
     exchange = EXCHANGE_OF_SERVICE[context.settings.service_name]
     for event in events:
-        context.broker.publisher(exchange=exchange, routing_key=event.TYPE, schema=event, title=event.TYPE,
-                                 description=(event.__doc__ or "").strip(), persist=True)
+        context.broker.publisher(
+            exchange=exchange,
+            routing_key=event.TYPE,
+            schema=event,
+            title=event.TYPE,
+            description=(event.__doc__ or "").strip(),
+            persist=True,
+        )
 
 
 def include_subscribers(context: ServiceContext, router_factory: RouterFactory | None) -> None:
@@ -113,8 +124,14 @@ async def running(context: ServiceContext) -> AsyncIterator[ServiceContext]:
 
 
 def create_service_app(
-    *, settings: ServiceSettings, title: str, description: str, outbox: Table, idempotency_keys: Table,
-    routers: Sequence[APIRouter] = (), subscribers: RouterFactory | None = None,
+    *,
+    settings: ServiceSettings,
+    title: str,
+    description: str,
+    outbox: Table,
+    idempotency_keys: Table,
+    routers: Sequence[APIRouter] = (),
+    subscribers: RouterFactory | None = None,
     publishes: Sequence[type[Event]] = (),
 ) -> FastAPI:
     """Assemble a service: problem+json errors, auth-ready state, health and readiness."""
@@ -137,9 +154,16 @@ def create_service_app(
 
     # The documents live under the service's own prefix, so the gateway serves them as it routes the API.
     prefix = f"/api/{settings.service_name}"
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan,
-                  dependencies=[Depends(storable_parameters)], openapi_url=f"{prefix}/openapi.json",
-                  docs_url=f"{prefix}/docs", redoc_url=None)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="0.1.0",
+        lifespan=lifespan,
+        dependencies=[Depends(storable_parameters)],
+        openapi_url=f"{prefix}/openapi.json",
+        docs_url=f"{prefix}/docs",
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.context = context
     install_problem_handlers(app)
@@ -160,8 +184,7 @@ def create_service_app(
         """Readiness: the database answers and the broker connection is up."""
         checks = {"database": await _database_ok(context.engine), "broker": await _broker_ok(context.broker)}
         status = 200 if all(checks.values()) else 503
-        return JSONResponse({"status": "ready" if status == 200 else "not ready", "checks": checks},
-                            status_code=status)
+        return JSONResponse({"status": "ready" if status == 200 else "not ready", "checks": checks}, status_code=status)
 
     for router in routers:
         app.include_router(router)

@@ -26,7 +26,11 @@ class Principal:
 
 
 def issue_token(
-    *, secret: str, account_id: uuid.UUID, user_id: str, issuer: str = "negoce",
+    *,
+    secret: str,
+    account_id: uuid.UUID,
+    user_id: str,
+    issuer: str = "negoce",
     ttl_seconds: int | None = None,
 ) -> str:
     """Sign a token for a user of an account (no expiry unless a TTL is given)."""
@@ -41,7 +45,10 @@ def verify_token(token: str, *, secret: str, issuer: str = "negoce") -> Principa
     """Check signature, issuer and expiry, and return the principal; Unauthorized otherwise."""
     try:
         claims = jwt.decode(
-            token, secret, algorithms=[ALGORITHM], issuer=issuer,
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            issuer=issuer,
             options={"require": ["sub", "account_id", "iss"]},
         )
         return Principal(account_id=uuid.UUID(str(claims["account_id"])), user_id=str(claims["sub"]))

@@ -20,7 +20,6 @@ from types import TracebackType
 from typing import Any
 
 import aio_pika
-
 from asgi_correlation_id import correlation_id
 from faststream import BaseMiddleware
 from faststream.rabbit.message import RabbitMessage
@@ -46,8 +45,14 @@ class BatchApplier:
     """Collects events from subscribers and applies them in batches, acking after commit."""
 
     def __init__(
-        self, *, sessions: async_sessionmaker[AsyncSession], inbox: Table, consumer: str, apply: ApplyBatch,
-        max_batch: int = 200, max_wait_seconds: float = 0.005,
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        inbox: Table,
+        consumer: str,
+        apply: ApplyBatch,
+        max_batch: int = 200,
+        max_wait_seconds: float = 0.005,
     ) -> None:
         self.sessions = sessions
         self.inbox = inbox
@@ -97,8 +102,9 @@ class BatchApplier:
 
     async def _commit(self, events: list[Event]) -> None:
         async with self.sessions() as session, session.begin():
-            claimed = await claim_events(session, self.inbox, consumer=self.consumer,
-                                         event_ids=[e.event_id for e in events])
+            claimed = await claim_events(
+                session, self.inbox, consumer=self.consumer, event_ids=[e.event_id for e in events]
+            )
             fresh, seen = [], set()
             for event in events:  # a batch may hold the same event twice (redelivery)
                 if event.event_id in claimed and event.event_id not in seen:
@@ -138,7 +144,9 @@ class ManualAckScope(BaseMiddleware):
             _current_message.reset(token)
 
     async def after_processed(
-        self, exc_type: type[BaseException] | None = None, exc_val: BaseException | None = None,
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_val: BaseException | None = None,
         exc_tb: TracebackType | None = None,
     ) -> bool | None:
         """Nack the raw message when processing raised (not on cancellation)."""

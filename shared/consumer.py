@@ -15,7 +15,11 @@ Effect = Callable[[AsyncSession], Awaitable[None]]
 
 
 async def apply_once(
-    *, sessions: async_sessionmaker[AsyncSession], inbox: Table, consumer: str, event: Event,
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    inbox: Table,
+    consumer: str,
+    event: Event,
     effect: Effect,
 ) -> bool:
     """Run ``effect`` unless this consumer already applied the event; True when applied.

@@ -6,6 +6,7 @@ import aio_pika
 
 from shared.messaging import dead_letter_queue_name
 
+
 async def dead_letter_counts(amqp_url: str, queues: list[str]) -> dict[str, int]:
     """Messages waiting in the dead-letter queue of each consumer queue (absent ones are skipped)."""
     counts: dict[str, int] = {}
@@ -31,10 +32,12 @@ async def replay_dead_letters(amqp_url: str, queue: str) -> int:
         while (message := await dead.get(no_ack=False, fail=False)) is not None:
             await channel.default_exchange.publish(
                 aio_pika.Message(
-                    body=message.body, headers={k: v for k, v in (message.headers or {}).items()
-                                                if not k.startswith("x-")},
-                    message_id=message.message_id, correlation_id=message.correlation_id,
-                    content_type=message.content_type, type=message.type,
+                    body=message.body,
+                    headers={k: v for k, v in (message.headers or {}).items() if not k.startswith("x-")},
+                    message_id=message.message_id,
+                    correlation_id=message.correlation_id,
+                    content_type=message.content_type,
+                    type=message.type,
                     delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                 ),
                 routing_key=queue,

@@ -44,8 +44,10 @@ ERROR_ANSWERS = {
     400: "Malformed JSON body",
     401: "Missing or invalid bearer token",
     404: "No such resource in this account (another account's rows included), or one the request names",
-    409: ("The request contradicts the current state (a duplicate, a blocked client, a concurrent change), "
-          "or its Idempotency-Key was used for another request or is still in progress"),
+    409: (
+        "The request contradicts the current state (a duplicate, a blocked client, a concurrent change), "
+        "or its Idempotency-Key was used for another request or is still in progress"
+    ),
     413: "The body exceeds the size limit",
     422: "A parameter or a field of the body is invalid; the problem names it",
 }
@@ -106,7 +108,11 @@ def install_documentation(app: FastAPI, *, broker: RabbitBroker) -> None:
     async def asyncapi() -> JSONResponse:
         """The events this service publishes and consumes (AsyncAPI)."""
         if not events:
-            document = AsyncAPI(broker, title=f"{app.title} events", version=app.version,
-                                description="Events this service publishes and the queues it consumes.")
+            document = AsyncAPI(
+                broker,
+                title=f"{app.title} events",
+                version=app.version,
+                description="Events this service publishes and the queues it consumes.",
+            )
             events.update(document.to_specification().to_jsonable())
         return JSONResponse(events)

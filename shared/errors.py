@@ -78,9 +78,7 @@ def fields_inside(path: str) -> Iterator[None]:
         raise
 
 
-def problem_response(
-    status: int, title: str, detail: str, *, instance: str | None = None, **extra: Any
-) -> Response:
+def problem_response(status: int, title: str, detail: str, *, instance: str | None = None, **extra: Any) -> Response:
     """Build a problem+json response."""
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if instance:
@@ -119,18 +117,20 @@ def _field_path(loc: tuple[Any, ...], inside: list[Any] | None = None) -> str:
 
 
 async def _on_problem(request: Request, exc: ProblemError) -> Response:
-    return problem_response(
-        exc.status_code, exc.title, exc.detail, instance=request.url.path, **exc.extra
-    )
+    return problem_response(exc.status_code, exc.title, exc.detail, instance=request.url.path, **exc.extra)
 
 
 async def _on_validation(request: Request, exc: RequestValidationError) -> Response:
     raw = exc.errors()
     if any(e.get("type") == "json_invalid" for e in raw):
-        return problem_response(400, "Malformed JSON", "The request body is not valid JSON.",
-                                instance=request.url.path)
-    errors = [{"field": _field_path(tuple(e.get("loc", ())), (e.get("ctx") or {}).get("path")),
-               "message": printable(str(e.get("msg", "invalid")))} for e in raw]
+        return problem_response(400, "Malformed JSON", "The request body is not valid JSON.", instance=request.url.path)
+    errors = [
+        {
+            "field": _field_path(tuple(e.get("loc", ())), (e.get("ctx") or {}).get("path")),
+            "message": printable(str(e.get("msg", "invalid"))),
+        }
+        for e in raw
+    ]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return problem_response(422, "Validation failed", detail, instance=request.url.path, errors=errors)
 
@@ -143,8 +143,13 @@ async def _on_integrity(request: Request, exc: IntegrityError) -> Response:
     # A unique or foreign-key constraint caught a race the service checks did not see.
     constraint = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
     log.info("integrity conflict", extra={"constraint": constraint})
-    return problem_response(409, "Conflict", "The change conflicts with existing data; retry.",
-                            instance=request.url.path, constraint=constraint)
+    return problem_response(
+        409,
+        "Conflict",
+        "The change conflicts with existing data; retry.",
+        instance=request.url.path,
+        constraint=constraint,
+    )
 
 
 # Text PostgreSQL cannot store (a NUL character, say in a query parameter): bad input, not a fault.
@@ -162,8 +167,12 @@ def _database_unavailable(exc: DBAPIError) -> bool:
 
 async def _on_database_error(request: Request, exc: DBAPIError) -> Response:
     if getattr(exc.orig, "sqlstate", None) in UNSTORABLE_TEXT:
-        return problem_response(422, "Validation failed", "A parameter contains a character that cannot be stored "
-                                "(NUL).", instance=request.url.path)
+        return problem_response(
+            422,
+            "Validation failed",
+            "A parameter contains a character that cannot be stored (NUL).",
+            instance=request.url.path,
+        )
     if _database_unavailable(exc):
         return await _on_unavailable(request, exc)
     return await _on_unexpected(request, exc)
@@ -172,8 +181,12 @@ async def _on_database_error(request: Request, exc: DBAPIError) -> Response:
 async def _on_unavailable(request: Request, exc: Exception) -> Response:
     # Not a fault of the request: the database is out of connections, restarting or unreachable.
     log.warning("database unavailable", extra={"path": request.url.path, "error": str(exc)[:200]})
-    response = problem_response(503, "Service unavailable", "The database cannot be reached right now; retry "
-                                "shortly.", instance=request.url.path)
+    response = problem_response(
+        503,
+        "Service unavailable",
+        "The database cannot be reached right now; retry shortly.",
+        instance=request.url.path,
+    )
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

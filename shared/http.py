@@ -64,7 +64,9 @@ class BodySizeLimitMiddleware:
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem_response(
-            413, "Request body too large", f"The body exceeds {self.max_bytes} bytes.",
+            413,
+            "Request body too large",
+            f"The body exceeds {self.max_bytes} bytes.",
             instance=scope.get("path"),
         )
         await response(scope, receive, send)

@@ -24,10 +24,7 @@ def define_inbox(metadata: MetaData) -> Table:
 async def claim_event(session: AsyncSession, inbox: Table, *, consumer: str, event_id: uuid.UUID) -> bool:
     """Record the event as processed; False when it already was (a redelivery)."""
     result = await session.execute(
-        insert(inbox)
-        .values(consumer=consumer, event_id=event_id)
-        .on_conflict_do_nothing()
-        .returning(inbox.c.event_id)
+        insert(inbox).values(consumer=consumer, event_id=event_id).on_conflict_do_nothing().returning(inbox.c.event_id)
     )
     return result.first() is not None
 

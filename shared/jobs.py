@@ -9,7 +9,6 @@ and the next claim starts the job again; the attempt number fences out a worker 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import shutil
@@ -39,8 +38,9 @@ class JobQueue(Protocol):
 
     async def claim_job(self, session: AsyncSession, *, lease: timedelta) -> Any: ...
     async def finish_job(self, session: AsyncSession, *, job_id: Any, attempt: int, **values: Any) -> Any: ...
-    async def retry_later(self, session: AsyncSession, *, job_id: Any, attempt: int, after: timedelta,
-                          error: str) -> None: ...
+    async def retry_later(
+        self, session: AsyncSession, *, job_id: Any, attempt: int, after: timedelta, error: str
+    ) -> None: ...
     async def expired_jobs(self, session: AsyncSession, *, finished_before: datetime) -> list[Any]: ...
     async def hold_job(self, session: AsyncSession, *, job_id: Any, attempt: int) -> bool: ...
     async def current_attempts(self, session: AsyncSession, *, job_ids: Sequence[str]) -> dict[str, int]: ...
@@ -51,8 +51,17 @@ class LeasedJobWorker(ABC):
 
     name = "job"
 
-    def __init__(self, *, engine: AsyncEngine, queue: JobQueue, lease_seconds: float, poll_seconds: float,
-                 max_attempts: int, retention_hours: float, output_dir: Path) -> None:
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        queue: JobQueue,
+        lease_seconds: float,
+        poll_seconds: float,
+        max_attempts: int,
+        retention_hours: float,
+        output_dir: Path,
+    ) -> None:
         self.engine = engine
         self.sessions = create_sessionmaker(engine)
         self.queue = queue
@@ -75,7 +84,7 @@ class LeasedJobWorker(ABC):
                 if await self.run_once():
                     continue
                 await self.clean_up()
-            except Exception:  # noqa: BLE001 - a database restart must not end the worker
+            except Exception:
                 log.exception("%s worker: poll failed", self.name)
             await wait_until_set(stop, timeout=self.poll_seconds)
 
@@ -90,7 +99,7 @@ class LeasedJobWorker(ABC):
             await self.build(job)
         except LostJob:
             log.warning("%s %s: taken over by another worker", self.name, job.id)
-        except Exception as problem:  # noqa: BLE001 - any failure is recorded on the job, never lost
+        except Exception as problem:
             log.exception("%s %s failed", self.name, job.id)
             await self._failed(job, problem)
         return True
@@ -103,8 +112,9 @@ class LeasedJobWorker(ABC):
             if final:
                 await self.queue.finish_job(session, job_id=job.id, attempt=job.attempts, state="failed", error=error)
             else:
-                await self.queue.retry_later(session, job_id=job.id, attempt=job.attempts,
-                                             after=timedelta(seconds=5 * job.attempts), error=error)
+                await self.queue.retry_later(
+                    session, job_id=job.id, attempt=job.attempts, after=timedelta(seconds=5 * job.attempts), error=error
+                )
 
     async def clean_up(self) -> None:
         """Delete jobs (and their files) finished longer ago than the retention, and files no attempt owns."""
@@ -144,13 +154,15 @@ class LeasedJobWorker(ABC):
             return
         async with unit_of_work(self.sessions) as session:
             current = await self.queue.current_attempts(
-                session, job_ids=sorted({job_id for job_id, _ in attempts.values()}))
+                session, job_ids=sorted({job_id for job_id, _ in attempts.values()})
+            )
         for path, (job_id, attempt) in attempts.items():
             if job_id not in current or attempt < current[job_id]:
                 _remove(path)
 
-    async def put_in_place(self, job: Any, part: Path, final: Path,
-                           finish: Callable[[AsyncSession, int], Awaitable[bool]]) -> bool:
+    async def put_in_place(
+        self, job: Any, part: Path, final: Path, finish: Callable[[AsyncSession, int], Awaitable[bool]]
+    ) -> bool:
         """Rename a finished file into place and ``finish`` the job, holding the job while this attempt owns it.
 
         Holding the job row makes the rename and the job's completion one step for anyone who
@@ -161,7 +173,7 @@ class LeasedJobWorker(ABC):
         async with unit_of_work(self.sessions) as session:
             if not await self.queue.hold_job(session, job_id=job.id, attempt=job.attempts):
                 raise LostJob
-            size = part.stat().st_size
+            size = part.stat().st_size  # noqa: ASYNC240 (one stat of a local file just closed)
             if not await finish(session, size):
                 return False
             os.replace(part, final)

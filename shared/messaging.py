@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -34,9 +33,7 @@ def dead_letter_queue_name(queue_name: str) -> str:
     return f"{queue_name}.dead"
 
 
-def consumer_queue(
-    *, consumer: str, event: type[Event], delivery_limit: int
-) -> RabbitQueue:
+def consumer_queue(*, consumer: str, event: type[Event], delivery_limit: int) -> RabbitQueue:
     """The durable quorum queue of one consumer for one event type.
 
     A failing message is nacked and redelivered until ``x-delivery-limit``, then the
@@ -64,6 +61,7 @@ def subscriptions(
 
     The handler is nacked on error, so the message returns until its delivery limit dead-letters it.
     """
+
     def on(event: type[Event]) -> Callable[[Handler], Handler]:
         queue = consumer_queue(consumer=consumer, event=event, delivery_limit=delivery_limit)
         return router.subscriber(queue, exchange, ack_policy=AckPolicy.NACK_ON_ERROR)  # type: ignore[return-value]

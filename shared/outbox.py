@@ -14,7 +14,19 @@ from asgi_correlation_id import correlation_id
 from faststream.rabbit import RabbitBroker, RabbitExchange
 from pydantic import BaseModel
 from sqlalchemy import (
-    BigInteger, Column, DateTime, Identity, Index, MetaData, Table, Text, delete, func, literal_column, select, text,
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    MetaData,
+    Table,
+    Text,
+    delete,
+    func,
+    literal_column,
+    select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
@@ -67,7 +79,12 @@ Redact = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
 async def erase_client_events(
-    session: AsyncSession, outbox: Table, *, account_id: uuid.UUID, client_ids: Collection[int], redact: Redact,
+    session: AsyncSession,
+    outbox: Table,
+    *,
+    account_id: uuid.UUID,
+    client_ids: Collection[int],
+    redact: Redact,
 ) -> None:
     """Take erased clients' personal data out of the outbox (GDPR).
 
@@ -80,11 +97,14 @@ async def erase_client_events(
     ids = sorted(set(client_ids))
     if not ids:
         return
-    rows = (await session.execute(
-        select(outbox.c.id, outbox.c.routing_key, outbox.c.body, outbox.c.published_at)
-        .where(outbox.c.account_id == account_id, _client_of(outbox).in_([str(i) for i in ids]))
-        .order_by(outbox.c.position).with_for_update()
-    )).all()
+    rows = (
+        await session.execute(
+            select(outbox.c.id, outbox.c.routing_key, outbox.c.body, outbox.c.published_at)
+            .where(outbox.c.account_id == account_id, _client_of(outbox).in_([str(i) for i in ids]))
+            .order_by(outbox.c.position)
+            .with_for_update()
+        )
+    ).all()
     relayed = [row.id for row in rows if row.published_at is not None]
     if relayed:
         await session.execute(delete(outbox).where(outbox.c.id.in_(relayed)))
@@ -92,8 +112,9 @@ async def erase_client_events(
         if row.published_at is None:
             redacted = redact(row.routing_key, row.body["payload"])
             if redacted != row.body["payload"]:
-                await session.execute(update(outbox).where(outbox.c.id == row.id)
-                                      .values(body={**row.body, "payload": redacted}))
+                await session.execute(
+                    update(outbox).where(outbox.c.id == row.id).values(body={**row.body, "payload": redacted})
+                )
 
 
 def notify_channel(service: str) -> str:
@@ -150,9 +171,16 @@ class OutboxRelay:
     """
 
     def __init__(
-        self, *, service: str, outbox: Table, sessions: async_sessionmaker[AsyncSession],
-        broker: RabbitBroker, exchange: RabbitExchange, listen_dsn: str,
-        batch_size: int = 200, poll_seconds: float = 1.0,
+        self,
+        *,
+        service: str,
+        outbox: Table,
+        sessions: async_sessionmaker[AsyncSession],
+        broker: RabbitBroker,
+        exchange: RabbitExchange,
+        listen_dsn: str,
+        batch_size: int = 200,
+        poll_seconds: float = 1.0,
     ) -> None:
         self.service = service
         self.outbox = outbox

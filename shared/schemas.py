@@ -16,7 +16,14 @@ from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
-    AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator,
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -165,6 +172,8 @@ class StrictBody(BaseModel):
             if isinstance(text, str) and (c := control_character(text, multiline=multiline)) is not None:
                 kind = "a control character" if multiline else "a line break or control character"
                 raise PydanticCustomError(
-                    "control_character", "must not contain {kind} (U+{code})",
-                    {"kind": kind, "code": f"{ord(c):04X}", "path": [index] if value is texts else []})
+                    "control_character",
+                    "must not contain {kind} (U+{code})",
+                    {"kind": kind, "code": f"{ord(c):04X}", "path": [index] if value is texts else []},
+                )
         return value

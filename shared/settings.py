@@ -25,9 +25,7 @@ class ServiceSettings(BaseSettings):
         default="development", validation_alias=_shared("environment")
     )
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/negoce"
-    amqp_url: str = Field(
-        default="amqp://guest:guest@127.0.0.1:5672/", validation_alias=_shared("amqp_url")
-    )
+    amqp_url: str = Field(default="amqp://guest:guest@127.0.0.1:5672/", validation_alias=_shared("amqp_url"))
     redis_url: str = Field(default="redis://127.0.0.1:6379/0", validation_alias=_shared("redis_url"))
     jwt_secret: str = Field(default=DEVELOPMENT_JWT_SECRET, validation_alias=_shared("jwt_secret"))
     jwt_issuer: str = Field(default="negoce", validation_alias=_shared("jwt_issuer"))
@@ -49,7 +47,7 @@ class ServiceSettings(BaseSettings):
     crash_after_commit_on: str = ""
 
     @model_validator(mode="after")
-    def _refuse_default_secret_outside_development(self) -> "ServiceSettings":
+    def _refuse_default_secret_outside_development(self) -> ServiceSettings:
         if self.environment != "development" and (
             self.jwt_secret == DEVELOPMENT_JWT_SECRET or len(self.jwt_secret) < 32
         ):
@@ -69,6 +67,4 @@ class ServiceSettings(BaseSettings):
     @property
     def raw_database_dsn(self) -> str:
         """A libpq DSN without the SQLAlchemy driver suffix (asyncpg.connect, COPY)."""
-        return self.database_url.replace("postgresql+asyncpg", "postgresql").replace(
-            "postgresql+psycopg", "postgresql"
-        )
+        return self.database_url.replace("postgresql+asyncpg", "postgresql").replace("postgresql+psycopg", "postgresql")

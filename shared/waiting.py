@@ -40,8 +40,11 @@ async def cancel_and_wait(tasks: Iterable[asyncio.Task[object]], *, grace_second
         _, pending = await asyncio.wait(pending, timeout=min(wait, max(0.0, deadline - loop.time())))
         wait = 0.5
         if pending and loop.time() >= deadline:
-            log.error("tasks still running after being cancelled for %.0f s: %s", grace_seconds,
-                      ", ".join(sorted(task.get_name() for task in pending)))
+            log.error(
+                "tasks still running after being cancelled for %.0f s: %s",
+                grace_seconds,
+                ", ".join(sorted(task.get_name() for task in pending)),
+            )
             break
     for task in tasks:
         if task.done() and not task.cancelled() and task.exception() is not None:

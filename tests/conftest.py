@@ -28,17 +28,21 @@ JWT_SECRET = "test-" + secrets.token_hex(24)
 DB_SUFFIX = os.environ.get("NEGOCE_TEST_DB_SUFFIX", "")
 
 # Set before any settings object exists; the apps under test read them like in production.
-os.environ.update({
-    "NEGOCE_ENVIRONMENT": "test",
-    "NEGOCE_JWT_SECRET": JWT_SECRET,
-    "NEGOCE_AMQP_URL": AMQP_URL,
-    "NEGOCE_LOG_LEVEL": "WARNING",
-    "NEGOCE_CONSUMER_DELIVERY_LIMIT": "3",
-    # Small pools: the suite starts many apps and processes, and `make run` may hold connections beside it.
-    "NEGOCE_DATABASE_POOL_SIZE": "3",
-    **{f"NEGOCE_{s.upper()}_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/negoce_{s}_test{DB_SUFFIX}"
-       for s in SERVICES},
-})
+os.environ.update(
+    {
+        "NEGOCE_ENVIRONMENT": "test",
+        "NEGOCE_JWT_SECRET": JWT_SECRET,
+        "NEGOCE_AMQP_URL": AMQP_URL,
+        "NEGOCE_LOG_LEVEL": "WARNING",
+        "NEGOCE_CONSUMER_DELIVERY_LIMIT": "3",
+        # Small pools: the suite starts many apps and processes, and `make run` may hold connections beside it.
+        "NEGOCE_DATABASE_POOL_SIZE": "3",
+        **{
+            f"NEGOCE_{s.upper()}_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/negoce_{s}_test{DB_SUFFIX}"
+            for s in SERVICES
+        },
+    }
+)
 
 
 def database_url(service: str, *, sync: bool = False) -> str:
@@ -70,8 +74,7 @@ def isolated_database(service: str, purpose: str) -> str:
 
 
 def _rabbitmqctl(*args: str) -> str:
-    return subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, text=True,
-                          timeout=60).stdout
+    return subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, text=True, timeout=60).stdout
 
 
 # negoce_test_<pid>_<hex>[_purpose]: the vhosts of test runs, named after the process that made them.
@@ -94,8 +97,11 @@ def remove_abandoned_vhosts() -> list[str]:
     Each holds dozens of quorum queues, and RabbitMQ's file handles are few (about 900 here): a few
     abandoned runs used them up and the broker stopped answering new connections mid-run.
     """
-    abandoned = [name for name in _rabbitmqctl("list_vhosts", "--no-table-headers", "name").split()
-                 if (match := TEST_VHOST.fullmatch(name)) and not _process_alive(int(match["pid"]))]
+    abandoned = [
+        name
+        for name in _rabbitmqctl("list_vhosts", "--no-table-headers", "name").split()
+        if (match := TEST_VHOST.fullmatch(name)) and not _process_alive(int(match["pid"]))
+    ]
     for name in abandoned:
         _rabbitmqctl("delete_vhost", name)
     return abandoned

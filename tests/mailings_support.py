@@ -66,8 +66,9 @@ class SmtpRecorder:
     hold: threading.Event = field(default_factory=threading.Event)
     controller: Controller | None = None
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
-                          rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
         """Refuse the 'refuse' addresses for good; accept the others."""
         if address.startswith(REFUSED):
             return "550 5.1.1 No such mailbox here"
@@ -102,9 +103,14 @@ class SmtpRecorder:
 def mailings_settings(smtp: SmtpRecorder, **overrides: Any) -> MailingsSettings:
     """Settings of a mailings app sending through the test relay, with short waits between attempts."""
     values: dict[str, Any] = {
-        "smtp_port": smtp.port, "email_poll_seconds": 0.05, "email_max_attempts": 6,
-        "email_retry_base_seconds": 0.1, "email_retry_max_seconds": 1.0,
-        "smtp_timeout_seconds": 5.0, "email_claim_seconds": 10.0, "outbox_poll_seconds": 0.2,
+        "smtp_port": smtp.port,
+        "email_poll_seconds": 0.05,
+        "email_max_attempts": 6,
+        "email_retry_base_seconds": 0.1,
+        "email_retry_max_seconds": 1.0,
+        "smtp_timeout_seconds": 5.0,
+        "email_claim_seconds": 10.0,
+        "outbox_poll_seconds": 0.2,
     }
     return MailingsSettings(**{**values, **overrides})
 
@@ -171,26 +177,56 @@ class ClientEvents:
 
     async def republish(self, event: Event) -> None:
         """Publish an existing event again, as a redelivery would."""
-        await self.broker.publish(event.model_dump_json().encode(), exchange=CLIENTS_EXCHANGE,
-                                  routing_key=event.type, persist=True, message_id=str(event.event_id),
-                                  content_type="application/json")
+        await self.broker.publish(
+            event.model_dump_json().encode(),
+            exchange=CLIENTS_EXCHANGE,
+            routing_key=event.type,
+            persist=True,
+            message_id=str(event.event_id),
+            content_type="application/json",
+        )
 
 
 def contact(contact_id: int, email: str | None, *kinds: str) -> dict[str, Any]:
     """A contact receiving the given kinds of document."""
-    return {"contact_id": contact_id, "first_name": "Contact", "last_name": f"N{contact_id}", "email": email,
-            **{f"receives_{kind}": True for kind in kinds}}
+    return {
+        "contact_id": contact_id,
+        "first_name": "Contact",
+        "last_name": f"N{contact_id}",
+        "email": email,
+        **{f"receives_{kind}": True for kind in kinds},
+    }
 
 
-def snapshot(client_id: int, *, version: int = 1, email: str | None = None, name: str = "Domaine Client",
-             contacts: list[dict[str, Any]] | None = None, **fields: Any) -> ClientSnapshot:
+def snapshot(
+    client_id: int,
+    *,
+    version: int = 1,
+    email: str | None = None,
+    name: str = "Domaine Client",
+    contacts: list[dict[str, Any]] | None = None,
+    **fields: Any,
+) -> ClientSnapshot:
     """A client snapshot as client.created and client.updated carry it."""
     now = datetime.now(UTC)
-    return ClientSnapshot.model_validate({
-        "client_id": client_id, "version": version, "kind": "company", "company_name": name, "display_name": name,
-        "email": email, "billing_address": {"line1": "1 rue des Vignes", "postal_code": "21200", "city": "Beaune"},
-        "accounting_code": f"411C{client_id}", "accepts_emailing": True, "accepts_mailing": True,
-        "contacts": contacts or [], "created_at": now.isoformat(), "updated_at": now.isoformat(), **fields})
+    return ClientSnapshot.model_validate(
+        {
+            "client_id": client_id,
+            "version": version,
+            "kind": "company",
+            "company_name": name,
+            "display_name": name,
+            "email": email,
+            "billing_address": {"line1": "1 rue des Vignes", "postal_code": "21200", "city": "Beaune"},
+            "accounting_code": f"411C{client_id}",
+            "accepts_emailing": True,
+            "accepts_mailing": True,
+            "contacts": contacts or [],
+            "created_at": now.isoformat(),
+            "updated_at": now.isoformat(),
+            **fields,
+        }
+    )
 
 
 def updated(payload: ClientSnapshot, *changed: str) -> ClientUpdatedPayload:
@@ -203,12 +239,12 @@ async def replica_row(app: FastAPI, account: TestAccount, client_id: int) -> Any
     async with app.state.context.engine.connect() as connection:
         rows = await connection.execute(
             text("SELECT * FROM email_clients WHERE account_id = :a AND client_id = :c"),
-            {"a": account.id, "c": client_id})
+            {"a": account.id, "c": client_id},
+        )
         return rows.mappings().first()
 
 
-async def known_client(app: FastAPI, events: ClientEvents, account: TestAccount, client_id: int,
-                       **fields: Any) -> int:
+async def known_client(app: FastAPI, events: ClientEvents, account: TestAccount, client_id: int, **fields: Any) -> int:
     """Create a client through client.created (or client.updated for a later version) and wait until it is known."""
     payload = snapshot(client_id, **fields)
     if payload.version == 1:
@@ -231,9 +267,11 @@ async def send(api: httpx.AsyncClient, account: TestAccount, **body: Any) -> dic
     return response.json()
 
 
-async def settled(api: httpx.AsyncClient, account: TestAccount, email_id: int, status: str,
-                  timeout: float = 15.0) -> dict[str, Any]:
+async def settled(
+    api: httpx.AsyncClient, account: TestAccount, email_id: int, status: str, timeout: float = 15.0
+) -> dict[str, Any]:
     """Wait until the e-mail reaches a status and return it."""
+
     async def reached() -> dict[str, Any] | None:
         body = (await api.get(f"/api/mailings/emails/{email_id}", headers=account.headers)).json()
         return body if body.get("status") == status else None
@@ -249,8 +287,11 @@ CAMPAIGN_LEASE_SECONDS = 2.0
 def campaign_settings(render_dir: Path, **overrides: Any) -> MailingsSettings:
     """Settings of a mailings app for campaigns: no e-mail sender, a short render lease, PDFs in ``render_dir``."""
     values: dict[str, Any] = {
-        "run_email_sender": False, "render_dir": render_dir, "render_lease_seconds": CAMPAIGN_LEASE_SECONDS,
-        "render_poll_seconds": 0.1, "outbox_poll_seconds": 0.2,
+        "run_email_sender": False,
+        "render_dir": render_dir,
+        "render_lease_seconds": CAMPAIGN_LEASE_SECONDS,
+        "render_poll_seconds": 0.1,
+        "outbox_poll_seconds": 0.2,
     }
     return MailingsSettings(**{**values, **overrides})
 
@@ -292,9 +333,11 @@ async def render_worker(campaign_app: FastAPI) -> AsyncIterator[Any]:
     await worker.engine.dispose()
 
 
-async def rendered(api: httpx.AsyncClient, account: TestAccount, render: dict[str, Any],
-                   timeout: float = 30.0) -> dict[str, Any]:
+async def rendered(
+    api: httpx.AsyncClient, account: TestAccount, render: dict[str, Any], timeout: float = 30.0
+) -> dict[str, Any]:
     """Wait until a render job is done (failing at once if it failed) and return it."""
+
     async def finished() -> dict[str, Any] | None:
         body = (await api.get(render["href"], headers=account.headers)).json()
         assert body["state"] != "failed", body

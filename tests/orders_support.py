@@ -20,9 +20,11 @@ from tests.support import eventually, publish_event
 
 async def known_to_orders(orders_api, account, client_id: int) -> None:
     """Wait until the orders service has the client's event (its prices answer instead of 404)."""
+
     async def known() -> bool:
-        response = await orders_api.get("/api/orders/negotiated-prices", params={"client_id": client_id},
-                                        headers=account.headers)
+        response = await orders_api.get(
+            "/api/orders/negotiated-prices", params={"client_id": client_id}, headers=account.headers
+        )
         return response.status_code == 200
 
     await eventually(known)
@@ -38,26 +40,43 @@ async def new_client(api, orders_api, account, **fields: Any) -> int:
 
 async def catalogue(orders_api, account, *, default_price: int | None = 1_250) -> dict[str, Any]:
     """A product in 75 cl and magnum, and a default grid pricing the bottle."""
-    containers = {c["short_name"]: c["id"] for c in (await orders_api.get(
-        "/api/orders/containers", headers=account.headers)).json()}
-    product = (await orders_api.post("/api/orders/products", headers=account.headers, json={
-        "name": "Château Test rouge", "variants": [
-            {"container_id": containers["75 cl"], "vintage": 2020, "packaging": "carton de 6"},
-            {"container_id": containers["150 cl"], "vintage": 2020}]})).json()
+    containers = {
+        c["short_name"]: c["id"]
+        for c in (await orders_api.get("/api/orders/containers", headers=account.headers)).json()
+    }
+    product = (
+        await orders_api.post(
+            "/api/orders/products",
+            headers=account.headers,
+            json={
+                "name": "Château Test rouge",
+                "variants": [
+                    {"container_id": containers["75 cl"], "vintage": 2020, "packaging": "carton de 6"},
+                    {"container_id": containers["150 cl"], "vintage": 2020},
+                ],
+            },
+        )
+    ).json()
     bottle, magnum = (v["id"] for v in product["variants"])
-    grid = (await orders_api.post("/api/orders/price-grids", json={"name": "Tarif public", "is_default": True},
-                                  headers=account.headers)).json()
+    grid = (
+        await orders_api.post(
+            "/api/orders/price-grids", json={"name": "Tarif public", "is_default": True}, headers=account.headers
+        )
+    ).json()
     if default_price is not None:
-        await orders_api.put(f"/api/orders/price-grids/{grid['id']}/prices/{bottle}",
-                             json={"price_cents": default_price}, headers=account.headers)
-    return {"bottle": bottle, "magnum": magnum, "grid": grid["id"], "containers": containers,
-            "product": product["id"]}
+        await orders_api.put(
+            f"/api/orders/price-grids/{grid['id']}/prices/{bottle}",
+            json={"price_cents": default_price},
+            headers=account.headers,
+        )
+    return {"bottle": bottle, "magnum": magnum, "grid": grid["id"], "containers": containers, "product": product["id"]}
 
 
 async def order(orders_api, account, client_id: int, lines: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
     """Create an order and return its body (asserting it was created)."""
-    response = await orders_api.post("/api/orders", json={"client_id": client_id, "lines": lines, **extra},
-                                     headers=account.headers)
+    response = await orders_api.post(
+        "/api/orders", json={"client_id": client_id, "lines": lines, **extra}, headers=account.headers
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -73,21 +92,39 @@ def orders_account() -> TestAccount:
     return TestAccount(id=account_id, token=issue_token(secret=JWT_SECRET, account_id=account_id, user_id="tester"))
 
 
-def client_snapshot(client_id: int, *, version: int = 1, display_name: str = "Client Test",
-                    **fields: Any) -> dict[str, Any]:
+def client_snapshot(
+    client_id: int, *, version: int = 1, display_name: str = "Client Test", **fields: Any
+) -> dict[str, Any]:
     """A ClientSnapshot payload; extra fields override the defaults."""
     now = datetime.now(UTC).isoformat()
-    return {"client_id": client_id, "version": version, "kind": "person", "last_name": display_name,
-            "display_name": display_name, "billing_address": {"line1": "1 place du Marché", "city": "Beaune"},
-            "accounting_code": f"411{client_id}", "accepts_emailing": True, "accepts_mailing": True,
-            "created_at": now, "updated_at": now, **fields}
+    return {
+        "client_id": client_id,
+        "version": version,
+        "kind": "person",
+        "last_name": display_name,
+        "display_name": display_name,
+        "billing_address": {"line1": "1 place du Marché", "city": "Beaune"},
+        "accounting_code": f"411{client_id}",
+        "accepts_emailing": True,
+        "accepts_mailing": True,
+        "created_at": now,
+        "updated_at": now,
+        **fields,
+    }
 
 
-async def client_event(account: TestAccount, event_type: str, payload: dict[str, Any], *,
-                       event_id: uuid.UUID | None = None) -> uuid.UUID:
+async def client_event(
+    account: TestAccount, event_type: str, payload: dict[str, Any], *, event_id: uuid.UUID | None = None
+) -> uuid.UUID:
     """Publish a client event for the account; returns its id."""
-    return await publish_event(AMQP_URL, exchange="negoce.clients", event_type=event_type, account_id=account.id,
-                               payload=payload, event_id=event_id)
+    return await publish_event(
+        AMQP_URL,
+        exchange="negoce.clients",
+        event_type=event_type,
+        account_id=account.id,
+        payload=payload,
+        event_id=event_id,
+    )
 
 
 async def published_client(orders_api, account: TestAccount, **fields: Any) -> int:
@@ -125,7 +162,11 @@ async def drained(queue: str) -> None:
     def empty() -> bool:
         listing = subprocess.run(
             ["rabbitmqctl", "-q", "list_queues", "-p", VHOST, "name", "messages", "--no-table-headers"],
-            check=True, capture_output=True, text=True, timeout=60).stdout
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
         counts = dict(line.split("\t") for line in listing.splitlines() if "\t" in line)
         return counts.get(queue) == "0"
 

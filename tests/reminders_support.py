@@ -52,7 +52,7 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         """Keep the message and accept it."""
         self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
         return "250 OK"
@@ -133,8 +133,11 @@ class RemAccount:
 async def new_rem_account(rem_api: httpx.AsyncClient, *, email: str | None = None) -> RemAccount:
     """A fresh account whose user 'tester' is in the reminders directory."""
     account = RemAccount(id=uuid.uuid4())
-    response = await rem_api.put(f"/api/reminders/users/{account.user}", headers=account.headers,
-                                 json={"display_name": "Testeur", "email": email})
+    response = await rem_api.put(
+        f"/api/reminders/users/{account.user}",
+        headers=account.headers,
+        json={"display_name": "Testeur", "email": email},
+    )
     assert response.status_code == 200, response.text
     return account
 
@@ -149,15 +152,25 @@ def snapshot(client_id: int, *, name: str = "Dupont", version: int = 1) -> dict[
     """A client.created payload as the clients service publishes it."""
     now = datetime.now(UTC)
     return ClientSnapshot(
-        client_id=client_id, version=version, kind="person", last_name=name, display_name=name,
-        billing_address=AddressPayload(city="Beaune"), accounting_code=f"411{client_id}", accepts_emailing=True,
-        accepts_mailing=True, created_at=now, updated_at=now).model_dump(mode="json")
+        client_id=client_id,
+        version=version,
+        kind="person",
+        last_name=name,
+        display_name=name,
+        billing_address=AddressPayload(city="Beaune"),
+        accounting_code=f"411{client_id}",
+        accepts_emailing=True,
+        accepts_mailing=True,
+        created_at=now,
+        updated_at=now,
+    ).model_dump(mode="json")
 
 
 async def send_client_event(account_id: uuid.UUID, event_type: str, payload: dict[str, Any]) -> uuid.UUID:
     """Publish a client event on the clients exchange, as the clients service's relay would."""
-    return await publish_event(AMQP_URL, exchange="negoce.clients", event_type=event_type, account_id=account_id,
-                               payload=payload)
+    return await publish_event(
+        AMQP_URL, exchange="negoce.clients", event_type=event_type, account_id=account_id, payload=payload
+    )
 
 
 async def known_client(rem_sql: Any, account_id: uuid.UUID, *, name: str = "Dupont") -> int:
@@ -193,8 +206,22 @@ class RedisServer:
     def start(self) -> None:
         """Start (or restart) the server on its port and wait until it answers."""
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.directory)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
@@ -214,9 +241,12 @@ class CeleryProcess:
 
     def __init__(self, kind: str, *, broker_url: str, workdir: Path, name: str, **settings: object) -> None:
         self.kind, self.name, self.workdir = kind, name, workdir
-        self.env = {**os.environ, "NEGOCE_REMINDERS_CELERY_BROKER_URL": broker_url,
-                    "NEGOCE_REMINDERS_CELERY_QUEUE": CELERY_QUEUE,
-                    **{f"NEGOCE_REMINDERS_{k.upper()}": str(v) for k, v in settings.items()}}
+        self.env = {
+            **os.environ,
+            "NEGOCE_REMINDERS_CELERY_BROKER_URL": broker_url,
+            "NEGOCE_REMINDERS_CELERY_QUEUE": CELERY_QUEUE,
+            **{f"NEGOCE_REMINDERS_{k.upper()}": str(v) for k, v in settings.items()},
+        }
         self.process: subprocess.Popen[bytes] | None = None
         self.log = workdir / f"{name}.log"
 
@@ -262,13 +292,15 @@ class CeleryCluster:
 
     def worker(self, name: str = "w1", **settings: object) -> CeleryProcess:
         """Start a worker (solo pool: killing it kills the task it runs)."""
-        return self._add(CeleryProcess("worker", broker_url=self.redis.url, workdir=self.workdir, name=name,
-                                       **settings))
+        return self._add(
+            CeleryProcess("worker", broker_url=self.redis.url, workdir=self.workdir, name=name, **settings)
+        )
 
     def beat(self, **settings: object) -> CeleryProcess:
         """Start beat with its schedule file in the test's folder."""
-        return self._add(CeleryProcess("beat", broker_url=self.redis.url, workdir=self.workdir, name="beat",
-                                       **settings))
+        return self._add(
+            CeleryProcess("beat", broker_url=self.redis.url, workdir=self.workdir, name="beat", **settings)
+        )
 
     def _add(self, process: CeleryProcess) -> CeleryProcess:
         self.processes.append(process.start())

@@ -25,13 +25,12 @@ T = TypeVar("T")
 
 def in_process(app: Any, headers: dict[str, str] | None = None) -> httpx.AsyncClient:
     """An HTTP client that calls a service app inside this process."""
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service.test",
-                             headers=headers or {}, timeout=30)
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://service.test", headers=headers or {}, timeout=30
+    )
 
 
-async def eventually(
-    check: Callable[[], Awaitable[T] | T], *, timeout: float = 15.0, interval: float = 0.05
-) -> T:
+async def eventually(check: Callable[[], Awaitable[T] | T], *, timeout: float = 15.0, interval: float = 0.05) -> T:
     """Poll a check (plain or async) until it returns a truthy value; fail with the last value otherwise."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
@@ -74,58 +73,113 @@ class EventTap:
 
 
 async def publish_event(
-    amqp_url: str, *, exchange: str, event_type: str, account_id: uuid.UUID, payload: dict[str, Any],
-    event_id: uuid.UUID | None = None, raw_body: bytes | None = None,
+    amqp_url: str,
+    *,
+    exchange: str,
+    event_type: str,
+    account_id: uuid.UUID,
+    payload: dict[str, Any],
+    event_id: uuid.UUID | None = None,
+    raw_body: bytes | None = None,
 ) -> uuid.UUID:
     """Publish an enveloped event (or a raw body) as the owning service's relay would."""
     event_id = event_id or uuid.uuid4()
-    body = raw_body if raw_body is not None else orjson.dumps({
-        "event_id": str(event_id), "type": event_type, "schema_version": 1,
-        "occurred_at": datetime.now(UTC).isoformat(), "account_id": str(account_id),
-        "correlation_id": f"test-{event_id}", "payload": payload,
-    })
+    body = (
+        raw_body
+        if raw_body is not None
+        else orjson.dumps(
+            {
+                "event_id": str(event_id),
+                "type": event_type,
+                "schema_version": 1,
+                "occurred_at": datetime.now(UTC).isoformat(),
+                "account_id": str(account_id),
+                "correlation_id": f"test-{event_id}",
+                "payload": payload,
+            }
+        )
+    )
     # A plain connection: one that never opens must not leave a reconnect loop behind.
     connection = await aio_pika.connect(amqp_url, timeout=30)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
         target = await channel.declare_exchange(exchange, aio_pika.ExchangeType.TOPIC, durable=True)
         await target.publish(
-            aio_pika.Message(body, message_id=str(event_id), content_type="application/json",
-                             delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+            aio_pika.Message(
+                body,
+                message_id=str(event_id),
+                content_type="application/json",
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            ),
             routing_key=event_type,
         )
     return event_id
 
 
-def invoice_issued(*, client_id: int, invoice_id: int, order_id: int, total_cents: int,
-                   issued_at: datetime, number: str | None = None) -> dict[str, Any]:
+def invoice_issued(
+    *, client_id: int, invoice_id: int, order_id: int, total_cents: int, issued_at: datetime, number: str | None = None
+) -> dict[str, Any]:
     """Payload of an invoice.issued event."""
-    return {"invoice_id": invoice_id, "invoice_number": number or f"F-{invoice_id:06d}",
-            "order_id": order_id, "order_number": f"C-{order_id:06d}", "client_id": client_id,
-            "issued_at": issued_at.isoformat(), "total_cents": total_cents, "currency": "EUR"}
+    return {
+        "invoice_id": invoice_id,
+        "invoice_number": number or f"F-{invoice_id:06d}",
+        "order_id": order_id,
+        "order_number": f"C-{order_id:06d}",
+        "client_id": client_id,
+        "issued_at": issued_at.isoformat(),
+        "total_cents": total_cents,
+        "currency": "EUR",
+    }
 
 
 def invoice_cancelled(*, client_id: int, invoice_id: int, order_id: int, cancelled_at: datetime) -> dict[str, Any]:
     """Payload of an invoice.cancelled event."""
-    return {"invoice_id": invoice_id, "order_id": order_id, "client_id": client_id,
-            "credit_note_number": f"AV-{invoice_id:06d}", "cancelled_at": cancelled_at.isoformat()}
+    return {
+        "invoice_id": invoice_id,
+        "order_id": order_id,
+        "client_id": client_id,
+        "credit_note_number": f"AV-{invoice_id:06d}",
+        "cancelled_at": cancelled_at.isoformat(),
+    }
 
 
-def container(container_id: int, *, short_name: str = "75 cl", millilitres: int = 750,
-              kind: str = "bottle") -> dict[str, Any]:
+def container(
+    container_id: int, *, short_name: str = "75 cl", millilitres: int = 750, kind: str = "bottle"
+) -> dict[str, Any]:
     """A container as order events carry it."""
-    return {"container_id": container_id, "name": f"Bouteille {short_name}", "short_name": short_name,
-            "millilitres": millilitres, "kind": kind}
+    return {
+        "container_id": container_id,
+        "name": f"Bouteille {short_name}",
+        "short_name": short_name,
+        "millilitres": millilitres,
+        "kind": kind,
+    }
 
 
-def product_line(*, order_line_id: int, variant_id: int, container: dict[str, Any], quantity: str = "6",
-                 unit_price_cents: int = 1_000, product_id: int | None = None, product_name: str = "Château Test",
-                 vintage: int | None = 2020) -> dict[str, Any]:
+def product_line(
+    *,
+    order_line_id: int,
+    variant_id: int,
+    container: dict[str, Any],
+    quantity: str = "6",
+    unit_price_cents: int = 1_000,
+    product_id: int | None = None,
+    product_name: str = "Château Test",
+    vintage: int | None = 2020,
+) -> dict[str, Any]:
     """One product line of an order or invoice (line total = quantity x unit price)."""
     total = int(Decimal(quantity) * unit_price_cents)
-    return {"order_line_id": order_line_id, "variant_id": variant_id, "product_id": product_id or variant_id,
-            "product_name": product_name, "vintage": vintage, "container": container, "quantity": quantity,
-            "unit_price_cents": unit_price_cents, "line_total_cents": total}
+    return {
+        "order_line_id": order_line_id,
+        "variant_id": variant_id,
+        "product_id": product_id or variant_id,
+        "product_name": product_name,
+        "vintage": vintage,
+        "container": container,
+        "quantity": quantity,
+        "unit_price_cents": unit_price_cents,
+        "line_total_cents": total,
+    }
 
 
 def shipment_line(line: dict[str, Any], quantity: str | None = None) -> dict[str, Any]:
@@ -134,14 +188,31 @@ def shipment_line(line: dict[str, Any], quantity: str | None = None) -> dict[str
     return {**{k: line[k] for k in keep}, "quantity": quantity or line["quantity"]}
 
 
-def order_payload(*, order_id: int, client_id: int, created_at: datetime, total_cents: int, version: int = 1,
-                  state: str = "draft", ship_to_client_id: int | None = None,
-                  lines: list[dict[str, Any]] | None = None, number: str | None = None) -> dict[str, Any]:
+def order_payload(
+    *,
+    order_id: int,
+    client_id: int,
+    created_at: datetime,
+    total_cents: int,
+    version: int = 1,
+    state: str = "draft",
+    ship_to_client_id: int | None = None,
+    lines: list[dict[str, Any]] | None = None,
+    number: str | None = None,
+) -> dict[str, Any]:
     """Payload of an order.created, order.confirmed or order.cancelled event."""
-    return {"order_id": order_id, "order_number": number or f"C-{order_id:06d}", "client_id": client_id,
-            "ship_to_client_id": ship_to_client_id or client_id, "state": state, "version": version,
-            "total_cents": total_cents, "currency": "EUR", "created_at": created_at.isoformat(),
-            "lines": lines or []}
+    return {
+        "order_id": order_id,
+        "order_number": number or f"C-{order_id:06d}",
+        "client_id": client_id,
+        "ship_to_client_id": ship_to_client_id or client_id,
+        "state": state,
+        "version": version,
+        "total_cents": total_cents,
+        "currency": "EUR",
+        "created_at": created_at.isoformat(),
+        "lines": lines or [],
+    }
 
 
 def invoice_issued_with_lines(*, lines: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
@@ -150,20 +221,41 @@ def invoice_issued_with_lines(*, lines: list[dict[str, Any]], **fields: Any) -> 
     return {**invoice_issued(**fields), "lines": lines}
 
 
-def shipment_shipped(*, shipment_id: int, order_id: int, client_id: int, shipped_at: datetime,
-                     lines: list[dict[str, Any]], ship_to_client_id: int | None = None) -> dict[str, Any]:
+def shipment_shipped(
+    *,
+    shipment_id: int,
+    order_id: int,
+    client_id: int,
+    shipped_at: datetime,
+    lines: list[dict[str, Any]],
+    ship_to_client_id: int | None = None,
+) -> dict[str, Any]:
     """Payload of a shipment.shipped event."""
-    return {"shipment_id": shipment_id, "order_id": order_id, "order_number": f"C-{order_id:06d}",
-            "client_id": client_id, "ship_to_client_id": ship_to_client_id or client_id,
-            "shipped_at": shipped_at.isoformat(), "lines": lines}
+    return {
+        "shipment_id": shipment_id,
+        "order_id": order_id,
+        "order_number": f"C-{order_id:06d}",
+        "client_id": client_id,
+        "ship_to_client_id": ship_to_client_id or client_id,
+        "shipped_at": shipped_at.isoformat(),
+        "lines": lines,
+    }
 
 
-def payment_received(*, payment_id: int, order_id: int, client_id: int, amount_cents: int,
-                     paid_at: datetime, method: str = "virement") -> dict[str, Any]:
+def payment_received(
+    *, payment_id: int, order_id: int, client_id: int, amount_cents: int, paid_at: datetime, method: str = "virement"
+) -> dict[str, Any]:
     """Payload of a payment.received event."""
-    return {"payment_id": payment_id, "order_id": order_id, "order_number": f"C-{order_id:06d}",
-            "client_id": client_id, "amount_cents": amount_cents, "currency": "EUR",
-            "paid_at": paid_at.isoformat(), "method": method}
+    return {
+        "payment_id": payment_id,
+        "order_id": order_id,
+        "order_number": f"C-{order_id:06d}",
+        "client_id": client_id,
+        "amount_cents": amount_cents,
+        "currency": "EUR",
+        "paid_at": paid_at.isoformat(),
+        "method": method,
+    }
 
 
 async def rows_mentioning(engine: AsyncEngine, markers: Iterable[str]) -> list[str]:
@@ -174,12 +266,22 @@ async def rows_mentioning(engine: AsyncEngine, markers: Iterable[str]) -> list[s
     patterns = [f"%{m}%" for m in markers]
     found = []
     async with engine.connect() as connection:
-        tables = (await connection.execute(text(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
-            "AND table_type = 'BASE TABLE' ORDER BY table_name"))).scalars().all()
+        tables = (
+            (
+                await connection.execute(
+                    text(
+                        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+                        "AND table_type = 'BASE TABLE' ORDER BY table_name"
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
         for table in tables:
             rows = await connection.execute(
-                text(f'SELECT t::text FROM "{table}" t WHERE t::text ILIKE ANY(:patterns)'), {"patterns": patterns})
+                text(f'SELECT t::text FROM "{table}" t WHERE t::text ILIKE ANY(:patterns)'), {"patterns": patterns}
+            )
             found += [f"{table}: {row[0][:300]}" for row in rows]
     return found
 

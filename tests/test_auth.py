@@ -7,7 +7,11 @@ import jwt
 from shared.auth import issue_token
 from tests.conftest import JWT_SECRET, new_account
 
-PERSON = {"first_name": "Hélène", "last_name": "Martin", "billing_address": {"postal_code": "33000", "city": "Bordeaux"}}
+PERSON = {
+    "first_name": "Hélène",
+    "last_name": "Martin",
+    "billing_address": {"postal_code": "33000", "city": "Bordeaux"},
+}
 
 
 async def test_health_and_readiness_check_database_and_broker(api):

@@ -34,8 +34,11 @@ CASES = [
 
 
 async def _counts(sql, account):
-    rows = await sql("SELECT (SELECT count(*) FROM clients WHERE account_id = :a) AS c,"
-                     " (SELECT count(*) FROM outbox WHERE account_id = :a) AS o", a=account.id)
+    rows = await sql(
+        "SELECT (SELECT count(*) FROM clients WHERE account_id = :a) AS c,"
+        " (SELECT count(*) FROM outbox WHERE account_id = :a) AS o",
+        a=account.id,
+    )
     return tuple(rows[0])
 
 
@@ -65,8 +68,9 @@ async def test_invalid_edit_changes_nothing(api, account, sql):
 @pytest.mark.parametrize("raw", [b"{bad json", b"[1, 2", b"\xff\xfe", b"null", b"[]", b'"text"'])
 async def test_malformed_or_wrong_shaped_bodies_are_4xx(api, account, sql, raw):
     before = await _counts(sql, account)
-    response = await api.post("/api/clients", content=raw, headers={**account.headers,
-                                                                     "content-type": "application/json"})
+    response = await api.post(
+        "/api/clients", content=raw, headers={**account.headers, "content-type": "application/json"}
+    )
     assert 400 <= response.status_code < 500, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert await _counts(sql, account) == before
@@ -75,16 +79,27 @@ async def test_malformed_or_wrong_shaped_bodies_are_4xx(api, account, sql, raw):
 async def test_oversized_body_is_413(api, account, sql):
     before = await _counts(sql, account)
     huge = b'{"note": "' + b"x" * ClientsSettings().max_body_bytes + b'"}'
-    response = await api.post("/api/clients", content=huge, headers={**account.headers,
-                                                                      "content-type": "application/json"})
+    response = await api.post(
+        "/api/clients", content=huge, headers={**account.headers, "content-type": "application/json"}
+    )
     assert response.status_code == 413
     assert await _counts(sql, account) == before
 
 
-@pytest.mark.parametrize("params", [
-    {"limit": 0}, {"limit": 201}, {"limit": "ten"}, {"tab": "archived"}, {"sort": "email"},
-    {"direction": "up"}, {"cursor": "not-a-cursor"}, {"cursor": "W10"}, {"cursor": "x" * 600},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"limit": 0},
+        {"limit": 201},
+        {"limit": "ten"},
+        {"tab": "archived"},
+        {"sort": "email"},
+        {"direction": "up"},
+        {"cursor": "not-a-cursor"},
+        {"cursor": "W10"},
+        {"cursor": "x" * 600},
+    ],
+)
 async def test_bad_list_parameters_are_422(api, account, params):
     response = await api.get("/api/clients", params=params, headers=account.headers)
     assert response.status_code == 422, response.text
@@ -97,11 +112,14 @@ async def test_bad_client_ids_are_4xx(api, account, path):
     assert response.status_code in (404, 422)
 
 
-@pytest.mark.parametrize(("path", "body", "field"), [
-    ("/api/clients", {"last_name": "Nul\u0000Byte"}, "last_name"),
-    ("/api/clients", {"last_name": "X", "billing_address": {"city": "Bor\u0000deaux"}}, "billing_address.city"),
-    ("/api/clients/tags", {"name": "\u0011\u00004"}, "name"),
-])
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/clients", {"last_name": "Nul\u0000Byte"}, "last_name"),
+        ("/api/clients", {"last_name": "X", "billing_address": {"city": "Bor\u0000deaux"}}, "billing_address.city"),
+        ("/api/clients/tags", {"name": "\u0011\u00004"}, "name"),
+    ],
+)
 async def test_nul_characters_are_422_naming_the_field(api, account, sql, path, body, field):
     before = await _counts(sql, account)
     response = await api.post(path, json=body, headers=account.headers)

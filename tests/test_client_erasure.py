@@ -22,8 +22,16 @@ from shared.db import unit_of_work
 from shared.outbox import erase_client_events
 from tests.conftest import AMQP_URL, database_url, new_account
 from tests.support import (
-    EventTap, container, eventually, files_mentioning, in_process, product_line, publish_event, rows_mentioning,
-    shipment_line, shipment_shipped,
+    EventTap,
+    container,
+    eventually,
+    files_mentioning,
+    in_process,
+    product_line,
+    publish_event,
+    rows_mentioning,
+    shipment_line,
+    shipment_shipped,
 )
 
 JAN = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
@@ -59,9 +67,20 @@ async def test_the_billed_clients_shipment_line_names_the_ship_to_as_it_is_now(a
     ship_to = await _client(api, account, first_name="Hélène", last_name=f"Destinataire{word}")
     order_id = account.id.int % 10**9
     line = product_line(order_line_id=1, variant_id=401, container=container(11), quantity="12")
-    await publish_event(AMQP_URL, exchange="negoce.orders", event_type="shipment.shipped", account_id=account.id,
-                        payload=shipment_shipped(shipment_id=order_id, order_id=order_id, client_id=billed,
-                                                 ship_to_client_id=ship_to, shipped_at=JAN, lines=[shipment_line(line)]))
+    await publish_event(
+        AMQP_URL,
+        exchange="negoce.orders",
+        event_type="shipment.shipped",
+        account_id=account.id,
+        payload=shipment_shipped(
+            shipment_id=order_id,
+            order_id=order_id,
+            client_id=billed,
+            ship_to_client_id=ship_to,
+            shipped_at=JAN,
+            lines=[shipment_line(line)],
+        ),
+    )
 
     async def shipment_text() -> str | None:
         lines = await _timeline(api, account, billed, kind="shipment")
@@ -80,18 +99,31 @@ async def test_the_billed_clients_shipment_line_names_the_ship_to_as_it_is_now(a
 
 @pytest.mark.parametrize("erased", ["kept", "merged"])
 async def test_the_merge_line_and_record_forget_the_absorbed_client_when_either_side_is_erased(
-        api, account, clients_app, erased):
+    api, account, clients_app, erased
+):
     word, digits = mark(), f"{secrets.randbelow(10**8):08d}"
-    phone = "05 " + " ".join(digits[i:i + 2] for i in range(0, 8, 2))
-    kept = await _client(api, account, first_name="Paul", last_name=f"Garde{word}", email=f"garde{word}@exemple.fr",
-                         phone=phone, billing_address={"line1": "1 quai", "postal_code": "33000", "city": "Bordeaux"})
+    phone = "05 " + " ".join(digits[i : i + 2] for i in range(0, 8, 2))
+    kept = await _client(
+        api,
+        account,
+        first_name="Paul",
+        last_name=f"Garde{word}",
+        email=f"garde{word}@exemple.fr",
+        phone=phone,
+        billing_address={"line1": "1 quai", "postal_code": "33000", "city": "Bordeaux"},
+    )
     # Every field of the absorbed client differs from the kept one's: none of them moves to it.
-    merged = await _client(api, account, first_name="Hélène", last_name=f"Dupont{word}",
-                           email=f"helene.{word}@exemple.fr", billing_address={"line1": f"3 rue {word}",
-                                                                                "postal_code": "33000",
-                                                                                "city": "Bordeaux"})
-    merge = await api.post("/api/clients/merge", json={"kept_client_id": kept, "merged_client_id": merged},
-                           headers=account.headers)
+    merged = await _client(
+        api,
+        account,
+        first_name="Hélène",
+        last_name=f"Dupont{word}",
+        email=f"helene.{word}@exemple.fr",
+        billing_address={"line1": f"3 rue {word}", "postal_code": "33000", "city": "Bordeaux"},
+    )
+    merge = await api.post(
+        "/api/clients/merge", json={"kept_client_id": kept, "merged_client_id": merged}, headers=account.headers
+    )
     assert merge.status_code == 200, merge.text
     [line] = await _timeline(api, account, kept, kind="merge")
     assert line["text"] == f"Fiche « Hélène Dupont{word} » (n° {merged}) fusionnée dans celle-ci par tester"
@@ -100,8 +132,9 @@ async def test_the_merge_line_and_record_forget_the_absorbed_client_when_either_
         body = await _erase(api, account, kept if erased == "kept" else merged)
         # Erasing a client erases the clients merged into it: every service hears of each.
         expected = {kept, merged} if erased == "kept" else {merged}
-        await eventually(lambda: {b["payload"]["client_id"] for b in tap.bodies()
-                                  if b["account_id"] == str(account.id)} == expected)
+        await eventually(
+            lambda: {b["payload"]["client_id"] for b in tap.bodies() if b["account_id"] == str(account.id)} == expected
+        )
     [line] = await _timeline(api, account, kept, kind="merge")
     assert line["text"] == f"Fiche « ANONYME-{merged} » (n° {merged}) fusionnée dans celle-ci par tester"
     # The absorbed client's name, e-mail and address: nowhere, its row, the merge record and the outbox included.
@@ -123,29 +156,65 @@ async def test_the_merge_line_and_record_forget_the_absorbed_client_when_either_
 
 
 async def test_events_sent_before_an_erasure_and_applied_after_it_write_no_personal_text(
-        api, account, clients_app, sql):
+    api, account, clients_app, sql
+):
     word = mark()
     kept = await _client(api, account, last_name=f"Garde{word}")
     merged = await _client(api, account, last_name=f"Fusion{word}")
-    merge = await api.post("/api/clients/merge", json={"kept_client_id": kept, "merged_client_id": merged},
-                           headers=account.headers)
+    merge = await api.post(
+        "/api/clients/merge", json={"kept_client_id": kept, "merged_client_id": merged}, headers=account.headers
+    )
     assert merge.status_code == 200, merge.text
     await _erase(api, account, kept)
 
     sent = []
     for number, client_id in enumerate((kept, merged), start=1):
-        email = {"email_id": number, "client_id": client_id, "subject": f"Facture {word}",
-                 "recipients": [f"{word}@exemple.fr"], "attempts": 1, "by_user": "tester", "sent_at": JAN.isoformat()}
-        reminder = {"reminder_id": number, "client_id": client_id, "version": 1, "due_at": JAN.isoformat(),
-                    "text": f"Rappeler {word}", "assigned_user": "alice"}
-        sent.append(await publish_event(AMQP_URL, exchange="negoce.mailings", event_type="email.sent",
-                                        account_id=account.id, payload=email))
-        sent.append(await publish_event(AMQP_URL, exchange="negoce.reminders", event_type="reminder.created",
-                                        account_id=account.id, payload=reminder))
-    sent.append(await publish_event(AMQP_URL, exchange="negoce.mailings", event_type="mailing.rendered",
-                                    account_id=account.id, payload={
-                                        "campaign_id": 9, "name": "Vœux", "client_ids": [kept], "pages": 1,
-                                        "rendered_at": JAN.isoformat()}))
+        email = {
+            "email_id": number,
+            "client_id": client_id,
+            "subject": f"Facture {word}",
+            "recipients": [f"{word}@exemple.fr"],
+            "attempts": 1,
+            "by_user": "tester",
+            "sent_at": JAN.isoformat(),
+        }
+        reminder = {
+            "reminder_id": number,
+            "client_id": client_id,
+            "version": 1,
+            "due_at": JAN.isoformat(),
+            "text": f"Rappeler {word}",
+            "assigned_user": "alice",
+        }
+        sent.append(
+            await publish_event(
+                AMQP_URL, exchange="negoce.mailings", event_type="email.sent", account_id=account.id, payload=email
+            )
+        )
+        sent.append(
+            await publish_event(
+                AMQP_URL,
+                exchange="negoce.reminders",
+                event_type="reminder.created",
+                account_id=account.id,
+                payload=reminder,
+            )
+        )
+    sent.append(
+        await publish_event(
+            AMQP_URL,
+            exchange="negoce.mailings",
+            event_type="mailing.rendered",
+            account_id=account.id,
+            payload={
+                "campaign_id": 9,
+                "name": "Vœux",
+                "client_ids": [kept],
+                "pages": 1,
+                "rendered_at": JAN.isoformat(),
+            },
+        )
+    )
 
     async def applied() -> bool:
         rows = await sql("SELECT count(*) FROM inbox WHERE consumer = 'clients' AND event_id = ANY(:ids)", ids=sent)
@@ -154,7 +223,8 @@ async def test_events_sent_before_an_erasure_and_applied_after_it_write_no_perso
     await eventually(applied)
     # A printed letter is no personal text: it still shows.
     assert [e["category"] for e in await _timeline(api, account, kept, kind=["email", "reminder", "mailing"])] == [
-        "mailing"]
+        "mailing"
+    ]
     assert await rows_mentioning(clients_app.state.context.engine, [word]) == []
 
 
@@ -174,27 +244,48 @@ async def test_relayed_events_of_an_erased_client_go_and_pending_ones_leave_reda
             ids = {}
             for name, (payload, published_at) in rows.items():
                 ids[name] = uuid.uuid4()
-                await session.execute(outbox.insert().values(
-                    id=ids[name], account_id=account.id, routing_key="client.updated", published_at=published_at,
-                    body={"event_id": str(ids[name]), "type": "client.updated", "payload": payload}))
-            await erase_client_events(session, outbox, account_id=account.id, client_ids=[41],
-                                      redact=lambda kind, payload: {**payload, "email": None})
-            left = dict((await session.execute(
-                text("SELECT id, body -> 'payload' FROM outbox WHERE account_id = :a"), {"a": account.id})).all())
+                await session.execute(
+                    outbox.insert().values(
+                        id=ids[name],
+                        account_id=account.id,
+                        routing_key="client.updated",
+                        published_at=published_at,
+                        body={"event_id": str(ids[name]), "type": "client.updated", "payload": payload},
+                    )
+                )
+            await erase_client_events(
+                session,
+                outbox,
+                account_id=account.id,
+                client_ids=[41],
+                redact=lambda kind, payload: {**payload, "email": None},
+            )
+            left = dict(
+                (
+                    await session.execute(
+                        text("SELECT id, body -> 'payload' FROM outbox WHERE account_id = :a"), {"a": account.id}
+                    )
+                ).all()
+            )
         finally:
             await transaction.rollback()
     # An event about several clients (a printed mailing) carries no personal data: it stays.
-    assert left == {ids["pending"]: {"client_id": 41, "email": None}, ids["other"]: {"client_id": 42, "email": word},
-                    ids["listed"]: {"client_ids": [40, 41], "name": "Vœux"}}
+    assert left == {
+        ids["pending"]: {"client_id": 41, "email": None},
+        ids["other"]: {"client_id": 42, "email": word},
+        ids["listed"]: {"client_ids": [40, 41], "name": "Vœux"},
+    }
 
 
 # --- export files ------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def export_settings(tmp_path: Path) -> ClientsSettings:
     """An export worker on the test database, writing into a temporary folder."""
-    return ClientsSettings(database_url=database_url("clients"), export_dir=tmp_path, export_lease_seconds=5,
-                           export_poll_seconds=0.05)
+    return ClientsSettings(
+        database_url=database_url("clients"), export_dir=tmp_path, export_lease_seconds=5, export_poll_seconds=0.05
+    )
 
 
 async def _run_jobs(worker: ExportWorker) -> None:
@@ -203,35 +294,53 @@ async def _run_jobs(worker: ExportWorker) -> None:
 
 
 async def test_an_erasure_builds_again_the_finished_exports_that_may_hold_the_client(
-        clients_app, export_settings: ClientsSettings):
+    clients_app, export_settings: ClientsSettings
+):
     word = mark()
     account = await new_account(clients_app, "Exports effacés")
     worker = ExportWorker(export_settings)
     async with in_process(clients_app, account.headers) as api:
-        erased = await _client(api, account, first_name="Hélène", last_name=f"Effacée{word}",
-                               email=f"helene.{word}@exemple.fr",
-                               billing_address={"line1": f"7 impasse {word}", "postal_code": "21200",
-                                                "city": "Beaune"})
+        erased = await _client(
+            api,
+            account,
+            first_name="Hélène",
+            last_name=f"Effacée{word}",
+            email=f"helene.{word}@exemple.fr",
+            billing_address={"line1": f"7 impasse {word}", "postal_code": "21200", "city": "Beaune"},
+        )
         await api.post(f"/api/clients/{erased}/contacts", json={"last_name": f"Contact{word}"})
         other = await _client(api, account, last_name="Reste")
-        jobs = {name: (await api.post("/api/clients/exports", json=body)).json()["id"] for name, body in {
-            "whole": {}, "contacts": {"kind": "contacts", "format": "csv"},
-            "with_it": {"format": "csv", "selection": {"client_ids": [erased, other]}},
-            "without_it": {"format": "csv", "selection": {"client_ids": [other]}}}.items()}
+        jobs = {
+            name: (await api.post("/api/clients/exports", json=body)).json()["id"]
+            for name, body in {
+                "whole": {},
+                "contacts": {"kind": "contacts", "format": "csv"},
+                "with_it": {"format": "csv", "selection": {"client_ids": [erased, other]}},
+                "without_it": {"format": "csv", "selection": {"client_ids": [other]}},
+            }.items()
+        }
         try:
             await _run_jobs(worker)
             assert len(files_mentioning([export_settings.export_dir], [word])) == 3
             await _erase(api, account, erased)
             states = {n: (await api.get(f"/api/clients/exports/{j}")).json() for n, j in jobs.items()}
             assert {n: s["state"] for n, s in states.items()} == {
-                "whole": "queued", "contacts": "queued", "with_it": "queued", "without_it": "done"}
+                "whole": "queued",
+                "contacts": "queued",
+                "with_it": "queued",
+                "without_it": "done",
+            }
             assert (await api.get(f"/api/clients/exports/{jobs['whole']}/file")).status_code == 409
             await _run_jobs(worker)
         finally:
             await worker.engine.dispose()
         done = {n: (await api.get(f"/api/clients/exports/{j}")).json() for n, j in jobs.items()}
     assert {n: (d["state"], d["attempts"]) for n, d in done.items()} == {
-        "whole": ("done", 2), "contacts": ("done", 2), "with_it": ("done", 2), "without_it": ("done", 1)}
+        "whole": ("done", 2),
+        "contacts": ("done", 2),
+        "with_it": ("done", 2),
+        "without_it": ("done", 1),
+    }
     assert done["whole"]["rows_done"] == 1
     names = {p.name for p in export_settings.export_dir.iterdir()}
     assert {f"{jobs['whole']}.2.xlsx", f"{jobs['with_it']}.2.csv", f"{jobs['without_it']}.1.csv"} <= names
@@ -249,13 +358,15 @@ class _ErasedWhileWriting(ExportWorker):
     async def _write(self, job, connection, part):  # type: ignore[no-untyped-def]
         written = await super()._write(job, connection, part)
         async with self.engine.begin() as other:
-            await other.execute(text("UPDATE accounts SET erasures = erasures + 1 WHERE id = :a"),
-                                {"a": job.account_id})
+            await other.execute(
+                text("UPDATE accounts SET erasures = erasures + 1 WHERE id = :a"), {"a": job.account_id}
+            )
         return written
 
 
 async def test_an_export_written_from_a_snapshot_older_than_an_erasure_is_built_again(
-        clients_app, export_settings: ClientsSettings):
+    clients_app, export_settings: ClientsSettings
+):
     account = await new_account(clients_app, "Instantané")
     async with in_process(clients_app, account.headers) as api:
         await _client(api, account, last_name="Quelconque")

@@ -25,7 +25,7 @@ from services.mailings.render_worker import RenderWorker
 from tests.conftest import database_url, running
 from tests.mailings_support import mailings_api, mailings_settings, replica_row, send, settled, smtp  # noqa: F401
 from tests.orders_support import catalogue, order
-from tests.reminders_support import reminders_app, rem_api, smtp_sink  # noqa: F401
+from tests.reminders_support import rem_api, reminders_app, smtp_sink  # noqa: F401
 from tests.support import eventually, files_mentioning, rows_mentioning
 
 
@@ -40,8 +40,9 @@ async def mailings_app(smtp, clients_app: FastAPI, stored_files: dict[str, Path]
     """The mailings service sending e-mails through the test relay and reading selections from the clients app."""
     from services.mailings.app import create_app
 
-    settings = mailings_settings(smtp, render_dir=stored_files["renders"], render_lease_seconds=5.0,
-                                 render_poll_seconds=0.1)
+    settings = mailings_settings(
+        smtp, render_dir=stored_files["renders"], render_lease_seconds=5.0, render_poll_seconds=0.1
+    )
     async with running(create_app(settings, clients_transport=httpx.ASGITransport(app=clients_app))) as app:
         yield app
 
@@ -53,11 +54,15 @@ async def _known_everywhere(api, orders_api, rem_api, mailings_app, account, **f
     client_id = response.json()["id"]
 
     async def known() -> bool:
-        orders = await orders_api.get("/api/orders/negotiated-prices", params={"client_id": client_id},
-                                      headers=account.headers)
+        orders = await orders_api.get(
+            "/api/orders/negotiated-prices", params={"client_id": client_id}, headers=account.headers
+        )
         reminders = await rem_api.get("/api/reminders", params={"client_id": client_id}, headers=account.headers)
-        return (orders.status_code == 200 and reminders.status_code == 200
-                and await replica_row(mailings_app, account, client_id) is not None)
+        return (
+            orders.status_code == 200
+            and reminders.status_code == 200
+            and await replica_row(mailings_app, account, client_id) is not None
+        )
 
     await eventually(known)
     return client_id
@@ -65,39 +70,73 @@ async def _known_everywhere(api, orders_api, rem_api, mailings_app, account, **f
 
 async def _history(orders_api, rem_api, mailings_api, account, cat, client_id: int, quantity: str) -> dict[str, Any]:
     """An invoiced, shipped, paid order, a reservation, a negotiated price, a reminder and an e-mail."""
-    await orders_api.put("/api/orders/negotiated-prices", headers=account.headers,
-                         json={"client_id": client_id, "variant_id": cat["bottle"], "price_cents": 900})
+    await orders_api.put(
+        "/api/orders/negotiated-prices",
+        headers=account.headers,
+        json={"client_id": client_id, "variant_id": cat["bottle"], "price_cents": 900},
+    )
     created = await order(orders_api, account, client_id, [{"variant_id": cat["bottle"], "quantity": quantity}])
     for step in ("confirm", "shipments", "invoice"):
-        response = await orders_api.post(f"/api/orders/{created['id']}/{step}", json={} if step == "shipments" else None,
-                                         headers=account.headers)
+        response = await orders_api.post(
+            f"/api/orders/{created['id']}/{step}", json={} if step == "shipments" else None, headers=account.headers
+        )
         assert response.status_code in (200, 201), response.text
-    paid = await orders_api.post(f"/api/orders/{created['id']}/payments", headers=account.headers,
-                                 json={"amount_cents": 1_000, "method": "cheque"})
+    paid = await orders_api.post(
+        f"/api/orders/{created['id']}/payments",
+        headers=account.headers,
+        json={"amount_cents": 1_000, "method": "cheque"},
+    )
     assert paid.status_code == 201, paid.text
-    reservation = await orders_api.post("/api/orders/reservations", headers=account.headers,
-                                        json={"client_id": client_id, "variant_id": cat["magnum"], "quantity": "2"})
+    reservation = await orders_api.post(
+        "/api/orders/reservations",
+        headers=account.headers,
+        json={"client_id": client_id, "variant_id": cat["magnum"], "quantity": "2"},
+    )
     assert reservation.status_code == 201, reservation.text
-    reminder = await rem_api.post("/api/reminders", headers=account.headers, json={
-        "client_id": client_id, "due_at": "2030-01-15T09:00:00+01:00", "text": f"Relancer {client_id}",
-        "assigned_user": "tester"})
+    reminder = await rem_api.post(
+        "/api/reminders",
+        headers=account.headers,
+        json={
+            "client_id": client_id,
+            "due_at": "2030-01-15T09:00:00+01:00",
+            "text": f"Relancer {client_id}",
+            "assigned_user": "tester",
+        },
+    )
     assert reminder.status_code == 201, reminder.text
-    email = await send(mailings_api, account, client_id=client_id, subject=f"Facture {client_id}",
-                       body="Bonjour", recipients=[f"client{client_id}@exemple.fr"])
+    email = await send(
+        mailings_api,
+        account,
+        client_id=client_id,
+        subject=f"Facture {client_id}",
+        body="Bonjour",
+        recipients=[f"client{client_id}@exemple.fr"],
+    )
     await settled(mailings_api, account, email["id"], "sent")
-    return {"order": created["id"], "total": created["total_cents"], "reminder": reminder.json()["id"],
-            "email": email["id"], "reservation": reservation.json()["id"]}
+    return {
+        "order": created["id"],
+        "total": created["total_cents"],
+        "reminder": reminder.json()["id"],
+        "email": email["id"],
+        "reservation": reservation.json()["id"],
+    }
 
 
 async def test_a_merge_moves_everything_in_every_service_and_the_statistics_add_up(
-        api, orders_api, rem_api, mailings_app, mailings_api, smtp, account):
-    await rem_api.put("/api/reminders/users/tester", headers=account.headers,
-                      json={"display_name": "Testeur", "email": "tester@exemple.fr"})
+    api, orders_api, rem_api, mailings_app, mailings_api, smtp, account
+):
+    await rem_api.put(
+        "/api/reminders/users/tester",
+        headers=account.headers,
+        json={"display_name": "Testeur", "email": "tester@exemple.fr"},
+    )
     cat = await catalogue(orders_api, account)
-    kept = await _known_everywhere(api, orders_api, rem_api, mailings_app, account, last_name="Garde",
-                                   email="garde@exemple.fr")
-    merged = await _known_everywhere(api, orders_api, rem_api, mailings_app, account, last_name="Fusion",
-                                     phone="05 56 00 00 00")
+    kept = await _known_everywhere(
+        api, orders_api, rem_api, mailings_app, account, last_name="Garde", email="garde@exemple.fr"
+    )
+    merged = await _known_everywhere(
+        api, orders_api, rem_api, mailings_app, account, last_name="Fusion", phone="05 56 00 00 00"
+    )
     first = await _history(orders_api, rem_api, mailings_api, account, cat, kept, "6")
     second = await _history(orders_api, rem_api, mailings_api, account, cat, merged, "12")
 
@@ -107,8 +146,9 @@ async def test_a_merge_moves_everything_in_every_service_and_the_statistics_add_
 
     await eventually(lambda: invoiced(kept, 1))
     await eventually(lambda: invoiced(merged, 1))
-    response = await api.post("/api/clients/merge", headers=account.headers,
-                              json={"kept_client_id": kept, "merged_client_id": merged})
+    response = await api.post(
+        "/api/clients/merge", headers=account.headers, json={"kept_client_id": kept, "merged_client_id": merged}
+    )
     assert response.status_code == 200, response.text
 
     sheet = (await api.get(f"/api/clients/{kept}", headers=account.headers)).json()
@@ -119,106 +159,215 @@ async def test_a_merge_moves_everything_in_every_service_and_the_statistics_add_
     assert top[0]["units"] == 18
 
     async def orders_moved() -> bool:
-        bodies = [(await orders_api.get(f"/api/orders/{o}", headers=account.headers)).json()
-                  for o in (first["order"], second["order"])]
+        bodies = [
+            (await orders_api.get(f"/api/orders/{o}", headers=account.headers)).json()
+            for o in (first["order"], second["order"])
+        ]
         return all(b["client_id"] == kept and b["ship_to_client_id"] == kept for b in bodies)
 
     await eventually(orders_moved)
-    reservations = (await orders_api.get("/api/orders/reservations", params={"client_id": kept},
-                                         headers=account.headers)).json()
+    reservations = (
+        await orders_api.get("/api/orders/reservations", params={"client_id": kept}, headers=account.headers)
+    ).json()
     assert {r["id"] for r in reservations} == {first["reservation"], second["reservation"]}
-    prices = (await orders_api.get("/api/orders/negotiated-prices", params={"client_id": kept},
-                                   headers=account.headers)).json()
+    prices = (
+        await orders_api.get("/api/orders/negotiated-prices", params={"client_id": kept}, headers=account.headers)
+    ).json()
     assert [p["price_cents"] for p in prices] == [900]
-    superseded = (await orders_api.get("/api/orders/superseded-prices", params={"client_id": kept},
-                                       headers=account.headers)).json()
+    superseded = (
+        await orders_api.get("/api/orders/superseded-prices", params={"client_id": kept}, headers=account.headers)
+    ).json()
     assert len(superseded) == 1
-    refused = await orders_api.post("/api/orders", headers=account.headers,
-                                    json={"client_id": merged, "lines": [{"variant_id": cat["bottle"], "quantity": "1"}]})
+    refused = await orders_api.post(
+        "/api/orders",
+        headers=account.headers,
+        json={"client_id": merged, "lines": [{"variant_id": cat["bottle"], "quantity": "1"}]},
+    )
     assert refused.status_code == 409
 
     async def reminders_moved() -> list[int] | None:
-        items = (await rem_api.get("/api/reminders", params={"client_id": kept},
-                                   headers=account.headers)).json()["items"]
+        items = (await rem_api.get("/api/reminders", params={"client_id": kept}, headers=account.headers)).json()[
+            "items"
+        ]
         ids = sorted(r["id"] for r in items)
         return ids if len(ids) == 2 else None
 
     assert await eventually(reminders_moved) == sorted([first["reminder"], second["reminder"]])
-    assert (await rem_api.post("/api/reminders", headers=account.headers, json={
-        "client_id": merged, "due_at": "2030-01-15T09:00:00Z", "text": "x",
-        "assigned_user": "tester"})).status_code == 409
+    assert (
+        await rem_api.post(
+            "/api/reminders",
+            headers=account.headers,
+            json={"client_id": merged, "due_at": "2030-01-15T09:00:00Z", "text": "x", "assigned_user": "tester"},
+        )
+    ).status_code == 409
 
     async def emails_moved() -> bool:
-        items = (await mailings_api.get("/api/mailings/emails", params={"client_id": kept},
-                                        headers=account.headers)).json()["items"]
+        items = (
+            await mailings_api.get("/api/mailings/emails", params={"client_id": kept}, headers=account.headers)
+        ).json()["items"]
         return {e["id"] for e in items} == {first["email"], second["email"]}
 
     await eventually(emails_moved)
-    timeline = (await api.get(f"/api/clients/{kept}/timeline", params={"kind": ["email", "reminder", "merge"]},
-                              headers=account.headers)).json()["items"]
+    timeline = (
+        await api.get(
+            f"/api/clients/{kept}/timeline", params={"kind": ["email", "reminder", "merge"]}, headers=account.headers
+        )
+    ).json()["items"]
     assert sorted(e["category"] for e in timeline) == ["email", "email", "merge", "reminder", "reminder"]
     gone = await api.get(f"/api/clients/{merged}", headers=account.headers)
     assert gone.status_code == 404 and gone.json()["merged_into"] == kept
 
 
 async def test_an_erased_client_leaves_no_personal_data_in_any_service(
-        api, orders_api, orders_app, rem_api, reminders_app, mailings_app, mailings_api, smtp, account, clients_app,
-        stored_files):
-    await rem_api.put("/api/reminders/users/tester", headers=account.headers,
-                      json={"display_name": "Testeur", "email": "tester@exemple.fr"})
+    api,
+    orders_api,
+    orders_app,
+    rem_api,
+    reminders_app,
+    mailings_app,
+    mailings_api,
+    smtp,
+    account,
+    clients_app,
+    stored_files,
+):
+    await rem_api.put(
+        "/api/reminders/users/tester",
+        headers=account.headers,
+        json={"display_name": "Testeur", "email": "tester@exemple.fr"},
+    )
     cat = await catalogue(orders_api, account)
     people = {name: _person(name) for name in ("erased", "absorbed", "merged_away")}
-    known = [_known_everywhere(api, orders_api, rem_api, mailings_app, account, **fields) for fields in (
-        people["erased"].fields(note=f"Note {people['erased'].word}", show_note_on_orders=True),
-        people["absorbed"].fields(), people["merged_away"].fields(with_phone=False, with_address=False),
-        {"first_name": "Karine", "last_name": "Survivante", "email": "karine@exemple.fr"},
-        {"company_name": "Cave Destinataire"}, {"company_name": "Cave Payeuse"})]
+    known = [
+        _known_everywhere(api, orders_api, rem_api, mailings_app, account, **fields)
+        for fields in (
+            people["erased"].fields(note=f"Note {people['erased'].word}", show_note_on_orders=True),
+            people["absorbed"].fields(),
+            people["merged_away"].fields(with_phone=False, with_address=False),
+            {"first_name": "Karine", "last_name": "Survivante", "email": "karine@exemple.fr"},
+            {"company_name": "Cave Destinataire"},
+            {"company_name": "Cave Payeuse"},
+        )
+    ]
     erased, absorbed, merged_away, survivor, ship_to, payer = [await each for each in known]
     word = people["erased"].word
     workers = _Workers(mailings_app, stored_files)
     try:
         # The erased client's own history: notes, a contact, e-mails, reminders (one fired), a blocking reason.
-        await _ok(api.post(f"/api/clients/{erased}/notes", headers=account.headers,
-                           json={"kind": "call", "text": f"Appel de Mme {word} : rappeler"}))
-        await _ok(api.post(f"/api/clients/{erased}/contacts", headers=account.headers, json={
-            "first_name": "Paul", "last_name": f"Contact{word}", "email": f"paul.{word}@exemple.fr",
-            "receives_invoices": True}))
+        await _ok(
+            api.post(
+                f"/api/clients/{erased}/notes",
+                headers=account.headers,
+                json={"kind": "call", "text": f"Appel de Mme {word} : rappeler"},
+            )
+        )
+        await _ok(
+            api.post(
+                f"/api/clients/{erased}/contacts",
+                headers=account.headers,
+                json={
+                    "first_name": "Paul",
+                    "last_name": f"Contact{word}",
+                    "email": f"paul.{word}@exemple.fr",
+                    "receives_invoices": True,
+                },
+            )
+        )
         for client_id, person in ((erased, people["erased"]), (absorbed, people["absorbed"])):
-            email = await send(mailings_api, account, client_id=client_id, subject=f"Facture de {person.word}",
-                               body=f"Bonjour {person.word}", recipients=[person.email])
+            email = await send(
+                mailings_api,
+                account,
+                client_id=client_id,
+                subject=f"Facture de {person.word}",
+                body=f"Bonjour {person.word}",
+                recipients=[person.email],
+            )
             await settled(mailings_api, account, email["id"], "sent")
-            await _ok(rem_api.post("/api/reminders", headers=account.headers, json={
-                "client_id": client_id, "due_at": "2030-01-15T09:00:00+01:00", "text": f"Relancer {person.word}"}))
-        await _ok(rem_api.post("/api/reminders", headers=account.headers, json={
-            "client_id": erased, "due_at": "2020-01-15T09:00:00+01:00", "text": f"Rappeler {word}"}))
-        await settled(mailings_api, account, (await send(mailings_api, account, client_id=erased, subject="Relevé",
-                                                         body="Bonjour", document_kind="invoices"))["id"], "sent")
+            await _ok(
+                rem_api.post(
+                    "/api/reminders",
+                    headers=account.headers,
+                    json={
+                        "client_id": client_id,
+                        "due_at": "2030-01-15T09:00:00+01:00",
+                        "text": f"Relancer {person.word}",
+                    },
+                )
+            )
+        await _ok(
+            rem_api.post(
+                "/api/reminders",
+                headers=account.headers,
+                json={"client_id": erased, "due_at": "2020-01-15T09:00:00+01:00", "text": f"Rappeler {word}"},
+            )
+        )
+        await settled(
+            mailings_api,
+            account,
+            (
+                await send(
+                    mailings_api, account, client_id=erased, subject="Relevé", body="Bonjour", document_kind="invoices"
+                )
+            )["id"],
+            "sent",
+        )
         # Shipments both ways: billed to the erased client and shipped to another, and the other way round.
-        documents = [await _delivered(orders_api, account, cat, erased, ship_to),
-                     await _delivered(orders_api, account, cat, payer, erased)]
+        documents = [
+            await _delivered(orders_api, account, cat, erased, ship_to),
+            await _delivered(orders_api, account, cat, payer, erased),
+        ]
         # Blocked (with a reason) and unblocked once its orders were taken: a blocked client gets none.
         await _ok(api.post(f"/api/clients/{erased}/block", headers=account.headers, json={"reason": f"Impayés {word}"}))
         await _ok(api.post(f"/api/clients/{erased}/unblock", headers=account.headers))
         # A printed campaign and export files that hold the erased clients.
-        campaign = await _ok(mailings_api.post("/api/mailings/campaigns", headers=account.headers, json={
-            "name": "Vœux", "selection": {"client_ids": [erased, absorbed, merged_away, ship_to]}}))
-        await _ok(mailings_api.patch(f"/api/mailings/campaigns/{campaign['id']}", headers=account.headers,
-                                     json={"text": "Bonjour {{first_name}} {{last_name}}"}))
-        render = await _ok(mailings_api.post(f"/api/mailings/campaigns/{campaign['id']}/renders",
-                                             headers=account.headers, json={"kind": "letters"}))
-        exports = [(await _ok(api.post("/api/clients/exports", headers=account.headers, json=body)))["id"]
-                   for body in ({}, {"kind": "contacts", "format": "csv"},
-                                {"format": "csv", "selection": {"client_ids": [erased, merged_away, payer]}})]
+        campaign = await _ok(
+            mailings_api.post(
+                "/api/mailings/campaigns",
+                headers=account.headers,
+                json={"name": "Vœux", "selection": {"client_ids": [erased, absorbed, merged_away, ship_to]}},
+            )
+        )
+        await _ok(
+            mailings_api.patch(
+                f"/api/mailings/campaigns/{campaign['id']}",
+                headers=account.headers,
+                json={"text": "Bonjour {{first_name}} {{last_name}}"},
+            )
+        )
+        render = await _ok(
+            mailings_api.post(
+                f"/api/mailings/campaigns/{campaign['id']}/renders", headers=account.headers, json={"kind": "letters"}
+            )
+        )
+        exports = [
+            (await _ok(api.post("/api/clients/exports", headers=account.headers, json=body)))["id"]
+            for body in (
+                {},
+                {"kind": "contacts", "format": "csv"},
+                {"format": "csv", "selection": {"client_ids": [erased, merged_away, payer]}},
+            )
+        ]
         await eventually(lambda: workers.finished(api, mailings_api, account, exports, [render["id"]]), timeout=60)
 
         # Merges both ways: the erased client absorbs a record, another record is absorbed by a client that stays.
         for kept, merged in ((erased, absorbed), (survivor, merged_away)):
-            await _ok(api.post("/api/clients/merge", headers=account.headers,
-                               json={"kept_client_id": kept, "merged_client_id": merged}))
+            await _ok(
+                api.post(
+                    "/api/clients/merge",
+                    headers=account.headers,
+                    json={"kept_client_id": kept, "merged_client_id": merged},
+                )
+            )
         markers = [m for person in people.values() for m in person.markers]
-        databases = {name: app.state.context.engine for name, app in (
-            ("clients", clients_app), ("orders", orders_app), ("reminders", reminders_app),
-            ("mailings", mailings_app))}
+        databases = {
+            name: app.state.context.engine
+            for name, app in (
+                ("clients", clients_app),
+                ("orders", orders_app),
+                ("reminders", reminders_app),
+                ("mailings", mailings_app),
+            )
+        }
         folders = list(stored_files.values())
 
         async def leftovers() -> dict[str, list[str]]:
@@ -255,11 +404,14 @@ async def test_an_erased_client_leaves_no_personal_data_in_any_service(
     shipment_lines = [e["text"] for e in await _timeline(api, account, payer, "shipment")]
     assert [f"vers ANONYME-{erased} :" in t for t in shipment_lines] == [True]
     assert [e["text"] for e in await _timeline(api, account, erased, "merge")] == [
-        f"Fiche « ANONYME-{absorbed} » (n° {absorbed}) fusionnée dans celle-ci par tester"]
+        f"Fiche « ANONYME-{absorbed} » (n° {absorbed}) fusionnée dans celle-ci par tester"
+    ]
     assert [e["text"] for e in await _timeline(api, account, survivor, "merge")] == [
-        f"Fiche « ANONYME-{merged_away} » (n° {merged_away}) fusionnée dans celle-ci par tester"]
+        f"Fiche « ANONYME-{merged_away} » (n° {merged_away}) fusionnée dans celle-ci par tester"
+    ]
     assert (await api.get(f"/api/clients/{survivor}", headers=account.headers)).json()["display_name"] == (
-        "Karine Survivante")
+        "Karine Survivante"
+    )
 
 
 class _Person:
@@ -268,13 +420,18 @@ class _Person:
     def __init__(self, word: str, digits: str) -> None:
         self.word, self.digits = word, digits
         self.email = f"{word.lower()}@exemple.fr"
-        self.phone = "06 " + " ".join(digits[i:i + 2] for i in range(0, 8, 2))
+        self.phone = "06 " + " ".join(digits[i : i + 2] for i in range(0, 8, 2))
         self.line1, self.city = f"7 impasse des {word}", f"Ville{word}"
 
     def fields(self, *, with_phone: bool = True, with_address: bool = True, **extra: Any) -> dict[str, Any]:
         """The client's fields for POST /api/clients."""
-        fields = {"title": "Mme", "first_name": f"Hélène{self.word}", "last_name": self.word, "email": self.email,
-                  **extra}
+        fields = {
+            "title": "Mme",
+            "first_name": f"Hélène{self.word}",
+            "last_name": self.word,
+            "email": self.email,
+            **extra,
+        }
         if with_phone:
             fields["phone"] = self.phone
         if with_address:
@@ -299,14 +456,23 @@ async def _ok(request: Any) -> Any:
 
 async def _delivered(orders_api, account, cat, billed: int, ship_to: int) -> dict[str, Any]:
     """An order billed to one client and shipped to another: confirmed, shipped, invoiced, paid."""
-    created = await order(orders_api, account, billed, [{"variant_id": cat["bottle"], "quantity": "6"}],
-                          ship_to_client_id=ship_to)
-    for step, body in (("confirm", None), ("shipments", {}), ("invoice", None),
-                       ("payments", {"amount_cents": 1_000, "method": "cheque"})):
+    created = await order(
+        orders_api, account, billed, [{"variant_id": cat["bottle"], "quantity": "6"}], ship_to_client_id=ship_to
+    )
+    for step, body in (
+        ("confirm", None),
+        ("shipments", {}),
+        ("invoice", None),
+        ("payments", {"amount_cents": 1_000, "method": "cheque"}),
+    ):
         await _ok(orders_api.post(f"/api/orders/{created['id']}/{step}", json=body, headers=account.headers))
     invoiced = (await orders_api.get(f"/api/orders/{created['id']}", headers=account.headers)).json()
-    return {"id": created["id"], "total": invoiced["total_cents"], "invoice": invoiced["invoice"]["number"],
-            "issued_at": invoiced["invoice"]["issued_at"]}
+    return {
+        "id": created["id"],
+        "total": invoiced["total_cents"],
+        "invoice": invoiced["invoice"]["number"],
+        "issued_at": invoiced["invoice"]["issued_at"],
+    }
 
 
 async def _everywhere(leftovers) -> dict[str, list[str]] | None:
@@ -326,17 +492,27 @@ class _Workers:
     def __init__(self, mailings_app: FastAPI, stored_files: dict[str, Path]) -> None:
         self.stop_event = asyncio.Event()
         self.workers = [
-            ExportWorker(ClientsSettings(database_url=database_url("clients"), export_dir=stored_files["exports"],
-                                         export_lease_seconds=5, export_poll_seconds=0.1)),
-            RenderWorker(mailings_app.state.settings)]
+            ExportWorker(
+                ClientsSettings(
+                    database_url=database_url("clients"),
+                    export_dir=stored_files["exports"],
+                    export_lease_seconds=5,
+                    export_poll_seconds=0.1,
+                )
+            ),
+            RenderWorker(mailings_app.state.settings),
+        ]
         self.tasks = [asyncio.create_task(worker.run(self.stop_event)) for worker in self.workers]
 
     async def finished(self, api, mailings_api, account, exports: list[str], renders: list[int]) -> bool:
         """Whether every export and render job of the test is done."""
-        states = [(await api.get(f"/api/clients/exports/{job}", headers=account.headers)).json()["state"]
-                  for job in exports]
-        states += [(await mailings_api.get(f"/api/mailings/renders/{job}", headers=account.headers)).json()["state"]
-                   for job in renders]
+        states = [
+            (await api.get(f"/api/clients/exports/{job}", headers=account.headers)).json()["state"] for job in exports
+        ]
+        states += [
+            (await mailings_api.get(f"/api/mailings/renders/{job}", headers=account.headers)).json()["state"]
+            for job in renders
+        ]
         return states == ["done"] * len(states)
 
     async def stop(self) -> None:

@@ -6,8 +6,7 @@ from docs import generate
 
 
 def test_generated_documents_are_current():
-    stale = [path.name for path, text in generate.render().items()
-             if not path.exists() or path.read_text() != text]
+    stale = [path.name for path, text in generate.render().items() if not path.exists() or path.read_text() != text]
     assert stale == [], f"run `make docs`: {stale} differ from the code"
 
 
@@ -15,8 +14,15 @@ def test_every_route_and_event_is_documented():
     documents = {path.name: text for path, text in generate.render().items()}
     for path in ("/api/clients", "/api/clients/{client_id}", "/api/clients/{client_id}/recipients"):
         assert f'"{path}"' in documents["clients.json"]
-    for event in ("client.created", "client.updated", "client.blocked", "client.unblocked", "client.deleted",
-                  "invoice.issued", "invoice.cancelled"):
+    for event in (
+        "client.created",
+        "client.updated",
+        "client.blocked",
+        "client.unblocked",
+        "client.deleted",
+        "invoice.issued",
+        "invoice.cancelled",
+    ):
         assert event in documents["asyncapi.json"]
 
 
@@ -44,5 +50,6 @@ def test_every_operation_lists_its_error_answers_as_problem_json():
                 assert expected <= set(answers), (where, sorted(answers))
                 for status in {s for s in answers if s.startswith("4")}:
                     content = answers[status]["content"]
-                    assert content == {"application/problem+json": {"schema": {
-                        "$ref": "#/components/schemas/Problem"}}}, (where, status)
+                    assert content == {
+                        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    }, (where, status)

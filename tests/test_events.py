@@ -22,8 +22,9 @@ DEAD_QUEUE = "clients.invoice.issued.dead"
 
 async def test_client_events_carry_the_envelope_and_are_persistent(api, account):
     async with EventTap(AMQP_URL, "negoce.clients") as tap:
-        response = await api.post("/api/clients", json={"last_name": "Enveloppe"},
-                                  headers={**account.headers, "X-Request-ID": "req-12345678"})
+        response = await api.post(
+            "/api/clients", json={"last_name": "Enveloppe"}, headers={**account.headers, "X-Request-ID": "req-12345678"}
+        )
         client_id = response.json()["id"]
         await api.patch(f"/api/clients/{client_id}", json={"first_name": "Eve"}, headers=account.headers)
         await api.post(f"/api/clients/{client_id}/block", json={"reason": "test"}, headers=account.headers)
@@ -36,7 +37,12 @@ async def test_client_events_carry_the_envelope_and_are_persistent(api, account)
 
         messages = await eventually(all_five)
     assert [m.routing_key for m in messages] == [
-        "client.created", "client.updated", "client.blocked", "client.unblocked", "client.deleted"]
+        "client.created",
+        "client.updated",
+        "client.blocked",
+        "client.unblocked",
+        "client.deleted",
+    ]
     created = ClientCreated.model_validate_json(messages[0].body)
     assert created.account_id == account.id and created.payload.client_id == client_id
     assert created.correlation_id == "req-12345678" and messages[0].correlation_id == "req-12345678"
@@ -58,8 +64,9 @@ async def test_a_crash_between_commit_and_publish_loses_nothing(crash_database):
         async with running(crashed):
             account = await new_account(crashed)
             async with in_process(crashed) as http:
-                created = (await http.post("/api/clients", json={"last_name": "Survivor"},
-                                           headers=account.headers)).json()
+                created = (
+                    await http.post("/api/clients", json={"last_name": "Survivor"}, headers=account.headers)
+                ).json()
         # The process is gone: the change is committed, its event is only in the outbox.
         await asyncio.sleep(1.5)
         assert tap.bodies() == []
@@ -86,8 +93,14 @@ async def test_a_crash_between_publish_and_mark_republishes_with_the_same_ids(cr
         account = await new_account(app)
         async with in_process(app) as http:
             await http.post("/api/clients", json={"last_name": "Twice"}, headers=account.headers)
-        relay_args = dict(service="clients", outbox=outbox, sessions=context.sessions, broker=context.broker,
-                          exchange=context.relay.exchange, listen_dsn=context.settings.raw_database_dsn)
+        relay_args = {
+            "service": "clients",
+            "outbox": outbox,
+            "sessions": context.sessions,
+            "broker": context.broker,
+            "exchange": context.relay.exchange,
+            "listen_dsn": context.settings.raw_database_dsn,
+        }
         with pytest.raises(ConnectionError):
             await CrashingAfterPublish(**relay_args).publish_pending()
         assert await OutboxRelay(**relay_args).drain() >= 1
@@ -98,11 +111,22 @@ async def test_a_crash_between_publish_and_mark_republishes_with_the_same_ids(cr
 async def test_a_redelivered_event_has_no_second_effect(api, account, sql):
     client_id = (await api.post("/api/clients", json={"last_name": "Once"}, headers=account.headers)).json()["id"]
     event_id = uuid.uuid4()
-    payload = invoice_issued(client_id=client_id, invoice_id=client_id * 10 + 1, order_id=client_id * 10 + 1,
-                             total_cents=12_345, issued_at=datetime(2026, 3, 1, tzinfo=UTC))
+    payload = invoice_issued(
+        client_id=client_id,
+        invoice_id=client_id * 10 + 1,
+        order_id=client_id * 10 + 1,
+        total_cents=12_345,
+        issued_at=datetime(2026, 3, 1, tzinfo=UTC),
+    )
     for _ in range(3):
-        await publish_event(AMQP_URL, exchange="negoce.orders", event_type="invoice.issued",
-                            account_id=account.id, payload=payload, event_id=event_id)
+        await publish_event(
+            AMQP_URL,
+            exchange="negoce.orders",
+            event_type="invoice.issued",
+            account_id=account.id,
+            payload=payload,
+            event_id=event_id,
+        )
 
     async def applied():
         rows = await sql("SELECT processed_at FROM inbox WHERE event_id = :e", e=event_id)
@@ -125,8 +149,14 @@ async def _dead_letters() -> int:
 
 async def test_a_message_that_keeps_failing_is_dead_lettered_and_can_be_replayed(api, account, sql):
     before = await _dead_letters()
-    poison_id = await publish_event(AMQP_URL, exchange="negoce.orders", event_type="invoice.issued",
-                                    account_id=account.id, payload={}, raw_body=b'{"not": "an event"}')
+    poison_id = await publish_event(
+        AMQP_URL,
+        exchange="negoce.orders",
+        event_type="invoice.issued",
+        account_id=account.id,
+        payload={},
+        raw_body=b'{"not": "an event"}',
+    )
     await eventually(lambda: _at_least(before + 1), timeout=30)
     assert await replay_dead_letters(AMQP_URL, "clients.invoice.issued") == before + 1
     # Replayed, it fails again the same bounded number of times and returns to the dead letters.

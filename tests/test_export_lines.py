@@ -16,10 +16,14 @@ from tests.support import eventually, invoice_issued, publish_event
 
 def _on_the_fly(account_id) -> str:
     """Every client's line of the account formatted now, next to the stored one."""
-    query = (select(Client.id, Client.export_line, client_line(Account.timezone).label("fresh"))
-             .select_from(Client).join(Account, Account.id == Client.account_id)
-             .outerjoin(CategoryRow, CategoryRow.id == Client.category_id)
-             .where(Client.account_id == account_id).order_by(Client.id))
+    query = (
+        select(Client.id, Client.export_line, client_line(Account.timezone).label("fresh"))
+        .select_from(Client)
+        .join(Account, Account.id == Client.account_id)
+        .outerjoin(CategoryRow, CategoryRow.id == Client.category_id)
+        .where(Client.account_id == account_id)
+        .order_by(Client.id)
+    )
     return str(query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
 
 
@@ -44,10 +48,20 @@ async def test_lines_follow_edits_tags_labels_time_zone_and_invoices(api, accoun
 
     vip = (await api.post("/api/clients/tags", json={"name": "vip"}, headers=headers)).json()["id"]
     pro = (await api.post("/api/clients/categories", json={"name": "Caviste"}, headers=headers)).json()["id"]
-    client_id = (await api.post("/api/clients", headers=headers, json={
-        "last_name": "Ligne", "first_name": "=Formule", "note": 'Deux lignes\net "guillemets"; point-virgule',
-        "tag_ids": [vip], "category_id": pro,
-        "billing_address": {"line1": "1 rue", "postal_code": "01000", "city": "Bourg"}})).json()["id"]
+    client_id = (
+        await api.post(
+            "/api/clients",
+            headers=headers,
+            json={
+                "last_name": "Ligne",
+                "first_name": "=Formule",
+                "note": 'Deux lignes\net "guillemets"; point-virgule',
+                "tag_ids": [vip],
+                "category_id": pro,
+                "billing_address": {"line1": "1 rue", "postal_code": "01000", "city": "Bourg"},
+            },
+        )
+    ).json()["id"]
     other = (await api.post("/api/clients", json={"company_name": "Sans rien"}, headers=headers)).json()["id"]
     assert await _stale(sql, account) == []
     [(line,)] = await sql("SELECT export_line FROM clients WHERE id = :c", c=client_id)
@@ -59,9 +73,19 @@ async def test_lines_follow_edits_tags_labels_time_zone_and_invoices(api, accoun
     await execute("UPDATE tags SET name = 'très important' WHERE id = :t", t=vip)
     await execute("UPDATE categories SET name = 'Restaurant' WHERE id = :c", c=pro)
     await execute("UPDATE accounts SET timezone = 'Pacific/Auckland' WHERE id = :a", a=account.id)
-    await publish_event(AMQP_URL, exchange="negoce.orders", event_type="invoice.issued", account_id=account.id,
-                        payload=invoice_issued(client_id=client_id, invoice_id=client_id * 10, order_id=client_id * 10,
-                                               total_cents=123_456, issued_at=datetime(2026, 3, 1, 23, 30, tzinfo=UTC)))
+    await publish_event(
+        AMQP_URL,
+        exchange="negoce.orders",
+        event_type="invoice.issued",
+        account_id=account.id,
+        payload=invoice_issued(
+            client_id=client_id,
+            invoice_id=client_id * 10,
+            order_id=client_id * 10,
+            total_cents=123_456,
+            issued_at=datetime(2026, 3, 1, 23, 30, tzinfo=UTC),
+        ),
+    )
 
     async def invoiced() -> bool:
         rows = await sql("SELECT invoiced_total_cents FROM clients WHERE id = :c", c=client_id)

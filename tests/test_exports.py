@@ -28,23 +28,42 @@ async def shop(clients_app):
         tag = (await api.post("/api/clients/tags", json={"name": "VIP"})).json()["id"]
         ids = {}
         for nick, body in {
-            "ain": {"first_name": "Éloïse", "last_name": "Œuvray", "phone": "0612345678", "tag_ids": [tag],
-                    "billing_address": {"line1": "1 rue", "postal_code": "01000", "city": "Bourg-en-Bresse"}},
-            "evil": {"company_name": "=HYPERLINK(\"http://x\")", "phone": "+33 5 56 00 00 00",
-                     "note": "@SUM(1+1)", "email": "evil@exemple.fr",
-                     "billing_address": {"line1": "-2 rue", "postal_code": "33000", "city": "Bordeaux"}},
-            "quote": {"company_name": "Cave; \"la bonne\"", "note": "ligne 1\nligne 2", "tag_ids": [tag]},
+            "ain": {
+                "first_name": "Éloïse",
+                "last_name": "Œuvray",
+                "phone": "0612345678",
+                "tag_ids": [tag],
+                "billing_address": {"line1": "1 rue", "postal_code": "01000", "city": "Bourg-en-Bresse"},
+            },
+            "evil": {
+                "company_name": '=HYPERLINK("http://x")',
+                "phone": "+33 5 56 00 00 00",
+                "note": "@SUM(1+1)",
+                "email": "evil@exemple.fr",
+                "billing_address": {"line1": "-2 rue", "postal_code": "33000", "city": "Bordeaux"},
+            },
+            "quote": {"company_name": 'Cave; "la bonne"', "note": "ligne 1\nligne 2", "tag_ids": [tag]},
         }.items():
             response = await api.post("/api/clients", json=body)
             assert response.status_code == 201, response.text
             ids[nick] = response.json()["id"]
-        await api.post(f"/api/clients/{ids['ain']}/contacts",
-                       json={"first_name": "Jean", "last_name": "Contact", "email": "jean@ain.fr",
-                             "receives_invoices": True})
-        await publish_event(AMQP_URL, exchange="negoce.orders", event_type="invoice.issued", account_id=account.id,
-                            payload=invoice_issued(client_id=ids["ain"], invoice_id=account.id.int % 10**9,
-                                                   order_id=account.id.int % 10**9, total_cents=123_456,
-                                                   issued_at=datetime(2026, 3, 31, 22, 30, tzinfo=UTC)))
+        await api.post(
+            f"/api/clients/{ids['ain']}/contacts",
+            json={"first_name": "Jean", "last_name": "Contact", "email": "jean@ain.fr", "receives_invoices": True},
+        )
+        await publish_event(
+            AMQP_URL,
+            exchange="negoce.orders",
+            event_type="invoice.issued",
+            account_id=account.id,
+            payload=invoice_issued(
+                client_id=ids["ain"],
+                invoice_id=account.id.int % 10**9,
+                order_id=account.id.int % 10**9,
+                total_cents=123_456,
+                issued_at=datetime(2026, 3, 31, 22, 30, tzinfo=UTC),
+            ),
+        )
 
         async def invoiced():
             return (await api.get(f"/api/clients/{ids['ain']}")).json()["status"] == "client"
@@ -59,13 +78,13 @@ def _csv(response) -> list[list[str]]:
     assert "attachment" in response.headers["content-disposition"]
     text = response.content.decode("utf-8")
     assert text.startswith(BOM)
-    return list(csv.reader(io.StringIO(text[len(BOM):]), delimiter=";"))
+    return list(csv.reader(io.StringIO(text[len(BOM) :]), delimiter=";"))
 
 
 async def test_csv_is_made_for_french_excel(shop):
     api, ids = shop
     rows = _csv(await api.get("/api/clients/exports/clients.csv"))
-    header, body = rows[0], {int(r[0]): dict(zip(rows[0], r)) for r in rows[1:]}
+    header, body = rows[0], {int(r[0]): dict(zip(rows[0], r, strict=False)) for r in rows[1:]}
     assert len(header) == len(set(header)) and "Total facturé (€)" in header
     ain, evil, quote = body[ids["ain"]], body[ids["evil"]], body[ids["quote"]]
     assert (ain["Prénom"], ain["Nom"], ain["Ville"]) == ("Éloïse", "Œuvray", "Bourg-en-Bresse")
@@ -75,7 +94,7 @@ async def test_csv_is_made_for_french_excel(shop):
     assert ain["Dernière facturation le"] == "01/04/2026"
     assert ain["Créé le"] == datetime.now(ZoneInfo("Europe/Paris")).strftime("%d/%m/%Y")
     assert ain["Statut"] == "Client" and ain["Étiquettes"] == "VIP" and ain["Bloqué"] == "Non"
-    assert evil["Société"] == "'=HYPERLINK(\"http://x\")"
+    assert evil["Société"] == '\'=HYPERLINK("http://x")'
     assert evil["Note"] == "'@SUM(1+1)" and evil["Adresse 1"] == "'-2 rue"
     assert evil["Téléphone"] == "'+33 5 56 00 00 00" and evil["Code postal"] == '="33000"'
     assert quote["Société"] == 'Cave; "la bonne"' and quote["Note"] == "ligne 1\nligne 2"
@@ -89,24 +108,36 @@ async def test_contacts_csv_lists_each_contact_with_its_client(shop):
     rows = _csv(await api.get("/api/clients/exports/contacts.csv"))
     assert rows[0][:4] == ["N° client", "Code comptable", "Client", "N° contact"]
     assert [(int(r[0]), r[2], r[5], r[6], r[8], r[13]) for r in rows[1:]] == [
-        (ids["ain"], "Éloïse Œuvray", "Jean", "Contact", "jean@ain.fr", "Oui")]
+        (ids["ain"], "Éloïse Œuvray", "Jean", "Contact", "jean@ain.fr", "Oui")
+    ]
 
 
 async def _listed(api, **params) -> list[int]:
     found, cursor = [], None
     while True:
-        page = (await api.get("/api/clients", params={**params, "limit": 2, **({"cursor": cursor} if cursor else {})}
-                              )).json()
+        page = (
+            await api.get("/api/clients", params={**params, "limit": 2, **({"cursor": cursor} if cursor else {})})
+        ).json()
         found += [r["id"] for r in page["items"]]
         if not (cursor := page["next_cursor"]):
             return found
 
 
-@pytest.mark.parametrize("params", [
-    {}, {"q": "tag:vip"}, {"q": "-has:address"}, {"tab": "prospects"}, {"sort": "created_at", "direction": "desc"},
-    {"q": "cp:0", "has_phone": True}, {"q": "nothing-matches-this"}, {"q": "0"}, {"q": "bourg 0612"},
-    {"q": "0", "sort": "relevance", "direction": "desc"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"q": "tag:vip"},
+        {"q": "-has:address"},
+        {"tab": "prospects"},
+        {"sort": "created_at", "direction": "desc"},
+        {"q": "cp:0", "has_phone": True},
+        {"q": "nothing-matches-this"},
+        {"q": "0"},
+        {"q": "bourg 0612"},
+        {"q": "0", "sort": "relevance", "direction": "desc"},
+    ],
+)
 async def test_csv_of_a_search_holds_exactly_what_the_list_shows_in_its_order(shop, params):
     api, _ = shop
     rows = _csv(await api.get("/api/clients/exports/clients.csv", params=params))
@@ -124,8 +155,9 @@ async def test_segments_are_saved_searches_evaluated_each_time(shop):
     newcomer = (await api.post("/api/clients", json={"last_name": "Nouveau", "tag_ids": [tag]})).json()["id"]
     assert set(await _listed(api, segment_id=segment["id"])) == {ids["ain"], ids["quote"], newcomer}
     assert set(await _listed(api, segment_id=segment["id"], q="nouveau")) == {newcomer}
-    renamed = await api.patch(f"/api/clients/segments/{segment['id']}",
-                              json={"name": "Best", "search": {"q": "tag:vip", "has_phone": True}})
+    renamed = await api.patch(
+        f"/api/clients/segments/{segment['id']}", json={"name": "Best", "search": {"q": "tag:vip", "has_phone": True}}
+    )
     assert renamed.json()["name"] == "Best" and renamed.json()["search"] == {"q": "tag:vip", "has_phone": True}
     assert await _listed(api, segment_id=segment["id"]) == [ids["ain"]]
     csv_rows = _csv(await api.get("/api/clients/exports/clients.csv", params={"segment_id": segment["id"]}))
@@ -135,13 +167,16 @@ async def test_segments_are_saved_searches_evaluated_each_time(shop):
     assert (await api.get("/api/clients", params={"segment_id": segment["id"]})).status_code == 404
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"name": "x", "search": {"q": "orders>>3"}}, "search.q"),
-    ({"name": "x", "search": {"q": "tag:unknown"}}, "search.q"),
-    ({"name": "x", "search": {"colour": "red"}}, "search.colour"),
-    ({"name": "", "search": {}}, "name"),
-    ({"name": "x"}, "search"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": "x", "search": {"q": "orders>>3"}}, "search.q"),
+        ({"name": "x", "search": {"q": "tag:unknown"}}, "search.q"),
+        ({"name": "x", "search": {"colour": "red"}}, "search.colour"),
+        ({"name": "", "search": {}}, "name"),
+        ({"name": "x"}, "search"),
+    ],
+)
 async def test_a_bad_segment_is_refused_and_not_saved(shop, body, field):
     api, _ = shop
     response = await api.post("/api/clients/segments", json=body)
@@ -159,14 +194,20 @@ async def test_other_accounts_segments_and_exports_are_not_found(shop, clients_a
         assert (await stranger.get(f"/api/clients/segments/{segment['id']}")).status_code == 404
         assert (await stranger.get("/api/clients", params={"segment_id": segment["id"]})).status_code == 404
         assert (await stranger.get(f"/api/clients/exports/{job['id']}")).status_code == 404
-        assert (await stranger.get("/api/clients/exports/clients.csv",
-                                   params={"client_ids": [ids["ain"]]})).status_code == 422
+        assert (
+            await stranger.get("/api/clients/exports/clients.csv", params={"client_ids": [ids["ain"]]})
+        ).status_code == 422
 
 
-@pytest.mark.parametrize(("params", "status", "field"), [
-    ({"q": "orders>=x"}, 422, "q"), ({"segment_id": 999_999_999}, 404, None),
-    ({"client_ids": [999_999_999]}, 422, "client_ids"), ({"client_ids": ["abc"]}, 422, "client_ids"),
-])
+@pytest.mark.parametrize(
+    ("params", "status", "field"),
+    [
+        ({"q": "orders>=x"}, 422, "q"),
+        ({"segment_id": 999_999_999}, 404, None),
+        ({"client_ids": [999_999_999]}, 422, "client_ids"),
+        ({"client_ids": ["abc"]}, 422, "client_ids"),
+    ],
+)
 async def test_a_bad_csv_request_is_refused_before_any_byte(shop, params, status, field):
     api, _ = shop
     response = await api.get("/api/clients/exports/clients.csv", params=params)
@@ -179,8 +220,9 @@ async def test_a_bad_csv_request_is_refused_before_any_byte(shop, params, status
 @pytest.fixture
 def worker_settings(tmp_path) -> ClientsSettings:
     """Settings of an export worker on the test database, writing into a temporary folder."""
-    return ClientsSettings(database_url=database_url("clients"), export_dir=tmp_path, export_lease_seconds=2,
-                           export_poll_seconds=0.05)
+    return ClientsSettings(
+        database_url=database_url("clients"), export_dir=tmp_path, export_lease_seconds=2, export_poll_seconds=0.05
+    )
 
 
 async def _run_jobs(settings: ClientsSettings) -> None:
@@ -209,7 +251,7 @@ async def test_xlsx_job_reports_progress_and_serves_the_same_clients_as_the_list
     sheet = openpyxl.load_workbook(io.BytesIO(download.content), read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
     header = rows[0]
-    by_id = {row[0]: dict(zip(header, row)) for row in rows[1:]}
+    by_id = {row[0]: dict(zip(header, row, strict=False)) for row in rows[1:]}
     assert list(by_id) == await _listed(api, q="tag:vip")
     ain = by_id[ids["ain"]]
     assert ain["Code postal"] == "01000" and ain["Téléphone"] == "0612345678"
@@ -221,8 +263,12 @@ async def test_xlsx_job_reports_progress_and_serves_the_same_clients_as_the_list
 async def test_csv_job_and_id_list_selection(shop, worker_settings, clients_app):
     api, ids = shop
     clients_app.state.context.settings.export_dir = worker_settings.export_dir
-    job = (await api.post("/api/clients/exports", json={
-        "format": "csv", "kind": "clients", "selection": {"client_ids": [ids["evil"], ids["ain"]]}})).json()
+    job = (
+        await api.post(
+            "/api/clients/exports",
+            json={"format": "csv", "kind": "clients", "selection": {"client_ids": [ids["evil"], ids["ain"]]}},
+        )
+    ).json()
     await _run_jobs(worker_settings)
     done = (await api.get(f"/api/clients/exports/{job['id']}")).json()
     assert done["state"] == "done", done
@@ -230,13 +276,17 @@ async def test_csv_job_and_id_list_selection(shop, worker_settings, clients_app)
     assert sorted(int(r[0]) for r in rows[1:]) == sorted([ids["evil"], ids["ain"]])
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"selection": {"segment_id": 1, "client_ids": [1]}}, "selection"),
-    ({"selection": {"client_ids": [999_999_999]}}, "selection.client_ids"),
-    ({"selection": {"search": {"q": "dept:1"}}}, "selection.search.q"),
-    ({"selection": {"search": {"created_to": "9999-12-31"}}}, "selection.search.created_to"),
-    ({"format": "pdf"}, "format"), ({"kind": "orders"}, "kind"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"selection": {"segment_id": 1, "client_ids": [1]}}, "selection"),
+        ({"selection": {"client_ids": [999_999_999]}}, "selection.client_ids"),
+        ({"selection": {"search": {"q": "dept:1"}}}, "selection.search.q"),
+        ({"selection": {"search": {"created_to": "9999-12-31"}}}, "selection.search.created_to"),
+        ({"format": "pdf"}, "format"),
+        ({"kind": "orders"}, "kind"),
+    ],
+)
 async def test_a_bad_export_request_queues_nothing(shop, body, field):
     api, _ = shop
     response = await api.post("/api/clients/exports", json=body)
@@ -260,14 +310,16 @@ async def test_a_worker_that_lost_its_lease_cannot_finish_the_job(shop, worker_s
         async with unit_of_work(sessions) as session:
             first = await queries.claim_job(session, lease=lease)
         assert str(first.id) == job_id and first.attempts == 1
-        await sql("UPDATE export_jobs SET lease_until = now() - interval '1 second' WHERE id = :id RETURNING id",
-                  id=job_id)
+        await sql(
+            "UPDATE export_jobs SET lease_until = now() - interval '1 second' WHERE id = :id RETURNING id", id=job_id
+        )
         async with unit_of_work(sessions) as session:
             second = await queries.claim_job(session, lease=lease)
         assert second.id == first.id and second.attempts == 2
         async with unit_of_work(sessions) as session:
-            assert not await queries.record_progress(session, job_id=first.id, attempt=1, rows_done=1, rows_total=3,
-                                                     lease=lease)
+            assert not await queries.record_progress(
+                session, job_id=first.id, attempt=1, rows_done=1, rows_total=3, lease=lease
+            )
             assert not await queries.finish_job(session, job_id=first.id, attempt=1, state="done")
             assert await queries.finish_job(session, job_id=first.id, attempt=2, state="failed", error="test")
     finally:
@@ -278,30 +330,41 @@ async def test_a_worker_killed_mid_job_is_replaced_and_the_job_completes(clients
     """SIGKILL a worker process while it writes; the next worker takes the job over after the lease."""
     await _run_jobs(worker_settings)  # so the process only finds this test's job
     account = await new_account(clients_app, "Big export")
-    await sql("""
+    await sql(
+        """
         WITH made AS (INSERT INTO clients (account_id, version, kind, last_name, billing_country, shipping_same_as_billing,
                              accounting_code, accepts_emailing, accepts_mailing, show_note_on_orders, blocked,
                              sort_first_last, sort_last_first, search_names)
         SELECT :a, 1, 'person', 'Client ' || n, 'FR', true, '411C' || n, false, true, false, false,
                'client ' || n, 'client ' || n, 'client ' || n
-        FROM generate_series(1, 15000) AS n RETURNING id) SELECT count(*) FROM made""", a=account.id)
+        FROM generate_series(1, 15000) AS n RETURNING id) SELECT count(*) FROM made""",
+        a=account.id,
+    )
     async with in_process(clients_app, account.headers) as api:
         job_id = (await api.post("/api/clients/exports", json={})).json()["id"]
-        env = {"NEGOCE_CLIENTS_DATABASE_URL": database_url("clients"), "NEGOCE_CLIENTS_EXPORT_DIR": str(tmp_path),
-               "NEGOCE_CLIENTS_EXPORT_LEASE_SECONDS": "2", "NEGOCE_CLIENTS_EXPORT_POLL_SECONDS": "0.05"}
+        env = {
+            "NEGOCE_CLIENTS_DATABASE_URL": database_url("clients"),
+            "NEGOCE_CLIENTS_EXPORT_DIR": str(tmp_path),
+            "NEGOCE_CLIENTS_EXPORT_LEASE_SECONDS": "2",
+            "NEGOCE_CLIENTS_EXPORT_POLL_SECONDS": "0.05",
+        }
         first = await _worker_process(env)
         try:
+
             async def writing():
                 job = (await api.get(f"/api/clients/exports/{job_id}")).json()
                 return job["state"] == "running" and 0 < job["rows_done"] < 15000
+
             await eventually(writing, timeout=60, interval=0.02)
         finally:
             first.kill()
             await first.wait()
         second = await _worker_process(env)
         try:
+
             async def done():
                 return (await api.get(f"/api/clients/exports/{job_id}")).json()["state"] == "done"
+
             await eventually(done, timeout=90, interval=0.2)
         finally:
             second.terminate()
@@ -318,5 +381,4 @@ async def _worker_process(env: dict[str, str]) -> asyncio.subprocess.Process:
     import sys
 
     negoce = Path(sys.executable).parent / "negoce"
-    return await asyncio.create_subprocess_exec(str(negoce), "clients", "export-worker",
-                                                env={**os.environ, **env})
+    return await asyncio.create_subprocess_exec(str(negoce), "clients", "export-worker", env={**os.environ, **env})

@@ -22,21 +22,40 @@ BIN = Path(sys.executable).parent
 @pytest.fixture(scope="module")
 def token():
     """A bearer token of a fresh account, created the way an operator would."""
-    created = subprocess.run([str(BIN / "negoce"), "account", "create", "Fuzz"], capture_output=True, text=True,
-                             check=True, timeout=60)
+    created = subprocess.run(
+        [str(BIN / "negoce"), "account", "create", "Fuzz"], capture_output=True, text=True, check=True, timeout=60
+    )
     return json.loads(created.stdout.strip().splitlines()[-1])["token"]
 
 
 @pytest.mark.timeout(420)  # up to 300 s of generated requests, after the gateway starts
 @pytest.mark.parametrize("service", ["clients", "orders", "reminders", "mailings"])
-async def test_generated_requests_never_get_a_server_error(gateway, token, service):  # noqa: F811
+async def test_generated_requests_never_get_a_server_error(gateway, token, service):
     # In a thread: the session's apps share this test's event loop and must keep answering their broker.
     result = await asyncio.to_thread(
         subprocess.run,
-        [str(BIN / "schemathesis"), "run", str(ROOT / f"docs/openapi/{service}.json"), "--url", gateway,
-         "-H", f"Authorization: Bearer {token}", "--checks", "not_a_server_error", "--max-examples", "25",
-         "--seed", "2026", "--workers", "2", "--no-color"],
-        capture_output=True, text=True, timeout=300, cwd=ROOT,
+        [
+            str(BIN / "schemathesis"),
+            "run",
+            str(ROOT / f"docs/openapi/{service}.json"),
+            "--url",
+            gateway,
+            "-H",
+            f"Authorization: Bearer {token}",
+            "--checks",
+            "not_a_server_error",
+            "--max-examples",
+            "25",
+            "--seed",
+            "2026",
+            "--workers",
+            "2",
+            "--no-color",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
     )
     assert result.returncode == 0, result.stdout[-4000:]
     assert " passed" in result.stdout

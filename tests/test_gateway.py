@@ -66,17 +66,33 @@ async def running_gateway(apps: dict[str, str] | None = None) -> AsyncIterator[s
     # As make run does: the mailings service resolves campaigns through the clients service itself.
     env = {**os.environ, "NEGOCE_MAILINGS_CLIENTS_URL": f"http://127.0.0.1:{ports['clients']}"}
     processes = [
-        subprocess.Popen([UVICORN, "--factory", factories[s], "--host", "127.0.0.1",
-                          "--port", str(port), "--no-access-log"], cwd=ROOT, env=env,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.Popen(
+            [UVICORN, "--factory", factories[s], "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for s, port in ports.items()
     ]
     try:
-        subprocess.run(["sh", str(ROOT / "deploy/render-nginx.sh"), str(runtime), str(gateway_port),
-                        *(str(ports[s]) for s in ("clients", "orders", "reminders", "mailings"))],
-                       check=True, cwd=ROOT)
-        processes.append(subprocess.Popen([NGINX, "-e", "stderr", "-p", str(runtime), "-c",
-                                           str(runtime / "nginx.conf")], stderr=subprocess.DEVNULL))
+        subprocess.run(
+            [
+                "sh",
+                str(ROOT / "deploy/render-nginx.sh"),
+                str(runtime),
+                str(gateway_port),
+                *(str(ports[s]) for s in ("clients", "orders", "reminders", "mailings")),
+            ],
+            check=True,
+            cwd=ROOT,
+        )
+        processes.append(
+            subprocess.Popen(
+                [NGINX, "-e", "stderr", "-p", str(runtime), "-c", str(runtime / "nginx.conf")],
+                stderr=subprocess.DEVNULL,
+            )
+        )
         base = f"http://127.0.0.1:{gateway_port}"
         for service in SERVICES:
             await _wait(f"{base}/ready/{service}")
@@ -106,8 +122,11 @@ async def test_clients_are_listed_through_the_gateway_for_their_account_only(gat
 
     owner, other = await new_account(clients_app, "Owner"), await new_account(clients_app, "Other")
     async with httpx.AsyncClient(base_url=gateway) as http:
-        created = await http.post("/api/clients", json={"company_name": "Cave du Port"}, headers={
-            **owner.headers, "X-Request-ID": "gateway-test-0001"})
+        created = await http.post(
+            "/api/clients",
+            json={"company_name": "Cave du Port"},
+            headers={**owner.headers, "X-Request-ID": "gateway-test-0001"},
+        )
         assert created.status_code == 201, created.text
         assert created.headers["x-request-id"] == "gateway-test-0001"
         mine = (await http.get("/api/clients", headers=owner.headers)).json()
@@ -126,8 +145,11 @@ async def test_gateway_answers_unknown_paths_and_big_bodies_with_problems(gatewa
         unknown = await http.get("/nowhere")
         assert unknown.status_code == 404
         assert unknown.headers["content-type"].startswith("application/problem+json")
-        big = await http.post("/api/clients", content=b"{" + b" " * 3_000_000 + b"}",
-                              headers={**account.headers, "content-type": "application/json"})
+        big = await http.post(
+            "/api/clients",
+            content=b"{" + b" " * 3_000_000 + b"}",
+            headers={**account.headers, "content-type": "application/json"},
+        )
         assert big.status_code == 413
 
 
@@ -137,8 +159,17 @@ async def test_a_search_and_its_csv_go_through_the_gateway(gateway, clients_app)
     account = await new_account(clients_app, "Gateway search")
     async with httpx.AsyncClient(base_url=gateway, headers=account.headers) as http:
         for name, city in (("Cave Hélène", "Bordeaux"), ("Cave du Nord", "Lille")):
-            await http.post("/api/clients", json={"company_name": name, "billing_address": {
-                "line1": "1 rue", "postal_code": "33000" if city == "Bordeaux" else "59000", "city": city}})
+            await http.post(
+                "/api/clients",
+                json={
+                    "company_name": name,
+                    "billing_address": {
+                        "line1": "1 rue",
+                        "postal_code": "33000" if city == "Bordeaux" else "59000",
+                        "city": city,
+                    },
+                },
+            )
         found = (await http.get("/api/clients", params={"q": "helene dept:33"})).json()
         assert [r["display_name"] for r in found["items"]] == ["Cave Hélène"]
         exported = await http.get("/api/clients/exports/clients.csv", params={"q": "cave"})

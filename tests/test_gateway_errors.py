@@ -39,10 +39,16 @@ async def _client_known_to_reminders(account_id: uuid.UUID) -> int:
     await send_client_event(account_id, "client.created", snapshot(client_id))
     engine = create_engine(database_url("reminders", sync=True), poolclass=pool.NullPool)
     try:
+
         def known() -> bool:
             with engine.connect() as connection:
-                return connection.execute(text("SELECT 1 FROM client_replicas WHERE client_id = :c"),
-                                          {"c": client_id}).first() is not None
+                return (
+                    connection.execute(
+                        text("SELECT 1 FROM client_replicas WHERE client_id = :c"), {"c": client_id}
+                    ).first()
+                    is not None
+                )
+
         await eventually(known)
     finally:
         engine.dispose()
@@ -62,8 +68,11 @@ async def test_one_accounts_failure_never_costs_another_account_its_write(gatewa
             failed = await a.get(FAILING_PATH, headers=_headers(failing))
             assert failed.status_code == 500, failed.text
             assert failed.headers["content-type"] == "application/problem+json"
-            written = await b.post("/api/reminders", headers=_headers(writer), json={
-                "client_id": client_id, "due_at": due, "text": f"rappel {round_}"})
+            written = await b.post(
+                "/api/reminders",
+                headers=_headers(writer),
+                json={"client_id": client_id, "due_at": due, "text": f"rappel {round_}"},
+            )
             answers.append(written.status_code)
     assert answers == [201] * ROUNDS, f"{answers.count(502)} answers 502 in {ROUNDS}: {answers}"
 
@@ -82,17 +91,29 @@ def _raw_exchange(base: str, request: bytes) -> tuple[int, dict[str, str], bytes
     return int(status_line.split()[1]), headers, body
 
 
-@pytest.mark.parametrize(("request_bytes", "status"), [
-    (b"GET /api/clients/%00 HTTP/1.1\r\nHost: gateway\r\n\r\n", 400),
-    (b"GET /api/clients HTTP/1.1\r\nHost: gateway\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n", 431),
-    (b"GET /api/clients?q=" + b"a" * 9000 + b" HTTP/1.1\r\nHost: gateway\r\n\r\n", 414),
-    (b"NONSENSE\r\n\r\n", 400),
-    (b"GET /api/clients HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
-    (b"POST /api/clients HTTP/1.1\r\nHost: gateway\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
-    (b"GET /api/clients HTTP/2.5\r\nHost: gateway\r\n\r\n", 505),
-    (b"GET /_negoce/errors/400.json HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n", 404),
-], ids=["nul-in-path", "header-over-8kB", "uri-over-8kB", "no-request-line", "two-hosts",
-        "unknown-transfer-encoding", "http-2.5", "internal-page"])
+@pytest.mark.parametrize(
+    ("request_bytes", "status"),
+    [
+        (b"GET /api/clients/%00 HTTP/1.1\r\nHost: gateway\r\n\r\n", 400),
+        (b"GET /api/clients HTTP/1.1\r\nHost: gateway\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n", 431),
+        (b"GET /api/clients?q=" + b"a" * 9000 + b" HTTP/1.1\r\nHost: gateway\r\n\r\n", 414),
+        (b"NONSENSE\r\n\r\n", 400),
+        (b"GET /api/clients HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+        (b"POST /api/clients HTTP/1.1\r\nHost: gateway\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
+        (b"GET /api/clients HTTP/2.5\r\nHost: gateway\r\n\r\n", 505),
+        (b"GET /_negoce/errors/400.json HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n", 404),
+    ],
+    ids=[
+        "nul-in-path",
+        "header-over-8kB",
+        "uri-over-8kB",
+        "no-request-line",
+        "two-hosts",
+        "unknown-transfer-encoding",
+        "http-2.5",
+        "internal-page",
+    ],
+)
 def test_the_gateways_own_errors_are_problem_json(gateway_with_a_failing_route, request_bytes, status):
     code, headers, body = _raw_exchange(gateway_with_a_failing_route, request_bytes)
     assert code == status, body
@@ -110,8 +131,9 @@ async def test_one_page_links_every_services_documents_through_the_gateway(gatew
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
         links = re.findall(r'href="([^"]+)"', page.text)
         for service in SERVICES:
-            assert {f"/api/{service}/openapi.json", f"/api/{service}/asyncapi.json",
-                    f"/api/{service}/docs"} <= set(links), service
+            assert {f"/api/{service}/openapi.json", f"/api/{service}/asyncapi.json", f"/api/{service}/docs"} <= set(
+                links
+            ), service
         for link in links:
             answer = await http.get(link)
             assert answer.status_code == 200, (link, answer.text[:200])
@@ -126,7 +148,8 @@ async def test_one_page_links_every_services_documents_through_the_gateway(gatew
 
 @pytest.mark.parametrize(("kind", "marker"), [("clients", "export_line"), ("contacts", "spreadsheet_text")])
 async def test_a_csv_that_fails_midway_is_a_cut_transfer_never_a_file_that_looks_whole(
-        gateway_with_a_failing_route, clients_app, kind, marker):
+    gateway_with_a_failing_route, clients_app, kind, marker
+):
     """The database connection of a CSV stream dies after the header row went out: the client must see it.
 
     The stream's query waits behind a lock this test holds on the clients table, and its backend is
@@ -152,10 +175,15 @@ async def test_a_csv_that_fails_midway_is_a_cut_transfer_never_a_file_that_looks
 
                 def blocked_stream() -> list[int]:
                     with engine.connect() as watcher:
-                        return list(watcher.execute(text(
-                            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-                            " AND wait_event_type = 'Lock' AND position(:marker in query) > 0"),
-                            {"marker": marker}).scalars())
+                        return list(
+                            watcher.execute(
+                                text(
+                                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                                    " AND wait_event_type = 'Lock' AND position(:marker in query) > 0"
+                                ),
+                                {"marker": marker},
+                            ).scalars()
+                        )
 
                 [pid] = await eventually(blocked_stream)
                 with engine.connect() as killer:

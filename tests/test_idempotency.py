@@ -13,20 +13,35 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
+from shared.events.clients import ClientErased, ClientErasedPayload
 from shared.idempotency import HEADER
 from shared.idempotency.retention import sweep_expired_keys
 from tests.conftest import SERVICES, new_account
-from shared.events.clients import ClientErased, ClientErasedPayload
 from tests.mailings_support import (  # noqa: F401  (fixtures)
-    client_events, mail_account, mailings_api, mailings_app, smtp,
+    client_events,
+    mail_account,
+    mailings_api,
+    mailings_app,
+    smtp,
 )
 from tests.mailings_support import known_client as known_to_mailings
 from tests.orders_support import (
-    catalogue, client_event, client_snapshot, known_to_orders, order, orders_account,
-    orders_sql, published_client,  # noqa: F401  (orders_sql is a fixture)
+    catalogue,
+    client_event,
+    client_snapshot,
+    known_to_orders,
+    order,
+    orders_account,
+    published_client,
 )
 from tests.reminders_support import (  # noqa: F401  (fixtures)
-    known_client, new_rem_account, rem_api, rem_sql, reminders_app, send_client_event, smtp_sink,
+    known_client,
+    new_rem_account,
+    rem_api,
+    rem_sql,
+    reminders_app,
+    send_client_event,
+    smtp_sink,
 )
 from tests.support import eventually
 
@@ -43,8 +58,11 @@ def new_key() -> str:
 
 async def outbox_count(orders_sql, routing_key: str, order_id: int) -> int:
     """How many events of a type the orders outbox holds for an order."""
-    [(count,)] = await orders_sql("SELECT count(*) FROM outbox WHERE routing_key = :k "
-                                  "AND (body->'payload'->>'order_id')::bigint = :o", k=routing_key, o=order_id)
+    [(count,)] = await orders_sql(
+        "SELECT count(*) FROM outbox WHERE routing_key = :k AND (body->'payload'->>'order_id')::bigint = :o",
+        k=routing_key,
+        o=order_id,
+    )
     return count
 
 
@@ -75,8 +93,9 @@ async def test_a_retried_create_makes_one_order_with_the_first_answer(orders_api
     first = await orders_api.post("/api/orders", json=body, headers=keyed(account, key))
     # The same JSON written another way (key order, spacing) is the same request.
     reordered = b'{ "lines": [{"quantity": "6", "variant_id": %d}], "client_id": %d }' % (cat["bottle"], client_id)
-    again = await orders_api.post("/api/orders", content=reordered,
-                                  headers={**keyed(account, key), "content-type": "application/json"})
+    again = await orders_api.post(
+        "/api/orders", content=reordered, headers={**keyed(account, key), "content-type": "application/json"}
+    )
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
     [(orders,)] = await orders_sql("SELECT count(*) FROM orders WHERE account_id = :a", a=account.id)
@@ -90,16 +109,18 @@ async def test_the_same_key_on_another_body_or_path_is_a_409_naming_the_header(o
     key = new_key()
     body = {"client_id": client_id, "lines": [{"variant_id": cat["bottle"], "quantity": "6"}]}
     assert (await orders_api.post("/api/orders", json=body, headers=keyed(account, key))).status_code == 201
-    other_body = await orders_api.post("/api/orders", headers=keyed(account, key), json={
-        **body, "lines": [{"variant_id": cat["bottle"], "quantity": "7"}]})
+    other_body = await orders_api.post(
+        "/api/orders",
+        headers=keyed(account, key),
+        json={**body, "lines": [{"variant_id": cat["bottle"], "quantity": "7"}]},
+    )
     assert other_body.status_code == 409, other_body.text
     assert other_body.headers["content-type"] == "application/problem+json"
     assert other_body.json()["errors"][0]["field"] == HEADER and HEADER in other_body.json()["detail"]
     [(order_id,)] = await orders_sql("SELECT id FROM orders WHERE account_id = :a", a=account.id)
     other_path = await orders_api.post(f"/api/orders/{order_id}/confirm", headers=keyed(account, key))
     assert other_path.status_code == 409 and other_path.json()["errors"][0]["field"] == HEADER
-    [(orders, state)] = await orders_sql("SELECT count(*), min(state) FROM orders WHERE account_id = :a",
-                                         a=account.id)
+    [(orders, state)] = await orders_sql("SELECT count(*), min(state) FROM orders WHERE account_id = :a", a=account.id)
     assert (orders, state) == (1, "draft")
 
 
@@ -113,7 +134,7 @@ async def test_another_account_reusing_a_key_is_independent(orders_api, orders_s
         response = await orders_api.post("/api/orders", json=body, headers=keyed(account, key))
         assert response.status_code == 201 and "idempotent-replayed" not in response.headers
         answers.append((account, response.json()))
-    (first, first_order), (second, second_order) = answers
+    (_first, first_order), (_second, second_order) = answers
     assert first_order["id"] != second_order["id"]
     for account, created in answers:
         [(orders,)] = await orders_sql("SELECT count(*) FROM orders WHERE account_id = :a", a=account.id)
@@ -125,14 +146,17 @@ async def test_another_account_reusing_a_key_is_independent(orders_api, orders_s
 @pytest.mark.parametrize("key", ["", "x" * 256, "a b", "tab\there", "\x7fdel", "clé-é"])
 async def test_a_malformed_key_is_a_422_naming_the_header_and_changes_nothing(orders_api, orders_sql, key):
     account = orders_account()
-    response = await orders_api.post("/api/orders/containers", headers={
-        **account.headers, HEADER: key.encode("utf-8")}, json={
-        "name": "Fût", "short_name": "fut", "millilitres": 225_000, "kind": "other"})
+    response = await orders_api.post(
+        "/api/orders/containers",
+        headers={**account.headers, HEADER: key.encode("utf-8")},
+        json={"name": "Fût", "short_name": "fut", "millilitres": 225_000, "kind": "other"},
+    )
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert [e["field"] for e in response.json()["errors"]] == [HEADER]
-    [(containers,)] = await orders_sql("SELECT count(*) FROM containers WHERE account_id = :a AND short_name = 'fut'",
-                                       a=account.id)
+    [(containers,)] = await orders_sql(
+        "SELECT count(*) FROM containers WHERE account_id = :a AND short_name = 'fut'", a=account.id
+    )
     assert containers == 0
 
 
@@ -166,8 +190,10 @@ async def test_a_duplicate_while_the_first_runs_gets_a_409_then_the_first_answer
         first = asyncio.create_task(orders_api.post(path, headers=keyed(account, key)))
 
         async def waiting() -> bool:
-            rows = await orders_sql("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                                    "AND query LIKE '%FROM orders%FOR UPDATE%'")
+            rows = await orders_sql(
+                "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND query LIKE '%FROM orders%FOR UPDATE%'"
+            )
             return bool(rows)
 
         await eventually(waiting)
@@ -185,8 +211,13 @@ async def test_a_duplicate_while_the_first_runs_gets_a_409_then_the_first_answer
 async def age_key(app, account, key: str, age: timedelta) -> None:
     """Make a kept answer look older than it is."""
     async with app.state.context.engine.begin() as connection:
-        await connection.execute(text("UPDATE idempotency_keys SET created_at = now() - CAST(:age AS interval) "
-                                      "WHERE account_id = :a AND key = :k"), {"age": age, "a": account.id, "k": key})
+        await connection.execute(
+            text(
+                "UPDATE idempotency_keys SET created_at = now() - CAST(:age AS interval) "
+                "WHERE account_id = :a AND key = :k"
+            ),
+            {"age": age, "a": account.id, "k": key},
+        )
 
 
 async def test_keys_expire_after_24_hours_and_are_swept(orders_app, orders_api, orders_sql):
@@ -195,8 +226,9 @@ async def test_keys_expire_after_24_hours_and_are_swept(orders_app, orders_api, 
     container = {"name": "Fût", "short_name": "fut", "millilitres": 225_000, "kind": "other"}
     first = await orders_api.post("/api/orders/containers", json=container, headers=keyed(account, key))
     assert first.status_code == 201
-    fresh = await orders_api.post("/api/orders/containers", json={**container, "short_name": "fut2"},
-                                  headers=keyed(account, fresh_key))
+    fresh = await orders_api.post(
+        "/api/orders/containers", json={**container, "short_name": "fut2"}, headers=keyed(account, fresh_key)
+    )
     assert fresh.status_code == 201
     await age_key(orders_app, account, key, timedelta(hours=24, seconds=1))
     # Past its retention a key is forgotten: the request runs for real (here: the code is taken).
@@ -223,14 +255,16 @@ async def test_clients_creation_and_note_deletion_are_answered_once(api, clients
     [(clients,)] = await sql("SELECT count(*) FROM clients WHERE account_id = :a", a=account.id)
     assert clients == 1
     client_id = first.json()["id"]
-    note = (await api.post(f"/api/clients/{client_id}/notes", json={"text": "Rappeler"},
-                           headers=account.headers)).json()
+    note = (
+        await api.post(f"/api/clients/{client_id}/notes", json={"text": "Rappeler"}, headers=account.headers)
+    ).json()
     delete_key = new_key()
     deleted = await api.delete(f"/api/clients/{client_id}/notes/{note['id']}", headers=keyed(account, delete_key))
     retried = await api.delete(f"/api/clients/{client_id}/notes/{note['id']}", headers=keyed(account, delete_key))
     assert deleted.status_code == retried.status_code == 204 and retried.headers["idempotent-replayed"] == "true"
-    assert (await api.delete(f"/api/clients/{client_id}/notes/{note['id']}",
-                             headers=account.headers)).status_code == 404
+    assert (
+        await api.delete(f"/api/clients/{client_id}/notes/{note['id']}", headers=account.headers)
+    ).status_code == 404
 
 
 async def test_reminders_creation_is_answered_once(rem_api, rem_sql):
@@ -245,20 +279,30 @@ async def test_reminders_creation_is_answered_once(rem_api, rem_sql):
     mismatch = await rem_api.post("/api/reminders", json={**body, "text": "Autre"}, headers=keyed(account, key))
     assert mismatch.status_code == 409 and mismatch.json()["errors"][0]["field"] == HEADER
     [(reminders,)] = await rem_sql("SELECT count(*) FROM reminders WHERE account_id = :a", a=account.id)
-    [(events,)] = await rem_sql("SELECT count(*) FROM outbox WHERE account_id = :a AND routing_key = "
-                                "'reminder.created'", a=account.id)
+    [(events,)] = await rem_sql(
+        "SELECT count(*) FROM outbox WHERE account_id = :a AND routing_key = 'reminder.created'", a=account.id
+    )
     assert reminders == events == 1
     other_client = await known_client(rem_sql, other.id)
-    theirs = await rem_api.post("/api/reminders", json={**body, "client_id": other_client},
-                                headers=keyed(other, key))
+    theirs = await rem_api.post("/api/reminders", json={**body, "client_id": other_client}, headers=keyed(other, key))
     assert theirs.status_code == 201 and "idempotent-replayed" not in theirs.headers
 
 
 async def test_mailings_label_format_creation_is_answered_once(mailings_api, mailings_app):
     account, other = mail_account(), mail_account()
-    body = {"code": "MAISON-3x8", "name": "Planche maison", "paper": "A4", "columns": 3, "rows": 8,
-            "label_width_mm": 70, "label_height_mm": 36, "left_mm": 0, "top_mm": 4.5, "pitch_x_mm": 70,
-            "pitch_y_mm": 36}
+    body = {
+        "code": "MAISON-3x8",
+        "name": "Planche maison",
+        "paper": "A4",
+        "columns": 3,
+        "rows": 8,
+        "label_width_mm": 70,
+        "label_height_mm": 36,
+        "left_mm": 0,
+        "top_mm": 4.5,
+        "pitch_x_mm": 70,
+        "pitch_y_mm": 36,
+    }
     key = new_key()
     first = await mailings_api.post("/api/mailings/label-formats", json=body, headers=keyed(account, key))
     assert first.status_code == 201, first.text
@@ -274,8 +318,11 @@ async def test_mailings_label_format_creation_is_answered_once(mailings_api, mai
 @pytest.mark.parametrize("service", SERVICES)
 def test_every_route_that_changes_something_documents_the_key(service):
     app = importlib.import_module(f"services.{service}.app").create_app()
-    read_only = {("post", "/api/clients/merge/preview"), ("post", "/api/clients/selection/addresses"),
-                 ("post", "/api/mailings/label-formats/{code}/test-grid")}
+    read_only = {
+        ("post", "/api/clients/merge/preview"),
+        ("post", "/api/clients/selection/addresses"),
+        ("post", "/api/mailings/label-formats/{code}/test-grid"),
+    }
     undocumented = []
     for path, operations in app.openapi()["paths"].items():
         for method, operation in operations.items():
@@ -291,12 +338,14 @@ def test_every_route_that_changes_something_documents_the_key(service):
 
 # --- Erasure: a kept answer is a copy of the client's data, so it goes with the rest ---------------
 
+
 async def kept_bodies(app, account) -> dict[str, bytes]:
     """The answers a service keeps for the account, by key."""
     async with app.state.context.engine.connect() as connection:
-        rows = await connection.execute(text("SELECT key, body FROM idempotency_keys WHERE account_id = :a"),
-                                        {"a": account.id})
-        return {key: body for key, body in rows}
+        rows = await connection.execute(
+            text("SELECT key, body FROM idempotency_keys WHERE account_id = :a"), {"a": account.id}
+        )
+        return dict(rows)
 
 
 def erased(client_id: int) -> dict:
@@ -306,8 +355,11 @@ def erased(client_id: int) -> dict:
 
 def told_erased(response) -> bool:
     """Whether a retry was refused because its kept answer went with an erased client."""
-    return (response.status_code == 409 and response.json()["errors"][0]["field"] == HEADER
-            and "erased" in response.json()["detail"])
+    return (
+        response.status_code == 409
+        and response.json()["errors"][0]["field"] == HEADER
+        and "erased" in response.json()["detail"]
+    )
 
 
 async def blanked(app, account, key: str) -> bool:
@@ -326,8 +378,9 @@ async def test_erasing_a_client_blanks_the_kept_answers_that_name_it_in_the_clie
     assert (await api.post(f"/api/clients/{client['id']}/erase", headers=account.headers)).status_code == 200
     assert set((await kept_bodies(clients_app, account)).values()) == {b""}
     assert told_erased(await api.post("/api/clients", json=body, headers=keyed(account, created_key)))
-    assert told_erased(await api.post(f"/api/clients/{client['id']}/notes", json=note,
-                                      headers=keyed(account, note_key)))
+    assert told_erased(
+        await api.post(f"/api/clients/{client['id']}/notes", json=note, headers=keyed(account, note_key))
+    )
     [(clients,)] = await sql("SELECT count(*) FROM clients WHERE account_id = :a", a=account.id)
     assert clients == 1  # the retries ran nothing
 
@@ -338,8 +391,10 @@ async def test_client_erased_blanks_the_kept_answers_that_name_it_in_orders(orde
     erased_id = await published_client(orders_api, account, display_name="Zorglub")
     other_id = await published_client(orders_api, account)
     keys = {erased_id: new_key(), other_id: new_key()}
-    bodies = {client_id: {"client_id": client_id, "lines": [{"variant_id": cat["bottle"], "quantity": "1"}]}
-              for client_id in keys}
+    bodies = {
+        client_id: {"client_id": client_id, "lines": [{"variant_id": cat["bottle"], "quantity": "1"}]}
+        for client_id in keys
+    }
     first = {}
     for client_id, key in keys.items():
         first[client_id] = await orders_api.post("/api/orders", json=bodies[client_id], headers=keyed(account, key))
@@ -359,23 +414,38 @@ async def test_client_erased_blanks_the_kept_answers_that_name_it_in_reminders(r
     erased_id, other_id = await known_client(rem_sql, account.id), await known_client(rem_sql, account.id)
     keys = {erased_id: new_key(), other_id: new_key()}
     for client_id, key in keys.items():
-        assert (await rem_api.post("/api/reminders", headers=keyed(account, key), json={
-            "client_id": client_id, "due_at": "2031-05-04T09:00:00Z", "text": "Rappeler Zorglub"})).status_code == 201
+        assert (
+            await rem_api.post(
+                "/api/reminders",
+                headers=keyed(account, key),
+                json={"client_id": client_id, "due_at": "2031-05-04T09:00:00Z", "text": "Rappeler Zorglub"},
+            )
+        ).status_code == 201
     await send_client_event(account.id, "client.erased", erased(erased_id))
     await eventually(lambda: blanked(reminders_app, account, keys[erased_id]))
     assert b"Zorglub" in (await kept_bodies(reminders_app, account))[keys[other_id]]
 
 
 async def test_client_erased_blanks_the_kept_answers_that_name_it_in_mailings(
-        mailings_api, mailings_app, client_events):
+    mailings_api, mailings_app, client_events
+):
     account = mail_account()
     keys = {10**12 + uuid.uuid4().int % 10**9: new_key() for _ in range(2)}
     erased_id, other_id = keys
     for client_id, key in keys.items():
         await known_to_mailings(mailings_app, client_events, account, client_id, email=f"c{client_id}@exemple.fr")
-        assert (await mailings_api.post("/api/mailings/emails", headers=keyed(account, key), json={
-            "client_id": client_id, "subject": "Bonjour Zorglub", "body": "Zorglub",
-            "recipients": [f"c{client_id}@exemple.fr"]})).status_code == 202
+        assert (
+            await mailings_api.post(
+                "/api/mailings/emails",
+                headers=keyed(account, key),
+                json={
+                    "client_id": client_id,
+                    "subject": "Bonjour Zorglub",
+                    "body": "Zorglub",
+                    "recipients": [f"c{client_id}@exemple.fr"],
+                },
+            )
+        ).status_code == 202
     await client_events.publish(ClientErased, account=account, payload=ClientErasedPayload(**erased(erased_id)))
     await eventually(lambda: blanked(mailings_app, account, keys[erased_id]))
     assert f"c{other_id}@exemple.fr".encode() in (await kept_bodies(mailings_app, account))[keys[other_id]]

@@ -37,12 +37,28 @@ class OrdersProcess:
 
     def __init__(self, port: int, **settings: str) -> None:
         self.port = port
-        self.env = {**os.environ, "NEGOCE_ORDERS_RUN_CONSUMERS": "false",
-                    **{f"NEGOCE_ORDERS_{name.upper()}": value for name, value in settings.items()}}
-        self.log = tempfile.TemporaryFile()
+        self.env = {
+            **os.environ,
+            "NEGOCE_ORDERS_RUN_CONSUMERS": "false",
+            **{f"NEGOCE_ORDERS_{name.upper()}": value for name, value in settings.items()},
+        }
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (the child process writes to it until stop())
         self.process = subprocess.Popen(
-            [UVICORN, "--factory", "services.orders.app:create_app", "--host", "127.0.0.1", "--port", str(port),
-             "--no-access-log"], cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+            [
+                UVICORN,
+                "--factory",
+                "services.orders.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-access-log",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
 
     @property
     def url(self) -> str:
@@ -109,22 +125,28 @@ async def draft_order(orders_api) -> tuple:
 
 async def confirmed_events(orders_sql, order_id: int) -> int:
     """order.confirmed events written for the order."""
-    [(count,)] = await orders_sql("SELECT count(*) FROM outbox WHERE routing_key = 'order.confirmed' "
-                                  "AND (body->'payload'->>'order_id')::bigint = :o", o=order_id)
+    [(count,)] = await orders_sql(
+        "SELECT count(*) FROM outbox WHERE routing_key = 'order.confirmed' "
+        "AND (body->'payload'->>'order_id')::bigint = :o",
+        o=order_id,
+    )
     return count
 
 
 async def key_is_free(engine, account, key: str) -> bool:
     """Whether no transaction holds the key's lock (the same lock the service takes)."""
     async with engine.connect() as connection:
-        free = await connection.scalar(text("SELECT pg_try_advisory_xact_lock(hashtextextended(:lock, 0))"),
-                                       {"lock": f"idempotency:{account.id}:{key}"})
+        free = await connection.scalar(
+            text("SELECT pg_try_advisory_xact_lock(hashtextextended(:lock, 0))"),
+            {"lock": f"idempotency:{account.id}:{key}"},
+        )
         await connection.rollback()
     return bool(free)
 
 
 async def test_a_confirm_whose_reply_was_lost_after_commit_is_answered_once_on_retry(
-        orders_api, orders_sql, orders_process):
+    orders_api, orders_sql, orders_process
+):
     account, created = await draft_order(orders_api)
     key, path = str(uuid.uuid4()), f"/api/orders/{created['id']}/confirm"
     doomed = await orders_process(crash_after_commit_on=CONFIRM)
@@ -136,8 +158,9 @@ async def test_a_confirm_whose_reply_was_lost_after_commit_is_answered_once_on_r
     [(state, version)] = await orders_sql("SELECT state, version FROM orders WHERE id = :o", o=created["id"])
     assert (state, version) == ("confirmed", 2)
     assert await confirmed_events(orders_sql, created["id"]) == 1
-    [(status, kept_body)] = await orders_sql("SELECT status_code, body FROM idempotency_keys "
-                                             "WHERE account_id = :a AND key = :k", a=account.id, k=key)
+    [(status, kept_body)] = await orders_sql(
+        "SELECT status_code, body FROM idempotency_keys WHERE account_id = :a AND key = :k", a=account.id, k=key
+    )
     assert status == 200
 
     restarted = await orders_process()
@@ -155,7 +178,8 @@ async def test_a_confirm_whose_reply_was_lost_after_commit_is_answered_once_on_r
 
 
 async def test_a_confirm_killed_before_commit_leaves_nothing_and_the_retry_runs(
-        orders_app, orders_api, orders_sql, orders_process):
+    orders_app, orders_api, orders_sql, orders_process
+):
     account, created = await draft_order(orders_api)
     key, path = str(uuid.uuid4()), f"/api/orders/{created['id']}/confirm"
     engine = orders_app.state.context.engine
@@ -166,8 +190,12 @@ async def test_a_confirm_killed_before_commit_leaves_nothing_and_the_retry_runs(
         pending = asyncio.create_task(http.post(path, headers={**account.headers, HEADER: key}))
 
         async def waiting_for_the_row() -> bool:
-            return bool(await orders_sql("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                                         "AND query LIKE '%FROM orders%FOR UPDATE%'"))
+            return bool(
+                await orders_sql(
+                    "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND query LIKE '%FROM orders%FOR UPDATE%'"
+                )
+            )
 
         await eventually(waiting_for_the_row)
         assert not await key_is_free(engine, account, key)

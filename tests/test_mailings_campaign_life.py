@@ -21,8 +21,7 @@ async def recipient_ids(campaign_api: httpx.AsyncClient, account: TestAccount, c
     return [r["client_id"] for r in await listed(campaign_api, account, campaign, "recipients")]
 
 
-async def test_merges_deletions_and_erasures_change_unprinted_campaigns_only(
-        api, campaign_api, account, render_worker):
+async def test_merges_deletions_and_erasures_change_unprinted_campaigns_only(api, campaign_api, account, render_worker):
     person = {"billing_address": BEAUNE}
     kept = await new_client(api, account, last_name="Garde", **person)
     merged = await new_client(api, account, last_name="Fusion", **person)
@@ -36,8 +35,9 @@ async def test_merges_deletions_and_erasures_change_unprinted_campaigns_only(
     printed = await create(campaign_api, account, {"client_ids": [merged, deleted, erased, alone]}, "Imprimée")
     await render(campaign_api, account, printed, kind="letters")
 
-    merge = await api.post("/api/clients/merge", headers=account.headers,
-                           json={"kept_client_id": kept, "merged_client_id": merged})
+    merge = await api.post(
+        "/api/clients/merge", headers=account.headers, json={"kept_client_id": kept, "merged_client_id": merged}
+    )
     assert merge.status_code == 200, merge.text
     assert (await api.delete(f"/api/clients/{deleted}", headers=account.headers)).status_code == 204
     erase = await api.post(f"/api/clients/{erased}/erase", headers=account.headers)
@@ -45,8 +45,9 @@ async def test_merges_deletions_and_erasures_change_unprinted_campaigns_only(
     pseudonym = erase.json()["display_name"]
 
     async def applied() -> bool:
-        return (await recipient_ids(campaign_api, account, both) == sorted([kept, alone])
-                and await recipient_ids(campaign_api, account, only_merged) == [kept])
+        return await recipient_ids(campaign_api, account, both) == sorted([kept, alone]) and await recipient_ids(
+            campaign_api, account, only_merged
+        ) == [kept]
 
     await eventually(applied)
     # The kept client was already a recipient: one row (its own, in its place) remains.
@@ -59,8 +60,12 @@ async def test_merges_deletions_and_erasures_change_unprinted_campaigns_only(
         return [r for r in rows if r["client_id"] == erased and r["display_name"] == pseudonym]
 
     [blank] = await eventually(erased_in_print)
-    assert blank["first_name"] is None and blank["last_name"] is None and blank["address"] == {
-        "line1": None, "line2": None, "line3": None, "postal_code": None, "city": None, "country_code": None}
+    assert (
+        blank["first_name"] is None
+        and blank["last_name"] is None
+        and blank["address"]
+        == {"line1": None, "line2": None, "line3": None, "postal_code": None, "city": None, "country_code": None}
+    )
     assert await recipient_ids(campaign_api, account, printed) == sorted([merged, deleted, erased, alone])
     campaign = (await campaign_api.get(printed["href"], headers=account.headers)).json()
     assert (campaign["status"], campaign["recipients"]) == ("printed", 4)
@@ -71,8 +76,9 @@ async def test_a_merge_into_a_client_left_out_gives_it_the_letter(api, campaign_
     merged = await new_client(api, account, last_name="Fusion", billing_address=BEAUNE)
     campaign = await create(campaign_api, account, {"client_ids": [refusing, merged]})
     assert (campaign["recipients"], campaign["excluded"]) == (1, 1)
-    merge = await api.post("/api/clients/merge", headers=account.headers,
-                           json={"kept_client_id": refusing, "merged_client_id": merged})
+    merge = await api.post(
+        "/api/clients/merge", headers=account.headers, json={"kept_client_id": refusing, "merged_client_id": merged}
+    )
     assert merge.status_code == 200, merge.text
 
     async def moved() -> bool:

@@ -33,37 +33,52 @@ LETTERS = 20_000
 async def add_recipients(app: FastAPI, campaign_id: int, count: int) -> None:
     """More recipients in the campaign's snapshot, copied from its first one (enough pages to kill mid-job)."""
     async with app.state.context.engine.begin() as connection:
-        await connection.execute(text("""
+        await connection.execute(
+            text("""
             INSERT INTO campaign_recipients (campaign_id, client_id, account_id, position, display_name, kind,
                                              title, first_name, last_name, company_name, address)
             SELECT r.campaign_id, 1000000 + g, r.account_id, r.position + g, r.display_name, r.kind, r.title,
                    'Lettre' || g, r.last_name, r.company_name, r.address
             FROM campaign_recipients r, generate_series(1, :count) AS g
-            WHERE r.campaign_id = :campaign AND r.position = 1"""), {"campaign": campaign_id, "count": count})
+            WHERE r.campaign_id = :campaign AND r.position = 1"""),
+            {"campaign": campaign_id, "count": count},
+        )
 
 
 async def start_worker_process(render_dir: Path) -> asyncio.subprocess.Process:
     """`python -m services.mailings.render_worker` on the test database, writing into ``render_dir``."""
-    env = {**os.environ, "NEGOCE_MAILINGS_RENDER_DIR": str(render_dir),
-           "NEGOCE_MAILINGS_RENDER_LEASE_SECONDS": str(CAMPAIGN_LEASE_SECONDS),
-           "NEGOCE_MAILINGS_RENDER_POLL_SECONDS": "0.1"}
-    return await asyncio.create_subprocess_exec(sys.executable, "-m", "services.mailings.render_worker", env=env,
-                                                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "NEGOCE_MAILINGS_RENDER_DIR": str(render_dir),
+        "NEGOCE_MAILINGS_RENDER_LEASE_SECONDS": str(CAMPAIGN_LEASE_SECONDS),
+        "NEGOCE_MAILINGS_RENDER_POLL_SECONDS": "0.1",
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "services.mailings.render_worker",
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
 
 
 async def test_a_killed_worker_s_job_is_taken_over_and_its_pdf_is_whole(
-        api, campaign_app, campaign_api, render_dir, account: TestAccount):
+    api, campaign_app, campaign_api, render_dir, account: TestAccount
+):
     client_id = await new_client(api, account, first_name="Hélène", last_name="Dupré", billing_address=BEAUNE)
     campaign = await create(campaign_api, account, {"client_ids": [client_id]})
     await campaign_api.patch(campaign["href"], headers=account.headers, json={"text": "Bonjour {{first_name}}"})
-    await campaign_api.put(f"{campaign['href']}/background", content=image("JPEG", (1240, 1754)),
-                           headers=account.headers)
+    await campaign_api.put(
+        f"{campaign['href']}/background", content=image("JPEG", (1240, 1754)), headers=account.headers
+    )
     await add_recipients(campaign_app, campaign["id"], LETTERS - 1)
 
     process = await start_worker_process(render_dir)
     try:
-        queued = await campaign_api.post(f"{campaign['href']}/renders", json={"kind": "letters"},
-                                         headers=account.headers)
+        queued = await campaign_api.post(
+            f"{campaign['href']}/renders", json={"kind": "letters"}, headers=account.headers
+        )
         assert queued.status_code == 202, queued.text
         job: dict[str, Any] = queued.json()
 
@@ -84,6 +99,7 @@ async def test_a_killed_worker_s_job_is_taken_over_and_its_pdf_is_whole(
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run(stop))
     try:
+
         async def done() -> dict[str, Any] | None:
             body = (await campaign_api.get(job["href"], headers=account.headers)).json()
             return body if body["state"] == "done" else None
@@ -102,11 +118,11 @@ async def test_a_killed_worker_s_job_is_taken_over_and_its_pdf_is_whole(
 
 
 async def test_a_worker_that_lost_its_lease_can_neither_report_nor_finish(
-        api, campaign_app, campaign_api, account: TestAccount):
+    api, campaign_app, campaign_api, account: TestAccount
+):
     client_id = await new_client(api, account, last_name="Dupré", billing_address=BEAUNE)
     campaign = await create(campaign_api, account, {"client_ids": [client_id]})
-    queued = await campaign_api.post(f"{campaign['href']}/renders", json={"kind": "letters"},
-                                     headers=account.headers)
+    queued = await campaign_api.post(f"{campaign['href']}/renders", json={"kind": "letters"}, headers=account.headers)
     sessions = campaign_app.state.context.sessions
     async with unit_of_work(sessions) as session:
         # A lease of zero: the next claim finds it expired at once, as if this worker had stalled.
@@ -119,11 +135,11 @@ async def test_a_worker_that_lost_its_lease_can_neither_report_nor_finish(
     async with unit_of_work(sessions) as session:
         printing = await job_printing(session, job=stalled)
         assert printing.client_ids == [client_id]
-        assert not await queries.record_progress(session, job_id=stalled.id, attempt=stalled.attempts,
-                                                 pages_done=1, lease=timedelta(minutes=1))
+        assert not await queries.record_progress(
+            session, job_id=stalled.id, attempt=stalled.attempts, pages_done=1, lease=timedelta(minutes=1)
+        )
         assert not await queries.hold_job(session, job_id=stalled.id, attempt=stalled.attempts)
-        assert not await finish_render(session, job=stalled, printing=printing, file_name="x.pdf", file_size=1,
-                                       pages=1)
+        assert not await finish_render(session, job=stalled, printing=printing, file_name="x.pdf", file_size=1, pages=1)
     assert (await campaign_api.get(campaign["href"], headers=account.headers)).json()["status"] == "draft"
     async with unit_of_work(sessions) as session:
         assert await queries.hold_job(session, job_id=taker.id, attempt=taker.attempts)

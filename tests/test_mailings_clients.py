@@ -5,12 +5,33 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from shared.events.clients import (
-    ClientArchived, ClientArchivePayload, ClientCreated, ClientDeleted, ClientDeletedPayload, ClientErased,
-    ClientErasedPayload, ClientMerged, ClientMergedPayload, ClientRestored, ClientUpdated,
+    ClientArchived,
+    ClientArchivePayload,
+    ClientCreated,
+    ClientDeleted,
+    ClientDeletedPayload,
+    ClientErased,
+    ClientErasedPayload,
+    ClientMerged,
+    ClientMergedPayload,
+    ClientRestored,
+    ClientUpdated,
 )
 from tests.mailings_support import (  # noqa: F401 (fixtures)
-    BUSY, REFUSED, account, client_events, contact, known_client, mailings_api, mailings_app, replica_row, send,
-    settled, smtp, snapshot, updated,
+    BUSY,
+    REFUSED,
+    account,
+    client_events,
+    contact,
+    known_client,
+    mailings_api,
+    mailings_app,
+    replica_row,
+    send,
+    settled,
+    smtp,
+    snapshot,
+    updated,
 )
 from tests.support import eventually
 
@@ -21,8 +42,11 @@ async def _emails(api, account, client_id: int) -> list[dict]:
 
 
 async def _post(api, account, client_id: int):
-    return await api.post("/api/mailings/emails", headers=account.headers, json={
-        "client_id": client_id, "subject": "Bonjour", "body": "Texte", "recipients": ["a@example.fr"]})
+    return await api.post(
+        "/api/mailings/emails",
+        headers=account.headers,
+        json={"client_id": client_id, "subject": "Bonjour", "body": "Texte", "recipients": ["a@example.fr"]},
+    )
 
 
 async def test_snapshots_apply_newest_first_whatever_their_order(mailings_app, mailings_api, client_events, account):
@@ -43,16 +67,20 @@ async def test_snapshots_apply_newest_first_whatever_their_order(mailings_app, m
     await eventually(lambda: _all_applied(mailings_app, late))
     row = await replica_row(mailings_app, account, 20)
     assert (row["version"], row["email"], row["archived"]) == (3, "new@example.fr", True)
-    email = await send(mailings_api, account, client_id=20, subject="Facture", body="Ci-joint.",
-                       document_kind="invoices")
+    email = await send(
+        mailings_api, account, client_id=20, subject="Facture", body="Ci-joint.", document_kind="invoices"
+    )
     assert email["recipients"] == ["compta@example.fr"]  # archived clients still get their documents
 
 
 async def _all_applied(app, events: list) -> bool:
     async with app.state.context.engine.connect() as connection:
-        done = (await connection.execute(text(
-            "SELECT count(*) FROM inbox WHERE consumer = 'mailings' AND event_id = ANY(:ids)"),
-            {"ids": [e.event_id for e in events]})).scalar_one()
+        done = (
+            await connection.execute(
+                text("SELECT count(*) FROM inbox WHERE consumer = 'mailings' AND event_id = ANY(:ids)"),
+                {"ids": [e.event_id for e in events]},
+            )
+        ).scalar_one()
     return done == len(events)
 
 
@@ -61,15 +89,22 @@ async def test_a_merge_moves_the_emails_to_the_kept_client(mailings_app, mailing
     merged = await known_client(mailings_app, client_events, account, 22, email="merged@example.fr")
     earlier = await known_client(mailings_app, client_events, account, 23, email="earlier@example.fr")
     later = await known_client(mailings_app, client_events, account, 26, email="later@example.fr")
-    moved = await send(mailings_api, account, client_id=merged, subject="Avant fusion", body="Texte",
-                       recipients=["a@example.fr"])
-    late = await send(mailings_api, account, client_id=later, subject="Fusion tardive", body="Texte",
-                      recipients=["a@example.fr"])
+    moved = await send(
+        mailings_api, account, client_id=merged, subject="Avant fusion", body="Texte", recipients=["a@example.fr"]
+    )
+    late = await send(
+        mailings_api, account, client_id=later, subject="Fusion tardive", body="Texte", recipients=["a@example.fr"]
+    )
     await settled(mailings_api, account, moved["id"], "sent")
 
     async def merge(number: int, into: int, gone: int) -> None:
-        await client_events.publish(ClientMerged, account=account, payload=ClientMergedPayload(
-            merge_id=number, kept_client_id=into, merged_client_id=gone, kept_version=2, by_user="u"))
+        await client_events.publish(
+            ClientMerged,
+            account=account,
+            payload=ClientMergedPayload(
+                merge_id=number, kept_client_id=into, merged_client_id=gone, kept_version=2, by_user="u"
+            ),
+        )
 
         async def applied():
             row = await replica_row(mailings_app, account, gone)
@@ -93,15 +128,29 @@ async def test_a_merge_moves_the_emails_to_the_kept_client(mailings_app, mailing
 
 
 async def test_a_deleted_client_is_forgotten_with_its_emails(mailings_app, mailings_api, client_events, account):
-    client_id = await known_client(mailings_app, client_events, account, 24, email="c@example.fr",
-                                   contacts=[contact(1, "compta@example.fr", "invoices")])
-    sent = await send(mailings_api, account, client_id=client_id, subject="Envoyé", body="Texte",
-                      recipients=["a@example.fr"])
+    client_id = await known_client(
+        mailings_app,
+        client_events,
+        account,
+        24,
+        email="c@example.fr",
+        contacts=[contact(1, "compta@example.fr", "invoices")],
+    )
+    sent = await send(
+        mailings_api, account, client_id=client_id, subject="Envoyé", body="Texte", recipients=["a@example.fr"]
+    )
     await settled(mailings_api, account, sent["id"], "sent")
-    pending = await send(mailings_api, account, client_id=client_id, subject="En attente", body="Texte",
-                         recipients=[f"{BUSY}-24@example.fr"])
-    await client_events.publish(ClientDeleted, account=account,
-                                payload=ClientDeletedPayload(client_id=client_id, version=2, by_user="u"))
+    pending = await send(
+        mailings_api,
+        account,
+        client_id=client_id,
+        subject="En attente",
+        body="Texte",
+        recipients=[f"{BUSY}-24@example.fr"],
+    )
+    await client_events.publish(
+        ClientDeleted, account=account, payload=ClientDeletedPayload(client_id=client_id, version=2, by_user="u")
+    )
 
     async def forgotten():
         statuses = [(await mailings_api.get(e["href"], headers=account.headers)).status_code for e in (sent, pending)]
@@ -112,8 +161,9 @@ async def test_a_deleted_client_is_forgotten_with_its_emails(mailings_app, maili
     assert (row["deleted"], row["display_name"], row["email"], row["contacts"]) == (True, "", None, [])
     assert (await _post(mailings_api, account, client_id)).status_code == 404
     # A snapshot delayed in the broker does not bring the client back.
-    await client_events.publish(ClientUpdated, account=account,
-                                payload=updated(snapshot(client_id, version=3, email="late@example.fr")))
+    await client_events.publish(
+        ClientUpdated, account=account, payload=updated(snapshot(client_id, version=3, email="late@example.fr"))
+    )
     await eventually(lambda: _applied_version(mailings_app, account, client_id, 3))
     assert (await _post(mailings_api, account, client_id)).status_code == 404
     assert (await replica_row(mailings_app, account, client_id))["email"] is None
@@ -125,19 +175,42 @@ async def _applied_version(app, account, client_id: int, version: int) -> bool:
 
 
 async def test_an_erased_client_keeps_its_emails_without_personal_data(
-        mailings_app, mailings_api, client_events, account):
-    client_id = await known_client(mailings_app, client_events, account, 25, email="helene@example.fr",
-                                   name="Hélène Martin")
-    sent = await send(mailings_api, account, client_id=client_id, subject="Facture de Mme Martin",
-                      body="Bonjour Hélène", recipients=["helene@example.fr"])
+    mailings_app, mailings_api, client_events, account
+):
+    client_id = await known_client(
+        mailings_app, client_events, account, 25, email="helene@example.fr", name="Hélène Martin"
+    )
+    sent = await send(
+        mailings_api,
+        account,
+        client_id=client_id,
+        subject="Facture de Mme Martin",
+        body="Bonjour Hélène",
+        recipients=["helene@example.fr"],
+    )
     await settled(mailings_api, account, sent["id"], "sent")
-    refused = await send(mailings_api, account, client_id=client_id, subject="Relance", body="Texte",
-                         recipients=[f"{REFUSED}-helene@example.fr"])
+    refused = await send(
+        mailings_api,
+        account,
+        client_id=client_id,
+        subject="Relance",
+        body="Texte",
+        recipients=[f"{REFUSED}-helene@example.fr"],
+    )
     await settled(mailings_api, account, refused["id"], "failed")
-    pending = await send(mailings_api, account, client_id=client_id, subject="En attente", body="Texte",
-                         recipients=[f"{BUSY}-helene@example.fr"])
-    await client_events.publish(ClientErased, account=account, payload=ClientErasedPayload(
-        client_id=client_id, version=2, pseudonym="ANONYME-25", by_user="u"))
+    pending = await send(
+        mailings_api,
+        account,
+        client_id=client_id,
+        subject="En attente",
+        body="Texte",
+        recipients=[f"{BUSY}-helene@example.fr"],
+    )
+    await client_events.publish(
+        ClientErased,
+        account=account,
+        payload=ClientErasedPayload(client_id=client_id, version=2, pseudonym="ANONYME-25", by_user="u"),
+    )
 
     async def erased():
         row = await replica_row(mailings_app, account, client_id)

@@ -11,9 +11,9 @@ from email import message_from_bytes, policy
 
 import aiosmtplib
 import pytest
-from sqlalchemy import text
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+from sqlalchemy import text
 
 from services.mailings import replica
 from services.mailings.app import create_app
@@ -22,8 +22,23 @@ from shared.events.clients import ClientCreated
 from shared.events.envelope import new_event
 from tests.conftest import AMQP_URL, isolated_database, running
 from tests.mailings_support import (  # noqa: F401 (fixtures)
-    BUSY, HELD, REFUSED, SmtpRecorder, account, client_events, contact, free_port, known_client, mail_account,
-    mailings_api, mailings_app, mailings_settings, send, settled, smtp, snapshot,
+    BUSY,
+    HELD,
+    REFUSED,
+    SmtpRecorder,
+    account,
+    client_events,
+    contact,
+    free_port,
+    known_client,
+    mail_account,
+    mailings_api,
+    mailings_app,
+    mailings_settings,
+    send,
+    settled,
+    smtp,
+    snapshot,
 )
 from tests.support import EventTap, eventually, in_process
 
@@ -32,13 +47,20 @@ BODY = "Bonjour Hélène,\n\nVeuillez trouver votre facture de 1 250,00 €.\nÀ
 
 
 async def test_an_email_is_queued_then_delivered_by_smtp_and_announced(
-        mailings_app, mailings_api, client_events, smtp, account):
+    mailings_app, mailings_api, client_events, smtp, account
+):
     client_id = await known_client(mailings_app, client_events, account, 1, email="client@example.fr")
     async with EventTap(AMQP_URL, "negoce.mailings", "email.*") as tap:
-        response = await mailings_api.post("/api/mailings/emails", headers={
-            **account.headers, "X-Request-ID": "mail-test-request-1"}, json={
-            "client_id": client_id, "subject": SUBJECT, "body": BODY,
-            "recipients": ["helene@example.fr", "Compta@Example.fr", "helene@example.fr"]})
+        response = await mailings_api.post(
+            "/api/mailings/emails",
+            headers={**account.headers, "X-Request-ID": "mail-test-request-1"},
+            json={
+                "client_id": client_id,
+                "subject": SUBJECT,
+                "body": BODY,
+                "recipients": ["helene@example.fr", "Compta@Example.fr", "helene@example.fr"],
+            },
+        )
         assert response.status_code == 202, response.text
         queued = response.json()
         assert response.headers["Location"] == queued["href"] == f"/api/mailings/emails/{queued['id']}"
@@ -60,49 +82,84 @@ async def test_an_email_is_queued_then_delivered_by_smtp_and_announced(
     [event] = tap.bodies("email.sent")
     assert (event["account_id"], event["correlation_id"]) == (str(account.id), "mail-test-request-1")
     assert event["payload"] | {"sent_at": None} == {
-        "email_id": queued["id"], "client_id": client_id, "subject": SUBJECT,
-        "recipients": ["helene@example.fr", "Compta@example.fr"], "document_kind": None, "attempts": 1,
-        "by_user": "tester", "sent_at": None, "error": None}
+        "email_id": queued["id"],
+        "client_id": client_id,
+        "subject": SUBJECT,
+        "recipients": ["helene@example.fr", "Compta@example.fr"],
+        "document_kind": None,
+        "attempts": 1,
+        "by_user": "tester",
+        "sent_at": None,
+        "error": None,
+    }
     assert tap.bodies("email.failed") == []
 
 
 async def test_recipients_by_document_kind_come_from_the_contacts_flags(
-        mailings_app, mailings_api, client_events, smtp, account):
-    client_id = await known_client(mailings_app, client_events, account, 2, email="maison@example.fr", contacts=[
-        contact(1, "achats@example.fr", "quotes", "proforma"),
-        contact(2, "compta@example.fr", "invoices", "dunning"),
-        contact(3, "direction@example.fr", "dunning"),
-        contact(4, None, "quotes"),  # no address: never a recipient
-        contact(5, "ACHATS@example.fr", "quotes"),  # the same mailbox as contact 1
-    ])
-    expected = {"quotes": ["achats@example.fr"], "proforma": ["achats@example.fr"],
-                "invoices": ["compta@example.fr"], "dunning": ["compta@example.fr", "direction@example.fr"]}
+    mailings_app, mailings_api, client_events, smtp, account
+):
+    client_id = await known_client(
+        mailings_app,
+        client_events,
+        account,
+        2,
+        email="maison@example.fr",
+        contacts=[
+            contact(1, "achats@example.fr", "quotes", "proforma"),
+            contact(2, "compta@example.fr", "invoices", "dunning"),
+            contact(3, "direction@example.fr", "dunning"),
+            contact(4, None, "quotes"),  # no address: never a recipient
+            contact(5, "ACHATS@example.fr", "quotes"),  # the same mailbox as contact 1
+        ],
+    )
+    expected = {
+        "quotes": ["achats@example.fr"],
+        "proforma": ["achats@example.fr"],
+        "invoices": ["compta@example.fr"],
+        "dunning": ["compta@example.fr", "direction@example.fr"],
+    }
     for kind, recipients in expected.items():
-        email = await send(mailings_api, account, client_id=client_id, subject=f"Document {kind}", body="Ci-joint.",
-                           document_kind=kind)
+        email = await send(
+            mailings_api, account, client_id=client_id, subject=f"Document {kind}", body="Ci-joint.", document_kind=kind
+        )
         assert (email["recipients"], email["document_kind"]) == (recipients, kind)
         await settled(mailings_api, account, email["id"], "sent")
         assert smtp.to(recipients[-1])[-1].message["Subject"] == f"Document {kind}"
 
     # Nobody flagged for quotes any more: the client's own address receives them.
-    await known_client(mailings_app, client_events, account, client_id, version=2, email="maison@example.fr",
-                       contacts=[contact(2, "compta@example.fr", "invoices")])
-    fallback = await send(mailings_api, account, client_id=client_id, subject="Devis", body="Ci-joint.",
-                          document_kind="quotes")
+    await known_client(
+        mailings_app,
+        client_events,
+        account,
+        client_id,
+        version=2,
+        email="maison@example.fr",
+        contacts=[contact(2, "compta@example.fr", "invoices")],
+    )
+    fallback = await send(
+        mailings_api, account, client_id=client_id, subject="Devis", body="Ci-joint.", document_kind="quotes"
+    )
     assert fallback["recipients"] == ["maison@example.fr"]
 
     # Neither a flagged contact nor an address: the answer names the field.
-    nobody = await known_client(mailings_app, client_events, account, 3, email=None,
-                                contacts=[contact(7, "x@example.fr", "quotes")])
-    refused = await mailings_api.post("/api/mailings/emails", headers=account.headers, json={
-        "client_id": nobody, "subject": "Facture", "body": "Ci-joint.", "document_kind": "invoices"})
+    nobody = await known_client(
+        mailings_app, client_events, account, 3, email=None, contacts=[contact(7, "x@example.fr", "quotes")]
+    )
+    refused = await mailings_api.post(
+        "/api/mailings/emails",
+        headers=account.headers,
+        json={"client_id": nobody, "subject": "Facture", "body": "Ci-joint.", "document_kind": "invoices"},
+    )
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "document_kind" and "invoices" in refused.json()["detail"]
 
     # An address no relay would take, from the client's record: refused now rather than failed later.
     accented = await known_client(mailings_app, client_events, account, 11, email="hélène@example.fr")
-    refused = await mailings_api.post("/api/mailings/emails", headers=account.headers, json={
-        "client_id": accented, "subject": "Facture", "body": "Ci-joint.", "document_kind": "invoices"})
+    refused = await mailings_api.post(
+        "/api/mailings/emails",
+        headers=account.headers,
+        json={"client_id": accented, "subject": "Facture", "body": "Ci-joint.", "document_kind": "invoices"},
+    )
     assert refused.status_code == 422 and "hélène@example.fr" in refused.json()["detail"]
 
 
@@ -123,19 +180,23 @@ async def test_bad_input_is_a_422_naming_the_field(mailings_app, mailings_api, c
         assert response.status_code == 422, (field, response.text)
         assert field in [e["field"] for e in response.json()["errors"]], (field, response.json())
     # A line break in the subject would let a caller write headers of its own.
-    injected = await mailings_api.post("/api/mailings/emails", headers=account.headers,
-                                       json={**good, "subject": "Hi\r\nBcc: victim@example.fr"})
+    injected = await mailings_api.post(
+        "/api/mailings/emails", headers=account.headers, json={**good, "subject": "Hi\r\nBcc: victim@example.fr"}
+    )
     assert injected.status_code == 422 and injected.json()["errors"][0]["field"] == "subject"
-    accented = await mailings_api.post("/api/mailings/emails", headers=account.headers,
-                                       json={**good, "recipients": ["hélène@example.fr"]})
+    accented = await mailings_api.post(
+        "/api/mailings/emails", headers=account.headers, json={**good, "recipients": ["hélène@example.fr"]}
+    )
     assert accented.status_code == 422 and accented.json()["errors"][0]["field"] == "recipients.0"
     idn = await send(mailings_api, account, **{**good, "recipients": ["Bob@Château.fr"]})
     assert idn["recipients"] == ["Bob@xn--chteau-xta.fr"]  # as any relay takes it
-    both = await mailings_api.post("/api/mailings/emails", headers=account.headers,
-                                   json={**good, "document_kind": "quotes"})
+    both = await mailings_api.post(
+        "/api/mailings/emails", headers=account.headers, json={**good, "document_kind": "quotes"}
+    )
     assert both.status_code == 422 and both.json()["errors"][0]["field"] == "document_kind"
-    neither = await mailings_api.post("/api/mailings/emails", headers=account.headers,
-                                      json={k: v for k, v in good.items() if k != "recipients"})
+    neither = await mailings_api.post(
+        "/api/mailings/emails", headers=account.headers, json={k: v for k, v in good.items() if k != "recipients"}
+    )
     assert neither.status_code == 422 and neither.json()["errors"][0]["field"] == "recipients"
     assert (await mailings_api.get("/api/mailings/emails/0", headers=account.headers)).status_code == 422
     listed = await mailings_api.get("/api/mailings/emails", params={"limit": 0}, headers=account.headers)
@@ -143,32 +204,46 @@ async def test_bad_input_is_a_422_naming_the_field(mailings_app, mailings_api, c
 
 
 async def test_a_subject_holds_no_control_character_that_would_end_its_header(
-        mailings_app, mailings_api, client_events, account):
+    mailings_app, mailings_api, client_events, account
+):
     client_id = await known_client(mailings_app, client_events, account, 5, email="c@example.fr")
     for subject in ("Facture\x0bBcc: x@example.fr", "Facture\u2028Bcc", "Facture\x85avril", "Facture\tavril"):
-        response = await mailings_api.post("/api/mailings/emails", headers=account.headers, json={
-            "client_id": client_id, "subject": subject, "body": "Texte", "recipients": ["a@example.fr"]})
+        response = await mailings_api.post(
+            "/api/mailings/emails",
+            headers=account.headers,
+            json={"client_id": client_id, "subject": subject, "body": "Texte", "recipients": ["a@example.fr"]},
+        )
         assert response.status_code == 422 and response.json()["errors"][0]["field"] == "subject", response.text
-    assert (await mailings_api.get("/api/mailings/emails", params={"client_id": client_id},
-                                   headers=account.headers)).json()["items"] == []
+    assert (
+        await mailings_api.get("/api/mailings/emails", params={"client_id": client_id}, headers=account.headers)
+    ).json()["items"] == []
 
 
 async def test_an_email_that_cannot_be_written_fails_for_good_and_the_next_is_sent(smtp):
     settings = mailings_settings(smtp, database_url=isolated_database("mailings", "unwritable"), run_consumers=False)
     account = mail_account()
     app = create_app(settings)
-    await replica.apply_snapshot(sessions=app.state.context.sessions, consumer="mailings", event=new_event(
-        ClientCreated, account_id=account.id, payload=snapshot(60, email="c@example.fr")))
+    await replica.apply_snapshot(
+        sessions=app.state.context.sessions,
+        consumer="mailings",
+        event=new_event(ClientCreated, account_id=account.id, payload=snapshot(60, email="c@example.fr")),
+    )
     async with in_process(app) as api:  # queued before the sender starts
-        broken = await send(api, account, client_id=60, subject="Premier", body="Texte",
-                            recipients=["broken@example.fr"])
-        following = await send(api, account, client_id=60, subject="Second", body="Texte",
-                               recipients=["following@example.fr"])
+        broken = await send(
+            api, account, client_id=60, subject="Premier", body="Texte", recipients=["broken@example.fr"]
+        )
+        following = await send(
+            api, account, client_id=60, subject="Second", body="Texte", recipients=["following@example.fr"]
+        )
     # As queued before subjects were checked: one Python refuses to write as a header, first in line.
     async with app.state.context.engine.begin() as connection:
-        await connection.execute(text("UPDATE emails SET subject = 'Premier' || chr(11) || 'Bcc: x',"
-                                      " next_attempt_at = now() - interval '1 day' WHERE id = :i"),
-                                 {"i": broken["id"]})
+        await connection.execute(
+            text(
+                "UPDATE emails SET subject = 'Premier' || chr(11) || 'Bcc: x',"
+                " next_attempt_at = now() - interval '1 day' WHERE id = :i"
+            ),
+            {"i": broken["id"]},
+        )
     async with running(app), in_process(app) as api:
         failed = await settled(api, account, broken["id"], "failed")
         await settled(api, account, following["id"], "sent")
@@ -177,17 +252,22 @@ async def test_an_email_that_cannot_be_written_fails_for_good_and_the_next_is_se
 
 
 async def test_another_account_sees_nothing_and_cannot_email_its_clients(
-        mailings_app, mailings_api, client_events, account):
+    mailings_app, mailings_api, client_events, account
+):
     client_id = await known_client(mailings_app, client_events, account, 5, email="c@example.fr")
-    email = await send(mailings_api, account, client_id=client_id, subject="Bonjour", body="Texte",
-                       recipients=["a@example.fr"])
+    email = await send(
+        mailings_api, account, client_id=client_id, subject="Bonjour", body="Texte", recipients=["a@example.fr"]
+    )
     other = mail_account()
     assert (await mailings_api.get(email["href"], headers=other.headers)).status_code == 404
     listed = await mailings_api.get("/api/mailings/emails", params={"client_id": client_id}, headers=other.headers)
     assert listed.status_code == 200 and listed.json() == {"items": [], "next": None}
     for client in (client_id, 999_999):
-        response = await mailings_api.post("/api/mailings/emails", headers=other.headers, json={
-            "client_id": client, "subject": "Bonjour", "body": "Texte", "recipients": ["a@example.fr"]})
+        response = await mailings_api.post(
+            "/api/mailings/emails",
+            headers=other.headers,
+            json={"client_id": client, "subject": "Bonjour", "body": "Texte", "recipients": ["a@example.fr"]},
+        )
         assert response.status_code == 404, response.text
     assert (await mailings_api.get(email["href"])).status_code == 401
 
@@ -195,12 +275,22 @@ async def test_another_account_sees_nothing_and_cannot_email_its_clients(
 async def test_a_clients_emails_are_listed_newest_first_by_pages(mailings_app, mailings_api, client_events, account):
     client_id = await known_client(mailings_app, client_events, account, 6, email="c@example.fr")
     other_client = await known_client(mailings_app, client_events, account, 7, email="d@example.fr")
-    ids = [(await send(mailings_api, account, client_id=client_id, subject=f"N° {n}", body="Texte",
-                       recipients=["a@example.fr"]))["id"] for n in range(3)]
-    await send(mailings_api, account, client_id=other_client, subject="Autre", body="Texte",
-               recipients=["a@example.fr"])
-    first = (await mailings_api.get("/api/mailings/emails", params={"client_id": client_id, "limit": 2},
-                                    headers=account.headers)).json()
+    ids = [
+        (
+            await send(
+                mailings_api, account, client_id=client_id, subject=f"N° {n}", body="Texte", recipients=["a@example.fr"]
+            )
+        )["id"]
+        for n in range(3)
+    ]
+    await send(
+        mailings_api, account, client_id=other_client, subject="Autre", body="Texte", recipients=["a@example.fr"]
+    )
+    first = (
+        await mailings_api.get(
+            "/api/mailings/emails", params={"client_id": client_id, "limit": 2}, headers=account.headers
+        )
+    ).json()
     assert [e["id"] for e in first["items"]] == ids[:0:-1]
     second = (await mailings_api.get(first["next"], headers=account.headers)).json()
     assert [e["id"] for e in second["items"]] == ids[:1] and second["next"] is None
@@ -209,13 +299,26 @@ async def test_a_clients_emails_are_listed_newest_first_by_pages(mailings_app, m
 
 
 async def test_a_refused_recipient_fails_at_once_and_is_reported(
-        mailings_app, mailings_api, client_events, smtp, account):
+    mailings_app, mailings_api, client_events, smtp, account
+):
     client_id = await known_client(mailings_app, client_events, account, 8, email="c@example.fr")
     async with EventTap(AMQP_URL, "negoce.mailings", "email.*") as tap:
-        refused = await send(mailings_api, account, client_id=client_id, subject="Relance", body="Texte",
-                             recipients=[f"{REFUSED}-8@example.fr"], )
-        partly = await send(mailings_api, account, client_id=client_id, subject="Relance", body="Texte",
-                            recipients=["ok-8@example.fr", f"{REFUSED}-9@example.fr"])
+        refused = await send(
+            mailings_api,
+            account,
+            client_id=client_id,
+            subject="Relance",
+            body="Texte",
+            recipients=[f"{REFUSED}-8@example.fr"],
+        )
+        partly = await send(
+            mailings_api,
+            account,
+            client_id=client_id,
+            subject="Relance",
+            body="Texte",
+            recipients=["ok-8@example.fr", f"{REFUSED}-9@example.fr"],
+        )
         failed = await settled(mailings_api, account, refused["id"], "failed")
         half = await settled(mailings_api, account, partly["id"], "sent")
         await eventually(lambda: tap.bodies("email.failed") and tap.bodies("email.sent"))
@@ -228,12 +331,19 @@ async def test_a_refused_recipient_fails_at_once_and_is_reported(
 
 
 async def test_temporary_failures_are_retried_until_the_last_attempt_then_reported(
-        mailings_app, mailings_api, client_events, account):
+    mailings_app, mailings_api, client_events, account
+):
     settings = mailings_app.state.settings
     client_id = await known_client(mailings_app, client_events, account, 9, email="c@example.fr")
     async with EventTap(AMQP_URL, "negoce.mailings", "email.*") as tap:
-        email = await send(mailings_api, account, client_id=client_id, subject="Relance", body="Texte",
-                           recipients=[f"{BUSY}@example.fr"])
+        email = await send(
+            mailings_api,
+            account,
+            client_id=client_id,
+            subject="Relance",
+            body="Texte",
+            recipients=[f"{BUSY}@example.fr"],
+        )
         failed = await settled(mailings_api, account, email["id"], "failed")
         await eventually(lambda: tap.bodies("email.failed"))
     assert failed["attempts"] == settings.email_max_attempts and "451" in failed["last_error"]
@@ -242,12 +352,19 @@ async def test_temporary_failures_are_retried_until_the_last_attempt_then_report
 
 
 async def test_the_relay_down_then_up_delays_but_loses_nothing(
-        mailings_app, mailings_api, client_events, smtp, account):
+    mailings_app, mailings_api, client_events, smtp, account
+):
     client_id = await known_client(mailings_app, client_events, account, 10, email="c@example.fr")
     smtp.stop()
     try:
-        email = await send(mailings_api, account, client_id=client_id, subject="Pendant la panne", body="Texte",
-                           recipients=["patient@example.fr"])
+        email = await send(
+            mailings_api,
+            account,
+            client_id=client_id,
+            subject="Pendant la panne",
+            body="Texte",
+            recipients=["patient@example.fr"],
+        )
 
         async def retried() -> dict | None:
             body = (await mailings_api.get(email["href"], headers=account.headers)).json()
@@ -268,8 +385,14 @@ async def test_the_relay_down_then_up_delays_but_loses_nothing(
 async def test_a_sender_stopped_mid_send_leaves_nothing_behind(smtp):
     """A crash after the relay took two messages and before their outcome was committed: after a restart
     those two are sent again with the same Message-ID (at-least-once), the two never tried are sent once."""
-    settings = mailings_settings(smtp, database_url=isolated_database("mailings", "crash"), run_consumers=False,
-                                 email_batch_size=2, smtp_timeout_seconds=2.0, email_claim_seconds=2.5)
+    settings = mailings_settings(
+        smtp,
+        database_url=isolated_database("mailings", "crash"),
+        run_consumers=False,
+        email_batch_size=2,
+        smtp_timeout_seconds=2.0,
+        email_claim_seconds=2.5,
+    )
     account = mail_account()
     addresses = [f"{HELD}-{n}@example.fr" for n in range(4)]
     async with EventTap(AMQP_URL, "negoce.mailings", "email.sent") as tap:
@@ -289,8 +412,14 @@ async def test_a_sender_stopped_mid_send_leaves_nothing_behind(smtp):
 
 async def test_a_last_attempt_that_never_reported_back_is_reported_failed(smtp):
     """With one attempt allowed, a crash during it leaves no attempt to retry: the e-mail fails, saying why."""
-    settings = mailings_settings(smtp, database_url=isolated_database("mailings", "interrupted"), run_consumers=False,
-                                 email_max_attempts=1, smtp_timeout_seconds=2.0, email_claim_seconds=2.5)
+    settings = mailings_settings(
+        smtp,
+        database_url=isolated_database("mailings", "interrupted"),
+        run_consumers=False,
+        email_max_attempts=1,
+        smtp_timeout_seconds=2.0,
+        email_claim_seconds=2.5,
+    )
     account = mail_account()
     async with EventTap(AMQP_URL, "negoce.mailings", "email.*") as tap:
         _, [email_id] = await stopped_mid_send(settings, smtp, account, [f"{HELD}-last@example.fr"], held=1)
@@ -304,11 +433,16 @@ async def test_a_last_attempt_that_never_reported_back_is_reported_failed(smtp):
 async def stopped_mid_send(settings, smtp, account, addresses: list[str], *, held: int):
     """Queue one e-mail per address in a new app, and stop it while the relay holds ``held`` of them unanswered."""
     app = create_app(settings)
-    await replica.apply_snapshot(sessions=app.state.context.sessions, consumer="mailings", event=new_event(
-        ClientCreated, account_id=account.id, payload=snapshot(50, email="c@example.fr")))
+    await replica.apply_snapshot(
+        sessions=app.state.context.sessions,
+        consumer="mailings",
+        event=new_event(ClientCreated, account_id=account.id, payload=snapshot(50, email="c@example.fr")),
+    )
     async with in_process(app) as api:  # all queued before the sender starts: its first batch is known
-        ids = [(await send(api, account, client_id=50, subject=f"N° {n}", body="Texte",
-                           recipients=[address]))["id"] for n, address in enumerate(addresses)]
+        ids = [
+            (await send(api, account, client_id=50, subject=f"N° {n}", body="Texte", recipients=[address]))["id"]
+            for n, address in enumerate(addresses)
+        ]
     smtp.hold.set()
     try:
         async with running(app):
@@ -322,12 +456,20 @@ async def test_the_development_server_stores_each_message_in_a_maildir(tmp_path)
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "services.mailings.dev_smtp", "--port", str(port), "--maildir", str(tmp_path / "mail")],
-        stderr=subprocess.PIPE, text=True)
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         await eventually(lambda: _listening(port))
-        message = build_message(email_id=77, sender="Négoce <no-reply@negoce.localhost>",
-                                recipients=["a@example.fr"], subject=SUBJECT, body=BODY, domain="negoce.localhost",
-                                created_at=datetime.now(UTC))
+        message = build_message(
+            email_id=77,
+            sender="Négoce <no-reply@negoce.localhost>",
+            recipients=["a@example.fr"],
+            subject=SUBJECT,
+            body=BODY,
+            domain="negoce.localhost",
+            created_at=datetime.now(UTC),
+        )
         await aiosmtplib.send(message, hostname="127.0.0.1", port=port, start_tls=False)
         stored = await eventually(lambda: list((tmp_path / "mail" / "new").iterdir()))
     finally:
@@ -353,25 +495,38 @@ async def test_a_relay_requiring_a_login_gets_it_and_a_wrong_password_is_retried
         return AuthResult(success=(auth_data.login, auth_data.password) == (b"negoce", b"s3cret"), handled=False)
 
     relay = SmtpRecorder()
-    relay.controller = Controller(relay, hostname="127.0.0.1", port=relay.port, authenticator=authenticate,
-                                  auth_required=True, auth_require_tls=False)
+    relay.controller = Controller(
+        relay,
+        hostname="127.0.0.1",
+        port=relay.port,
+        authenticator=authenticate,
+        auth_required=True,
+        auth_require_tls=False,
+    )
     relay.controller.start()
     database = isolated_database("mailings", "auth")
     account = mail_account()
     try:
         for password, status in (("s3cret", "sent"), ("wrong", "queued")):
-            settings = mailings_settings(relay, database_url=database, run_consumers=False, smtp_username="negoce",
-                                         smtp_password=password)
+            settings = mailings_settings(
+                relay, database_url=database, run_consumers=False, smtp_username="negoce", smtp_password=password
+            )
             app = create_app(settings)
-            await replica.apply_snapshot(sessions=app.state.context.sessions, consumer="mailings", event=new_event(
-                ClientCreated, account_id=account.id, payload=snapshot(60, version=1, email="c@example.fr")))
+            await replica.apply_snapshot(
+                sessions=app.state.context.sessions,
+                consumer="mailings",
+                event=new_event(
+                    ClientCreated, account_id=account.id, payload=snapshot(60, version=1, email="c@example.fr")
+                ),
+            )
             async with running(app), in_process(app) as api:
-                email = await send(api, account, client_id=60, subject="Identifié", body="Texte",
-                                   recipients=[f"{password}@example.fr"])
+                email = await send(
+                    api, account, client_id=60, subject="Identifié", body="Texte", recipients=[f"{password}@example.fr"]
+                )
                 if status == "sent":
                     await settled(api, account, email["id"], "sent")
                 else:  # the relay's configuration, not the message: attempted again until someone fixes it
-                    retried = await eventually(lambda: _attempted_twice(api, account, email["id"]))
+                    retried = await eventually(lambda email_id=email["id"]: _attempted_twice(api, account, email_id))
                     assert retried["status"] == "queued" and "535" in retried["last_error"]
     finally:
         relay.stop()

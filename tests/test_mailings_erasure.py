@@ -16,7 +16,13 @@ from services.mailings.render_worker import RenderWorker
 from shared.events.clients import ClientErased, ClientErasedPayload, ClientMerged, ClientMergedPayload
 from tests.conftest import AMQP_URL, TestAccount
 from tests.mailings_support import (  # noqa: F401
-    campaign_api, campaign_app, client_events, render_dir, render_worker, replica_row, send,
+    campaign_api,
+    campaign_app,
+    client_events,
+    render_dir,
+    render_worker,
+    replica_row,
+    send,
 )
 from tests.support import EventTap, eventually, files_mentioning, rows_mentioning
 from tests.test_mailings_campaigns import BEAUNE, account, create, listed, new_client, render  # noqa: F401
@@ -32,10 +38,16 @@ async def _jobs(campaign_api, account: TestAccount, jobs: list[dict[str, Any]]) 
 
 
 async def test_an_erasure_draws_the_printed_pdfs_again_without_the_client(
-        api, campaign_api, campaign_app, render_dir: Path, account: TestAccount, render_worker):
+    api, campaign_api, campaign_app, render_dir: Path, account: TestAccount, render_worker
+):
     word = mark()
-    erased = await new_client(api, account, first_name="Hélène", last_name=f"Effacée{word}",
-                              billing_address={**BEAUNE, "line1": f"7 impasse {word}"})
+    erased = await new_client(
+        api,
+        account,
+        first_name="Hélène",
+        last_name=f"Effacée{word}",
+        billing_address={**BEAUNE, "line1": f"7 impasse {word}"},
+    )
     kept = await new_client(api, account, last_name=f"Reste{word}", billing_address=BEAUNE)
     campaign = await create(campaign_api, account, {"client_ids": [erased, kept]}, name="Vœux")
     await campaign_api.patch(campaign["href"], headers=account.headers, json={"text": "Bonjour {{last_name}}"})
@@ -56,16 +68,21 @@ async def test_an_erasure_draws_the_printed_pdfs_again_without_the_client(
         # Drawn again is not printed again: no new line on the recipients' timelines.
         assert [b for b in tap.bodies() if b["payload"]["campaign_id"] == campaign["id"]] == []
     assert [j["pages_done"] for j in again] == [1, 1]
-    files = sorted(p.name for p in render_dir.iterdir() if p.name.split(".")[0] in {str(letters["id"]),
-                                                                                    str(labels["id"])})
+    files = sorted(
+        p.name for p in render_dir.iterdir() if p.name.split(".")[0] in {str(letters["id"]), str(labels["id"])}
+    )
     assert files == [f"{letters['id']}.2.pdf", f"{labels['id']}.2.pdf"]
     assert files_mentioning([render_dir], [f"Effacée{word}", f"impasse {word}"]) == []
-    assert files_mentioning([render_dir], [f"Reste{word}"]) == [f"{letters['id']}.2.pdf: reste{word}".casefold(),
-                                                                 f"{labels['id']}.2.pdf: reste{word}".casefold()]
+    assert files_mentioning([render_dir], [f"Reste{word}"]) == [
+        f"{letters['id']}.2.pdf: reste{word}".casefold(),
+        f"{labels['id']}.2.pdf: reste{word}".casefold(),
+    ]
     # The printed campaign keeps the erased client's place, under its pseudonym only.
     rows = await listed(campaign_api, account, campaign, "recipients")
-    assert [(r["client_id"], r["display_name"]) for r in rows] == [(erased, f"ANONYME-{erased}"),
-                                                                   (kept, f"Reste{word}")]
+    assert [(r["client_id"], r["display_name"]) for r in rows] == [
+        (erased, f"ANONYME-{erased}"),
+        (kept, f"Reste{word}"),
+    ]
     assert await rows_mentioning(campaign_app.state.context.engine, [f"Effacée{word}", f"impasse {word}"]) == []
     # Printed again, it prints only who is left; a campaign whose recipients were all erased has nothing to print.
     assert (await render(campaign_api, account, campaign, kind="letters"))["pages_total"] == 1
@@ -75,7 +92,8 @@ async def test_an_erasure_draws_the_printed_pdfs_again_without_the_client(
 
     async def erased_here() -> bool:
         return [r["display_name"] for r in await listed(campaign_api, account, alone, "recipients")] == [
-            f"ANONYME-{kept}"]
+            f"ANONYME-{kept}"
+        ]
 
     await eventually(erased_here)
     response = await campaign_api.post(f"{alone['href']}/renders", json={"kind": "letters"}, headers=account.headers)
@@ -84,6 +102,7 @@ async def test_an_erasure_draws_the_printed_pdfs_again_without_the_client(
 
 async def tap_settled(app) -> None:
     """Wait until the mailings outbox has nothing left to relay (its events have left)."""
+
     async def relayed() -> bool:
         async with app.state.context.engine.connect() as connection:
             return not (await connection.execute(text("SELECT 1 FROM outbox WHERE published_at IS NULL"))).first()
@@ -101,17 +120,18 @@ class _ErasedWhileDrawing(RenderWorker):
     async def _write(self, job, writer, part):  # type: ignore[no-untyped-def]
         pages = await super()._write(job, writer, part)
         async with self.engine.begin() as other:
-            await other.execute(text("UPDATE campaigns SET erasures = erasures + 1 WHERE id = :c"),
-                                {"c": job.campaign_id})
+            await other.execute(
+                text("UPDATE campaigns SET erasures = erasures + 1 WHERE id = :c"), {"c": job.campaign_id}
+            )
         return pages
 
 
 async def test_a_pdf_drawn_from_recipients_read_before_an_erasure_is_drawn_again(
-        api, campaign_api, campaign_app, render_dir: Path, account: TestAccount):
+    api, campaign_api, campaign_app, render_dir: Path, account: TestAccount
+):
     client_id = await new_client(api, account, last_name="Quelconque", billing_address=BEAUNE)
     campaign = await create(campaign_api, account, {"client_ids": [client_id]})
-    queued = await campaign_api.post(f"{campaign['href']}/renders", json={"kind": "letters"},
-                                     headers=account.headers)
+    queued = await campaign_api.post(f"{campaign['href']}/renders", json={"kind": "letters"}, headers=account.headers)
     job = queued.json()
     late = _ErasedWhileDrawing(campaign_app.state.settings)
     try:
@@ -132,13 +152,17 @@ async def test_a_pdf_drawn_from_recipients_read_before_an_erasure_is_drawn_again
 
 
 async def test_a_campaign_leaves_out_a_client_whose_erasure_reached_this_service_first(
-        api, campaign_api, campaign_app, client_events, account: TestAccount):
+    api, campaign_api, campaign_app, client_events, account: TestAccount
+):
     word = mark()
     erased = await new_client(api, account, last_name=f"Effacée{word}", billing_address=BEAUNE)
     kept = await new_client(api, account, last_name="Reste", billing_address=BEAUNE)
     # The clients service listed the client just before erasing it; this service already applied the erasure.
-    await client_events.publish(ClientErased, account=account, payload=ClientErasedPayload(
-        client_id=erased, version=99, pseudonym=f"ANONYME-{erased}", by_user="tester"))
+    await client_events.publish(
+        ClientErased,
+        account=account,
+        payload=ClientErasedPayload(client_id=erased, version=99, pseudonym=f"ANONYME-{erased}", by_user="tester"),
+    )
 
     async def applied() -> bool:
         row = await replica_row(campaign_app, account, erased)
@@ -152,25 +176,41 @@ async def test_a_campaign_leaves_out_a_client_whose_erasure_reached_this_service
 
 
 async def test_what_a_client_merged_into_an_erased_one_brings_is_erased_too(
-        api, campaign_api, campaign_app, client_events, account: TestAccount):
+    api, campaign_api, campaign_app, client_events, account: TestAccount
+):
     word = mark()
     kept = await new_client(api, account, last_name="Garde", email=f"garde{word}@exemple.fr")
-    merged = await new_client(api, account, last_name="Fusion", email=f"fusion{word}@exemple.fr",
-                              billing_address=BEAUNE)
+    merged = await new_client(
+        api, account, last_name="Fusion", email=f"fusion{word}@exemple.fr", billing_address=BEAUNE
+    )
 
     async def known() -> bool:
         return all([await replica_row(campaign_app, account, c) for c in (kept, merged)])
 
     await eventually(known)
-    email = await send(campaign_api, account, client_id=merged, subject=f"Facture {word}", body=f"Bonjour {word}",
-                       recipients=[f"fusion{word}@exemple.fr"])
+    email = await send(
+        campaign_api,
+        account,
+        client_id=merged,
+        subject=f"Facture {word}",
+        body=f"Bonjour {word}",
+        recipients=[f"fusion{word}@exemple.fr"],
+    )
     draft = await create(campaign_api, account, {"client_ids": [merged]})
     # The merge and the erasure that followed it arrive in the other order (one queue per event type).
-    await client_events.publish(ClientErased, account=account, payload=ClientErasedPayload(
-        client_id=kept, version=99, pseudonym=f"ANONYME-{kept}", by_user="tester"))
+    await client_events.publish(
+        ClientErased,
+        account=account,
+        payload=ClientErasedPayload(client_id=kept, version=99, pseudonym=f"ANONYME-{kept}", by_user="tester"),
+    )
     await eventually(lambda: _erased(campaign_app, account, kept))
-    await client_events.publish(ClientMerged, account=account, payload=ClientMergedPayload(
-        merge_id=1, kept_client_id=kept, merged_client_id=merged, kept_version=98, by_user="tester"))
+    await client_events.publish(
+        ClientMerged,
+        account=account,
+        payload=ClientMergedPayload(
+            merge_id=1, kept_client_id=kept, merged_client_id=merged, kept_version=98, by_user="tester"
+        ),
+    )
 
     async def moved() -> dict[str, Any] | None:
         body = (await campaign_api.get(email["href"], headers=account.headers)).json()

@@ -3,18 +3,36 @@
 from __future__ import annotations
 
 from tests.mailings_support import (  # noqa: F401 (fixtures; conftest's account: a real clients-service account)
-    mailings_api, mailings_app, replica_row, send, settled, smtp,
+    mailings_api,
+    mailings_app,
+    replica_row,
+    send,
+    settled,
+    smtp,
 )
 from tests.support import eventually
 
 
 async def test_contacts_flagged_in_the_clients_service_receive_the_invoice_and_the_timeline_says_so(
-        api, mailings_app, mailings_api, smtp, account):
-    client_id = (await api.post("/api/clients", headers=account.headers, json={
-        "last_name": "Martin", "first_name": "Hélène", "email": "martin@example.fr"})).json()["id"]
-    created = await api.post(f"/api/clients/{client_id}/contacts", headers=account.headers, json={
-        "first_name": "Service", "last_name": "Comptable", "email": "compta.martin@example.fr",
-        "receives_invoices": True})
+    api, mailings_app, mailings_api, smtp, account
+):
+    client_id = (
+        await api.post(
+            "/api/clients",
+            headers=account.headers,
+            json={"last_name": "Martin", "first_name": "Hélène", "email": "martin@example.fr"},
+        )
+    ).json()["id"]
+    created = await api.post(
+        f"/api/clients/{client_id}/contacts",
+        headers=account.headers,
+        json={
+            "first_name": "Service",
+            "last_name": "Comptable",
+            "email": "compta.martin@example.fr",
+            "receives_invoices": True,
+        },
+    )
     assert created.status_code == 201, created.text
 
     async def contact_known():
@@ -22,8 +40,14 @@ async def test_contacts_flagged_in_the_clients_service_receive_the_invoice_and_t
         return row is not None and row["contacts"]
 
     await eventually(contact_known)
-    email = await send(mailings_api, account, client_id=client_id, subject="Votre facture F-000123",
-                       body="Bonjour, veuillez trouver votre facture.", document_kind="invoices")
+    email = await send(
+        mailings_api,
+        account,
+        client_id=client_id,
+        subject="Votre facture F-000123",
+        body="Bonjour, veuillez trouver votre facture.",
+        document_kind="invoices",
+    )
     assert email["recipients"] == ["compta.martin@example.fr"]
     await settled(mailings_api, account, email["id"], "sent")
     assert smtp.to("compta.martin@example.fr")[0].message["Subject"] == "Votre facture F-000123"

@@ -59,28 +59,38 @@ def test_search_keys_migration_fills_the_clients_that_exist():
     account = uuid.uuid4()
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO accounts (id, name) VALUES (:a, 'Old')"), {"a": account})
-        client_id = connection.execute(text("""
+        client_id = connection.execute(
+            text("""
             INSERT INTO clients (account_id, version, kind, first_name, last_name, phone, billing_city,
                                  billing_country, shipping_same_as_billing, accounting_code, accepts_emailing,
                                  accepts_mailing, show_note_on_orders, blocked, sort_first_last, sort_last_first)
             VALUES (:a, 1, 'person', 'Hélène', 'Œillet', '+33 6 12 34 56 78', 'Saint-Émilion', 'FR', true,
                     '411OEILLET', false, true, false, false, 'helene oeillet', 'oeillet helene')
-            RETURNING id"""), {"a": account}).scalar_one()
-        connection.execute(text("INSERT INTO contacts (account_id, client_id, last_name, email, receives_quotes,"
-                                " receives_proforma, receives_invoices, receives_dunning)"
-                                " VALUES (:a, :c, 'Sommelier', 'Cave@Exemple.fr', false, false, false, false)"),
-                           {"a": account, "c": client_id})
+            RETURNING id"""),
+            {"a": account},
+        ).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO contacts (account_id, client_id, last_name, email, receives_quotes,"
+                " receives_proforma, receives_invoices, receives_dunning)"
+                " VALUES (:a, :c, 'Sommelier', 'Cave@Exemple.fr', false, false, false, false)"
+            ),
+            {"a": account, "c": client_id},
+        )
     upgrade(service="clients", sync_url=url)
     with engine.connect() as connection:
-        keys = connection.execute(text("SELECT search_names, search_emails, search_phones, search_city"
-                                       " FROM clients WHERE id = :c"), {"c": client_id}).one()
+        keys = connection.execute(
+            text("SELECT search_names, search_emails, search_phones, search_city FROM clients WHERE id = :c"),
+            {"c": client_id},
+        ).one()
     engine.dispose()
     assert tuple(keys) == ("helene oeillet | sommelier", "cave@exemple.fr", "0612345678", "saint emilion")
 
 
 async def test_account_create_prints_a_token_that_opens_the_api(api):
-    result = subprocess.run([NEGOCE, "account", "create", "Domaine des Tests"], capture_output=True, text=True,
-                            check=True, timeout=60)
+    result = subprocess.run(
+        [NEGOCE, "account", "create", "Domaine des Tests"], capture_output=True, text=True, check=True, timeout=60
+    )
     created = json.loads(result.stdout.strip().splitlines()[-1])
     assert set(created) >= {"account_id", "token"}
     headers = {"Authorization": f"Bearer {created['token']}"}
@@ -91,10 +101,12 @@ async def test_account_create_prints_a_token_that_opens_the_api(api):
 
 
 def test_demo_seed_fills_the_demo_account_once():
-    first = subprocess.run([NEGOCE, "demo", "seed", "--clients", "40"], capture_output=True, text=True,
-                           check=True, timeout=120)
-    again = subprocess.run([NEGOCE, "demo", "seed", "--clients", "40"], capture_output=True, text=True,
-                           check=True, timeout=120)
+    first = subprocess.run(
+        [NEGOCE, "demo", "seed", "--clients", "40"], capture_output=True, text=True, check=True, timeout=120
+    )
+    again = subprocess.run(
+        [NEGOCE, "demo", "seed", "--clients", "40"], capture_output=True, text=True, check=True, timeout=120
+    )
     assert "created" in first.stdout.splitlines()[0] and "already there" in again.stdout.splitlines()[0]
     assert "Token:" in again.stdout
 
@@ -141,36 +153,70 @@ def test_timeline_lines_written_before_0007_name_the_other_client_by_id():
     upgrade(service="clients", sync_url=url, revision="0006")
     engine = create_engine(url)
     account = uuid.uuid4()
-    client = ("INSERT INTO clients (account_id, version, kind, last_name, billing_country, shipping_same_as_billing,"
-              " accounting_code, accepts_emailing, accepts_mailing, show_note_on_orders, blocked, sort_first_last,"
-              " sort_last_first) VALUES (:a, 1, 'person', :n, 'FR', true, :n, false, true, false, false, :n, :n)"
-              " RETURNING id")
-    entry = ("INSERT INTO timeline_entries (account_id, client_id, occurred_at, kind, text, object_type, object_id,"
-             " category) VALUES (:a, :c, now(), :k, :t, :o, :i, :g) RETURNING id")
+    client = (
+        "INSERT INTO clients (account_id, version, kind, last_name, billing_country, shipping_same_as_billing,"
+        " accounting_code, accepts_emailing, accepts_mailing, show_note_on_orders, blocked, sort_first_last,"
+        " sort_last_first) VALUES (:a, 1, 'person', :n, 'FR', true, :n, false, true, false, false, :n, :n)"
+        " RETURNING id"
+    )
+    entry = (
+        "INSERT INTO timeline_entries (account_id, client_id, occurred_at, kind, text, object_type, object_id,"
+        " category) VALUES (:a, :c, now(), :k, :t, :o, :i, :g) RETURNING id"
+    )
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO accounts (id, name) VALUES (:a, 'Old')"), {"a": account})
-        billed, ship_to, merged = (connection.execute(text(client), {"a": account, "n": name}).scalar_one()
-                                   for name in ("Payeur", "Dupont", "Fusion"))
-        connection.execute(text(
-            "INSERT INTO client_shipment_lines (account_id, shipment_id, order_line_id, order_id, client_id,"
-            " ship_to_client_id, variant_id, product_id, product_name, container_id, container_name,"
-            " container_short_name, millilitres, quantity, litres, shipped_at)"
-            " VALUES (:a, 77, 1, 5, :b, :s, 1, 1, 'Vin', 1, 'Bouteille', '75 cl', 750, 15, 11.25, now())"),
-            {"a": account, "b": billed, "s": ship_to})
-        lines = {name: connection.execute(text(entry), {"a": account, **values}).scalar_one() for name, values in {
-            "shipment": {"c": billed, "k": "shipment.shipped", "o": "shipment", "i": 77, "g": "shipment",
-                         "t": "Expédition de la commande C-000005 vers Hélène : Dupont : 15 unités, 11,25\u00a0L"},
-            "own_shipment": {"c": ship_to, "k": "shipment.shipped", "o": "shipment", "i": 77, "g": "shipment",
-                             "t": "Expédition de la commande C-000005 : 15 unités, 11,25\u00a0L"},
-            "merge": {"c": billed, "k": "client.merged", "o": "client", "i": billed, "g": "merge",
-                      "t": f"Fiche « Hélène Fusion » (n° {merged}) fusionnée dans celle-ci par admin"},
-        }.items()}
+        billed, ship_to, merged = (
+            connection.execute(text(client), {"a": account, "n": name}).scalar_one()
+            for name in ("Payeur", "Dupont", "Fusion")
+        )
+        connection.execute(
+            text(
+                "INSERT INTO client_shipment_lines (account_id, shipment_id, order_line_id, order_id, client_id,"
+                " ship_to_client_id, variant_id, product_id, product_name, container_id, container_name,"
+                " container_short_name, millilitres, quantity, litres, shipped_at)"
+                " VALUES (:a, 77, 1, 5, :b, :s, 1, 1, 'Vin', 1, 'Bouteille', '75 cl', 750, 15, 11.25, now())"
+            ),
+            {"a": account, "b": billed, "s": ship_to},
+        )
+        lines = {
+            name: connection.execute(text(entry), {"a": account, **values}).scalar_one()
+            for name, values in {
+                "shipment": {
+                    "c": billed,
+                    "k": "shipment.shipped",
+                    "o": "shipment",
+                    "i": 77,
+                    "g": "shipment",
+                    "t": "Expédition de la commande C-000005 vers Hélène : Dupont : 15 unités, 11,25\u00a0L",
+                },
+                "own_shipment": {
+                    "c": ship_to,
+                    "k": "shipment.shipped",
+                    "o": "shipment",
+                    "i": 77,
+                    "g": "shipment",
+                    "t": "Expédition de la commande C-000005 : 15 unités, 11,25\u00a0L",
+                },
+                "merge": {
+                    "c": billed,
+                    "k": "client.merged",
+                    "o": "client",
+                    "i": billed,
+                    "g": "merge",
+                    "t": f"Fiche « Hélène Fusion » (n° {merged}) fusionnée dans celle-ci par admin",
+                },
+            }.items()
+        }
     upgrade(service="clients", sync_url=url)
     with engine.connect() as connection:
-        rows = {row.id: (row.about_client_id, row.text) for row in connection.execute(
-            text("SELECT id, about_client_id, text FROM timeline_entries"))}
+        rows = {
+            row.id: (row.about_client_id, row.text)
+            for row in connection.execute(text("SELECT id, about_client_id, text FROM timeline_entries"))
+        }
     engine.dispose()
     assert rows[lines["shipment"]] == (
-        ship_to, "Expédition de la commande C-000005 vers {client} : 15 unités, 11,25\u00a0L")
+        ship_to,
+        "Expédition de la commande C-000005 vers {client} : 15 unités, 11,25\u00a0L",
+    )
     assert rows[lines["own_shipment"]] == (None, "Expédition de la commande C-000005 : 15 unités, 11,25\u00a0L")
     assert rows[lines["merge"]] == (merged, f"Fiche « {{client}} » (n° {merged}) fusionnée dans celle-ci par admin")

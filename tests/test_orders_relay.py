@@ -29,18 +29,35 @@ async def test_an_order_event_left_in_the_outbox_is_published_after_restart(orde
     account = TestAccount(id=account_id, token=issue_token(secret=JWT_SECRET, account_id=account_id, user_id="t"))
     headers = account.headers
     now = datetime.now(UTC)
-    known_client = new_event(ClientCreated, account_id=account_id, payload=ClientSnapshot(
-        client_id=987_654, version=1, kind="company", company_name="Cave Témoin", display_name="Cave Témoin",
-        billing_address=AddressPayload(postal_code="33000", city="Bordeaux"), accounting_code="411CAVETEM",
-        accepts_emailing=False, accepts_mailing=True, created_at=now, updated_at=now))
+    known_client = new_event(
+        ClientCreated,
+        account_id=account_id,
+        payload=ClientSnapshot(
+            client_id=987_654,
+            version=1,
+            kind="company",
+            company_name="Cave Témoin",
+            display_name="Cave Témoin",
+            billing_address=AddressPayload(postal_code="33000", city="Bordeaux"),
+            accounting_code="411CAVETEM",
+            accepts_emailing=False,
+            accepts_mailing=True,
+            created_at=now,
+            updated_at=now,
+        ),
+    )
     async with EventTap(AMQP_URL, "negoce.orders", "order.created") as tap:
         crashed = create_app(OrdersSettings(database_url=orders_crash_database, run_outbox_relay=False))
         async with running(crashed):
             await replica.apply_snapshot(sessions=crashed.state.context.sessions, consumer="test", event=known_client)
             async with in_process(crashed, headers) as http:
                 cat = await catalogue(http, account)
-                created = (await http.post("/api/orders", json={
-                    "client_id": 987_654, "lines": [{"variant_id": cat["bottle"], "quantity": "3"}]})).json()
+                created = (
+                    await http.post(
+                        "/api/orders",
+                        json={"client_id": 987_654, "lines": [{"variant_id": cat["bottle"], "quantity": "3"}]},
+                    )
+                ).json()
         # The process is gone: the order is committed, its event only sits in the outbox.
         await asyncio.sleep(1.5)
         assert tap.bodies() == []

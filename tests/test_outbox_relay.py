@@ -48,9 +48,15 @@ async def test_back_to_back_changes_are_published_far_sooner_than_the_poll(relay
     engine = create_engine(relay_database, pool_size=2)
     broker = create_broker(AMQP_URL)
     sessions = create_sessionmaker(engine)
-    relay = OutboxRelay(service="clients", outbox=outbox, sessions=sessions, broker=broker, exchange=PROBE_EXCHANGE,
-                        listen_dsn=relay_database.replace("postgresql+asyncpg", "postgresql"),
-                        poll_seconds=POLL_SECONDS)
+    relay = OutboxRelay(
+        service="clients",
+        outbox=outbox,
+        sessions=sessions,
+        broker=broker,
+        exchange=PROBE_EXCHANGE,
+        listen_dsn=relay_database.replace("postgresql+asyncpg", "postgresql"),
+        poll_seconds=POLL_SECONDS,
+    )
     try:
         channel = await connection.channel()
         exchange = await channel.declare_exchange(PROBE_EXCHANGE.name, aio_pika.ExchangeType.TOPIC, durable=False)
@@ -69,8 +75,10 @@ async def test_back_to_back_changes_are_published_far_sooner_than_the_poll(relay
         for sequence in range(0, CHANGES, 2):
             # Two changes back to back (an order confirmed, then its invoice), then quiet: the second
             # commit lands while the relay drains the first, and nothing comes after it to wake the relay.
-            pair = [new_event(ProbeSent, account_id=account_id, payload=ProbePayload(sequence=sequence + offset))
-                    for offset in (0, 1)]
+            pair = [
+                new_event(ProbeSent, account_id=account_id, payload=ProbePayload(sequence=sequence + offset))
+                for offset in (0, 1)
+            ]
             for event in pair:
                 async with unit_of_work(sessions) as session:
                     await add_events(session, outbox, [event])
@@ -91,9 +99,15 @@ async def test_back_to_back_changes_are_published_far_sooner_than_the_poll(relay
 
 async def test_a_relay_cancelled_just_as_a_notification_wakes_it_stops(relay_database):
     engine = create_engine(relay_database, pool_size=1)
-    relay = OutboxRelay(service="clients", outbox=outbox, sessions=create_sessionmaker(engine),
-                        broker=create_broker(AMQP_URL), exchange=PROBE_EXCHANGE,
-                        listen_dsn=relay_database.replace("postgresql+asyncpg", "postgresql"), poll_seconds=30)
+    relay = OutboxRelay(
+        service="clients",
+        outbox=outbox,
+        sessions=create_sessionmaker(engine),
+        broker=create_broker(AMQP_URL),
+        exchange=PROBE_EXCHANGE,
+        listen_dsn=relay_database.replace("postgresql+asyncpg", "postgresql"),
+        poll_seconds=30,
+    )
     try:
         task = asyncio.create_task(relay.run())
         await asyncio.sleep(0.5)  # listening, drained, waiting for a notification

@@ -13,8 +13,9 @@ async def _client(api, account, name="Lecture"):
 
 
 async def _send(account, event_type, payload):
-    await publish_event(AMQP_URL, exchange="negoce.orders", event_type=event_type, account_id=account.id,
-                        payload=payload)
+    await publish_event(
+        AMQP_URL, exchange="negoce.orders", event_type=event_type, account_id=account.id, payload=payload
+    )
 
 
 async def _row(api, account, client_id):
@@ -30,26 +31,47 @@ async def _counts(api, account):
 async def test_first_invoice_makes_a_client_and_cancelling_every_invoice_a_prospect_again(api, account):
     client_id = await _client(api, account)
     base = client_id * 100
-    await _send(account, "invoice.issued", invoice_issued(client_id=client_id, invoice_id=base + 1, order_id=base + 1,
-                                                          total_cents=45_000, issued_at=JAN))
+    await _send(
+        account,
+        "invoice.issued",
+        invoice_issued(client_id=client_id, invoice_id=base + 1, order_id=base + 1, total_cents=45_000, issued_at=JAN),
+    )
     row = await eventually(lambda: _status(api, account, client_id, "client"))
     assert row["invoiced_orders_count"] == 1 and row["invoiced_total_cents"] == 45_000
-    assert row["last_invoiced_order"] == {"order_id": base + 1, "number": f"C-{base + 1:06d}",
-                                          "invoiced_at": "2026-01-15T10:00:00Z"}
+    assert row["last_invoiced_order"] == {
+        "order_id": base + 1,
+        "number": f"C-{base + 1:06d}",
+        "invoiced_at": "2026-01-15T10:00:00Z",
+    }
     assert await _counts(api, account) == {"all": 1, "clients": 1, "prospects": 0}
 
-    await _send(account, "invoice.issued", invoice_issued(client_id=client_id, invoice_id=base + 2, order_id=base + 2,
-                                                          total_cents=5_005, issued_at=JAN + timedelta(days=30)))
+    await _send(
+        account,
+        "invoice.issued",
+        invoice_issued(
+            client_id=client_id,
+            invoice_id=base + 2,
+            order_id=base + 2,
+            total_cents=5_005,
+            issued_at=JAN + timedelta(days=30),
+        ),
+    )
     row = await eventually(lambda: _total(api, account, client_id, 50_005))
     assert row["last_invoiced_order"]["order_id"] == base + 2 and row["invoiced_orders_count"] == 2
 
-    await _send(account, "invoice.cancelled", invoice_cancelled(client_id=client_id, invoice_id=base + 2,
-                                                                order_id=base + 2, cancelled_at=JAN))
+    await _send(
+        account,
+        "invoice.cancelled",
+        invoice_cancelled(client_id=client_id, invoice_id=base + 2, order_id=base + 2, cancelled_at=JAN),
+    )
     row = await eventually(lambda: _total(api, account, client_id, 45_000))
     assert row["last_invoiced_order"]["order_id"] == base + 1 and row["status"] == "client"
 
-    await _send(account, "invoice.cancelled", invoice_cancelled(client_id=client_id, invoice_id=base + 1,
-                                                                order_id=base + 1, cancelled_at=JAN))
+    await _send(
+        account,
+        "invoice.cancelled",
+        invoice_cancelled(client_id=client_id, invoice_id=base + 1, order_id=base + 1, cancelled_at=JAN),
+    )
     row = await eventually(lambda: _status(api, account, client_id, "prospect"))
     assert row["invoiced_orders_count"] == 0 and row["invoiced_total_cents"] == 0
     assert row["last_invoiced_order"] is None
@@ -59,10 +81,16 @@ async def test_first_invoice_makes_a_client_and_cancelling_every_invoice_a_prosp
 async def test_a_cancellation_arriving_before_its_invoice_still_wins(api, account, sql):
     client_id = await _client(api, account, "Désordre")
     invoice = client_id * 100 + 7
-    await _send(account, "invoice.cancelled", invoice_cancelled(client_id=client_id, invoice_id=invoice,
-                                                                order_id=invoice, cancelled_at=JAN))
-    await _send(account, "invoice.issued", invoice_issued(client_id=client_id, invoice_id=invoice, order_id=invoice,
-                                                          total_cents=9_900, issued_at=JAN))
+    await _send(
+        account,
+        "invoice.cancelled",
+        invoice_cancelled(client_id=client_id, invoice_id=invoice, order_id=invoice, cancelled_at=JAN),
+    )
+    await _send(
+        account,
+        "invoice.issued",
+        invoice_issued(client_id=client_id, invoice_id=invoice, order_id=invoice, total_cents=9_900, issued_at=JAN),
+    )
 
     async def both_applied():
         rows = await sql("SELECT issued_at, cancelled_at FROM client_invoices WHERE invoice_id = :i", i=invoice)
@@ -77,9 +105,15 @@ async def test_an_event_naming_another_accounts_client_changes_nothing(api, clie
     client_id = await _client(api, account, "Protégé")
     stranger = await new_account(clients_app, "Stranger")
     invoice = client_id * 100 + 9
-    await publish_event(AMQP_URL, exchange="negoce.orders", event_type="invoice.issued", account_id=stranger.id,
-                        payload=invoice_issued(client_id=client_id, invoice_id=invoice, order_id=invoice,
-                                               total_cents=1_000, issued_at=JAN))
+    await publish_event(
+        AMQP_URL,
+        exchange="negoce.orders",
+        event_type="invoice.issued",
+        account_id=stranger.id,
+        payload=invoice_issued(
+            client_id=client_id, invoice_id=invoice, order_id=invoice, total_cents=1_000, issued_at=JAN
+        ),
+    )
     await eventually(lambda: sql("SELECT 1 FROM client_invoices WHERE invoice_id = :i", i=invoice))
     row = await _row(api, account, client_id)
     assert row["status"] == "prospect" and row["invoiced_total_cents"] == 0

@@ -12,8 +12,17 @@ from services.reminders import mailer
 from services.reminders.domain import local_day, to_utc
 from tests.conftest import AMQP_URL
 from tests.reminders_support import (  # noqa: F401 (fixtures)
-    RemAccount, free_port, known_client, new_rem_account, rem_account, rem_api, rem_sql, reminders_app,
-    send_client_event, smtp_sink, snapshot,
+    RemAccount,
+    free_port,
+    known_client,
+    new_rem_account,
+    rem_account,
+    rem_api,
+    rem_sql,
+    reminders_app,
+    send_client_event,
+    smtp_sink,
+    snapshot,
 )
 from tests.support import EventTap, eventually
 
@@ -31,8 +40,11 @@ def test_local_days_last_two_dst_sundays_of_2027_last_23_and_25_hours():
 
 
 async def _create(rem_api, account, client_id, due_at, text="Rappeler", **extra):
-    response = await rem_api.post("/api/reminders", headers=account.headers,
-                                  json={"client_id": client_id, "due_at": due_at, "text": text, **extra})
+    response = await rem_api.post(
+        "/api/reminders",
+        headers=account.headers,
+        json={"client_id": client_id, "due_at": due_at, "text": text, **extra},
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -40,18 +52,29 @@ async def _create(rem_api, account, client_id, due_at, text="Rappeler", **extra)
 async def test_times_are_utc_and_local_with_their_offset_across_dst(rem_api, rem_account, rem_sql):
     client_id = await known_client(rem_sql, rem_account.id)
     assert (await rem_api.get("/api/reminders/settings", headers=rem_account.headers)).json() == {
-        "timezone": "Europe/Paris"}
+        "timezone": "Europe/Paris"
+    }
     before = await _create(rem_api, rem_account, client_id, "2027-03-27T09:00:00")
     after = await _create(rem_api, rem_account, client_id, "2027-03-28T09:00:00")
     autumn = await _create(rem_api, rem_account, client_id, "2027-10-31T09:00:00")
     explicit = await _create(rem_api, rem_account, client_id, "2027-10-31T08:00:00Z")
     assert [r["due_at"] for r in (before, after, autumn, explicit)] == [
-        "2027-03-27T08:00:00Z", "2027-03-28T07:00:00Z", "2027-10-31T08:00:00Z", "2027-10-31T08:00:00Z"]
+        "2027-03-27T08:00:00Z",
+        "2027-03-28T07:00:00Z",
+        "2027-10-31T08:00:00Z",
+        "2027-10-31T08:00:00Z",
+    ]
     assert [r["due_at_local"] for r in (before, after, autumn, explicit)] == [
-        "2027-03-27T09:00:00+01:00", "2027-03-28T09:00:00+02:00", "2027-10-31T09:00:00+01:00",
-        "2027-10-31T09:00:00+01:00"]
-    skipped = await rem_api.post("/api/reminders", headers=rem_account.headers,
-                                 json={"client_id": client_id, "due_at": "2027-03-28T02:30:00", "text": "x"})
+        "2027-03-27T09:00:00+01:00",
+        "2027-03-28T09:00:00+02:00",
+        "2027-10-31T09:00:00+01:00",
+        "2027-10-31T09:00:00+01:00",
+    ]
+    skipped = await rem_api.post(
+        "/api/reminders",
+        headers=rem_account.headers,
+        json={"client_id": client_id, "due_at": "2027-03-28T02:30:00", "text": "x"},
+    )
     assert skipped.status_code == 422 and skipped.json()["errors"][0]["field"] == "due_at"
     await rem_api.put("/api/reminders/settings", headers=rem_account.headers, json={"timezone": "America/New_York"})
     shown = (await rem_api.get(f"/api/reminders/{after['id']}", headers=rem_account.headers)).json()
@@ -61,8 +84,16 @@ async def test_times_are_utc_and_local_with_their_offset_across_dst(rem_api, rem
 def _zone_at_midday() -> ZoneInfo:
     """A zone where it is now between 06:00 and 18:00, so today, yesterday and tomorrow are unambiguous."""
     now = datetime.now(UTC)
-    for name in ("Europe/Paris", "America/New_York", "America/Los_Angeles", "Asia/Tokyo", "Asia/Kolkata",
-                 "Pacific/Auckland", "America/Sao_Paulo", "Asia/Dubai"):
+    for name in (
+        "Europe/Paris",
+        "America/New_York",
+        "America/Los_Angeles",
+        "Asia/Tokyo",
+        "Asia/Kolkata",
+        "Pacific/Auckland",
+        "America/Sao_Paulo",
+        "Asia/Dubai",
+    ):
         if 6 <= now.astimezone(ZoneInfo(name)).hour < 18:
             return ZoneInfo(name)
     raise AssertionError("no zone at midday")
@@ -110,11 +141,15 @@ async def test_every_change_is_an_event_in_version_order(rem_api, rem_account, r
     async with EventTap(AMQP_URL, "negoce.reminders") as tap:
         created = await _create(rem_api, rem_account, client_id, "2030-01-15T10:00:00+01:00")
         rid, h = created["id"], rem_account.headers
-        edited = (await rem_api.patch(f"/api/reminders/{rid}", headers=h,
-                                      json={"text": "Relancer le devis", "assigned_user": "anne"})).json()
+        edited = (
+            await rem_api.patch(
+                f"/api/reminders/{rid}", headers=h, json={"text": "Relancer le devis", "assigned_user": "anne"}
+            )
+        ).json()
         assert edited["text"] == "Relancer le devis" and edited["assigned_user"] == "anne"
-        moved = (await rem_api.post(f"/api/reminders/{rid}/reschedule", headers=h,
-                                    json={"due_at": "2030-02-01T08:30:00"})).json()
+        moved = (
+            await rem_api.post(f"/api/reminders/{rid}/reschedule", headers=h, json={"due_at": "2030-02-01T08:30:00"})
+        ).json()
         assert moved["due_at"] == "2030-02-01T07:30:00Z"
         snoozed = (await rem_api.post(f"/api/reminders/{rid}/snooze", headers=h, json={"minutes": 60})).json()
         due = datetime.fromisoformat(snoozed["due_at"])
@@ -132,26 +167,33 @@ async def test_every_change_is_an_event_in_version_order(rem_api, rem_account, r
 
         events = await eventually(lambda: len(mine()) == 6 and mine())
     assert [(e["type"], e["payload"]["version"]) for e in events] == [
-        ("reminder.created", 1), ("reminder.updated", 2), ("reminder.updated", 3), ("reminder.updated", 4),
-        ("reminder.done", 5), ("reminder.deleted", 6)]
+        ("reminder.created", 1),
+        ("reminder.updated", 2),
+        ("reminder.updated", 3),
+        ("reminder.updated", 4),
+        ("reminder.done", 5),
+        ("reminder.deleted", 6),
+    ]
     assert {e["account_id"] for e in events} == {str(rem_account.id)}
     assert events[4]["payload"]["done_at"] is not None and events[4]["payload"]["by_user"] == "tester"
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"text": "x"}, "due_at"),
-    ({"due_at": "next tuesday", "text": "x"}, "due_at"),
-    ({"due_at": "2027-02-30T10:00:00", "text": "x"}, "due_at"),
-    ({"due_at": "2027-03-28T02:15:00", "text": "x"}, "due_at"),
-    ({"due_at": "2030-01-01T10:00:00Z", "text": "x" * 2001}, "text"),
-    ({"due_at": "2030-01-01T10:00:00Z", "text": ""}, "text"),
-    ({"due_at": "2030-01-01T10:00:00Z", "text": "x", "assigned_user": "nobody"}, "assigned_user"),
-    ({"due_at": "2030-01-01T10:00:00Z", "text": "x", "colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"text": "x"}, "due_at"),
+        ({"due_at": "next tuesday", "text": "x"}, "due_at"),
+        ({"due_at": "2027-02-30T10:00:00", "text": "x"}, "due_at"),
+        ({"due_at": "2027-03-28T02:15:00", "text": "x"}, "due_at"),
+        ({"due_at": "2030-01-01T10:00:00Z", "text": "x" * 2001}, "text"),
+        ({"due_at": "2030-01-01T10:00:00Z", "text": ""}, "text"),
+        ({"due_at": "2030-01-01T10:00:00Z", "text": "x", "assigned_user": "nobody"}, "assigned_user"),
+        ({"due_at": "2030-01-01T10:00:00Z", "text": "x", "colour": "red"}, "colour"),
+    ],
+)
 async def test_bad_input_is_a_422_naming_the_field(rem_api, rem_account, rem_sql, body, field):
     client_id = await known_client(rem_sql, rem_account.id)
-    response = await rem_api.post("/api/reminders", headers=rem_account.headers,
-                                  json={"client_id": client_id, **body})
+    response = await rem_api.post("/api/reminders", headers=rem_account.headers, json={"client_id": client_id, **body})
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["errors"][0]["field"] == field
@@ -163,14 +205,15 @@ async def test_other_bad_input_names_its_field(rem_api, rem_account, rem_sql):
     created = await _create(rem_api, rem_account, client_id, "2030-01-01T10:00:00Z")
     cases = [
         (rem_api.put("/api/reminders/settings", headers=h, json={"timezone": "Europe/Atlantis"}), "timezone"),
-        (rem_api.put("/api/reminders/users/bob", headers=h, json={"display_name": "Bob", "email": "not-mail"}),
-         "email"),
+        (
+            rem_api.put("/api/reminders/users/bob", headers=h, json={"display_name": "Bob", "email": "not-mail"}),
+            "email",
+        ),
         (rem_api.get("/api/reminders", headers=h, params={"status": "someday"}), "status"),
         (rem_api.get("/api/reminders", headers=h, params={"cursor": "garbage"}), "cursor"),
         (rem_api.post(f"/api/reminders/{created['id']}/snooze", headers=h, json={"minutes": 0}), "minutes"),
         (rem_api.post(f"/api/reminders/{created['id']}/reschedule", headers=h, json={"due_at": "soon"}), "due_at"),
-        (rem_api.patch(f"/api/reminders/{created['id']}", headers=h, json={"assigned_user": "ghost"}),
-         "assigned_user"),
+        (rem_api.patch(f"/api/reminders/{created['id']}", headers=h, json={"assigned_user": "ghost"}), "assigned_user"),
     ]
     for call, field in cases:
         response = await call
@@ -182,8 +225,11 @@ async def test_other_bad_input_names_its_field(rem_api, rem_account, rem_sql):
 async def test_clients_unknown_here_or_of_another_account_are_refused(rem_api, rem_account, rem_sql):
     stranger = await known_client(rem_sql, uuid.uuid4())
     for client_id in (stranger, 987_654_321_987):
-        response = await rem_api.post("/api/reminders", headers=rem_account.headers,
-                                      json={"client_id": client_id, "due_at": "2030-01-01T10:00:00Z", "text": "x"})
+        response = await rem_api.post(
+            "/api/reminders",
+            headers=rem_account.headers,
+            json={"client_id": client_id, "due_at": "2030-01-01T10:00:00Z", "text": "x"},
+        )
         assert response.status_code == 404 and response.json()["errors"][0]["field"] == "client_id"
 
 
@@ -195,12 +241,19 @@ async def test_client_merge_delete_and_erasure_reach_reminders(rem_api, rem_acco
     doomed = await _create(rem_api, rem_account, deleted, "2030-01-01T10:00:00Z")
     secret = await _create(rem_api, rem_account, erased, "2030-01-01T10:00:00Z", text="Appeler Mme Durand, 06 12")
     async with EventTap(AMQP_URL, "negoce.reminders", routing_key="reminder.updated") as tap:
-        await send_client_event(rem_account.id, "client.merged", {
-            "merge_id": 1, "kept_client_id": kept, "merged_client_id": merged, "kept_version": 3, "by_user": "boss"})
-        await send_client_event(rem_account.id, "client.deleted", {"client_id": deleted, "version": 2,
-                                                                   "by_user": "boss"})
-        await send_client_event(rem_account.id, "client.erased", {"client_id": erased, "version": 2,
-                                                                  "pseudonym": "Client 1234", "by_user": "boss"})
+        await send_client_event(
+            rem_account.id,
+            "client.merged",
+            {"merge_id": 1, "kept_client_id": kept, "merged_client_id": merged, "kept_version": 3, "by_user": "boss"},
+        )
+        await send_client_event(
+            rem_account.id, "client.deleted", {"client_id": deleted, "version": 2, "by_user": "boss"}
+        )
+        await send_client_event(
+            rem_account.id,
+            "client.erased",
+            {"client_id": erased, "version": 2, "pseudonym": "Client 1234", "by_user": "boss"},
+        )
 
         async def moved():
             listed = await rem_api.get("/api/reminders", headers=rem_account.headers, params={"client_id": kept})
@@ -223,20 +276,32 @@ async def test_client_merge_delete_and_erasure_reach_reminders(rem_api, rem_acco
     await eventually(blanked)
     kept_copies = await rem_sql("SELECT count(*) FROM outbox WHERE body::text LIKE '%Mme Durand%'")
     assert kept_copies[0][0] == 0, "the erased text stays in no published event's copy"
-    refused = await rem_api.post("/api/reminders", headers=rem_account.headers,
-                                 json={"client_id": merged, "due_at": "2030-01-01T10:00:00Z", "text": "x"})
+    refused = await rem_api.post(
+        "/api/reminders",
+        headers=rem_account.headers,
+        json={"client_id": merged, "due_at": "2030-01-01T10:00:00Z", "text": "x"},
+    )
     assert refused.status_code == 409 and refused.json()["kept_client_id"] == kept
     assert refused.json()["errors"][0]["field"] == "client_id"
-    refused = await rem_api.post("/api/reminders", headers=rem_account.headers,
-                                 json={"client_id": deleted, "due_at": "2030-01-01T10:00:00Z", "text": "x"})
+    refused = await rem_api.post(
+        "/api/reminders",
+        headers=rem_account.headers,
+        json={"client_id": deleted, "due_at": "2030-01-01T10:00:00Z", "text": "x"},
+    )
     assert refused.status_code == 404 and refused.json()["errors"][0]["field"] == "client_id"
     final = await known_client(rem_sql, rem_account.id)
-    await send_client_event(rem_account.id, "client.merged", {
-        "merge_id": 2, "kept_client_id": final, "merged_client_id": kept, "kept_version": 2, "by_user": "boss"})
+    await send_client_event(
+        rem_account.id,
+        "client.merged",
+        {"merge_id": 2, "kept_client_id": final, "merged_client_id": kept, "kept_version": 2, "by_user": "boss"},
+    )
 
     async def chained():
-        response = await rem_api.post("/api/reminders", headers=rem_account.headers,
-                                      json={"client_id": merged, "due_at": "2030-01-01T10:00:00Z", "text": "x"})
+        response = await rem_api.post(
+            "/api/reminders",
+            headers=rem_account.headers,
+            json={"client_id": merged, "due_at": "2030-01-01T10:00:00Z", "text": "x"},
+        )
         return response.status_code == 409 and response.json()["kept_client_id"] == final
 
     await eventually(chained)
@@ -256,13 +321,17 @@ async def test_a_delete_that_overtakes_the_creation_still_wins(rem_api, rem_acco
         return bool(await rem_sql("SELECT 1 FROM client_replicas WHERE client_id = :c AND version = 1", c=client_id))
 
     await eventually(created_seen)
-    refused = await rem_api.post("/api/reminders", headers=rem_account.headers,
-                                 json={"client_id": client_id, "due_at": "2030-01-01T10:00:00Z", "text": "x"})
+    refused = await rem_api.post(
+        "/api/reminders",
+        headers=rem_account.headers,
+        json={"client_id": client_id, "due_at": "2030-01-01T10:00:00Z", "text": "x"},
+    )
     assert refused.status_code == 404
 
 
 async def test_a_reminder_created_already_due_fires_at_once_into_feed_and_mail(
-        rem_api, rem_sql, reminders_app, smtp_sink):
+    rem_api, rem_sql, reminders_app, smtp_sink
+):
     account = await new_rem_account(rem_api, email="tester@cave.example")
     client_id = await known_client(rem_sql, account.id, name="Domaine Lebrun")
     async with EventTap(AMQP_URL, "negoce.reminders", routing_key="reminder.due") as tap:
@@ -273,20 +342,25 @@ async def test_a_reminder_created_already_due_fires_at_once_into_feed_and_mail(
     assert due["payload"]["text"] == "Rappeler pour la commande" and due["account_id"] == str(account.id)
     feed = (await rem_api.get("/api/reminders/notifications", headers=account.headers)).json()
     assert [n["reminder_id"] for n in feed] == [created["id"]] and feed[0]["read_at"] is None
-    stranger = await rem_api.post(f"/api/reminders/notifications/{feed[0]['id']}/read",
-                                  headers=account.headers_for("someone-else"))
+    stranger = await rem_api.post(
+        f"/api/reminders/notifications/{feed[0]['id']}/read", headers=account.headers_for("someone-else")
+    )
     assert stranger.status_code == 404
     read = await rem_api.post(f"/api/reminders/notifications/{feed[0]['id']}/read", headers=account.headers)
     assert read.status_code == 200 and read.json()["read_at"] is not None
-    assert (await rem_api.get("/api/reminders/notifications", headers=account.headers,
-                              params={"unread": True})).json() == []
+    assert (
+        await rem_api.get("/api/reminders/notifications", headers=account.headers, params={"unread": True})
+    ).json() == []
     settings = reminders_app.state.settings
     await mailer.send_pending(reminders_app.state.context.sessions, settings)
     [mail] = smtp_sink.mailbox.to("tester@cave.example")
     assert mail["Subject"] == "Rappel : Domaine Lebrun"
     assert "Rappeler pour la commande" in mail.get_payload(decode=True).decode()
-    rows = await rem_sql("SELECT e.status, e.attempts FROM notification_emails e JOIN notifications n "
-                         "ON n.id = e.notification_id WHERE n.reminder_id = :r", r=created["id"])
+    rows = await rem_sql(
+        "SELECT e.status, e.attempts FROM notification_emails e JOIN notifications n "
+        "ON n.id = e.notification_id WHERE n.reminder_id = :r",
+        r=created["id"],
+    )
     assert [tuple(r) for r in rows] == [("sent", 1)]
 
 
@@ -294,10 +368,18 @@ async def test_a_failed_send_is_retried_then_marked_failed(rem_api, rem_sql, rem
     account = await new_rem_account(rem_api, email="nobody-listens@cave.example")
     client_id = await known_client(rem_sql, account.id)
     created = await _create(rem_api, account, client_id, (datetime.now(UTC) - timedelta(seconds=1)).isoformat())
-    closed = reminders_app.state.settings.model_copy(update={
-        "smtp_port": free_port(), "email_max_attempts": 2, "email_retry_seconds": 0.0, "smtp_timeout_seconds": 2})
-    query = ("SELECT e.status, e.attempts, e.last_error IS NOT NULL FROM notification_emails e "
-             "JOIN notifications n ON n.id = e.notification_id WHERE n.reminder_id = :r")
+    closed = reminders_app.state.settings.model_copy(
+        update={
+            "smtp_port": free_port(),
+            "email_max_attempts": 2,
+            "email_retry_seconds": 0.0,
+            "smtp_timeout_seconds": 2,
+        }
+    )
+    query = (
+        "SELECT e.status, e.attempts, e.last_error IS NOT NULL FROM notification_emails e "
+        "JOIN notifications n ON n.id = e.notification_id WHERE n.reminder_id = :r"
+    )
     await mailer.send_pending(reminders_app.state.context.sessions, closed)
     # A failure at the first attempt stays pending for a retry, the last one is recorded as failed.
     assert [tuple(r) for r in await rem_sql(query, r=created["id"])] in ([("pending", 1, True)], [("failed", 2, True)])
@@ -305,16 +387,19 @@ async def test_a_failed_send_is_retried_then_marked_failed(rem_api, rem_sql, rem
     assert [tuple(r) for r in await rem_sql(query, r=created["id"])] == [("failed", 2, True)]
 
 
-
 async def test_a_late_snapshot_does_not_bring_back_an_erased_name(rem_account, rem_sql):
     client_id = 4 * 10**9 + uuid.uuid4().int % 10**8
-    erased = await send_client_event(rem_account.id, "client.erased", {
-        "client_id": client_id, "version": 4, "pseudonym": "Client 4242", "by_user": "x"})
+    erased = await send_client_event(
+        rem_account.id,
+        "client.erased",
+        {"client_id": client_id, "version": 4, "pseudonym": "Client 4242", "by_user": "x"},
+    )
     created = await send_client_event(rem_account.id, "client.created", snapshot(client_id, name="Durand"))
 
     async def both_applied():
-        rows = await rem_sql("SELECT count(*) FROM inbox WHERE consumer = 'reminders' AND event_id = ANY(:ids)",
-                             ids=[erased, created])
+        rows = await rem_sql(
+            "SELECT count(*) FROM inbox WHERE consumer = 'reminders' AND event_id = ANY(:ids)", ids=[erased, created]
+        )
         return rows[0][0] == 2
 
     await eventually(both_applied)
@@ -325,28 +410,41 @@ async def test_a_late_snapshot_does_not_bring_back_an_erased_name(rem_account, r
 async def test_a_fresh_account_creates_a_reminder_for_its_caller_with_no_directory_set_up(rem_api, rem_sql):
     account = RemAccount(id=uuid.uuid4(), user="admin")  # nobody was ever added to its directory
     client_id = await known_client(rem_sql, account.id)
-    created = await rem_api.post("/api/reminders", headers=account.headers,
-                                 json={"client_id": client_id, "due_at": "2030-01-01T10:00:00Z", "text": "Relancer"})
+    created = await rem_api.post(
+        "/api/reminders",
+        headers=account.headers,
+        json={"client_id": client_id, "due_at": "2030-01-01T10:00:00Z", "text": "Relancer"},
+    )
     assert created.status_code == 201, created.text
     assert created.json()["assigned_user"] == "admin"
     users = (await rem_api.get("/api/reminders/users", headers=account.headers)).json()
     assert users == [{"user_id": "admin", "display_name": "admin", "email": None}]
     # A name and e-mail given later are kept when the caller acts again.
-    await rem_api.put("/api/reminders/users/admin", headers=account.headers,
-                      json={"display_name": "Alice", "email": "alice@cave.example"})
-    again = await rem_api.post("/api/reminders", headers=account.headers,
-                               json={"client_id": client_id, "due_at": "2030-01-02T10:00:00Z", "text": "Encore"})
+    await rem_api.put(
+        "/api/reminders/users/admin",
+        headers=account.headers,
+        json={"display_name": "Alice", "email": "alice@cave.example"},
+    )
+    again = await rem_api.post(
+        "/api/reminders",
+        headers=account.headers,
+        json={"client_id": client_id, "due_at": "2030-01-02T10:00:00Z", "text": "Encore"},
+    )
     assert again.status_code == 201
     users = (await rem_api.get("/api/reminders/users", headers=account.headers)).json()
     assert users == [{"user_id": "admin", "display_name": "Alice", "email": "alice@cave.example"}]
     # Someone else of the account still has to be in the directory before being assigned.
-    other = await rem_api.post("/api/reminders", headers=account.headers, json={
-        "client_id": client_id, "due_at": "2030-01-03T10:00:00Z", "text": "x", "assigned_user": "bob"})
+    other = await rem_api.post(
+        "/api/reminders",
+        headers=account.headers,
+        json={"client_id": client_id, "due_at": "2030-01-03T10:00:00Z", "text": "x", "assigned_user": "bob"},
+    )
     assert other.status_code == 422 and other.json()["errors"][0]["field"] == "assigned_user"
 
 
 async def test_a_client_name_with_a_line_break_still_gets_its_notification_on_one_line(
-        rem_api, rem_sql, reminders_app, smtp_sink):
+    rem_api, rem_sql, reminders_app, smtp_sink
+):
     # A name as an older clients service let it through, carried by its client.created event.
     account = await new_rem_account(rem_api, email="one-line@cave.example")
     client_id = await known_client(rem_sql, account.id, name="Cave\r\nBcc: victime@example.fr")
@@ -357,19 +455,25 @@ async def test_a_client_name_with_a_line_break_still_gets_its_notification_on_on
 
 
 async def test_an_email_that_cannot_be_written_fails_for_good_and_the_queue_goes_on(
-        rem_api, rem_sql, reminders_app, smtp_sink):
+    rem_api, rem_sql, reminders_app, smtp_sink
+):
     account = await new_rem_account(rem_api, email="queue@cave.example")
     client_id = await known_client(rem_sql, account.id, name="Domaine Suivant")
     past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
     broken = await _create(rem_api, account, client_id, past, text="premier")
     following = await _create(rem_api, account, client_id, past, text="second")
     # As queued before names were checked: a subject Python refuses to write as a header, first in line.
-    await rem_sql("UPDATE notification_emails SET subject = 'Rappel : Cave' || chr(13) || chr(10) || 'Bcc: x',"
-                  " next_attempt_at = now() - interval '1 day' WHERE notification_id IN"
-                  " (SELECT id FROM notifications WHERE reminder_id = :r) RETURNING id", r=broken["id"])
+    await rem_sql(
+        "UPDATE notification_emails SET subject = 'Rappel : Cave' || chr(13) || chr(10) || 'Bcc: x',"
+        " next_attempt_at = now() - interval '1 day' WHERE notification_id IN"
+        " (SELECT id FROM notifications WHERE reminder_id = :r) RETURNING id",
+        r=broken["id"],
+    )
     await mailer.send_pending(reminders_app.state.context.sessions, reminders_app.state.settings)
-    query = ("SELECT n.reminder_id, e.status, e.attempts, e.last_error FROM notification_emails e"
-             " JOIN notifications n ON n.id = e.notification_id WHERE n.reminder_id IN (:a, :b)")
+    query = (
+        "SELECT n.reminder_id, e.status, e.attempts, e.last_error FROM notification_emails e"
+        " JOIN notifications n ON n.id = e.notification_id WHERE n.reminder_id IN (:a, :b)"
+    )
     rows = {r[0]: tuple(r[1:]) for r in await rem_sql(query, a=broken["id"], b=following["id"])}
     assert rows[following["id"]] == ("sent", 1, None)
     status, attempts, error = rows[broken["id"]]
@@ -378,8 +482,11 @@ async def test_an_email_that_cannot_be_written_fails_for_good_and_the_queue_goes
 
 
 async def _erased(rem_sql, rem_account, client_id: int, pseudonym: str = "ANONYME") -> None:
-    await send_client_event(rem_account.id, "client.erased", {"client_id": client_id, "version": 50,
-                                                              "pseudonym": pseudonym, "by_user": "boss"})
+    await send_client_event(
+        rem_account.id,
+        "client.erased",
+        {"client_id": client_id, "version": 50, "pseudonym": pseudonym, "by_user": "boss"},
+    )
 
     async def applied() -> bool:
         return bool(await rem_sql("SELECT 1 FROM client_replicas WHERE client_id = :c AND erased", c=client_id))
@@ -391,16 +498,21 @@ async def test_no_reminder_text_is_written_for_an_erased_client(rem_api, rem_acc
     client_id = await known_client(rem_sql, rem_account.id)
     reminder = await _create(rem_api, rem_account, client_id, "2030-01-01T10:00:00Z", text="Appeler Mme Durand")
     await _erased(rem_sql, rem_account, client_id)
-    refused = await rem_api.post("/api/reminders", headers=rem_account.headers,
-                                 json={"client_id": client_id, "due_at": "2030-01-01T10:00:00Z", "text": "Durand"})
+    refused = await rem_api.post(
+        "/api/reminders",
+        headers=rem_account.headers,
+        json={"client_id": client_id, "due_at": "2030-01-01T10:00:00Z", "text": "Durand"},
+    )
     assert refused.status_code == 409 and refused.json()["reason"] == "client_erased"
     assert refused.json()["errors"][0]["field"] == "client_id"
-    edited = await rem_api.patch(f"/api/reminders/{reminder['id']}", headers=rem_account.headers,
-                                 json={"text": "Rappeler Mme Durand"})
+    edited = await rem_api.patch(
+        f"/api/reminders/{reminder['id']}", headers=rem_account.headers, json={"text": "Rappeler Mme Durand"}
+    )
     assert edited.status_code == 409 and edited.json()["errors"][0]["field"] == "text"
     # What holds no personal data still changes.
-    moved = await rem_api.patch(f"/api/reminders/{reminder['id']}", headers=rem_account.headers,
-                                json={"due_at": "2030-02-01T10:00:00Z"})
+    moved = await rem_api.patch(
+        f"/api/reminders/{reminder['id']}", headers=rem_account.headers, json={"due_at": "2030-02-01T10:00:00Z"}
+    )
     assert moved.status_code == 200 and moved.json()["text"] == ""
     assert await rem_sql("SELECT id FROM reminders WHERE client_id = :c AND text LIKE '%Durand%'", c=client_id) == []
 
@@ -412,14 +524,18 @@ async def test_reminders_a_merge_brings_to_a_client_erased_meanwhile_lose_their_
     # The merge and the erasure that followed it arrive in the other order (one queue per event type).
     await _erased(rem_sql, rem_account, kept)
     async with EventTap(AMQP_URL, "negoce.reminders", routing_key="reminder.updated") as tap:
-        await send_client_event(rem_account.id, "client.merged", {
-            "merge_id": 7, "kept_client_id": kept, "merged_client_id": merged, "kept_version": 49,
-            "by_user": "boss"})
-        [moved] = await eventually(lambda: [b for b in tap.bodies()
-                                            if b["payload"]["reminder_id"] == secret["id"]])
+        await send_client_event(
+            rem_account.id,
+            "client.merged",
+            {"merge_id": 7, "kept_client_id": kept, "merged_client_id": merged, "kept_version": 49, "by_user": "boss"},
+        )
+        [moved] = await eventually(lambda: [b for b in tap.bodies() if b["payload"]["reminder_id"] == secret["id"]])
     assert (moved["payload"]["client_id"], moved["payload"]["text"]) == (kept, "")
     body = (await rem_api.get(f"/api/reminders/{secret['id']}", headers=rem_account.headers)).json()
     assert (body["client_id"], body["text"]) == (kept, "")
-    leftovers = await rem_sql("SELECT 'reminders' FROM reminders WHERE text LIKE :w UNION ALL "
-                              "SELECT 'outbox' FROM outbox WHERE body::text LIKE :w", w=f"%{word}%")
+    leftovers = await rem_sql(
+        "SELECT 'reminders' FROM reminders WHERE text LIKE :w UNION ALL "
+        "SELECT 'outbox' FROM outbox WHERE body::text LIKE :w",
+        w=f"%{word}%",
+    )
     assert leftovers == []

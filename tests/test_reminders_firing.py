@@ -10,7 +10,13 @@ from datetime import UTC, datetime, timedelta
 
 from tests.conftest import AMQP_URL, VHOST
 from tests.reminders_support import (  # noqa: F401 (fixtures)
-    celery_cluster, known_client, new_rem_account, rem_api, rem_sql, reminders_app, smtp_sink,
+    celery_cluster,
+    known_client,
+    new_rem_account,
+    rem_api,
+    rem_sql,
+    reminders_app,
+    smtp_sink,
 )
 from tests.support import EventTap, eventually
 
@@ -18,10 +24,16 @@ from tests.support import EventTap, eventually
 async def _create_many(rem_api, account, client_id, count, *, in_seconds):
     """Reminders due in a few seconds, all created before that time (one created already due fires at once)."""
     due = datetime.now(UTC) + timedelta(seconds=in_seconds)
-    responses = await asyncio.gather(*(
-        rem_api.post("/api/reminders", headers=account.headers,
-                     json={"client_id": client_id, "due_at": due.isoformat(), "text": f"Rappel {n}"})
-        for n in range(count)))
+    responses = await asyncio.gather(
+        *(
+            rem_api.post(
+                "/api/reminders",
+                headers=account.headers,
+                json={"client_id": client_id, "due_at": due.isoformat(), "text": f"Rappel {n}"},
+            )
+            for n in range(count)
+        )
+    )
     assert all(r.status_code == 201 for r in responses), [r.text for r in responses if r.status_code != 201]
     assert datetime.now(UTC) < due, f"creating {count} reminders took more than {in_seconds} s"
     return [r.json()["id"] for r in responses]
@@ -29,29 +41,35 @@ async def _create_many(rem_api, account, client_id, count, *, in_seconds):
 
 async def _firings(rem_sql, ids):
     """How many reminder.due outbox rows and notifications each reminder has."""
-    due = await rem_sql("SELECT (body->'payload'->>'reminder_id')::bigint, count(*) FROM outbox "
-                        "WHERE routing_key = 'reminder.due' AND (body->'payload'->>'reminder_id')::bigint = ANY(:ids) "
-                        "GROUP BY 1", ids=ids)
-    feed = await rem_sql("SELECT reminder_id, count(*) FROM notifications WHERE reminder_id = ANY(:ids) GROUP BY 1",
-                         ids=ids)
+    due = await rem_sql(
+        "SELECT (body->'payload'->>'reminder_id')::bigint, count(*) FROM outbox "
+        "WHERE routing_key = 'reminder.due' AND (body->'payload'->>'reminder_id')::bigint = ANY(:ids) "
+        "GROUP BY 1",
+        ids=ids,
+    )
+    feed = await rem_sql(
+        "SELECT reminder_id, count(*) FROM notifications WHERE reminder_id = ANY(:ids) GROUP BY 1", ids=ids
+    )
     return dict(due), dict(feed)
 
 
 async def _fired_once(rem_sql, ids):
     due, feed = await _firings(rem_sql, ids)
-    return due == feed == {i: 1 for i in ids}
+    return due == feed == dict.fromkeys(ids, 1)
 
 
 def _published(tap, ids):
     """Distinct reminder.due events per reminder seen on the exchange (a re-publish keeps its event id)."""
     wanted = set(ids)
-    seen = {(b["payload"]["reminder_id"], b["event_id"]) for b in tap.bodies("reminder.due")
-            if b["payload"]["reminder_id"] in wanted}
+    seen = {
+        (b["payload"]["reminder_id"], b["event_id"])
+        for b in tap.bodies("reminder.due")
+        if b["payload"]["reminder_id"] in wanted
+    }
     return Counter(reminder_id for reminder_id, _ in seen)
 
 
-async def test_due_reminders_fire_on_time_once_with_event_feed_and_mail(
-        rem_api, rem_sql, celery_cluster, smtp_sink):
+async def test_due_reminders_fire_on_time_once_with_event_feed_and_mail(rem_api, rem_sql, celery_cluster, smtp_sink):
     account = await new_rem_account(rem_api, email="vigneron@cave.example")
     client_id = await known_client(rem_sql, account.id, name="Cave Martin")
     celery_cluster.worker()
@@ -61,20 +79,25 @@ async def test_due_reminders_fire_on_time_once_with_event_feed_and_mail(
         due_at = datetime.now(UTC) + timedelta(seconds=3)
         await rem_api.post(f"/api/reminders/{finished}/done", headers=account.headers)
         await eventually(lambda: _fired_once(rem_sql, ids), timeout=30)
-        await eventually(lambda: _published(tap, ids) == {i: 1 for i in ids}, timeout=10)
+        await eventually(lambda: _published(tap, ids) == dict.fromkeys(ids, 1), timeout=10)
         late = (datetime.now(UTC) - due_at).total_seconds()
         assert late < 5, f"fired {late:.1f} s after the due time"
         feed = (await rem_api.get("/api/reminders/notifications", headers=account.headers)).json()
         assert sorted(n["reminder_id"] for n in feed) == sorted(ids)
-        mails = await eventually(lambda: len(smtp_sink.mailbox.to("vigneron@cave.example")) == 5
-                                 and smtp_sink.mailbox.to("vigneron@cave.example"), timeout=20)
+        mails = await eventually(
+            lambda: (
+                len(smtp_sink.mailbox.to("vigneron@cave.example")) == 5
+                and smtp_sink.mailbox.to("vigneron@cave.example")
+            ),
+            timeout=20,
+        )
         assert {m["Subject"] for m in mails} == {"Rappel : Cave Martin"}
         # Rescheduled after firing, a reminder fires once more at its new time, and only then.
         again = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
         await rem_api.post(f"/api/reminders/{ids[0]}/reschedule", headers=account.headers, json={"due_at": again})
         await eventually(lambda: _published(tap, ids)[ids[0]] == 2, timeout=15)
         await asyncio.sleep(1.5)  # more ticks change nothing
-    assert await _firings(rem_sql, ids) == ({**{i: 1 for i in ids}, ids[0]: 2},) * 2
+    assert await _firings(rem_sql, ids) == ({**dict.fromkeys(ids, 1), ids[0]: 2},) * 2
     assert await _firings(rem_sql, [finished]) == ({}, {}), "a reminder done before its time never fires"
     await eventually(lambda: len(smtp_sink.mailbox.to("vigneron@cave.example")) >= 6, timeout=20)
     assert len(smtp_sink.mailbox.to("vigneron@cave.example")) == 6
@@ -113,8 +136,10 @@ async def test_two_workers_and_a_restarted_beat_fire_each_reminder_once(rem_api,
     async with EventTap(AMQP_URL, "negoce.reminders", routing_key="reminder.due") as tap:
         first = await _create_many(rem_api, account, client_id, 300, in_seconds=12)
         await eventually(lambda: _fired_once(rem_sql, first), timeout=30)
-        starts = [r[0] for r in await rem_sql(
-            "SELECT DISTINCT fired_at FROM reminders WHERE id = ANY(:ids) ORDER BY 1", ids=first)]
+        starts = [
+            r[0]
+            for r in await rem_sql("SELECT DISTINCT fired_at FROM reminders WHERE id = ANY(:ids) ORDER BY 1", ids=first)
+        ]
         # A solo worker runs one claim transaction at a time: two starting closer than the hold overlapped,
         # so both workers were claiming at once.
         assert any((b - a).total_seconds() < hold for a, b in itertools.pairwise(starts)), starts
@@ -127,19 +152,25 @@ async def test_two_workers_and_a_restarted_beat_fire_each_reminder_once(rem_api,
         celery_cluster.beat()
         await eventually(lambda: _fired_once(rem_sql, second), timeout=30)
         ids = first + second
-        await eventually(lambda: _published(tap, ids) == {i: 1 for i in ids}, timeout=15)
+        await eventually(lambda: _published(tap, ids) == dict.fromkeys(ids, 1), timeout=15)
     await asyncio.sleep(1)
     assert await _fired_once(rem_sql, first + second)
 
 
 def _close_vhost_connections() -> int:
     """Close the AMQP connections of this test run's vhost (the relay's among them)."""
-    listed = subprocess.run(["rabbitmqctl", "-q", "list_connections", "pid", "vhost"], capture_output=True,
-                            text=True, timeout=60, check=True).stdout
+    listed = subprocess.run(
+        ["rabbitmqctl", "-q", "list_connections", "pid", "vhost"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
     pids = [line.split()[0] for line in listed.splitlines() if line.split()[1:] == [VHOST]]
     for pid in pids:
-        subprocess.run(["rabbitmqctl", "-q", "close_connection", pid, "test: broker restart"], capture_output=True,
-                       timeout=60)
+        subprocess.run(
+            ["rabbitmqctl", "-q", "close_connection", pid, "test: broker restart"], capture_output=True, timeout=60
+        )
     return len(pids)
 
 
@@ -163,6 +194,6 @@ async def test_celery_broker_and_amqp_restarts_lose_no_firing(rem_api, rem_sql, 
         ids = before + during + after
 
         async def all_published():
-            return _published(tap, ids) == {i: 1 for i in ids}
+            return _published(tap, ids) == dict.fromkeys(ids, 1)
 
         await eventually(all_published, timeout=30)

@@ -10,7 +10,7 @@ async def test_a_task_that_swallows_its_first_cancellation_is_cancelled_again():
     stopped = asyncio.Event()
 
     async def stubborn() -> None:
-        try:
+        try:  # noqa: SIM105 (spelled out: this is the pattern under test)
             await asyncio.sleep(60)
         except asyncio.CancelledError:
             pass  # what a swallowed cancellation looks like from outside: the task carries on

@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-HUNG_SUITE = '''
+HUNG_SUITE = """
 import asyncio
 import time
 
@@ -44,18 +44,25 @@ async def test_leaves_a_task_that_ignores_one_cancellation():
         await asyncio.sleep(3600)
 
     asyncio.create_task(reconnecting(), name="reconnect-loop")
-'''
+"""
 
 
 def test_a_hung_test_fails_with_its_stacks_the_next_runs_and_the_session_ends(tmp_path):
     (tmp_path / "test_hung.py").write_text(textwrap.dedent(HUNG_SUITE))
     (tmp_path / "conftest.py").write_text('pytest_plugins = ["tests.time_limits"]\n')
-    (tmp_path / "pytest.ini").write_text("[pytest]\nasyncio_mode = auto\ntimeout = 60\n"
-                                         "asyncio_default_fixture_loop_scope = session\n"
-                                         "asyncio_default_test_loop_scope = session\n")
+    (tmp_path / "pytest.ini").write_text(
+        "[pytest]\nasyncio_mode = auto\ntimeout = 60\n"
+        "asyncio_default_fixture_loop_scope = session\n"
+        "asyncio_default_test_loop_scope = session\n"
+    )
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)], cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60)
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     out = result.stdout
     assert result.returncode == 1, out
     assert "2 failed, 2 passed" in out

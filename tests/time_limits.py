@@ -46,13 +46,19 @@ def awaited_frames(task: asyncio.Task[Any]) -> tuple[list[FrameType], object]:
     frames: list[FrameType] = []
     awaited: Any = task.get_coro()
     while awaited is not None:
-        frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "gi_frame", None) \
+        frame = (
+            getattr(awaited, "cr_frame", None)
+            or getattr(awaited, "gi_frame", None)
             or getattr(awaited, "ag_frame", None)
+        )
         if frame is None:
             break
         frames.append(frame)
-        awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None) \
+        awaited = (
+            getattr(awaited, "cr_await", None)
+            or getattr(awaited, "gi_yieldfrom", None)
             or getattr(awaited, "ag_await", None)
+        )
     return frames, awaited
 
 
@@ -66,8 +72,9 @@ def task_stacks() -> str:
     return report.getvalue()
 
 
-def time_limited(test: Callable[..., Coroutine[Any, Any, Any]], *, seconds: float, limit: float,
-                 name: str) -> Callable[..., Coroutine[Any, Any, Any]]:
+def time_limited(
+    test: Callable[..., Coroutine[Any, Any, Any]], *, seconds: float, limit: float, name: str
+) -> Callable[..., Coroutine[Any, Any, Any]]:
     """The test coroutine function, cancelled and failed with every task's stack after ``seconds``."""
 
     @functools.wraps(test)
@@ -89,8 +96,10 @@ def time_limited(test: Callable[..., Coroutine[Any, Any, Any]], *, seconds: floa
             task.uncancel()
         finally:
             timer.cancel()
-        pytest.fail(f"{name} passed its time limit of {limit:.0f} s (set-up included); the tasks were at:\n"
-                    f"{stacks[0]}", pytrace=False)
+        pytest.fail(
+            f"{name} passed its time limit of {limit:.0f} s (set-up included); the tasks were at:\n{stacks[0]}",
+            pytrace=False,
+        )
 
     return limited
 

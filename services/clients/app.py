@@ -24,11 +24,19 @@ def create_app(settings: ClientsSettings | None = None) -> FastAPI:
         settings=settings or ClientsSettings(),
         title="Négoce clients",
         description="The client base: clients and prospects, contacts, categories, tags, list; each client's "
-                    "orders, top products, statistics and timeline.",
+        "orders, top products, statistics and timeline.",
         outbox=outbox,
         idempotency_keys=idempotency_keys,
         # Fixed paths first: /api/clients/tags or /segments must not be taken for a client id.
-        routers=[reference_router, segments_router, exports_router, merge_router, clients_router, sheet_router, notes_router],
+        routers=[
+            reference_router,
+            segments_router,
+            exports_router,
+            merge_router,
+            clients_router,
+            sheet_router,
+            notes_router,
+        ],
         subscribers=build_subscribers,
         publishes=CLIENT_EVENTS,
     )

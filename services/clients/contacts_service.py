@@ -11,7 +11,11 @@ from services.clients.domain import DocumentKind, Recipient, person_name
 from services.clients.models import Client, Contact
 from services.clients.schemas import ContactFields
 from services.clients.service import (
-    account_of, announce_update, load_any_client, load_client, refresh_search_keys,
+    account_of,
+    announce_update,
+    load_any_client,
+    load_client,
+    refresh_search_keys,
 )
 from services.clients.views import name_of
 from shared.auth import Principal
@@ -22,9 +26,21 @@ FLAGS = ("receives_quotes", "receives_proforma", "receives_invoices", "receives_
 
 def contact_body(contact: Contact) -> dict[str, Any]:
     """A contact as the API shows it."""
-    return {name: getattr(contact, name) for name in (
-        "id", "client_id", "title", "first_name", "last_name", "job_title", "email", "phone", "mobile",
-        *FLAGS)}
+    return {
+        name: getattr(contact, name)
+        for name in (
+            "id",
+            "client_id",
+            "title",
+            "first_name",
+            "last_name",
+            "job_title",
+            "email",
+            "phone",
+            "mobile",
+            *FLAGS,
+        )
+    }
 
 
 async def list_contacts(session: AsyncSession, *, principal: Principal, client_id: int) -> list[dict[str, Any]]:
@@ -39,7 +55,7 @@ async def add_contact(
     """Add a person at a client."""
     # Locked: the client's search keys are recomputed from all its contacts (see refresh_search_keys).
     client = await load_client(session, principal=principal, client_id=client_id, for_update=True)
-    values = {flag: False for flag in FLAGS} | data.model_dump(exclude_none=True)
+    values = dict.fromkeys(FLAGS, False) | data.model_dump(exclude_none=True)
     contact = Contact(account_id=principal.account_id, client_id=client.id, **values)
     _check(contact)
     session.add(contact)
@@ -79,8 +95,9 @@ async def recipients(
     client = await load_client(session, principal=principal, client_id=client_id)
     flag = f"receives_{document}"
     found = [
-        Recipient(name=person_name(c.first_name, c.last_name, "first_last"), email=c.email,
-                  source="contact", contact_id=c.id)
+        Recipient(
+            name=person_name(c.first_name, c.last_name, "first_last"), email=c.email, source="contact", contact_id=c.id
+        )
         for c in await repository.list_contacts(session, client_id=client.id)
         if getattr(c, flag) and c.email
     ]
@@ -103,9 +120,14 @@ async def _load(
 async def _contacts_changed(session: AsyncSession, *, principal: Principal, client: Client) -> None:
     # Contacts travel in the client's snapshot (e-mail recipients), so a change is a client.updated.
     await refresh_search_keys(session, client=client)
-    await announce_update(session, principal=principal, account=await account_of(session, principal),
-                          client=client, tag_ids=await repository.client_tag_ids(session, client_id=client.id),
-                          changed=["contacts"])
+    await announce_update(
+        session,
+        principal=principal,
+        account=await account_of(session, principal),
+        client=client,
+        tag_ids=await repository.client_tag_ids(session, client_id=client.id),
+        changed=["contacts"],
+    )
 
 
 def _check(contact: Contact) -> None:

@@ -43,7 +43,9 @@ class ClientFaker:
             "last_name": last,
             "billing_address": {
                 "line1": f"{rng.randint(1, 180)} {rng.choice(STREET_KINDS)} {rng.choice(STREET_NAMES)}",
-                "postal_code": postal_code, "city": city, "country_code": country,
+                "postal_code": postal_code,
+                "city": city,
+                "country_code": country,
             },
             "accepts_emailing": rng.random() < 0.6,
             "accepts_mailing": rng.random() < 0.9,
@@ -54,7 +56,8 @@ class ClientFaker:
             fields["email"] = f"{_ascii(first)}.{_ascii(last)}{rng.randint(1, 999)}@example.fr"
         if rng.random() < 0.6:
             fields["phone"] = "0{} {:02d} {:02d} {:02d} {:02d}".format(
-                rng.choice("12345"), *(rng.randint(0, 99) for _ in range(4)))
+                rng.choice("12345"), *(rng.randint(0, 99) for _ in range(4))
+            )
         if rng.random() < 0.5:
             fields["mobile"] = "06 {:02d} {:02d} {:02d} {:02d}".format(*(rng.randint(0, 99) for _ in range(4)))
         if category_ids:

@@ -20,7 +20,11 @@ def person_name(first: str | None, last: str | None, order: NameOrder) -> str:
 
 
 def display_name(
-    *, kind: str, first_name: str | None, last_name: str | None, company_name: str | None,
+    *,
+    kind: str,
+    first_name: str | None,
+    last_name: str | None,
+    company_name: str | None,
     order: NameOrder,
 ) -> str:
     """What the list shows: a company's name, or a person's name in the account's order."""
@@ -29,9 +33,7 @@ def display_name(
     return person_name(first_name, last_name, order) or company_name or ""
 
 
-def sort_keys(
-    *, kind: str, first_name: str | None, last_name: str | None, company_name: str | None
-) -> tuple[str, str]:
+def sort_keys(*, kind: str, first_name: str | None, last_name: str | None, company_name: str | None) -> tuple[str, str]:
     """The (first-last, last-first) sort keys; a company sorts by its name in both."""
     if kind == "company" and company_name:
         key = fold(company_name)

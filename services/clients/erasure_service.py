@@ -29,15 +29,40 @@ from shared.idempotency import forget_answers_about_client
 from shared.outbox import erase_client_events
 
 PERSONAL_FIELDS = (
-    "title", "first_name", "last_name", "company_name", "email", "phone", "mobile", "note", "blocked_reason",
-    *(f"{kind}_{part}" for kind in ("billing", "shipping") for part in ("line1", "line2", "line3", "postal_code",
-                                                                      "city")),
+    "title",
+    "first_name",
+    "last_name",
+    "company_name",
+    "email",
+    "phone",
+    "mobile",
+    "note",
+    "blocked_reason",
+    *(
+        f"{kind}_{part}"
+        for kind in ("billing", "shipping")
+        for part in ("line1", "line2", "line3", "postal_code", "city")
+    ),
 )
 # What a client snapshot (client.created, client.updated) says about who the client is.
 SNAPSHOT_PERSONAL_KEYS = (
-    "kind", "title", "first_name", "last_name", "company_name", "display_name", "email", "phone", "mobile",
-    "billing_address", "shipping_address", "accounting_code", "accepts_emailing", "accepts_mailing", "note",
-    "show_note_on_orders", "contacts",
+    "kind",
+    "title",
+    "first_name",
+    "last_name",
+    "company_name",
+    "display_name",
+    "email",
+    "phone",
+    "mobile",
+    "billing_address",
+    "shipping_address",
+    "accounting_code",
+    "accepts_emailing",
+    "accepts_mailing",
+    "note",
+    "show_note_on_orders",
+    "contacts",
 )
 # Other events of this service that carry a free text about the client.
 FREE_TEXTS = {"client.blocked": ("reason", None), "note.added": ("text", "")}
@@ -64,10 +89,17 @@ async def erase_client(session: AsyncSession, *, principal: Principal, client_id
         await export_queries.rebuild_jobs_holding(session, account_id=account.id, client_ids=ids)
         await repository.count_erasure(session, account_id=account.id)
         order: NameOrder = account.name_order  # type: ignore[assignment]
-        blank = {c.id: snapshot(c, tag_ids=[], order=order).model_dump(mode="json", include=set(SNAPSHOT_PERSONAL_KEYS))
-                 for c in erased}
-        await erase_client_events(session, outbox, account_id=account.id, client_ids=ids,
-                                  redact=lambda kind, payload: _redacted(kind, payload, blank))
+        blank = {
+            c.id: snapshot(c, tag_ids=[], order=order).model_dump(mode="json", include=set(SNAPSHOT_PERSONAL_KEYS))
+            for c in erased
+        }
+        await erase_client_events(
+            session,
+            outbox,
+            account_id=account.id,
+            client_ids=ids,
+            redact=lambda kind, payload: _redacted(kind, payload, blank),
+        )
     tag_ids = await repository.client_tag_ids(session, client_id=client.id)
     return client_body(client, tag_ids=tag_ids, order=account.name_order)  # type: ignore[arg-type]
 
@@ -76,8 +108,7 @@ async def _lock_with_absorbed(session: AsyncSession, *, account_id: Any, client_
     """The client, archived, erased or merged away, locked with the clients merged into it, all in id order."""
     locked: set[int] = set()
     while True:
-        wanted = {client_id} | await merge_repository.absorbed_ids(session, account_id=account_id,
-                                                                   client_id=client_id)
+        wanted = {client_id} | await merge_repository.absorbed_ids(session, account_id=account_id, client_id=client_id)
         if wanted <= locked:
             break
         # In id order, as merges and event consumers lock clients. Once this client is locked no merge
@@ -85,8 +116,11 @@ async def _lock_with_absorbed(session: AsyncSession, *, account_id: Any, client_
         await lock_clients(session, account_id=account_id, client_ids=wanted | locked)
         locked |= wanted
     client = await repository.get_client(session, account_id=account_id, client_id=client_id, live_only=False)
-    deleted = client is not None and client.deleted_at is not None and not (
-        client.archived_at or client.erased_at or client.merged_into_id)
+    deleted = (
+        client is not None
+        and client.deleted_at is not None
+        and not (client.archived_at or client.erased_at or client.merged_into_id)
+    )
     if client is None or deleted:
         raise NotFound(f"Client {client_id} does not exist.")
     return client
@@ -111,11 +145,18 @@ async def _erase_one(session: AsyncSession, *, principal: Principal, account: Ac
     await repository.erase_personal_data(session, account_id=account.id, client_id=client.id)
     await forget_answers_about_client(session, idempotency_keys, account_id=account.id, client_id=client.id)
     await session.flush()
-    event = await publish(session, ClientErased, account_id=account.id, payload=ClientErasedPayload(
-        client_id=client.id, version=client.version, pseudonym=pseudonym, by_user=principal.user_id))
+    event = await publish(
+        session,
+        ClientErased,
+        account_id=account.id,
+        payload=ClientErasedPayload(
+            client_id=client.id, version=client.version, pseudonym=pseudonym, by_user=principal.user_id
+        ),
+    )
     if client.merged_into_id is None:
-        await add_own_entry(session, client=client, event=event,
-                            text=f"Données personnelles effacées par {principal.user_id}")
+        await add_own_entry(
+            session, client=client, event=event, text=f"Données personnelles effacées par {principal.user_id}"
+        )
 
 
 def _redacted(kind: str, payload: dict[str, Any], blank: dict[int, dict[str, Any]]) -> dict[str, Any]:

@@ -12,11 +12,17 @@ from services.clients.models import inbox
 from shared.app import ServiceContext
 from shared.batching import BatchApplier, ManualAckScope, current_message
 from shared.events.envelope import Event
+from shared.events.mailings import EmailFailed, EmailSent, MailingRendered
 from shared.events.orders import (
-    InvoiceCancelled, InvoiceIssued, OrderCancelled, OrderConfirmed, OrderCreated, OrderInvoiced, PaymentReceived,
+    InvoiceCancelled,
+    InvoiceIssued,
+    OrderCancelled,
+    OrderConfirmed,
+    OrderCreated,
+    OrderInvoiced,
+    PaymentReceived,
     ShipmentShipped,
 )
-from shared.events.mailings import EmailFailed, EmailSent, MailingRendered
 from shared.events.reminders import ReminderCreated, ReminderDeleted, ReminderDone, ReminderDue
 from shared.messaging import MAILINGS_EXCHANGE, ORDERS_EXCHANGE, REMINDERS_EXCHANGE, consumer_queue, subscriptions
 
@@ -65,7 +71,8 @@ def _order_subscribers(context: ServiceContext) -> RabbitRouter:
 
     for event_class, effect in CONSUMED.items():
         router.subscriber(
-            consumer_queue(consumer=CONSUMER, event=event_class, delivery_limit=limit), ORDERS_EXCHANGE,
+            consumer_queue(consumer=CONSUMER, event=event_class, delivery_limit=limit),
+            ORDERS_EXCHANGE,
             ack_policy=AckPolicy.MANUAL,  # the applier acknowledges after its commit
         )(_forward(applier, event_class, effect))
     return router

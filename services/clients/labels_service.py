@@ -27,8 +27,10 @@ async def create_label(session: AsyncSession, model: Label, *, principal: Princi
     """Add a category or tag; names are unique in an account."""
     await account_of(session, principal)
     if await repository.label_name_taken(session, model, account_id=principal.account_id, name=name):
-        raise Conflict(f"A {LABEL_NOUN[model]} named {name!r} already exists.",
-                       extra={"errors": [{"field": "name", "message": "already used"}]})
+        raise Conflict(
+            f"A {LABEL_NOUN[model]} named {name!r} already exists.",
+            extra={"errors": [{"field": "name", "message": "already used"}]},
+        )
     label = model(account_id=principal.account_id, name=name)
     session.add(label)
     await session.flush()
@@ -40,10 +42,13 @@ async def rename_label(
 ) -> dict[str, Any]:
     """Rename a category or tag."""
     label = await _load(session, model, principal=principal, label_id=label_id)
-    if await repository.label_name_taken(session, model, account_id=principal.account_id, name=name,
-                                         except_id=label_id):
-        raise Conflict(f"A {LABEL_NOUN[model]} named {name!r} already exists.",
-                       extra={"errors": [{"field": "name", "message": "already used"}]})
+    if await repository.label_name_taken(
+        session, model, account_id=principal.account_id, name=name, except_id=label_id
+    ):
+        raise Conflict(
+            f"A {LABEL_NOUN[model]} named {name!r} already exists.",
+            extra={"errors": [{"field": "name", "message": "already used"}]},
+        )
     label.name = name
     return {"id": label.id, "name": label.name}
 
@@ -66,8 +71,12 @@ async def _load(session: AsyncSession, model: Label, *, principal: Principal, la
 async def get_settings(session: AsyncSession, *, principal: Principal) -> dict[str, Any]:
     """The account's client-base settings."""
     account = await account_of(session, principal)
-    return {"name": account.name, "name_order": account.name_order,
-            "accounting_prefix": account.accounting_prefix, "timezone": account.timezone}
+    return {
+        "name": account.name,
+        "name_order": account.name_order,
+        "accounting_prefix": account.accounting_prefix,
+        "timezone": account.timezone,
+    }
 
 
 async def update_settings(

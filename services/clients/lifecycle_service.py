@@ -14,7 +14,11 @@ from services.clients.views import client_body
 from shared.auth import Principal
 from shared.errors import Conflict
 from shared.events.clients import (
-    ClientArchived, ClientArchivePayload, ClientDeleted, ClientDeletedPayload, ClientRestored,
+    ClientArchived,
+    ClientArchivePayload,
+    ClientDeleted,
+    ClientDeletedPayload,
+    ClientRestored,
 )
 
 
@@ -26,12 +30,22 @@ class ClientHasDocuments(Conflict):
         super().__init__(
             f"Client {client_id} has orders or invoices, which must be kept; archive it (restorable) or erase "
             "its personal data instead.",
-            extra={"alternatives": [
-                {"action": "archive", "method": "POST", "href": f"{base}/archive",
-                 "effect": "hidden from the list and the order picker, restorable"},
-                {"action": "erase", "method": "POST", "href": f"{base}/erase",
-                 "effect": "personal data removed in every service, documents kept under a pseudonym"},
-            ]},
+            extra={
+                "alternatives": [
+                    {
+                        "action": "archive",
+                        "method": "POST",
+                        "href": f"{base}/archive",
+                        "effect": "hidden from the list and the order picker, restorable",
+                    },
+                    {
+                        "action": "erase",
+                        "method": "POST",
+                        "href": f"{base}/erase",
+                        "effect": "personal data removed in every service, documents kept under a pseudonym",
+                    },
+                ]
+            },
         )
 
 
@@ -43,9 +57,12 @@ async def delete_client(session: AsyncSession, *, principal: Principal, client_i
         raise ClientHasDocuments(client_id)
     _leave_base(client)
     await session.flush()
-    await publish(session, ClientDeleted, account_id=principal.account_id,
-                  payload=ClientDeletedPayload(client_id=client.id, version=client.version,
-                                               by_user=principal.user_id))
+    await publish(
+        session,
+        ClientDeleted,
+        account_id=principal.account_id,
+        payload=ClientDeletedPayload(client_id=client.id, version=client.version, by_user=principal.user_id),
+    )
 
 
 async def archive_client(session: AsyncSession, *, principal: Principal, client_id: int) -> dict[str, Any]:
@@ -85,11 +102,18 @@ def _touch(client: Client) -> None:
 
 async def _announce(session: AsyncSession, *, principal: Principal, client: Client, archived: bool) -> None:
     await session.flush()
-    event = await publish(session, ClientArchived if archived else ClientRestored, account_id=principal.account_id,
-                          payload=ClientArchivePayload(client_id=client.id, version=client.version,
-                                                       by_user=principal.user_id))
-    await add_own_entry(session, client=client, event=event,
-                        text=timeline_text.archive_text(archived=archived, by_user=principal.user_id))
+    event = await publish(
+        session,
+        ClientArchived if archived else ClientRestored,
+        account_id=principal.account_id,
+        payload=ClientArchivePayload(client_id=client.id, version=client.version, by_user=principal.user_id),
+    )
+    await add_own_entry(
+        session,
+        client=client,
+        event=event,
+        text=timeline_text.archive_text(archived=archived, by_user=principal.user_id),
+    )
 
 
 async def _body(session: AsyncSession, *, principal: Principal, client: Client) -> dict[str, Any]:

@@ -18,13 +18,23 @@ from shared.errors import InvalidField
 from shared.schemas import INT4_MAX, INT8_MAX, cursor_id, cursor_moment, unstorable
 
 Tab = Literal["all", "clients", "prospects"]
-SortKey = Literal["relevance", "name", "first_name", "last_name", "created_at", "total_invoiced",
-                  "invoiced_orders", "last_invoiced_at"]
+SortKey = Literal[
+    "relevance",
+    "name",
+    "first_name",
+    "last_name",
+    "created_at",
+    "total_invoiced",
+    "invoiced_orders",
+    "last_invoiced_at",
+]
 Direction = Literal["asc", "desc"]
-SORT_DESCRIPTION = ("'name' follows the account's first/last-name setting; 'relevance' puts the clients that match "
-                    "the words of q best first (a field equal to a word, then one beginning with it, then one "
-                    "containing it; ties by name), when the search has at most 1,000 matches, else it is the name "
-                    "order. Default: relevance for a search with words, else name.")
+SORT_DESCRIPTION = (
+    "'name' follows the account's first/last-name setting; 'relevance' puts the clients that match "
+    "the words of q best first (a field equal to a word, then one beginning with it, then one "
+    "containing it; ties by name), when the search has at most 1,000 matches, else it is the name "
+    "order. Default: relevance for a search with words, else name."
+)
 TIMESTAMP_SORTS = {"created_at", "last_invoiced_at"}
 TEXT_SORTS = {"first_name", "last_name"}
 NO_INVOICE = "-infinity"
@@ -76,8 +86,9 @@ class Cursor:
             padded = text + "=" * (-len(text) % 4)
             s, d, key, row_id = orjson.loads(base64.urlsafe_b64decode(padded))
             keys = key if s == "relevance" and isinstance(key, list) and len(key) == 2 else [key]
-            valid = cursor_id(row_id) is not None and all(isinstance(k, str | int) and not isinstance(k, bool)
-                                                          for k in keys)
+            valid = cursor_id(row_id) is not None and all(
+                isinstance(k, str | int) and not isinstance(k, bool) for k in keys
+            )
         except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
             valid = False
         if not valid:
@@ -88,23 +99,41 @@ class Cursor:
 
 
 LIST_COLUMNS = (
-    Client.id, Client.kind, Client.first_name, Client.last_name, Client.company_name,
-    Client.billing_postal_code, Client.billing_city, Client.billing_country, Client.status,
-    Client.invoiced_orders_count, Client.invoiced_total_cents, Client.last_invoiced_at,
-    Client.last_invoiced_order_id, Client.last_invoiced_order_number, Client.created_at,
+    Client.id,
+    Client.kind,
+    Client.first_name,
+    Client.last_name,
+    Client.company_name,
+    Client.billing_postal_code,
+    Client.billing_city,
+    Client.billing_country,
+    Client.status,
+    Client.invoiced_orders_count,
+    Client.invoiced_total_cents,
+    Client.last_invoiced_at,
+    Client.last_invoiced_order_id,
+    Client.last_invoiced_order_number,
+    Client.created_at,
 )
 
 
 async def list_page(
-    session: AsyncSession, *, account_id: uuid.UUID, tab: Tab, ordering: Ordering,
-    cursor: Cursor | None, limit: int, conditions: Sequence[ColumnElement[bool]] = (),
+    session: AsyncSession,
+    *,
+    account_id: uuid.UUID,
+    tab: Tab,
+    ordering: Ordering,
+    cursor: Cursor | None,
+    limit: int,
+    conditions: Sequence[ColumnElement[bool]] = (),
 ) -> tuple[list[Row[Any]], Cursor | None]:
     """One page of rows matching the search conditions, and the cursor of the next page (None on the last)."""
     sort, direction = ordering.sort, ordering.direction
     sort_expr = LIST_SORT_COLUMNS[sort]
     score = ordering.score if ordering.score is not None else literal(0)
     query = select(*LIST_COLUMNS, sort_expr.label("sort_key"), score.label("score")).where(
-        *listed(account_id, tab, conditions))
+        *listed(account_id, tab, conditions)
+    )
     if cursor is not None:
         key = cursor.key[1] if ordering.score is not None else cursor.key
         after = tuple_(sort_expr, Client.id)
@@ -120,8 +149,12 @@ async def list_page(
     rows = rows[:limit]
     last = rows[-1]
     key = _cursor_key(sort, last)
-    return rows, Cursor(sort=ordering.name, direction=direction,
-                        key=[last.score, key] if ordering.score is not None else key, id=last.id)
+    return rows, Cursor(
+        sort=ordering.name,
+        direction=direction,
+        key=[last.score, key] if ordering.score is not None else key,
+        id=last.id,
+    )
 
 
 def _score_key(value: object) -> Any:
@@ -130,8 +163,9 @@ def _score_key(value: object) -> Any:
     return literal(value)
 
 
-def listed(account_id: uuid.UUID, tab: Tab, conditions: Sequence[ColumnElement[bool]] = ()
-           ) -> list[ColumnElement[bool]]:
+def listed(
+    account_id: uuid.UUID, tab: Tab, conditions: Sequence[ColumnElement[bool]] = ()
+) -> list[ColumnElement[bool]]:
     """What puts a client in the list: its account, not deleted, the tab, and the search."""
     where = [Client.account_id == account_id, Client.deleted_at.is_(None), *conditions]
     if tab != "all":
@@ -148,7 +182,11 @@ async def plan_each_search(session: AsyncSession) -> None:
 
 
 async def first_matches(
-    session: AsyncSession, *, account_id: uuid.UUID, conditions: Sequence[ColumnElement[bool]], limit: int,
+    session: AsyncSession,
+    *,
+    account_id: uuid.UUID,
+    conditions: Sequence[ColumnElement[bool]],
+    limit: int,
 ) -> list[Row[Any]]:
     """(id, status) of up to ``limit`` matches in no order: without ORDER BY the planner may use any index."""
     query = select(Client.id, Client.status).where(*listed(account_id, "all", conditions)).limit(limit)
@@ -183,11 +221,16 @@ def _sql_key(sort: str, key: object) -> Any:
 
 async def account_and_counts(session: AsyncSession, *, account_id: uuid.UUID) -> Row[Any] | None:
     """The account's name order, time zone and (clients, prospects) counts, in one round trip."""
-    return (await session.execute(
-        select(Account.name_order, Account.timezone,
-               func.coalesce(AccountClientCounts.clients, 0).label("clients"),
-               func.coalesce(AccountClientCounts.prospects, 0).label("prospects"))
-        .select_from(Account)
-        .outerjoin(AccountClientCounts, AccountClientCounts.account_id == Account.id)
-        .where(Account.id == account_id)
-    )).first()
+    return (
+        await session.execute(
+            select(
+                Account.name_order,
+                Account.timezone,
+                func.coalesce(AccountClientCounts.clients, 0).label("clients"),
+                func.coalesce(AccountClientCounts.prospects, 0).label("prospects"),
+            )
+            .select_from(Account)
+            .outerjoin(AccountClientCounts, AccountClientCounts.account_id == Account.id)
+            .where(Account.id == account_id)
+        )
+    ).first()

@@ -32,36 +32,61 @@ def resolve_sort(sort: SortKey, name_order: str) -> str:
     return sort
 
 
-def ordering_of(sort: SortKey | None, direction: Direction, *, name_order: str,
-                relevance: ColumnElement[int] | None, all_matches_known: bool) -> Ordering:
+def ordering_of(
+    sort: SortKey | None,
+    direction: Direction,
+    *,
+    name_order: str,
+    relevance: ColumnElement[int] | None,
+    all_matches_known: bool,
+) -> Ordering:
     """The order of a page: by relevance when asked (the default for a search with words) and every
     match is known, so that ranking them costs little; otherwise by the sort key."""
     wanted = sort or ("relevance" if relevance is not None else "name")
     ranked = wanted == "relevance" and relevance is not None and all_matches_known
-    return Ordering(sort=resolve_sort(wanted, name_order), direction=direction,
-                    score=relevance if ranked else None)
+    return Ordering(sort=resolve_sort(wanted, name_order), direction=direction, score=relevance if ranked else None)
 
 
 async def list_clients(
-    session: AsyncSession, *, principal: Principal, tab: Tab, sort: SortKey | None, direction: Direction,
-    cursor: str | None, limit: int, search: SearchParams, segment_id: int | None = None,
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    tab: Tab,
+    sort: SortKey | None,
+    direction: Direction,
+    cursor: str | None,
+    limit: int,
+    search: SearchParams,
+    segment_id: int | None = None,
 ) -> dict[str, Any]:
     """One page of the list, or of a search, with the counts of every tab."""
     # The hottest route: account settings and tab counts come in one query, not two.
     account = await list_queries.account_and_counts(session, account_id=principal.account_id)
     if account is None:
         raise UnknownAccount
-    conditions = await query_conditions(session, account_id=principal.account_id, timezone=account.timezone,
-                                        search=search, segment_id=segment_id)
+    conditions = await query_conditions(
+        session, account_id=principal.account_id, timezone=account.timezone, search=search, segment_id=segment_id
+    )
     clients, prospects, exact = account.clients, account.prospects, True
     if conditions:
-        conditions, clients, prospects, exact = await count_matches(session, account_id=principal.account_id,
-                                                                     conditions=conditions)
-    ordering = ordering_of(sort, direction, name_order=account.name_order, all_matches_known=exact,
-                           relevance=search_relevance(search, account_id=principal.account_id))
+        conditions, clients, prospects, exact = await count_matches(
+            session, account_id=principal.account_id, conditions=conditions
+        )
+    ordering = ordering_of(
+        sort,
+        direction,
+        name_order=account.name_order,
+        all_matches_known=exact,
+        relevance=search_relevance(search, account_id=principal.account_id),
+    )
     after = Cursor.decode(cursor, sort=ordering.name, direction=direction) if cursor else None
     rows, next_cursor = await list_queries.list_page(
-        session, account_id=principal.account_id, tab=tab, ordering=ordering, cursor=after, limit=limit,
+        session,
+        account_id=principal.account_id,
+        tab=tab,
+        ordering=ordering,
+        cursor=after,
+        limit=limit,
         conditions=conditions,
     )
     return {
@@ -72,13 +97,15 @@ async def list_clients(
     }
 
 
-async def count_matches(session: AsyncSession, *, account_id: uuid.UUID, conditions: list[ColumnElement[bool]]
-                         ) -> tuple[list[ColumnElement[bool]], int, int, bool]:
+async def count_matches(
+    session: AsyncSession, *, account_id: uuid.UUID, conditions: list[ColumnElement[bool]]
+) -> tuple[list[ColumnElement[bool]], int, int, bool]:
     """A search's matches up to the cap: (conditions, clients, prospects, exact); under the cap, the
     conditions become the list of the matches' ids."""
     await list_queries.plan_each_search(session)
-    matches = await list_queries.first_matches(session, account_id=account_id, conditions=conditions,
-                                               limit=MATCH_COUNT_CAP + 1)
+    matches = await list_queries.first_matches(
+        session, account_id=account_id, conditions=conditions, limit=MATCH_COUNT_CAP + 1
+    )
     clients = sum(1 for m in matches if m.status == "client")
     exact = len(matches) <= MATCH_COUNT_CAP
     if exact:

@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from decimal import Decimal
-
 from sqlalchemy import (
-    BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Identity, Index, Integer, Numeric, String,
-    Text, UniqueConstraint, and_, func, literal_column, text,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    func,
+    literal_column,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
@@ -65,7 +78,7 @@ class _NamedLabel:
     """Columns shared by categories and tags: a name unique in its account."""
 
     @declared_attr.directive
-    def __table_args__(cls) -> tuple[UniqueConstraint]:  # noqa: N805 - one constraint object per table
+    def __table_args__(cls) -> tuple[UniqueConstraint]:
         return (UniqueConstraint("account_id", "name"),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -187,8 +200,7 @@ def _list_indexes() -> None:
     live = Client.deleted_at.is_(None)
     for key, column in LIST_SORT_COLUMNS.items():
         Index(f"ix_clients_list_{key}", Client.account_id, column, Client.id, postgresql_where=live)
-        Index(f"ix_clients_tab_{key}", Client.account_id, Client.status, column, Client.id,
-              postgresql_where=live)
+        Index(f"ix_clients_tab_{key}", Client.account_id, Client.status, column, Client.id, postgresql_where=live)
 
 
 _list_indexes()
@@ -198,11 +210,22 @@ def _search_indexes() -> None:
     live = Client.deleted_at.is_(None)
     # Substrings anywhere in a name, an e-mail or a phone: trigram GIN (REFERENCE: 486 ms -> 7.8 ms).
     for column in (Client.search_names, Client.search_emails, Client.search_phones):
-        Index(f"ix_clients_{column.key}", column, postgresql_using="gin",
-              postgresql_ops={column.key: "gin_trgm_ops"}, postgresql_where=live)
+        Index(
+            f"ix_clients_{column.key}",
+            column,
+            postgresql_using="gin",
+            postgresql_ops={column.key: "gin_trgm_ops"},
+            postgresql_where=live,
+        )
     # Blocked clients are few: a partial index finds them without reading the others.
     Index("ix_clients_blocked", Client.account_id, postgresql_where=and_(live, Client.blocked))
-    for column in (Client.billing_postal_code, Client.search_city, Client.billing_country, Client.category_id, Client.price_grid_id):
+    for column in (
+        Client.billing_postal_code,
+        Client.search_city,
+        Client.billing_country,
+        Client.category_id,
+        Client.price_grid_id,
+    ):
         Index(f"ix_clients_{column.key}", Client.account_id, column, postgresql_where=live)
 
 
@@ -212,13 +235,26 @@ _search_indexes()
 def _duplicate_indexes() -> None:
     # Probable duplicates share a normalised e-mail, phone, or name and postal code (GET /duplicates).
     live = Client.deleted_at.is_(None)
-    Index("ix_clients_duplicate_email", Client.account_id, func.lower(Client.email),
-          postgresql_where=and_(live, Client.email.is_not(None)))
+    Index(
+        "ix_clients_duplicate_email",
+        Client.account_id,
+        func.lower(Client.email),
+        postgresql_where=and_(live, Client.email.is_not(None)),
+    )
     for column in (Client.phone, Client.mobile):
-        Index(f"ix_clients_duplicate_{column.key}", Client.account_id, func.phone_digits(column),
-              postgresql_where=and_(live, column.is_not(None)))
-    Index("ix_clients_duplicate_name", Client.account_id, Client.sort_last_first, Client.billing_postal_code,
-          postgresql_where=live)
+        Index(
+            f"ix_clients_duplicate_{column.key}",
+            Client.account_id,
+            func.phone_digits(column),
+            postgresql_where=and_(live, column.is_not(None)),
+        )
+    Index(
+        "ix_clients_duplicate_name",
+        Client.account_id,
+        Client.sort_last_first,
+        Client.billing_postal_code,
+        postgresql_where=live,
+    )
     Index("ix_clients_merged_into", Client.merged_into_id, postgresql_where=Client.merged_into_id.is_not(None))
 
 
@@ -278,8 +314,12 @@ class ClientInvoice(Base):
     credit_note_number: Mapped[str | None] = mapped_column(String(40))
 
 
-Index("ix_client_invoices_number", ClientInvoice.invoice_number, postgresql_using="gin",
-      postgresql_ops={"invoice_number": "gin_trgm_ops"})
+Index(
+    "ix_client_invoices_number",
+    ClientInvoice.invoice_number,
+    postgresql_using="gin",
+    postgresql_ops={"invoice_number": "gin_trgm_ops"},
+)
 
 
 # The tables below are read models fed by the orders service's events. Their keys start with
@@ -324,17 +364,19 @@ class ClientOrder(Base):
     container_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger), default=list, server_default="{}")
 
 
-Index("ix_client_orders_number", ClientOrder.order_number, postgresql_using="gin",
-      postgresql_ops={"order_number": "gin_trgm_ops"})
+Index(
+    "ix_client_orders_number",
+    ClientOrder.order_number,
+    postgresql_using="gin",
+    postgresql_ops={"order_number": "gin_trgm_ops"},
+)
 
 
 class ClientShipmentLine(Base):
     """Goods that left for a client: counted for the ship-to client, not the billed one (F16, F17)."""
 
     __tablename__ = "client_shipment_lines"
-    __table_args__ = (
-        Index("ix_client_shipment_lines_ship_to", "account_id", "ship_to_client_id", "shipped_at"),
-    )
+    __table_args__ = (Index("ix_client_shipment_lines_ship_to", "account_id", "ship_to_client_id", "shipped_at"),)
 
     account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     shipment_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)

@@ -29,26 +29,56 @@ async def add_note(session: AsyncSession, *, principal: Principal, client_id: in
     # Locked, as every writer of the client's data: an erasure waits for this note, or this sees it.
     client = await load_client(session, principal=principal, client_id=client_id, for_update=True)
     now = datetime.now(UTC)
-    note = ClientNote(account_id=principal.account_id, client_id=client.id, kind=data.kind,
-                      noted_at=(data.noted_at or now).astimezone(UTC), text=data.text, by_user=principal.user_id,
-                      created_at=now, updated_at=now)
+    note = ClientNote(
+        account_id=principal.account_id,
+        client_id=client.id,
+        kind=data.kind,
+        noted_at=(data.noted_at or now).astimezone(UTC),
+        text=data.text,
+        by_user=principal.user_id,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(note)
     await session.flush()
-    event = await publish(session, NoteAdded, account_id=principal.account_id, payload=NotePayload(
-        note_id=note.id, client_id=client.id, kind=note.kind, noted_at=note.noted_at,  # type: ignore[arg-type]
-        text=note.text, by_user=note.by_user))
-    await timeline_repository.add_entries(session, [NewEntry(
-        account_id=principal.account_id, client_id=client.id, occurred_at=note.noted_at, kind=event.type,
-        text=timeline_text.note_text(note.kind, note.text), object_type="note", object_id=note.id,
-        amount_cents=None, source_event_id=event.event_id)])
+    event = await publish(
+        session,
+        NoteAdded,
+        account_id=principal.account_id,
+        payload=NotePayload(
+            note_id=note.id,
+            client_id=client.id,
+            kind=note.kind,
+            noted_at=note.noted_at,  # type: ignore[arg-type]
+            text=note.text,
+            by_user=note.by_user,
+        ),
+    )
+    await timeline_repository.add_entries(
+        session,
+        [
+            NewEntry(
+                account_id=principal.account_id,
+                client_id=client.id,
+                occurred_at=note.noted_at,
+                kind=event.type,
+                text=timeline_text.note_text(note.kind, note.text),
+                object_type="note",
+                object_id=note.id,
+                amount_cents=None,
+                source_event_id=event.event_id,
+            )
+        ],
+    )
     return note_body(note)
 
 
 async def list_notes(session: AsyncSession, *, principal: Principal, client_id: int, limit: int) -> dict[str, Any]:
     """A client's notes, newest first."""
     client = await load_any_client(session, principal=principal, client_id=client_id)
-    notes = await notes_repository.list_notes(session, account_id=principal.account_id, client_id=client.id,
-                                              limit=limit)
+    notes = await notes_repository.list_notes(
+        session, account_id=principal.account_id, client_id=client.id, limit=limit
+    )
     return {"items": [note_body(n) for n in notes]}
 
 
@@ -70,8 +100,14 @@ async def update_note(
     note.updated_at = datetime.now(UTC)
     await session.flush()
     await timeline_repository.move_object_entries(
-        session, account_id=principal.account_id, client_id=note.client_id, object_type="note", object_id=note.id,
-        text=timeline_text.note_text(note.kind, note.text), occurred_at=note.noted_at)
+        session,
+        account_id=principal.account_id,
+        client_id=note.client_id,
+        object_type="note",
+        object_id=note.id,
+        text=timeline_text.note_text(note.kind, note.text),
+        occurred_at=note.noted_at,
+    )
     return note_body(note)
 
 
@@ -80,15 +116,21 @@ async def delete_note(session: AsyncSession, *, principal: Principal, client_id:
     note = await _load(session, principal=principal, client_id=client_id, note_id=note_id, live=True)
     await session.delete(note)
     await timeline_repository.delete_object_entries(
-        session, account_id=principal.account_id, client_id=note.client_id, object_type="note", object_id=note.id)
+        session, account_id=principal.account_id, client_id=note.client_id, object_type="note", object_id=note.id
+    )
 
 
-async def _load(session: AsyncSession, *, principal: Principal, client_id: int, note_id: int,
-                live: bool = False) -> ClientNote:
-    client = await (load_client(session, principal=principal, client_id=client_id, for_update=True) if live
-                    else load_any_client(session, principal=principal, client_id=client_id))
-    note = await notes_repository.get_note(session, account_id=principal.account_id, client_id=client.id,
-                                           note_id=note_id)
+async def _load(
+    session: AsyncSession, *, principal: Principal, client_id: int, note_id: int, live: bool = False
+) -> ClientNote:
+    client = await (
+        load_client(session, principal=principal, client_id=client_id, for_update=True)
+        if live
+        else load_any_client(session, principal=principal, client_id=client_id)
+    )
+    note = await notes_repository.get_note(
+        session, account_id=principal.account_id, client_id=client.id, note_id=note_id
+    )
     if note is None:
         raise NotFound(f"Note {note_id} of client {client_id} does not exist.")
     return note

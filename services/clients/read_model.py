@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -22,7 +22,13 @@ from services.clients.timeline_repository import NewEntry
 from shared.consumer import apply_once
 from shared.events.envelope import Event
 from shared.events.orders import (
-    InvoiceCancelled, InvoiceIssued, OrderCancelled, OrderConfirmed, OrderCreated, OrderInvoiced, PaymentReceived,
+    InvoiceCancelled,
+    InvoiceIssued,
+    OrderCancelled,
+    OrderConfirmed,
+    OrderCreated,
+    OrderInvoiced,
+    PaymentReceived,
     ShipmentShipped,
 )
 
@@ -41,8 +47,18 @@ def _plan_order_event(event: OrderCreated | OrderConfirmed | OrderCancelled) -> 
     async def effect(session: AsyncSession, known: set[int]) -> None:
         await activity_repository.record_order(session, account_id=event.account_id, order=p)
         text = timeline_text.order_text(event.type, order_number=p.order_number, total_cents=p.total_cents)
-        await _note(session, event, known, [p.client_id], occurred_at=occurred_at, text=text,
-                    object_type="order", object_id=p.order_id, amount_cents=p.total_cents, order_id=p.order_id)
+        await _note(
+            session,
+            event,
+            known,
+            [p.client_id],
+            occurred_at=occurred_at,
+            text=text,
+            object_type="order",
+            object_id=p.order_id,
+            amount_cents=p.total_cents,
+            order_id=p.order_id,
+        )
 
     return [p.client_id], effect
 
@@ -73,23 +89,45 @@ async def _invoices_issued(
     payloads = [e.payload for e in events]
     credit_notes = await stats_repository.record_invoices_issued(session, account_id=account_id, invoices=payloads)
     await stats_repository.record_invoice_lines(session, account_id=account_id, invoices=payloads)
-    await stats_repository.refresh_client_statistics(session, account_id=account_id,
-                                                     client_ids=[p.client_id for p in payloads])
-    await timeline_repository.add_entries(session, [
-        NewEntry(account_id=account_id, client_id=p.client_id, occurred_at=p.issued_at, kind=e.type,
-                 text=timeline_text.invoice_issued_text(invoice_number=p.invoice_number, total_cents=p.total_cents),
-                 object_type="invoice", object_id=p.invoice_id, amount_cents=p.total_cents,
-                 source_event_id=e.event_id, link=order_link(p.order_id))
-        for e, p in zip(events, payloads, strict=True) if p.client_id in known])
+    await stats_repository.refresh_client_statistics(
+        session, account_id=account_id, client_ids=[p.client_id for p in payloads]
+    )
+    await timeline_repository.add_entries(
+        session,
+        [
+            NewEntry(
+                account_id=account_id,
+                client_id=p.client_id,
+                occurred_at=p.issued_at,
+                kind=e.type,
+                text=timeline_text.invoice_issued_text(invoice_number=p.invoice_number, total_cents=p.total_cents),
+                object_type="invoice",
+                object_id=p.invoice_id,
+                amount_cents=p.total_cents,
+                source_event_id=e.event_id,
+                link=order_link(p.order_id),
+            )
+            for e, p in zip(events, payloads, strict=True)
+            if p.client_id in known
+        ],
+    )
     for p in payloads:
         if credit_notes.get(p.invoice_id) is not None:
             # The credit note came first and could not name the invoice or its amount: now it can.
             await timeline_repository.rewrite_entries(
-                session, account_id=account_id, client_id=p.client_id, kind=InvoiceCancelled.TYPE,
-                object_type="invoice", object_id=p.invoice_id, amount_cents=p.total_cents,
-                text=timeline_text.invoice_cancelled_text(credit_note_number=credit_notes[p.invoice_id],
-                                                          invoice_number=p.invoice_number,
-                                                          total_cents=p.total_cents))
+                session,
+                account_id=account_id,
+                client_id=p.client_id,
+                kind=InvoiceCancelled.TYPE,
+                object_type="invoice",
+                object_id=p.invoice_id,
+                amount_cents=p.total_cents,
+                text=timeline_text.invoice_cancelled_text(
+                    credit_note_number=credit_notes[p.invoice_id],
+                    invoice_number=p.invoice_number,
+                    total_cents=p.total_cents,
+                ),
+            )
 
 
 def _plan_invoice_cancelled(event: InvoiceCancelled) -> Plan:
@@ -98,15 +136,31 @@ def _plan_invoice_cancelled(event: InvoiceCancelled) -> Plan:
 
     async def effect(session: AsyncSession, known: set[int]) -> None:
         issued = await stats_repository.record_invoice_cancelled(
-            session, account_id=event.account_id, invoice_id=p.invoice_id, client_id=p.client_id,
-            order_id=p.order_id, cancelled_at=p.cancelled_at, credit_note_number=p.credit_note_number)
-        await stats_repository.refresh_client_statistics(session, account_id=event.account_id,
-                                                         client_ids=[p.client_id])
+            session,
+            account_id=event.account_id,
+            invoice_id=p.invoice_id,
+            client_id=p.client_id,
+            order_id=p.order_id,
+            cancelled_at=p.cancelled_at,
+            credit_note_number=p.credit_note_number,
+        )
+        await stats_repository.refresh_client_statistics(session, account_id=event.account_id, client_ids=[p.client_id])
         number, total = issued if issued is not None else (None, None)
-        text = timeline_text.invoice_cancelled_text(credit_note_number=p.credit_note_number,
-                                                    invoice_number=number, total_cents=total)
-        await _note(session, event, known, [p.client_id], occurred_at=p.cancelled_at, text=text,
-                    object_type="invoice", object_id=p.invoice_id, amount_cents=total, order_id=p.order_id)
+        text = timeline_text.invoice_cancelled_text(
+            credit_note_number=p.credit_note_number, invoice_number=number, total_cents=total
+        )
+        await _note(
+            session,
+            event,
+            known,
+            [p.client_id],
+            occurred_at=p.cancelled_at,
+            text=text,
+            object_type="invoice",
+            object_id=p.invoice_id,
+            amount_cents=total,
+            order_id=p.order_id,
+        )
 
     return [p.client_id], effect
 
@@ -119,19 +173,39 @@ def _plan_shipment_shipped(event: ShipmentShipped) -> Plan:
 
     async def effect(session: AsyncSession, known: set[int]) -> None:
         await activity_repository.record_shipment_lines(
-            session, account_id=event.account_id, shipment_id=p.shipment_id, order_id=p.order_id,
-            client_id=p.client_id, ship_to_client_id=p.ship_to_client_id, shipped_at=p.shipped_at, lines=p.lines)
-        note = dict(occurred_at=p.shipped_at, object_type="shipment", object_id=p.shipment_id, amount_cents=None,
-                    order_id=p.order_id)
+            session,
+            account_id=event.account_id,
+            shipment_id=p.shipment_id,
+            order_id=p.order_id,
+            client_id=p.client_id,
+            ship_to_client_id=p.ship_to_client_id,
+            shipped_at=p.shipped_at,
+            lines=p.lines,
+        )
+        note = {
+            "occurred_at": p.shipped_at,
+            "object_type": "shipment",
+            "object_id": p.shipment_id,
+            "amount_cents": None,
+            "order_id": p.order_id,
+        }
         text = timeline_text.shipment_text(order_number=p.order_number, units=units, litres=litres)
         await _note(session, event, known, [p.ship_to_client_id], text=text, **note)
         if p.client_id != p.ship_to_client_id:
             # The billed client's line says where the goods went: the ship-to's id, its name read later.
             named = p.ship_to_client_id in known
-            text = timeline_text.shipment_text(order_number=p.order_number, units=units, litres=litres,
-                                               to_other_client=named)
-            await _note(session, event, known, [p.client_id], text=text, **note,
-                        about_client_id=p.ship_to_client_id if named else None)
+            text = timeline_text.shipment_text(
+                order_number=p.order_number, units=units, litres=litres, to_other_client=named
+            )
+            await _note(
+                session,
+                event,
+                known,
+                [p.client_id],
+                text=text,
+                **note,
+                about_client_id=p.ship_to_client_id if named else None,
+            )
 
     return [p.client_id, p.ship_to_client_id], effect
 
@@ -141,19 +215,30 @@ def _plan_payment_received(event: PaymentReceived) -> Plan:
     p = event.payload
 
     async def effect(session: AsyncSession, known: set[int]) -> None:
-        await _note(session, event, known, [p.client_id], occurred_at=p.paid_at,
-                    text=timeline_text.payment_text(order_number=p.order_number, amount_cents=p.amount_cents),
-                    object_type="payment", object_id=p.payment_id, amount_cents=p.amount_cents,
-                    order_id=p.order_id)
+        await _note(
+            session,
+            event,
+            known,
+            [p.client_id],
+            occurred_at=p.paid_at,
+            text=timeline_text.payment_text(order_number=p.order_number, amount_cents=p.amount_cents),
+            object_type="payment",
+            object_id=p.payment_id,
+            amount_cents=p.amount_cents,
+            order_id=p.order_id,
+        )
 
     return [p.client_id], effect
 
 
 PLANS: dict[str, Callable[[Any], Plan]] = {
-    OrderCreated.TYPE: _plan_order_event, OrderConfirmed.TYPE: _plan_order_event,
-    OrderCancelled.TYPE: _plan_order_event, OrderInvoiced.TYPE: _plan_order_invoiced,
+    OrderCreated.TYPE: _plan_order_event,
+    OrderConfirmed.TYPE: _plan_order_event,
+    OrderCancelled.TYPE: _plan_order_event,
+    OrderInvoiced.TYPE: _plan_order_invoiced,
     InvoiceIssued.TYPE: _plan_invoice_issued,
-    InvoiceCancelled.TYPE: _plan_invoice_cancelled, ShipmentShipped.TYPE: _plan_shipment_shipped,
+    InvoiceCancelled.TYPE: _plan_invoice_cancelled,
+    ShipmentShipped.TYPE: _plan_shipment_shipped,
     PaymentReceived.TYPE: _plan_payment_received,
 }
 
@@ -180,8 +265,10 @@ async def apply_events(session: AsyncSession, events: Sequence[Event]) -> None:
     named: dict[uuid.UUID, set[int]] = {}
     for event, client_ids, _ in plans:
         named.setdefault(event.account_id, set()).update(client_ids)
-    known = {account_id: await stats_repository.lock_clients(session, account_id=account_id, client_ids=ids)
-             for account_id, ids in sorted(named.items(), key=lambda item: str(item[0]))}
+    known = {
+        account_id: await stats_repository.lock_clients(session, account_id=account_id, client_ids=ids)
+        for account_id, ids in sorted(named.items(), key=lambda item: str(item[0]))
+    }
     issued: dict[uuid.UUID, list[InvoiceIssued]] = {}
     for event, _, _ in plans:
         if isinstance(event, InvoiceIssued):
@@ -208,25 +295,48 @@ async def forward_merged(session: AsyncSession, *, account_id: uuid.UUID, client
     await stats_repository.lock_clients(session, account_id=account_id, client_ids=targets.values())
     for merged_id, kept_id in targets.items():
         await merge_repository.move_references(session, account_id=account_id, from_id=merged_id, to_id=kept_id)
-    await stats_repository.refresh_client_statistics(session, account_id=account_id,
-                                                     client_ids=[*targets, *targets.values()])
+    await stats_repository.refresh_client_statistics(
+        session, account_id=account_id, client_ids=[*targets, *targets.values()]
+    )
 
 
 async def _note(
-    session: AsyncSession, event: Event, known: set[int], client_ids: Iterable[int], *, occurred_at: datetime,
-    text: str, object_type: str, object_id: int, amount_cents: int | None, order_id: int,
+    session: AsyncSession,
+    event: Event,
+    known: set[int],
+    client_ids: Iterable[int],
+    *,
+    occurred_at: datetime,
+    text: str,
+    object_type: str,
+    object_id: int,
+    amount_cents: int | None,
+    order_id: int,
     about_client_id: int | None = None,
 ) -> None:
     # Only clients of the event's account get an entry: a stranger's event adds nothing visible.
-    await timeline_repository.add_entries(session, [
-        NewEntry(account_id=event.account_id, client_id=client_id, occurred_at=occurred_at, kind=event.type,
-                 text=text, object_type=object_type, object_id=object_id, amount_cents=amount_cents,
-                 source_event_id=event.event_id, link=order_link(order_id), about_client_id=about_client_id)
-        for client_id in client_ids if client_id in known
-    ])
+    await timeline_repository.add_entries(
+        session,
+        [
+            NewEntry(
+                account_id=event.account_id,
+                client_id=client_id,
+                occurred_at=occurred_at,
+                kind=event.type,
+                text=text,
+                object_type=object_type,
+                object_id=object_id,
+                amount_cents=amount_cents,
+                source_event_id=event.event_id,
+                link=order_link(order_id),
+                about_client_id=about_client_id,
+            )
+            for client_id in client_ids
+            if client_id in known
+        ],
+    )
 
 
 def order_link(order_id: int) -> str:
     """Where an order (and its invoice, shipments and payments) lives in the API."""
     return f"/api/orders/{order_id}"
-

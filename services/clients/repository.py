@@ -10,7 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from services.clients.models import (
-    Account, Category, Client, ClientInvoice, ClientNote, ClientOrder, ClientTag, Contact, Tag, TimelineEntry,
+    Account,
+    Category,
+    Client,
+    ClientInvoice,
+    ClientNote,
+    ClientOrder,
+    ClientTag,
+    Contact,
+    Tag,
+    TimelineEntry,
 )
 
 Label = type[Category] | type[Tag]
@@ -22,7 +31,11 @@ async def get_account(session: AsyncSession, *, account_id: uuid.UUID) -> Accoun
 
 
 async def get_client(
-    session: AsyncSession, *, account_id: uuid.UUID, client_id: int, for_update: bool = False,
+    session: AsyncSession,
+    *,
+    account_id: uuid.UUID,
+    client_id: int,
+    for_update: bool = False,
     live_only: bool = True,
 ) -> Client | None:
     """A client of the account (only a live one unless asked), optionally locked for an update."""
@@ -57,9 +70,7 @@ async def existing_label_ids(
     wanted = set(ids)
     if not wanted:
         return set()
-    rows = await session.execute(
-        select(model.id).where(model.account_id == account_id, model.id.in_(wanted))
-    )
+    rows = await session.execute(select(model.id).where(model.account_id == account_id, model.id.in_(wanted)))
     return set(rows.scalars())
 
 
@@ -91,16 +102,26 @@ async def accounting_code_taken(
 
 async def client_has_invoices(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> bool:
     """Whether any invoice, even cancelled, was issued to the client (they are kept by law)."""
-    return bool(await session.scalar(select(exists().where(
-        ClientInvoice.account_id == account_id, ClientInvoice.client_id == client_id,
-        ClientInvoice.issued_at.is_not(None),
-    ))))
+    return bool(
+        await session.scalar(
+            select(
+                exists().where(
+                    ClientInvoice.account_id == account_id,
+                    ClientInvoice.client_id == client_id,
+                    ClientInvoice.issued_at.is_not(None),
+                )
+            )
+        )
+    )
 
 
 async def client_has_orders(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> bool:
     """Whether any order, even cancelled, was billed to the client."""
-    return bool(await session.scalar(select(exists().where(
-        ClientOrder.account_id == account_id, ClientOrder.client_id == client_id))))
+    return bool(
+        await session.scalar(
+            select(exists().where(ClientOrder.account_id == account_id, ClientOrder.client_id == client_id))
+        )
+    )
 
 
 # Timeline lines whose text the user wrote or that quote personal data (a note, an e-mail's address
@@ -112,11 +133,16 @@ PERSONAL_CATEGORIES = ("note", "email", "reminder", "block")
 async def erase_personal_data(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> None:
     """Remove what identifies a client beyond its row: contacts, notes, and the timeline's free texts."""
     await session.execute(delete(Contact).where(Contact.account_id == account_id, Contact.client_id == client_id))
-    await session.execute(delete(ClientNote).where(ClientNote.account_id == account_id,
-                                                   ClientNote.client_id == client_id))
-    await session.execute(delete(TimelineEntry).where(
-        TimelineEntry.account_id == account_id, TimelineEntry.client_id == client_id,
-        TimelineEntry.category.in_(PERSONAL_CATEGORIES)))
+    await session.execute(
+        delete(ClientNote).where(ClientNote.account_id == account_id, ClientNote.client_id == client_id)
+    )
+    await session.execute(
+        delete(TimelineEntry).where(
+            TimelineEntry.account_id == account_id,
+            TimelineEntry.client_id == client_id,
+            TimelineEntry.category.in_(PERSONAL_CATEGORIES),
+        )
+    )
 
 
 async def erased_among(session: AsyncSession, *, account_id: uuid.UUID, client_ids: Iterable[int]) -> set[int]:
@@ -126,9 +152,14 @@ async def erased_among(session: AsyncSession, *, account_id: uuid.UUID, client_i
         return set()
     kept = aliased(Client)
     rows = await session.execute(
-        select(Client.id).outerjoin(kept, (kept.account_id == Client.account_id) & (kept.id == Client.merged_into_id))
-        .where(Client.account_id == account_id, Client.id.in_(ids),
-               Client.erased_at.is_not(None) | kept.erased_at.is_not(None)))
+        select(Client.id)
+        .outerjoin(kept, (kept.account_id == Client.account_id) & (kept.id == Client.merged_into_id))
+        .where(
+            Client.account_id == account_id,
+            Client.id.in_(ids),
+            Client.erased_at.is_not(None) | kept.erased_at.is_not(None),
+        )
+    )
     return set(rows.scalars())
 
 
@@ -148,11 +179,13 @@ async def list_labels(session: AsyncSession, model: Label, *, account_id: uuid.U
     return list(rows.scalars())
 
 
-async def get_label(session: AsyncSession, model: Label, *, account_id: uuid.UUID, label_id: int) -> Category | Tag | None:
+async def get_label(
+    session: AsyncSession, model: Label, *, account_id: uuid.UUID, label_id: int
+) -> Category | Tag | None:
     """One category or tag of the account."""
-    return (await session.execute(
-        select(model).where(model.account_id == account_id, model.id == label_id)
-    )).scalar_one_or_none()
+    return (
+        await session.execute(select(model).where(model.account_id == account_id, model.id == label_id))
+    ).scalar_one_or_none()
 
 
 async def label_name_taken(
@@ -182,9 +215,9 @@ async def list_contacts(session: AsyncSession, *, client_id: int) -> list[Contac
 
 async def get_contact(session: AsyncSession, *, client_id: int, contact_id: int) -> Contact | None:
     """One contact of a client."""
-    return (await session.execute(
-        select(Contact).where(Contact.client_id == client_id, Contact.id == contact_id)
-    )).scalar_one_or_none()
+    return (
+        await session.execute(select(Contact).where(Contact.client_id == client_id, Contact.id == contact_id))
+    ).scalar_one_or_none()
 
 
 async def live_clients_page(
@@ -199,8 +232,11 @@ async def live_clients_page(
 
 async def tag_ids_by_client(session: AsyncSession, *, client_ids: list[int]) -> dict[int, list[int]]:
     """Tag ids of several clients at once."""
-    rows = await session.execute(select(ClientTag.client_id, ClientTag.tag_id)
-                                 .where(ClientTag.client_id.in_(client_ids)).order_by(ClientTag.tag_id))
+    rows = await session.execute(
+        select(ClientTag.client_id, ClientTag.tag_id)
+        .where(ClientTag.client_id.in_(client_ids))
+        .order_by(ClientTag.tag_id)
+    )
     found: dict[int, list[int]] = {client_id: [] for client_id in client_ids}
     for client_id, tag_id in rows.all():
         found[client_id].append(tag_id)

@@ -31,8 +31,16 @@ async def republish_snapshots(sessions: async_sessionmaker[AsyncSession], *, acc
                 return total
             tags = await repository.tag_ids_by_client(session, client_ids=[c.id for c in clients])
             orders = {a: (await session.get(Account, a)).name_order for a in {c.account_id for c in clients}}  # type: ignore[union-attr]
-            await add_events(session, outbox, [
-                new_event(ClientCreated, account_id=c.account_id,
-                          payload=snapshot(c, tag_ids=tags[c.id], order=orders[c.account_id]))  # type: ignore[arg-type]
-                for c in clients])
+            await add_events(
+                session,
+                outbox,
+                [
+                    new_event(
+                        ClientCreated,
+                        account_id=c.account_id,
+                        payload=snapshot(c, tag_ids=tags[c.id], order=orders[c.account_id]),
+                    )  # type: ignore[arg-type]
+                    for c in clients
+                ],
+            )
         after, total = clients[-1].id, total + len(clients)

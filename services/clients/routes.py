@@ -9,10 +9,15 @@ from fastapi import APIRouter, Path, Query, Response, status
 
 from services.clients import erasure_service, lifecycle_service, list_service, service, sheet_service
 from services.clients.list_queries import SORT_DESCRIPTION, Direction, SortKey, Tab
-from services.clients.search.params import SearchParams
 from services.clients.schemas import (
-    BlockRequest, ClientCreate, ClientPage, ClientRead, ClientSheet, ClientUpdate,
+    BlockRequest,
+    ClientCreate,
+    ClientPage,
+    ClientRead,
+    ClientSheet,
+    ClientUpdate,
 )
+from services.clients.search.params import SearchParams
 from services.clients.validation import DB_BIGINT_MAX
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
@@ -24,7 +29,8 @@ ClientId = Annotated[int, Path(ge=1, le=DB_BIGINT_MAX, description="Client id")]
 
 @router.get("", response_model=ClientPage)
 async def list_clients(
-    principal: CurrentPrincipal, session: Transaction,
+    principal: CurrentPrincipal,
+    session: Transaction,
     tab: Tab = "all",
     sort: SortKey | None = Query(None, description=SORT_DESCRIPTION),
     direction: Direction = "asc",
@@ -34,9 +40,17 @@ async def list_clients(
     segment_id: Annotated[int | None, Query(ge=1, le=DB_BIGINT_MAX, description="A saved search to apply")] = None,
 ) -> Response:
     """List or search the client base: one tab, sorted, one keyset page, with the counts (F2-F5)."""
-    page = await list_service.list_clients(session, principal=principal, tab=tab, sort=sort,
-                                           direction=direction, cursor=cursor, limit=limit, search=search,
-                                           segment_id=segment_id)
+    page = await list_service.list_clients(
+        session,
+        principal=principal,
+        tab=tab,
+        sort=sort,
+        direction=direction,
+        cursor=cursor,
+        limit=limit,
+        search=search,
+        segment_id=segment_id,
+    )
     # Serialised with orjson directly: the list is the hottest route (see README, benchmark).
     return Response(orjson.dumps(page), media_type="application/json")
 
@@ -66,8 +80,9 @@ async def block_client(
     client_id: ClientId, body: BlockRequest, principal: CurrentPrincipal, session: Transaction
 ) -> Any:
     """Block a client: no new orders may be taken for it (F19)."""
-    return await service.set_blocked(session, principal=principal, client_id=client_id, blocked=True,
-                                     reason=body.reason)
+    return await service.set_blocked(
+        session, principal=principal, client_id=client_id, blocked=True, reason=body.reason
+    )
 
 
 @router.post("/{client_id}/unblock", response_model=ClientRead)

@@ -23,8 +23,10 @@ from shared.db import Transaction
 from shared.idempotency import IdempotentRoute
 
 router = APIRouter(prefix="/api/clients/exports", tags=["exports"], route_class=IdempotentRoute)
-MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
-               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 class ExportJobRead(BaseModel):
@@ -44,21 +46,37 @@ class ExportJobRead(BaseModel):
     download_url: str | None
 
 
-@router.get("/{kind}.csv", response_class=StreamingResponse,
-            responses={200: {"content": {"text/csv": {}}, "description": "CSV for French Excel"}})
+@router.get(
+    "/{kind}.csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}, "description": "CSV for French Excel"}},
+)
 async def export_csv(
-    kind: ExportKind, request: Request, principal: CurrentPrincipal, session: Transaction,
+    kind: ExportKind,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: Transaction,
     search: Annotated[SearchParams, Query()] = SearchParams(),
     segment_id: Annotated[int | None, Query(ge=1, le=DB_BIGINT_MAX)] = None,
-    client_ids: Annotated[list[Annotated[int, Query(ge=1, le=DB_BIGINT_MAX)]] | None,
-                          Query(max_length=MAX_URL_CLIENT_IDS)] = None,
-    tab: Tab = "all", sort: Annotated[SortKey | None, Query(description=SORT_DESCRIPTION)] = None,
+    client_ids: Annotated[
+        list[Annotated[int, Query(ge=1, le=DB_BIGINT_MAX)]] | None, Query(max_length=MAX_URL_CLIENT_IDS)
+    ] = None,
+    tab: Tab = "all",
+    sort: Annotated[SortKey | None, Query(description=SORT_DESCRIPTION)] = None,
     direction: Direction = "asc",
 ) -> StreamingResponse:
     """Stream the clients (or their contacts) that the list shows for the same parameters, as CSV."""
-    prepared = await service.prepare_csv(session, principal=principal, kind=kind, search=search,
-                                         segment_id=segment_id, client_ids=client_ids, tab=tab, sort=sort,
-                                         direction=direction)
+    prepared = await service.prepare_csv(
+        session,
+        principal=principal,
+        kind=kind,
+        search=search,
+        segment_id=segment_id,
+        client_ids=client_ids,
+        tab=tab,
+        sort=sort,
+        direction=direction,
+    )
     return StreamingResponse(
         stream_csv(request.app.state.context.engine, prepared.statement, prepared.columns, lines=prepared.lines),
         media_type=MEDIA_TYPES["csv"],
@@ -84,12 +102,16 @@ async def get_export(job_id: uuid.UUID, principal: CurrentPrincipal, session: Tr
     return await service.get_job(session, principal=principal, job_id=job_id)
 
 
-@router.get("/{job_id}/file", response_class=FileResponse,
-            responses={200: {"content": {MEDIA_TYPES["xlsx"]: {}, "text/csv": {}}}})
+@router.get(
+    "/{job_id}/file",
+    response_class=FileResponse,
+    responses={200: {"content": {MEDIA_TYPES["xlsx"]: {}, "text/csv": {}}}},
+)
 async def download_export(
     job_id: uuid.UUID, request: Request, principal: CurrentPrincipal, session: Transaction
 ) -> FileResponse:
     """Download a finished export (409 while it is being built)."""
-    path, name = await service.job_file(session, principal=principal, job_id=job_id,
-                                        export_dir=request.app.state.context.settings.export_dir)
+    path, name = await service.job_file(
+        session, principal=principal, job_id=job_id, export_dir=request.app.state.context.settings.export_dir
+    )
     return FileResponse(path, filename=name, media_type=MEDIA_TYPES[name.rsplit(".", 1)[1]])

@@ -20,7 +20,8 @@ router = APIRouter(prefix="/api/clients", tags=["merge"], route_class=Idempotent
 
 @router.get("/duplicates", response_model=DuplicateGroups)
 async def find_duplicates(
-    principal: CurrentPrincipal, session: Transaction,
+    principal: CurrentPrincipal,
+    session: Transaction,
     by: Annotated[list[Reason] | None, Query(description="email, phone or name_postal_code (repeatable)")] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Groups per reason")] = 50,
 ) -> Any:

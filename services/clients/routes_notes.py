@@ -13,8 +13,7 @@ from shared.auth import CurrentPrincipal
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute
 
-router = APIRouter(prefix="/api/clients/{client_id}/notes", tags=["client notes"],
-                   route_class=IdempotentRoute)
+router = APIRouter(prefix="/api/clients/{client_id}/notes", tags=["client notes"], route_class=IdempotentRoute)
 ClientId = Annotated[int, Path(ge=1, le=DB_BIGINT_MAX, description="Client id")]
 NoteId = Annotated[int, Path(ge=1, le=DB_BIGINT_MAX, description="Note id")]
 
@@ -27,7 +26,9 @@ async def add_note(client_id: ClientId, body: NoteCreate, principal: CurrentPrin
 
 @router.get("", response_model=NotePage)
 async def list_notes(
-    client_id: ClientId, principal: CurrentPrincipal, session: Transaction,
+    client_id: ClientId,
+    principal: CurrentPrincipal,
+    session: Transaction,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Any:
     """The client's notes, newest first."""
@@ -45,8 +46,9 @@ async def update_note(
     client_id: ClientId, note_id: NoteId, body: NoteUpdate, principal: CurrentPrincipal, session: Transaction
 ) -> Any:
     """Change a note's kind, date or text."""
-    return await notes_service.update_note(session, principal=principal, client_id=client_id, note_id=note_id,
-                                           data=body)
+    return await notes_service.update_note(
+        session, principal=principal, client_id=client_id, note_id=note_id, data=body
+    )
 
 
 @router.delete("/{note_id}", status_code=status.HTTP_204_NO_CONTENT)

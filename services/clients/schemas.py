@@ -6,19 +6,34 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel, BeforeValidator, EmailStr, Field, StringConstraints, ValidationInfo, field_validator,
+    BaseModel,
+    BeforeValidator,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
 )
-
 
 from services.clients.domain import NameOrder
 from services.clients.validation import (
-    CountryCode, Id, Note, Phone, Text30, Text100, Text200, Text500, _blank_to_none, check_postal_code,
+    CountryCode,
+    Id,
+    Note,
+    Phone,
+    Text30,
+    Text100,
+    Text200,
+    Text500,
+    _blank_to_none,
+    check_postal_code,
     optional_text,
 )
 from shared.schemas import StrictBody
 
-Email = Annotated[Annotated[EmailStr, StringConstraints(max_length=254)] | None, BeforeValidator(_blank_to_none),
-                  Field(default=None)]
+Email = Annotated[
+    Annotated[EmailStr, StringConstraints(max_length=254)] | None, BeforeValidator(_blank_to_none), Field(default=None)
+]
 
 
 class Strict(StrictBody):
@@ -47,7 +62,8 @@ class ClientFields(Strict):
     multiline = frozenset({"note"})
 
     kind: Literal["person", "company"] | None = Field(
-        default=None, description="Inferred from company_name when omitted")
+        default=None, description="Inferred from company_name when omitted"
+    )
     title: Text30
     first_name: Text100
     last_name: Text100
@@ -178,8 +194,9 @@ class ClientPage(BaseModel):
 
     items: list[ClientListRow]
     counts: TabCounts
-    sort: str = Field(description="The order used: 'relevance' (the words of the search, best first, then by "
-                                  "name) or the sort key")
+    sort: str = Field(
+        description="The order used: 'relevance' (the words of the search, best first, then by name) or the sort key"
+    )
     next_cursor: str | None
 
 
@@ -209,8 +226,7 @@ class AccountSettingsUpdate(Strict):
     """Settings to change."""
 
     name_order: NameOrder | None = None
-    accounting_prefix: Annotated[str | None, Field(default=None, min_length=1, max_length=10,
-                                                  pattern=r"^[A-Z0-9]+$")]
+    accounting_prefix: Annotated[str | None, Field(default=None, min_length=1, max_length=10, pattern=r"^[A-Z0-9]+$")]
 
 
 class ContactFields(Strict):

@@ -19,28 +19,58 @@ from services.clients.views import client_body, snapshot
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidField, NotFound, Unauthorized
 from shared.events.clients import (
-    ClientBlocked, ClientBlockPayload, ClientCreated, ClientUnblocked, ClientUpdated, ClientUpdatedPayload,
+    ClientBlocked,
+    ClientBlockPayload,
+    ClientCreated,
+    ClientUnblocked,
+    ClientUpdated,
+    ClientUpdatedPayload,
 )
 from shared.events.envelope import Event
 from shared.outbox import add_event
 
 SCALAR_FIELDS = (
-    "kind", "title", "first_name", "last_name", "company_name", "email", "phone", "mobile",
-    "category_id", "price_grid_id", "accounting_code", "accepts_emailing", "accepts_mailing", "note",
-    "show_note_on_orders", "shipping_same_as_billing",
+    "kind",
+    "title",
+    "first_name",
+    "last_name",
+    "company_name",
+    "email",
+    "phone",
+    "mobile",
+    "category_id",
+    "price_grid_id",
+    "accounting_code",
+    "accepts_emailing",
+    "accepts_mailing",
+    "note",
+    "show_note_on_orders",
+    "shipping_same_as_billing",
 )
-NOT_NULLABLE = {"accepts_emailing", "accepts_mailing", "show_note_on_orders", "shipping_same_as_billing",
-                "kind", "accounting_code"}
-DEFAULTS: dict[str, Any] = {"accepts_emailing": False, "accepts_mailing": True,
-                            "show_note_on_orders": False, "shipping_same_as_billing": True}
+NOT_NULLABLE = {
+    "accepts_emailing",
+    "accepts_mailing",
+    "show_note_on_orders",
+    "shipping_same_as_billing",
+    "kind",
+    "accounting_code",
+}
+DEFAULTS: dict[str, Any] = {
+    "accepts_emailing": False,
+    "accepts_mailing": True,
+    "show_note_on_orders": False,
+    "shipping_same_as_billing": True,
+}
 
 
 class ClientMergedAway(NotFound):
     """The client was merged into another: 404, with a pointer to the client that absorbed it."""
 
     def __init__(self, client_id: int, kept_client_id: int) -> None:
-        super().__init__(f"Client {client_id} was merged into client {kept_client_id}.",
-                         extra={"merged_into": kept_client_id, "kept_client": f"/api/clients/{kept_client_id}"})
+        super().__init__(
+            f"Client {client_id} was merged into client {kept_client_id}.",
+            extra={"merged_into": kept_client_id, "kept_client": f"/api/clients/{kept_client_id}"},
+        )
 
 
 class ClientNotActive(Conflict):
@@ -67,8 +97,9 @@ async def account_of(session: AsyncSession, principal: Principal) -> Account:
     return account
 
 
-async def load_client(session: AsyncSession, *, principal: Principal, client_id: int,
-                      for_update: bool = False) -> Client:
+async def load_client(
+    session: AsyncSession, *, principal: Principal, client_id: int, for_update: bool = False
+) -> Client:
     """A live client of the caller's account; 404 otherwise, pointing to the survivor of a merge."""
     client = await load_any_client(session, principal=principal, client_id=client_id, for_update=for_update)
     if client.deleted_at is not None:
@@ -76,11 +107,13 @@ async def load_client(session: AsyncSession, *, principal: Principal, client_id:
     return client
 
 
-async def load_any_client(session: AsyncSession, *, principal: Principal, client_id: int,
-                          for_update: bool = False) -> Client:
+async def load_any_client(
+    session: AsyncSession, *, principal: Principal, client_id: int, for_update: bool = False
+) -> Client:
     """A client of the caller's account, archived or erased ones included; 404 if deleted or merged."""
-    client = await repository.get_client(session, account_id=principal.account_id, client_id=client_id,
-                                         for_update=for_update, live_only=False)
+    client = await repository.get_client(
+        session, account_id=principal.account_id, client_id=client_id, for_update=for_update, live_only=False
+    )
     if client is not None and client.merged_into_id is not None:
         raise ClientMergedAway(client_id, client.merged_into_id)
     if client is None or (client.deleted_at is not None and client.archived_at is None and client.erased_at is None):
@@ -105,12 +138,28 @@ async def create_client(session: AsyncSession, *, principal: Principal, data: Cl
     await repository.replace_client_tags(session, client_id=client.id, tag_ids=tag_ids)
     await session.refresh(client)
     order: NameOrder = account.name_order  # type: ignore[assignment]
-    created = await publish(session, ClientCreated, account_id=account.id,
-                            payload=snapshot(client, tag_ids=tag_ids, order=order, contacts=[]))
-    await timeline_repository.add_entries(session, [NewEntry(
-        account_id=account.id, client_id=client.id, occurred_at=client.created_at, kind=ClientCreated.TYPE,
-        text=CLIENT_CREATED, object_type="client", object_id=client.id, amount_cents=None,
-        source_event_id=created.event_id)])
+    created = await publish(
+        session,
+        ClientCreated,
+        account_id=account.id,
+        payload=snapshot(client, tag_ids=tag_ids, order=order, contacts=[]),
+    )
+    await timeline_repository.add_entries(
+        session,
+        [
+            NewEntry(
+                account_id=account.id,
+                client_id=client.id,
+                occurred_at=client.created_at,
+                kind=ClientCreated.TYPE,
+                text=CLIENT_CREATED,
+                object_type="client",
+                object_id=client.id,
+                amount_cents=None,
+                source_event_id=created.event_id,
+            )
+        ],
+    )
     return client_body(client, tag_ids=tag_ids, order=order)
 
 
@@ -128,8 +177,9 @@ async def update_client(
     """Edit the fields present in the request and announce what changed."""
     account = await account_of(session, principal)
     client = await load_client(session, principal=principal, client_id=client_id, for_update=True)
-    before = client_body(client, tag_ids=await repository.client_tag_ids(session, client_id=client.id),
-                         order=account.name_order)  # type: ignore[arg-type]
+    before = client_body(
+        client, tag_ids=await repository.client_tag_ids(session, client_id=client.id), order=account.name_order
+    )  # type: ignore[arg-type]
     present = data.model_fields_set
     for name in present & NOT_NULLABLE:
         if getattr(data, name) is None:
@@ -144,13 +194,19 @@ async def update_client(
     changed = sorted(k for k in after if k not in {"updated_at", "version"} and after[k] != before[k])
     if not changed:
         return before
-    await announce_update(session, principal=principal, account=account, client=client, tag_ids=tag_ids,
-                          changed=changed)
+    await announce_update(
+        session, principal=principal, account=account, client=client, tag_ids=tag_ids, changed=changed
+    )
     return client_body(client, tag_ids=tag_ids, order=account.name_order)  # type: ignore[arg-type]
 
 
 async def announce_update(
-    session: AsyncSession, *, principal: Principal, account: Account, client: Client, tag_ids: list[int],
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    account: Account,
+    client: Client,
+    tag_ids: list[int],
     changed: list[str],
 ) -> None:
     """Bump the client's version, publish its new snapshot and say on the timeline what changed (F10, F18)."""
@@ -159,21 +215,43 @@ async def announce_update(
     await session.flush()
     order: NameOrder = account.name_order  # type: ignore[assignment]
     contacts = await repository.list_contacts(session, client_id=client.id)
-    payload = ClientUpdatedPayload(**snapshot(client, tag_ids=tag_ids, order=order, contacts=contacts).model_dump(),
-                                   changed_fields=changed)
+    payload = ClientUpdatedPayload(
+        **snapshot(client, tag_ids=tag_ids, order=order, contacts=contacts).model_dump(), changed_fields=changed
+    )
     event = await publish(session, ClientUpdated, account_id=account.id, payload=payload)
-    await add_own_entry(session, client=client, event=event,
-                        text=timeline_text.fields_edited_text(changed, by_user=principal.user_id))
+    await add_own_entry(
+        session, client=client, event=event, text=timeline_text.fields_edited_text(changed, by_user=principal.user_id)
+    )
 
 
-async def add_own_entry(session: AsyncSession, *, client: Client, event: Event, text: str,
-                        object_type: str = "client", object_id: int | None = None,
-                        about_client_id: int | None = None) -> None:
+async def add_own_entry(
+    session: AsyncSession,
+    *,
+    client: Client,
+    event: Event,
+    text: str,
+    object_type: str = "client",
+    object_id: int | None = None,
+    about_client_id: int | None = None,
+) -> None:
     """Write the timeline entry of an event this service just published about the client."""
-    await timeline_repository.add_entries(session, [NewEntry(
-        account_id=client.account_id, client_id=client.id, occurred_at=event.occurred_at, kind=event.type,
-        text=text, object_type=object_type, object_id=client.id if object_id is None else object_id,
-        amount_cents=None, source_event_id=event.event_id, about_client_id=about_client_id)])
+    await timeline_repository.add_entries(
+        session,
+        [
+            NewEntry(
+                account_id=client.account_id,
+                client_id=client.id,
+                occurred_at=event.occurred_at,
+                kind=event.type,
+                text=text,
+                object_type=object_type,
+                object_id=client.id if object_id is None else object_id,
+                amount_cents=None,
+                source_event_id=event.event_id,
+                about_client_id=about_client_id,
+            )
+        ],
+    )
 
 
 async def set_blocked(
@@ -191,12 +269,18 @@ async def set_blocked(
         client.version += 1
         client.updated_at = now
         await session.flush()
-        payload = ClientBlockPayload(client_id=client.id, version=client.version, reason=reason,
-                                     by_user=principal.user_id)
-        event = await publish(session, ClientBlocked if blocked else ClientUnblocked, account_id=account.id,
-                              payload=payload)
-        await add_own_entry(session, client=client, event=event, text=timeline_text.block_text(
-            blocked=blocked, by_user=principal.user_id, reason=reason))
+        payload = ClientBlockPayload(
+            client_id=client.id, version=client.version, reason=reason, by_user=principal.user_id
+        )
+        event = await publish(
+            session, ClientBlocked if blocked else ClientUnblocked, account_id=account.id, payload=payload
+        )
+        await add_own_entry(
+            session,
+            client=client,
+            event=event,
+            text=timeline_text.block_text(blocked=blocked, by_user=principal.user_id, reason=reason),
+        )
     tag_ids = await repository.client_tag_ids(session, client_id=client.id)
     return client_body(client, tag_ids=tag_ids, order=account.name_order)  # type: ignore[arg-type]
 
@@ -225,8 +309,8 @@ async def _apply(
     await _check_references(session, account=account, data=data)
     await _assign_accounting_code(session, account=account, client=client, given="accounting_code" in values)
     client.sort_first_last, client.sort_last_first = sort_keys(
-        kind=client.kind, first_name=client.first_name, last_name=client.last_name,
-        company_name=client.company_name)
+        kind=client.kind, first_name=client.first_name, last_name=client.last_name, company_name=client.company_name
+    )
     await refresh_search_keys(session, client=client)
 
 
@@ -260,16 +344,23 @@ async def _check_references(session: AsyncSession, *, account: Account, data: Cl
 async def _assign_accounting_code(session: AsyncSession, *, account: Account, client: Client, given: bool) -> None:
     if given:
         client.accounting_code = client.accounting_code.upper()
-        if await repository.accounting_code_taken(session, account_id=account.id, code=client.accounting_code,
-                                                  except_client_id=client.id):
-            raise Conflict(f"Accounting code {client.accounting_code} is already used.",
-                           extra={"errors": [{"field": "accounting_code", "message": "already used"}]})
+        if await repository.accounting_code_taken(
+            session, account_id=account.id, code=client.accounting_code, except_client_id=client.id
+        ):
+            raise Conflict(
+                f"Accounting code {client.accounting_code} is already used.",
+                extra={"errors": [{"field": "accounting_code", "message": "already used"}]},
+            )
         return
     if client.accounting_code:
         return
-    stem = accounting_code_stem(prefix=account.accounting_prefix, kind=client.kind,
-                                first_name=client.first_name, last_name=client.last_name,
-                                company_name=client.company_name)
+    stem = accounting_code_stem(
+        prefix=account.accounting_prefix,
+        kind=client.kind,
+        first_name=client.first_name,
+        last_name=client.last_name,
+        company_name=client.company_name,
+    )
     await repository.lock_accounting_stem(session, account_id=account.id, stem=stem)
     taken = await repository.accounting_codes_like(session, account_id=account.id, stem=stem)
     client.accounting_code = next_accounting_code(stem, taken)

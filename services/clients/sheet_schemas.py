@@ -102,8 +102,7 @@ class TimelineEntryRead(BaseModel):
     kind: str = Field(description="What happened, e.g. invoice.issued or client.created")
     category: str = Field(description="The filter the entry falls under, e.g. invoice or note")
     text: str
-    object_type: str = Field(
-        description="client, note, order, invoice, shipment, payment, reminder, email or mailing")
+    object_type: str = Field(description="client, note, order, invoice, shipment, payment, reminder, email or mailing")
     object_id: int | None
     amount_cents: int | None
     link: str | None = Field(description="Where the object lives in the API")

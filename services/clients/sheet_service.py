@@ -20,17 +20,25 @@ from shared.auth import Principal
 
 
 async def order_history(
-    session: AsyncSession, *, principal: Principal, client_id: int, cursor: str | None, limit: int,
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    client_id: int,
+    cursor: str | None,
+    limit: int,
 ) -> dict[str, Any]:
     """The orders billed to a client, newest first, one keyset page (F13)."""
     client = await load_any_client(session, principal=principal, client_id=client_id)
     after = decode_cursor(cursor) if cursor else None
-    rows = await sheet_queries.orders_page(session, account_id=principal.account_id, client_id=client.id,
-                                           after=after, limit=limit)
+    rows = await sheet_queries.orders_page(
+        session, account_id=principal.account_id, client_id=client.id, after=after, limit=limit
+    )
     more = len(rows) > limit
     rows = rows[:limit]
-    return {"items": [order_row(row) for row in rows],
-            "next_cursor": encode_cursor(rows[-1].created_at, rows[-1].order_id) if more else None}
+    return {
+        "items": [order_row(row) for row in rows],
+        "next_cursor": encode_cursor(rows[-1].created_at, rows[-1].order_id) if more else None,
+    }
 
 
 async def client_sheet(session: AsyncSession, *, principal: Principal, client_id: int) -> dict[str, Any]:
@@ -40,8 +48,10 @@ async def client_sheet(session: AsyncSession, *, principal: Principal, client_id
     figures = await sheet_queries.order_summary(session, account_id=principal.account_id, client_id=client_id)
     invoiced = body["invoiced_orders_count"]
     summary = {
-        "orders_count": figures.orders_count, "open_orders_count": figures.open_orders_count,
-        "last_order_at": figures.last_order_at, "invoiced_orders_count": invoiced,
+        "orders_count": figures.orders_count,
+        "open_orders_count": figures.open_orders_count,
+        "last_order_at": figures.last_order_at,
+        "invoiced_orders_count": invoiced,
         "invoiced_total_cents": body["invoiced_total_cents"],
         "average_invoiced_order_cents": round(body["invoiced_total_cents"] / invoiced) if invoiced else None,
         "last_invoiced_order": body["last_invoiced_order"],
@@ -50,58 +60,105 @@ async def client_sheet(session: AsyncSession, *, principal: Principal, client_id
 
 
 async def timeline(
-    session: AsyncSession, *, principal: Principal, client_id: int, cursor: str | None, limit: int,
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    client_id: int,
+    cursor: str | None,
+    limit: int,
     categories: Sequence[str] = (),
 ) -> dict[str, Any]:
     """A client's timeline, newest first, one keyset page, of the given categories or all (F10)."""
     account = await account_of(session, principal)
     client = await load_any_client(session, principal=principal, client_id=client_id)
     after = decode_cursor(cursor) if cursor else None
-    rows = await timeline_repository.timeline_page(session, account_id=principal.account_id,
-                                                   client_id=client.id, after=after, limit=limit,
-                                                   categories=categories)
+    rows = await timeline_repository.timeline_page(
+        session, account_id=principal.account_id, client_id=client.id, after=after, limit=limit, categories=categories
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     order = account.name_order
-    items = [timeline_row(r.entry, other_name=name_of(r.about, order) if r.about else None)  # type: ignore[arg-type]
-             for r in rows]
-    return {"items": items,
-            "next_cursor": encode_cursor(rows[-1].entry.occurred_at, rows[-1].entry.id) if more else None}
+    items = [
+        timeline_row(r.entry, other_name=name_of(r.about, order) if r.about else None)  # type: ignore[arg-type]
+        for r in rows
+    ]
+    return {
+        "items": items,
+        "next_cursor": encode_cursor(rows[-1].entry.occurred_at, rows[-1].entry.id) if more else None,
+    }
 
 
 async def top_products(
-    session: AsyncSession, *, principal: Principal, client_id: int, date_from: date | None, date_to: date | None,
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    client_id: int,
+    date_from: date | None,
+    date_to: date | None,
     limit: int,
 ) -> dict[str, Any]:
     """The products most delivered to a client as ship-to, between two local dates (F16)."""
     check_order(date_from, date_to)
     account = await account_of(session, principal)
     client = await load_any_client(session, principal=principal, client_id=client_id)
-    rows = await sheet_queries.top_products(session, account_id=account.id, client_id=client.id, start=date_from,
-                                            end=date_to, tz=account.timezone, limit=limit)
+    rows = await sheet_queries.top_products(
+        session,
+        account_id=account.id,
+        client_id=client.id,
+        start=date_from,
+        end=date_to,
+        tz=account.timezone,
+        limit=limit,
+    )
     return {"items": [top_product_row(row) for row in rows]}
 
 
 async def statistics(
-    session: AsyncSession, *, principal: Principal, client_id: int, date_from: date | None, date_to: date | None,
-    group: Group, container_id: int | None,
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    client_id: int,
+    date_from: date | None,
+    date_to: date | None,
+    group: Group,
+    container_id: int | None,
 ) -> dict[str, Any]:
     """Orders, revenue and deliveries of a client per local month or year, and their total (F17)."""
     account = await account_of(session, principal)
     today = datetime.now(UTC).astimezone(ZoneInfo(account.timezone)).date()
     start, end = resolve_range(date_from=date_from, date_to=date_to, group=group, today=today)
     client = await load_any_client(session, principal=principal, client_id=client_id)
-    scope = dict(account_id=account.id, client_id=client.id, start=start, end=end, tz=account.timezone, group=group,
-                 container_id=container_id)
+    scope = {
+        "account_id": account.id,
+        "client_id": client.id,
+        "start": start,
+        "end": end,
+        "tz": account.timezone,
+        "group": group,
+        "container_id": container_id,
+    }
     orders = await sheet_queries.orders_per_period(session, **scope)
     revenue = await sheet_queries.revenue_per_period(session, **scope)
     deliveries = await sheet_queries.deliveries_per_period(session, **scope)
     periods = []
     for key in period_keys(start, end, group):
         shipped = deliveries.get(key)
-        periods.append({"period": key, "orders": orders.get(key, 0), "revenue_cents": revenue.get(key, 0),
-                        "units": shipped.units if shipped else Decimal(0),
-                        "litres": shipped.litres if shipped else Decimal(0)})
+        periods.append(
+            {
+                "period": key,
+                "orders": orders.get(key, 0),
+                "revenue_cents": revenue.get(key, 0),
+                "units": shipped.units if shipped else Decimal(0),
+                "litres": shipped.litres if shipped else Decimal(0),
+            }
+        )
     total = {name: sum(p[name] for p in periods) for name in ("orders", "revenue_cents", "units", "litres")}
-    return {"date_from": start, "date_to": end, "group": group, "container_id": container_id,
-            "timezone": account.timezone, "periods": periods, "total": total}
+    return {
+        "date_from": start,
+        "date_to": end,
+        "group": group,
+        "container_id": container_id,
+        "timezone": account.timezone,
+        "periods": periods,
+        "total": total,
+    }

@@ -21,8 +21,10 @@ async def lock_clients(session: AsyncSession, *, account_id: uuid.UUID, client_i
     rows; locking in id order keeps two events naming the same two clients from deadlocking.
     """
     rows = await session.execute(
-        select(Client.id).where(Client.account_id == account_id, Client.id.in_(sorted(set(client_ids))))
-        .order_by(Client.id).with_for_update()
+        select(Client.id)
+        .where(Client.account_id == account_id, Client.id.in_(sorted(set(client_ids))))
+        .order_by(Client.id)
+        .with_for_update()
     )
     return set(rows.scalars())
 
@@ -40,46 +42,85 @@ async def record_invoices_issued(
     updated = ("client_id", "order_id", "order_number", "invoice_number", "issued_at", "total_cents", "currency")
     # Core executemany: one cached statement whatever the batch size (see shared.inbox.claim_events).
     rows = await session.execute(
-        statement.on_conflict_do_update(index_elements=[table.c.account_id, table.c.invoice_id],
-                                        set_={k: statement.excluded[k] for k in updated})
-        .returning(table.c.invoice_id, table.c.credit_note_number),
-        [dict(account_id=account_id, invoice_id=p.invoice_id, client_id=p.client_id, order_id=p.order_id,
-              order_number=p.order_number, invoice_number=p.invoice_number, issued_at=p.issued_at,
-              total_cents=p.total_cents, currency=p.currency) for p in latest.values()],
+        statement.on_conflict_do_update(
+            index_elements=[table.c.account_id, table.c.invoice_id], set_={k: statement.excluded[k] for k in updated}
+        ).returning(table.c.invoice_id, table.c.credit_note_number),
+        [
+            {
+                "account_id": account_id,
+                "invoice_id": p.invoice_id,
+                "client_id": p.client_id,
+                "order_id": p.order_id,
+                "order_number": p.order_number,
+                "invoice_number": p.invoice_number,
+                "issued_at": p.issued_at,
+                "total_cents": p.total_cents,
+                "currency": p.currency,
+            }
+            for p in latest.values()
+        ],
     )
-    return {invoice_id: credit_note for invoice_id, credit_note in rows.all()}
+    return dict(rows.all())
 
 
 async def record_invoice_lines(
-    session: AsyncSession, *, account_id: uuid.UUID, invoices: Sequence[InvoiceIssuedPayload],
+    session: AsyncSession,
+    *,
+    account_id: uuid.UUID,
+    invoices: Sequence[InvoiceIssuedPayload],
 ) -> None:
     """Store invoices' lines once (an issued invoice never changes; a credit note cancels it)."""
     values = [
-        dict(account_id=account_id, invoice_id=p.invoice_id, order_line_id=line.order_line_id,
-             variant_id=line.variant_id, product_id=line.product_id, container_id=line.container.container_id,
-             quantity=line.quantity, line_total_cents=line.line_total_cents)
-        for p in invoices for line in p.lines
+        {
+            "account_id": account_id,
+            "invoice_id": p.invoice_id,
+            "order_line_id": line.order_line_id,
+            "variant_id": line.variant_id,
+            "product_id": line.product_id,
+            "container_id": line.container.container_id,
+            "quantity": line.quantity,
+            "line_total_cents": line.line_total_cents,
+        }
+        for p in invoices
+        for line in p.lines
     ]
     if values:
         await session.execute(insert(ClientInvoiceLine.__table__).on_conflict_do_nothing(), values)
 
 
 async def record_invoice_cancelled(
-    session: AsyncSession, *, account_id: uuid.UUID, invoice_id: int, client_id: int, order_id: int,
-    cancelled_at: datetime, credit_note_number: str,
+    session: AsyncSession,
+    *,
+    account_id: uuid.UUID,
+    invoice_id: int,
+    client_id: int,
+    order_id: int,
+    cancelled_at: datetime,
+    credit_note_number: str,
 ) -> Row[tuple[str | None, int | None]] | None:
     """Upsert the cancellation of an invoice, even before its issue was seen.
 
     Returns the invoice's (invoice_number, total_cents), both None while its issue is unknown.
     """
     statement = insert(ClientInvoice).values(
-        account_id=account_id, invoice_id=invoice_id, client_id=client_id, order_id=order_id,
-        cancelled_at=cancelled_at, credit_note_number=credit_note_number)
-    return (await session.execute(statement.on_conflict_do_update(
-        index_elements=[ClientInvoice.account_id, ClientInvoice.invoice_id],
-        set_={"cancelled_at": statement.excluded.cancelled_at,
-              "credit_note_number": statement.excluded.credit_note_number},
-    ).returning(ClientInvoice.invoice_number, ClientInvoice.total_cents))).first()
+        account_id=account_id,
+        invoice_id=invoice_id,
+        client_id=client_id,
+        order_id=order_id,
+        cancelled_at=cancelled_at,
+        credit_note_number=credit_note_number,
+    )
+    return (
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[ClientInvoice.account_id, ClientInvoice.invoice_id],
+                set_={
+                    "cancelled_at": statement.excluded.cancelled_at,
+                    "credit_note_number": statement.excluded.credit_note_number,
+                },
+            ).returning(ClientInvoice.invoice_number, ClientInvoice.total_cents)
+        )
+    ).first()
 
 
 # Every figure recomputed from the live invoices, for many clients in one statement.
@@ -108,9 +149,7 @@ UPDATE clients AS c
 """)
 
 
-async def refresh_client_statistics(
-    session: AsyncSession, *, account_id: uuid.UUID, client_ids: Iterable[int]
-) -> None:
+async def refresh_client_statistics(session: AsyncSession, *, account_id: uuid.UUID, client_ids: Iterable[int]) -> None:
     """Recompute clients' list columns and status from their invoices (never incremented)."""
     ids = sorted(set(client_ids))
     if ids:

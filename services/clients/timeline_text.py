@@ -9,12 +9,33 @@ from typing import Literal, get_args
 NBSP = "\u00a0"
 CLIENT_CREATED = "Fiche client créée"
 # What the timeline can be filtered on, and the event types each covers (same rule as migration 0004).
-TimelineCategory = Literal["created", "edited", "note", "order", "invoice", "shipment", "payment", "reminder",
-                          "email", "mailing", "merge", "block", "archive", "erase"]
+TimelineCategory = Literal[
+    "created",
+    "edited",
+    "note",
+    "order",
+    "invoice",
+    "shipment",
+    "payment",
+    "reminder",
+    "email",
+    "mailing",
+    "merge",
+    "block",
+    "archive",
+    "erase",
+]
 CATEGORIES: tuple[str, ...] = get_args(TimelineCategory)
-_CLIENT_CATEGORIES = {"client.created": "created", "client.updated": "edited", "client.blocked": "block",
-                      "client.unblocked": "block", "client.merged": "merge", "client.archived": "archive",
-                      "client.restored": "archive", "client.erased": "erase"}
+_CLIENT_CATEGORIES = {
+    "client.created": "created",
+    "client.updated": "edited",
+    "client.blocked": "block",
+    "client.unblocked": "block",
+    "client.merged": "merge",
+    "client.archived": "archive",
+    "client.restored": "archive",
+    "client.erased": "erase",
+}
 ORDER_VERBS = {"order.created": "créée", "order.confirmed": "validée", "order.cancelled": "annulée"}
 # Stands for another client's name in an entry's stored text. The name is written in when the
 # timeline is read (the entry keeps that client's id), so a rename shows at once and erasing
@@ -62,8 +83,9 @@ def shipment_text(*, order_number: str, units: Decimal, litres: Decimal, to_othe
     """'Expédition de la commande C-000123 : 12 unités, 9 L'; the billed client's line names the ship-to."""
     noun = "unité" if units < 2 else "unités"
     recipient = f" vers {OTHER_CLIENT}" if to_other_client else ""
-    return (f"Expédition de la commande {order_number}{recipient} : "
-            f"{decimal_fr(units)} {noun}, {decimal_fr(litres)}{NBSP}L")
+    return (
+        f"Expédition de la commande {order_number}{recipient} : {decimal_fr(units)} {noun}, {decimal_fr(litres)}{NBSP}L"
+    )
 
 
 def payment_text(*, order_number: str, amount_cents: int) -> str:
@@ -72,12 +94,26 @@ def payment_text(*, order_number: str, amount_cents: int) -> str:
 
 
 FIELD_LABELS = {
-    "kind": "type", "title": "civilité", "first_name": "prénom", "last_name": "nom", "company_name": "société",
-    "display_name": "nom affiché", "email": "e-mail", "phone": "téléphone", "mobile": "portable",
-    "billing_address": "adresse de facturation", "shipping_same_as_billing": "livraison à l'adresse de facturation",
-    "shipping_address": "adresse de livraison", "category_id": "catégorie", "price_grid_id": "grille tarifaire",
-    "tag_ids": "étiquettes", "accounting_code": "code comptable", "accepts_emailing": "accepte l'emailing",
-    "accepts_mailing": "accepte le courrier", "note": "note", "show_note_on_orders": "note sur les commandes",
+    "kind": "type",
+    "title": "civilité",
+    "first_name": "prénom",
+    "last_name": "nom",
+    "company_name": "société",
+    "display_name": "nom affiché",
+    "email": "e-mail",
+    "phone": "téléphone",
+    "mobile": "portable",
+    "billing_address": "adresse de facturation",
+    "shipping_same_as_billing": "livraison à l'adresse de facturation",
+    "shipping_address": "adresse de livraison",
+    "category_id": "catégorie",
+    "price_grid_id": "grille tarifaire",
+    "tag_ids": "étiquettes",
+    "accounting_code": "code comptable",
+    "accepts_emailing": "accepte l'emailing",
+    "accepts_mailing": "accepte le courrier",
+    "note": "note",
+    "show_note_on_orders": "note sur les commandes",
     "contacts": "contacts",
 }
 NOTE_KINDS = {"comment": "Commentaire", "call": "Appel", "meeting": "Rendez-vous"}
@@ -114,12 +150,17 @@ def with_other_client(text: str, name: str) -> str:
 
 def note_text(kind: str, text: str) -> str:
     """'Appel : rappeler mardi…', the note cut to a preview length."""
-    preview = text if len(text) <= NOTE_PREVIEW else text[:NOTE_PREVIEW - 1].rstrip() + "…"
+    preview = text if len(text) <= NOTE_PREVIEW else text[: NOTE_PREVIEW - 1].rstrip() + "…"
     return f"{NOTE_KINDS[kind]} : {preview}"
 
 
-REMINDER_VERBS = {"reminder.created": "créé", "reminder.updated": "modifié", "reminder.due": "arrivé à échéance",
-                  "reminder.done": "fait", "reminder.deleted": "supprimé"}
+REMINDER_VERBS = {
+    "reminder.created": "créé",
+    "reminder.updated": "modifié",
+    "reminder.due": "arrivé à échéance",
+    "reminder.done": "fait",
+    "reminder.deleted": "supprimé",
+}
 
 
 def reminder_text(kind: str, *, text: str, assigned_user: str) -> str:

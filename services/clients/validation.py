@@ -53,7 +53,8 @@ Text100 = optional_text(100)
 Text200 = optional_text(200)
 Text500 = optional_text(500)
 Note = optional_text(5000)
-CountryCode = Annotated[str, BeforeValidator(_blank_to_none), AfterValidator(_country),
-                        Field(min_length=2, max_length=2, examples=["FR"])]
+CountryCode = Annotated[
+    str, BeforeValidator(_blank_to_none), AfterValidator(_country), Field(min_length=2, max_length=2, examples=["FR"])
+]
 Phone = Annotated[optional_text(30), AfterValidator(lambda v: None if v is None else _phone(v))]
 Id = Annotated[int, Field(ge=1, le=DB_BIGINT_MAX)]

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from collections.abc import Sequence
-
 from services.clients.domain import NameOrder, display_name
-
 from services.clients.models import Client, Contact
 from services.clients.timeline_text import with_other_client
 from shared.events.clients import AddressPayload, ClientSnapshot, ContactPayload
@@ -24,61 +22,99 @@ def address_of(client: Client, prefix: str) -> dict[str, Any]:
 
 def name_of(client: Client | Any, order: NameOrder) -> str:
     """The display name of a client row in the account's name order."""
-    return display_name(kind=client.kind, first_name=client.first_name, last_name=client.last_name,
-                        company_name=client.company_name, order=order)
+    return display_name(
+        kind=client.kind,
+        first_name=client.first_name,
+        last_name=client.last_name,
+        company_name=client.company_name,
+        order=order,
+    )
 
 
 def last_invoiced(row: Client | Any) -> dict[str, Any] | None:
     """The last invoiced order block, or None for a prospect."""
     if row.last_invoiced_at is None or row.last_invoiced_order_id is None:
         return None
-    return {"order_id": row.last_invoiced_order_id, "number": row.last_invoiced_order_number,
-            "invoiced_at": row.last_invoiced_at}
+    return {
+        "order_id": row.last_invoiced_order_id,
+        "number": row.last_invoiced_order_number,
+        "invoiced_at": row.last_invoiced_at,
+    }
 
 
 def client_body(client: Client, *, tag_ids: list[int], order: NameOrder) -> dict[str, Any]:
     """Every field of a client for the client sheet."""
     billing = address_of(client, "billing")
     return {
-        "id": client.id, "version": client.version, "kind": client.kind,
+        "id": client.id,
+        "version": client.version,
+        "kind": client.kind,
         "display_name": name_of(client, order),
-        "title": client.title, "first_name": client.first_name, "last_name": client.last_name,
-        "company_name": client.company_name, "email": client.email, "phone": client.phone,
-        "mobile": client.mobile, "billing_address": billing,
+        "title": client.title,
+        "first_name": client.first_name,
+        "last_name": client.last_name,
+        "company_name": client.company_name,
+        "email": client.email,
+        "phone": client.phone,
+        "mobile": client.mobile,
+        "billing_address": billing,
         "shipping_same_as_billing": client.shipping_same_as_billing,
         "shipping_address": billing if client.shipping_same_as_billing else address_of(client, "shipping"),
-        "category_id": client.category_id, "price_grid_id": client.price_grid_id, "tag_ids": tag_ids,
-        "accounting_code": client.accounting_code, "accepts_emailing": client.accepts_emailing,
-        "accepts_mailing": client.accepts_mailing, "note": client.note,
-        "show_note_on_orders": client.show_note_on_orders, "blocked": client.blocked,
-        "blocked_reason": client.blocked_reason, "blocked_at": client.blocked_at,
-        "blocked_by": client.blocked_by, "status": client.status,
+        "category_id": client.category_id,
+        "price_grid_id": client.price_grid_id,
+        "tag_ids": tag_ids,
+        "accounting_code": client.accounting_code,
+        "accepts_emailing": client.accepts_emailing,
+        "accepts_mailing": client.accepts_mailing,
+        "note": client.note,
+        "show_note_on_orders": client.show_note_on_orders,
+        "blocked": client.blocked,
+        "blocked_reason": client.blocked_reason,
+        "blocked_at": client.blocked_at,
+        "blocked_by": client.blocked_by,
+        "status": client.status,
         "invoiced_orders_count": client.invoiced_orders_count,
         "invoiced_total_cents": client.invoiced_total_cents,
         "last_invoiced_order": last_invoiced(client),
-        "archived_at": client.archived_at, "archived_by": client.archived_by, "erased_at": client.erased_at,
-        "created_at": client.created_at, "updated_at": client.updated_at,
+        "archived_at": client.archived_at,
+        "archived_by": client.archived_by,
+        "erased_at": client.erased_at,
+        "created_at": client.created_at,
+        "updated_at": client.updated_at,
     }
 
 
 def list_row(row: Any, order: NameOrder) -> dict[str, Any]:
     """One row of the client list."""
     return {
-        "id": row.id, "display_name": name_of(row, order),
-        "location": {"postal_code": row.billing_postal_code, "city": row.billing_city,
-                     "country_code": row.billing_country},
+        "id": row.id,
+        "display_name": name_of(row, order),
+        "location": {
+            "postal_code": row.billing_postal_code,
+            "city": row.billing_city,
+            "country_code": row.billing_country,
+        },
         "last_invoiced_order": last_invoiced(row),
         "invoiced_orders_count": row.invoiced_orders_count,
-        "invoiced_total_cents": row.invoiced_total_cents, "currency": "EUR", "status": row.status,
+        "invoiced_total_cents": row.invoiced_total_cents,
+        "currency": "EUR",
+        "status": row.status,
     }
 
 
 def contact_payload(contact: Contact) -> ContactPayload:
     """What other services learn of a contact: who, and which documents they receive."""
     return ContactPayload(
-        contact_id=contact.id, title=contact.title, first_name=contact.first_name, last_name=contact.last_name,
-        email=contact.email, receives_quotes=contact.receives_quotes, receives_proforma=contact.receives_proforma,
-        receives_invoices=contact.receives_invoices, receives_dunning=contact.receives_dunning)
+        contact_id=contact.id,
+        title=contact.title,
+        first_name=contact.first_name,
+        last_name=contact.last_name,
+        email=contact.email,
+        receives_quotes=contact.receives_quotes,
+        receives_proforma=contact.receives_proforma,
+        receives_invoices=contact.receives_invoices,
+        receives_dunning=contact.receives_dunning,
+    )
 
 
 def snapshot(
@@ -86,19 +122,32 @@ def snapshot(
 ) -> ClientSnapshot:
     """Event-carried state of a client, with its contacts (the mailings service picks recipients from them)."""
     return ClientSnapshot(
-        client_id=client.id, version=client.version, kind=client.kind,  # type: ignore[arg-type]
-        title=client.title, first_name=client.first_name, last_name=client.last_name,
-        company_name=client.company_name, display_name=name_of(client, order), email=client.email,
-        phone=client.phone, mobile=client.mobile,
+        client_id=client.id,
+        version=client.version,
+        kind=client.kind,  # type: ignore[arg-type]
+        title=client.title,
+        first_name=client.first_name,
+        last_name=client.last_name,
+        company_name=client.company_name,
+        display_name=name_of(client, order),
+        email=client.email,
+        phone=client.phone,
+        mobile=client.mobile,
         billing_address=AddressPayload(**address_of(client, "billing")),
-        shipping_address=None if client.shipping_same_as_billing
-        else AddressPayload(**address_of(client, "shipping")),
-        category_id=client.category_id, price_grid_id=client.price_grid_id, tag_ids=tag_ids,
-        accounting_code=client.accounting_code, accepts_emailing=client.accepts_emailing,
-        accepts_mailing=client.accepts_mailing, note=client.note,
-        show_note_on_orders=client.show_note_on_orders, blocked=client.blocked,
-        archived=client.archived_at is not None, contacts=[contact_payload(c) for c in contacts],
-        created_at=client.created_at, updated_at=client.updated_at,
+        shipping_address=None if client.shipping_same_as_billing else AddressPayload(**address_of(client, "shipping")),
+        category_id=client.category_id,
+        price_grid_id=client.price_grid_id,
+        tag_ids=tag_ids,
+        accounting_code=client.accounting_code,
+        accepts_emailing=client.accepts_emailing,
+        accepts_mailing=client.accepts_mailing,
+        note=client.note,
+        show_note_on_orders=client.show_note_on_orders,
+        blocked=client.blocked,
+        archived=client.archived_at is not None,
+        contacts=[contact_payload(c) for c in contacts],
+        created_at=client.created_at,
+        updated_at=client.updated_at,
     )
 
 
@@ -107,30 +156,68 @@ def order_row(row: Any) -> dict[str, Any]:
     cancelled = row.state == "cancelled"
     invoice = None
     if row.invoice_id is not None:
-        invoice = {"invoice_id": row.invoice_id, "number": row.invoice_number, "issued_at": row.issued_at,
-                   "cancelled": row.cancelled_at is not None}
-    return {"order_id": row.order_id, "number": row.order_number, "state": row.state, "cancelled": cancelled,
-            "created_at": row.created_at, "total_cents": row.total_cents, "currency": row.currency,
-            "invoice": invoice, "link": f"/api/orders/{row.order_id}"}
+        invoice = {
+            "invoice_id": row.invoice_id,
+            "number": row.invoice_number,
+            "issued_at": row.issued_at,
+            "cancelled": row.cancelled_at is not None,
+        }
+    return {
+        "order_id": row.order_id,
+        "number": row.order_number,
+        "state": row.state,
+        "cancelled": cancelled,
+        "created_at": row.created_at,
+        "total_cents": row.total_cents,
+        "currency": row.currency,
+        "invoice": invoice,
+        "link": f"/api/orders/{row.order_id}",
+    }
 
 
 def top_product_row(row: Any) -> dict[str, Any]:
     """One product of a client's top products."""
-    return {"variant_id": row.variant_id, "product_id": row.product_id, "product_name": row.product_name,
-            "vintage": row.vintage,
-            "container": {"container_id": row.container_id, "name": row.container_name,
-                          "short_name": row.container_short_name, "millilitres": row.millilitres},
-            "units": float(row.units), "litres": float(row.litres)}
+    return {
+        "variant_id": row.variant_id,
+        "product_id": row.product_id,
+        "product_name": row.product_name,
+        "vintage": row.vintage,
+        "container": {
+            "container_id": row.container_id,
+            "name": row.container_name,
+            "short_name": row.container_short_name,
+            "millilitres": row.millilitres,
+        },
+        "units": float(row.units),
+        "litres": float(row.litres),
+    }
 
 
-OBJECT_LINKS = {"client": "/api/clients/{id}", "order": "/api/orders/{id}", "reminder": "/api/reminders/{id}",
-                "email": "/api/mailings/emails/{id}", "mailing": "/api/mailings/campaigns/{id}"}
+OBJECT_LINKS = {
+    "client": "/api/clients/{id}",
+    "order": "/api/orders/{id}",
+    "reminder": "/api/reminders/{id}",
+    "email": "/api/mailings/emails/{id}",
+    "mailing": "/api/mailings/campaigns/{id}",
+}
 
 
 def timeline_row(entry: Any, *, other_name: str | None = None) -> dict[str, Any]:
     """One line of a client's timeline, with a link to its object and the other client it names, by name."""
-    row = {name: getattr(entry, name) for name in (
-        "id", "occurred_at", "kind", "category", "text", "object_type", "object_id", "amount_cents", "link")}
+    row = {
+        name: getattr(entry, name)
+        for name in (
+            "id",
+            "occurred_at",
+            "kind",
+            "category",
+            "text",
+            "object_type",
+            "object_id",
+            "amount_cents",
+            "link",
+        )
+    }
     if entry.about_client_id is not None:
         row["text"] = with_other_client(entry.text, other_name or f"n° {entry.about_client_id}")
     if row["link"] is None and entry.object_id is not None:

@@ -20,8 +20,9 @@ from shared.app import create_service_app
 from shared.events.mailings import EmailFailed, EmailSent, MailingRendered
 
 
-def create_app(settings: MailingsSettings | None = None, *,
-               clients_transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+def create_app(
+    settings: MailingsSettings | None = None, *, clients_transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
     """Build the mailings service; nothing connects until the lifespan starts.
 
     ``clients_transport`` routes the calls to the clients service elsewhere than ``clients_url``
@@ -47,8 +48,9 @@ def create_app(settings: MailingsSettings | None = None, *,
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # One pooled client for the process: campaigns resolve their recipients through it.
-        async with httpx.AsyncClient(base_url=settings.clients_url, transport=clients_transport,
-                                     timeout=settings.clients_timeout_seconds) as http:
+        async with httpx.AsyncClient(
+            base_url=settings.clients_url, transport=clients_transport, timeout=settings.clients_timeout_seconds
+        ) as http:
             app.state.clients_http = http
             async with service_lifespan(app):
                 yield

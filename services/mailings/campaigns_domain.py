@@ -40,8 +40,10 @@ def postal_address(who: Named, address: dict[str, Any]) -> PostalAddress:
     return PostalAddress(
         name_lines=name_lines(who),
         lines=tuple(line for line in (address.get("line1"), address.get("line2"), address.get("line3")) if line),
-        postal_code=address.get("postal_code"), city=address.get("city"),
-        country_code=(address.get("country_code") or "FR").upper())
+        postal_code=address.get("postal_code"),
+        city=address.get("city"),
+        country_code=(address.get("country_code") or "FR").upper(),
+    )
 
 
 def exclusion(who: Named, *, accepts_mailing: bool, address: dict[str, Any]) -> tuple[str, str | None] | None:
@@ -56,8 +58,13 @@ def exclusion(who: Named, *, accepts_mailing: bool, address: dict[str, Any]) -> 
 
 def merge_values(who: Named) -> dict[str, str | None]:
     """The values of the merge fields for one recipient."""
-    return {"title": who.title, "first_name": who.first_name, "last_name": who.last_name,
-            "company": who.company_name, "display_name": who.display_name}
+    return {
+        "title": who.title,
+        "first_name": who.first_name,
+        "last_name": who.last_name,
+        "company": who.company_name,
+        "display_name": who.display_name,
+    }
 
 
 def template_problem(template: str) -> str | None:

@@ -23,15 +23,17 @@ async def add_campaign(session: AsyncSession, campaign: Campaign) -> Campaign:
     return campaign
 
 
-async def add_rows(session: AsyncSession, table: type[CampaignRecipient] | type[CampaignExclusion],
-                   rows: Sequence[dict[str, Any]]) -> None:
+async def add_rows(
+    session: AsyncSession, table: type[CampaignRecipient] | type[CampaignExclusion], rows: Sequence[dict[str, Any]]
+) -> None:
     """Insert snapshot rows (recipients or exclusions) in batches."""
     for start in range(0, len(rows), INSERT_BATCH):
-        await session.execute(insert(table), list(rows[start:start + INSERT_BATCH]))
+        await session.execute(insert(table), list(rows[start : start + INSERT_BATCH]))
 
 
-async def get_campaign(session: AsyncSession, *, account_id: uuid.UUID, campaign_id: int,
-                       lock: bool = False) -> Campaign | None:
+async def get_campaign(
+    session: AsyncSession, *, account_id: uuid.UUID, campaign_id: int, lock: bool = False
+) -> Campaign | None:
     """A campaign of the account, locked until commit when it is about to change."""
     query = select(Campaign).where(Campaign.id == campaign_id, Campaign.account_id == account_id)
     if lock:
@@ -39,8 +41,9 @@ async def get_campaign(session: AsyncSession, *, account_id: uuid.UUID, campaign
     return await session.scalar(query)
 
 
-async def list_campaigns(session: AsyncSession, *, account_id: uuid.UUID, before: int | None,
-                         limit: int) -> list[Campaign]:
+async def list_campaigns(
+    session: AsyncSession, *, account_id: uuid.UUID, before: int | None, limit: int
+) -> list[Campaign]:
     """The account's campaigns, newest first, older than ``before``."""
     query = select(Campaign).where(Campaign.account_id == account_id)
     if before is not None:
@@ -50,28 +53,51 @@ async def list_campaigns(session: AsyncSession, *, account_id: uuid.UUID, before
 
 async def counts(session: AsyncSession, *, campaign_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
     """(recipients, exclusions) of each campaign."""
-    recipients: dict[int, int] = dict((await session.execute(
-        select(CampaignRecipient.campaign_id, func.count()).where(CampaignRecipient.campaign_id.in_(campaign_ids))
-        .group_by(CampaignRecipient.campaign_id))).all())
-    excluded: dict[int, int] = dict((await session.execute(
-        select(CampaignExclusion.campaign_id, func.count()).where(CampaignExclusion.campaign_id.in_(campaign_ids))
-        .group_by(CampaignExclusion.campaign_id))).all())
+    recipients: dict[int, int] = dict(
+        (
+            await session.execute(
+                select(CampaignRecipient.campaign_id, func.count())
+                .where(CampaignRecipient.campaign_id.in_(campaign_ids))
+                .group_by(CampaignRecipient.campaign_id)
+            )
+        ).all()
+    )
+    excluded: dict[int, int] = dict(
+        (
+            await session.execute(
+                select(CampaignExclusion.campaign_id, func.count())
+                .where(CampaignExclusion.campaign_id.in_(campaign_ids))
+                .group_by(CampaignExclusion.campaign_id)
+            )
+        ).all()
+    )
     return {cid: (recipients.get(cid, 0), excluded.get(cid, 0)) for cid in campaign_ids}
 
 
 async def printable_count(session: AsyncSession, *, campaign_id: int) -> int:
     """How many recipients a render of the campaign prints (erased clients keep their place, unprinted)."""
-    return await session.scalar(select(func.count()).where(
-        CampaignRecipient.campaign_id == campaign_id, CampaignRecipient.erased.is_(False))) or 0
+    return (
+        await session.scalar(
+            select(func.count()).where(
+                CampaignRecipient.campaign_id == campaign_id, CampaignRecipient.erased.is_(False)
+            )
+        )
+        or 0
+    )
 
 
-async def recipients_page(session: AsyncSession, *, campaign_id: int, after_position: int,
-                          limit: int) -> list[CampaignRecipient]:
+async def recipients_page(
+    session: AsyncSession, *, campaign_id: int, after_position: int, limit: int
+) -> list[CampaignRecipient]:
     """Recipients in print order after a position."""
-    return list(await session.scalars(
-        select(CampaignRecipient).where(CampaignRecipient.campaign_id == campaign_id,
-                                        CampaignRecipient.position > after_position)
-        .order_by(CampaignRecipient.position).limit(limit)))
+    return list(
+        await session.scalars(
+            select(CampaignRecipient)
+            .where(CampaignRecipient.campaign_id == campaign_id, CampaignRecipient.position > after_position)
+            .order_by(CampaignRecipient.position)
+            .limit(limit)
+        )
+    )
 
 
 async def all_recipients(session: AsyncSession, *, campaign_id: int) -> list[CampaignRecipient]:
@@ -79,21 +105,37 @@ async def all_recipients(session: AsyncSession, *, campaign_id: int) -> list[Cam
     return await recipients_page(session, campaign_id=campaign_id, after_position=-1, limit=2**31 - 1)
 
 
-async def exclusions_page(session: AsyncSession, *, campaign_id: int, after_client_id: int,
-                          limit: int) -> list[CampaignExclusion]:
+async def exclusions_page(
+    session: AsyncSession, *, campaign_id: int, after_client_id: int, limit: int
+) -> list[CampaignExclusion]:
     """Left-out clients in client id order after an id."""
-    return list(await session.scalars(
-        select(CampaignExclusion).where(CampaignExclusion.campaign_id == campaign_id,
-                                        CampaignExclusion.client_id > after_client_id)
-        .order_by(CampaignExclusion.client_id).limit(limit)))
+    return list(
+        await session.scalars(
+            select(CampaignExclusion)
+            .where(CampaignExclusion.campaign_id == campaign_id, CampaignExclusion.client_id > after_client_id)
+            .order_by(CampaignExclusion.client_id)
+            .limit(limit)
+        )
+    )
 
 
 async def image_infos(session: AsyncSession, *, campaign_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     """Type and size of the campaigns' background images, without their bytes, by campaign."""
-    rows = (await session.execute(
-        select(CampaignImage.campaign_id, CampaignImage.mime_type, CampaignImage.width, CampaignImage.height,
-               func.octet_length(CampaignImage.data).label("size"))
-        .where(CampaignImage.campaign_id.in_(campaign_ids)))).mappings().all()
+    rows = (
+        (
+            await session.execute(
+                select(
+                    CampaignImage.campaign_id,
+                    CampaignImage.mime_type,
+                    CampaignImage.width,
+                    CampaignImage.height,
+                    func.octet_length(CampaignImage.data).label("size"),
+                ).where(CampaignImage.campaign_id.in_(campaign_ids))
+            )
+        )
+        .mappings()
+        .all()
+    )
     return {row["campaign_id"]: {k: v for k, v in row.items() if k != "campaign_id"} for row in rows}
 
 
@@ -102,8 +144,9 @@ async def image_data(session: AsyncSession, *, campaign_id: int) -> bytes | None
     return await session.scalar(select(CampaignImage.data).where(CampaignImage.campaign_id == campaign_id))
 
 
-async def put_image(session: AsyncSession, *, campaign_id: int, mime_type: str, width: int, height: int,
-                    data: bytes) -> None:
+async def put_image(
+    session: AsyncSession, *, campaign_id: int, mime_type: str, width: int, height: int, data: bytes
+) -> None:
     """Set (or replace) a campaign's background image."""
     await delete_image(session, campaign_id=campaign_id)
     session.add(CampaignImage(campaign_id=campaign_id, mime_type=mime_type, width=width, height=height, data=data))
@@ -123,8 +166,11 @@ async def delete_campaign(session: AsyncSession, *, campaign_id: int) -> None:
 
 async def mark_printed(session: AsyncSession, *, campaign_id: int) -> None:
     """A campaign was printed: from now on it is frozen (the first print's time is kept)."""
-    await session.execute(update(Campaign).where(Campaign.id == campaign_id).values(
-        status="printed", printed_at=func.coalesce(Campaign.printed_at, func.now())))
+    await session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign_id)
+        .values(status="printed", printed_at=func.coalesce(Campaign.printed_at, func.now()))
+    )
 
 
 def _in_drafts(table: Any, account_id: uuid.UUID) -> list[Any]:
@@ -132,26 +178,26 @@ def _in_drafts(table: Any, account_id: uuid.UUID) -> list[Any]:
     return [table.account_id == account_id, table.campaign_id.in_(drafts)]
 
 
-async def move_client(session: AsyncSession, *, account_id: uuid.UUID, from_client_id: int,
-                      to_client_id: int) -> None:
+async def move_client(session: AsyncSession, *, account_id: uuid.UUID, from_client_id: int, to_client_id: int) -> None:
     """A merge, in campaigns not printed yet: the merged client's rows become the kept client's (one each)."""
     r, e = CampaignRecipient, CampaignExclusion
     kept_r, kept_e = aliased(CampaignRecipient), aliased(CampaignExclusion)
     kept_is_recipient = exists().where(kept_r.campaign_id == r.campaign_id, kept_r.client_id == to_client_id)
-    await session.execute(delete(r).where(*_in_drafts(r, account_id), r.client_id == from_client_id,
-                                          kept_is_recipient))
+    await session.execute(delete(r).where(*_in_drafts(r, account_id), r.client_id == from_client_id, kept_is_recipient))
     # The kept client was left out but the merged one was in: the merged one's letter goes to it.
     merged_is_recipient = exists().where(kept_r.campaign_id == e.campaign_id, kept_r.client_id == from_client_id)
-    await session.execute(delete(e).where(*_in_drafts(e, account_id), e.client_id == to_client_id,
-                                          merged_is_recipient))
-    await session.execute(update(r).where(*_in_drafts(r, account_id), r.client_id == from_client_id)
-                          .values(client_id=to_client_id))
+    await session.execute(delete(e).where(*_in_drafts(e, account_id), e.client_id == to_client_id, merged_is_recipient))
+    await session.execute(
+        update(r).where(*_in_drafts(r, account_id), r.client_id == from_client_id).values(client_id=to_client_id)
+    )
     kept_is_known = exists().where(kept_r.campaign_id == e.campaign_id, kept_r.client_id == to_client_id)
     kept_is_excluded = exists().where(kept_e.campaign_id == e.campaign_id, kept_e.client_id == to_client_id)
-    await session.execute(delete(e).where(*_in_drafts(e, account_id), e.client_id == from_client_id,
-                                          kept_is_known | kept_is_excluded))
-    await session.execute(update(e).where(*_in_drafts(e, account_id), e.client_id == from_client_id)
-                          .values(client_id=to_client_id))
+    await session.execute(
+        delete(e).where(*_in_drafts(e, account_id), e.client_id == from_client_id, kept_is_known | kept_is_excluded)
+    )
+    await session.execute(
+        update(e).where(*_in_drafts(e, account_id), e.client_id == from_client_id).values(client_id=to_client_id)
+    )
 
 
 async def remove_client(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> None:
@@ -162,29 +208,49 @@ async def remove_client(session: AsyncSession, *, account_id: uuid.UUID, client_
 
 async def campaigns_holding(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> list[int]:
     """The campaigns whose snapshot prints this client (drafts, and printed ones not yet redacted)."""
-    rows = await session.scalars(select(CampaignRecipient.campaign_id).where(
-        CampaignRecipient.account_id == account_id, CampaignRecipient.client_id == client_id,
-        CampaignRecipient.erased.is_(False)).order_by(CampaignRecipient.campaign_id))
+    rows = await session.scalars(
+        select(CampaignRecipient.campaign_id)
+        .where(
+            CampaignRecipient.account_id == account_id,
+            CampaignRecipient.client_id == client_id,
+            CampaignRecipient.erased.is_(False),
+        )
+        .order_by(CampaignRecipient.campaign_id)
+    )
     return list(rows)
 
 
-async def erase_client(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, pseudonym: str,
-                       campaign_ids: Sequence[int]) -> None:
+async def erase_client(
+    session: AsyncSession, *, account_id: uuid.UUID, client_id: int, pseudonym: str, campaign_ids: Sequence[int]
+) -> None:
     """An erased client leaves unprinted campaigns; printed ones keep its place under the pseudonym only.
 
     The campaigns that printed it count one more erasure, so a PDF drawn before this one is redrawn.
     """
     await remove_client(session, account_id=account_id, client_id=client_id)
-    blank = {"display_name": pseudonym, "title": None, "first_name": None, "last_name": None,
-             "company_name": pseudonym, "address": {}, "erased": True}
-    await session.execute(update(CampaignRecipient).where(
-        CampaignRecipient.account_id == account_id, CampaignRecipient.client_id == client_id).values(**blank))
-    await session.execute(update(CampaignExclusion).where(
-        CampaignExclusion.account_id == account_id, CampaignExclusion.client_id == client_id)
-        .values(display_name=pseudonym, detail=None))
+    blank = {
+        "display_name": pseudonym,
+        "title": None,
+        "first_name": None,
+        "last_name": None,
+        "company_name": pseudonym,
+        "address": {},
+        "erased": True,
+    }
+    await session.execute(
+        update(CampaignRecipient)
+        .where(CampaignRecipient.account_id == account_id, CampaignRecipient.client_id == client_id)
+        .values(**blank)
+    )
+    await session.execute(
+        update(CampaignExclusion)
+        .where(CampaignExclusion.account_id == account_id, CampaignExclusion.client_id == client_id)
+        .values(display_name=pseudonym, detail=None)
+    )
     if campaign_ids:
-        await session.execute(update(Campaign).where(Campaign.id.in_(campaign_ids))
-                              .values(erasures=Campaign.erasures + 1))
+        await session.execute(
+            update(Campaign).where(Campaign.id.in_(campaign_ids)).values(erasures=Campaign.erasures + 1)
+        )
 
 
 async def hold_recipients(session: AsyncSession, *, account_id: uuid.UUID, exclusive: bool) -> None:

@@ -31,19 +31,30 @@ class _Item:
         self.last_name, self.company_name = item.get("last_name"), item.get("company_name")
 
 
-async def create_campaign(session: AsyncSession, *, http: httpx.AsyncClient, principal: Principal, token: str,
-                          data: CampaignCreate) -> dict[str, Any]:
+async def create_campaign(
+    session: AsyncSession, *, http: httpx.AsyncClient, principal: Principal, token: str, data: CampaignCreate
+) -> dict[str, Any]:
     """Resolve the selection through the clients service and keep its recipients and exclusions as a snapshot."""
     selection = data.selection.model_dump(mode="json", exclude_none=True)
-    campaign = await repo.add_campaign(session, Campaign(
-        account_id=principal.account_id, name=data.name, title="", body="", selection=selection, status="draft",
-        created_by=principal.user_id))
+    campaign = await repo.add_campaign(
+        session,
+        Campaign(
+            account_id=principal.account_id,
+            name=data.name,
+            title="",
+            body="",
+            selection=selection,
+            status="draft",
+            created_by=principal.user_id,
+        ),
+    )
     items = [item async for item in selection_recipients(http, token=token, selection=selection)]
     # The clients service may have answered just before an erasure this service already applied:
     # such a client is left out. Held until commit, so an erasure applied later finds these rows.
     await repo.hold_recipients(session, account_id=principal.account_id, exclusive=False)
-    erased = await replica_repository.erased_ids(session, account_id=principal.account_id,
-                                                 client_ids=[item["client_id"] for item in items])
+    erased = await replica_repository.erased_ids(
+        session, account_id=principal.account_id, client_ids=[item["client_id"] for item in items]
+    )
     recipients: list[dict[str, Any]] = []
     excluded: list[dict[str, Any]] = []
     for item in items:
@@ -53,12 +64,21 @@ async def create_campaign(session: AsyncSession, *, http: httpx.AsyncClient, pri
         keys = {"campaign_id": campaign.id, "client_id": item["client_id"], "account_id": principal.account_id}
         left_out = exclusion(who, accepts_mailing=bool(item.get("accepts_mailing")), address=address)
         if left_out is not None:
-            excluded.append({**keys, "display_name": who.display_name, "reason": left_out[0],
-                             "detail": left_out[1]})
+            excluded.append({**keys, "display_name": who.display_name, "reason": left_out[0], "detail": left_out[1]})
             continue
-        recipients.append({**keys, "position": len(recipients) + 1, "display_name": who.display_name,
-                           "kind": who.kind, "title": who.title, "first_name": who.first_name,
-                           "last_name": who.last_name, "company_name": who.company_name, "address": address})
+        recipients.append(
+            {
+                **keys,
+                "position": len(recipients) + 1,
+                "display_name": who.display_name,
+                "kind": who.kind,
+                "title": who.title,
+                "first_name": who.first_name,
+                "last_name": who.last_name,
+                "company_name": who.company_name,
+                "address": address,
+            }
+        )
     await repo.add_rows(session, CampaignRecipient, recipients)
     await repo.add_rows(session, CampaignExclusion, excluded)
     return await _body(session, campaign)
@@ -69,8 +89,9 @@ async def get_campaign(session: AsyncSession, *, principal: Principal, campaign_
     return await _body(session, await _load(session, principal=principal, campaign_id=campaign_id))
 
 
-async def list_campaigns(session: AsyncSession, *, principal: Principal, before: int | None,
-                         limit: int) -> dict[str, Any]:
+async def list_campaigns(
+    session: AsyncSession, *, principal: Principal, before: int | None, limit: int
+) -> dict[str, Any]:
     """A page of the account's campaigns, newest first, with the next page's link."""
     campaigns = await repo.list_campaigns(session, account_id=principal.account_id, before=before, limit=limit + 1)
     page = campaigns[:limit]
@@ -81,8 +102,9 @@ async def list_campaigns(session: AsyncSession, *, principal: Principal, before:
     return {"items": items, "next": f"{CAMPAIGNS_PATH}?limit={limit}&before={page[-1].id}" if more else None}
 
 
-async def update_campaign(session: AsyncSession, *, principal: Principal, campaign_id: int,
-                          data: CampaignUpdate) -> dict[str, Any]:
+async def update_campaign(
+    session: AsyncSession, *, principal: Principal, campaign_id: int, data: CampaignUpdate
+) -> dict[str, Any]:
     """Change the name, title or text of a campaign not printed yet; merge fields are checked now."""
     campaign = await _editable(session, principal=principal, campaign_id=campaign_id)
     for field, value in (("title", data.title), ("text", data.text)):
@@ -101,16 +123,16 @@ async def update_campaign(session: AsyncSession, *, principal: Principal, campai
     return await _body(session, campaign)
 
 
-async def put_background(session: AsyncSession, *, principal: Principal, campaign_id: int,
-                         data: bytes) -> dict[str, Any]:
+async def put_background(
+    session: AsyncSession, *, principal: Principal, campaign_id: int, data: bytes
+) -> dict[str, Any]:
     """Set a campaign's background image: a PNG or JPEG by its content, at most 10 MB and of a sane size."""
     campaign = await _editable(session, principal=principal, campaign_id=campaign_id)
     try:
         mime_type, width, height = check_background(data)
     except ValueError as exc:
         raise InvalidField("image", str(exc)) from exc
-    await repo.put_image(session, campaign_id=campaign.id, mime_type=mime_type, width=width, height=height,
-                         data=data)
+    await repo.put_image(session, campaign_id=campaign.id, mime_type=mime_type, width=width, height=height, data=data)
     return await _body(session, campaign)
 
 
@@ -127,28 +149,42 @@ async def delete_campaign(session: AsyncSession, *, principal: Principal, campai
     await repo.delete_campaign(session, campaign_id=campaign.id)
 
 
-async def list_recipients(session: AsyncSession, *, principal: Principal, campaign_id: int, after: int,
-                          limit: int) -> dict[str, Any]:
+async def list_recipients(
+    session: AsyncSession, *, principal: Principal, campaign_id: int, after: int, limit: int
+) -> dict[str, Any]:
     """A page of a campaign's recipients in print order."""
     campaign = await _load(session, principal=principal, campaign_id=campaign_id)
     rows = await repo.recipients_page(session, campaign_id=campaign.id, after_position=after, limit=limit + 1)
     page = rows[:limit]
-    items = [{"position": r.position, "client_id": r.client_id, "display_name": r.display_name, "kind": r.kind,
-              "title": r.title, "first_name": r.first_name, "last_name": r.last_name,
-              "company_name": r.company_name, "address": r.address} for r in page]
+    items = [
+        {
+            "position": r.position,
+            "client_id": r.client_id,
+            "display_name": r.display_name,
+            "kind": r.kind,
+            "title": r.title,
+            "first_name": r.first_name,
+            "last_name": r.last_name,
+            "company_name": r.company_name,
+            "address": r.address,
+        }
+        for r in page
+    ]
     more = len(rows) > limit
     link = f"{CAMPAIGNS_PATH}/{campaign.id}/recipients?limit={limit}&after={page[-1].position}" if more else None
     return {"items": items, "next": link}
 
 
-async def list_exclusions(session: AsyncSession, *, principal: Principal, campaign_id: int, after: int,
-                          limit: int) -> dict[str, Any]:
+async def list_exclusions(
+    session: AsyncSession, *, principal: Principal, campaign_id: int, after: int, limit: int
+) -> dict[str, Any]:
     """A page of the clients left out of a campaign, with the reason, by client id."""
     campaign = await _load(session, principal=principal, campaign_id=campaign_id)
     rows = await repo.exclusions_page(session, campaign_id=campaign.id, after_client_id=after, limit=limit + 1)
     page = rows[:limit]
-    items = [{"client_id": r.client_id, "display_name": r.display_name, "reason": r.reason, "detail": r.detail}
-             for r in page]
+    items = [
+        {"client_id": r.client_id, "display_name": r.display_name, "reason": r.reason, "detail": r.detail} for r in page
+    ]
     more = len(rows) > limit
     link = f"{CAMPAIGNS_PATH}/{campaign.id}/exclusions?limit={limit}&after={page[-1].client_id}" if more else None
     return {"items": items, "next": link}
@@ -170,8 +206,10 @@ async def _editable(session: AsyncSession, *, principal: Principal, campaign_id:
     # Locked: a render finishing now either sees the edit or makes the edit wait and fail with 409.
     campaign = await _load(session, principal=principal, campaign_id=campaign_id, lock=True)
     if campaign.status == "printed":
-        raise Conflict(f"Campaign {campaign_id} was printed: it can be printed again but no longer changed.",
-                       extra={"reason": "campaign_printed"})
+        raise Conflict(
+            f"Campaign {campaign_id} was printed: it can be printed again but no longer changed.",
+            extra={"reason": "campaign_printed"},
+        )
     return campaign
 
 
@@ -183,9 +221,18 @@ async def _body(session: AsyncSession, campaign: Campaign) -> dict[str, Any]:
 
 def _view(campaign: Campaign, counts: tuple[int, int], image: dict[str, Any] | None) -> dict[str, Any]:
     return {
-        "id": campaign.id, "name": campaign.name, "title": campaign.title, "text": campaign.body,
-        "status": campaign.status, "selection": campaign.selection, "recipients": counts[0], "excluded": counts[1],
-        "background": image, "created_by": campaign.created_by, "created_at": campaign.created_at,
-        "updated_at": campaign.updated_at, "printed_at": campaign.printed_at,
+        "id": campaign.id,
+        "name": campaign.name,
+        "title": campaign.title,
+        "text": campaign.body,
+        "status": campaign.status,
+        "selection": campaign.selection,
+        "recipients": counts[0],
+        "excluded": counts[1],
+        "background": image,
+        "created_by": campaign.created_by,
+        "created_at": campaign.created_at,
+        "updated_at": campaign.updated_at,
+        "printed_at": campaign.printed_at,
         "href": f"{CAMPAIGNS_PATH}/{campaign.id}",
     }

@@ -41,7 +41,10 @@ class ClientsUnavailable(ProblemError):
 
 
 async def selection_recipients(
-    http: httpx.AsyncClient, *, token: str, selection: dict[str, Any],
+    http: httpx.AsyncClient,
+    *,
+    token: str,
+    selection: dict[str, Any],
 ) -> AsyncIterator[dict[str, Any]]:
     """Every client of a selection with its postal address, in client id order, page after page."""
     after_id: int | None = None

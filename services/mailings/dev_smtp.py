@@ -28,8 +28,14 @@ class LoggingMailbox(Mailbox):
         """Store the message, then say who it came from and went to, and where it is."""
         key = self.mailbox.add(message)
         subject = str(make_header(decode_header(message.get("Subject", ""))))
-        log.info("received %s from %s to %s subject %r stored as %s", message.get("Message-ID", "(no id)"),
-                 message.get("X-MailFrom"), message.get("X-RcptTo"), subject, key)
+        log.info(
+            "received %s from %s to %s subject %r stored as %s",
+            message.get("Message-ID", "(no id)"),
+            message.get("X-MailFrom"),
+            message.get("X-RcptTo"),
+            subject,
+            key,
+        )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -64,7 +64,13 @@ def message_id(*, email_id: int, domain: str) -> str:
 
 
 def build_message(
-    *, email_id: int, sender: str, recipients: Sequence[str], subject: str, body: str, domain: str,
+    *,
+    email_id: int,
+    sender: str,
+    recipients: Sequence[str],
+    subject: str,
+    body: str,
+    domain: str,
     created_at: datetime,
 ) -> EmailMessage:
     """A UTF-8 text message; the policy encodes accented headers (RFC 2047) and the body for 7-bit relays."""
@@ -105,8 +111,9 @@ def failure(exc: BaseException) -> Outcome:
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
         codes = [r.code for r in exc.recipients]
         details = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in exc.recipients)
-        return Outcome(delivered=False, permanent=all(code >= 500 for code in codes),
-                       error=f"all recipients refused: {details}")
+        return Outcome(
+            delivered=False, permanent=all(code >= 500 for code in codes), error=f"all recipients refused: {details}"
+        )
     if isinstance(exc, aiosmtplib.SMTPDataError):
         # The relay refused this message's content: sending it again would fail the same way.
         return Outcome(delivered=False, permanent=500 <= exc.code < 600, error=f"{exc.code} {exc.message}")
@@ -120,9 +127,14 @@ def failure(exc: BaseException) -> Outcome:
 
 
 # A claim whose attempt never recorded an outcome (the sender crashed or was stopped mid-send).
-INTERRUPTED = Outcome(delivered=False, permanent=True, error=(
-    "the last attempt was interrupted before its outcome was recorded; the e-mail may or may not have been "
-    "delivered"))
+INTERRUPTED = Outcome(
+    delivered=False,
+    permanent=True,
+    error=(
+        "the last attempt was interrupted before its outcome was recorded; the e-mail may or may not have been "
+        "delivered"
+    ),
+)
 
 
 @dataclass(frozen=True, slots=True)

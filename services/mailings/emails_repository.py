@@ -11,8 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.mailings.models import Email
 
-CLAIMED_COLUMNS = (Email.id, Email.account_id, Email.client_id, Email.recipients, Email.subject, Email.body,
-                   Email.attempts, Email.created_at, Email.correlation_id)
+CLAIMED_COLUMNS = (
+    Email.id,
+    Email.account_id,
+    Email.client_id,
+    Email.recipients,
+    Email.subject,
+    Email.body,
+    Email.attempts,
+    Email.created_at,
+    Email.correlation_id,
+)
 ERASED_ERROR = "(erased with the client's personal data)"
 
 
@@ -30,8 +39,9 @@ async def get_email(session: AsyncSession, *, account_id: uuid.UUID, email_id: i
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def list_emails(session: AsyncSession, *, account_id: uuid.UUID, client_id: int | None,
-                      before: int | None, limit: int) -> list[Email]:
+async def list_emails(
+    session: AsyncSession, *, account_id: uuid.UUID, client_id: int | None, before: int | None, limit: int
+) -> list[Email]:
     """E-mails of the account (of one client if given), newest first, older than ``before``."""
     query = select(Email).where(Email.account_id == account_id)
     if client_id is not None:
@@ -63,8 +73,9 @@ async def claim_due(session: AsyncSession, *, limit: int, claim_seconds: float) 
     return list(claimed.all())
 
 
-async def finish_attempt(session: AsyncSession, *, email_id: int, attempts: int,
-                         values: dict[str, Any]) -> Email | None:
+async def finish_attempt(
+    session: AsyncSession, *, email_id: int, attempts: int, values: dict[str, Any]
+) -> Email | None:
     """Record an attempt's outcome if the e-mail is still the one claimed; None if it moved on meanwhile.
 
     It moved on when the client was erased or deleted during the send, or when the claim expired
@@ -80,11 +91,13 @@ async def finish_attempt(session: AsyncSession, *, email_id: int, attempts: int,
     return result.scalar_one_or_none()
 
 
-async def move_client_emails(session: AsyncSession, *, account_id: uuid.UUID, from_client_id: int,
-                             to_client_id: int) -> int:
+async def move_client_emails(
+    session: AsyncSession, *, account_id: uuid.UUID, from_client_id: int, to_client_id: int
+) -> int:
     """Re-point a merged client's e-mails at the kept client; returns how many moved."""
     result = await session.execute(
-        update(Email).where(Email.account_id == account_id, Email.client_id == from_client_id)
+        update(Email)
+        .where(Email.account_id == account_id, Email.client_id == from_client_id)
         .values(client_id=to_client_id)
     )
     return result.rowcount  # type: ignore[attr-defined, no-any-return]
@@ -92,19 +105,20 @@ async def move_client_emails(session: AsyncSession, *, account_id: uuid.UUID, fr
 
 async def delete_client_emails(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> int:
     """Delete every e-mail of a client, queued ones included; returns how many went."""
-    result = await session.execute(
-        delete(Email).where(Email.account_id == account_id, Email.client_id == client_id)
-    )
+    result = await session.execute(delete(Email).where(Email.account_id == account_id, Email.client_id == client_id))
     return result.rowcount  # type: ignore[attr-defined, no-any-return]
 
 
-async def erase_client_emails(session: AsyncSession, *, account_id: uuid.UUID, client_id: int,
-                              reason: str) -> int:
+async def erase_client_emails(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, reason: str) -> int:
     """Blank recipients, subject and body of a client's e-mails; queued ones are given up with the reason."""
     queued = Email.status == "queued"
     result = await session.execute(
-        update(Email).where(Email.account_id == account_id, Email.client_id == client_id).values(
-            recipients=[], subject="", body="",
+        update(Email)
+        .where(Email.account_id == account_id, Email.client_id == client_id)
+        .values(
+            recipients=[],
+            subject="",
+            body="",
             status=case((queued, "failed"), else_=Email.status),
             failed_at=case((queued, func.now()), else_=Email.failed_at),
             # An earlier error may quote a refused address: it goes too.

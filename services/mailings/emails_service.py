@@ -30,19 +30,34 @@ async def queue_email(session: AsyncSession, *, principal: Principal, data: Emai
     client = await known_client(session, account_id=principal.account_id, client_id=data.client_id)
     if data.document_kind is not None:
         try:
-            recipients = document_recipients(kind=data.document_kind, contacts=client.contacts,
-                                             client_email=client.email)
+            recipients = document_recipients(
+                kind=data.document_kind, contacts=client.contacts, client_email=client.email
+            )
         except ValueError as exc:
             raise InvalidField("document_kind", f"the client's recipients cannot be e-mailed: {exc}") from exc
         if not recipients:
-            raise InvalidField("document_kind", f"client {data.client_id} has no contact receiving "
-                               f"{data.document_kind} and no e-mail address of its own")
+            raise InvalidField(
+                "document_kind",
+                f"client {data.client_id} has no contact receiving "
+                f"{data.document_kind} and no e-mail address of its own",
+            )
     else:
         recipients = unique_addresses(data.recipients or [])
-    email = await repo.add_email(session, Email(
-        account_id=principal.account_id, client_id=client.client_id, document_kind=data.document_kind,
-        recipients=recipients, subject=data.subject, body=data.body, status="queued", attempts=0,
-        created_by=principal.user_id, correlation_id=correlation_id.get()))
+    email = await repo.add_email(
+        session,
+        Email(
+            account_id=principal.account_id,
+            client_id=client.client_id,
+            document_kind=data.document_kind,
+            recipients=recipients,
+            subject=data.subject,
+            body=data.body,
+            status="queued",
+            attempts=0,
+            created_by=principal.user_id,
+            correlation_id=correlation_id.get(),
+        ),
+    )
     return email_body(email)
 
 
@@ -54,12 +69,14 @@ async def get_email(session: AsyncSession, *, principal: Principal, email_id: in
     return email_body(email)
 
 
-async def list_emails(session: AsyncSession, *, principal: Principal, client_id: int | None, before: int | None,
-                      limit: int) -> dict[str, Any]:
+async def list_emails(
+    session: AsyncSession, *, principal: Principal, client_id: int | None, before: int | None, limit: int
+) -> dict[str, Any]:
     """A page of the account's e-mails (one client's if given), newest first, with the next page's link."""
     # One more than asked tells whether another page exists without counting.
-    emails = await repo.list_emails(session, account_id=principal.account_id, client_id=client_id, before=before,
-                                    limit=limit + 1)
+    emails = await repo.list_emails(
+        session, account_id=principal.account_id, client_id=client_id, before=before, limit=limit + 1
+    )
     page = emails[:limit]
     next_link = None
     if len(emails) > limit:
@@ -73,8 +90,9 @@ async def claim_due(session: AsyncSession, *, limit: int, claim_seconds: float) 
     return await repo.claim_due(session, limit=limit, claim_seconds=claim_seconds)
 
 
-async def record_outcome(session: AsyncSession, *, claimed: Row[Any], outcome: Outcome,
-                         policy: RetryPolicy) -> Email | None:
+async def record_outcome(
+    session: AsyncSession, *, claimed: Row[Any], outcome: Outcome, policy: RetryPolicy
+) -> Email | None:
     """Mark an attempt's outcome: sent (email.sent), failed for good (email.failed) or due again later."""
     if outcome.delivered:
         event_class: type[EmailSent] | type[EmailFailed] | None = EmailSent
@@ -85,8 +103,9 @@ async def record_outcome(session: AsyncSession, *, claimed: Row[Any], outcome: O
     else:
         event_class = None
         values = {"next_attempt_at": func.now() + timedelta(seconds=policy.delay(claimed.attempts))}
-    email = await repo.finish_attempt(session, email_id=claimed.id, attempts=claimed.attempts,
-                                      values={**values, "last_error": outcome.error})
+    email = await repo.finish_attempt(
+        session, email_id=claimed.id, attempts=claimed.attempts, values={**values, "last_error": outcome.error}
+    )
     if email is not None and event_class is not None:
         await add_event(session, outbox, event_class, account_id=email.account_id, payload=email_payload(email))
     return email
@@ -95,17 +114,34 @@ async def record_outcome(session: AsyncSession, *, claimed: Row[Any], outcome: O
 def email_payload(email: Email) -> EmailPayload:
     """What email.sent and email.failed say about an e-mail (its body stays here)."""
     return EmailPayload(
-        email_id=email.id, client_id=email.client_id, subject=email.subject, recipients=email.recipients,
+        email_id=email.id,
+        client_id=email.client_id,
+        subject=email.subject,
+        recipients=email.recipients,
         document_kind=email.document_kind,  # type: ignore[arg-type]  # the column's check keeps it a kind
-        attempts=email.attempts, by_user=email.created_by, sent_at=email.sent_at, error=email.last_error)
+        attempts=email.attempts,
+        by_user=email.created_by,
+        sent_at=email.sent_at,
+        error=email.last_error,
+    )
 
 
 def email_body(email: Email) -> dict[str, Any]:
     """The HTTP view of an e-mail."""
     return {
-        "id": email.id, "client_id": email.client_id, "status": email.status, "document_kind": email.document_kind,
-        "recipients": email.recipients, "subject": email.subject, "body": email.body, "attempts": email.attempts,
+        "id": email.id,
+        "client_id": email.client_id,
+        "status": email.status,
+        "document_kind": email.document_kind,
+        "recipients": email.recipients,
+        "subject": email.subject,
+        "body": email.body,
+        "attempts": email.attempts,
         "next_attempt_at": email.next_attempt_at if email.status == "queued" else None,
-        "last_error": email.last_error, "created_by": email.created_by, "created_at": email.created_at,
-        "sent_at": email.sent_at, "failed_at": email.failed_at, "href": f"{EMAILS_PATH}/{email.id}",
+        "last_error": email.last_error,
+        "created_by": email.created_by,
+        "created_at": email.created_at,
+        "sent_at": email.sent_at,
+        "failed_at": email.failed_at,
+        "href": f"{EMAILS_PATH}/{email.id}",
     }

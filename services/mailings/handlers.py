@@ -7,7 +7,13 @@ from faststream.rabbit import RabbitRouter
 from services.mailings import replica
 from shared.app import ServiceContext
 from shared.events.clients import (
-    ClientArchived, ClientCreated, ClientDeleted, ClientErased, ClientMerged, ClientRestored, ClientUpdated,
+    ClientArchived,
+    ClientCreated,
+    ClientDeleted,
+    ClientErased,
+    ClientMerged,
+    ClientRestored,
+    ClientUpdated,
 )
 from shared.messaging import CLIENTS_EXCHANGE, subscriptions
 
@@ -18,8 +24,9 @@ def build_subscribers(context: ServiceContext) -> RabbitRouter:
     """Subscribers that keep each client's addresses and document flags, and follow merges and erasures."""
     router = RabbitRouter()
     sessions = context.sessions
-    subscriber = subscriptions(router, consumer=CONSUMER, exchange=CLIENTS_EXCHANGE,
-                               delivery_limit=context.settings.consumer_delivery_limit)
+    subscriber = subscriptions(
+        router, consumer=CONSUMER, exchange=CLIENTS_EXCHANGE, delivery_limit=context.settings.consumer_delivery_limit
+    )
 
     @subscriber(ClientCreated)
     async def on_client_created(event: ClientCreated) -> None:

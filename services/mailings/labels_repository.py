@@ -13,15 +13,20 @@ from services.mailings.models import AccountLabelFormat, LabelSettings
 
 async def account_formats(session: AsyncSession, *, account_id: uuid.UUID) -> list[AccountLabelFormat]:
     """The account's own formats by code."""
-    return list(await session.scalars(
-        select(AccountLabelFormat).where(AccountLabelFormat.account_id == account_id)
-        .order_by(AccountLabelFormat.code)))
+    return list(
+        await session.scalars(
+            select(AccountLabelFormat)
+            .where(AccountLabelFormat.account_id == account_id)
+            .order_by(AccountLabelFormat.code)
+        )
+    )
 
 
 async def account_format(session: AsyncSession, *, account_id: uuid.UUID, code: str) -> AccountLabelFormat | None:
     """One of the account's own formats."""
-    return await session.scalar(select(AccountLabelFormat).where(
-        AccountLabelFormat.account_id == account_id, AccountLabelFormat.code == code))
+    return await session.scalar(
+        select(AccountLabelFormat).where(AccountLabelFormat.account_id == account_id, AccountLabelFormat.code == code)
+    )
 
 
 async def add_format(session: AsyncSession, fmt: AccountLabelFormat) -> AccountLabelFormat:
@@ -34,8 +39,9 @@ async def add_format(session: AsyncSession, fmt: AccountLabelFormat) -> AccountL
 
 async def delete_format(session: AsyncSession, *, account_id: uuid.UUID, code: str) -> bool:
     """Delete one of the account's formats; False if it had none by that code."""
-    result = await session.execute(delete(AccountLabelFormat).where(
-        AccountLabelFormat.account_id == account_id, AccountLabelFormat.code == code))
+    result = await session.execute(
+        delete(AccountLabelFormat).where(AccountLabelFormat.account_id == account_id, AccountLabelFormat.code == code)
+    )
     return result.rowcount > 0  # type: ignore[attr-defined, no-any-return]
 
 
@@ -44,9 +50,13 @@ async def get_settings(session: AsyncSession, *, account_id: uuid.UUID) -> Label
     return await session.get(LabelSettings, account_id)
 
 
-async def put_settings(session: AsyncSession, *, account_id: uuid.UUID, offset_x_mm: float,
-                       offset_y_mm: float) -> None:
+async def put_settings(session: AsyncSession, *, account_id: uuid.UUID, offset_x_mm: float, offset_y_mm: float) -> None:
     """Set the account's calibration (insert or replace)."""
     values = {"account_id": account_id, "offset_x_mm": offset_x_mm, "offset_y_mm": offset_y_mm}
-    await session.execute(insert(LabelSettings).values(**values).on_conflict_do_update(
-        index_elements=[LabelSettings.account_id], set_={"offset_x_mm": offset_x_mm, "offset_y_mm": offset_y_mm}))
+    await session.execute(
+        insert(LabelSettings)
+        .values(**values)
+        .on_conflict_do_update(
+            index_elements=[LabelSettings.account_id], set_={"offset_x_mm": offset_x_mm, "offset_y_mm": offset_y_mm}
+        )
+    )

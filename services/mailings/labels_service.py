@@ -34,8 +34,10 @@ class InvalidGeometry(ProblemError):
     title = "Validation failed"
 
     def __init__(self, errors: list[tuple[str, str]]) -> None:
-        super().__init__("; ".join(f"{field}: {message}" for field, message in errors),
-                         extra={"errors": [{"field": field, "message": message} for field, message in errors]})
+        super().__init__(
+            "; ".join(f"{field}: {message}" for field, message in errors),
+            extra={"errors": [{"field": field, "message": message} for field, message in errors]},
+        )
 
 
 def format_body(fmt: LabelFormat, *, seeded: bool) -> dict[str, Any]:
@@ -51,8 +53,9 @@ def label_format(row: AccountLabelFormat) -> LabelFormat:
 async def list_formats(session: AsyncSession, *, principal: Principal) -> list[dict[str, Any]]:
     """The seeded formats, then the account's own."""
     own = await repo.account_formats(session, account_id=principal.account_id)
-    return ([format_body(fmt, seeded=True) for fmt in SEEDED_FORMATS]
-            + [format_body(label_format(row), seeded=False) for row in own])
+    return [format_body(fmt, seeded=True) for fmt in SEEDED_FORMATS] + [
+        format_body(label_format(row), seeded=False) for row in own
+    ]
 
 
 async def find_format(session: AsyncSession, *, account_id: uuid.UUID, code: str) -> LabelFormat | None:
@@ -70,8 +73,9 @@ async def add_format(session: AsyncSession, *, principal: Principal, data: Label
     if errors:
         raise InvalidGeometry(errors)
     if fmt.code in SEEDED or await repo.account_format(session, account_id=principal.account_id, code=fmt.code):
-        raise Conflict(f"A label format {fmt.code!r} already exists; choose another code.",
-                       extra={"reason": "duplicate_code"})
+        raise Conflict(
+            f"A label format {fmt.code!r} already exists; choose another code.", extra={"reason": "duplicate_code"}
+        )
     await repo.add_format(session, AccountLabelFormat(account_id=principal.account_id, **asdict(fmt)))
     return format_body(fmt, seeded=False)
 
@@ -92,8 +96,9 @@ async def get_settings(session: AsyncSession, *, account_id: uuid.UUID) -> dict[
 
 async def put_settings(session: AsyncSession, *, principal: Principal, data: LabelSettingsBody) -> dict[str, float]:
     """Set the account's printer calibration."""
-    await repo.put_settings(session, account_id=principal.account_id, offset_x_mm=data.offset_x_mm,
-                            offset_y_mm=data.offset_y_mm)
+    await repo.put_settings(
+        session, account_id=principal.account_id, offset_x_mm=data.offset_x_mm, offset_y_mm=data.offset_y_mm
+    )
     return await get_settings(session, account_id=principal.account_id)
 
 

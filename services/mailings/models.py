@@ -7,8 +7,21 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger, Boolean, CheckConstraint, DateTime, Float, ForeignKey, Identity, Index, Integer, LargeBinary, String,
-    Text, false, func, text,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    false,
+    func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -130,7 +143,8 @@ class CampaignImage(Base):
     __tablename__ = "campaign_images"
 
     campaign_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+        BigInteger, ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
     mime_type: Mapped[str] = mapped_column(String(20))
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
@@ -148,7 +162,8 @@ class CampaignRecipient(Base):
     )
 
     campaign_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+        BigInteger, ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
     client_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     position: Mapped[int] = mapped_column(Integer)
@@ -174,7 +189,8 @@ class CampaignExclusion(Base):
     )
 
     campaign_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+        BigInteger, ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
     client_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     display_name: Mapped[str] = mapped_column(String(300))

@@ -38,10 +38,14 @@ class RenderWorker(LeasedJobWorker):
 
     def __init__(self, settings: MailingsSettings, engine: AsyncEngine | None = None) -> None:
         super().__init__(
-            engine=engine or create_engine(settings.database_url, pool_size=2), queue=queries,
-            lease_seconds=settings.render_lease_seconds, poll_seconds=settings.render_poll_seconds,
-            max_attempts=settings.render_max_attempts, retention_hours=settings.render_retention_hours,
-            output_dir=settings.render_dir)
+            engine=engine or create_engine(settings.database_url, pool_size=2),
+            queue=queries,
+            lease_seconds=settings.render_lease_seconds,
+            poll_seconds=settings.render_poll_seconds,
+            max_attempts=settings.render_max_attempts,
+            retention_hours=settings.render_retention_hours,
+            output_dir=settings.render_dir,
+        )
         self.render_dir = settings.render_dir
 
     async def build(self, job: RenderJob) -> None:
@@ -53,8 +57,9 @@ class RenderWorker(LeasedJobWorker):
             pages = await self._write(job, printing.writer, part)
 
             async def finish(session: AsyncSession, size: int) -> bool:
-                return await finish_render(session, job=job, printing=printing, file_name=final.name,
-                                           file_size=size, pages=pages)
+                return await finish_render(
+                    session, job=job, printing=printing, file_name=final.name, file_size=size, pages=pages
+                )
 
             if not await self.put_in_place(job, part, final, finish):
                 log.info("render %s: a recipient was erased while it was drawn; drawing it again", job.id)
@@ -106,8 +111,13 @@ class _Progress:
     async def report(self) -> None:
         """Write the pages done and renew the lease; LostJob once another attempt owns the job."""
         async with unit_of_work(self.worker.sessions) as session:
-            owned = await queries.record_progress(session, job_id=self.job.id, attempt=self.job.attempts,
-                                                  pages_done=self.pages_done, lease=self.worker.lease)
+            owned = await queries.record_progress(
+                session,
+                job_id=self.job.id,
+                attempt=self.job.attempts,
+                pages_done=self.pages_done,
+                lease=self.worker.lease,
+            )
         if not owned:
             self.lost = True
             raise LostJob

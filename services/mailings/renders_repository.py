@@ -32,44 +32,63 @@ async def claim_job(session: AsyncSession, *, lease: timedelta) -> RenderJob | N
     SKIP LOCKED lets workers claim side by side; the attempt number it bumps fences the old worker out.
     """
     now = datetime.now(UTC)
-    ready = (select(RenderJob.id)
-             .where(RenderJob.state.in_(("queued", "running")), RenderJob.lease_until <= now)
-             .order_by(RenderJob.lease_until).limit(1).with_for_update(skip_locked=True).scalar_subquery())
+    ready = (
+        select(RenderJob.id)
+        .where(RenderJob.state.in_(("queued", "running")), RenderJob.lease_until <= now)
+        .order_by(RenderJob.lease_until)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
     return await session.scalar(
-        update(RenderJob).where(RenderJob.id == ready)
+        update(RenderJob)
+        .where(RenderJob.id == ready)
         .values(state="running", attempts=RenderJob.attempts + 1, lease_until=now + lease, pages_done=0)
-        .returning(RenderJob))
+        .returning(RenderJob)
+    )
 
 
-async def record_progress(session: AsyncSession, *, job_id: int, attempt: int, pages_done: int,
-                          lease: timedelta) -> bool:
+async def record_progress(
+    session: AsyncSession, *, job_id: int, attempt: int, pages_done: int, lease: timedelta
+) -> bool:
     """Report pages done and renew the lease; False when another worker took the job over (or it was deleted)."""
     result = await session.execute(
-        update(RenderJob).where(RenderJob.id == job_id, RenderJob.attempts == attempt, RenderJob.state == "running")
-        .values(pages_done=pages_done, lease_until=datetime.now(UTC) + lease))
+        update(RenderJob)
+        .where(RenderJob.id == job_id, RenderJob.attempts == attempt, RenderJob.state == "running")
+        .values(pages_done=pages_done, lease_until=datetime.now(UTC) + lease)
+    )
     return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
 
 
 async def finish_job(session: AsyncSession, *, job_id: int, attempt: int, **values: Any) -> RenderJob | None:
     """Mark a job done or failed, only if this attempt still owns it; the finished row, else None."""
     return await session.scalar(
-        update(RenderJob).where(RenderJob.id == job_id, RenderJob.attempts == attempt, RenderJob.state == "running")
-        .values(finished_at=datetime.now(UTC), **values).returning(RenderJob))
+        update(RenderJob)
+        .where(RenderJob.id == job_id, RenderJob.attempts == attempt, RenderJob.state == "running")
+        .values(finished_at=datetime.now(UTC), **values)
+        .returning(RenderJob)
+    )
 
 
-async def retry_later(session: AsyncSession, *, job_id: int, attempt: int, after: timedelta,
-                      error: str | None) -> None:
+async def retry_later(session: AsyncSession, *, job_id: int, attempt: int, after: timedelta, error: str | None) -> None:
     """Put a failed attempt back in the queue, to be claimed again once ``after`` has passed."""
     await session.execute(
-        update(RenderJob).where(RenderJob.id == job_id, RenderJob.attempts == attempt, RenderJob.state == "running")
-        .values(state="queued", lease_until=datetime.now(UTC) + after, error=error))
+        update(RenderJob)
+        .where(RenderJob.id == job_id, RenderJob.attempts == attempt, RenderJob.state == "running")
+        .values(state="queued", lease_until=datetime.now(UTC) + after, error=error)
+    )
 
 
 async def expired_jobs(session: AsyncSession, *, finished_before: datetime) -> list[RenderJob]:
     """Finished jobs past their retention, locked for deletion."""
-    return list(await session.scalars(
-        select(RenderJob).where(RenderJob.state.in_(("done", "failed")), RenderJob.finished_at < finished_before)
-        .limit(100).with_for_update(skip_locked=True)))
+    return list(
+        await session.scalars(
+            select(RenderJob)
+            .where(RenderJob.state.in_(("done", "failed")), RenderJob.finished_at < finished_before)
+            .limit(100)
+            .with_for_update(skip_locked=True)
+        )
+    )
 
 
 async def redo_jobs_of(session: AsyncSession, *, campaign_ids: Sequence[int]) -> None:
@@ -81,15 +100,23 @@ async def redo_jobs_of(session: AsyncSession, *, campaign_ids: Sequence[int]) ->
     that the campaign was printed already.
     """
     if campaign_ids:
-        await session.execute(update(RenderJob).where(
-            RenderJob.campaign_id.in_(campaign_ids), RenderJob.state.in_(("queued", "running", "done")))
-            .values(state="queued", lease_until=func.now(), pages_done=0))
+        await session.execute(
+            update(RenderJob)
+            .where(RenderJob.campaign_id.in_(campaign_ids), RenderJob.state.in_(("queued", "running", "done")))
+            .values(state="queued", lease_until=func.now(), pages_done=0)
+        )
 
 
 async def hold_job(session: AsyncSession, *, job_id: int, attempt: int) -> bool:
     """Lock a job until commit if this attempt still owns it (its file may then be put in place)."""
-    return await session.scalar(select(RenderJob.id).where(
-        RenderJob.id == job_id, RenderJob.attempts == attempt, RenderJob.state == "running").with_for_update()) is not None
+    return (
+        await session.scalar(
+            select(RenderJob.id)
+            .where(RenderJob.id == job_id, RenderJob.attempts == attempt, RenderJob.state == "running")
+            .with_for_update()
+        )
+        is not None
+    )
 
 
 async def current_attempts(session: AsyncSession, *, job_ids: Sequence[str]) -> dict[str, int]:

@@ -16,7 +16,8 @@ from typing import Any, BinaryIO
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.mailings import campaigns_repository as campaigns_repo, renders_repository as repo
+from services.mailings import campaigns_repository as campaigns_repo
+from services.mailings import renders_repository as repo
 from services.mailings.campaigns_domain import merge_values, postal_address
 from services.mailings.campaigns_schemas import RenderCreate
 from services.mailings.campaigns_service import load_campaign
@@ -34,24 +35,26 @@ RENDERS_PATH = "/api/mailings/renders"
 Writer = Callable[[BinaryIO, Callable[[int], None]], int]
 
 
-async def create_render(session: AsyncSession, *, principal: Principal, campaign_id: int,
-                        data: RenderCreate) -> dict[str, Any]:
+async def create_render(
+    session: AsyncSession, *, principal: Principal, campaign_id: int, data: RenderCreate
+) -> dict[str, Any]:
     """Queue the letters or labels of a campaign (a printed one prints again from the same snapshot)."""
     campaign = await load_campaign(session, principal=principal, campaign_id=campaign_id)
     recipients = await campaigns_repo.printable_count(session, campaign_id=campaign.id)
     if recipients == 0:
-        raise Conflict(f"Campaign {campaign_id} has no recipients: there is nothing to print.",
-                       extra={"reason": "no_recipients"})
-    job = RenderJob(account_id=principal.account_id, campaign_id=campaign.id, kind=data.kind, skip=0,
-                    created_by=principal.user_id)
+        raise Conflict(
+            f"Campaign {campaign_id} has no recipients: there is nothing to print.", extra={"reason": "no_recipients"}
+        )
+    job = RenderJob(
+        account_id=principal.account_id, campaign_id=campaign.id, kind=data.kind, skip=0, created_by=principal.user_id
+    )
     if data.kind == "letters":
         if data.format is not None or data.skip:
             raise InvalidField("format" if data.format is not None else "skip", "only for labels")
         job.pages_total = recipients
     else:
         if data.format is None:
-            raise InvalidField("format", "a label format code is required for labels (see /api/mailings/"
-                               "label-formats)")
+            raise InvalidField("format", "a label format code is required for labels (see /api/mailings/label-formats)")
         fmt = await find_format(session, account_id=principal.account_id, code=data.format)
         if fmt is None:
             raise InvalidField("format", f"no label format {data.format!r}")
@@ -70,8 +73,9 @@ async def get_render(session: AsyncSession, *, principal: Principal, job_id: int
     return job_body(await _load(session, principal=principal, job_id=job_id))
 
 
-async def render_file(session: AsyncSession, *, principal: Principal, job_id: int, render_dir: Path
-                      ) -> tuple[Path, str]:
+async def render_file(
+    session: AsyncSession, *, principal: Principal, job_id: int, render_dir: Path
+) -> tuple[Path, str]:
     """The finished PDF of a job and the name to download it under; 409 while it is not ready."""
     job = await _load(session, principal=principal, job_id=job_id)
     if job.state != "done" or not job.file_name:
@@ -103,20 +107,38 @@ async def job_printing(session: AsyncSession, *, job: RenderJob) -> Printing:
     addresses = [postal_address(r, r.address) for r in recipients]
     if job.kind == "letters":
         background = await campaigns_repo.image_data(session, campaign_id=campaign.id)
-        letters = [Letter(recipient=address, title=merge_fields(campaign.title, merge_values(r)),
-                          body=merge_fields(campaign.body, merge_values(r)))
-                   for r, address in zip(recipients, addresses, strict=True)]
-        return Printing(lambda out, progress: render_letters(letters, out, background=background, progress=progress),
-                        client_ids, erasures)
+        letters = [
+            Letter(
+                recipient=address,
+                title=merge_fields(campaign.title, merge_values(r)),
+                body=merge_fields(campaign.body, merge_values(r)),
+            )
+            for r, address in zip(recipients, addresses, strict=True)
+        ]
+        return Printing(
+            lambda out, progress: render_letters(letters, out, background=background, progress=progress),
+            client_ids,
+            erasures,
+        )
     fmt = LabelFormat(**job.label_format)  # type: ignore[arg-type]
-    return Printing(lambda out, progress: render_labels(addresses, out, fmt=fmt, skip=job.skip,
-                                                        offset_x_mm=job.offset_x_mm, offset_y_mm=job.offset_y_mm,
-                                                        progress=progress),
-                    client_ids, erasures)
+    return Printing(
+        lambda out, progress: render_labels(
+            addresses,
+            out,
+            fmt=fmt,
+            skip=job.skip,
+            offset_x_mm=job.offset_x_mm,
+            offset_y_mm=job.offset_y_mm,
+            progress=progress,
+        ),
+        client_ids,
+        erasures,
+    )
 
 
-async def finish_render(session: AsyncSession, *, job: RenderJob, printing: Printing, file_name: str,
-                        file_size: int, pages: int) -> bool:
+async def finish_render(
+    session: AsyncSession, *, job: RenderJob, printing: Printing, file_name: str, file_size: int, pages: int
+) -> bool:
     """Mark a held job done and its campaign printed, with mailing.rendered the first time it finishes.
 
     False, and the job queued again, when a recipient was erased since the PDF's recipients were read.
@@ -127,30 +149,59 @@ async def finish_render(session: AsyncSession, *, job: RenderJob, printing: Prin
     if campaign.erasures != printing.erasures:
         await repo.retry_later(session, job_id=job.id, attempt=job.attempts, after=timedelta(0), error=None)
         return False
-    done = await repo.finish_job(session, job_id=job.id, attempt=job.attempts, state="done", file_name=file_name,
-                                 file_size=file_size, pages_done=pages, pages_total=pages, error=None)
+    done = await repo.finish_job(
+        session,
+        job_id=job.id,
+        attempt=job.attempts,
+        state="done",
+        file_name=file_name,
+        file_size=file_size,
+        pages_done=pages,
+        pages_total=pages,
+        error=None,
+    )
     if done is None:
         return False
     await campaigns_repo.mark_printed(session, campaign_id=campaign.id)
     if job.finished_at is None:
         # Only a first print is news for the timelines; a PDF drawn again after an erasure is not.
-        await add_event(session, outbox, MailingRendered, account_id=job.account_id, payload=MailingRenderedPayload(
-            campaign_id=campaign.id, name=campaign.name, client_ids=printing.client_ids, pages=pages,
-            rendered_at=done.finished_at or datetime.now(UTC)))
+        await add_event(
+            session,
+            outbox,
+            MailingRendered,
+            account_id=job.account_id,
+            payload=MailingRenderedPayload(
+                campaign_id=campaign.id,
+                name=campaign.name,
+                client_ids=printing.client_ids,
+                pages=pages,
+                rendered_at=done.finished_at or datetime.now(UTC),
+            ),
+        )
     return True
 
 
 def job_body(job: RenderJob) -> dict[str, Any]:
     """A render job as the API shows it, with its progress and, once done, its download link."""
-    percent = 100 if job.state == "done" else (
-        int(job.pages_done * 100 / job.pages_total) if job.pages_total else 0)
+    percent = 100 if job.state == "done" else (int(job.pages_done * 100 / job.pages_total) if job.pages_total else 0)
     href = f"{RENDERS_PATH}/{job.id}"
     return {
-        "id": job.id, "campaign_id": job.campaign_id, "kind": job.kind,
-        "format": (job.label_format or {}).get("code"), "skip": job.skip, "offset_x_mm": job.offset_x_mm,
-        "offset_y_mm": job.offset_y_mm, "state": job.state, "percent": min(percent, 100),
-        "pages_done": job.pages_done, "pages_total": job.pages_total, "attempts": job.attempts, "error": job.error,
-        "created_at": job.created_at, "finished_at": job.finished_at, "href": href,
+        "id": job.id,
+        "campaign_id": job.campaign_id,
+        "kind": job.kind,
+        "format": (job.label_format or {}).get("code"),
+        "skip": job.skip,
+        "offset_x_mm": job.offset_x_mm,
+        "offset_y_mm": job.offset_y_mm,
+        "state": job.state,
+        "percent": min(percent, 100),
+        "pages_done": job.pages_done,
+        "pages_total": job.pages_total,
+        "attempts": job.attempts,
+        "error": job.error,
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
+        "href": href,
         "download_url": f"{href}/file" if job.state == "done" else None,
     }
 

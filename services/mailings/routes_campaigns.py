@@ -8,7 +8,14 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from services.mailings import campaigns_service, renders_service
 from services.mailings.campaigns_schemas import (
-    CampaignCreate, CampaignPage, CampaignRead, CampaignUpdate, ExclusionPage, Id, RecipientPage, RenderCreate,
+    CampaignCreate,
+    CampaignPage,
+    CampaignRead,
+    CampaignUpdate,
+    ExclusionPage,
+    Id,
+    RecipientPage,
+    RenderCreate,
     RenderRead,
 )
 from services.mailings.uploads import IMAGE_BODY, uploaded_file
@@ -16,8 +23,7 @@ from shared.auth import CurrentPrincipal
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute
 
-router = APIRouter(prefix="/api/mailings/campaigns", tags=["campaigns"],
-                   route_class=IdempotentRoute)
+router = APIRouter(prefix="/api/mailings/campaigns", tags=["campaigns"], route_class=IdempotentRoute)
 CampaignId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
@@ -27,8 +33,9 @@ def _bearer(request: Request) -> str:
 
 
 @router.post("", response_model=CampaignRead, status_code=status.HTTP_201_CREATED)
-async def create_campaign(body: CampaignCreate, request: Request, principal: CurrentPrincipal,
-                          session: Transaction, response: Response) -> Any:
+async def create_campaign(
+    body: CampaignCreate, request: Request, principal: CurrentPrincipal, session: Transaction, response: Response
+) -> Any:
     """Create a campaign from a selection (search, segment or client ids) resolved by the clients service now.
 
     Recipients and their addresses are kept as a snapshot, so reprinting gives the same letters; clients
@@ -36,14 +43,16 @@ async def create_campaign(body: CampaignCreate, request: Request, principal: Cur
     The clients service's 404 or 422 (naming ``selection…`` fields) is passed on.
     """
     campaign = await campaigns_service.create_campaign(
-        session, http=request.app.state.clients_http, principal=principal, token=_bearer(request), data=body)
+        session, http=request.app.state.clients_http, principal=principal, token=_bearer(request), data=body
+    )
     response.headers["Location"] = campaign["href"]
     return campaign
 
 
 @router.get("", response_model=CampaignPage)
 async def list_campaigns(
-    principal: CurrentPrincipal, session: Transaction,
+    principal: CurrentPrincipal,
+    session: Transaction,
     before: Annotated[Id | None, Query(description="Only campaigns older than this id (next page)")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:
@@ -58,8 +67,9 @@ async def get_campaign(campaign_id: CampaignId, principal: CurrentPrincipal, ses
 
 
 @router.patch("/{campaign_id}", response_model=CampaignRead)
-async def update_campaign(campaign_id: CampaignId, body: CampaignUpdate, principal: CurrentPrincipal,
-                          session: Transaction) -> Any:
+async def update_campaign(
+    campaign_id: CampaignId, body: CampaignUpdate, principal: CurrentPrincipal, session: Transaction
+) -> Any:
     """Change the name, title or text; merge fields ({{title}}, {{first_name}}, {{last_name}}, {{company}},
     {{display_name}}) are checked (422 naming ``text`` or ``title``). 409 once printed."""
     return await campaigns_service.update_campaign(session, principal=principal, campaign_id=campaign_id, data=body)
@@ -72,8 +82,9 @@ async def delete_campaign(campaign_id: CampaignId, principal: CurrentPrincipal, 
 
 
 @router.put("/{campaign_id}/background", response_model=CampaignRead, openapi_extra=IMAGE_BODY)
-async def put_background(campaign_id: CampaignId, request: Request, principal: CurrentPrincipal,
-                         session: Transaction) -> Any:
+async def put_background(
+    campaign_id: CampaignId, request: Request, principal: CurrentPrincipal, session: Transaction
+) -> Any:
     """Set the background image: the raw body or a form's ``image`` field, PNG or JPEG by content.
 
     At most 10 MB and 100 to 10,000 pixels a side; anything else is a 422 naming ``image`` (bodies over
@@ -91,29 +102,36 @@ async def delete_background(campaign_id: CampaignId, principal: CurrentPrincipal
 
 @router.get("/{campaign_id}/recipients", response_model=RecipientPage)
 async def list_recipients(
-    campaign_id: CampaignId, principal: CurrentPrincipal, session: Transaction,
+    campaign_id: CampaignId,
+    principal: CurrentPrincipal,
+    session: Transaction,
     after: Annotated[int, Query(ge=0, le=2**31 - 1, description="Position to continue after")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Any:
     """The recipients' snapshot (names and address block) in print order, by pages."""
-    return await campaigns_service.list_recipients(session, principal=principal, campaign_id=campaign_id,
-                                                   after=after, limit=limit)
+    return await campaigns_service.list_recipients(
+        session, principal=principal, campaign_id=campaign_id, after=after, limit=limit
+    )
 
 
 @router.get("/{campaign_id}/exclusions", response_model=ExclusionPage)
 async def list_exclusions(
-    campaign_id: CampaignId, principal: CurrentPrincipal, session: Transaction,
+    campaign_id: CampaignId,
+    principal: CurrentPrincipal,
+    session: Transaction,
     after: Annotated[int, Query(ge=0, le=2**63 - 1, description="Client id to continue after")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Any:
     """Clients of the selection left out, with the reason (refuses_mailing, no_address, undeliverable)."""
-    return await campaigns_service.list_exclusions(session, principal=principal, campaign_id=campaign_id,
-                                                   after=after, limit=limit)
+    return await campaigns_service.list_exclusions(
+        session, principal=principal, campaign_id=campaign_id, after=after, limit=limit
+    )
 
 
 @router.post("/{campaign_id}/renders", response_model=RenderRead, status_code=status.HTTP_202_ACCEPTED)
-async def create_render(campaign_id: CampaignId, body: RenderCreate, principal: CurrentPrincipal,
-                        session: Transaction, response: Response) -> Any:
+async def create_render(
+    campaign_id: CampaignId, body: RenderCreate, principal: CurrentPrincipal, session: Transaction, response: Response
+) -> Any:
     """Queue the letters (one A4 page each) or the labels on a sheet format, skipping the first ``skip``
     labels of a used sheet and shifted by the account's calibration; follow it at ``href``.
 

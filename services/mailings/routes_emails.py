@@ -26,13 +26,16 @@ async def send_email(body: EmailCreate, principal: CurrentPrincipal, session: Tr
 
 @router.get("", response_model=EmailPage)
 async def list_emails(
-    principal: CurrentPrincipal, session: Transaction, client_id: Annotated[Id | None, Query()] = None,
+    principal: CurrentPrincipal,
+    session: Transaction,
+    client_id: Annotated[Id | None, Query()] = None,
     before: Annotated[Id | None, Query(description="Only e-mails older than this id (next page)")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:
     """E-mails of the account or of one client, newest first, by pages."""
-    return await emails_service.list_emails(session, principal=principal, client_id=client_id, before=before,
-                                            limit=limit)
+    return await emails_service.list_emails(
+        session, principal=principal, client_id=client_id, before=before, limit=limit
+    )
 
 
 @router.get("/{email_id}", response_model=EmailRead)

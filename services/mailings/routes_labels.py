@@ -34,15 +34,21 @@ async def delete_format(code: Code, principal: CurrentPrincipal, session: Transa
     await labels_service.delete_format(session, principal=principal, code=code)
 
 
-@router.post("/label-formats/{code}/test-grid", response_class=Response,
-             responses={200: {"content": {"application/pdf": {}}, "description": "One page, each label outlined"}})
+@router.post(
+    "/label-formats/{code}/test-grid",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "One page, each label outlined"}},
+)
 @changes_nothing
 async def test_grid(code: Code, principal: CurrentPrincipal, session: Transaction) -> Response:
     """A one-page PDF outlining and numbering each label, shifted by the account's calibration, to print
     on plain paper and hold against a sheet."""
     pdf = await labels_service.test_grid(session, principal=principal, code=code)
-    return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="test-grid-{code}.pdf"'})
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="test-grid-{code}.pdf"'},
+    )
 
 
 @router.get("/label-settings", response_model=LabelSettingsBody)

@@ -23,11 +23,16 @@ async def get_render(render_id: RenderId, principal: CurrentPrincipal, session: 
     return await renders_service.get_render(session, principal=principal, job_id=render_id)
 
 
-@router.get("/{render_id}/file", response_class=FileResponse,
-            responses={200: {"content": {"application/pdf": {}}, "description": "The PDF"}})
-async def download_render(render_id: RenderId, request: Request, principal: CurrentPrincipal,
-                          session: Transaction) -> FileResponse:
+@router.get(
+    "/{render_id}/file",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The PDF"}},
+)
+async def download_render(
+    render_id: RenderId, request: Request, principal: CurrentPrincipal, session: Transaction
+) -> FileResponse:
     """Download a finished render's PDF (409 while it is being rendered)."""
-    path, name = await renders_service.render_file(session, principal=principal, job_id=render_id,
-                                                   render_dir=request.app.state.settings.render_dir)
+    path, name = await renders_service.render_file(
+        session, principal=principal, job_id=render_id, render_dir=request.app.state.settings.render_dir
+    )
     return FileResponse(path, filename=name, media_type="application/pdf")

@@ -21,7 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.mailings import emails_service
 from services.mailings.emails_domain import (
-    INTERRUPTED, Outcome, RetryPolicy, build_message, delivered, envelope_sender, failure,
+    INTERRUPTED,
+    Outcome,
+    RetryPolicy,
+    build_message,
+    delivered,
+    envelope_sender,
+    failure,
 )
 from services.mailings.settings import MailingsSettings
 from shared.db import unit_of_work
@@ -35,9 +41,11 @@ class EmailSender:
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession], settings: MailingsSettings) -> None:
         self.sessions = sessions
         self.settings = settings
-        self.policy = RetryPolicy(max_attempts=settings.email_max_attempts,
-                                  base_seconds=settings.email_retry_base_seconds,
-                                  max_seconds=settings.email_retry_max_seconds)
+        self.policy = RetryPolicy(
+            max_attempts=settings.email_max_attempts,
+            base_seconds=settings.email_retry_base_seconds,
+            max_seconds=settings.email_retry_max_seconds,
+        )
 
     async def run(self) -> None:
         """Run until cancelled; a full batch is followed at once by the next, an idle queue is polled."""
@@ -53,8 +61,9 @@ class EmailSender:
     async def send_due(self) -> int:
         """Attempt one batch of due e-mails; returns how many were claimed."""
         async with unit_of_work(self.sessions) as session:
-            claimed = await emails_service.claim_due(session, limit=self.settings.email_batch_size,
-                                                     claim_seconds=self.settings.email_claim_seconds)
+            claimed = await emails_service.claim_due(
+                session, limit=self.settings.email_batch_size, claim_seconds=self.settings.email_claim_seconds
+            )
         await asyncio.gather(*(self._attempt(email) for email in claimed))
         return len(claimed)
 
@@ -72,16 +81,22 @@ class EmailSender:
         outcome = INTERRUPTED if exhausted else await self._send(claimed)
         try:
             async with unit_of_work(self.sessions) as session:
-                email = await emails_service.record_outcome(session, claimed=claimed, outcome=outcome,
-                                                            policy=self.policy)
+                email = await emails_service.record_outcome(
+                    session, claimed=claimed, outcome=outcome, policy=self.policy
+                )
         except Exception:
-            log.exception("could not record an e-mail attempt; it is attempted again when its claim expires",
-                          extra={"email_id": claimed.id})
+            log.exception(
+                "could not record an e-mail attempt; it is attempted again when its claim expires",
+                extra={"email_id": claimed.id},
+            )
             return
         status = email.status if email is not None else "superseded"
         # A given-up e-mail is also an email.failed event; the warning is for whoever reads the logs.
-        log.log(logging.WARNING if status == "failed" else logging.INFO, "e-mail attempt", extra={
-            "email_id": claimed.id, "attempt": claimed.attempts, "status": status, "error": outcome.error})
+        log.log(
+            logging.WARNING if status == "failed" else logging.INFO,
+            "e-mail attempt",
+            extra={"email_id": claimed.id, "attempt": claimed.attempts, "status": status, "error": outcome.error},
+        )
 
     async def _send(self, claimed: Row[Any]) -> Outcome:
         s = self.settings
@@ -89,18 +104,30 @@ class EmailSender:
             # Inside the try: an address the message cannot carry (say from a client's record) fails
             # this e-mail for good instead of stopping the loop.
             message = build_message(
-                email_id=claimed.id, sender=s.email_from, recipients=claimed.recipients, subject=claimed.subject,
-                body=claimed.body, domain=s.message_id_domain, created_at=claimed.created_at)
+                email_id=claimed.id,
+                sender=s.email_from,
+                recipients=claimed.recipients,
+                subject=claimed.subject,
+                body=claimed.body,
+                domain=s.message_id_domain,
+                created_at=claimed.created_at,
+            )
         except Exception as exc:  # ValueError for a header holding a line break, HeaderParseError...
             return Outcome(delivered=False, permanent=True, error=f"cannot build the message: {exc}")
         try:
             # aiosmtplib's timeout bounds each command; this bounds the whole exchange, below the claim.
             async with asyncio.timeout(s.smtp_timeout_seconds):
                 refused, _ = await aiosmtplib.send(
-                    message, sender=envelope_sender(s.email_from), recipients=list(claimed.recipients),
-                    hostname=s.smtp_host, port=s.smtp_port, username=s.smtp_username,
+                    message,
+                    sender=envelope_sender(s.email_from),
+                    recipients=list(claimed.recipients),
+                    hostname=s.smtp_host,
+                    port=s.smtp_port,
+                    username=s.smtp_username,
                     password=s.smtp_password.get_secret_value() if s.smtp_password else None,
-                    start_tls=s.smtp_starttls, timeout=s.smtp_timeout_seconds)
+                    start_tls=s.smtp_starttls,
+                    timeout=s.smtp_timeout_seconds,
+                )
         except Exception as exc:  # cancellation is not an Exception: a stopping sender leaves the claim to expire
             return failure(exc)
         return delivered(refused)

@@ -10,12 +10,22 @@ from email import message_from_bytes, policy
 from shared.errors import InvalidField
 
 # The OpenAPI description of a body that is an image, raw or in a form field named "image".
-IMAGE_BODY = {"requestBody": {"required": True, "content": {
-    "image/png": {"schema": {"type": "string", "format": "binary"}},
-    "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
-    "multipart/form-data": {"schema": {"type": "object", "required": ["image"],
-                                       "properties": {"image": {"type": "string", "format": "binary"}}}},
-}}}
+IMAGE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "image/png": {"schema": {"type": "string", "format": "binary"}},
+            "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["image"],
+                    "properties": {"image": {"type": "string", "format": "binary"}},
+                }
+            },
+        },
+    }
+}
 
 
 def uploaded_file(*, content_type: str, body: bytes, field: str = "image") -> bytes:

@@ -12,37 +12,52 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.orders.domain import DEFAULT_CONTAINERS
 from services.orders.models import (
-    Container, GridPrice, NegotiatedPrice, PriceGrid, Product, SupersededPrice, Variant,
+    Container,
+    GridPrice,
+    NegotiatedPrice,
+    PriceGrid,
+    Product,
+    SupersededPrice,
+    Variant,
 )
 
 
 async def seed_default_containers(session: AsyncSession, *, account_id: uuid.UUID) -> None:
     """Give the account the usual container sizes once (a no-op afterwards)."""
     await session.execute(
-        insert(Container).values([
-            {"account_id": account_id, "name": n, "short_name": s, "millilitres": ml, "kind": k}
-            for n, s, ml, k in DEFAULT_CONTAINERS
-        ]).on_conflict_do_nothing(index_elements=["account_id", "short_name"])
+        insert(Container)
+        .values(
+            [
+                {"account_id": account_id, "name": n, "short_name": s, "millilitres": ml, "kind": k}
+                for n, s, ml, k in DEFAULT_CONTAINERS
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["account_id", "short_name"])
     )
 
 
 async def list_containers(session: AsyncSession, *, account_id: uuid.UUID) -> list[Container]:
     """The account's containers by size."""
     rows = await session.execute(
-        select(Container).where(Container.account_id == account_id).order_by(Container.millilitres, Container.id))
+        select(Container).where(Container.account_id == account_id).order_by(Container.millilitres, Container.id)
+    )
     return list(rows.scalars())
 
 
 async def get_container(session: AsyncSession, *, account_id: uuid.UUID, container_id: int) -> Container | None:
     """One container of the account."""
-    return (await session.execute(select(Container).where(
-        Container.account_id == account_id, Container.id == container_id))).scalar_one_or_none()
+    return (
+        await session.execute(select(Container).where(Container.account_id == account_id, Container.id == container_id))
+    ).scalar_one_or_none()
 
 
 async def container_short_name_taken(session: AsyncSession, *, account_id: uuid.UUID, short_name: str) -> bool:
     """Whether the account already has a container with that short name."""
-    return (await session.execute(select(Container.id).where(
-        Container.account_id == account_id, Container.short_name == short_name))).first() is not None
+    return (
+        await session.execute(
+            select(Container.id).where(Container.account_id == account_id, Container.short_name == short_name)
+        )
+    ).first() is not None
 
 
 async def list_products(session: AsyncSession, *, account_id: uuid.UUID) -> list[Product]:
@@ -53,19 +68,32 @@ async def list_products(session: AsyncSession, *, account_id: uuid.UUID) -> list
 
 async def get_product(session: AsyncSession, *, account_id: uuid.UUID, product_id: int) -> Product | None:
     """One product of the account."""
-    return (await session.execute(select(Product).where(
-        Product.account_id == account_id, Product.id == product_id))).scalar_one_or_none()
+    return (
+        await session.execute(select(Product).where(Product.account_id == account_id, Product.id == product_id))
+    ).scalar_one_or_none()
 
 
 async def variants_with_details(
-    session: AsyncSession, *, account_id: uuid.UUID, variant_ids: Iterable[int] | None = None,
+    session: AsyncSession,
+    *,
+    account_id: uuid.UUID,
+    variant_ids: Iterable[int] | None = None,
     product_ids: Iterable[int] | None = None,
 ) -> list[Row[Any]]:
     """Variants with their product name and container, by variant or by product."""
     query = (
-        select(Variant.id, Variant.product_id, Variant.vintage, Variant.packaging, Product.name.label("product_name"),
-               Container.id.label("container_id"), Container.name.label("container_name"),
-               Container.short_name, Container.millilitres, Container.kind)
+        select(
+            Variant.id,
+            Variant.product_id,
+            Variant.vintage,
+            Variant.packaging,
+            Product.name.label("product_name"),
+            Container.id.label("container_id"),
+            Container.name.label("container_name"),
+            Container.short_name,
+            Container.millilitres,
+            Container.kind,
+        )
         .join(Product, Product.id == Variant.product_id)
         .join(Container, Container.id == Variant.container_id)
         .where(Variant.account_id == account_id)
@@ -86,14 +114,16 @@ async def list_grids(session: AsyncSession, *, account_id: uuid.UUID) -> list[Pr
 
 async def get_grid(session: AsyncSession, *, account_id: uuid.UUID, grid_id: int) -> PriceGrid | None:
     """One price grid of the account."""
-    return (await session.execute(select(PriceGrid).where(
-        PriceGrid.account_id == account_id, PriceGrid.id == grid_id))).scalar_one_or_none()
+    return (
+        await session.execute(select(PriceGrid).where(PriceGrid.account_id == account_id, PriceGrid.id == grid_id))
+    ).scalar_one_or_none()
 
 
 async def grid_name_taken(session: AsyncSession, *, account_id: uuid.UUID, name: str) -> bool:
     """Whether a grid of that name exists."""
-    return (await session.execute(select(PriceGrid.id).where(
-        PriceGrid.account_id == account_id, PriceGrid.name == name))).first() is not None
+    return (
+        await session.execute(select(PriceGrid.id).where(PriceGrid.account_id == account_id, PriceGrid.name == name))
+    ).first() is not None
 
 
 async def clear_default_grid(session: AsyncSession, *, account_id: uuid.UUID) -> None:
@@ -103,61 +133,93 @@ async def clear_default_grid(session: AsyncSession, *, account_id: uuid.UUID) ->
     await session.flush()
 
 
-async def set_grid_price(session: AsyncSession, *, account_id: uuid.UUID, grid_id: int, variant_id: int,
-                         price_cents: int) -> None:
+async def set_grid_price(
+    session: AsyncSession, *, account_id: uuid.UUID, grid_id: int, variant_id: int, price_cents: int
+) -> None:
     """Insert or replace a variant's price in a grid."""
-    statement = insert(GridPrice).values(account_id=account_id, grid_id=grid_id, variant_id=variant_id,
-                                         price_cents=price_cents)
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=["grid_id", "variant_id"], set_={"price_cents": statement.excluded.price_cents}))
+    statement = insert(GridPrice).values(
+        account_id=account_id, grid_id=grid_id, variant_id=variant_id, price_cents=price_cents
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["grid_id", "variant_id"], set_={"price_cents": statement.excluded.price_cents}
+        )
+    )
 
 
-async def set_negotiated_price(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, variant_id: int,
-                               price_cents: int) -> None:
+async def set_negotiated_price(
+    session: AsyncSession, *, account_id: uuid.UUID, client_id: int, variant_id: int, price_cents: int
+) -> None:
     """Insert or replace a client's negotiated price."""
-    statement = insert(NegotiatedPrice).values(account_id=account_id, client_id=client_id, variant_id=variant_id,
-                                               price_cents=price_cents)
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=["client_id", "variant_id"], set_={"price_cents": statement.excluded.price_cents}))
+    statement = insert(NegotiatedPrice).values(
+        account_id=account_id, client_id=client_id, variant_id=variant_id, price_cents=price_cents
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["client_id", "variant_id"], set_={"price_cents": statement.excluded.price_cents}
+        )
+    )
 
 
-async def delete_negotiated_price(session: AsyncSession, *, account_id: uuid.UUID, client_id: int,
-                                  variant_id: int) -> bool:
+async def delete_negotiated_price(
+    session: AsyncSession, *, account_id: uuid.UUID, client_id: int, variant_id: int
+) -> bool:
     """Remove a negotiated price; False if there was none."""
-    result = await session.execute(delete(NegotiatedPrice).where(
-        NegotiatedPrice.account_id == account_id, NegotiatedPrice.client_id == client_id,
-        NegotiatedPrice.variant_id == variant_id))
+    result = await session.execute(
+        delete(NegotiatedPrice).where(
+            NegotiatedPrice.account_id == account_id,
+            NegotiatedPrice.client_id == client_id,
+            NegotiatedPrice.variant_id == variant_id,
+        )
+    )
     return bool(result.rowcount)
 
 
 async def negotiated_prices(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> list[NegotiatedPrice]:
     """A client's negotiated prices."""
-    rows = await session.execute(select(NegotiatedPrice).where(
-        NegotiatedPrice.account_id == account_id, NegotiatedPrice.client_id == client_id
-    ).order_by(NegotiatedPrice.variant_id))
+    rows = await session.execute(
+        select(NegotiatedPrice)
+        .where(NegotiatedPrice.account_id == account_id, NegotiatedPrice.client_id == client_id)
+        .order_by(NegotiatedPrice.variant_id)
+    )
     return list(rows.scalars())
 
 
-async def superseded_prices(session: AsyncSession, *, account_id: uuid.UUID,
-                            client_id: int) -> list[SupersededPrice]:
+async def superseded_prices(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> list[SupersededPrice]:
     """Negotiated prices that merges into the client set aside, newest merge first."""
-    rows = await session.execute(select(SupersededPrice).where(
-        SupersededPrice.account_id == account_id, SupersededPrice.client_id == client_id,
-    ).order_by(SupersededPrice.merge_id.desc(), SupersededPrice.variant_id))
+    rows = await session.execute(
+        select(SupersededPrice)
+        .where(
+            SupersededPrice.account_id == account_id,
+            SupersededPrice.client_id == client_id,
+        )
+        .order_by(SupersededPrice.merge_id.desc(), SupersededPrice.variant_id)
+    )
     return list(rows.scalars())
 
 
 async def price_candidates(
-    session: AsyncSession, *, account_id: uuid.UUID, client_id: int, client_grid_id: int | None,
+    session: AsyncSession,
+    *,
+    account_id: uuid.UUID,
+    client_id: int,
+    client_grid_id: int | None,
     variant_ids: Iterable[int],
 ) -> dict[int, dict[str, int | None]]:
     """Per variant: the negotiated, client-grid and default-grid prices that exist."""
     wanted = set(variant_ids)
     found: dict[int, dict[str, int | None]] = {
-        v: {"negotiated": None, "client_grid": None, "default_grid": None} for v in wanted}
-    for variant_id, price in (await session.execute(select(NegotiatedPrice.variant_id, NegotiatedPrice.price_cents).where(
-            NegotiatedPrice.account_id == account_id, NegotiatedPrice.client_id == client_id,
-            NegotiatedPrice.variant_id.in_(wanted)))).all():
+        v: {"negotiated": None, "client_grid": None, "default_grid": None} for v in wanted
+    }
+    for variant_id, price in (
+        await session.execute(
+            select(NegotiatedPrice.variant_id, NegotiatedPrice.price_cents).where(
+                NegotiatedPrice.account_id == account_id,
+                NegotiatedPrice.client_id == client_id,
+                NegotiatedPrice.variant_id.in_(wanted),
+            )
+        )
+    ).all():
         found[variant_id]["negotiated"] = price
     grid_rows = await session.execute(
         select(GridPrice.variant_id, GridPrice.price_cents, GridPrice.grid_id, PriceGrid.is_default)

@@ -11,7 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from services.orders.models import (
-    ClientReplica, NegotiatedPrice, Order, Reservation, Shipment, SupersededPrice,
+    ClientReplica,
+    NegotiatedPrice,
+    Order,
+    Reservation,
+    Shipment,
+    SupersededPrice,
 )
 from services.orders.order_repository import PLACEHOLDER_REPLICA
 
@@ -25,77 +30,140 @@ CLIENT_REFERENCES: tuple[tuple[str, type[Any], str], ...] = (
 )
 
 
-async def mark_merged(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, into: int,
-                      merge_id: int) -> None:
+async def mark_merged(
+    session: AsyncSession, *, account_id: uuid.UUID, client_id: int, into: int, merge_id: int
+) -> None:
     """Record that a client now lives on as ``into``; clients merged into it earlier follow it."""
-    statement = insert(ClientReplica).values(client_id=client_id, account_id=account_id, **PLACEHOLDER_REPLICA,
-                                             merged_into=into, merge_id=merge_id)
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=["client_id"], set_={"merged_into": into, "merge_id": merge_id},
-        where=ClientReplica.account_id == account_id))
-    await session.execute(update(ClientReplica).where(
-        ClientReplica.account_id == account_id, ClientReplica.merged_into == client_id).values(merged_into=into))
+    statement = insert(ClientReplica).values(
+        client_id=client_id, account_id=account_id, **PLACEHOLDER_REPLICA, merged_into=into, merge_id=merge_id
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["client_id"],
+            set_={"merged_into": into, "merge_id": merge_id},
+            where=ClientReplica.account_id == account_id,
+        )
+    )
+    await session.execute(
+        update(ClientReplica)
+        .where(ClientReplica.account_id == account_id, ClientReplica.merged_into == client_id)
+        .values(merged_into=into)
+    )
 
 
-async def move_references(session: AsyncSession, *, account_id: uuid.UUID, from_client: int,
-                          to_client: int) -> dict[str, int]:
+async def move_references(
+    session: AsyncSession, *, account_id: uuid.UUID, from_client: int, to_client: int
+) -> dict[str, int]:
     """Re-point orders (billed and ship-to), shipments and reservations; how many rows each moved."""
     moved = {}
     for name, model, column in CLIENT_REFERENCES:
         result = await session.execute(
-            update(model).where(model.account_id == account_id, getattr(model, column) == from_client)
-            .values({column: to_client}).execution_options(synchronize_session=False))
+            update(model)
+            .where(model.account_id == account_id, getattr(model, column) == from_client)
+            .values({column: to_client})
+            .execution_options(synchronize_session=False)
+        )
         moved[name] = result.rowcount
     return moved
 
 
-async def move_negotiated_prices(session: AsyncSession, *, account_id: uuid.UUID, merge_id: int, from_client: int,
-                                 to_client: int) -> tuple[int, list[Row[Any]]]:
+async def move_negotiated_prices(
+    session: AsyncSession, *, account_id: uuid.UUID, merge_id: int, from_client: int, to_client: int
+) -> tuple[int, list[Row[Any]]]:
     """Give the merged client's prices to the kept one; where both had one, set the merged one aside.
 
     Returns how many prices moved and the (variant, set-aside price, kept price) of each clash.
     """
     merged, kept = aliased(NegotiatedPrice), aliased(NegotiatedPrice)
     clashes = (
-        select(literal(merge_id, BigInteger), merged.variant_id, literal(account_id, UUID(as_uuid=True)),
-               literal(to_client, BigInteger), literal(from_client, BigInteger), merged.price_cents,
-               kept.price_cents)
-        .join(kept, (kept.variant_id == merged.variant_id) & (kept.client_id == to_client)
-              & (kept.account_id == account_id))
+        select(
+            literal(merge_id, BigInteger),
+            merged.variant_id,
+            literal(account_id, UUID(as_uuid=True)),
+            literal(to_client, BigInteger),
+            literal(from_client, BigInteger),
+            merged.price_cents,
+            kept.price_cents,
+        )
+        .join(
+            kept,
+            (kept.variant_id == merged.variant_id) & (kept.client_id == to_client) & (kept.account_id == account_id),
+        )
         .where(merged.account_id == account_id, merged.client_id == from_client)
     )
     set_aside = await session.execute(
         insert(SupersededPrice)
-        .from_select(["merge_id", "variant_id", "account_id", "client_id", "merged_client_id", "price_cents",
-                      "kept_price_cents"], clashes)
+        .from_select(
+            [
+                "merge_id",
+                "variant_id",
+                "account_id",
+                "client_id",
+                "merged_client_id",
+                "price_cents",
+                "kept_price_cents",
+            ],
+            clashes,
+        )
         .on_conflict_do_nothing()
-        .returning(SupersededPrice.variant_id, SupersededPrice.price_cents, SupersededPrice.kept_price_cents))
+        .returning(SupersededPrice.variant_id, SupersededPrice.price_cents, SupersededPrice.kept_price_cents)
+    )
     rows = list(set_aside.all())
-    kept_variants = select(NegotiatedPrice.variant_id).where(
-        NegotiatedPrice.account_id == account_id, NegotiatedPrice.client_id == to_client).scalar_subquery()
-    await session.execute(delete(NegotiatedPrice).where(
-        NegotiatedPrice.account_id == account_id, NegotiatedPrice.client_id == from_client,
-        NegotiatedPrice.variant_id.in_(kept_variants)).execution_options(synchronize_session=False))
-    result = await session.execute(update(NegotiatedPrice).where(
-        NegotiatedPrice.account_id == account_id, NegotiatedPrice.client_id == from_client,
-    ).values(client_id=to_client).execution_options(synchronize_session=False))
+    kept_variants = (
+        select(NegotiatedPrice.variant_id)
+        .where(NegotiatedPrice.account_id == account_id, NegotiatedPrice.client_id == to_client)
+        .scalar_subquery()
+    )
+    await session.execute(
+        delete(NegotiatedPrice)
+        .where(
+            NegotiatedPrice.account_id == account_id,
+            NegotiatedPrice.client_id == from_client,
+            NegotiatedPrice.variant_id.in_(kept_variants),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.execute(
+        update(NegotiatedPrice)
+        .where(
+            NegotiatedPrice.account_id == account_id,
+            NegotiatedPrice.client_id == from_client,
+        )
+        .values(client_id=to_client)
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount, rows
 
 
-async def erase_replicas(session: AsyncSession, *, account_id: uuid.UUID, client_id: int,
-                         personal: dict[str, Any]) -> None:
+async def erase_replicas(
+    session: AsyncSession, *, account_id: uuid.UUID, client_id: int, personal: dict[str, Any]
+) -> None:
     """Overwrite the personal fields of a client's replica and of the replicas merged into it."""
-    statement = insert(ClientReplica).values(client_id=client_id, account_id=account_id,
-                                             **{**PLACEHOLDER_REPLICA, **personal})
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=["client_id"], set_=personal, where=ClientReplica.account_id == account_id))
-    await session.execute(update(ClientReplica).where(
-        ClientReplica.account_id == account_id, ClientReplica.merged_into == client_id).values(**personal))
+    statement = insert(ClientReplica).values(
+        client_id=client_id, account_id=account_id, **{**PLACEHOLDER_REPLICA, **personal}
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["client_id"], set_=personal, where=ClientReplica.account_id == account_id
+        )
+    )
+    await session.execute(
+        update(ClientReplica)
+        .where(ClientReplica.account_id == account_id, ClientReplica.merged_into == client_id)
+        .values(**personal)
+    )
 
 
 async def clear_banners(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> int:
     """Remove the copy of the client's note printed on its orders; how many orders had one."""
-    result = await session.execute(update(Order).where(
-        Order.account_id == account_id, Order.client_id == client_id, Order.banner.is_not(None),
-    ).values(banner=None).execution_options(synchronize_session=False))
+    result = await session.execute(
+        update(Order)
+        .where(
+            Order.account_id == account_id,
+            Order.client_id == client_id,
+            Order.banner.is_not(None),
+        )
+        .values(banner=None)
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount

@@ -13,8 +13,16 @@ from typing import Any
 
 import httpx
 
-WINES = ("Château Les Ormes rouge", "Domaine du Vallon blanc", "Clos Saint-Vincent rosé", "Crémant de la Cave",
-         "Cuvée Prestige", "Les Terrasses rouge", "Côtes de la Source blanc", "Vieilles Vignes")
+WINES = (
+    "Château Les Ormes rouge",
+    "Domaine du Vallon blanc",
+    "Clos Saint-Vincent rosé",
+    "Crémant de la Cave",
+    "Cuvée Prestige",
+    "Les Terrasses rouge",
+    "Côtes de la Source blanc",
+    "Vieilles Vignes",
+)
 SIZES = ("37,5 cl", "75 cl", "150 cl", "BIB 5 l")
 
 
@@ -33,8 +41,9 @@ class HistoryStats:
 
 async def _ok(response: httpx.Response) -> Any:
     if response.status_code >= 400:
-        raise RuntimeError(f"{response.request.method} {response.request.url.path}: "
-                           f"{response.status_code} {response.text}")
+        raise RuntimeError(
+            f"{response.request.method} {response.request.url.path}: {response.status_code} {response.text}"
+        )
     return response.json() if response.content else None
 
 
@@ -45,41 +54,73 @@ async def build_catalogue(http: httpx.AsyncClient, *, rng: random.Random) -> lis
     variants: list[int] = []
     for wine in WINES:
         sizes = rng.sample(SIZES, k=rng.randint(1, 3))
-        product = await _ok(await http.post("/api/orders/products", json={"name": wine, "variants": [
-            {"container_id": containers[s], "vintage": rng.choice((2018, 2019, 2020, 2021, 2022)),
-             "packaging": "carton de 6" if s == "75 cl" else None} for s in sizes]}))
+        product = await _ok(
+            await http.post(
+                "/api/orders/products",
+                json={
+                    "name": wine,
+                    "variants": [
+                        {
+                            "container_id": containers[s],
+                            "vintage": rng.choice((2018, 2019, 2020, 2021, 2022)),
+                            "packaging": "carton de 6" if s == "75 cl" else None,
+                        }
+                        for s in sizes
+                    ],
+                },
+            )
+        )
         for variant in product["variants"]:
             ml = variant["container"]["millilitres"]
             price = int(ml / 750 * rng.randint(800, 4_500))
-            await _ok(await http.put(f"/api/orders/price-grids/{grid['id']}/prices/{variant['id']}",
-                                     json={"price_cents": price}))
+            await _ok(
+                await http.put(
+                    f"/api/orders/price-grids/{grid['id']}/prices/{variant['id']}", json={"price_cents": price}
+                )
+            )
             variants.append(variant["id"])
     return variants
 
 
 async def generate_history(
-    http: httpx.AsyncClient, *, client_ids: list[int], orders: int, seed: int = 42,
+    http: httpx.AsyncClient,
+    *,
+    client_ids: list[int],
+    orders: int,
+    seed: int = 42,
     variants: list[int] | None = None,
 ) -> HistoryStats:
     """Create ``orders`` orders across the clients with a realistic mix of what follows."""
     rng = random.Random(seed)
     stats = HistoryStats(variants=variants or await build_catalogue(http, rng=rng))
     for client_id in rng.sample(client_ids, k=max(1, len(client_ids) // 5)):
-        await _ok(await http.put("/api/orders/negotiated-prices", json={
-            "client_id": client_id, "variant_id": rng.choice(stats.variants), "price_cents": rng.randint(500, 2_000)}))
+        await _ok(
+            await http.put(
+                "/api/orders/negotiated-prices",
+                json={
+                    "client_id": client_id,
+                    "variant_id": rng.choice(stats.variants),
+                    "price_cents": rng.randint(500, 2_000),
+                },
+            )
+        )
     for _ in range(orders):
         await _one_order(http, rng=rng, client_ids=client_ids, stats=stats)
     return stats
 
 
-async def _one_order(http: httpx.AsyncClient, *, rng: random.Random, client_ids: list[int],
-                     stats: HistoryStats) -> None:
+async def _one_order(
+    http: httpx.AsyncClient, *, rng: random.Random, client_ids: list[int], stats: HistoryStats
+) -> None:
     billed = rng.choice(client_ids)
     ship_to = rng.choice(client_ids) if rng.random() < 0.2 else billed
-    lines = [{"variant_id": v, "quantity": str(rng.choice((1, 2, 3, 6, 6, 12, 24)))}
-             for v in rng.sample(stats.variants, k=rng.randint(1, min(4, len(stats.variants))))]
-    order = await _ok(await http.post("/api/orders", json={"client_id": billed, "ship_to_client_id": ship_to,
-                                                          "lines": lines}))
+    lines = [
+        {"variant_id": v, "quantity": str(rng.choice((1, 2, 3, 6, 6, 12, 24)))}
+        for v in rng.sample(stats.variants, k=rng.randint(1, min(4, len(stats.variants))))
+    ]
+    order = await _ok(
+        await http.post("/api/orders", json={"client_id": billed, "ship_to_client_id": ship_to, "lines": lines})
+    )
     stats.orders += 1
     path = f"/api/orders/{order['id']}"
     fate = rng.random()
@@ -95,16 +136,26 @@ async def _one_order(http: httpx.AsyncClient, *, rng: random.Random, client_ids:
     if rng.random() < 0.85:
         line = rng.choice(order["lines"])
         if rng.random() < 0.3 and float(line["quantity"]) >= 2:  # a partial shipment first
-            await _ok(await http.post(f"{path}/shipments", json={"lines": [
-                {"order_line_id": line["id"], "quantity": str(int(float(line["quantity"]) // 2))}]}))
+            await _ok(
+                await http.post(
+                    f"{path}/shipments",
+                    json={"lines": [{"order_line_id": line["id"], "quantity": str(int(float(line["quantity"]) // 2))}]},
+                )
+            )
             stats.shipments += 1
         if rng.random() < 0.8:
             await _ok(await http.post(f"{path}/shipments", json={}))
             stats.shipments += 1
     if rng.random() < 0.7:
-        await _ok(await http.post(f"{path}/payments", json={
-            "amount_cents": max(1, order["total_cents"] if rng.random() < 0.8 else order["total_cents"] // 2),
-            "method": rng.choice(("card", "transfer", "cheque"))}))
+        await _ok(
+            await http.post(
+                f"{path}/payments",
+                json={
+                    "amount_cents": max(1, order["total_cents"] if rng.random() < 0.8 else order["total_cents"] // 2),
+                    "method": rng.choice(("card", "transfer", "cheque")),
+                },
+            )
+        )
         stats.payments += 1
     if rng.random() < 0.07:
         await _ok(await http.post(f"{path}/credit-note"))

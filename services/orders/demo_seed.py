@@ -35,7 +35,9 @@ async def seed_demo_orders(*, base_url: str, token: str, orders: int, wait: floa
         client_ids: list[int] = []
         cursor = None
         while True:
-            page = (await http.get("/api/clients", params={"limit": 200, **({"cursor": cursor} if cursor else {})})).json()
+            page = (
+                await http.get("/api/clients", params={"limit": 200, **({"cursor": cursor} if cursor else {})})
+            ).json()
             client_ids += [row["id"] for row in page["items"]]
             if not (cursor := page["next_cursor"]):
                 break
@@ -50,5 +52,7 @@ async def seed_demo_orders(*, base_url: str, token: str, orders: int, wait: floa
 
         await _wait_until(replica_complete, timeout=wait, what="the orders service to learn the demo clients")
         stats = await generate_history(http, client_ids=client_ids, orders=orders, seed=2026)
-    return (f"Demo orders created: {stats.orders} orders, {stats.invoiced} invoiced, {stats.credited} credited, "
-            f"{stats.shipments} shipments, {stats.payments} payments.")
+    return (
+        f"Demo orders created: {stats.orders} orders, {stats.invoiced} invoiced, {stats.credited} credited, "
+        f"{stats.shipments} shipments, {stats.payments} payments."
+    )

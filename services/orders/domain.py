@@ -46,8 +46,12 @@ def resolve_price(
     *, manual: int | None, negotiated: int | None, client_grid: int | None, default_grid: int | None
 ) -> ResolvedPrice | None:
     """A manual price, else the client's negotiated price, else its grid's, else the default grid's."""
-    for price, rule in ((manual, "manual"), (negotiated, "negotiated"), (client_grid, "client_grid"),
-                        (default_grid, "default_grid")):
+    for price, rule in (
+        (manual, "manual"),
+        (negotiated, "negotiated"),
+        (client_grid, "client_grid"),
+        (default_grid, "default_grid"),
+    ):
         if price is not None:
             return ResolvedPrice(unit_price_cents=price, rule=rule)  # type: ignore[arg-type]
     return None

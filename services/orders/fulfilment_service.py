@@ -19,8 +19,14 @@ from services.orders.views import container_payload
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidField, NotFound
 from shared.events.orders import (
-    PaymentReceived, PaymentReceivedPayload, ReservationCancelled, ReservationCreated, ReservationPayload,
-    ShipmentLinePayload, ShipmentShipped, ShipmentShippedPayload,
+    PaymentReceived,
+    PaymentReceivedPayload,
+    ReservationCancelled,
+    ReservationCreated,
+    ReservationPayload,
+    ShipmentLinePayload,
+    ShipmentShipped,
+    ShipmentShippedPayload,
 )
 from shared.outbox import add_event
 
@@ -34,71 +40,126 @@ async def ship(session: AsyncSession, *, principal: Principal, order_id: int, da
     lines = {line.id: line for line in await repo.order_lines(session, order_id=order.id)}
     shipped = await repo.shipped_quantities(session, order_id=order.id)
     remaining = {line_id: line.quantity - shipped.get(line_id, Decimal(0)) for line_id, line in lines.items()}
-    wanted = {item.order_line_id: item.quantity for item in data.lines} if data.lines else {
-        line_id: left for line_id, left in remaining.items() if left > 0}
+    wanted = (
+        {item.order_line_id: item.quantity for item in data.lines}
+        if data.lines
+        else {line_id: left for line_id, left in remaining.items() if left > 0}
+    )
     if len(wanted) != len(data.lines or wanted):
         raise InvalidField("lines", "each order line may appear once")
     for index, (line_id, quantity) in enumerate(wanted.items()):
         if line_id not in lines:
             raise InvalidField(f"lines.{index}.order_line_id", f"order {order.number} has no line {line_id}")
         if quantity > remaining[line_id]:
-            raise InvalidField(f"lines.{index}.quantity",
-                               f"only {remaining[line_id]} left to ship on line {line_id}")
+            raise InvalidField(f"lines.{index}.quantity", f"only {remaining[line_id]} left to ship on line {line_id}")
     if not wanted:
         raise Conflict(f"Order {order.number} is already fully shipped.")
-    shipment = Shipment(account_id=order.account_id, order_id=order.id, ship_to_client_id=order.ship_to_client_id,
-                        shipped_at=data.shipped_at or datetime.now(UTC))
+    shipment = Shipment(
+        account_id=order.account_id,
+        order_id=order.id,
+        ship_to_client_id=order.ship_to_client_id,
+        shipped_at=data.shipped_at or datetime.now(UTC),
+    )
     session.add(shipment)
     await session.flush()
-    session.add_all([ShipmentLine(shipment_id=shipment.id, order_line_id=line_id, quantity=quantity)
-                     for line_id, quantity in wanted.items()])
-    details = {d.id: d for d in await catalogue.variants_with_details(
-        session, account_id=order.account_id, variant_ids=[lines[i].variant_id for i in wanted])}
+    session.add_all(
+        [
+            ShipmentLine(shipment_id=shipment.id, order_line_id=line_id, quantity=quantity)
+            for line_id, quantity in wanted.items()
+        ]
+    )
+    details = {
+        d.id: d
+        for d in await catalogue.variants_with_details(
+            session, account_id=order.account_id, variant_ids=[lines[i].variant_id for i in wanted]
+        )
+    }
     for line_id, quantity in wanted.items():
-        await _consume_reservations(session, order.account_id, order.ship_to_client_id, lines[line_id].variant_id,
-                                    quantity)
+        await _consume_reservations(
+            session, order.account_id, order.ship_to_client_id, lines[line_id].variant_id, quantity
+        )
     await session.flush()
-    await add_event(session, outbox, ShipmentShipped, account_id=order.account_id, payload=ShipmentShippedPayload(
-        shipment_id=shipment.id, order_id=order.id, order_number=order.number, client_id=order.client_id,
-        ship_to_client_id=order.ship_to_client_id, shipped_at=shipment.shipped_at,
-        lines=[ShipmentLinePayload(
-            order_line_id=line_id, variant_id=lines[line_id].variant_id, quantity=quantity,
-            product_id=details[lines[line_id].variant_id].product_id,
-            product_name=details[lines[line_id].variant_id].product_name,
-            vintage=details[lines[line_id].variant_id].vintage,
-            container=container_payload(details[lines[line_id].variant_id]),
-        ) for line_id, quantity in wanted.items()]))
+    await add_event(
+        session,
+        outbox,
+        ShipmentShipped,
+        account_id=order.account_id,
+        payload=ShipmentShippedPayload(
+            shipment_id=shipment.id,
+            order_id=order.id,
+            order_number=order.number,
+            client_id=order.client_id,
+            ship_to_client_id=order.ship_to_client_id,
+            shipped_at=shipment.shipped_at,
+            lines=[
+                ShipmentLinePayload(
+                    order_line_id=line_id,
+                    variant_id=lines[line_id].variant_id,
+                    quantity=quantity,
+                    product_id=details[lines[line_id].variant_id].product_id,
+                    product_name=details[lines[line_id].variant_id].product_name,
+                    vintage=details[lines[line_id].variant_id].vintage,
+                    container=container_payload(details[lines[line_id].variant_id]),
+                )
+                for line_id, quantity in wanted.items()
+            ],
+        ),
+    )
     return await get_order(session, principal=principal, order_id=order.id)
 
 
-async def record_payment(session: AsyncSession, *, principal: Principal, order_id: int,
-                         data: PaymentCreate) -> dict[str, Any]:
+async def record_payment(
+    session: AsyncSession, *, principal: Principal, order_id: int, data: PaymentCreate
+) -> dict[str, Any]:
     """Record money received on an order that is not cancelled."""
     order = await load_order(session, principal=principal, order_id=order_id, for_update=True)
     _check_date(order, "paid_at", data.paid_at)
     if order.state == "cancelled":
         raise Conflict(f"Order {order.number} is cancelled: it takes no payment.")
-    payment = Payment(account_id=order.account_id, order_id=order.id, amount_cents=data.amount_cents,
-                      paid_at=data.paid_at or datetime.now(UTC), method=data.method)
+    payment = Payment(
+        account_id=order.account_id,
+        order_id=order.id,
+        amount_cents=data.amount_cents,
+        paid_at=data.paid_at or datetime.now(UTC),
+        method=data.method,
+    )
     session.add(payment)
     await session.flush()
-    await add_event(session, outbox, PaymentReceived, account_id=order.account_id, payload=PaymentReceivedPayload(
-        payment_id=payment.id, order_id=order.id, order_number=order.number, client_id=order.client_id,
-        amount_cents=payment.amount_cents, currency=order.currency, paid_at=payment.paid_at,
-        method=payment.method))
+    await add_event(
+        session,
+        outbox,
+        PaymentReceived,
+        account_id=order.account_id,
+        payload=PaymentReceivedPayload(
+            payment_id=payment.id,
+            order_id=order.id,
+            order_number=order.number,
+            client_id=order.client_id,
+            amount_cents=payment.amount_cents,
+            currency=order.currency,
+            paid_at=payment.paid_at,
+            method=payment.method,
+        ),
+    )
     return await get_order(session, principal=principal, order_id=order.id)
 
 
 async def reserve(session: AsyncSession, *, principal: Principal, data: ReservationCreate) -> dict[str, Any]:
     """Set stock aside for a client."""
     await known_client(session, account_id=principal.account_id, client_id=data.client_id, for_update=True)
-    details = await catalogue.variants_with_details(session, account_id=principal.account_id,
-                                                    variant_ids=[data.variant_id])
+    details = await catalogue.variants_with_details(
+        session, account_id=principal.account_id, variant_ids=[data.variant_id]
+    )
     if not details:
         raise NotFound(f"Variant {data.variant_id} does not exist.")
-    reservation = Reservation(account_id=principal.account_id, client_id=data.client_id,
-                              variant_id=data.variant_id, quantity=data.quantity, remaining=data.quantity,
-                              status="active")
+    reservation = Reservation(
+        account_id=principal.account_id,
+        client_id=data.client_id,
+        variant_id=data.variant_id,
+        quantity=data.quantity,
+        remaining=data.quantity,
+        status="active",
+    )
     session.add(reservation)
     await session.flush()
     await session.refresh(reservation)
@@ -108,15 +169,15 @@ async def reserve(session: AsyncSession, *, principal: Principal, data: Reservat
 
 async def cancel_reservation(session: AsyncSession, *, principal: Principal, reservation_id: int) -> dict[str, Any]:
     """Cancel an active reservation."""
-    reservation = await repo.get_reservation(session, account_id=principal.account_id,
-                                             reservation_id=reservation_id)
+    reservation = await repo.get_reservation(session, account_id=principal.account_id, reservation_id=reservation_id)
     if reservation is None:
         raise NotFound(f"Reservation {reservation_id} does not exist.")
     if reservation.status != "active":
         raise Conflict(f"Reservation {reservation_id} is {reservation.status}.")
     reservation.status = "cancelled"
-    details = await catalogue.variants_with_details(session, account_id=principal.account_id,
-                                                    variant_ids=[reservation.variant_id])
+    details = await catalogue.variants_with_details(
+        session, account_id=principal.account_id, variant_ids=[reservation.variant_id]
+    )
     await _announce(session, reservation, ReservationCancelled, details[0].product_name)
     return reservation_body(reservation)
 
@@ -124,26 +185,36 @@ async def cancel_reservation(session: AsyncSession, *, principal: Principal, res
 async def list_reservations(session: AsyncSession, *, principal: Principal, client_id: int) -> list[dict[str, Any]]:
     """A client's reservations."""
     await known_client(session, account_id=principal.account_id, client_id=client_id)
-    return [reservation_body(r) for r in await repo.client_reservations(
-        session, account_id=principal.account_id, client_id=client_id)]
+    return [
+        reservation_body(r)
+        for r in await repo.client_reservations(session, account_id=principal.account_id, client_id=client_id)
+    ]
 
 
 def reservation_body(r: Reservation) -> dict[str, Any]:
     """A reservation for the API."""
-    return {"id": r.id, "client_id": r.client_id, "variant_id": r.variant_id, "quantity": r.quantity,
-            "remaining": r.remaining, "status": r.status, "created_at": r.created_at}
+    return {
+        "id": r.id,
+        "client_id": r.client_id,
+        "variant_id": r.variant_id,
+        "quantity": r.quantity,
+        "remaining": r.remaining,
+        "status": r.status,
+        "created_at": r.created_at,
+    }
 
 
 def _check_date(order: Order, field: str, at: datetime | None) -> None:
-    if at is not None and (problem := fact_date_problem(at, order_created_at=order.created_at,
-                                                        now=datetime.now(UTC))):
+    if at is not None and (problem := fact_date_problem(at, order_created_at=order.created_at, now=datetime.now(UTC))):
         raise InvalidField(field, problem)
 
 
-async def _consume_reservations(session: AsyncSession, account_id: Any, client_id: int, variant_id: int,
-                                quantity: Decimal) -> None:
-    for reservation in await repo.active_reservations(session, account_id=account_id, client_id=client_id,
-                                                      variant_id=variant_id):
+async def _consume_reservations(
+    session: AsyncSession, account_id: Any, client_id: int, variant_id: int, quantity: Decimal
+) -> None:
+    for reservation in await repo.active_reservations(
+        session, account_id=account_id, client_id=client_id, variant_id=variant_id
+    ):
         if quantity <= 0:
             return
         used = min(quantity, reservation.remaining)
@@ -154,6 +225,18 @@ async def _consume_reservations(session: AsyncSession, account_id: Any, client_i
 
 
 async def _announce(session: AsyncSession, r: Reservation, event_class: type, product_name: str) -> None:
-    await add_event(session, outbox, event_class, account_id=r.account_id, payload=ReservationPayload(
-        reservation_id=r.id, client_id=r.client_id, variant_id=r.variant_id, product_name=product_name,
-        quantity=r.quantity, remaining=r.remaining, status=r.status))
+    await add_event(
+        session,
+        outbox,
+        event_class,
+        account_id=r.account_id,
+        payload=ReservationPayload(
+            reservation_id=r.id,
+            client_id=r.client_id,
+            variant_id=r.variant_id,
+            product_name=product_name,
+            quantity=r.quantity,
+            remaining=r.remaining,
+            status=r.status,
+        ),
+    )

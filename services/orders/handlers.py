@@ -7,8 +7,15 @@ from faststream.rabbit import RabbitRouter
 from services.orders import client_life_service, replica
 from shared.app import ServiceContext
 from shared.events.clients import (
-    ClientArchived, ClientBlocked, ClientCreated, ClientDeleted, ClientErased, ClientMerged, ClientRestored,
-    ClientUnblocked, ClientUpdated,
+    ClientArchived,
+    ClientBlocked,
+    ClientCreated,
+    ClientDeleted,
+    ClientErased,
+    ClientMerged,
+    ClientRestored,
+    ClientUnblocked,
+    ClientUpdated,
 )
 from shared.messaging import CLIENTS_EXCHANGE, subscriptions
 
@@ -19,8 +26,9 @@ def build_subscribers(context: ServiceContext) -> RabbitRouter:
     """Subscribers that keep each client's ordering data (blocked, banner note, grid, addresses)."""
     router = RabbitRouter()
     sessions = context.sessions
-    on = subscriptions(router, consumer=CONSUMER, exchange=CLIENTS_EXCHANGE,
-                       delivery_limit=context.settings.consumer_delivery_limit)
+    on = subscriptions(
+        router, consumer=CONSUMER, exchange=CLIENTS_EXCHANGE, delivery_limit=context.settings.consumer_delivery_limit
+    )
 
     @on(ClientCreated)
     async def on_client_created(event: ClientCreated) -> None:

@@ -7,8 +7,21 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Identity, Index, Integer, Numeric, String,
-    Text, UniqueConstraint, false, func, text,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -44,8 +57,10 @@ class Container(Base):
     """A bottle size or other container ("Bouteille (75 cl)"), reference data per account."""
 
     __tablename__ = "containers"
-    __table_args__ = (UniqueConstraint("account_id", "short_name"),
-                      CheckConstraint("kind IN ('bottle', 'magnum', 'bag-in-box', 'other')", name="kind"))
+    __table_args__ = (
+        UniqueConstraint("account_id", "short_name"),
+        CheckConstraint("kind IN ('bottle', 'magnum', 'bag-in-box', 'other')", name="kind"),
+    )
 
     id: Mapped[int] = _id()
     account_id: Mapped[uuid.UUID] = _account()

@@ -8,8 +8,18 @@ from fastapi import APIRouter, Path, Query, status
 
 from services.orders import catalogue_service, fulfilment_service
 from services.orders.schemas import (
-    ContainerCreate, ContainerRead, NegotiatedPriceRead, NegotiatedPriceSet, PriceGridCreate, PriceGridRead,
-    PriceSet, ProductCreate, ProductRead, ReservationCreate, ReservationRead, SupersededPriceRead,
+    ContainerCreate,
+    ContainerRead,
+    NegotiatedPriceRead,
+    NegotiatedPriceSet,
+    PriceGridCreate,
+    PriceGridRead,
+    PriceSet,
+    ProductCreate,
+    ProductRead,
+    ReservationCreate,
+    ReservationRead,
+    SupersededPriceRead,
 )
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
@@ -63,11 +73,13 @@ async def create_grid(body: PriceGridCreate, principal: CurrentPrincipal, sessio
 
 
 @router.put("/price-grids/{grid_id}/prices/{variant_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["prices"])
-async def set_grid_price(grid_id: ObjectId, variant_id: ObjectId, body: PriceSet, principal: CurrentPrincipal,
-                         session: Transaction) -> None:
+async def set_grid_price(
+    grid_id: ObjectId, variant_id: ObjectId, body: PriceSet, principal: CurrentPrincipal, session: Transaction
+) -> None:
     """Set a variant's price in a grid."""
-    await catalogue_service.set_grid_price(session, principal=principal, grid_id=grid_id, variant_id=variant_id,
-                                           price_cents=body.price_cents)
+    await catalogue_service.set_grid_price(
+        session, principal=principal, grid_id=grid_id, variant_id=variant_id, price_cents=body.price_cents
+    )
 
 
 @router.get("/negotiated-prices", response_model=list[NegotiatedPriceRead], tags=["prices"])
@@ -82,13 +94,14 @@ async def set_negotiated(body: NegotiatedPriceSet, principal: CurrentPrincipal, 
     return await catalogue_service.set_negotiated_price(session, principal=principal, data=body)
 
 
-@router.delete("/negotiated-prices/{client_id}/{variant_id}", status_code=status.HTTP_204_NO_CONTENT,
-               tags=["prices"])
-async def delete_negotiated(client_id: ObjectId, variant_id: ObjectId, principal: CurrentPrincipal,
-                            session: Transaction) -> None:
+@router.delete("/negotiated-prices/{client_id}/{variant_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["prices"])
+async def delete_negotiated(
+    client_id: ObjectId, variant_id: ObjectId, principal: CurrentPrincipal, session: Transaction
+) -> None:
     """Remove a negotiated price."""
-    await catalogue_service.delete_negotiated_price(session, principal=principal, client_id=client_id,
-                                                    variant_id=variant_id)
+    await catalogue_service.delete_negotiated_price(
+        session, principal=principal, client_id=client_id, variant_id=variant_id
+    )
 
 
 @router.get("/superseded-prices", response_model=list[SupersededPriceRead], tags=["prices"])
@@ -103,8 +116,9 @@ async def list_reservations(client_id: ClientQuery, principal: CurrentPrincipal,
     return await fulfilment_service.list_reservations(session, principal=principal, client_id=client_id)
 
 
-@router.post("/reservations", response_model=ReservationRead, status_code=status.HTTP_201_CREATED,
-             tags=["reservations"])
+@router.post(
+    "/reservations", response_model=ReservationRead, status_code=status.HTTP_201_CREATED, tags=["reservations"]
+)
 async def reserve(body: ReservationCreate, principal: CurrentPrincipal, session: Transaction) -> Any:
     """Reserve a quantity of a variant for a client."""
     return await fulfilment_service.reserve(session, principal=principal, data=body)

@@ -6,9 +6,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, status
 
-from services.orders import fulfilment_service, order_service, order_repository
+from services.orders import fulfilment_service, order_repository, order_service
 from services.orders.schemas import (
-    ClientChoice, OrderCreate, OrderRead, PaymentCreate, PaymentRead, ShipmentCreate, ShipmentRead,
+    ClientChoice,
+    OrderCreate,
+    OrderRead,
+    PaymentCreate,
+    PaymentRead,
+    ShipmentCreate,
+    ShipmentRead,
 )
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
@@ -21,12 +27,13 @@ OrderId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 @router.get("/client-choices", response_model=list[ClientChoice])
 async def client_choices(
-    principal: CurrentPrincipal, session: Transaction,
-    q: Annotated[str, Query(max_length=100)] = "", limit: Annotated[int, Query(ge=1, le=50)] = 20,
+    principal: CurrentPrincipal,
+    session: Transaction,
+    q: Annotated[str, Query(max_length=100)] = "",
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> Any:
     """Clients that can be given a new order; blocked, archived, erased, merged or deleted ones never appear (F19)."""
-    rows = await order_repository.client_choices(session, account_id=principal.account_id, prefix=fold(q),
-                                                 limit=limit)
+    rows = await order_repository.client_choices(session, account_id=principal.account_id, prefix=fold(q), limit=limit)
     return [{"client_id": r.client_id, "display_name": r.display_name} for r in rows]
 
 

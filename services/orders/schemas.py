@@ -149,19 +149,27 @@ class ShipmentLineCreate(Strict):
 class ShipmentCreate(Strict):
     """A shipment: the given lines, or everything not yet shipped when empty."""
 
-    lines: Annotated[list[ShipmentLineCreate], Field(max_length=500)] = []
-    shipped_at: Moment | None = Field(default=None, description=(
-        "When the goods left, with its UTC offset; now if left out. Not before the order was created, "
-        "nor more than a day ahead (422 naming shipped_at)."))
+    lines: Annotated[list[ShipmentLineCreate], Field(max_length=500)] = []  # noqa: RUF012 (pydantic copies defaults)
+    shipped_at: Moment | None = Field(
+        default=None,
+        description=(
+            "When the goods left, with its UTC offset; now if left out. Not before the order was created, "
+            "nor more than a day ahead (422 naming shipped_at)."
+        ),
+    )
 
 
 class PaymentCreate(Strict):
     """Money received on an order."""
 
     amount_cents: Annotated[int, Field(gt=0, le=10**13)]
-    paid_at: Moment | None = Field(default=None, description=(
-        "When the money was received, with its UTC offset; now if left out. Not before the order was created, "
-        "nor more than a day ahead (422 naming paid_at)."))
+    paid_at: Moment | None = Field(
+        default=None,
+        description=(
+            "When the money was received, with its UTC offset; now if left out. Not before the order was created, "
+            "nor more than a day ahead (422 naming paid_at)."
+        ),
+    )
     method: Literal["card", "transfer", "cheque", "cash", "direct_debit", "other"]
 
 

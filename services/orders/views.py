@@ -13,25 +13,44 @@ from shared.events.orders import ContainerPayload, OrderPayload, ProductLinePayl
 
 def container_payload(detail: Any) -> ContainerPayload:
     """The container of a variant row (from catalogue_repository.variants_with_details)."""
-    return ContainerPayload(container_id=detail.container_id, name=detail.container_name,
-                            short_name=detail.short_name, millilitres=detail.millilitres, kind=detail.kind)
+    return ContainerPayload(
+        container_id=detail.container_id,
+        name=detail.container_name,
+        short_name=detail.short_name,
+        millilitres=detail.millilitres,
+        kind=detail.kind,
+    )
 
 
 def line_payload(line: OrderLine, detail: Any) -> ProductLinePayload:
     """An order line as events carry it."""
     return ProductLinePayload(
-        order_line_id=line.id, variant_id=line.variant_id, product_id=detail.product_id,
-        product_name=detail.product_name, vintage=detail.vintage, container=container_payload(detail),
-        quantity=line.quantity, unit_price_cents=line.unit_price_cents, line_total_cents=line.line_total_cents)
+        order_line_id=line.id,
+        variant_id=line.variant_id,
+        product_id=detail.product_id,
+        product_name=detail.product_name,
+        vintage=detail.vintage,
+        container=container_payload(detail),
+        quantity=line.quantity,
+        unit_price_cents=line.unit_price_cents,
+        line_total_cents=line.line_total_cents,
+    )
 
 
 def order_payload(order: Order, lines: list[OrderLine], details: dict[int, Any]) -> OrderPayload:
     """An order as events carry it."""
     return OrderPayload(
-        order_id=order.id, order_number=order.number, client_id=order.client_id,
-        ship_to_client_id=order.ship_to_client_id, state=order.state, version=order.version,  # type: ignore[arg-type]
-        total_cents=order.total_cents, currency=order.currency, created_at=order.created_at,
-        lines=[line_payload(line, details[line.variant_id]) for line in lines])
+        order_id=order.id,
+        order_number=order.number,
+        client_id=order.client_id,
+        ship_to_client_id=order.ship_to_client_id,
+        state=order.state,
+        version=order.version,  # type: ignore[arg-type]
+        total_cents=order.total_cents,
+        currency=order.currency,
+        created_at=order.created_at,
+        lines=[line_payload(line, details[line.variant_id]) for line in lines],
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +63,11 @@ class Fulfilment:
 
 
 def order_body(
-    order: Order, *, lines: list[OrderLine], details: dict[int, Any], invoice: Invoice | None,
+    order: Order,
+    *,
+    lines: list[OrderLine],
+    details: dict[int, Any],
+    invoice: Invoice | None,
     fulfilment: Fulfilment,
 ) -> dict[str, Any]:
     """Everything about an order for the API."""
@@ -52,20 +75,39 @@ def order_body(
     for shipped_line in fulfilment.shipment_lines:
         shipped[shipped_line.order_line_id] += shipped_line.quantity
     return {
-        "id": order.id, "number": order.number, "client_id": order.client_id,
-        "ship_to_client_id": order.ship_to_client_id, "state": order.state, "total_cents": order.total_cents,
-        "currency": order.currency, "paid_cents": sum(p.amount_cents for p in fulfilment.payments),
-        "banner": order.banner, "created_at": order.created_at,
-        "lines": [{
-            "id": line.id, "variant_id": line.variant_id, "product_name": details[line.variant_id].product_name,
-            "container_short_name": details[line.variant_id].short_name,
-            "vintage": details[line.variant_id].vintage, "quantity": line.quantity,
-            "shipped_quantity": shipped.get(line.id, Decimal(0)), "unit_price_cents": line.unit_price_cents,
-            "price_rule": line.price_rule, "line_total_cents": line.line_total_cents,
-        } for line in lines],
-        "invoice": None if invoice is None else {
-            "id": invoice.id, "number": invoice.number, "issued_at": invoice.issued_at,
-            "total_cents": invoice.total_cents, "credit_note_number": invoice.credit_note_number,
+        "id": order.id,
+        "number": order.number,
+        "client_id": order.client_id,
+        "ship_to_client_id": order.ship_to_client_id,
+        "state": order.state,
+        "total_cents": order.total_cents,
+        "currency": order.currency,
+        "paid_cents": sum(p.amount_cents for p in fulfilment.payments),
+        "banner": order.banner,
+        "created_at": order.created_at,
+        "lines": [
+            {
+                "id": line.id,
+                "variant_id": line.variant_id,
+                "product_name": details[line.variant_id].product_name,
+                "container_short_name": details[line.variant_id].short_name,
+                "vintage": details[line.variant_id].vintage,
+                "quantity": line.quantity,
+                "shipped_quantity": shipped.get(line.id, Decimal(0)),
+                "unit_price_cents": line.unit_price_cents,
+                "price_rule": line.price_rule,
+                "line_total_cents": line.line_total_cents,
+            }
+            for line in lines
+        ],
+        "invoice": None
+        if invoice is None
+        else {
+            "id": invoice.id,
+            "number": invoice.number,
+            "issued_at": invoice.issued_at,
+            "total_cents": invoice.total_cents,
+            "credit_note_number": invoice.credit_note_number,
             "cancelled_at": invoice.cancelled_at,
         },
         "shipments": shipments_body(fulfilment, lines=lines, details=details),
@@ -79,15 +121,32 @@ def shipments_body(fulfilment: Fulfilment, *, lines: list[OrderLine], details: d
     lines_of: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for shipped_line in fulfilment.shipment_lines:
         detail = details[variant_of[shipped_line.order_line_id]]
-        lines_of[shipped_line.shipment_id].append({
-            "order_line_id": shipped_line.order_line_id, "variant_id": variant_of[shipped_line.order_line_id],
-            "product_name": detail.product_name, "container_short_name": detail.short_name,
-            "vintage": detail.vintage, "quantity": shipped_line.quantity})
-    return [{"id": shipment.id, "shipped_at": shipment.shipped_at, "ship_to_client_id": shipment.ship_to_client_id,
-             "lines": lines_of[shipment.id]} for shipment in fulfilment.shipments]
+        lines_of[shipped_line.shipment_id].append(
+            {
+                "order_line_id": shipped_line.order_line_id,
+                "variant_id": variant_of[shipped_line.order_line_id],
+                "product_name": detail.product_name,
+                "container_short_name": detail.short_name,
+                "vintage": detail.vintage,
+                "quantity": shipped_line.quantity,
+            }
+        )
+    return [
+        {
+            "id": shipment.id,
+            "shipped_at": shipment.shipped_at,
+            "ship_to_client_id": shipment.ship_to_client_id,
+            "lines": lines_of[shipment.id],
+        }
+        for shipment in fulfilment.shipments
+    ]
 
 
 def payment_body(payment: Payment) -> dict[str, Any]:
     """A payment for the API."""
-    return {"id": payment.id, "paid_at": payment.paid_at, "amount_cents": payment.amount_cents,
-            "method": payment.method}
+    return {
+        "id": payment.id,
+        "paid_at": payment.paid_at,
+        "amount_cents": payment.amount_cents,
+        "method": payment.method,
+    }

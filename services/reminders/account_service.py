@@ -36,15 +36,18 @@ async def save_settings(session: AsyncSession, *, principal: Principal, data: Se
 async def save_user(session: AsyncSession, *, principal: Principal, user_id: str, data: UserWrite) -> dict[str, Any]:
     """Add a user to the account's directory, or change their name and e-mail."""
     email = str(data.email) if data.email else None
-    await repo.save_user(session, account_id=principal.account_id, user_id=user_id,
-                         display_name=data.display_name, email=email)
+    await repo.save_user(
+        session, account_id=principal.account_id, user_id=user_id, display_name=data.display_name, email=email
+    )
     return {"user_id": user_id, "display_name": data.display_name, "email": email}
 
 
 async def list_users(session: AsyncSession, *, principal: Principal) -> list[dict[str, Any]]:
     """The users reminders may be assigned to."""
-    return [{"user_id": u.user_id, "display_name": u.display_name, "email": u.email}
-            for u in await repo.list_users(session, account_id=principal.account_id)]
+    return [
+        {"user_id": u.user_id, "display_name": u.display_name, "email": u.email}
+        for u in await repo.list_users(session, account_id=principal.account_id)
+    ]
 
 
 async def require_assignee(session: AsyncSession, *, principal: Principal, user_id: str) -> None:
@@ -56,29 +59,40 @@ async def require_assignee(session: AsyncSession, *, principal: Principal, user_
     if user_id == principal.user_id:
         await repo.add_user_if_absent(session, account_id=principal.account_id, user_id=user_id)
     elif await repo.get_user(session, account_id=principal.account_id, user_id=user_id) is None:
-        raise InvalidField("assigned_user", f"unknown user {user_id!r}: add them with PUT /api/reminders/users/"
-                                            f"{{user_id}} first")
+        raise InvalidField(
+            "assigned_user", f"unknown user {user_id!r}: add them with PUT /api/reminders/users/{{user_id}} first"
+        )
 
 
 def _notification_body(notification: Notification, tz: ZoneInfo) -> dict[str, Any]:
-    return {"id": notification.id, "reminder_id": notification.reminder_id, "client_id": notification.client_id,
-            "text": notification.text, "due_at": notification.due_at, "due_at_local": local(notification.due_at, tz),
-            "created_at": notification.created_at, "read_at": notification.read_at}
+    return {
+        "id": notification.id,
+        "reminder_id": notification.reminder_id,
+        "client_id": notification.client_id,
+        "text": notification.text,
+        "due_at": notification.due_at,
+        "due_at_local": local(notification.due_at, tz),
+        "created_at": notification.created_at,
+        "read_at": notification.read_at,
+    }
 
 
-async def notifications(session: AsyncSession, *, principal: Principal, unread: bool,
-                        limit: int) -> list[dict[str, Any]]:
+async def notifications(
+    session: AsyncSession, *, principal: Principal, unread: bool, limit: int
+) -> list[dict[str, Any]]:
     """The caller's notification feed, newest first."""
     tz = await account_zone(session, account_id=principal.account_id)
-    rows = await repo.list_notifications(session, account_id=principal.account_id, user_id=principal.user_id,
-                                         unread=unread, limit=limit)
+    rows = await repo.list_notifications(
+        session, account_id=principal.account_id, user_id=principal.user_id, unread=unread, limit=limit
+    )
     return [_notification_body(n, tz) for n in rows]
 
 
 async def mark_read(session: AsyncSession, *, principal: Principal, notification_id: int) -> dict[str, Any]:
     """Mark one of the caller's notifications read; another user's answers 404."""
-    notification = await repo.mark_read(session, account_id=principal.account_id, user_id=principal.user_id,
-                                        notification_id=notification_id)
+    notification = await repo.mark_read(
+        session, account_id=principal.account_id, user_id=principal.user_id, notification_id=notification_id
+    )
     if notification is None:
         raise NotFound(f"Notification {notification_id} does not exist.")
     return _notification_body(notification, await account_zone(session, account_id=principal.account_id))

@@ -70,9 +70,14 @@ def status_of(reminder: Reminder, *, today: tuple[datetime, datetime]) -> Status
 def payload(reminder: Reminder, *, by_user: str | None = None) -> ReminderPayload:
     """A reminder as its events carry it."""
     return ReminderPayload(
-        reminder_id=reminder.id, client_id=reminder.client_id, version=reminder.version,
-        due_at=reminder.due_at, text=reminder.text, assigned_user=reminder.assigned_user,
-        done_at=reminder.done_at, by_user=by_user,
+        reminder_id=reminder.id,
+        client_id=reminder.client_id,
+        version=reminder.version,
+        due_at=reminder.due_at,
+        text=reminder.text,
+        assigned_user=reminder.assigned_user,
+        done_at=reminder.done_at,
+        by_user=by_user,
     )
 
 
@@ -84,11 +89,19 @@ def without_text(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
 def body(reminder: Reminder, *, tz: ZoneInfo, today: tuple[datetime, datetime]) -> dict[str, Any]:
     """A reminder for the API: the instant in UTC and as the account's wall-clock time."""
     return {
-        "id": reminder.id, "client_id": reminder.client_id, "text": reminder.text,
-        "due_at": reminder.due_at.astimezone(UTC), "due_at_local": local(reminder.due_at, tz),
-        "timezone": tz.key, "assigned_user": reminder.assigned_user, "created_by": reminder.created_by,
-        "status": status_of(reminder, today=today), "fired_at": reminder.fired_at, "done_at": reminder.done_at,
-        "done_by": reminder.done_by, "version": reminder.version,
+        "id": reminder.id,
+        "client_id": reminder.client_id,
+        "text": reminder.text,
+        "due_at": reminder.due_at.astimezone(UTC),
+        "due_at_local": local(reminder.due_at, tz),
+        "timezone": tz.key,
+        "assigned_user": reminder.assigned_user,
+        "created_by": reminder.created_by,
+        "status": status_of(reminder, today=today),
+        "fired_at": reminder.fired_at,
+        "done_at": reminder.done_at,
+        "done_by": reminder.done_by,
+        "version": reminder.version,
     }
 
 

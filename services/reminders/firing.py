@@ -28,23 +28,49 @@ async def fire(session: AsyncSession, reminders: Sequence[Reminder]) -> None:
     emails = await repo.user_emails(session, keys={(r.account_id, r.assigned_user) for r in reminders})
     zones = await repo.account_timezones(session, account_ids=[r.account_id for r in reminders])
     names = await repo.client_names(session, keys={(r.account_id, r.client_id) for r in reminders})
-    await add_events(session, outbox, [
-        new_event(ReminderDue, account_id=r.account_id, payload=payload(r), correlation_id=f"reminder-{r.id}")
-        for r in reminders])
-    notification_ids = await repo.add_notifications(session, rows=[
-        {"account_id": r.account_id, "user_id": r.assigned_user, "reminder_id": r.id, "client_id": r.client_id,
-         "due_at": r.due_at, "text": r.text} for r in reminders])
+    await add_events(
+        session,
+        outbox,
+        [
+            new_event(ReminderDue, account_id=r.account_id, payload=payload(r), correlation_id=f"reminder-{r.id}")
+            for r in reminders
+        ],
+    )
+    notification_ids = await repo.add_notifications(
+        session,
+        rows=[
+            {
+                "account_id": r.account_id,
+                "user_id": r.assigned_user,
+                "reminder_id": r.id,
+                "client_id": r.client_id,
+                "due_at": r.due_at,
+                "text": r.text,
+            }
+            for r in reminders
+        ],
+    )
     intents = []
     for reminder, notification_id in zip(reminders, notification_ids, strict=True):
         address = emails.get((reminder.account_id, reminder.assigned_user))
         if address is None:
             continue  # the user gave no address: the feed is their only notification
         tz = ZoneInfo(zones.get(reminder.account_id, DEFAULT_TIMEZONE))
-        subject, text = email_text(client_name=names.get((reminder.account_id, reminder.client_id), ""),
-                                   client_id=reminder.client_id, text=reminder.text,
-                                   due_local=local(reminder.due_at, tz))
-        intents.append({"account_id": reminder.account_id, "notification_id": notification_id,
-                        "to_address": address, "subject": subject, "body": text})
+        subject, text = email_text(
+            client_name=names.get((reminder.account_id, reminder.client_id), ""),
+            client_id=reminder.client_id,
+            text=reminder.text,
+            due_local=local(reminder.due_at, tz),
+        )
+        intents.append(
+            {
+                "account_id": reminder.account_id,
+                "notification_id": notification_id,
+                "to_address": address,
+                "subject": subject,
+                "body": text,
+            }
+        )
     await repo.add_emails(session, rows=intents)
 
 

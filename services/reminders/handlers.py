@@ -16,8 +16,9 @@ def build_subscribers(context: ServiceContext) -> RabbitRouter:
     """Subscribers that keep the client replica and move, delete or blank reminders with their client."""
     router = RabbitRouter()
     sessions = context.sessions
-    on = subscriptions(router, consumer=CONSUMER, exchange=CLIENTS_EXCHANGE,
-                       delivery_limit=context.settings.consumer_delivery_limit)
+    on = subscriptions(
+        router, consumer=CONSUMER, exchange=CLIENTS_EXCHANGE, delivery_limit=context.settings.consumer_delivery_limit
+    )
 
     @on(ClientCreated)
     async def on_client_created(event: ClientCreated) -> None:

@@ -48,8 +48,9 @@ async def send_next(sessions: async_sessionmaker[AsyncSession], settings: Remind
             _record_failure(email, exc, settings, permanent=True)
             return True
         try:
-            await aiosmtplib.send(mime, hostname=settings.smtp_host, port=settings.smtp_port,
-                                  timeout=settings.smtp_timeout_seconds)
+            await aiosmtplib.send(
+                mime, hostname=settings.smtp_host, port=settings.smtp_port, timeout=settings.smtp_timeout_seconds
+            )
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             _record_failure(email, exc, settings)
         else:
@@ -57,8 +58,9 @@ async def send_next(sessions: async_sessionmaker[AsyncSession], settings: Remind
     return True
 
 
-def _record_failure(email: NotificationEmail, exc: Exception, settings: RemindersSettings, *,
-                    permanent: bool = False) -> None:
+def _record_failure(
+    email: NotificationEmail, exc: Exception, settings: RemindersSettings, *, permanent: bool = False
+) -> None:
     email.last_error = f"{type(exc).__name__}: {exc}"[:1000]
     if permanent or email.attempts >= settings.email_max_attempts:
         email.status = "failed"

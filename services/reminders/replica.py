@@ -20,8 +20,9 @@ from shared.outbox import add_events, erase_client_events
 Sessions = async_sessionmaker[AsyncSession]
 
 
-async def _once(sessions: Sessions, consumer: str, event: Event,
-                effect: Callable[[AsyncSession], Awaitable[None]]) -> bool:
+async def _once(
+    sessions: Sessions, consumer: str, event: Event, effect: Callable[[AsyncSession], Awaitable[None]]
+) -> bool:
     return await apply_once(sessions=sessions, inbox=inbox, consumer=consumer, event=event, effect=effect)
 
 
@@ -30,8 +31,9 @@ async def apply_snapshot(*, sessions: Sessions, consumer: str, event: ClientCrea
     p = event.payload
 
     async def effect(session: AsyncSession) -> None:
-        await repo.apply_client_snapshot(session, account_id=event.account_id, client_id=p.client_id,
-                                         version=p.version, display_name=p.display_name)
+        await repo.apply_client_snapshot(
+            session, account_id=event.account_id, client_id=p.client_id, version=p.version, display_name=p.display_name
+        )
 
     return await _once(sessions, consumer, event, effect)
 
@@ -56,23 +58,41 @@ async def apply_merged(*, sessions: Sessions, consumer: str, event: ClientMerged
     p = event.payload
 
     async def effect(session: AsyncSession) -> None:
-        await repo.mark_client(session, account_id=event.account_id, client_id=p.merged_client_id,
-                               merged_into=p.kept_client_id)
-        moved = await repo.move_client_reminders(session, account_id=event.account_id,
-                                                 from_client=p.merged_client_id, to_client=p.kept_client_id)
+        await repo.mark_client(
+            session, account_id=event.account_id, client_id=p.merged_client_id, merged_into=p.kept_client_id
+        )
+        moved = await repo.move_client_reminders(
+            session, account_id=event.account_id, from_client=p.merged_client_id, to_client=p.kept_client_id
+        )
         kept = await repo.get_replica(session, account_id=event.account_id, client_id=p.kept_client_id)
         if kept is not None and kept.erased:
             # The kept client's erasure arrived first: the texts the merged client brings go too.
-            await _erase(session, account_id=event.account_id, client_id=kept.client_id, version=kept.version,
-                         pseudonym=kept.display_name)
-            await erase_client_events(session, outbox, account_id=event.account_id, client_ids=[p.merged_client_id],
-                                      redact=without_text)
+            await _erase(
+                session,
+                account_id=event.account_id,
+                client_id=kept.client_id,
+                version=kept.version,
+                pseudonym=kept.display_name,
+            )
+            await erase_client_events(
+                session, outbox, account_id=event.account_id, client_ids=[p.merged_client_id], redact=without_text
+            )
             for reminder in moved:
                 reminder.text = ERASED_TEXT
-        await add_events(session, outbox, [
-            new_event(ReminderUpdated, account_id=event.account_id, payload=payload(r, by_user=p.by_user),
-                      correlation_id=event.correlation_id)
-            for r in moved if r.done_at is None])
+        await add_events(
+            session,
+            outbox,
+            [
+                new_event(
+                    ReminderUpdated,
+                    account_id=event.account_id,
+                    payload=payload(r, by_user=p.by_user),
+                    correlation_id=event.correlation_id,
+                )
+                for r in moved
+                if r.done_at is None
+            ],
+        )
 
     return await _once(sessions, consumer, event, effect)
 
@@ -82,17 +102,17 @@ async def apply_erased(*, sessions: Sessions, consumer: str, event: ClientErased
     p = event.payload
 
     async def effect(session: AsyncSession) -> None:
-        await _erase(session, account_id=event.account_id, client_id=p.client_id, version=p.version,
-                     pseudonym=p.pseudonym)
+        await _erase(
+            session, account_id=event.account_id, client_id=p.client_id, version=p.version, pseudonym=p.pseudonym
+        )
 
     return await _once(sessions, consumer, event, effect)
 
 
-async def _erase(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, version: int,
-                 pseudonym: str) -> None:
-    await repo.erase_client_texts(session, account_id=account_id, client_id=client_id, version=version,
-                                  pseudonym=pseudonym, blank=ERASED_TEXT)
+async def _erase(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, version: int, pseudonym: str) -> None:
+    await repo.erase_client_texts(
+        session, account_id=account_id, client_id=client_id, version=version, pseudonym=pseudonym, blank=ERASED_TEXT
+    )
     # Events already relayed go; those not yet relayed leave without the text.
-    await erase_client_events(session, outbox, account_id=account_id, client_ids=[client_id],
-                              redact=without_text)
+    await erase_client_events(session, outbox, account_id=account_id, client_ids=[client_id], redact=without_text)
     await forget_answers_about_client(session, idempotency_keys, account_id=account_id, client_id=client_id)

@@ -12,7 +12,12 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reminders.models import (
-    AccountSettings, ClientReplica, Notification, NotificationEmail, Reminder, ReminderUser,
+    AccountSettings,
+    ClientReplica,
+    Notification,
+    NotificationEmail,
+    Reminder,
+    ReminderUser,
 )
 
 AccountUser = tuple[uuid.UUID, str]
@@ -21,18 +26,23 @@ AccountClient = tuple[uuid.UUID, int]
 
 # --- settings and users -------------------------------------------------------------------------
 
+
 async def account_timezones(session: AsyncSession, *, account_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
     """The time zone each of these accounts chose (accounts that never chose one are absent)."""
-    rows = await session.execute(select(AccountSettings.account_id, AccountSettings.timezone)
-                                 .where(AccountSettings.account_id.in_(set(account_ids))))
-    return {account_id: timezone for account_id, timezone in rows}
+    rows = await session.execute(
+        select(AccountSettings.account_id, AccountSettings.timezone).where(
+            AccountSettings.account_id.in_(set(account_ids))
+        )
+    )
+    return dict(rows)
 
 
 async def save_timezone(session: AsyncSession, *, account_id: uuid.UUID, timezone: str) -> None:
     """Store the account's time zone."""
     statement = insert(AccountSettings).values(account_id=account_id, timezone=timezone)
-    await session.execute(statement.on_conflict_do_update(index_elements=["account_id"],
-                                                          set_={"timezone": statement.excluded.timezone}))
+    await session.execute(
+        statement.on_conflict_do_update(index_elements=["account_id"], set_={"timezone": statement.excluded.timezone})
+    )
 
 
 async def get_user(session: AsyncSession, *, account_id: uuid.UUID, user_id: str) -> ReminderUser | None:
@@ -42,25 +52,34 @@ async def get_user(session: AsyncSession, *, account_id: uuid.UUID, user_id: str
 
 async def list_users(session: AsyncSession, *, account_id: uuid.UUID) -> list[ReminderUser]:
     """The account's directory, by user id."""
-    rows = await session.scalars(select(ReminderUser).where(ReminderUser.account_id == account_id)
-                                 .order_by(ReminderUser.user_id))
+    rows = await session.scalars(
+        select(ReminderUser).where(ReminderUser.account_id == account_id).order_by(ReminderUser.user_id)
+    )
     return list(rows)
 
 
-async def save_user(session: AsyncSession, *, account_id: uuid.UUID, user_id: str, display_name: str,
-                    email: str | None) -> None:
+async def save_user(
+    session: AsyncSession, *, account_id: uuid.UUID, user_id: str, display_name: str, email: str | None
+) -> None:
     """Add a user to the directory or change their name and e-mail."""
-    statement = insert(ReminderUser).values(account_id=account_id, user_id=user_id, display_name=display_name,
-                                            email=email)
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=["account_id", "user_id"],
-        set_={"display_name": statement.excluded.display_name, "email": statement.excluded.email}))
+    statement = insert(ReminderUser).values(
+        account_id=account_id, user_id=user_id, display_name=display_name, email=email
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["account_id", "user_id"],
+            set_={"display_name": statement.excluded.display_name, "email": statement.excluded.email},
+        )
+    )
 
 
 async def add_user_if_absent(session: AsyncSession, *, account_id: uuid.UUID, user_id: str) -> None:
     """Put a user in the directory under their id, keeping the name and e-mail of one already there."""
-    await session.execute(insert(ReminderUser).values(account_id=account_id, user_id=user_id, display_name=user_id,
-                                                      email=None).on_conflict_do_nothing())
+    await session.execute(
+        insert(ReminderUser)
+        .values(account_id=account_id, user_id=user_id, display_name=user_id, email=None)
+        .on_conflict_do_nothing()
+    )
 
 
 async def user_emails(session: AsyncSession, *, keys: set[AccountUser]) -> dict[AccountUser, str]:
@@ -68,16 +87,19 @@ async def user_emails(session: AsyncSession, *, keys: set[AccountUser]) -> dict[
     if not keys:
         return {}
     rows = await session.execute(
-        select(ReminderUser.account_id, ReminderUser.user_id, ReminderUser.email)
-        .where(tuple_(ReminderUser.account_id, ReminderUser.user_id).in_(list(keys)),
-               ReminderUser.email.is_not(None)))
+        select(ReminderUser.account_id, ReminderUser.user_id, ReminderUser.email).where(
+            tuple_(ReminderUser.account_id, ReminderUser.user_id).in_(list(keys)), ReminderUser.email.is_not(None)
+        )
+    )
     return {(r.account_id, r.user_id): r.email for r in rows}
 
 
 # --- client replica -----------------------------------------------------------------------------
 
-async def get_replica(session: AsyncSession, *, account_id: uuid.UUID, client_id: int,
-                      share_lock: bool = False) -> ClientReplica | None:
+
+async def get_replica(
+    session: AsyncSession, *, account_id: uuid.UUID, client_id: int, share_lock: bool = False
+) -> ClientReplica | None:
     """This service's copy of a client of the account, optionally share-locked (an erasure then waits)."""
     query = select(ClientReplica).where(ClientReplica.client_id == client_id, ClientReplica.account_id == account_id)
     if share_lock:
@@ -85,26 +107,41 @@ async def get_replica(session: AsyncSession, *, account_id: uuid.UUID, client_id
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def apply_client_snapshot(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, version: int,
-                                display_name: str) -> None:
+async def apply_client_snapshot(
+    session: AsyncSession, *, account_id: uuid.UUID, client_id: int, version: int, display_name: str
+) -> None:
     """Know a client; an older snapshot loses, and a delete or merge seen first stays."""
-    statement = insert(ClientReplica).values(client_id=client_id, account_id=account_id, version=version,
-                                             display_name=display_name, deleted=False)
+    statement = insert(ClientReplica).values(
+        client_id=client_id, account_id=account_id, version=version, display_name=display_name, deleted=False
+    )
     new = statement.excluded
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=["client_id"],
-        set_={"version": func.greatest(ClientReplica.version, new.version),
-              "display_name": case(((ClientReplica.version < new.version) & ClientReplica.erased.is_(False),
-                                    new.display_name), else_=ClientReplica.display_name)},
-        where=ClientReplica.account_id == new.account_id))
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["client_id"],
+            set_={
+                "version": func.greatest(ClientReplica.version, new.version),
+                "display_name": case(
+                    ((ClientReplica.version < new.version) & ClientReplica.erased.is_(False), new.display_name),
+                    else_=ClientReplica.display_name,
+                ),
+            },
+            where=ClientReplica.account_id == new.account_id,
+        )
+    )
 
 
 async def mark_client(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, **values: Any) -> None:
     """Record that a client was deleted or merged, even before its creation arrived."""
-    statement = insert(ClientReplica).values(client_id=client_id, account_id=account_id, version=0,
-                                             display_name="", deleted=False).values(**values)
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=["client_id"], set_=values, where=ClientReplica.account_id == account_id))
+    statement = (
+        insert(ClientReplica)
+        .values(client_id=client_id, account_id=account_id, version=0, display_name="", deleted=False)
+        .values(**values)
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["client_id"], set_=values, where=ClientReplica.account_id == account_id
+        )
+    )
 
 
 async def client_names(session: AsyncSession, *, keys: set[AccountClient]) -> dict[AccountClient, str]:
@@ -112,15 +149,19 @@ async def client_names(session: AsyncSession, *, keys: set[AccountClient]) -> di
     if not keys:
         return {}
     rows = await session.execute(
-        select(ClientReplica.account_id, ClientReplica.client_id, ClientReplica.display_name)
-        .where(tuple_(ClientReplica.account_id, ClientReplica.client_id).in_(list(keys))))
+        select(ClientReplica.account_id, ClientReplica.client_id, ClientReplica.display_name).where(
+            tuple_(ClientReplica.account_id, ClientReplica.client_id).in_(list(keys))
+        )
+    )
     return {(r.account_id, r.client_id): r.display_name for r in rows}
 
 
 # --- reminders ----------------------------------------------------------------------------------
 
-async def get_reminder(session: AsyncSession, *, account_id: uuid.UUID, reminder_id: int,
-                       for_update: bool = False) -> Reminder | None:
+
+async def get_reminder(
+    session: AsyncSession, *, account_id: uuid.UUID, reminder_id: int, for_update: bool = False
+) -> Reminder | None:
     """One reminder of the account, optionally locked."""
     query = select(Reminder).where(Reminder.account_id == account_id, Reminder.id == reminder_id)
     if for_update:
@@ -129,8 +170,15 @@ async def get_reminder(session: AsyncSession, *, account_id: uuid.UUID, reminder
 
 
 async def list_reminders(
-    session: AsyncSession, *, account_id: uuid.UUID, status: str | None, today: tuple[datetime, datetime],
-    client_id: int | None, assigned_user: str | None, after: tuple[datetime, int] | None, limit: int,
+    session: AsyncSession,
+    *,
+    account_id: uuid.UUID,
+    status: str | None,
+    today: tuple[datetime, datetime],
+    client_id: int | None,
+    assigned_user: str | None,
+    after: tuple[datetime, int] | None,
+    limit: int,
 ) -> list[Reminder]:
     """Reminders of the account in due order, filtered by status (local day bounds), client, assignee."""
     r = Reminder
@@ -158,58 +206,88 @@ async def delete_reminder(session: AsyncSession, *, reminder: Reminder) -> None:
     await session.delete(reminder)
 
 
-async def move_client_reminders(session: AsyncSession, *, account_id: uuid.UUID, from_client: int,
-                                to_client: int) -> list[Reminder]:
+async def move_client_reminders(
+    session: AsyncSession, *, account_id: uuid.UUID, from_client: int, to_client: int
+) -> list[Reminder]:
     """Give every reminder of one client to another; the pending ones get a new version."""
     moved = await session.scalars(
         update(Reminder)
         .where(Reminder.account_id == account_id, Reminder.client_id == from_client)
-        .values(client_id=to_client, updated_at=func.now(),
-                version=case((Reminder.done_at.is_(None), Reminder.version + 1), else_=Reminder.version))
+        .values(
+            client_id=to_client,
+            updated_at=func.now(),
+            version=case((Reminder.done_at.is_(None), Reminder.version + 1), else_=Reminder.version),
+        )
         .returning(Reminder),
-        execution_options={"synchronize_session": False})
-    await session.execute(update(Notification).where(
-        Notification.account_id == account_id, Notification.client_id == from_client).values(client_id=to_client))
+        execution_options={"synchronize_session": False},
+    )
+    await session.execute(
+        update(Notification)
+        .where(Notification.account_id == account_id, Notification.client_id == from_client)
+        .values(client_id=to_client)
+    )
     return list(moved)
 
 
 async def delete_client_reminders(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> int:
     """Delete a client's reminders with their notifications; returns how many."""
-    result = await session.execute(delete(Reminder).where(Reminder.account_id == account_id,
-                                                          Reminder.client_id == client_id))
+    result = await session.execute(
+        delete(Reminder).where(Reminder.account_id == account_id, Reminder.client_id == client_id)
+    )
     return result.rowcount or 0
 
 
-async def erase_client_texts(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, version: int,
-                             pseudonym: str, blank: str) -> None:
+async def erase_client_texts(
+    session: AsyncSession, *, account_id: uuid.UUID, client_id: int, version: int, pseudonym: str, blank: str
+) -> None:
     """Mark the client erased, then remove the personal data its reminders, notifications and e-mails hold.
 
     The replica first: a reminder being created for the client holds it (share lock) and commits
     before the texts are blanked, or waits and is refused. The erasure's version makes an older
     snapshot arriving late unable to bring the name back.
     """
-    statement = insert(ClientReplica).values(client_id=client_id, account_id=account_id, version=version,
-                                             display_name=pseudonym, deleted=False, erased=True)
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=["client_id"], where=ClientReplica.account_id == account_id,
-        set_={"display_name": pseudonym, "erased": True, "version": func.greatest(ClientReplica.version, version)}))
-    await session.execute(update(Reminder).where(Reminder.account_id == account_id, Reminder.client_id == client_id)
-                          .values(text=blank, updated_at=func.now()))
-    await session.execute(update(Notification).where(
-        Notification.account_id == account_id, Notification.client_id == client_id).values(text=blank))
-    of_client = select(Notification.id).where(Notification.account_id == account_id,
-                                              Notification.client_id == client_id)
-    await session.execute(update(NotificationEmail).where(NotificationEmail.notification_id.in_(of_client))
-                          .values(body=blank, subject=f"Rappel : {pseudonym}"))
+    statement = insert(ClientReplica).values(
+        client_id=client_id, account_id=account_id, version=version, display_name=pseudonym, deleted=False, erased=True
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["client_id"],
+            where=ClientReplica.account_id == account_id,
+            set_={"display_name": pseudonym, "erased": True, "version": func.greatest(ClientReplica.version, version)},
+        )
+    )
+    await session.execute(
+        update(Reminder)
+        .where(Reminder.account_id == account_id, Reminder.client_id == client_id)
+        .values(text=blank, updated_at=func.now())
+    )
+    await session.execute(
+        update(Notification)
+        .where(Notification.account_id == account_id, Notification.client_id == client_id)
+        .values(text=blank)
+    )
+    of_client = select(Notification.id).where(
+        Notification.account_id == account_id, Notification.client_id == client_id
+    )
+    await session.execute(
+        update(NotificationEmail)
+        .where(NotificationEmail.notification_id.in_(of_client))
+        .values(body=blank, subject=f"Rappel : {pseudonym}")
+    )
 
 
 # --- firing -------------------------------------------------------------------------------------
 
+
 def claim_due_statement(limit: int) -> Update:
     """The claim as one statement (also what the benchmark EXPLAINs for the idle poll)."""
-    due = (select(Reminder.id)
-           .where(Reminder.fired_at.is_(None), Reminder.done_at.is_(None), Reminder.due_at <= func.now())
-           .order_by(Reminder.due_at).limit(limit).with_for_update(skip_locked=True))
+    due = (
+        select(Reminder.id)
+        .where(Reminder.fired_at.is_(None), Reminder.done_at.is_(None), Reminder.due_at <= func.now())
+        .order_by(Reminder.due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
     return update(Reminder).where(Reminder.id.in_(due.scalar_subquery())).values(fired_at=func.now())
 
 
@@ -219,8 +297,9 @@ async def claim_due(session: AsyncSession, *, limit: int) -> list[Reminder]:
     SKIP LOCKED lets several workers claim disjoint batches; the partial index on due_at
     holds only unfired pending rows, so an idle poll reads one index page.
     """
-    claimed = await session.scalars(claim_due_statement(limit).returning(Reminder),
-                                    execution_options={"synchronize_session": False})
+    claimed = await session.scalars(
+        claim_due_statement(limit).returning(Reminder), execution_options={"synchronize_session": False}
+    )
     return list(claimed)
 
 
@@ -228,8 +307,7 @@ async def add_notifications(session: AsyncSession, *, rows: list[dict[str, Any]]
     """Insert feed entries; returns their ids in the order given."""
     if not rows:
         return []
-    ids = await session.scalars(insert(Notification).returning(Notification.id, sort_by_parameter_order=True),
-                                rows)
+    ids = await session.scalars(insert(Notification).returning(Notification.id, sort_by_parameter_order=True), rows)
     return list(ids)
 
 
@@ -241,8 +319,10 @@ async def add_emails(session: AsyncSession, *, rows: list[dict[str, Any]]) -> No
 
 # --- feed and e-mails ---------------------------------------------------------------------------
 
-async def list_notifications(session: AsyncSession, *, account_id: uuid.UUID, user_id: str, unread: bool,
-                             limit: int) -> list[Notification]:
+
+async def list_notifications(
+    session: AsyncSession, *, account_id: uuid.UUID, user_id: str, unread: bool, limit: int
+) -> list[Notification]:
     """A user's feed, newest first."""
     query = select(Notification).where(Notification.account_id == account_id, Notification.user_id == user_id)
     if unread:
@@ -250,21 +330,33 @@ async def list_notifications(session: AsyncSession, *, account_id: uuid.UUID, us
     return list(await session.scalars(query.order_by(Notification.id.desc()).limit(limit)))
 
 
-async def mark_read(session: AsyncSession, *, account_id: uuid.UUID, user_id: str,
-                    notification_id: int) -> Notification | None:
+async def mark_read(
+    session: AsyncSession, *, account_id: uuid.UUID, user_id: str, notification_id: int
+) -> Notification | None:
     """Mark one of the user's notifications read (keeping the first reading time)."""
-    return (await session.scalars(
-        update(Notification)
-        .where(Notification.account_id == account_id, Notification.user_id == user_id,
-               Notification.id == notification_id)
-        .values(read_at=func.coalesce(Notification.read_at, func.now()))
-        .returning(Notification),
-        execution_options={"synchronize_session": False})).one_or_none()
+    return (
+        await session.scalars(
+            update(Notification)
+            .where(
+                Notification.account_id == account_id,
+                Notification.user_id == user_id,
+                Notification.id == notification_id,
+            )
+            .values(read_at=func.coalesce(Notification.read_at, func.now()))
+            .returning(Notification),
+            execution_options={"synchronize_session": False},
+        )
+    ).one_or_none()
 
 
 async def claim_email(session: AsyncSession) -> NotificationEmail | None:
     """The next e-mail whose attempt is due, locked so no other worker sends it meanwhile."""
-    return (await session.scalars(
-        select(NotificationEmail)
-        .where(NotificationEmail.status == "pending", NotificationEmail.next_attempt_at <= func.now())
-        .order_by(NotificationEmail.next_attempt_at).limit(1).with_for_update(skip_locked=True))).one_or_none()
+    return (
+        await session.scalars(
+            select(NotificationEmail)
+            .where(NotificationEmail.status == "pending", NotificationEmail.next_attempt_at <= func.now())
+            .order_by(NotificationEmail.next_attempt_at)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+    ).one_or_none()

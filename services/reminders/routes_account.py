@@ -42,7 +42,9 @@ async def put_user(user_id: UserPath, body: UserWrite, principal: CurrentPrincip
 
 @router.get("/notifications", response_model=list[NotificationRead])
 async def notifications(
-    principal: CurrentPrincipal, session: Transaction, unread: bool = False,
+    principal: CurrentPrincipal,
+    session: Transaction,
+    unread: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:
     """The caller's notifications of fired reminders, newest first (only unread ones with unread=true)."""
@@ -50,7 +52,8 @@ async def notifications(
 
 
 @router.post("/notifications/{notification_id}/read", response_model=NotificationRead)
-async def mark_read(notification_id: Annotated[int, Path(ge=1, le=2**63 - 1)], principal: CurrentPrincipal,
-                    session: Transaction) -> Any:
+async def mark_read(
+    notification_id: Annotated[int, Path(ge=1, le=2**63 - 1)], principal: CurrentPrincipal, session: Transaction
+) -> Any:
     """Mark one of the caller's notifications read."""
     return await account_service.mark_read(session, principal=principal, notification_id=notification_id)

@@ -24,7 +24,8 @@ async def create(body: ReminderCreate, principal: CurrentPrincipal, session: Tra
 
 @router.get("", response_model=ReminderPage)
 async def list_reminders(
-    principal: CurrentPrincipal, session: Transaction,
+    principal: CurrentPrincipal,
+    session: Transaction,
     status_: Annotated[Literal["due_today", "overdue", "upcoming", "done"] | None, Query(alias="status")] = None,
     client_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     assigned_user: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
@@ -32,8 +33,15 @@ async def list_reminders(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:
     """Reminders in due order; overdue, due_today, upcoming: pending before, on, after today in the account's zone."""
-    return await service.list_reminders(session, principal=principal, status=status_, client_id=client_id,
-                                        assigned_user=assigned_user, cursor=cursor, limit=limit)
+    return await service.list_reminders(
+        session,
+        principal=principal,
+        status=status_,
+        client_id=client_id,
+        assigned_user=assigned_user,
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 @router.get("/{reminder_id}", response_model=ReminderRead)
@@ -49,8 +57,9 @@ async def edit(reminder_id: ReminderId, body: ReminderEdit, principal: CurrentPr
 
 
 @router.post("/{reminder_id}/reschedule", response_model=ReminderRead)
-async def reschedule(reminder_id: ReminderId, body: Reschedule, principal: CurrentPrincipal,
-                     session: Transaction) -> Any:
+async def reschedule(
+    reminder_id: ReminderId, body: Reschedule, principal: CurrentPrincipal, session: Transaction
+) -> Any:
     """Move a pending reminder to a new due time; it fires again then."""
     return await service.reschedule(session, principal=principal, reminder_id=reminder_id, due_at=body.due_at)
 

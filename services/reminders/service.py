@@ -27,7 +27,6 @@ from shared.events.reminders import ReminderCreated, ReminderDeleted, ReminderDo
 from shared.outbox import add_event
 from shared.schemas import cursor_id, cursor_moment
 
-
 MAX_MERGE_HOPS = 20
 
 
@@ -35,8 +34,10 @@ class ErasedClient(Conflict):
     """The client's personal data was erased (GDPR): no text about it may be written again."""
 
     def __init__(self, client_id: int, *, field: str) -> None:
-        super().__init__(f"Client {client_id}'s personal data was erased: no reminder text may be written for it.",
-                         extra={"reason": "client_erased", "errors": [{"field": field, "message": "erased client"}]})
+        super().__init__(
+            f"Client {client_id}'s personal data was erased: no reminder text may be written for it.",
+            extra={"reason": "client_erased", "errors": [{"field": field, "message": "erased client"}]},
+        )
 
 
 async def _check_client(session: AsyncSession, *, principal: Principal, client_id: int) -> None:
@@ -50,12 +51,19 @@ async def _check_client(session: AsyncSession, *, principal: Principal, client_i
             if next_replica is None or next_replica.merged_into is None:
                 break
             kept = next_replica.merged_into
-        raise Conflict(f"Client {client_id} was merged into client {kept}.",
-                       extra={"reason": "client_merged", "kept_client_id": kept,
-                              "errors": [{"field": "client_id", "message": "merged client"}]})
+        raise Conflict(
+            f"Client {client_id} was merged into client {kept}.",
+            extra={
+                "reason": "client_merged",
+                "kept_client_id": kept,
+                "errors": [{"field": "client_id", "message": "merged client"}],
+            },
+        )
     if replica is None or replica.deleted or replica.version == 0:
-        raise NotFound(f"Client {client_id} does not exist.",
-                       extra={"errors": [{"field": "client_id", "message": "unknown client"}]})
+        raise NotFound(
+            f"Client {client_id} does not exist.",
+            extra={"errors": [{"field": "client_id", "message": "unknown client"}]},
+        )
     if replica.erased:
         raise ErasedClient(client_id, field="client_id")
 
@@ -75,8 +83,7 @@ def _instant(value: datetime, tz: ZoneInfo) -> datetime:
 
 
 async def _announce(session: AsyncSession, reminder: Reminder, event: type[Event], by_user: str | None) -> None:
-    await add_event(session, outbox, event, account_id=reminder.account_id,
-                    payload=payload(reminder, by_user=by_user))
+    await add_event(session, outbox, event, account_id=reminder.account_id, payload=payload(reminder, by_user=by_user))
 
 
 async def _schedule(session: AsyncSession, reminder: Reminder, due_at: datetime) -> None:
@@ -95,8 +102,9 @@ async def _view(session: AsyncSession, reminder: Reminder) -> dict[str, Any]:
 
 
 async def _load(session: AsyncSession, *, principal: Principal, reminder_id: int, pending: bool = False) -> Reminder:
-    reminder = await repo.get_reminder(session, account_id=principal.account_id, reminder_id=reminder_id,
-                                       for_update=True)
+    reminder = await repo.get_reminder(
+        session, account_id=principal.account_id, reminder_id=reminder_id, for_update=True
+    )
     if reminder is None:
         raise NotFound(f"Reminder {reminder_id} does not exist.")
     if pending and reminder.done_at is not None:
@@ -111,8 +119,15 @@ async def create_reminder(session: AsyncSession, *, principal: Principal, data: 
     assignee = data.assigned_user or principal.user_id
     await require_assignee(session, principal=principal, user_id=assignee)
     await _check_client(session, principal=principal, client_id=data.client_id)
-    reminder = Reminder(account_id=principal.account_id, client_id=data.client_id, due_at=due_at, text=data.text,
-                        assigned_user=assignee, created_by=principal.user_id, version=1)
+    reminder = Reminder(
+        account_id=principal.account_id,
+        client_id=data.client_id,
+        due_at=due_at,
+        text=data.text,
+        assigned_user=assignee,
+        created_by=principal.user_id,
+        version=1,
+    )
     session.add(reminder)
     await session.flush()
     await _announce(session, reminder, ReminderCreated, principal.user_id)
@@ -140,25 +155,42 @@ def _cursor(value: str | None) -> tuple[datetime, int] | None:
 
 
 async def list_reminders(
-    session: AsyncSession, *, principal: Principal, status: str | None, client_id: int | None,
-    assigned_user: str | None, cursor: str | None, limit: int,
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    status: str | None,
+    client_id: int | None,
+    assigned_user: str | None,
+    cursor: str | None,
+    limit: int,
 ) -> dict[str, Any]:
     """Reminders in due order; due_today, overdue and upcoming follow the account's local day."""
     tz = await account_zone(session, account_id=principal.account_id)
     today = local_day(datetime.now(UTC), tz)
-    rows = await repo.list_reminders(session, account_id=principal.account_id, status=status, today=today,
-                                     client_id=client_id, assigned_user=assigned_user, after=_cursor(cursor),
-                                     limit=limit)
+    rows = await repo.list_reminders(
+        session,
+        account_id=principal.account_id,
+        status=status,
+        today=today,
+        client_id=client_id,
+        assigned_user=assigned_user,
+        after=_cursor(cursor),
+        limit=limit,
+    )
     next_cursor = f"{rows[-1].due_at.astimezone(UTC).isoformat()}_{rows[-1].id}" if len(rows) == limit else None
     return {"items": [body(r, tz=tz, today=today) for r in rows], "next_cursor": next_cursor}
 
 
-async def edit_reminder(session: AsyncSession, *, principal: Principal, reminder_id: int,
-                        data: ReminderEdit) -> dict[str, Any]:
+async def edit_reminder(
+    session: AsyncSession, *, principal: Principal, reminder_id: int, data: ReminderEdit
+) -> dict[str, Any]:
     """Change the text, assignee or due time of a pending reminder (a new due time reschedules it)."""
     reminder = await _load(session, principal=principal, reminder_id=reminder_id, pending=True)
-    due_at = _instant(data.due_at, await account_zone(session, account_id=principal.account_id)) \
-        if data.due_at is not None else None
+    due_at = (
+        _instant(data.due_at, await account_zone(session, account_id=principal.account_id))
+        if data.due_at is not None
+        else None
+    )
     if data.assigned_user is not None:
         await require_assignee(session, principal=principal, user_id=data.assigned_user)
         reminder.assigned_user = data.assigned_user
@@ -174,18 +206,17 @@ async def edit_reminder(session: AsyncSession, *, principal: Principal, reminder
     return await _view(session, reminder)
 
 
-async def reschedule(session: AsyncSession, *, principal: Principal, reminder_id: int,
-                     due_at: datetime) -> dict[str, Any]:
+async def reschedule(
+    session: AsyncSession, *, principal: Principal, reminder_id: int, due_at: datetime
+) -> dict[str, Any]:
     """Move a pending reminder to a new due time; it fires again then."""
-    return await edit_reminder(session, principal=principal, reminder_id=reminder_id,
-                               data=ReminderEdit(due_at=due_at))
+    return await edit_reminder(session, principal=principal, reminder_id=reminder_id, data=ReminderEdit(due_at=due_at))
 
 
 async def snooze(session: AsyncSession, *, principal: Principal, reminder_id: int, minutes: int) -> dict[str, Any]:
     """Remind again ``minutes`` from now."""
     due_at = datetime.now(UTC) + timedelta(minutes=minutes)
-    return await edit_reminder(session, principal=principal, reminder_id=reminder_id,
-                               data=ReminderEdit(due_at=due_at))
+    return await edit_reminder(session, principal=principal, reminder_id=reminder_id, data=ReminderEdit(due_at=due_at))
 
 
 async def mark_done(session: AsyncSession, *, principal: Principal, reminder_id: int) -> dict[str, Any]:

@@ -61,10 +61,16 @@ def create_celery(settings: RemindersSettings) -> Celery:
         worker_cancel_long_running_tasks_on_connection_loss=True,
         timezone="UTC",
         beat_schedule={
-            "fire-due-reminders": {"task": FIRE_TASK, "schedule": tick,
-                                   "options": {"expires": max(5.0, 10 * settings.fire_interval_seconds)}},
-            "send-notification-emails": {"task": EMAIL_TASK, "schedule": mail_tick,
-                                         "options": {"expires": max(10.0, 5 * settings.email_interval_seconds)}},
+            "fire-due-reminders": {
+                "task": FIRE_TASK,
+                "schedule": tick,
+                "options": {"expires": max(5.0, 10 * settings.fire_interval_seconds)},
+            },
+            "send-notification-emails": {
+                "task": EMAIL_TASK,
+                "schedule": mail_tick,
+                "options": {"expires": max(10.0, 5 * settings.email_interval_seconds)},
+            },
         },
     )
     return app
@@ -84,8 +90,12 @@ class _Runtime:
         self.pid = os.getpid()
         self.loop = asyncio.new_event_loop()
         engine = create_async_engine(
-            settings.database_url, pool_size=2, max_overflow=2, pool_pre_ping=True,
-            connect_args={"server_settings": {"jit": "off", "application_name": WORKER_APPLICATION_NAME}})
+            settings.database_url,
+            pool_size=2,
+            max_overflow=2,
+            pool_pre_ping=True,
+            connect_args={"server_settings": {"jit": "off", "application_name": WORKER_APPLICATION_NAME}},
+        )
         self.sessions = create_sessionmaker(engine)
 
 

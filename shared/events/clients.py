@@ -208,6 +208,14 @@ class NoteAdded(Event):
 
 
 CLIENT_EVENTS: tuple[type[Event], ...] = (
-    ClientCreated, ClientUpdated, ClientBlocked, ClientUnblocked, ClientDeleted, ClientArchived,
-    ClientRestored, ClientMerged, ClientErased, NoteAdded,
+    ClientCreated,
+    ClientUpdated,
+    ClientBlocked,
+    ClientUnblocked,
+    ClientDeleted,
+    ClientArchived,
+    ClientRestored,
+    ClientMerged,
+    ClientErased,
+    NoteAdded,
 )

@@ -34,8 +34,12 @@ class Event(BaseModel):
 
 
 def new_event(
-    event_class: type[E], *, account_id: uuid.UUID, payload: BaseModel,
-    correlation_id: str | None = None, occurred_at: datetime | None = None,
+    event_class: type[E],
+    *,
+    account_id: uuid.UUID,
+    payload: BaseModel,
+    correlation_id: str | None = None,
+    occurred_at: datetime | None = None,
 ) -> E:
     """Stamp a payload with a fresh envelope of the given event class."""
     return event_class(

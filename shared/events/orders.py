@@ -206,6 +206,14 @@ class ReservationCancelled(Event):
 
 
 ORDER_EVENTS: tuple[type[Event], ...] = (
-    OrderCreated, OrderConfirmed, OrderInvoiced, OrderCancelled, InvoiceIssued, InvoiceCancelled, ShipmentShipped,
-    PaymentReceived, ReservationCreated, ReservationCancelled,
+    OrderCreated,
+    OrderConfirmed,
+    OrderInvoiced,
+    OrderCancelled,
+    InvoiceIssued,
+    InvoiceCancelled,
+    ShipmentShipped,
+    PaymentReceived,
+    ReservationCreated,
+    ReservationCancelled,
 )

@@ -64,5 +64,9 @@ class ReminderDeleted(Event):
 
 
 REMINDER_EVENTS: tuple[type[Event], ...] = (
-    ReminderCreated, ReminderUpdated, ReminderDone, ReminderDue, ReminderDeleted,
+    ReminderCreated,
+    ReminderUpdated,
+    ReminderDone,
+    ReminderDue,
+    ReminderDeleted,
 )

@@ -4,6 +4,10 @@ from shared.idempotency.repository import define_idempotency_keys, forget_answer
 from shared.idempotency.route import HEADER, RETENTION, IdempotentRoute, changes_nothing
 
 __all__ = [
-    "HEADER", "RETENTION", "IdempotentRoute", "changes_nothing", "define_idempotency_keys",
+    "HEADER",
+    "RETENTION",
+    "IdempotentRoute",
+    "changes_nothing",
+    "define_idempotency_keys",
     "forget_answers_about_client",
 ]

@@ -7,8 +7,22 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import (
-    Column, DateTime, Index, LargeBinary, MetaData, PrimaryKeyConstraint, Row, SmallInteger, Table, Text, delete,
-    func, or_, select, tuple_, update,
+    Column,
+    DateTime,
+    Index,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    Row,
+    SmallInteger,
+    Table,
+    Text,
+    delete,
+    func,
+    or_,
+    select,
+    tuple_,
+    update,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,12 +57,17 @@ async def try_lock_key(session: AsyncSession, *, account_id: uuid.UUID, key: str
     return bool(await session.scalar(select(func.pg_try_advisory_xact_lock(lock_id))))
 
 
-async def find_answer(session: AsyncSession, table: Table, *, account_id: uuid.UUID, key: str,
-                      retention: timedelta) -> Row[Any] | None:
+async def find_answer(
+    session: AsyncSession, table: Table, *, account_id: uuid.UUID, key: str, retention: timedelta
+) -> Row[Any] | None:
     """The first answer kept under a key, unless it is older than the retention."""
-    return (await session.execute(select(table).where(
-        table.c.account_id == account_id, table.c.key == key,
-        table.c.created_at > func.now() - retention))).first()
+    return (
+        await session.execute(
+            select(table).where(
+                table.c.account_id == account_id, table.c.key == key, table.c.created_at > func.now() - retention
+            )
+        )
+    ).first()
 
 
 async def keep_answer(session: AsyncSession, table: Table, *, values: dict[str, Any]) -> None:
@@ -58,22 +77,30 @@ async def keep_answer(session: AsyncSession, table: Table, *, values: dict[str, 
     the key's lock), so the new answer replaces it.
     """
     statement = insert(table).values(**values)
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=["account_id", "key"],
-        set_={name: statement.excluded[name] for name in values if name not in ("account_id", "key")}
-        | {"created_at": func.now(), "answer_erased_at": None}))
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["account_id", "key"],
+            set_={name: statement.excluded[name] for name in values if name not in ("account_id", "key")}
+            | {"created_at": func.now(), "answer_erased_at": None},
+        )
+    )
 
 
 async def delete_expired(session: AsyncSession, table: Table, *, retention: timedelta, limit: int) -> int:
     """Delete up to ``limit`` keys older than the retention; returns how many went."""
-    expired = (select(table.c.account_id, table.c.key).where(table.c.created_at <= func.now() - retention)
-               .limit(limit).with_for_update(skip_locked=True))
+    expired = (
+        select(table.c.account_id, table.c.key)
+        .where(table.c.created_at <= func.now() - retention)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
     result = await session.execute(delete(table).where(tuple_(table.c.account_id, table.c.key).in_(expired)))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-async def forget_answers_about_client(session: AsyncSession, table: Table, *, account_id: uuid.UUID,
-                                      client_id: int) -> None:
+async def forget_answers_about_client(
+    session: AsyncSession, table: Table, *, account_id: uuid.UUID, client_id: int
+) -> None:
     """Blank the account's kept answers that may name a client (GDPR erasure); their keys stay.
 
     A kept answer is a copy of what the client looked like then (names, e-mails, notes). Any answer
@@ -82,8 +109,15 @@ async def forget_answers_about_client(session: AsyncSession, table: Table, *, ac
     running a second time.
     """
     number = rf"[\[:,]\s*{int(client_id)}\s*[,\]}}]"
-    await session.execute(update(table).where(
-        table.c.account_id == account_id, table.c.answer_erased_at.is_(None),
-        or_(table.c.path.regexp_match(rf"/{int(client_id)}(/|$)"),
-            func.encode(table.c.body, "escape").regexp_match(number)),
-    ).values(body=b"", headers={}, answer_erased_at=func.now()))
+    await session.execute(
+        update(table)
+        .where(
+            table.c.account_id == account_id,
+            table.c.answer_erased_at.is_(None),
+            or_(
+                table.c.path.regexp_match(rf"/{int(client_id)}(/|$)"),
+                func.encode(table.c.body, "escape").regexp_match(number),
+            ),
+        )
+        .values(body=b"", headers={}, answer_erased_at=func.now())
+    )

@@ -28,8 +28,9 @@ async def sweep_expired_keys(*, sessions: async_sessionmaker[AsyncSession], tabl
             return deleted
 
 
-async def sweep_forever(*, sessions: async_sessionmaker[AsyncSession], table: Table,
-                        interval: float = SWEEP_SECONDS) -> None:
+async def sweep_forever(
+    *, sessions: async_sessionmaker[AsyncSession], table: Table, interval: float = SWEEP_SECONDS
+) -> None:
     """Sweep expired keys every ``interval`` seconds until cancelled; a failed sweep waits for the next."""
     while True:
         await asyncio.sleep(interval)

@@ -37,17 +37,24 @@ NOT_KEPT_HEADERS = frozenset({"content-length"})
 _CLAIM = "idempotency_claim"
 _CHANGES_NOTHING = "_changes_nothing"
 
-IdempotencyKey = Annotated[str | None, Header(
-    alias=HEADER, min_length=1, max_length=MAX_KEY_LENGTH, pattern=KEY_PATTERN,
-    description=(
-        "Makes a retry safe. The first successful (2xx) answer is kept 24 hours for the account; the same key "
-        "with the same method, path and body (JSON compared as JSON) gets that answer again, with "
-        "`Idempotent-Replayed: true`, and changes nothing. The same key with another body or path is a 409 "
-        "naming this header; while the first request is still running a duplicate gets a 409 with "
-        "`Retry-After`. Errors are not kept: a request that failed changed nothing, so its retry runs again. "
-        "Erasing a client (GDPR) empties the kept answers that named it: their retry is a 409. "
-        "1 to 255 visible ASCII characters, e.g. a UUID."),
-)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=HEADER,
+        min_length=1,
+        max_length=MAX_KEY_LENGTH,
+        pattern=KEY_PATTERN,
+        description=(
+            "Makes a retry safe. The first successful (2xx) answer is kept 24 hours for the account; the same key "
+            "with the same method, path and body (JSON compared as JSON) gets that answer again, with "
+            "`Idempotent-Replayed: true`, and changes nothing. The same key with another body or path is a 409 "
+            "naming this header; while the first request is still running a duplicate gets a 409 with "
+            "`Retry-After`. Errors are not kept: a request that failed changed nothing, so its retry runs again. "
+            "Erasing a client (GDPR) empties the kept answers that named it: their retry is a 409. "
+            "1 to 255 visible ASCII characters, e.g. a UUID."
+        ),
+    ),
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -62,8 +69,10 @@ class KeyReused(Conflict):
     """The key was first used for another request."""
 
     def __init__(self, first: Row[Any]) -> None:
-        message = (f"was first used within 24 hours for another request ({first.method} {first.path}, or another "
-                   "body); use a new key for a new request")
+        message = (
+            f"was first used within 24 hours for another request ({first.method} {first.path}, or another "
+            "body); use a new key for a new request"
+        )
         super().__init__(f"{HEADER}: {message}", extra={"errors": [{"field": HEADER, "message": message}]})
 
 
@@ -79,8 +88,10 @@ class AnswerErased(Conflict):
     """The key's request was carried out, but its answer named a client since erased."""
 
     def __init__(self) -> None:
-        message = ("the request was carried out, but its answer named a client whose personal data was since "
-                   "erased, so it is not kept; read the resource again instead of retrying")
+        message = (
+            "the request was carried out, but its answer named a client whose personal data was since "
+            "erased, so it is not kept; read the resource again instead of retrying"
+        )
         super().__init__(f"{HEADER}: {message}", extra={"errors": [{"field": HEADER, "message": message}]})
 
 
@@ -114,8 +125,9 @@ def request_fingerprint(*, query: bytes, body: bytes) -> bytes:
     return hashlib.sha256(query + b"\n" + canonical).digest()
 
 
-async def claim_key(request: Request, principal: CurrentPrincipal, session: Transaction,
-                    key: IdempotencyKey = None) -> None:
+async def claim_key(
+    request: Request, principal: CurrentPrincipal, session: Transaction, key: IdempotencyKey = None
+) -> None:
     """Lock the request's key, or skip the route with the first answer or a 409."""
     if key is None:
         return
@@ -124,16 +136,26 @@ async def claim_key(request: Request, principal: CurrentPrincipal, session: Tran
     fingerprint = request_fingerprint(query=request.scope.get("query_string", b""), body=await request.body())
     if not await repository.try_lock_key(session, account_id=principal.account_id, key=key):
         raise KeyInProgress()
-    first = await repository.find_answer(session, table, account_id=principal.account_id, key=key,
-                                         retention=RETENTION)
+    first = await repository.find_answer(session, table, account_id=principal.account_id, key=key, retention=RETENTION)
     if first is not None:
         if (first.method, first.path, first.fingerprint) != (method, path, fingerprint):
             raise KeyReused(first)
         if first.answer_erased_at is not None:
             raise AnswerErased()
         raise FirstAnswer(_replayed(first))
-    setattr(request.state, _CLAIM, Claim(session=session, table=table, account_id=principal.account_id, key=key,
-                                         method=method, path=path, fingerprint=fingerprint))
+    setattr(
+        request.state,
+        _CLAIM,
+        Claim(
+            session=session,
+            table=table,
+            account_id=principal.account_id,
+            key=key,
+            method=method,
+            path=path,
+            fingerprint=fingerprint,
+        ),
+    )
 
 
 async def keep(*, claim: Claim, response: Response) -> None:
@@ -142,12 +164,25 @@ async def keep(*, claim: Claim, response: Response) -> None:
     if not isinstance(body, bytes):
         # A streamed answer cannot be kept: fail (and roll back) rather than run a retry twice.
         raise TypeError(f"{claim.method} {claim.path} streams its answer: mark it changes_nothing or answer whole")
-    headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in response.raw_headers
-               if name.decode("latin-1").lower() not in NOT_KEPT_HEADERS}
-    await repository.keep_answer(claim.session, claim.table, values={
-        "account_id": claim.account_id, "key": claim.key, "method": claim.method, "path": claim.path,
-        "fingerprint": claim.fingerprint, "status_code": response.status_code, "headers": headers,
-        "body": body})
+    headers = {
+        name.decode("latin-1"): value.decode("latin-1")
+        for name, value in response.raw_headers
+        if name.decode("latin-1").lower() not in NOT_KEPT_HEADERS
+    }
+    await repository.keep_answer(
+        claim.session,
+        claim.table,
+        values={
+            "account_id": claim.account_id,
+            "key": claim.key,
+            "method": claim.method,
+            "path": claim.path,
+            "fingerprint": claim.fingerprint,
+            "status_code": response.status_code,
+            "headers": headers,
+            "body": body,
+        },
+    )
 
 
 def _replayed(first: Row[Any]) -> Response:
@@ -157,8 +192,7 @@ def _replayed(first: Row[Any]) -> Response:
 
 
 def _in_progress(request: Request, error: KeyInProgress) -> Response:
-    response = problem_response(error.status_code, error.title, error.detail, instance=request.url.path,
-                                **error.extra)
+    response = problem_response(error.status_code, error.title, error.detail, instance=request.url.path, **error.extra)
     response.headers["Retry-After"] = "1"
     return response
 

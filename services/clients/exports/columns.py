@@ -28,9 +28,13 @@ CategoryRow = aliased(Category, name="category")
 
 
 def _tags() -> Any:
-    return (select(func.string_agg(Tag.name, literal(", ")))
-            .select_from(ClientTag).join(Tag, Tag.id == ClientTag.tag_id)
-            .where(ClientTag.client_id == Client.id).scalar_subquery())
+    return (
+        select(func.string_agg(Tag.name, literal(", ")))
+        .select_from(ClientTag)
+        .join(Tag, Tag.id == ClientTag.tag_id)
+        .where(ClientTag.client_id == Client.id)
+        .scalar_subquery()
+    )
 
 
 def _choice(column: Any, labels: dict[str, str]) -> Callable[[], Any]:
@@ -39,8 +43,9 @@ def _choice(column: Any, labels: dict[str, str]) -> Callable[[], Any]:
 
 def _shipping(part: str) -> Callable[[], Any]:
     # A client shipped at its billing address shows that address in the shipping columns too.
-    return lambda: case((Client.shipping_same_as_billing, getattr(Client, f"billing_{part}")),
-                        else_=getattr(Client, f"shipping_{part}"))
+    return lambda: case(
+        (Client.shipping_same_as_billing, getattr(Client, f"billing_{part}")), else_=getattr(Client, f"shipping_{part}")
+    )
 
 
 CLIENT_COLUMNS: tuple[Column, ...] = (
@@ -88,11 +93,14 @@ CLIENT_COLUMNS: tuple[Column, ...] = (
 
 def client_name(order: NameOrder) -> Any:
     """The display name in SQL, as services.clients.domain.display_name builds it."""
-    first, second = (Client.first_name, Client.last_name) if order == "first_last" else (
-        Client.last_name, Client.first_name)
+    first, second = (
+        (Client.first_name, Client.last_name) if order == "first_last" else (Client.last_name, Client.first_name)
+    )
     person = func.nullif(func.concat_ws(literal(" "), first, second), literal(""))
-    return case((and_(Client.kind == "company", Client.company_name.is_not(None)), Client.company_name),
-                else_=func.coalesce(person, Client.company_name, literal("")))
+    return case(
+        (and_(Client.kind == "company", Client.company_name.is_not(None)), Client.company_name),
+        else_=func.coalesce(person, Client.company_name, literal("")),
+    )
 
 
 def contact_columns(order: NameOrder) -> tuple[Column, ...]:
@@ -125,8 +133,9 @@ def spreadsheet_cell(column: Column, timezone: Any) -> Any:
         case "code":
             return func.spreadsheet_code(value)
         case "money":
-            return func.replace(func.to_char(value / literal(100.0), literal("FM9999999999999990.00")),
-                                literal("."), literal(","))
+            return func.replace(
+                func.to_char(value / literal(100.0), literal("FM9999999999999990.00")), literal("."), literal(",")
+            )
         case "date":
             return func.to_char(func.timezone(timezone, value), literal("DD/MM/YYYY"))
         case "flag":

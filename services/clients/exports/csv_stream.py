@@ -32,8 +32,9 @@ def header_line(columns: Sequence[Column]) -> bytes:
     return BOM + out.getvalue().encode()
 
 
-def stream_csv(engine: AsyncEngine, statement: Select, columns: Sequence[Column], *, lines: bool
-               ) -> AsyncIterator[bytes]:
+def stream_csv(
+    engine: AsyncEngine, statement: Select, columns: Sequence[Column], *, lines: bool
+) -> AsyncIterator[bytes]:
     """The CSV file of a statement whose rows are stored lines or already formatted cells.
 
     The statement is compiled now, before the first byte, like every check of the request: what

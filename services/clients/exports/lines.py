@@ -42,8 +42,11 @@ def export_line_function_sql() -> str:
     The line is compiled as a query over ``clients`` (so the tags subquery correlates), whose FROM
     then reads the row being written instead of the table.
     """
-    query = (select(client_line(literal_column("account.timezone"))).select_from(Client)
-             .outerjoin(CategoryRow, CategoryRow.id == Client.category_id))
+    query = (
+        select(client_line(literal_column("account.timezone")))
+        .select_from(Client)
+        .outerjoin(CategoryRow, CategoryRow.id == Client.category_id)
+    )
     sql = str(query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
     select_part, found, rest = sql.rpartition(FROM_CLIENTS)
     if not found or rest:
@@ -62,9 +65,12 @@ END $body$;
 
 def fill_lines_sql(account_id: Any) -> str:
     """One statement that (re)computes every line of an account, for bulk loads done with triggers off."""
-    fresh = (select(Client.id, client_line(literal_column("account.timezone")).label("line")).select_from(Client)
-             .join(Account.__table__.alias("account"), literal_column("account.id") == Client.account_id)
-             .outerjoin(CategoryRow, CategoryRow.id == Client.category_id)
-             .where(Client.account_id == account_id))
+    fresh = (
+        select(Client.id, client_line(literal_column("account.timezone")).label("line"))
+        .select_from(Client)
+        .join(Account.__table__.alias("account"), literal_column("account.id") == Client.account_id)
+        .outerjoin(CategoryRow, CategoryRow.id == Client.category_id)
+        .where(Client.account_id == account_id)
+    )
     inner = fresh.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
     return f"UPDATE clients SET export_line = fresh.line FROM ({inner}) AS fresh WHERE clients.id = fresh.id"

@@ -51,20 +51,53 @@ class PreparedExport:
 
 
 async def prepare_csv(
-    session: AsyncSession, *, principal: Principal, kind: ExportKind, search: SearchParams,
-    segment_id: int | None, client_ids: list[int] | None, tab: Tab, sort: SortKey | None, direction: Direction,
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    kind: ExportKind,
+    search: SearchParams,
+    segment_id: int | None,
+    client_ids: list[int] | None,
+    tab: Tab,
+    sort: SortKey | None,
+    direction: Direction,
 ) -> PreparedExport:
     """Check a list URL's search and build its CSV statement; any problem is a 4xx before the first byte."""
     account = await account_of(session, principal)
-    conditions = await query_conditions(session, account_id=account.id, timezone=account.timezone,
-                                        search=search, segment_id=segment_id, client_ids=client_ids)
-    return await prepared_export(session, account, kind=kind, cells="spreadsheet", search=search,
-                                 conditions=conditions, tab=tab, sort=sort, direction=direction, extension="csv")
+    conditions = await query_conditions(
+        session,
+        account_id=account.id,
+        timezone=account.timezone,
+        search=search,
+        segment_id=segment_id,
+        client_ids=client_ids,
+    )
+    return await prepared_export(
+        session,
+        account,
+        kind=kind,
+        cells="spreadsheet",
+        search=search,
+        conditions=conditions,
+        tab=tab,
+        sort=sort,
+        direction=direction,
+        extension="csv",
+    )
 
 
 async def prepared_export(
-    session: AsyncSession, account: Account, *, kind: ExportKind, cells: Cells, search: SearchParams | None,
-    conditions: list[Clause], tab: Any, sort: SortKey | None, direction: Direction, extension: str,
+    session: AsyncSession,
+    account: Account,
+    *,
+    kind: ExportKind,
+    cells: Cells,
+    search: SearchParams | None,
+    conditions: list[Clause],
+    tab: Any,
+    sort: SortKey | None,
+    direction: Direction,
+    extension: str,
 ) -> PreparedExport:
     """The statements and columns of an export whose conditions are known, in the order the list shows."""
     relevance = search_relevance(search, account_id=account.id) if search is not None else None
@@ -72,15 +105,26 @@ async def prepared_export(
     if relevance is not None and sort in (None, "relevance"):
         # Ranked only when every match is known, exactly as the list does it.
         conditions, _, _, exact = await count_matches(session, account_id=account.id, conditions=conditions)
-    ordering = ordering_of(sort, direction, name_order=account.name_order, relevance=relevance,
-                           all_matches_known=exact)
+    ordering = ordering_of(sort, direction, name_order=account.name_order, relevance=relevance, all_matches_known=exact)
     statement = queries.export_statement(
-        kind=kind, cells=cells, account_id=account.id, timezone=account.timezone, name_order=account.name_order,
-        tab=tab, conditions=conditions, ordering=ordering)
+        kind=kind,
+        cells=cells,
+        account_id=account.id,
+        timezone=account.timezone,
+        name_order=account.name_order,
+        tab=tab,
+        conditions=conditions,
+        ordering=ordering,
+    )
     count = queries.count_statement(kind=kind, account_id=account.id, tab=tab, conditions=conditions)
     today = datetime.now(UTC).date().isoformat()
-    return PreparedExport(statement, count, queries.columns_of(kind, account.name_order),
-                          f"{kind}-{today}.{extension}", lines=queries.reads_lines(kind, cells))
+    return PreparedExport(
+        statement,
+        count,
+        queries.columns_of(kind, account.name_order),
+        f"{kind}-{today}.{extension}",
+        lines=queries.reads_lines(kind, cells),
+    )
 
 
 async def create_job(session: AsyncSession, *, principal: Principal, request: ExportRequest) -> dict[str, Any]:
@@ -89,14 +133,16 @@ async def create_job(session: AsyncSession, *, principal: Principal, request: Ex
     selection = request.selection
     stored: dict[str, Any] = {"tab": selection.tab, "sort": request.sort, "direction": request.direction}
     # Compiled now so that a bad selection is a 422 here rather than a failed job later.
-    _, search = await selection_conditions(session, account_id=account.id, timezone=account.timezone,
-                                           selection=selection)
+    _, search = await selection_conditions(
+        session, account_id=account.id, timezone=account.timezone, selection=selection
+    )
     if search is None:
         stored["client_ids"] = sorted(set(selection.client_ids or []))
     else:
         stored["search"] = search.model_dump(mode="json", exclude_defaults=True)
-    job = ExportJob(account_id=account.id, user_id=principal.user_id, kind=request.kind, format=request.format,
-                    selection=stored)
+    job = ExportJob(
+        account_id=account.id, user_id=principal.user_id, kind=request.kind, format=request.format, selection=stored
+    )
     session.add(job)
     await session.flush()
     await session.refresh(job)
@@ -112,22 +158,37 @@ async def job_statement(session: AsyncSession, *, job: ExportJob, account: Accou
         conditions: list[Clause] = [search_repository.id_is_any_of(stored["client_ids"])]
     else:
         search = SearchParams.model_validate(stored.get("search", {}))
-        conditions = await search_conditions(session, account_id=account.id, timezone=account.timezone,
-                                             search=search)
+        conditions = await search_conditions(session, account_id=account.id, timezone=account.timezone, search=search)
     cells: Cells = "typed" if job.format == "xlsx" else "spreadsheet"
-    return await prepared_export(session, account, kind=job.kind, cells=cells,  # type: ignore[arg-type]
-                                 search=search, conditions=conditions, tab=stored["tab"], sort=stored["sort"],
-                                 direction=stored["direction"], extension=job.format)
+    return await prepared_export(
+        session,
+        account,
+        kind=job.kind,
+        cells=cells,  # type: ignore[arg-type]
+        search=search,
+        conditions=conditions,
+        tab=stored["tab"],
+        sort=stored["sort"],
+        direction=stored["direction"],
+        extension=job.format,
+    )
 
 
 def job_body(job: ExportJob) -> dict[str, Any]:
     """An export job as the API shows it, with its progress and, once done, its download link."""
-    percent = 100 if job.state == "done" else (
-        int(job.rows_done * 100 / job.rows_total) if job.rows_total else 0)
+    percent = 100 if job.state == "done" else (int(job.rows_done * 100 / job.rows_total) if job.rows_total else 0)
     return {
-        "id": job.id, "kind": job.kind, "format": job.format, "state": job.state, "percent": min(percent, 100),
-        "rows_done": job.rows_done, "rows_total": job.rows_total, "attempts": job.attempts, "error": job.error,
-        "created_at": job.created_at, "finished_at": job.finished_at,
+        "id": job.id,
+        "kind": job.kind,
+        "format": job.format,
+        "state": job.state,
+        "percent": min(percent, 100),
+        "rows_done": job.rows_done,
+        "rows_total": job.rows_total,
+        "attempts": job.attempts,
+        "error": job.error,
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
         "download_url": f"/api/clients/exports/{job.id}/file" if job.state == "done" else None,
     }
 
@@ -142,8 +203,9 @@ async def list_jobs(session: AsyncSession, *, principal: Principal) -> list[dict
     return [job_body(job) for job in await queries.recent_jobs(session, account_id=principal.account_id)]
 
 
-async def job_file(session: AsyncSession, *, principal: Principal, job_id: uuid.UUID, export_dir: Path
-                   ) -> tuple[Path, str]:
+async def job_file(
+    session: AsyncSession, *, principal: Principal, job_id: uuid.UUID, export_dir: Path
+) -> tuple[Path, str]:
     """The finished file of a job and the name to download it under; 409 while it is not ready."""
     job = await _load(session, principal=principal, job_id=job_id)
     if job.state != "done" or not job.file_name:

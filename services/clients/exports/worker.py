@@ -39,10 +39,14 @@ class ExportWorker(LeasedJobWorker):
 
     def __init__(self, settings: ClientsSettings, engine: AsyncEngine | None = None) -> None:
         super().__init__(
-            engine=engine or create_engine(settings.database_url, pool_size=2), queue=queries,
-            lease_seconds=settings.export_lease_seconds, poll_seconds=settings.export_poll_seconds,
-            max_attempts=settings.export_max_attempts, retention_hours=settings.export_retention_hours,
-            output_dir=settings.export_dir)
+            engine=engine or create_engine(settings.database_url, pool_size=2),
+            queue=queries,
+            lease_seconds=settings.export_lease_seconds,
+            poll_seconds=settings.export_poll_seconds,
+            max_attempts=settings.export_max_attempts,
+            retention_hours=settings.export_retention_hours,
+            output_dir=settings.export_dir,
+        )
         self.export_dir = settings.export_dir
 
     async def build(self, job: ExportJob) -> None:
@@ -64,12 +68,21 @@ class ExportWorker(LeasedJobWorker):
 
             async def finish(session: AsyncSession, size: int) -> bool:
                 if await repository.erasures_seen(session, account_id=job.account_id) != erasures:
-                    await queries.retry_later(session, job_id=job.id, attempt=job.attempts, after=timedelta(0),
-                                              error=None)
+                    await queries.retry_later(
+                        session, job_id=job.id, attempt=job.attempts, after=timedelta(0), error=None
+                    )
                     return False
-                return await queries.finish_job(session, job_id=job.id, attempt=job.attempts, state="done",
-                                                file_name=final.name, file_size=size, rows_done=rows,
-                                                rows_total=rows, error=None)
+                return await queries.finish_job(
+                    session,
+                    job_id=job.id,
+                    attempt=job.attempts,
+                    state="done",
+                    file_name=final.name,
+                    file_size=size,
+                    rows_done=rows,
+                    rows_total=rows,
+                    error=None,
+                )
 
             if not await self.put_in_place(job, part, final, finish):
                 log.info("export %s: a client was erased while it was built; building it again", job.id)
@@ -119,8 +132,14 @@ class _Progress:
     async def report(self, rows_done: int) -> None:
         self.last = monotonic()
         async with unit_of_work(self.worker.sessions) as session:
-            if not await queries.record_progress(session, job_id=self.job.id, attempt=self.job.attempts,
-                                                 rows_done=rows_done, rows_total=self.total, lease=self.worker.lease):
+            if not await queries.record_progress(
+                session,
+                job_id=self.job.id,
+                attempt=self.job.attempts,
+                rows_done=rows_done,
+                rows_total=self.total,
+                lease=self.worker.lease,
+            ):
                 raise LostJob
 
 
@@ -132,4 +151,3 @@ def _sync(path: Path) -> None:
 async def run_worker(settings: ClientsSettings | None = None) -> None:
     """Entry point of `negoce clients export-worker`: run until SIGTERM or SIGINT."""
     await run_until_signalled(ExportWorker(settings or ClientsSettings()))
-

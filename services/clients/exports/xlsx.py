@@ -19,10 +19,16 @@ class XlsxSheet:
 
     def __init__(self, path: Path, columns: Sequence[Column], *, work_dir: Path) -> None:
         # work_dir holds xlsxwriter's row files until close(); the caller removes it.
-        self.book = xlsxwriter.Workbook(str(path), {
-            "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-            "strings_to_numbers": False, "tmpdir": str(work_dir),
-        })
+        self.book = xlsxwriter.Workbook(
+            str(path),
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "tmpdir": str(work_dir),
+            },
+        )
         self.sheet = self.book.add_worksheet("Export")
         self.columns = columns
         self.rows = 0

@@ -12,9 +12,24 @@ Side = Literal["kept", "merged"]
 Outcome = Literal["same", "kept", "filled", "conflict", "combined"]
 
 # Fields compared one by one; an address moves as a whole block, never line by line.
-SCALAR_FIELDS = ("kind", "accounting_code", "title", "first_name", "last_name", "company_name", "email", "phone", "mobile",
-                 "billing_address", "shipping_address", "category_id", "price_grid_id", "accepts_emailing",
-                 "accepts_mailing", "blocked")
+SCALAR_FIELDS = (
+    "kind",
+    "accounting_code",
+    "title",
+    "first_name",
+    "last_name",
+    "company_name",
+    "email",
+    "phone",
+    "mobile",
+    "billing_address",
+    "shipping_address",
+    "category_id",
+    "price_grid_id",
+    "accepts_emailing",
+    "accepts_mailing",
+    "blocked",
+)
 # Values that say "nothing here": the other client's value fills them in.
 EMPTY: tuple[Any, ...] = (None, "", [])
 # A conflict on these cannot be settled by keeping the kept client's value silently: the caller chooses.
@@ -70,8 +85,9 @@ def comparable(field: str, value: Any) -> Any:
     if field in ("title", "first_name", "last_name", "company_name"):
         return fold(value)
     if field.endswith("_address"):
-        return tuple((part, text if part == "country_code" else words_key(text) or None)
-                     for part, text in sorted(value.items()))
+        return tuple(
+            (part, text if part == "country_code" else words_key(text) or None) for part, text in sorted(value.items())
+        )
     return value
 
 
@@ -98,24 +114,40 @@ def combine_notes(kept: str | None, merged: str | None) -> str | None:
 
 def plan_merge(kept: dict[str, Any], merged: dict[str, Any], choices: dict[str, Side]) -> MergePlan:
     """Decide every field of the merge of ``merged`` into ``kept`` (both are client bodies)."""
-    decisions = [decide_field(name, kept[name], merged[name], choices.get(name)) for name in SCALAR_FIELDS
-                 if name != "accounting_code"]
+    decisions = [
+        decide_field(name, kept[name], merged[name], choices.get(name))
+        for name in SCALAR_FIELDS
+        if name != "accounting_code"
+    ]
     # Codes are unique in the account, so they always differ: the kept client's survives, never a conflict.
     code_kept, code_merged = kept["accounting_code"], merged["accounting_code"]
-    decisions.insert(SCALAR_FIELDS.index("accounting_code"), FieldDecision(
-        "accounting_code", code_kept, code_merged, code_kept, "same" if code_kept == code_merged else "kept"))
+    decisions.insert(
+        SCALAR_FIELDS.index("accounting_code"),
+        FieldDecision(
+            "accounting_code", code_kept, code_merged, code_kept, "same" if code_kept == code_merged else "kept"
+        ),
+    )
     note = combine_notes(kept["note"], merged["note"])
-    decisions.append(FieldDecision("note", kept["note"], merged["note"], note,
-                                   "same" if note == kept["note"] else "combined"))
+    decisions.append(
+        FieldDecision("note", kept["note"], merged["note"], note, "same" if note == kept["note"] else "combined")
+    )
     show = kept["show_note_on_orders"] or merged["show_note_on_orders"]
-    decisions.append(FieldDecision("show_note_on_orders", kept["show_note_on_orders"],
-                                   merged["show_note_on_orders"], show,
-                                   "same" if show == kept["show_note_on_orders"] else "combined"))
+    decisions.append(
+        FieldDecision(
+            "show_note_on_orders",
+            kept["show_note_on_orders"],
+            merged["show_note_on_orders"],
+            show,
+            "same" if show == kept["show_note_on_orders"] else "combined",
+        )
+    )
     tags = sorted(set(kept["tag_ids"]) | set(merged["tag_ids"]))
-    decisions.append(FieldDecision("tag_ids", kept["tag_ids"], merged["tag_ids"], tags,
-                                   "same" if tags == kept["tag_ids"] else "combined"))
-    unresolved = [d.field for d in decisions if d.outcome == "conflict" and d.field in MUST_CHOOSE
-                  and d.chosen is None]
+    decisions.append(
+        FieldDecision(
+            "tag_ids", kept["tag_ids"], merged["tag_ids"], tags, "same" if tags == kept["tag_ids"] else "combined"
+        )
+    )
+    unresolved = [d.field for d in decisions if d.outcome == "conflict" and d.field in MUST_CHOOSE and d.chosen is None]
     return MergePlan(decisions=decisions, unresolved=unresolved)
 
 
@@ -126,12 +158,27 @@ def contact_key(email: str | None) -> str | None:
 
 # Fields whose values a merge's record copies and that say who someone is: erasing either client
 # of the merge blanks them (which field went which way, and why, stays).
-PERSONAL_FIELDS = frozenset({"title", "first_name", "last_name", "company_name", "email", "phone", "mobile",
-                             "billing_address", "shipping_address", "note", "accounting_code"})
+PERSONAL_FIELDS = frozenset(
+    {
+        "title",
+        "first_name",
+        "last_name",
+        "company_name",
+        "email",
+        "phone",
+        "mobile",
+        "billing_address",
+        "shipping_address",
+        "note",
+        "accounting_code",
+    }
+)
 
 
 def without_personal_values(summary: dict[str, Any]) -> dict[str, Any]:
     """A merge's recorded summary with the personal values of its field decisions blanked."""
-    fields = [{**f, "kept_value": None, "merged_value": None, "result": None} if f.get("field") in PERSONAL_FIELDS
-              else f for f in summary.get("fields", [])]
+    fields = [
+        {**f, "kept_value": None, "merged_value": None, "result": None} if f.get("field") in PERSONAL_FIELDS else f
+        for f in summary.get("fields", [])
+    ]
     return {**summary, "fields": fields}

@@ -26,12 +26,23 @@ async def duplicate_groups(
     wanted = {client_id for _, _, ids in found for client_id in ids}
     clients = await merge_repository.clients_by_id(session, account_id=account.id, client_ids=wanted)
     order = account.name_order
-    return {"items": [
-        {"reason": reason, "key": key, "clients": [_row(clients[i], order) for i in ids]}
-        for reason, key, ids in found]}
+    return {
+        "items": [
+            {"reason": reason, "key": key, "clients": [_row(clients[i], order) for i in ids]}
+            for reason, key, ids in found
+        ]
+    }
 
 
 def _row(client: Client, order: Any) -> dict[str, Any]:
-    return {"id": client.id, "display_name": name_of(client, order), "email": client.email, "phone": client.phone,
-            "mobile": client.mobile, "postal_code": client.billing_postal_code, "city": client.billing_city,
-            "status": client.status, "created_at": client.created_at}
+    return {
+        "id": client.id,
+        "display_name": name_of(client, order),
+        "email": client.email,
+        "phone": client.phone,
+        "mobile": client.mobile,
+        "postal_code": client.billing_postal_code,
+        "city": client.billing_city,
+        "status": client.status,
+        "created_at": client.created_at,
+    }

@@ -20,7 +20,8 @@ class MergeRequest(StrictBody):
     kept_client_id: Id
     merged_client_id: Id
     choose: dict[ChoosableField, Literal["kept", "merged"]] = Field(
-        default_factory=dict, description="Per conflicting field, whose value to keep (the kept client's by default)")
+        default_factory=dict, description="Per conflicting field, whose value to keep (the kept client's by default)"
+    )
 
 
 class FieldDecisionRead(BaseModel):

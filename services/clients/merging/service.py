@@ -14,7 +14,13 @@ from services.clients.merging.domain import MergePlan, contact_key, plan_merge
 from services.clients.merging.schemas import MergeRequest
 from services.clients.models import Account, Client, ClientMerge
 from services.clients.service import (
-    account_of, add_own_entry, announce_update, load_any_client, load_client, publish, refresh_search_keys,
+    account_of,
+    add_own_entry,
+    announce_update,
+    load_any_client,
+    load_client,
+    publish,
+    refresh_search_keys,
 )
 from services.clients.stats_repository import lock_clients, refresh_client_statistics
 from services.clients.views import ADDRESS_PARTS, client_body
@@ -26,7 +32,8 @@ CONTACT_FIELDS = ("title", "first_name", "last_name", "job_title", "phone", "mob
 CONTACT_FLAGS = ("receives_quotes", "receives_proforma", "receives_invoices", "receives_dunning")
 FOLLOWED_BY = [
     "orders: orders, invoices, credit notes, shipments, payments, reservations and negotiated prices",
-    "reminders: the client's reminders", "mailings: e-mails sent and campaigns not yet printed",
+    "reminders: the client's reminders",
+    "mailings: e-mails sent and campaigns not yet printed",
 ]
 
 
@@ -36,8 +43,11 @@ class MergeConflict(Conflict):
     def __init__(self, plan: MergePlan) -> None:
         fields = [dataclasses.asdict(d) for d in plan.decisions if d.field in plan.unresolved]
         super().__init__(
-            "These fields differ and must be chosen explicitly: " + ", ".join(plan.unresolved)
-            + ". Send choose: {field: 'kept' | 'merged'}.", extra={"unresolved": plan.unresolved, "fields": fields})
+            "These fields differ and must be chosen explicitly: "
+            + ", ".join(plan.unresolved)
+            + ". Send choose: {field: 'kept' | 'merged'}.",
+            extra={"unresolved": plan.unresolved, "fields": fields},
+        )
 
 
 async def preview_merge(session: AsyncSession, *, principal: Principal, request: MergeRequest) -> dict[str, Any]:
@@ -45,28 +55,42 @@ async def preview_merge(session: AsyncSession, *, principal: Principal, request:
     account = await account_of(session, principal)
     kept, merged = await _load_pair(session, principal=principal, request=request, for_update=False)
     plan = await _plan(session, account=account, kept=kept, merged=merged, request=request)
-    return {"kept_client_id": kept.id, "merged_client_id": merged.id, "fields": _fields(plan),
-            "conflicts": [d.field for d in plan.decisions if d.outcome == "conflict"],
-            "unresolved": plan.unresolved, "can_merge": not plan.unresolved,
-            "moves": await _moves(session, account=account, kept=kept, merged=merged),
-            "accounting_code": _accounting_code(kept=kept, merged=merged), "followed_by": FOLLOWED_BY}
+    return {
+        "kept_client_id": kept.id,
+        "merged_client_id": merged.id,
+        "fields": _fields(plan),
+        "conflicts": [d.field for d in plan.decisions if d.outcome == "conflict"],
+        "unresolved": plan.unresolved,
+        "can_merge": not plan.unresolved,
+        "moves": await _moves(session, account=account, kept=kept, merged=merged),
+        "accounting_code": _accounting_code(kept=kept, merged=merged),
+        "followed_by": FOLLOWED_BY,
+    }
 
 
 def _accounting_code(*, kept: Client, merged: Client) -> dict[str, str]:
-    return {"kept": kept.accounting_code, "retired": merged.accounting_code, "explanation": (
-        f"Client {kept.id} keeps its accounting code {kept.accounting_code}. {merged.accounting_code} stays with "
-        f"the merged record (client {merged.id}): entries already posted under it remain traceable to it, and "
-        "it is never given to another client.")}
+    return {
+        "kept": kept.accounting_code,
+        "retired": merged.accounting_code,
+        "explanation": (
+            f"Client {kept.id} keeps its accounting code {kept.accounting_code}. {merged.accounting_code} stays with "
+            f"the merged record (client {merged.id}): entries already posted under it remain traceable to it, and "
+            "it is never given to another client."
+        ),
+    }
 
 
 async def merge_clients(session: AsyncSession, *, principal: Principal, request: MergeRequest) -> dict[str, Any]:
     """Merge one client into another and announce client.merged; repeating a merge returns the first one."""
-    done = await merge_repository.find_merge(session, account_id=principal.account_id,
-                                             merged_client_id=request.merged_client_id)
+    done = await merge_repository.find_merge(
+        session, account_id=principal.account_id, merged_client_id=request.merged_client_id
+    )
     if done is not None:
         if done.kept_client_id != request.kept_client_id:
-            raise Conflict(f"Client {request.merged_client_id} was already merged into client {done.kept_client_id}.",
-                           extra={"merged_into": done.kept_client_id})
+            raise Conflict(
+                f"Client {request.merged_client_id} was already merged into client {done.kept_client_id}.",
+                extra={"merged_into": done.kept_client_id},
+            )
         return _result(done)
     account = await account_of(session, principal)
     kept, merged = await _load_pair(session, principal=principal, request=request, for_update=True)
@@ -82,25 +106,52 @@ async def merge_clients(session: AsyncSession, *, principal: Principal, request:
     merged.updated_at = now
     await session.flush()
     _apply_fields(kept, plan.changes, merged=merged)
-    await repository.replace_client_tags(session, client_id=kept.id, tag_ids=plan.changes.get(
-        "tag_ids", await repository.client_tag_ids(session, client_id=kept.id)))
+    await repository.replace_client_tags(
+        session,
+        client_id=kept.id,
+        tag_ids=plan.changes.get("tag_ids", await repository.client_tag_ids(session, client_id=kept.id)),
+    )
     await merge_repository.move_references(session, account_id=account.id, from_id=merged.id, to_id=kept.id)
     await merge_repository.redirect_merged(session, account_id=account.id, from_id=merged.id, to_id=kept.id)
     await refresh_client_statistics(session, account_id=account.id, client_ids=[kept.id, merged.id])
     await refresh_search_keys(session, client=kept)
-    record = ClientMerge(account_id=account.id, kept_client_id=kept.id, merged_client_id=merged.id,
-                         by_user=principal.user_id, merged_at=now,
-                         summary={"fields": _fields(plan), "moves": moves})
+    record = ClientMerge(
+        account_id=account.id,
+        kept_client_id=kept.id,
+        merged_client_id=merged.id,
+        by_user=principal.user_id,
+        merged_at=now,
+        summary={"fields": _fields(plan), "moves": moves},
+    )
     session.add(record)
     await session.flush()
-    event = await publish(session, ClientMerged, account_id=account.id, payload=ClientMergedPayload(
-        merge_id=record.id, kept_client_id=kept.id, merged_client_id=merged.id, kept_version=kept.version + 1,
-        by_user=principal.user_id))
-    await add_own_entry(session, client=kept, event=event, about_client_id=merged.id,
-                        text=timeline_text.merged_text(merged_client_id=merged.id, by_user=principal.user_id))
-    await announce_update(session, principal=principal, account=account, client=kept,
-                          tag_ids=await repository.client_tag_ids(session, client_id=kept.id),
-                          changed=sorted({*plan.changes, "contacts"}))
+    event = await publish(
+        session,
+        ClientMerged,
+        account_id=account.id,
+        payload=ClientMergedPayload(
+            merge_id=record.id,
+            kept_client_id=kept.id,
+            merged_client_id=merged.id,
+            kept_version=kept.version + 1,
+            by_user=principal.user_id,
+        ),
+    )
+    await add_own_entry(
+        session,
+        client=kept,
+        event=event,
+        about_client_id=merged.id,
+        text=timeline_text.merged_text(merged_client_id=merged.id, by_user=principal.user_id),
+    )
+    await announce_update(
+        session,
+        principal=principal,
+        account=account,
+        client=kept,
+        tag_ids=await repository.client_tag_ids(session, client_id=kept.id),
+        changed=sorted({*plan.changes, "contacts"}),
+    )
     return _result(record)
 
 
@@ -111,8 +162,9 @@ async def _load_pair(
         raise InvalidField("merged_client_id", "a client cannot be merged into itself")
     if for_update:
         # Both rows locked in id order, like the event consumers do, so neither side can deadlock.
-        await lock_clients(session, account_id=principal.account_id,
-                           client_ids=[request.kept_client_id, request.merged_client_id])
+        await lock_clients(
+            session, account_id=principal.account_id, client_ids=[request.kept_client_id, request.merged_client_id]
+        )
     for client_id in (request.kept_client_id, request.merged_client_id):
         await load_any_client(session, principal=principal, client_id=client_id)  # 404 or pointer first
     kept = await load_client(session, principal=principal, client_id=request.kept_client_id)
@@ -120,11 +172,14 @@ async def _load_pair(
     return kept, merged
 
 
-async def _plan(session: AsyncSession, *, account: Account, kept: Client, merged: Client,
-                request: MergeRequest) -> MergePlan:
+async def _plan(
+    session: AsyncSession, *, account: Account, kept: Client, merged: Client, request: MergeRequest
+) -> MergePlan:
     order = account.name_order
-    bodies = [client_body(c, tag_ids=await repository.client_tag_ids(session, client_id=c.id), order=order)  # type: ignore[arg-type]
-              for c in (kept, merged)]
+    bodies = [
+        client_body(c, tag_ids=await repository.client_tag_ids(session, client_id=c.id), order=order)  # type: ignore[arg-type]
+        for c in (kept, merged)
+    ]
     return plan_merge(bodies[0], bodies[1], dict(request.choose))
 
 
@@ -135,8 +190,12 @@ async def _moves(session: AsyncSession, *, account: Account, kept: Client, merge
     united = sum(1 for c in contacts if contact_key(c.email) in kept_keys)
     kept_tags = set(await repository.client_tag_ids(session, client_id=kept.id))
     merged_tags = set(await repository.client_tag_ids(session, client_id=merged.id))
-    return {**counts, "contacts_moved": len(contacts) - united, "contacts_united": united,
-            "tags_added": len(merged_tags - kept_tags)}
+    return {
+        **counts,
+        "contacts_moved": len(contacts) - united,
+        "contacts_united": united,
+        "tags_added": len(merged_tags - kept_tags),
+    }
 
 
 async def _unite_contacts(session: AsyncSession, *, kept: Client, merged: Client) -> None:
@@ -162,7 +221,8 @@ def _apply_fields(client: Client, changes: dict[str, Any], *, merged: Client) ->
             # Blocking taken from the merged client keeps its reason, author and date.
             client.blocked = value
             client.blocked_reason, client.blocked_at, client.blocked_by = (
-                (merged.blocked_reason, merged.blocked_at, merged.blocked_by) if value else (None, None, None))
+                (merged.blocked_reason, merged.blocked_at, merged.blocked_by) if value else (None, None, None)
+            )
         elif name == "billing_address":
             _set_block(client, "billing", value)
         elif name == "shipping_address":
@@ -183,8 +243,11 @@ def _fields(plan: MergePlan) -> list[dict[str, Any]]:
 
 
 def _result(record: ClientMerge) -> dict[str, Any]:
-    return {"merge_id": record.id, "kept_client_id": record.kept_client_id,
-            "merged_client_id": record.merged_client_id, "merged_at": record.merged_at,
-            "by_user": record.by_user, **record.summary}
-
-
+    return {
+        "merge_id": record.id,
+        "kept_client_id": record.kept_client_id,
+        "merged_client_id": record.merged_client_id,
+        "merged_at": record.merged_at,
+        "by_user": record.by_user,
+        **record.summary,
+    }

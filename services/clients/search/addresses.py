@@ -53,16 +53,29 @@ async def selection_addresses(
     """The live clients of a selection with their billing address, one page at a time."""
     account = await account_of(session, principal)
     selection = request.selection
-    conditions, _ = await selection_conditions(session, account_id=account.id, timezone=account.timezone,
-                                               selection=selection)
+    conditions, _ = await selection_conditions(
+        session, account_id=account.id, timezone=account.timezone, selection=selection
+    )
     clients = await repository.addresses_page(
-        session, where=listed(account.id, selection.tab, conditions), after_id=request.after_id or 0,
-        limit=request.limit)
+        session,
+        where=listed(account.id, selection.tab, conditions),
+        after_id=request.after_id or 0,
+        limit=request.limit,
+    )
     order = account.name_order
-    items = [{
-        "client_id": c.id, "display_name": name_of(c, order), "kind": c.kind,  # type: ignore[arg-type]
-        "title": c.title, "first_name": c.first_name, "last_name": c.last_name, "company_name": c.company_name,
-        "accepts_mailing": c.accepts_mailing, "address": address_of(c, "billing"),
-    } for c in clients]
+    items = [
+        {
+            "client_id": c.id,
+            "display_name": name_of(c, order),
+            "kind": c.kind,  # type: ignore[arg-type]
+            "title": c.title,
+            "first_name": c.first_name,
+            "last_name": c.last_name,
+            "company_name": c.company_name,
+            "accepts_mailing": c.accepts_mailing,
+            "address": address_of(c, "billing"),
+        }
+        for c in clients
+    ]
     more = len(clients) == request.limit
     return {"items": items, "next_after_id": clients[-1].id if more and clients else None}

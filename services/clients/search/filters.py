@@ -65,6 +65,7 @@ def _equal_ignoring_case(column: Any, value: str) -> Clause:
 def _reference(model: Any, column: Any) -> Callable[[uuid.UUID, str], Clause]:
     def clause(account_id: uuid.UUID, value: str) -> Clause:
         return Client.id.in_(select(model.client_id).where(model.account_id == account_id, _holding(column, value)))
+
     return clause
 
 
@@ -74,10 +75,13 @@ _order_number = _reference(ClientOrder, ClientOrder.order_number)
 
 def _numbered(account_id: uuid.UUID, matches: Callable[[Any], Clause]) -> Any:
     """The clients with an order or an invoice whose number matches."""
-    return select(ClientInvoice.client_id).where(
-        ClientInvoice.account_id == account_id, matches(ClientInvoice.invoice_number)
-    ).union(select(ClientOrder.client_id).where(
-        ClientOrder.account_id == account_id, matches(ClientOrder.order_number)))
+    return (
+        select(ClientInvoice.client_id)
+        .where(ClientInvoice.account_id == account_id, matches(ClientInvoice.invoice_number))
+        .union(
+            select(ClientOrder.client_id).where(ClientOrder.account_id == account_id, matches(ClientOrder.order_number))
+        )
+    )
 
 
 def _anywhere(account_id: uuid.UUID, value: AnyText) -> Clause:
@@ -85,8 +89,11 @@ def _anywhere(account_id: uuid.UUID, value: AnyText) -> Clause:
     mine = Client.account_id == account_id  # repeated in each branch so that the composite indexes serve it
     branches = [_email_holding(value.email)]
     if value.words:
-        branches += [_contains(Client.search_names, value.words), and_(mine, _prefix(Client.search_city, value.words)),
-                     and_(mine, _prefix(Client.accounting_code, value.code))]
+        branches += [
+            _contains(Client.search_names, value.words),
+            and_(mine, _prefix(Client.search_city, value.words)),
+            and_(mine, _prefix(Client.accounting_code, value.code)),
+        ]
     if value.phone:
         branches.append(_contains(Client.search_phones, value.phone))
     if value.postal_code:
@@ -105,9 +112,15 @@ def _numbered_exactly(account_id: uuid.UUID, reference: str) -> Clause:
     Probed client by client through the (account, client) indexes: a score is computed for the few
     matches of a page, where two trigram searches of the whole order tables cost 20 ms.
     """
+
     def owns(model: Any, number: Any) -> Clause:
-        return select(model.client_id).where(model.account_id == account_id, model.client_id == Client.id,
-                                             _equal_ignoring_case(number, reference)).exists()
+        return (
+            select(model.client_id)
+            .where(
+                model.account_id == account_id, model.client_id == Client.id, _equal_ignoring_case(number, reference)
+            )
+            .exists()
+        )
 
     return or_(owns(ClientInvoice, ClientInvoice.invoice_number), owns(ClientOrder, ClientOrder.order_number))
 
@@ -115,17 +128,20 @@ def _numbered_exactly(account_id: uuid.UUID, reference: str) -> Clause:
 def _listed_value(column: Any, value: str, separator: str) -> tuple[Clause, Clause]:
     """(equal, beginning): the value is one of the column's separated items, or begins one."""
     padded = literal(separator) + column
-    return (padded + literal(separator)).contains(separator + value + separator, autoescape=True), \
-        padded.contains(separator + value, autoescape=True)
+    return (padded + literal(separator)).contains(separator + value + separator, autoescape=True), padded.contains(
+        separator + value, autoescape=True
+    )
 
 
 def _score(account_id: uuid.UUID, value: AnyText) -> ColumnElement[int]:
     """3 when a field equals the word, 2 when one begins with it, 1 when one only contains it."""
     pairs = [_listed_value(Client.search_emails, value.email, " | ")]
     if value.words:
-        pairs += [_listed_value(Client.search_names, value.words, " "),
-                  (Client.search_city == value.words, _prefix(Client.search_city, value.words)),
-                  (Client.accounting_code == value.code, _prefix(Client.accounting_code, value.code))]
+        pairs += [
+            _listed_value(Client.search_names, value.words, " "),
+            (Client.search_city == value.words, _prefix(Client.search_city, value.words)),
+            (Client.accounting_code == value.code, _prefix(Client.accounting_code, value.code)),
+        ]
     if value.phone:
         pairs.append(_listed_value(Client.search_phones, value.phone, " | "))
     if value.postal_code:
@@ -138,8 +154,9 @@ def _score(account_id: uuid.UUID, value: AnyText) -> ColumnElement[int]:
 
 def relevance(terms: Sequence[Term], *, account_id: uuid.UUID) -> ColumnElement[int] | None:
     """How well a client matches the words of a search, higher first; None when it has no words."""
-    scores = [_score(account_id, value) for term in terms if term.field == "any" and not term.negated
-              for value in term.values]
+    scores = [
+        _score(account_id, value) for term in terms if term.field == "any" and not term.negated for value in term.values
+    ]
     return functools.reduce(operator.add, scores) if scores else None
 
 
@@ -160,8 +177,10 @@ def _between(column: Any, bounds: Range) -> Clause:
 
 def _between_days(column: Any, bounds: Range, zone: ZoneInfo) -> Clause:
     """Days in the account's time zone, so 'invoiced:2026-03-31' means that day in Paris."""
+
     def start(day: date) -> datetime:
         return datetime.combine(day, time(), tzinfo=zone)
+
     parts = []
     if bounds.low is not None:
         parts.append(column >= start(bounds.low))
@@ -173,8 +192,9 @@ def _between_days(column: Any, bounds: Range, zone: ZoneInfo) -> Clause:
 _HAS: dict[str, Clause] = {
     "email": Client.search_emails != "",
     "phone": Client.search_phones != "",
-    "address": and_(Client.billing_line1.is_not(None), Client.billing_postal_code.is_not(None),
-                    Client.billing_city.is_not(None)),
+    "address": and_(
+        Client.billing_line1.is_not(None), Client.billing_postal_code.is_not(None), Client.billing_city.is_not(None)
+    ),
 }
 
 

@@ -77,8 +77,7 @@ def search_keys(client: PersonNames, contacts: Iterable[PersonNames], *, city: s
     """Keys for a client with its contacts: names, e-mails and phones of both are found."""
     people = [client, *contacts]
     return SearchKeys(
-        names=_joined(words_key(" ".join(p for p in (x.first_name, x.last_name, x.company_name) if p))
-                      for x in people),
+        names=_joined(words_key(" ".join(p for p in (x.first_name, x.last_name, x.company_name) if p)) for x in people),
         emails=_joined(fold(x.email) for x in people),
         phones=_joined(key for x in people for key in (phone_key(x.phone), phone_key(x.mobile))),
         city=place_key(city),

@@ -71,15 +71,26 @@ class SearchParams(StrictBody):
         return terms
 
     def _parameter_terms(self) -> Iterator[Term]:
-        single = {"email": "email", "phone": "phone", "invoice_number": "invoice_number",
-                  "order_number": "order_number"}
+        single = {
+            "email": "email",
+            "phone": "phone",
+            "invoice_number": "invoice_number",
+            "order_number": "order_number",
+        }
         for param, field in single.items():
             if getattr(self, param):
                 yield _term(param, field, getattr(self, param))
         if self.name:
             yield from (_term("name", "name", word) for word in self.name.split())
-        any_of = {"postal_code": "postal_code", "department": "department", "city": "city",
-                  "country": "country", "category": "category", "price_grid": "price_grid", "tags_any": "tag"}
+        any_of = {
+            "postal_code": "postal_code",
+            "department": "department",
+            "city": "city",
+            "country": "country",
+            "category": "category",
+            "price_grid": "price_grid",
+            "tags_any": "tag",
+        }
         for param, field in any_of.items():
             if getattr(self, param):
                 yield _term(param, field, ",".join(getattr(self, param)))
@@ -103,8 +114,11 @@ class SearchParams(StrictBody):
             if self.orders_min is not None and self.orders_max is not None and self.orders_min > self.orders_max:
                 raise InvalidField("orders_max", "is below orders_min")
             yield Term("orders", (Range(self.orders_min, self.orders_max),))
-        for field, low, high in (("total", "total_min", "total_max"), ("invoiced", "invoiced_from", "invoiced_to"),
-                                 ("created", "created_from", "created_to")):
+        for field, low, high in (
+            ("total", "total_min", "total_max"),
+            ("invoiced", "invoiced_from", "invoiced_to"),
+            ("created", "created_from", "created_to"),
+        ):
             lower = _term(low, field, getattr(self, low), operator=">=").values[0] if getattr(self, low) else None
             upper = _term(high, field, getattr(self, high), operator="<=").values[0] if getattr(self, high) else None
             if lower and upper and lower.low > upper.high:

@@ -21,26 +21,52 @@ MAX_TERMS = 30
 
 # Every key people may type, French aliases included, to the field it means.
 KEYS: dict[str, str] = {
-    "name": "name", "nom": "name",
-    "email": "email", "mail": "email",
-    "phone": "phone", "tel": "phone",
-    "cp": "postal_code", "zip": "postal_code", "postal": "postal_code", "postal_code": "postal_code",
-    "dept": "department", "dep": "department", "department": "department",
-    "city": "city", "ville": "city",
-    "country": "country", "pays": "country",
-    "cat": "category", "category": "category", "categorie": "category",
-    "grid": "price_grid", "grille": "price_grid", "price_grid": "price_grid",
+    "name": "name",
+    "nom": "name",
+    "email": "email",
+    "mail": "email",
+    "phone": "phone",
+    "tel": "phone",
+    "cp": "postal_code",
+    "zip": "postal_code",
+    "postal": "postal_code",
+    "postal_code": "postal_code",
+    "dept": "department",
+    "dep": "department",
+    "department": "department",
+    "city": "city",
+    "ville": "city",
+    "country": "country",
+    "pays": "country",
+    "cat": "category",
+    "category": "category",
+    "categorie": "category",
+    "grid": "price_grid",
+    "grille": "price_grid",
+    "price_grid": "price_grid",
     "tag": "tag",
-    "invoice": "invoice_number", "facture": "invoice_number",
-    "order": "order_number", "commande": "order_number",
-    "orders": "orders", "commandes": "orders",
-    "total": "total", "ca": "total",
-    "invoiced": "invoiced", "facture_le": "invoiced",
-    "created": "created", "cree": "created",
-    "has": "has", "a": "has",
-    "emailing": "emailing", "mailing": "mailing", "courrier": "mailing",
-    "blocked": "blocked", "bloque": "blocked",
-    "status": "status", "statut": "status", "is": "status",
+    "invoice": "invoice_number",
+    "facture": "invoice_number",
+    "order": "order_number",
+    "commande": "order_number",
+    "orders": "orders",
+    "commandes": "orders",
+    "total": "total",
+    "ca": "total",
+    "invoiced": "invoiced",
+    "facture_le": "invoiced",
+    "created": "created",
+    "cree": "created",
+    "has": "has",
+    "a": "has",
+    "emailing": "emailing",
+    "mailing": "mailing",
+    "courrier": "mailing",
+    "blocked": "blocked",
+    "bloque": "blocked",
+    "status": "status",
+    "statut": "status",
+    "is": "status",
 }
 
 _TERM = re.compile(
@@ -94,11 +120,16 @@ def _tokens(text: str) -> list[_Token]:
         if match is None or (match.end() < len(text) and not text[match.end()].isspace()):
             raise QuerySyntaxError(index + 1, _what_is_wrong(text, index))
         quoted = match.group("quoted") is not None
-        tokens.append(_Token(
-            position=index + 1, negated=bool(match.group("neg")), key=match.group("key"),
-            operator=match.group("op") or ":", value=match.group("quoted") if quoted else match.group("bare"),
-            quoted=quoted,
-        ))
+        tokens.append(
+            _Token(
+                position=index + 1,
+                negated=bool(match.group("neg")),
+                key=match.group("key"),
+                operator=match.group("op") or ":",
+                value=match.group("quoted") if quoted else match.group("bare"),
+                quoted=quoted,
+            )
+        )
         index = match.end()
     return tokens
 

@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.clients.models import Category, Client, Segment, Tag
 
 
-async def label_names(session: AsyncSession, model: type[Category] | type[Tag], *, account_id: uuid.UUID
-                      ) -> list[Row[Any]]:
+async def label_names(
+    session: AsyncSession, model: type[Category] | type[Tag], *, account_id: uuid.UUID
+) -> list[Row[Any]]:
     """(id, name) of every category or tag of an account."""
     return list(await session.execute(select(model.id, model.name).where(model.account_id == account_id)))
 
@@ -26,8 +27,9 @@ def id_is_any_of(ids: Sequence[int]) -> Any:
 
 async def live_client_ids(session: AsyncSession, *, account_id: uuid.UUID, ids: Sequence[int]) -> set[int]:
     """Which of these ids are clients of the account that are not deleted."""
-    rows = await session.scalars(select(Client.id).where(
-        Client.account_id == account_id, Client.deleted_at.is_(None), id_is_any_of(ids)))
+    rows = await session.scalars(
+        select(Client.id).where(Client.account_id == account_id, Client.deleted_at.is_(None), id_is_any_of(ids))
+    )
     return set(rows)
 
 
@@ -41,8 +43,9 @@ async def get_segment(session: AsyncSession, *, account_id: uuid.UUID, segment_i
     return await session.scalar(select(Segment).where(Segment.account_id == account_id, Segment.id == segment_id))
 
 
-async def segment_name_taken(session: AsyncSession, *, account_id: uuid.UUID, name: str,
-                             except_id: int | None = None) -> bool:
+async def segment_name_taken(
+    session: AsyncSession, *, account_id: uuid.UUID, name: str, except_id: int | None = None
+) -> bool:
     """Whether another segment of the account has this name."""
     query = select(Segment.id).where(Segment.account_id == account_id, Segment.name == name)
     if except_id is not None:
@@ -50,9 +53,7 @@ async def segment_name_taken(session: AsyncSession, *, account_id: uuid.UUID, na
     return await session.scalar(query.limit(1)) is not None
 
 
-async def addresses_page(
-    session: AsyncSession, *, where: Sequence[Any], after_id: int, limit: int
-) -> list[Client]:
+async def addresses_page(session: AsyncSession, *, where: Sequence[Any], after_id: int, limit: int) -> list[Client]:
     """Up to ``limit`` clients matching ``where`` after an id, in id order (mailing recipients)."""
     rows = await session.scalars(select(Client).where(*where, Client.id > after_id).order_by(Client.id).limit(limit))
     return list(rows)

@@ -36,8 +36,13 @@ class SegmentUpdate(StrictBody):
 
 def segment_body(segment: Segment) -> dict[str, Any]:
     """A segment as the API shows it."""
-    return {"id": segment.id, "name": segment.name, "search": segment.search, "created_at": segment.created_at,
-            "updated_at": segment.updated_at}
+    return {
+        "id": segment.id,
+        "name": segment.name,
+        "search": segment.search,
+        "created_at": segment.created_at,
+        "updated_at": segment.updated_at,
+    }
 
 
 async def list_segments(session: AsyncSession, *, principal: Principal) -> list[dict[str, Any]]:
@@ -87,13 +92,22 @@ def _stored(search: SearchBody) -> dict[str, Any]:
     return search.model_dump(mode="json", exclude_defaults=True)
 
 
-async def _check(session: AsyncSession, *, principal: Principal, name: str | None, search: SearchBody | None,
-                 segment_id: int | None = None) -> None:
+async def _check(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    name: str | None,
+    search: SearchBody | None,
+    segment_id: int | None = None,
+) -> None:
     account = await account_of(session, principal)
     if name is not None and await repository.segment_name_taken(
-            session, account_id=account.id, name=name, except_id=segment_id):
-        raise Conflict(f"A segment named {name!r} already exists.",
-                       extra={"errors": [{"field": "name", "message": "already used"}]})
+        session, account_id=account.id, name=name, except_id=segment_id
+    ):
+        raise Conflict(
+            f"A segment named {name!r} already exists.",
+            extra={"errors": [{"field": "name", "message": "already used"}]},
+        )
     if search is not None:
         # Compiling the search checks it (syntax, known tags and categories) before it is saved.
         with fields_inside("search"):

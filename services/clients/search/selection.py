@@ -45,8 +45,9 @@ async def segment_search(session: AsyncSession, *, account_id: uuid.UUID, segmen
     return SearchParams.model_validate(segment.search)
 
 
-async def known_client_ids(session: AsyncSession, *, account_id: uuid.UUID, ids: list[int],
-                           field: str = "client_ids") -> list[int]:
+async def known_client_ids(
+    session: AsyncSession, *, account_id: uuid.UUID, ids: list[int], field: str = "client_ids"
+) -> list[int]:
     """The ids, sorted and unique, once each is known to be a live client of the account (else 422 naming ``field``)."""
     wanted = set(ids)
     missing = sorted(wanted - await repository.live_client_ids(session, account_id=account_id, ids=list(wanted)))
@@ -56,8 +57,13 @@ async def known_client_ids(session: AsyncSession, *, account_id: uuid.UUID, ids:
 
 
 async def query_conditions(
-    session: AsyncSession, *, account_id: uuid.UUID, timezone: str, search: SearchParams,
-    segment_id: int | None = None, client_ids: list[int] | None = None,
+    session: AsyncSession,
+    *,
+    account_id: uuid.UUID,
+    timezone: str,
+    search: SearchParams,
+    segment_id: int | None = None,
+    client_ids: list[int] | None = None,
 ) -> list[Clause]:
     """Conditions of a list URL: its search, a saved segment and ids, all of which must hold."""
     conditions = await search_conditions(session, account_id=account_id, timezone=timezone, search=search)
@@ -70,13 +76,15 @@ async def query_conditions(
     return conditions
 
 
-async def selection_conditions(session: AsyncSession, *, account_id: uuid.UUID, timezone: str,
-                               selection: Selection) -> tuple[list[Clause], SearchParams | None]:
+async def selection_conditions(
+    session: AsyncSession, *, account_id: uuid.UUID, timezone: str, selection: Selection
+) -> tuple[list[Clause], SearchParams | None]:
     """The conditions of a selection and the search they come from (None for ids); a 422 names the field
     where the caller wrote it: ``selection.client_ids``, ``selection.search.q`` or ``selection.segment_id.q``."""
     if selection.client_ids is not None:
-        known = await known_client_ids(session, account_id=account_id, ids=selection.client_ids,
-                                       field="selection.client_ids")
+        known = await known_client_ids(
+            session, account_id=account_id, ids=selection.client_ids, field="selection.client_ids"
+        )
         return [repository.id_is_any_of(known)], None
     search = await selection_search(session, account_id=account_id, selection=selection)
     with fields_inside("selection.segment_id" if selection.segment_id is not None else "selection.search"):

@@ -47,8 +47,13 @@ async def resolve_labels(session: AsyncSession, *, account_id: uuid.UUID, terms:
     resolved = []
     for term in terms:
         if term.field in ids_by_name:
-            term = Term(term.field, tuple(_label_id(term, v, ids_by_name[term.field]) for v in term.values),
-                        term.negated, term.param, term.position)
+            term = Term(
+                term.field,
+                tuple(_label_id(term, v, ids_by_name[term.field]) for v in term.values),
+                term.negated,
+                term.param,
+                term.position,
+            )
         resolved.append(term)
     return resolved
 
@@ -62,4 +67,3 @@ def _label_id(term: Term, value: int | str, known: dict[str, int]) -> int:
     if term.position is not None:
         raise SearchTextError(QuerySyntaxError(term.position, message))
     raise InvalidField(term.param, message)
-

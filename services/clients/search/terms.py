@@ -232,8 +232,16 @@ def _status(raw: str) -> str:
 
 def _has(raw: str) -> str:
     value = fold(raw)
-    aliases = {"email": "email", "e-mail": "email", "mail": "email", "phone": "phone", "tel": "phone",
-               "telephone": "phone", "address": "address", "adresse": "address"}
+    aliases = {
+        "email": "email",
+        "e-mail": "email",
+        "mail": "email",
+        "phone": "phone",
+        "tel": "phone",
+        "telephone": "phone",
+        "address": "address",
+        "adresse": "address",
+    }
     if value not in aliases:
         raise BadValue("has: takes email, phone or address")
     return aliases[value]

@@ -21,12 +21,26 @@ FRENCH_POSTAL_AREAS = frozenset({"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL",
 CITY_BEFORE_CODE = frozenset({"GB", "IE", "US", "CA", "AU", "NZ"})
 # La Poste's standard abbreviations, used only when a line is too long, before anything is cut.
 ABBREVIATIONS = (
-    ("APPARTEMENT", "APP"), ("AVENUE", "AV"), ("BATIMENT", "BAT"), ("BÂTIMENT", "BAT"), ("BOULEVARD", "BD"),
-    ("CHEMIN", "CHE"), ("FAUBOURG", "FG"), ("IMPASSE", "IMP"), ("LIEU-DIT", "LD"), ("PLACE", "PL"),
-    ("RESIDENCE", "RES"), ("RÉSIDENCE", "RES"), ("ROUTE", "RTE"), ("SAINTE", "STE"), ("SAINT", "ST"),
-    ("SQUARE", "SQ"), ("ESCALIER", "ESC"), ("QUARTIER", "QUA"),
+    ("APPARTEMENT", "APP"),
+    ("AVENUE", "AV"),
+    ("BATIMENT", "BAT"),
+    ("BÂTIMENT", "BAT"),
+    ("BOULEVARD", "BD"),
+    ("CHEMIN", "CHE"),
+    ("FAUBOURG", "FG"),
+    ("IMPASSE", "IMP"),
+    ("LIEU-DIT", "LD"),
+    ("PLACE", "PL"),
+    ("RESIDENCE", "RES"),
+    ("RÉSIDENCE", "RES"),
+    ("ROUTE", "RTE"),
+    ("SAINTE", "STE"),
+    ("SAINT", "ST"),
+    ("SQUARE", "SQ"),
+    ("ESCALIER", "ESC"),
+    ("QUARTIER", "QUA"),
 )
-_ABBREVIATION = {long: short for long, short in ABBREVIATIONS}
+_ABBREVIATION = dict(ABBREVIATIONS)
 _ABBREVIABLE = re.compile(r"\b(" + "|".join(re.escape(long) for long, _ in ABBREVIATIONS) + r")\b", re.IGNORECASE)
 
 
@@ -83,7 +97,7 @@ def _shorten(line: str, limit: int = MAX_CHARS) -> str:
     line = _ABBREVIABLE.sub(lambda m: _ABBREVIATION.get(m.group(1).upper(), m.group(1)), line)
     if len(line) <= limit:
         return line
-    cut = line[:limit + 1].rsplit(" ", 1)[0] if " " in line[:limit + 1] else ""
+    cut = line[: limit + 1].rsplit(" ", 1)[0] if " " in line[: limit + 1] else ""
     # A word boundary that throws away more than a third of the line loses more than a hard cut does.
     return cut.rstrip(" ,-") if len(cut) >= limit * 2 // 3 else line[:limit].rstrip(" ,-")
 

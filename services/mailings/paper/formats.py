@@ -118,11 +118,11 @@ def geometry_errors(fmt: LabelFormat) -> list[tuple[str, str]]:
     if 1 <= fmt.columns <= MAX_COLUMNS:
         right = fmt.left_mm + (fmt.columns - 1) * fmt.pitch_x_mm + fmt.label_width_mm
         if right > page_width + TOLERANCE_MM:
-            errors.append(("columns", f"the last column ends at {right:.2f} mm, past the page width of "
-                                      f"{page_width} mm"))
+            errors.append(
+                ("columns", f"the last column ends at {right:.2f} mm, past the page width of {page_width} mm")
+            )
     if 1 <= fmt.rows <= MAX_ROWS:
         bottom = fmt.top_mm + (fmt.rows - 1) * fmt.pitch_y_mm + fmt.label_height_mm
         if bottom > page_height + TOLERANCE_MM:
-            errors.append(("rows", f"the last row ends at {bottom:.2f} mm, past the page height of "
-                                   f"{page_height} mm"))
+            errors.append(("rows", f"the last row ends at {bottom:.2f} mm, past the page height of {page_height} mm"))
     return errors

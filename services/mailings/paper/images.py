@@ -26,11 +26,15 @@ def check_background(data: bytes) -> tuple[str, int, int]:
             if kind not in MIME_TYPES:
                 raise ValueError(f"the image must be PNG or JPEG, not {kind}")
             if min(width, height) < MIN_SIDE_PX or max(width, height) > MAX_SIDE_PX:
-                raise ValueError(f"the image is {width} x {height} px: each side must be between "
-                                 f"{MIN_SIDE_PX} and {MAX_SIDE_PX:,} px")
+                raise ValueError(
+                    f"the image is {width} x {height} px: each side must be between "
+                    f"{MIN_SIDE_PX} and {MAX_SIDE_PX:,} px"
+                )
             if width * height > MAX_PIXELS:
-                raise ValueError(f"the image is {width} x {height} px, more than {MAX_PIXELS // 1_000_000} "
-                                 "million pixels: refused as a decompression bomb")
+                raise ValueError(
+                    f"the image is {width} x {height} px, more than {MAX_PIXELS // 1_000_000} "
+                    "million pixels: refused as a decompression bomb"
+                )
             if kind == "JPEG":
                 # Decoded at an eighth of its size: the whole stream is still read (a truncated file fails)
                 # for a sixty-fourth of the memory.

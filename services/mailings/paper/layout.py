@@ -51,8 +51,17 @@ def cut_to_width(text: str, font: str, size: float, width: float, *, ellipsis: s
     return cut if stringWidth(cut, font, size) <= width else ""
 
 
-def fit_block(lines: list[str], *, font: str, width: float, height: float, max_size: float, min_size: float,
-              line_gap: float = 1.15, keep_last: int = 1) -> Block:
+def fit_block(
+    lines: list[str],
+    *,
+    font: str,
+    width: float,
+    height: float,
+    max_size: float,
+    min_size: float,
+    line_gap: float = 1.15,
+    keep_last: int = 1,
+) -> Block:
     """The largest size (``min_size`` to ``max_size``) at which ``lines`` fit the box; past the floor, lines go.
 
     When the lines are too many even at ``min_size``, lines are dropped from the middle: the first one (the
@@ -99,7 +108,7 @@ def wrap(text: str, *, font: str, size: float, width: float) -> list[str]:
                 current.append(head)
                 lines.append(" ".join(current))
                 current, current_width = [], 0.0
-                word = word[len(head):]
+                word = word[len(head) :]
                 word_width = stringWidth(word, font, size)
             if not word:
                 continue
@@ -128,8 +137,16 @@ class FlowedLine:
     advance: float
 
 
-def flow(text: str, *, font: str, width: float, height: float, sizes: list[float], line_gap: float = 1.35,
-         paragraph_gap: float = 0.6) -> tuple[float, list[FlowedLine]]:
+def flow(
+    text: str,
+    *,
+    font: str,
+    width: float,
+    height: float,
+    sizes: list[float],
+    line_gap: float = 1.35,
+    paragraph_gap: float = 0.6,
+) -> tuple[float, list[FlowedLine]]:
     """Paragraphs wrapped at the first size of ``sizes`` at which they fit ``height``; at the last, cut with "…".
 
     The first line's advance is its font size (from the top of the box to its foot); then one leading per line
@@ -143,10 +160,7 @@ def flow(text: str, *, font: str, width: float, height: float, sizes: list[float
         laid = []
         for index, paragraph in enumerate(parts):
             for number, line in enumerate(wrap(paragraph, font=font, size=size, width=width)):
-                if not laid:
-                    advance = size
-                else:
-                    advance = leading + (leading * paragraph_gap if number == 0 and index else 0.0)
+                advance = size if not laid else leading + (leading * paragraph_gap if number == 0 and index else 0.0)
                 laid.append(FlowedLine(line, advance))
         if sum(line.advance for line in laid) <= height:
             return size, laid

@@ -20,7 +20,6 @@ def merge_fields(template: str, values: Mapping[str, str | None]) -> str:
     """``template`` with each {{field}} replaced by its value (None or absent: empty); ValueError on an unknown one."""
     unknown = unknown_fields(template)
     if unknown:
-        raise ValueError(f"unknown merge field {{{{{unknown[0]}}}}}; the fields are "
-                         + ", ".join(MERGE_FIELDS))
+        raise ValueError(f"unknown merge field {{{{{unknown[0]}}}}}; the fields are " + ", ".join(MERGE_FIELDS))
     # One pass: a value that itself contains "{{...}}" is printed as typed, never expanded.
     return _FIELD.sub(lambda match: values.get(match.group(1)) or "", template)

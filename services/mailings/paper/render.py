@@ -24,8 +24,15 @@ from services.mailings.paper.images import check_background
 from services.mailings.paper.layout import ELLIPSIS, cut_to_width, fit_block, flow, printable, wrap
 from services.mailings.paper.merge import MERGE_FIELDS, merge_fields
 
-__all__ = ["MERGE_FIELDS", "Letter", "check_background", "merge_fields", "render_labels", "render_letters",
-           "render_test_grid"]
+__all__ = [
+    "MERGE_FIELDS",
+    "Letter",
+    "check_background",
+    "merge_fields",
+    "render_labels",
+    "render_letters",
+    "render_test_grid",
+]
 
 A4_WIDTH_MM, A4_HEIGHT_MM = PAGE_SIZES_MM["A4"]
 
@@ -82,8 +89,9 @@ def _kept_last_lines(address: PostalAddress) -> int:
     return 2 if is_abroad(address) else 1
 
 
-def _draw_block(canvas: Canvas, lines: tuple[str, ...], *, font: str, size: float, leading: float, x: float,
-                top: float) -> None:
+def _draw_block(
+    canvas: Canvas, lines: tuple[str, ...], *, font: str, size: float, leading: float, x: float, top: float
+) -> None:
     """Draw lines from ``top`` down (PDF points): each line's box is one font size high, its foot at the descent."""
     text = canvas.beginText()
     text.setFont(font, size, leading)
@@ -129,7 +137,7 @@ def _image_source(background: bytes, mime: str) -> ImageReader | _JpegAsIs:
 def _reportlab_reads_jpeg(data: bytes) -> bool:
     try:
         readJPEGInfo(io.BytesIO(data))
-    except Exception:  # noqa: BLE001 - reportlab raises bare errors on JPEG variants it cannot parse
+    except Exception:
         return False
     return True
 
@@ -141,32 +149,55 @@ def _background_form(canvas: Canvas, background: bytes) -> str:
     scale = max(page_width / image_width, page_height / image_height)
     width, height = image_width * scale, image_height * scale
     canvas.beginForm("background", 0, 0, page_width, page_height)
-    canvas.drawImage(_image_source(background, mime), (page_width - width) / 2, (page_height - height) / 2,
-                     width, height, mask="auto" if mime == "image/png" else None)
+    canvas.drawImage(
+        _image_source(background, mime),
+        (page_width - width) / 2,
+        (page_height - height) / 2,
+        width,
+        height,
+        mask="auto" if mime == "image/png" else None,
+    )
     canvas.endForm()
     return "background"
 
 
 def _draw_address(canvas: Canvas, recipient: PostalAddress) -> None:
     """The recipient's address, as large as fits, inside the window of the envelope."""
-    block = fit_block(_address_lines(recipient), font=REGULAR, width=(WINDOW_WIDTH_MM - 2 * WINDOW_MARGIN_MM) * mm,
-                      height=(WINDOW_HEIGHT_MM - 2 * WINDOW_MARGIN_MM) * mm, max_size=ADDRESS_MAX_PT,
-                      min_size=ADDRESS_MIN_PT, keep_last=_kept_last_lines(recipient))
-    _draw_block(canvas, block.lines, font=REGULAR, size=block.size, leading=block.leading,
-                x=(WINDOW_LEFT_MM + WINDOW_MARGIN_MM) * mm,
-                top=(A4_HEIGHT_MM - WINDOW_TOP_MM - WINDOW_MARGIN_MM) * mm)
+    block = fit_block(
+        _address_lines(recipient),
+        font=REGULAR,
+        width=(WINDOW_WIDTH_MM - 2 * WINDOW_MARGIN_MM) * mm,
+        height=(WINDOW_HEIGHT_MM - 2 * WINDOW_MARGIN_MM) * mm,
+        max_size=ADDRESS_MAX_PT,
+        min_size=ADDRESS_MIN_PT,
+        keep_last=_kept_last_lines(recipient),
+    )
+    _draw_block(
+        canvas,
+        block.lines,
+        font=REGULAR,
+        size=block.size,
+        leading=block.leading,
+        x=(WINDOW_LEFT_MM + WINDOW_MARGIN_MM) * mm,
+        top=(A4_HEIGHT_MM - WINDOW_TOP_MM - WINDOW_MARGIN_MM) * mm,
+    )
 
 
 def _draw_title(canvas: Canvas, title: str, *, top: float) -> float:
     """The title in bold from ``top``, on up to TITLE_MAX_LINES lines; where the text below it starts."""
     width = (A4_WIDTH_MM - 2 * LETTER_MARGIN_MM) * mm
-    lines = [line for line in wrap(" ".join(drawable(printable(title), BOLD).split()), font=BOLD, size=TITLE_PT,
-                                   width=width) if line]
+    lines = [
+        line
+        for line in wrap(" ".join(drawable(printable(title), BOLD).split()), font=BOLD, size=TITLE_PT, width=width)
+        if line
+    ]
     if not lines:
         return top
     if len(lines) > TITLE_MAX_LINES:
-        lines = lines[:TITLE_MAX_LINES - 1] + [cut_to_width(lines[TITLE_MAX_LINES - 1], BOLD, TITLE_PT, width,
-                                                            ellipsis=ELLIPSIS)]
+        lines = [
+            *lines[: TITLE_MAX_LINES - 1],
+            cut_to_width(lines[TITLE_MAX_LINES - 1], BOLD, TITLE_PT, width, ellipsis=ELLIPSIS),
+        ]
     leading = TITLE_PT * 1.25
     _draw_block(canvas, tuple(lines), font=BOLD, size=TITLE_PT, leading=leading, x=LETTER_MARGIN_MM * mm, top=top)
     return top - (len(lines) - 1) * leading - TITLE_PT - TITLE_GAP_MM * mm
@@ -174,9 +205,13 @@ def _draw_title(canvas: Canvas, title: str, *, top: float) -> float:
 
 def _draw_body(canvas: Canvas, body: str, *, top: float) -> None:
     """The text's paragraphs from ``top`` to the bottom margin, smaller if need be, cut with "…" past the floor."""
-    size, lines = flow(drawable(printable(body), REGULAR), font=REGULAR,
-                       width=(A4_WIDTH_MM - 2 * LETTER_MARGIN_MM) * mm, height=top - LETTER_MARGIN_MM * mm,
-                       sizes=BODY_SIZES_PT)
+    size, lines = flow(
+        drawable(printable(body), REGULAR),
+        font=REGULAR,
+        width=(A4_WIDTH_MM - 2 * LETTER_MARGIN_MM) * mm,
+        height=top - LETTER_MARGIN_MM * mm,
+        sizes=BODY_SIZES_PT,
+    )
     canvas.setFont(REGULAR, size)
     foot = top
     for line in lines:
@@ -185,8 +220,13 @@ def _draw_body(canvas: Canvas, body: str, *, top: float) -> None:
             canvas.drawString(LETTER_MARGIN_MM * mm, foot + DESCENT * size, line.text)
 
 
-def render_letters(letters: Iterable[Letter], out: BinaryIO, *, background: bytes | None = None,
-                   progress: Callable[[int], None] | None = None) -> int:
+def render_letters(
+    letters: Iterable[Letter],
+    out: BinaryIO,
+    *,
+    background: bytes | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Write one A4 page per letter into ``out``; the number of pages. ValueError for a refused background."""
     canvas = _canvas(out, "A4")
     form = _background_form(canvas, background) if background else None
@@ -216,9 +256,16 @@ def _check_sheet(fmt: LabelFormat, skip: int) -> None:
         raise ValueError(f"skip must be between 0 and {fmt.labels_per_sheet - 1}")
 
 
-def render_labels(addresses: Iterable[PostalAddress], out: BinaryIO, *, fmt: LabelFormat, skip: int = 0,
-                  offset_x_mm: float = 0.0, offset_y_mm: float = 0.0,
-                  progress: Callable[[int], None] | None = None) -> int:
+def render_labels(
+    addresses: Iterable[PostalAddress],
+    out: BinaryIO,
+    *,
+    fmt: LabelFormat,
+    skip: int = 0,
+    offset_x_mm: float = 0.0,
+    offset_y_mm: float = 0.0,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Write the addresses on label sheets of ``fmt``, leaving the first ``skip`` labels of the first sheet empty.
 
     Offsets calibrate a printer: positive x moves the print right, positive y moves it down. Returns the pages.
@@ -233,14 +280,27 @@ def render_labels(addresses: Iterable[PostalAddress], out: BinaryIO, *, fmt: Lab
     slot, pages = skip, 0
     for address in addresses:
         x_mm, y_mm = origins[slot]
-        block = fit_block(_address_lines(address), font=REGULAR, width=inner_width, height=inner_height,
-                          max_size=LABEL_MAX_PT, min_size=LABEL_MIN_PT,
-                          keep_last=_kept_last_lines(address))
+        block = fit_block(
+            _address_lines(address),
+            font=REGULAR,
+            width=inner_width,
+            height=inner_height,
+            max_size=LABEL_MAX_PT,
+            min_size=LABEL_MIN_PT,
+            keep_last=_kept_last_lines(address),
+        )
         label_top = page_height - (y_mm + offset_y_mm) * mm
         # Centred vertically in the label, whatever the number of lines.
         top = label_top - (fmt.label_height_mm * mm - block.height) / 2
-        _draw_block(canvas, block.lines, font=REGULAR, size=block.size, leading=block.leading,
-                    x=(x_mm + offset_x_mm + LABEL_PADDING_X_MM) * mm, top=top)
+        _draw_block(
+            canvas,
+            block.lines,
+            font=REGULAR,
+            size=block.size,
+            leading=block.leading,
+            x=(x_mm + offset_x_mm + LABEL_PADDING_X_MM) * mm,
+            top=top,
+        )
         slot += 1
         if slot == per_sheet:
             canvas.showPage()
@@ -255,8 +315,7 @@ def render_labels(addresses: Iterable[PostalAddress], out: BinaryIO, *, fmt: Lab
     return pages
 
 
-def render_test_grid(out: BinaryIO, *, fmt: LabelFormat, offset_x_mm: float = 0.0,
-                     offset_y_mm: float = 0.0) -> int:
+def render_test_grid(out: BinaryIO, *, fmt: LabelFormat, offset_x_mm: float = 0.0, offset_y_mm: float = 0.0) -> int:
     """One page with each label's outline and number, printed with the offsets, to check a printer's alignment."""
     _check_sheet(fmt, 0)
     canvas = _canvas(out, fmt.paper)
