@@ -147,19 +147,9 @@ async def finish_render(
     if campaign is None:
         return False
     if campaign.erasures != printing.erasures:
-        await repo.retry_later(session, job_id=job.id, attempt=job.attempts, after=timedelta(0), error=None)
+        await repo.RENDER_JOBS.retry_later(session, job, after=timedelta(0), error=None)
         return False
-    done = await repo.finish_job(
-        session,
-        job_id=job.id,
-        attempt=job.attempts,
-        state="done",
-        file_name=file_name,
-        file_size=file_size,
-        pages_done=pages,
-        pages_total=pages,
-        error=None,
-    )
+    done = await repo.finish_render_job(session, job=job, file_name=file_name, file_size=file_size, pages=pages)
     if done is None:
         return False
     await campaigns_repo.mark_printed(session, campaign_id=campaign.id)
