@@ -131,7 +131,7 @@ class EventMaker:
         self.invoice_id = 1_000_000
         self.line_id = 5_000_000
         self.containers = [
-            ContainerPayload(container_id=i + 1, name=name, short_name=short, millilitres=ml, kind=kind)  # type: ignore[arg-type]
+            ContainerPayload(container_id=i + 1, name=name, short_name=short, millilitres=ml, kind=kind)
             for i, (name, short, ml, kind) in enumerate(DEFAULT_CONTAINERS)
         ]
 
