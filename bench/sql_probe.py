@@ -60,6 +60,7 @@ class SqlProbe:
     async def orm_page(self, page: Page) -> list[Any]:
         """list_page in its own session (checkout, BEGIN, query, ROLLBACK), as a request would."""
         async with AsyncSession(self.engine) as session:
+            # The ignores: a Page holds the sort, direction and tab as plain strings, all taken from the API's own.
             ordering = Ordering(sort=page.sort, direction=page.direction)  # type: ignore[arg-type]
             rows, _ = await list_page(
                 session,

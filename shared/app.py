@@ -103,6 +103,7 @@ def include_subscribers(context: ServiceContext, router_factory: RouterFactory |
         return
     router = router_factory(context)
     context.broker.include_router(router)
+    # FastStream types the broker's subscribers by their base class, which has no ``queue``; Rabbit's all have one.
     context.consumer_queues = [sub.queue.name for sub in context.broker.subscribers]  # type: ignore[attr-defined]
 
 

@@ -31,10 +31,11 @@ def in_process(app: Any, headers: dict[str, str] | None = None) -> httpx.AsyncCl
 
 
 # Two signatures: from ``Callable[[], Awaitable[T] | T]`` alone mypy cannot tell what T an async check gives.
+# The value returned is truthy, so never the None a check gives while it waits.
 @overload
-async def eventually(check: Callable[[], Awaitable[T]], *, timeout: float = ..., interval: float = ...) -> T: ...
+async def eventually(check: Callable[[], Awaitable[T | None]], *, timeout: float = ..., interval: float = ...) -> T: ...
 @overload
-async def eventually(check: Callable[[], T], *, timeout: float = ..., interval: float = ...) -> T: ...
+async def eventually(check: Callable[[], T | None], *, timeout: float = ..., interval: float = ...) -> T: ...
 async def eventually(check: Callable[[], Any], *, timeout: float = 15.0, interval: float = 0.05) -> Any:
     """Poll a check (plain or async) until it returns a truthy value; fail with the last value otherwise."""
     deadline = asyncio.get_running_loop().time() + timeout

@@ -309,13 +309,13 @@ async def test_a_worker_that_lost_its_lease_cannot_finish_the_job(shop, worker_s
     try:
         async with unit_of_work(sessions) as session:
             first = await queries.EXPORT_JOBS.claim(session, lease=lease)
-        assert str(first.id) == job_id and first.attempts == 1
+        assert first is not None and str(first.id) == job_id and first.attempts == 1
         await sql(
             "UPDATE export_jobs SET lease_until = now() - interval '1 second' WHERE id = :id RETURNING id", id=job_id
         )
         async with unit_of_work(sessions) as session:
             second = await queries.EXPORT_JOBS.claim(session, lease=lease)
-        assert second.id == first.id and second.attempts == 2
+        assert second is not None and second.id == first.id and second.attempts == 2
         async with unit_of_work(sessions) as session:
             assert not await queries.record_rows(session, job=first, rows_done=1, rows_total=3, lease=lease)
             assert not await queries.finish_export(session, job=first, file_name="x.csv", file_size=1, rows=1)

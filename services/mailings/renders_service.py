@@ -120,6 +120,7 @@ async def job_printing(session: AsyncSession, *, job: RenderJob) -> Printing:
             client_ids,
             erasures,
         )
+    # The ignore: label_format may be NULL only for letters; create_render sets it on every labels job.
     fmt = LabelFormat(**job.label_format)  # type: ignore[arg-type]
     return Printing(
         lambda out, progress: render_labels(

@@ -39,6 +39,7 @@ def reads_lines(kind: ExportKind, cells: Cells) -> bool:
 
 def columns_of(kind: ExportKind, name_order: str) -> tuple[Column, ...]:
     """The columns of a clients or contacts export."""
+    # The ignore: an account's name_order is a plain string column, which a CHECK keeps to the two NameOrders.
     return CLIENT_COLUMNS if kind == "clients" else contact_columns(name_order)  # type: ignore[arg-type]
 
 
