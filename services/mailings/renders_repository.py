@@ -34,7 +34,7 @@ async def record_pages(session: AsyncSession, *, job: RenderJob, pages_done: int
 async def finish_render_job(
     session: AsyncSession, *, job: RenderJob, file_name: str, file_size: int, pages: int
 ) -> RenderJob | None:
-    """Mark an attempt's render done with its PDF and page count; the finished row, or None (another attempt owns it)."""
+    """Mark an attempt's render done with its PDF and page count; the finished row, or None when fenced out."""
     return await RENDER_JOBS.finish(
         session,
         job,
