@@ -45,7 +45,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -131,7 +131,7 @@ class EventMaker:
         self.invoice_id = 1_000_000
         self.line_id = 5_000_000
         self.containers = [
-            ContainerPayload(container_id=i + 1, name=name, short_name=short, millilitres=ml, kind=kind)  # type: ignore[arg-type]
+            ContainerPayload(container_id=i + 1, name=name, short_name=short, millilitres=ml, kind=kind)
             for i, (name, short, ml, kind) in enumerate(DEFAULT_CONTAINERS)
         ]
 
@@ -259,8 +259,8 @@ async def publish_steady(
 
     def done(task: asyncio.Future[Any]) -> None:
         pending.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            failures.append(task.exception())  # type: ignore[arg-type]
+        if not task.cancelled() and (problem := task.exception()) is not None:
+            failures.append(problem)
 
     start = loop.time()
     report.started_wall = time.time()
@@ -1032,14 +1032,14 @@ def run(
     return 0 if verdict["throughput_met"] and verdict["p99_met"] and verdict["all_applied"] else 1
 
 
-def _run_loop(main: Awaitable[dict[str, Any]]) -> dict[str, Any]:
+def _run_loop(main: Coroutine[Any, Any, dict[str, Any]]) -> dict[str, Any]:
     """asyncio.run on uvloop when it is installed (as uvicorn runs the service)."""
     try:
         import uvloop
     except ImportError:  # pragma: no cover
-        return asyncio.run(main)  # type: ignore[arg-type]
+        return asyncio.run(main)
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        return runner.run(main)  # type: ignore[arg-type]
+        return runner.run(main)
 
 
 def _log_tail(path: Path, lines: int = 20) -> list[str]:

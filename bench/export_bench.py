@@ -105,6 +105,10 @@ async def bare_copy(params_q: str | None) -> dict[str, Any]:
     try:
         async with AsyncSession(engine) as session:
             account = await repository.get_account(session, account_id=BENCH_ACCOUNT_ID)
+            if account is None:
+                raise RuntimeError(
+                    f"no bench account {BENCH_ACCOUNT_ID}: load it first with `python -m bench generate`"
+                )
             search = SearchParams(q=params_q)
             conditions = await search_conditions(
                 session, account_id=account.id, timezone=account.timezone, search=search

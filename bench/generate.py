@@ -236,7 +236,7 @@ async def _counts(conn: asyncpg.Connection) -> dict[str, int]:
     return {"clients": row["clients"], "prospects": row["prospects"]} if row else {}
 
 
-async def _empty_if_behind(dsn: str, head: str) -> None:
+async def _empty_if_behind(dsn: str, head: str | None) -> None:
     """Empty the bench tables of a database at an older revision: a migration's backfill of 1M rows
     would take minutes for data the generator replaces anyway."""
     try:

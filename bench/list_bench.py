@@ -26,6 +26,7 @@ import os
 import platform
 import statistics
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -46,7 +47,7 @@ WALK_LIMIT = 200
 EXPLAIN_CASE = ("clients", "last_name", "asc")
 
 
-def percentile(samples: list[float], q: float) -> float:
+def percentile(samples: Sequence[float], q: float) -> float:
     """Nearest-rank percentile (q in 0..100) of a non-empty list."""
     ordered = sorted(samples)
     return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
@@ -117,9 +118,15 @@ def time_http(client: httpx.Client, params: dict[str, Any], *, runs: int, warmup
 
 def deep_cursor(client: httpx.Client, tab: str, sort: str, direction: str, depth: int) -> str:
     """The cursor after ``depth`` rows, found by walking pages of up to 200 through the gateway."""
-    cursor, seen = None, 0
+    cursor: str | None = None
+    seen = 0
     while seen < depth:
-        params = {"tab": tab, "sort": sort, "direction": direction, "limit": min(WALK_LIMIT, depth - seen)}
+        params: dict[str, str | int] = {
+            "tab": tab,
+            "sort": sort,
+            "direction": direction,
+            "limit": min(WALK_LIMIT, depth - seen),
+        }
         if cursor:
             params["cursor"] = cursor
         body = client.get("/api/clients", params=params).raise_for_status().json()
@@ -127,6 +134,8 @@ def deep_cursor(client: httpx.Client, tab: str, sort: str, direction: str, depth
         cursor = body["next_cursor"]
         if cursor is None:
             raise RuntimeError(f"{tab}/{sort}/{direction}: the list ends before {depth} rows")
+    if cursor is None:
+        raise ValueError(f"a deep page is at least one row deep, not {depth}")
     return cursor
 
 
@@ -256,8 +265,8 @@ def run(*, requests: int = 50, warmup: int = 5, depth: int = 10_000, limit: int 
                     gc.enable()
                 for case in cases:
                     if (case.tab, case.sort, case.direction) == EXPLAIN_CASE:
-                        page = Page(case.tab, case.sort, case.direction, case.cursor, limit)
-                        statement, params, _ = runner.run(probe.statement_of(page))
+                        explained = Page(case.tab, case.sort, case.direction, case.cursor, limit)
+                        statement, params, _ = runner.run(probe.statement_of(explained))
                         explain[case.page] = runner.run(probe.explain_analyze(statement, params))
         finally:
             runner.run(probe.__aexit__(None, None, None))

@@ -81,7 +81,7 @@ def addresses(count: int) -> list:
     result = []
     for n in range(count):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        names = (f"{rng.choice(['M.', 'Mme'])} {first} {last}",)
+        names: tuple[str, ...] = (f"{rng.choice(['M.', 'Mme'])} {first} {last}",)
         if n % 3 == 0:
             names += (f"Caves {last} & Fils",)
         lines = (f"{rng.randint(1, 240)} {rng.choice(STREETS)}",) + (("Bâtiment B, 2ᵉ étage",) if n % 5 == 0 else ())

@@ -6,7 +6,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 import asyncpg
 from sqlalchemy import event
@@ -43,7 +43,7 @@ class SqlProbe:
         self.url, self.dsn, self.account_id = url, dsn, account_id
         self.captured: list[tuple[str, tuple[Any, ...]]] = []
 
-    async def __aenter__(self) -> SqlProbe:
+    async def __aenter__(self) -> Self:
         # Same engine settings as the service (shared.db.create_engine: jit off, pre-ping, pool).
         self.engine = create_engine(self.url, pool_size=1)
         event.listen(self.engine.sync_engine, "before_cursor_execute", self._capture)
@@ -60,6 +60,7 @@ class SqlProbe:
     async def orm_page(self, page: Page) -> list[Any]:
         """list_page in its own session (checkout, BEGIN, query, ROLLBACK), as a request would."""
         async with AsyncSession(self.engine) as session:
+            # The ignores: a Page holds the sort, direction and tab as plain strings, all taken from the API's own.
             ordering = Ordering(sort=page.sort, direction=page.direction)  # type: ignore[arg-type]
             rows, _ = await list_page(
                 session,

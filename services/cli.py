@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -13,6 +14,11 @@ from services.mailings.settings import MailingsSettings
 from services.orders.settings import OrdersSettings
 from services.reminders.settings import RemindersSettings
 from shared.settings import ServiceSettings
+
+if TYPE_CHECKING:  # the commands import what they use when run, so `negoce --help` stays quick
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
 
 app = typer.Typer(help="Négoce operations.", no_args_is_help=True)
 db_app = typer.Typer(help="Databases and migrations.", no_args_is_help=True)
@@ -66,7 +72,7 @@ def account_create(name: str, user: Annotated[str, typer.Option(help="User named
     from shared.auth import issue_token
 
     settings = ClientsSettings()
-    account_id = asyncio.run(_in_clients_db(settings, lambda s: create_account(s, name=name)))
+    account_id = asyncio.run(_in_clients_db(settings, lambda s: create_account(s, name=name))).id
     token = issue_token(secret=settings.jwt_secret, account_id=account_id, user_id=user, issuer=settings.jwt_issuer)
     typer.echo(json.dumps({"account_id": str(account_id), "name": name, "user": user, "token": token}))
 
@@ -168,14 +174,13 @@ def dlq_replay(queue: Annotated[str, typer.Argument(help="Consumer queue, e.g. c
     typer.echo(f"{moved} message(s) moved back to {queue}")
 
 
-async def _in_clients_db(settings: ClientsSettings, work):  # type: ignore[no-untyped-def]
-    from services.clients.models import Account
+async def _in_clients_db(settings: ClientsSettings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``work`` in one transaction on the clients database."""
     from shared.db import create_engine, create_sessionmaker, unit_of_work
 
     engine = create_engine(settings.database_url, pool_size=1)
     try:
         async with unit_of_work(create_sessionmaker(engine)) as session:
-            result = await work(session)
-        return result.id if isinstance(result, Account) else result
+            return await work(session)
     finally:
         await engine.dispose()

@@ -7,9 +7,10 @@ import contextlib
 import gc
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, Depends, FastAPI
@@ -46,7 +47,7 @@ class ServiceContext:
     consumer_queues: list[str] = field(default_factory=list)
     # Long-running coroutines run with the broker: what the subscribers need (e.g. a BatchApplier)
     # and the expired Idempotency-Key sweep.
-    background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
     # First answers by account and Idempotency-Key (shared/idempotency), in the service's database.
     idempotency_keys: Table | None = None
 
@@ -102,6 +103,7 @@ def include_subscribers(context: ServiceContext, router_factory: RouterFactory |
         return
     router = router_factory(context)
     context.broker.include_router(router)
+    # FastStream types the broker's subscribers by their base class, which has no ``queue``; Rabbit's all have one.
     context.consumer_queues = [sub.queue.name for sub in context.broker.subscribers]  # type: ignore[attr-defined]
 
 

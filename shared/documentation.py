@@ -100,6 +100,7 @@ def install_documentation(app: FastAPI, *, broker: RabbitBroker) -> None:
             app.openapi_schema = with_problem_answers(generate())
         return app.openapi_schema
 
+    # FastAPI's documented way to extend its schema is replacing the method, which mypy flags.
     app.openapi = openapi  # type: ignore[method-assign]
     events: dict[str, Any] = {}
     prefix = (app.openapi_url or "").rsplit("/", 1)[0]

@@ -203,6 +203,7 @@ def internal_error(path: str, exc: BaseException) -> Response:
 
 def install_problem_handlers(app: FastAPI) -> None:
     """Render every error the app can raise as problem+json."""
+    # The ignores: Starlette types a handler as taking any Exception; each of ours takes the class it is for.
     app.add_exception_handler(ProblemError, _on_problem)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _on_validation)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _on_http)  # type: ignore[arg-type]

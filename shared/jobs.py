@@ -1,8 +1,9 @@
 """Background jobs whose queue is a table: claimed under a lease, fenced by attempt, retried, cleaned up.
 
-The clients' export worker and the mailings' render worker share this loop. Asking for a job is
-one INSERT in the request's transaction (no message to lose); a worker claims it with FOR UPDATE
-SKIP LOCKED and a lease that each progress report renews. If the worker dies, the lease runs out
+The clients' export worker and the mailings' render worker share this loop (and the queue's
+queries, shared.leased_jobs). Asking for a job is one INSERT in the request's transaction (no
+message to lose); a worker claims it with FOR UPDATE SKIP LOCKED and a lease that each progress
+report renews. If the worker dies, the lease runs out
 and the next claim starts the job again; the attempt number fences out a worker that lost it.
 """
 
@@ -14,16 +15,17 @@ import os
 import shutil
 import signal
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from time import monotonic
-from typing import Any, Protocol
+from typing import Any, Generic
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from shared.db import create_sessionmaker, unit_of_work
 from shared.errors import ProblemError
+from shared.leased_jobs import J, LeasedJobQueue, leased
 from shared.waiting import wait_until_set
 
 log = logging.getLogger(__name__)
@@ -33,21 +35,8 @@ class LostJob(Exception):
     """Another worker took the job over (this one was too slow to renew its lease), or it was deleted."""
 
 
-class JobQueue(Protocol):
-    """The queries a job table offers (each service's repository module provides them)."""
-
-    async def claim_job(self, session: AsyncSession, *, lease: timedelta) -> Any: ...
-    async def finish_job(self, session: AsyncSession, *, job_id: Any, attempt: int, **values: Any) -> Any: ...
-    async def retry_later(
-        self, session: AsyncSession, *, job_id: Any, attempt: int, after: timedelta, error: str
-    ) -> None: ...
-    async def expired_jobs(self, session: AsyncSession, *, finished_before: datetime) -> list[Any]: ...
-    async def hold_job(self, session: AsyncSession, *, job_id: Any, attempt: int) -> bool: ...
-    async def current_attempts(self, session: AsyncSession, *, job_ids: Sequence[str]) -> dict[str, int]: ...
-
-
-class LeasedJobWorker(ABC):
-    """Claims jobs one at a time and runs ``build`` on each; subclasses say what building means."""
+class LeasedJobWorker(ABC, Generic[J]):
+    """Claims jobs one at a time from its queue and runs ``build`` on each; subclasses say what building means."""
 
     name = "job"
 
@@ -55,7 +44,7 @@ class LeasedJobWorker(ABC):
         self,
         *,
         engine: AsyncEngine,
-        queue: JobQueue,
+        queue: LeasedJobQueue[J],
         lease_seconds: float,
         poll_seconds: float,
         max_attempts: int,
@@ -73,7 +62,7 @@ class LeasedJobWorker(ABC):
         self._next_sweep = 0.0
 
     @abstractmethod
-    async def build(self, job: Any) -> None:
+    async def build(self, job: J) -> None:
         """Produce the job's file and mark it done; raise LostJob if another attempt owns it."""
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -91,51 +80,52 @@ class LeasedJobWorker(ABC):
     async def run_once(self) -> bool:
         """Run the next job if there is one; False when the queue is empty."""
         async with unit_of_work(self.sessions) as session:
-            job = await self.queue.claim_job(session, lease=self.lease)
+            job = await self.queue.claim(session, lease=self.lease)
         if job is None:
             return False
-        log.info("%s %s: attempt %d", self.name, job.id, job.attempts)
+        row = leased(job)
+        log.info("%s %s: attempt %d", self.name, row.id, row.attempts)
         try:
             await self.build(job)
         except LostJob:
-            log.warning("%s %s: taken over by another worker", self.name, job.id)
+            log.warning("%s %s: taken over by another worker", self.name, row.id)
         except Exception as problem:
-            log.exception("%s %s failed", self.name, job.id)
+            log.exception("%s %s failed", self.name, row.id)
             await self._failed(job, problem)
         return True
 
-    async def _failed(self, job: Any, problem: Exception) -> None:
+    async def _failed(self, job: J, problem: Exception) -> None:
         # A bad request (a selection or campaign gone) will not get better; anything else is tried again.
-        final = isinstance(problem, ProblemError) or job.attempts >= self.max_attempts
+        attempts = leased(job).attempts
+        final = isinstance(problem, ProblemError) or attempts >= self.max_attempts
         error = str(problem)[:2000]
         async with unit_of_work(self.sessions) as session:
             if final:
-                await self.queue.finish_job(session, job_id=job.id, attempt=job.attempts, state="failed", error=error)
+                await self.queue.finish(session, job, state="failed", error=error)
             else:
-                await self.queue.retry_later(
-                    session, job_id=job.id, attempt=job.attempts, after=timedelta(seconds=5 * job.attempts), error=error
-                )
+                await self.queue.retry_later(session, job, after=timedelta(seconds=5 * attempts), error=error)
 
     async def clean_up(self) -> None:
         """Delete jobs (and their files) finished longer ago than the retention, and files no attempt owns."""
         cutoff = datetime.now(UTC) - self.retention
         async with unit_of_work(self.sessions) as session:
-            for job in await self.queue.expired_jobs(session, finished_before=cutoff):
-                for path in self.output_dir.glob(f"{job.id}.*"):
+            for job in await self.queue.expired(session, finished_before=cutoff):
+                for path in self.output_dir.glob(f"{leased(job).id}.*"):
                     _remove(path)
                 await session.delete(job)
         if monotonic() >= self._next_sweep:
             self._next_sweep = monotonic() + self.lease.total_seconds()
             await self.remove_stale_files()
 
-    def attempt_files(self, job: Any, extension: str) -> tuple[Path, Path]:
+    def attempt_files(self, job: J, extension: str) -> tuple[Path, Path]:
         """Where this attempt writes (a work path) and the name its finished file takes, ``{id}.{attempt}.ext``.
 
         Files of the job's other attempts go first: they are unfinished, or the job's file before
         it was queued again (after an erasure), which must not outlive this attempt's.
         """
-        own = f"{job.id}.{job.attempts}"
-        for path in self.output_dir.glob(f"{job.id}.*"):
+        row = leased(job)
+        own = f"{row.id}.{row.attempts}"
+        for path in self.output_dir.glob(f"{row.id}.*"):
             if not path.name.startswith(own + "."):
                 _remove(path)
         return self.output_dir / f"{own}.part", self.output_dir / f"{own}.{extension}"
@@ -161,7 +151,7 @@ class LeasedJobWorker(ABC):
                 _remove(path)
 
     async def put_in_place(
-        self, job: Any, part: Path, final: Path, finish: Callable[[AsyncSession, int], Awaitable[bool]]
+        self, job: J, part: Path, final: Path, finish: Callable[[AsyncSession, int], Awaitable[bool]]
     ) -> bool:
         """Rename a finished file into place and ``finish`` the job, holding the job while this attempt owns it.
 
@@ -171,7 +161,7 @@ class LeasedJobWorker(ABC):
         A crash after the rename leaves the job running: the next attempt removes the file.
         """
         async with unit_of_work(self.sessions) as session:
-            if not await self.queue.hold_job(session, job_id=job.id, attempt=job.attempts):
+            if not await self.queue.hold(session, job):
                 raise LostJob
             size = part.stat().st_size  # noqa: ASYNC240 (one stat of a local file just closed)
             if not await finish(session, size):
@@ -187,7 +177,7 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-async def run_until_signalled(worker: LeasedJobWorker) -> None:
+async def run_until_signalled(worker: LeasedJobWorker[Any]) -> None:
     """Run a worker until SIGTERM or SIGINT, then close its database connections."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

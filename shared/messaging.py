@@ -64,7 +64,7 @@ def subscriptions(
 
     def on(event: type[Event]) -> Callable[[Handler], Handler]:
         queue = consumer_queue(consumer=consumer, event=event, delivery_limit=delivery_limit)
-        return router.subscriber(queue, exchange, ack_policy=AckPolicy.NACK_ON_ERROR)  # type: ignore[return-value]
+        return router.subscriber(queue, exchange, ack_policy=AckPolicy.NACK_ON_ERROR)
 
     return on
 

@@ -39,6 +39,10 @@ def upgrade(*, service: str, sync_url: str, revision: str = "head") -> None:
 def run_migrations_online(target_metadata: MetaData) -> None:
     """Body of every service's env.py: migrate the configured database in one transaction."""
     url = context.config.get_main_option("sqlalchemy.url")
+    if url is None:  # alembic_config always sets it: an env.py run some other way
+        raise RuntimeError(
+            "no sqlalchemy.url in the Alembic configuration: run migrations via shared.migrations.upgrade"
+        )
     engine = create_engine(url, poolclass=pool.NullPool)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)

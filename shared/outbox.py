@@ -20,6 +20,7 @@ from sqlalchemy import (
     Identity,
     Index,
     MetaData,
+    Row,
     Table,
     Text,
     delete,
@@ -221,16 +222,16 @@ class OutboxRelay:
         o = self.outbox
         await session.execute(update(o).where(o.c.id.in_(ids)).values(published_at=func.now()))
 
-    async def _publish(self, row: object) -> None:
+    async def _publish(self, row: Row[Any, Any, Any, Any]) -> None:  # id, routing_key, body, correlation_id
         await self.broker.publish(
-            orjson.dumps(row.body),  # type: ignore[attr-defined]
+            orjson.dumps(row.body),
             exchange=self.exchange,
-            routing_key=row.routing_key,  # type: ignore[attr-defined]
+            routing_key=row.routing_key,
             persist=True,
-            message_id=str(row.id),  # type: ignore[attr-defined]
-            correlation_id=row.correlation_id,  # type: ignore[attr-defined]
+            message_id=str(row.id),
+            correlation_id=row.correlation_id,
             content_type="application/json",
-            message_type=row.routing_key,  # type: ignore[attr-defined]
+            message_type=row.routing_key,
         )
 
     async def drain(self) -> int:

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import aio_pika
 import httpx
@@ -30,7 +30,13 @@ def in_process(app: Any, headers: dict[str, str] | None = None) -> httpx.AsyncCl
     )
 
 
-async def eventually(check: Callable[[], Awaitable[T] | T], *, timeout: float = 15.0, interval: float = 0.05) -> T:
+# Two signatures: from ``Callable[[], Awaitable[T] | T]`` alone mypy cannot tell what T an async check gives.
+# The value returned is truthy, so never the None a check gives while it waits.
+@overload
+async def eventually(check: Callable[[], Awaitable[T | None]], *, timeout: float = ..., interval: float = ...) -> T: ...
+@overload
+async def eventually(check: Callable[[], T | None], *, timeout: float = ..., interval: float = ...) -> T: ...
+async def eventually(check: Callable[[], Any], *, timeout: float = 15.0, interval: float = 0.05) -> Any:
     """Poll a check (plain or async) until it returns a truthy value; fail with the last value otherwise."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:

@@ -10,13 +10,14 @@ import secrets
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.clients.exports.worker import ExportWorker
-from services.clients.models import outbox
+from services.clients.models import ExportJob, outbox
 from services.clients.settings import ClientsSettings
 from shared.db import unit_of_work
 from shared.outbox import erase_client_events
@@ -260,7 +261,7 @@ async def test_relayed_events_of_an_erased_client_go_and_pending_ones_leave_reda
                 client_ids=[41],
                 redact=lambda kind, payload: {**payload, "email": None},
             )
-            left = dict(
+            left: dict[uuid.UUID, dict[str, Any]] = dict(
                 (
                     await session.execute(
                         text("SELECT id, body -> 'payload' FROM outbox WHERE account_id = :a"), {"a": account.id}
@@ -355,7 +356,7 @@ class _ErasedWhileWriting(ExportWorker):
     looked for the account's jobs, and claimed before the erasure commits.
     """
 
-    async def _write(self, job, connection, part):  # type: ignore[no-untyped-def]
+    async def _write(self, job: ExportJob, connection: AsyncConnection, part: Path) -> tuple[int, int]:
         written = await super()._write(job, connection, part)
         async with self.engine.begin() as other:
             await other.execute(
@@ -391,13 +392,11 @@ async def test_an_export_written_from_a_snapshot_older_than_an_erasure_is_built_
 
 async def _run_until(worker: ExportWorker, job_id: str) -> None:
     """Run jobs (other tests' too) until this one has had an attempt by this worker."""
-    from services.clients.models import ExportJob
-
     async with unit_of_work(worker.sessions) as session:
-        before = (await session.get(ExportJob, uuid.UUID(job_id))).attempts
+        before = (await session.get_one(ExportJob, uuid.UUID(job_id))).attempts
     while await worker.run_once():
         async with unit_of_work(worker.sessions) as session:
-            if (await session.get(ExportJob, uuid.UUID(job_id))).attempts > before:
+            if (await session.get_one(ExportJob, uuid.UUID(job_id))).attempts > before:
                 return
 
 

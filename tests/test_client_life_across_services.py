@@ -22,6 +22,7 @@ from fastapi import FastAPI
 from services.clients.exports.worker import ExportWorker
 from services.clients.settings import ClientsSettings
 from services.mailings.render_worker import RenderWorker
+from shared.jobs import LeasedJobWorker
 from tests.conftest import database_url, running
 from tests.mailings_support import mailings_api, mailings_settings, replica_row, send, settled, smtp  # noqa: F401
 from tests.orders_support import catalogue, order
@@ -491,7 +492,7 @@ class _Workers:
 
     def __init__(self, mailings_app: FastAPI, stored_files: dict[str, Path]) -> None:
         self.stop_event = asyncio.Event()
-        self.workers = [
+        self.workers: list[LeasedJobWorker[Any]] = [
             ExportWorker(
                 ClientsSettings(
                     database_url=database_url("clients"),

@@ -1,4 +1,7 @@
-"""Segments and exports (F6, F7): CSV for French Excel, XLSX jobs, the same clients as the list."""
+"""Segments (saved selections) and exports of the base or a selection.
+
+CSV for French Excel, XLSX jobs, the same clients as the list.
+"""
 
 from __future__ import annotations
 
@@ -308,20 +311,18 @@ async def test_a_worker_that_lost_its_lease_cannot_finish_the_job(shop, worker_s
     lease = timedelta(seconds=30)
     try:
         async with unit_of_work(sessions) as session:
-            first = await queries.claim_job(session, lease=lease)
-        assert str(first.id) == job_id and first.attempts == 1
+            first = await queries.EXPORT_JOBS.claim(session, lease=lease)
+        assert first is not None and str(first.id) == job_id and first.attempts == 1
         await sql(
             "UPDATE export_jobs SET lease_until = now() - interval '1 second' WHERE id = :id RETURNING id", id=job_id
         )
         async with unit_of_work(sessions) as session:
-            second = await queries.claim_job(session, lease=lease)
-        assert second.id == first.id and second.attempts == 2
+            second = await queries.EXPORT_JOBS.claim(session, lease=lease)
+        assert second is not None and second.id == first.id and second.attempts == 2
         async with unit_of_work(sessions) as session:
-            assert not await queries.record_progress(
-                session, job_id=first.id, attempt=1, rows_done=1, rows_total=3, lease=lease
-            )
-            assert not await queries.finish_job(session, job_id=first.id, attempt=1, state="done")
-            assert await queries.finish_job(session, job_id=first.id, attempt=2, state="failed", error="test")
+            assert not await queries.record_rows(session, job=first, rows_done=1, rows_total=3, lease=lease)
+            assert not await queries.finish_export(session, job=first, file_name="x.csv", file_size=1, rows=1)
+            assert await queries.EXPORT_JOBS.finish(session, second, state="failed", error="test")
     finally:
         await engine.dispose()
 

@@ -126,22 +126,20 @@ async def test_a_worker_that_lost_its_lease_can_neither_report_nor_finish(
     sessions = campaign_app.state.context.sessions
     async with unit_of_work(sessions) as session:
         # A lease of zero: the next claim finds it expired at once, as if this worker had stalled.
-        stalled = await queries.claim_job(session, lease=timedelta(0))
+        stalled = await queries.RENDER_JOBS.claim(session, lease=timedelta(0))
     async with unit_of_work(sessions) as session:
-        taker = await queries.claim_job(session, lease=timedelta(minutes=1))
+        taker = await queries.RENDER_JOBS.claim(session, lease=timedelta(minutes=1))
     assert stalled is not None and taker is not None
     assert (stalled.id, taker.id) == (queued.json()["id"],) * 2 and (stalled.attempts, taker.attempts) == (1, 2)
 
     async with unit_of_work(sessions) as session:
         printing = await job_printing(session, job=stalled)
         assert printing.client_ids == [client_id]
-        assert not await queries.record_progress(
-            session, job_id=stalled.id, attempt=stalled.attempts, pages_done=1, lease=timedelta(minutes=1)
-        )
-        assert not await queries.hold_job(session, job_id=stalled.id, attempt=stalled.attempts)
+        assert not await queries.record_pages(session, job=stalled, pages_done=1, lease=timedelta(minutes=1))
+        assert not await queries.RENDER_JOBS.hold(session, stalled)
         assert not await finish_render(session, job=stalled, printing=printing, file_name="x.pdf", file_size=1, pages=1)
     assert (await campaign_api.get(campaign["href"], headers=account.headers)).json()["status"] == "draft"
     async with unit_of_work(sessions) as session:
-        assert await queries.hold_job(session, job_id=taker.id, attempt=taker.attempts)
+        assert await queries.RENDER_JOBS.hold(session, taker)
         assert await finish_render(session, job=taker, printing=printing, file_name="x.pdf", file_size=1, pages=1)
     assert (await campaign_api.get(campaign["href"], headers=account.headers)).json()["status"] == "printed"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import aiosmtplib
 import pytest
 
@@ -44,7 +46,7 @@ def test_addresses_are_written_as_a_relay_without_smtputf8_takes_them():
 
 
 def test_a_document_goes_to_its_flagged_contacts_else_to_the_client():
-    contacts = [
+    contacts: list[dict[str, Any]] = [
         {"email": "a@x.fr", "receives_dunning": True},
         {"email": "A@X.FR", "receives_dunning": True},
         {"email": None, "receives_quotes": True},

@@ -12,7 +12,9 @@ from typing import Any
 
 from sqlalchemy import text
 
+from services.mailings.models import RenderJob
 from services.mailings.render_worker import RenderWorker
+from services.mailings.renders_service import Writer
 from shared.events.clients import ClientErased, ClientErasedPayload, ClientMerged, ClientMergedPayload
 from tests.conftest import AMQP_URL, TestAccount
 from tests.mailings_support import (  # noqa: F401
@@ -117,7 +119,7 @@ class _ErasedWhileDrawing(RenderWorker):
     for the campaign's jobs, and claimed before the erasure commits.
     """
 
-    async def _write(self, job, writer, part):  # type: ignore[no-untyped-def]
+    async def _write(self, job: RenderJob, writer: Writer, part: Path) -> int:
         pages = await super()._write(job, writer, part)
         async with self.engine.begin() as other:
             await other.execute(

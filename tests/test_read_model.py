@@ -1,4 +1,4 @@
-"""The client list follows hand-published order events over the real RabbitMQ (F2, F3)."""
+"""The client list (its tabs and its columns) follows hand-published order events over the real RabbitMQ."""
 
 from datetime import UTC, datetime, timedelta
 

@@ -1,7 +1,8 @@
-"""Client search (F5): every field, the `q` text and the parameters meaning the same, errors, injection."""
+"""Client search over every searchable field, the `q` text and the parameters meaning the same, errors, injection."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +16,9 @@ class Base:
     """The searchable clients of one account, by nickname, and helpers to search them."""
 
     def __init__(self, api: Any, headers: dict[str, str]) -> None:
-        self.api, self.headers, self.ids = api, headers, {}
+        self.api, self.headers = api, headers
+        self.ids: dict[str, int] = {}
+        self.invoice_ids: dict[int, int] = {}
         self.labels: dict[str, int] = {}
 
     async def add(self, nick: str, **fields: Any) -> int:
@@ -53,7 +56,7 @@ class Base:
 
 
 @pytest.fixture(scope="module")
-async def base(clients_app) -> Base:
+async def base(clients_app) -> AsyncIterator[Base]:
     """A dozen clients covering every searchable field; invoices arrive as real events."""
     account = await new_account(clients_app, "Search")
     api = in_process(clients_app)
@@ -157,7 +160,7 @@ async def base(clients_app) -> Base:
             ),
         )
     await eventually(lambda: _invoiced(b, len(invoices)))
-    b.invoice_ids = {n: account.id.int % 10**9 * 100 + n for _, n, _, _ in invoices}  # type: ignore[attr-defined]
+    b.invoice_ids = {n: account.id.int % 10**9 * 100 + n for _, n, _, _ in invoices}
     yield b
     await api.__aexit__(None, None, None)
 

@@ -113,17 +113,19 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """Run an async test under its asyncio time limit (pytest-asyncio reads ``item.obj`` when it runs it)."""
-    function = getattr(item, "obj", None)
+    if not isinstance(item, pytest.Function):  # only a test function has an ``obj`` to run
+        return (yield)
+    function = item.obj
     limit = limit_of(item)
     if limit is None or not inspect.iscoroutinefunction(function):
         return (yield)
     spent = time.monotonic() - item.stash.get(SETUP_STARTED, time.monotonic())
     seconds = max(1.0, limit - spent - ASYNC_MARGIN_SECONDS)
-    item.obj = time_limited(function, seconds=seconds, limit=limit, name=item.nodeid)  # type: ignore[attr-defined]
+    item.obj = time_limited(function, seconds=seconds, limit=limit, name=item.nodeid)
     try:
         return (yield)
     finally:
-        item.obj = function  # type: ignore[attr-defined]
+        item.obj = function
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session", autouse=True)

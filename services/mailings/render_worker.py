@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 0.5
 
 
-class RenderWorker(LeasedJobWorker):
+class RenderWorker(LeasedJobWorker[RenderJob]):
     """Claims render jobs one at a time and writes their PDFs."""
 
     name = "render"
@@ -39,7 +39,7 @@ class RenderWorker(LeasedJobWorker):
     def __init__(self, settings: MailingsSettings, engine: AsyncEngine | None = None) -> None:
         super().__init__(
             engine=engine or create_engine(settings.database_url, pool_size=2),
-            queue=queries,
+            queue=queries.RENDER_JOBS,
             lease_seconds=settings.render_lease_seconds,
             poll_seconds=settings.render_poll_seconds,
             max_attempts=settings.render_max_attempts,
@@ -111,12 +111,8 @@ class _Progress:
     async def report(self) -> None:
         """Write the pages done and renew the lease; LostJob once another attempt owns the job."""
         async with unit_of_work(self.worker.sessions) as session:
-            owned = await queries.record_progress(
-                session,
-                job_id=self.job.id,
-                attempt=self.job.attempts,
-                pages_done=self.pages_done,
-                lease=self.worker.lease,
+            owned = await queries.record_pages(
+                session, job=self.job, pages_done=self.pages_done, lease=self.worker.lease
             )
         if not owned:
             self.lost = True

@@ -1,4 +1,4 @@
-"""Use cases of render jobs (F20-F22): queue a campaign's letters or labels, follow them, hand over the PDF.
+"""Use cases of render jobs: queue a campaign's letters or label sheets, follow them, hand over the PDF.
 
 The worker's side is here too: what a job prints (read before rendering, so the rendering thread
 touches no database) and the finish that marks the campaign printed and writes mailing.rendered
@@ -120,6 +120,7 @@ async def job_printing(session: AsyncSession, *, job: RenderJob) -> Printing:
             client_ids,
             erasures,
         )
+    # The ignore: label_format may be NULL only for letters; create_render sets it on every labels job.
     fmt = LabelFormat(**job.label_format)  # type: ignore[arg-type]
     return Printing(
         lambda out, progress: render_labels(
@@ -147,19 +148,9 @@ async def finish_render(
     if campaign is None:
         return False
     if campaign.erasures != printing.erasures:
-        await repo.retry_later(session, job_id=job.id, attempt=job.attempts, after=timedelta(0), error=None)
+        await repo.RENDER_JOBS.retry_later(session, job, after=timedelta(0), error=None)
         return False
-    done = await repo.finish_job(
-        session,
-        job_id=job.id,
-        attempt=job.attempts,
-        state="done",
-        file_name=file_name,
-        file_size=file_size,
-        pages_done=pages,
-        pages_total=pages,
-        error=None,
-    )
+    done = await repo.finish_render_job(session, job=job, file_name=file_name, file_size=file_size, pages=pages)
     if done is None:
         return False
     await campaigns_repo.mark_printed(session, campaign_id=campaign.id)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     Column,
+    CursorResult,
     DateTime,
     Index,
     LargeBinary,
@@ -95,7 +96,8 @@ async def delete_expired(session: AsyncSession, table: Table, *, retention: time
         .with_for_update(skip_locked=True)
     )
     result = await session.execute(delete(table).where(tuple_(table.c.account_id, table.c.key).in_(expired)))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    # A DELETE's result is a CursorResult, which session.execute's annotation does not say.
+    return cast("CursorResult[Any]", result).rowcount
 
 
 async def forget_answers_about_client(

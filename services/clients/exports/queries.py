@@ -1,14 +1,13 @@
-"""Queries of the exports: the rows of a selection, and the export jobs' queue."""
+"""Queries of the exports: the rows of a selection, and the export jobs (their queue is shared.leased_jobs')."""
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Select, cast, func, not_, or_, select, update
+from sqlalchemy import Select, cast, func, not_, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,10 +23,13 @@ from services.clients.exports.columns import (
 from services.clients.list_queries import Ordering, Tab, listed
 from services.clients.models import Client, Contact, ExportJob
 from services.clients.search.filters import Clause
+from shared.leased_jobs import LeasedJobQueue
 
 ExportKind = Literal["clients", "contacts"]
 Cells = Literal["spreadsheet", "typed"]
 _DIALECT = asyncpg_dialect.dialect()
+# The export jobs' queue (claim, lease, fencing, retries); a new attempt counts its rows again.
+EXPORT_JOBS = LeasedJobQueue(ExportJob, restart={"rows_done": 0, "rows_total": None})
 
 
 def reads_lines(kind: ExportKind, cells: Cells) -> bool:
@@ -37,6 +39,7 @@ def reads_lines(kind: ExportKind, cells: Cells) -> bool:
 
 def columns_of(kind: ExportKind, name_order: str) -> tuple[Column, ...]:
     """The columns of a clients or contacts export."""
+    # The ignore: an account's name_order is a plain string column, which a CHECK keeps to the two NameOrders.
     return CLIENT_COLUMNS if kind == "clients" else contact_columns(name_order)  # type: ignore[arg-type]
 
 
@@ -112,70 +115,6 @@ async def recent_jobs(session: AsyncSession, *, account_id: uuid.UUID, limit: in
     )
 
 
-async def claim_job(session: AsyncSession, *, lease: timedelta) -> ExportJob | None:
-    """Take the oldest job that is queued, or running under an expired lease (its worker died)."""
-    now = datetime.now(UTC)
-    ready = (
-        select(ExportJob.id)
-        .where(ExportJob.state.in_(("queued", "running")), ExportJob.lease_until <= now)
-        .order_by(ExportJob.lease_until)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
-    return await session.scalar(
-        update(ExportJob)
-        .where(ExportJob.id == ready)
-        .values(state="running", attempts=ExportJob.attempts + 1, lease_until=now + lease, rows_done=0, rows_total=None)
-        .returning(ExportJob)
-    )
-
-
-async def record_progress(
-    session: AsyncSession, *, job_id: uuid.UUID, attempt: int, rows_done: int, rows_total: int | None, lease: timedelta
-) -> bool:
-    """Report progress and renew the lease; False when another worker has taken the job over."""
-    result = await session.execute(
-        update(ExportJob)
-        .where(ExportJob.id == job_id, ExportJob.attempts == attempt, ExportJob.state == "running")
-        .values(rows_done=rows_done, rows_total=rows_total, lease_until=datetime.now(UTC) + lease)
-    )
-    return result.rowcount == 1  # type: ignore[attr-defined]
-
-
-async def finish_job(session: AsyncSession, *, job_id: uuid.UUID, attempt: int, **values: Any) -> bool:
-    """Mark a job done or failed, only if this attempt still owns it."""
-    result = await session.execute(
-        update(ExportJob)
-        .where(ExportJob.id == job_id, ExportJob.attempts == attempt, ExportJob.state == "running")
-        .values(finished_at=datetime.now(UTC), **values)
-    )
-    return result.rowcount == 1  # type: ignore[attr-defined]
-
-
-async def retry_later(
-    session: AsyncSession, *, job_id: uuid.UUID, attempt: int, after: timedelta, error: str | None
-) -> None:
-    """Put a failed attempt back in the queue, to be claimed again once ``after`` has passed."""
-    await session.execute(
-        update(ExportJob)
-        .where(ExportJob.id == job_id, ExportJob.attempts == attempt, ExportJob.state == "running")
-        .values(state="queued", lease_until=datetime.now(UTC) + after, error=error)
-    )
-
-
-async def expired_jobs(session: AsyncSession, *, finished_before: datetime) -> list[ExportJob]:
-    """Finished jobs past their retention, locked for deletion."""
-    return list(
-        await session.scalars(
-            select(ExportJob)
-            .where(ExportJob.state.in_(("done", "failed")), ExportJob.finished_at < finished_before)
-            .limit(100)
-            .with_for_update(skip_locked=True)
-        )
-    )
-
-
 async def rebuild_jobs_holding(session: AsyncSession, *, account_id: uuid.UUID, client_ids: Sequence[int]) -> int:
     """Queue again the account's exports that may hold these (erased) clients; how many.
 
@@ -188,31 +127,26 @@ async def rebuild_jobs_holding(session: AsyncSession, *, account_id: uuid.UUID, 
         not_(ExportJob.selection.has_key("client_ids")),
         *(chosen.contains(cast([client_id], JSONB)) for client_id in client_ids),
     )
-    result = await session.execute(
-        update(ExportJob)
-        .where(ExportJob.account_id == account_id, ExportJob.state.in_(("queued", "running", "done")), may_hold)
-        .values(state="queued", lease_until=func.now(), rows_done=0)
+    return await EXPORT_JOBS.requeue(session, ExportJob.account_id == account_id, may_hold, rows_done=0)
+
+
+async def record_rows(
+    session: AsyncSession, *, job: ExportJob, rows_done: int, rows_total: int | None, lease: timedelta
+) -> bool:
+    """Report an attempt's rows done and renew its lease; False when another attempt owns the job."""
+    return await EXPORT_JOBS.renew(session, job, lease=lease, rows_done=rows_done, rows_total=rows_total)
+
+
+async def finish_export(session: AsyncSession, *, job: ExportJob, file_name: str, file_size: int, rows: int) -> bool:
+    """Mark an attempt's export done with its file and row count; False when another attempt owns the job."""
+    done = await EXPORT_JOBS.finish(
+        session,
+        job,
+        state="done",
+        file_name=file_name,
+        file_size=file_size,
+        rows_done=rows,
+        rows_total=rows,
+        error=None,
     )
-    return result.rowcount  # type: ignore[attr-defined, no-any-return]
-
-
-async def hold_job(session: AsyncSession, *, job_id: uuid.UUID, attempt: int) -> bool:
-    """Lock a job until commit if this attempt still owns it (its file may then be put in place)."""
-    return (
-        await session.scalar(
-            select(ExportJob.id)
-            .where(ExportJob.id == job_id, ExportJob.attempts == attempt, ExportJob.state == "running")
-            .with_for_update()
-        )
-        is not None
-    )
-
-
-async def current_attempts(session: AsyncSession, *, job_ids: Sequence[str]) -> dict[str, int]:
-    """The current attempt of each of these jobs that exists, by id as written in file names."""
-    ids = []
-    for job_id in job_ids:
-        with contextlib.suppress(ValueError):
-            ids.append(uuid.UUID(job_id))
-    rows = await session.execute(select(ExportJob.id, ExportJob.attempts).where(ExportJob.id.in_(ids)))
-    return {str(job_id): attempts for job_id, attempts in rows.all()}
+    return done is not None

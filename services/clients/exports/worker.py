@@ -32,7 +32,7 @@ BATCH_ROWS = 2_000
 PROGRESS_EVERY_SECONDS = 0.5
 
 
-class ExportWorker(LeasedJobWorker):
+class ExportWorker(LeasedJobWorker[ExportJob]):
     """Claims export jobs one at a time and builds their files."""
 
     name = "export"
@@ -40,7 +40,7 @@ class ExportWorker(LeasedJobWorker):
     def __init__(self, settings: ClientsSettings, engine: AsyncEngine | None = None) -> None:
         super().__init__(
             engine=engine or create_engine(settings.database_url, pool_size=2),
-            queue=queries,
+            queue=queries.EXPORT_JOBS,
             lease_seconds=settings.export_lease_seconds,
             poll_seconds=settings.export_poll_seconds,
             max_attempts=settings.export_max_attempts,
@@ -68,21 +68,9 @@ class ExportWorker(LeasedJobWorker):
 
             async def finish(session: AsyncSession, size: int) -> bool:
                 if await repository.erasures_seen(session, account_id=job.account_id) != erasures:
-                    await queries.retry_later(
-                        session, job_id=job.id, attempt=job.attempts, after=timedelta(0), error=None
-                    )
+                    await queries.EXPORT_JOBS.retry_later(session, job, after=timedelta(0), error=None)
                     return False
-                return await queries.finish_job(
-                    session,
-                    job_id=job.id,
-                    attempt=job.attempts,
-                    state="done",
-                    file_name=final.name,
-                    file_size=size,
-                    rows_done=rows,
-                    rows_total=rows,
-                    error=None,
-                )
+                return await queries.finish_export(session, job=job, file_name=final.name, file_size=size, rows=rows)
 
             if not await self.put_in_place(job, part, final, finish):
                 log.info("export %s: a client was erased while it was built; building it again", job.id)
@@ -132,13 +120,8 @@ class _Progress:
     async def report(self, rows_done: int) -> None:
         self.last = monotonic()
         async with unit_of_work(self.worker.sessions) as session:
-            if not await queries.record_progress(
-                session,
-                job_id=self.job.id,
-                attempt=self.job.attempts,
-                rows_done=rows_done,
-                rows_total=self.total,
-                lease=self.worker.lease,
+            if not await queries.record_rows(
+                session, job=self.job, rows_done=rows_done, rows_total=self.total, lease=self.worker.lease
             ):
                 raise LostJob
 
