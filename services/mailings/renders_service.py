@@ -1,4 +1,4 @@
-"""Use cases of render jobs (F20-F22): queue a campaign's letters or labels, follow them, hand over the PDF.
+"""Use cases of render jobs: queue a campaign's letters or labels, follow them, hand over the PDF.
 
 The worker's side is here too: what a job prints (read before rendering, so the rendering thread
 touches no database) and the finish that marks the campaign printed and writes mailing.rendered
