@@ -33,7 +33,8 @@ async def account_timezones(session: AsyncSession, *, account_ids: Sequence[uuid
             AccountSettings.account_id.in_(set(account_ids))
         )
     )
-    return dict(rows)
+    # Not dict(rows): a Result has keys() (its column names), so dict() would read it as a mapping.
+    return {row.account_id: row.timezone for row in rows}
 
 
 async def save_timezone(session: AsyncSession, *, account_id: uuid.UUID, timezone: str) -> None:
