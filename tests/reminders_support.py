@@ -1,4 +1,4 @@
-"""Fixtures and helpers of the reminders tests: the service, an SMTP sink, client events, Celery processes."""
+"""Fixtures and helpers of the reminders tests: the service, client events, Celery processes."""
 
 from __future__ import annotations
 
@@ -16,15 +16,12 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email import message_from_bytes
-from email.message import Message
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import redis
-from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 from sqlalchemy import text
 
@@ -46,44 +43,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class Mailbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        """Keep the message and accept it."""
-        self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
-        return "250 OK"
-
-    def to(self, address: str) -> list[Message]:
-        """Messages addressed to one recipient."""
-        return [m for m in self.messages if m["To"] == address]
-
-
-@dataclass
-class SmtpSink:
-    """A running SMTP server for the tests and what it received."""
-
-    port: int
-    mailbox: Mailbox
-
-
 @pytest.fixture(scope="session")
-def smtp_sink() -> Iterator[SmtpSink]:
-    """An aiosmtpd server on a free port; notification e-mails of the tests land in its mailbox."""
-    mailbox = Mailbox()
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    os.environ["NEGOCE_REMINDERS_SMTP_PORT"] = str(port)
-    yield SmtpSink(port=port, mailbox=mailbox)
-    controller.stop()
-
-
-@pytest.fixture(scope="session")
-async def reminders_app(smtp_sink: SmtpSink) -> AsyncIterator[FastAPI]:
+async def reminders_app() -> AsyncIterator[FastAPI]:
     """The reminders service with its consumers and relay running against the real servers."""
     from services.reminders.app import create_app
 

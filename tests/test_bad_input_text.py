@@ -22,7 +22,6 @@ from tests.reminders_support import (  # noqa: F401 (fixtures)
     rem_api,
     rem_sql,
     reminders_app,
-    smtp_sink,
 )
 
 HEADER_BREAKERS = [

@@ -26,7 +26,7 @@ from shared.jobs import LeasedJobWorker
 from tests.conftest import database_url, running
 from tests.mailings_support import mailings_api, mailings_settings, replica_row, send, settled, smtp  # noqa: F401
 from tests.orders_support import catalogue, order
-from tests.reminders_support import rem_api, reminders_app, smtp_sink  # noqa: F401
+from tests.reminders_support import rem_api, reminders_app  # noqa: F401
 from tests.support import eventually, files_mentioning, rows_mentioning
 
 

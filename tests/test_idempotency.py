@@ -41,7 +41,6 @@ from tests.reminders_support import (  # noqa: F401  (fixtures)
     rem_sql,
     reminders_app,
     send_client_event,
-    smtp_sink,
 )
 from tests.support import eventually
 

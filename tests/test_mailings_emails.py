@@ -1,10 +1,12 @@
-"""E-mails to clients (F11, F12): queued by the API, delivered through a real SMTP server, reported by events."""
+"""E-mails: to clients queued by the API, to users asked by reminders, delivered through a real SMTP server."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import subprocess
 import sys
+import uuid
 from collections import Counter
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
@@ -18,8 +20,9 @@ from sqlalchemy import text
 from services.mailings import replica
 from services.mailings.app import create_app
 from services.mailings.emails_domain import build_message
-from shared.events.clients import ClientCreated
+from shared.events.clients import ClientCreated, ClientDeleted, ClientDeletedPayload
 from shared.events.envelope import new_event
+from shared.events.reminders import ReminderEmailRequestedPayload
 from tests.conftest import AMQP_URL, isolated_database, running
 from tests.mailings_support import (  # noqa: F401 (fixtures)
     BUSY,
@@ -35,12 +38,13 @@ from tests.mailings_support import (  # noqa: F401 (fixtures)
     mailings_api,
     mailings_app,
     mailings_settings,
+    replica_row,
     send,
     settled,
     smtp,
     snapshot,
 )
-from tests.support import EventTap, eventually, in_process
+from tests.support import EventTap, eventually, in_process, publish_event
 
 SUBJECT = "Votre facture d'été — Château Œillet"
 BODY = "Bonjour Hélène,\n\nVeuillez trouver votre facture de 1 250,00 €.\nÀ bientôt !\n"
@@ -537,3 +541,123 @@ async def test_a_relay_requiring_a_login_gets_it_and_a_wrong_password_is_retried
 async def _attempted_twice(api, account, email_id: int) -> dict | None:
     body = (await api.get(f"/api/mailings/emails/{email_id}", headers=account.headers)).json()
     return body if body["attempts"] >= 2 else None
+
+
+# --- notification e-mails to users, asked for by the reminders service ----------------------------
+
+
+def reminder_email(to_address: str, *, client_id: int = 77, subject: str = "Rappel : Cave Martin") -> dict:
+    """A reminder.email_requested payload, as a fired reminder writes it."""
+    return ReminderEmailRequestedPayload(
+        notification_id=client_id * 10,
+        reminder_id=client_id * 100,
+        client_id=client_id,
+        user_id="vendeur",
+        to_address=to_address,
+        subject=subject,
+        body="Rappel du 04/01/2027 10:00 CET pour Cave Martin (n° 77) :\n\nRelancer\n",
+    ).model_dump(mode="json")
+
+
+async def request_reminder_email(account, payload: dict, event_id: uuid.UUID | None = None) -> uuid.UUID:
+    """Publish reminder.email_requested on the reminders exchange, as the reminders relay would."""
+    return await publish_event(
+        AMQP_URL,
+        exchange="negoce.reminders",
+        event_type="reminder.email_requested",
+        account_id=account.id,
+        payload=payload,
+        event_id=event_id,
+    )
+
+
+async def user_emails(app, account) -> list:
+    """The account's e-mails to users, oldest first."""
+    async with app.state.context.engine.connect() as connection:
+        rows = await connection.execute(
+            text("SELECT * FROM emails WHERE account_id = :a AND user_id IS NOT NULL ORDER BY id"), {"a": account.id}
+        )
+        return list(rows.mappings())
+
+
+async def test_a_reminder_email_is_delivered_once_however_often_its_request_arrives(
+    mailings_app, mailings_api, smtp, account
+):
+    async with EventTap(AMQP_URL, "negoce.mailings", routing_key="email.*") as tap:
+        event_id = await request_reminder_email(account, reminder_email("vendeur@cave.example"))
+        [email] = await eventually(
+            lambda: _sent(user_emails(mailings_app, account)),
+        )
+        await request_reminder_email(account, reminder_email("vendeur@cave.example"), event_id=event_id)
+        # Consumed in order: once the next request is stored, the redelivery was seen (and dropped).
+        await request_reminder_email(account, reminder_email("suivant@cave.example", client_id=78))
+        await eventually(lambda: _count(user_emails(mailings_app, account), 2))
+        await asyncio.sleep(0.5)
+    [received] = smtp.to("vendeur@cave.example")
+    assert received.mail_from == "rappels@negoce.localhost" and received.message["Subject"] == "Rappel : Cave Martin"
+    assert received.message_id == f"<email-{email['id']}@negoce.localhost>"
+    assert "Relancer" in received.message.get_content()
+    assert (email["client_id"], email["user_id"], email["created_by"]) == (77, "vendeur", "reminders")
+    # Not the client's correspondence: neither its e-mail routes nor its timeline's events show it.
+    listed = (await mailings_api.get("/api/mailings/emails", headers=account.headers)).json()
+    assert listed["items"] == [] and tap.bodies() == []
+    missing = await mailings_api.get(f"/api/mailings/emails/{email['id']}", headers=account.headers)
+    assert missing.status_code == 404
+
+
+async def test_a_reminder_email_waits_out_a_relay_failure_then_goes_once(mailings_app, smtp, account):
+    smtp.stop()
+    try:
+        await request_reminder_email(account, reminder_email("patient-vendeur@cave.example"))
+
+        async def retried():
+            emails = await user_emails(mailings_app, account)
+            return emails if emails and emails[0]["attempts"] >= 2 else None
+
+        [waiting] = await eventually(retried)
+        assert waiting["status"] == "queued" and "Connect" in waiting["last_error"]
+    finally:
+        smtp.start()
+    [sent] = await eventually(lambda: _sent(user_emails(mailings_app, account)))
+    assert sent["attempts"] >= 2 and sent["last_error"] is None
+    assert len(smtp.to("patient-vendeur@cave.example")) == 1
+
+
+async def test_a_reminder_email_that_cannot_go_is_marked_failed(mailings_app, smtp, account):
+    await request_reminder_email(account, reminder_email(f"{REFUSED}-vendeur@cave.example"))
+    await request_reminder_email(account, reminder_email("hélène@cave.example", client_id=79))
+
+    async def both_failed():
+        emails = await user_emails(mailings_app, account)
+        return emails if len(emails) == 2 and all(e["status"] == "failed" for e in emails) else None
+
+    refused, unwritable = await eventually(both_failed)
+    assert "550" in refused["last_error"] and refused["failed_at"] is not None
+    assert unwritable["attempts"] == 0 and "ASCII" in unwritable["last_error"]
+
+
+async def test_a_reminder_email_about_a_deleted_client_is_not_sent(mailings_app, client_events, smtp, account):
+    client_id = await known_client(mailings_app, client_events, account, 80, email="c@example.fr")
+    await client_events.publish(
+        ClientDeleted, account=account, payload=ClientDeletedPayload(client_id=client_id, version=2, by_user="x")
+    )
+    await eventually(lambda: _deleted(replica_row(mailings_app, account, client_id)))
+    await request_reminder_email(account, reminder_email("trop-tard@cave.example", client_id=client_id))
+    await request_reminder_email(account, reminder_email("marqueur@cave.example", client_id=81))
+    [email] = await eventually(lambda: _count(user_emails(mailings_app, account), 1))
+    assert email["recipients"] == ["marqueur@cave.example"]
+
+
+async def _sent(rows):
+    emails = await rows
+    return emails if emails and all(e["status"] == "sent" for e in emails) else None
+
+
+async def _count(rows, count: int):
+    emails = await rows
+    return emails if len(emails) == count else None
+
+
+async def _deleted(row):
+    found = await row
+    return found is not None and found["deleted"]

@@ -7,13 +7,14 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import create_engine, pool, text
 
-from services.reminders import mailer
-from services.reminders.domain import local_day, to_utc
-from tests.conftest import AMQP_URL
+from services.reminders.domain import local_day, to_utc, without_text
+from shared.events.reminders import ReminderEmailRequested
+from shared.migrations import upgrade
+from tests.conftest import AMQP_URL, DB_SUFFIX, recreate_database
 from tests.reminders_support import (  # noqa: F401 (fixtures)
     RemAccount,
-    free_port,
     known_client,
     new_rem_account,
     rem_account,
@@ -21,7 +22,6 @@ from tests.reminders_support import (  # noqa: F401 (fixtures)
     rem_sql,
     reminders_app,
     send_client_event,
-    smtp_sink,
     snapshot,
 )
 from tests.support import EventTap, eventually
@@ -329,19 +329,34 @@ async def test_a_delete_that_overtakes_the_creation_still_wins(rem_api, rem_acco
     assert refused.status_code == 404
 
 
-async def test_a_reminder_created_already_due_fires_at_once_into_feed_and_mail(
-    rem_api, rem_sql, reminders_app, smtp_sink
-):
+async def test_a_reminder_created_already_due_fires_at_once_into_feed_and_mail_request(rem_api, rem_sql):
     account = await new_rem_account(rem_api, email="tester@cave.example")
     client_id = await known_client(rem_sql, account.id, name="Domaine Lebrun")
-    async with EventTap(AMQP_URL, "negoce.reminders", routing_key="reminder.due") as tap:
+    async with EventTap(AMQP_URL, "negoce.reminders", routing_key="reminder.*") as tap:
         past = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
         created = await _create(rem_api, account, client_id, past, text="Rappeler pour la commande")
         assert created["fired_at"] is not None
-        [due] = await eventually(lambda: [b for b in tap.bodies() if b["payload"]["reminder_id"] == created["id"]])
+
+        def of_reminder(kind: str) -> list[dict]:
+            return [b for b in tap.bodies(kind) if b["payload"]["reminder_id"] == created["id"]]
+
+        [due] = await eventually(lambda: of_reminder("reminder.due"))
+        [mail] = await eventually(lambda: of_reminder("reminder.email_requested"))
     assert due["payload"]["text"] == "Rappeler pour la commande" and due["account_id"] == str(account.id)
     feed = (await rem_api.get("/api/reminders/notifications", headers=account.headers)).json()
     assert [n["reminder_id"] for n in feed] == [created["id"]] and feed[0]["read_at"] is None
+    # The e-mail is asked of the mailings service, written in the firing's transaction with reminder.due.
+    assert mail["account_id"] == str(account.id) and mail["correlation_id"] == due["correlation_id"]
+    assert mail["payload"] == {
+        "notification_id": feed[0]["id"],
+        "reminder_id": created["id"],
+        "client_id": client_id,
+        "user_id": "tester",
+        "to_address": "tester@cave.example",
+        "subject": "Rappel : Domaine Lebrun",
+        "body": mail["payload"]["body"],
+    }
+    assert "Rappeler pour la commande" in mail["payload"]["body"] and "Domaine Lebrun" in mail["payload"]["body"]
     stranger = await rem_api.post(
         f"/api/reminders/notifications/{feed[0]['id']}/read", headers=account.headers_for("someone-else")
     )
@@ -351,40 +366,80 @@ async def test_a_reminder_created_already_due_fires_at_once_into_feed_and_mail(
     assert (
         await rem_api.get("/api/reminders/notifications", headers=account.headers, params={"unread": True})
     ).json() == []
-    settings = reminders_app.state.settings
-    await mailer.send_pending(reminders_app.state.context.sessions, settings)
-    [mail] = smtp_sink.mailbox.to("tester@cave.example")
-    assert mail["Subject"] == "Rappel : Domaine Lebrun"
-    assert "Rappeler pour la commande" in mail.get_payload(decode=True).decode()
-    rows = await rem_sql(
-        "SELECT e.status, e.attempts FROM notification_emails e JOIN notifications n "
-        "ON n.id = e.notification_id WHERE n.reminder_id = :r",
-        r=created["id"],
-    )
-    assert [tuple(r) for r in rows] == [("sent", 1)]
 
 
-async def test_a_failed_send_is_retried_then_marked_failed(rem_api, rem_sql, reminders_app):
-    account = await new_rem_account(rem_api, email="nobody-listens@cave.example")
+async def test_a_user_without_an_address_gets_the_feed_entry_and_no_mail_request(rem_api, rem_sql):
+    account = await new_rem_account(rem_api, email=None)
     client_id = await known_client(rem_sql, account.id)
     created = await _create(rem_api, account, client_id, (datetime.now(UTC) - timedelta(seconds=1)).isoformat())
-    closed = reminders_app.state.settings.model_copy(
-        update={
-            "smtp_port": free_port(),
-            "email_max_attempts": 2,
-            "email_retry_seconds": 0.0,
-            "smtp_timeout_seconds": 2,
-        }
+    rows = await rem_sql(
+        "SELECT routing_key FROM outbox WHERE (body->'payload'->>'reminder_id')::bigint = :r ORDER BY position",
+        r=created["id"],
     )
-    query = (
-        "SELECT e.status, e.attempts, e.last_error IS NOT NULL FROM notification_emails e "
-        "JOIN notifications n ON n.id = e.notification_id WHERE n.reminder_id = :r"
-    )
-    await mailer.send_pending(reminders_app.state.context.sessions, closed)
-    # A failure at the first attempt stays pending for a retry, the last one is recorded as failed.
-    assert [tuple(r) for r in await rem_sql(query, r=created["id"])] in ([("pending", 1, True)], [("failed", 2, True)])
-    await mailer.send_pending(reminders_app.state.context.sessions, closed)
-    assert [tuple(r) for r in await rem_sql(query, r=created["id"])] == [("failed", 2, True)]
+    assert [r[0] for r in rows] == ["reminder.created", "reminder.due"]
+
+
+def test_pending_email_intents_become_mail_requests_at_upgrade():
+    # Before the upgrade, reminders sent its own e-mails from notification_emails: one still
+    # pending then must still be delivered, now by the mailings service.
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/negoce_reminders_test{DB_SUFFIX}_intents"
+    recreate_database(url)
+    upgrade(service="reminders", sync_url=url, revision="0004")
+    engine = create_engine(url, poolclass=pool.NullPool)
+    account_id = uuid.uuid4()
+    try:
+        with engine.begin() as connection:
+            reminder_id = connection.execute(
+                text(
+                    "INSERT INTO reminders (account_id, client_id, due_at, text, assigned_user, created_by, version,"
+                    " fired_at) VALUES (:a, 42, now(), 'Relancer', 'bob', 'bob', 1, now()) RETURNING id"
+                ),
+                {"a": account_id},
+            ).scalar_one()
+            notification_id = connection.execute(
+                text(
+                    "INSERT INTO notifications (account_id, user_id, reminder_id, client_id, due_at, text)"
+                    " VALUES (:a, 'bob', :r, 42, now(), 'Relancer') RETURNING id"
+                ),
+                {"a": account_id, "r": reminder_id},
+            ).scalar_one()
+            connection.execute(
+                text(
+                    "INSERT INTO notification_emails (account_id, notification_id, to_address, subject, body,"
+                    " status, attempts) VALUES (:a, :n, 'bob@cave.example', 'Rappel : Cave', 'Relancer', :s, :t)"
+                ),
+                [
+                    {"a": account_id, "n": notification_id, "s": "pending", "t": 2},
+                    {"a": account_id, "n": notification_id, "s": "sent", "t": 1},
+                ],
+            )
+        upgrade(service="reminders", sync_url=url)
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT routing_key, body, correlation_id FROM outbox")).all()
+            left = connection.execute(text("SELECT to_regclass('notification_emails')")).scalar_one()
+    finally:
+        engine.dispose()
+        recreate_database(url)  # drops it
+    [(routing_key, body, correlation)] = rows  # the pending one only: the sent one was delivered already
+    event = ReminderEmailRequested.model_validate(body)
+    assert routing_key == event.type == "reminder.email_requested" and left is None
+    assert str(event.event_id) == body["event_id"] and event.account_id == account_id
+    assert correlation == event.correlation_id == f"reminder-{reminder_id}"
+    assert event.payload.model_dump() == {
+        "notification_id": notification_id,
+        "reminder_id": reminder_id,
+        "client_id": 42,
+        "user_id": "bob",
+        "to_address": "bob@cave.example",
+        "subject": "Rappel : Cave",
+        "body": "Relancer",
+    }
+
+
+def test_an_erasure_leaves_a_pending_mail_request_without_the_client_name_or_text():
+    requested = {"notification_id": 1, "reminder_id": 2, "client_id": 3, "user_id": "bob", "to_address": "b@x.fr"}
+    erased = without_text("reminder.email_requested", {**requested, "subject": "Rappel : Durand", "body": "Durand"})
+    assert erased == {**requested, "subject": "Rappel : client 3", "body": ""}
 
 
 async def test_a_late_snapshot_does_not_bring_back_an_erased_name(rem_account, rem_sql):
@@ -442,100 +497,14 @@ async def test_a_fresh_account_creates_a_reminder_for_its_caller_with_no_directo
     assert other.status_code == 422 and other.json()["errors"][0]["field"] == "assigned_user"
 
 
-async def test_a_client_name_with_a_line_break_still_gets_its_notification_on_one_line(
-    rem_api, rem_sql, reminders_app, smtp_sink
-):
+async def test_a_client_name_with_a_line_break_still_gets_its_notification_on_one_line(rem_api, rem_sql):
     # A name as an older clients service let it through, carried by its client.created event.
     account = await new_rem_account(rem_api, email="one-line@cave.example")
     client_id = await known_client(rem_sql, account.id, name="Cave\r\nBcc: victime@example.fr")
-    await _create(rem_api, account, client_id, (datetime.now(UTC) - timedelta(minutes=1)).isoformat())
-    await mailer.send_pending(reminders_app.state.context.sessions, reminders_app.state.settings)
-    [mail] = smtp_sink.mailbox.to("one-line@cave.example")
-    assert mail["Subject"] == "Rappel : Cave Bcc: victime@example.fr" and mail["Bcc"] is None
-
-
-async def test_an_email_that_cannot_be_written_fails_for_good_and_the_queue_goes_on(
-    rem_api, rem_sql, reminders_app, smtp_sink
-):
-    account = await new_rem_account(rem_api, email="queue@cave.example")
-    client_id = await known_client(rem_sql, account.id, name="Domaine Suivant")
-    past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
-    broken = await _create(rem_api, account, client_id, past, text="premier")
-    following = await _create(rem_api, account, client_id, past, text="second")
-    # As queued before names were checked: a subject Python refuses to write as a header, first in line.
-    await rem_sql(
-        "UPDATE notification_emails SET subject = 'Rappel : Cave' || chr(13) || chr(10) || 'Bcc: x',"
-        " next_attempt_at = now() - interval '1 day' WHERE notification_id IN"
-        " (SELECT id FROM notifications WHERE reminder_id = :r) RETURNING id",
-        r=broken["id"],
+    created = await _create(rem_api, account, client_id, (datetime.now(UTC) - timedelta(minutes=1)).isoformat())
+    [(subject,)] = await rem_sql(
+        "SELECT body->'payload'->>'subject' FROM outbox WHERE routing_key = 'reminder.email_requested'"
+        " AND (body->'payload'->>'reminder_id')::bigint = :r",
+        r=created["id"],
     )
-    await mailer.send_pending(reminders_app.state.context.sessions, reminders_app.state.settings)
-    query = (
-        "SELECT n.reminder_id, e.status, e.attempts, e.last_error FROM notification_emails e"
-        " JOIN notifications n ON n.id = e.notification_id WHERE n.reminder_id IN (:a, :b)"
-    )
-    rows = {r[0]: tuple(r[1:]) for r in await rem_sql(query, a=broken["id"], b=following["id"])}
-    assert rows[following["id"]] == ("sent", 1, None)
-    status, attempts, error = rows[broken["id"]]
-    assert (status, attempts) == ("failed", 1) and "ValueError" in error
-    assert [m["Subject"] for m in smtp_sink.mailbox.to("queue@cave.example")] == ["Rappel : Domaine Suivant"]
-
-
-async def _erased(rem_sql, rem_account, client_id: int, pseudonym: str = "ANONYME") -> None:
-    await send_client_event(
-        rem_account.id,
-        "client.erased",
-        {"client_id": client_id, "version": 50, "pseudonym": pseudonym, "by_user": "boss"},
-    )
-
-    async def applied() -> bool:
-        return bool(await rem_sql("SELECT 1 FROM client_replicas WHERE client_id = :c AND erased", c=client_id))
-
-    await eventually(applied)
-
-
-async def test_no_reminder_text_is_written_for_an_erased_client(rem_api, rem_account, rem_sql):
-    client_id = await known_client(rem_sql, rem_account.id)
-    reminder = await _create(rem_api, rem_account, client_id, "2030-01-01T10:00:00Z", text="Appeler Mme Durand")
-    await _erased(rem_sql, rem_account, client_id)
-    refused = await rem_api.post(
-        "/api/reminders",
-        headers=rem_account.headers,
-        json={"client_id": client_id, "due_at": "2030-01-01T10:00:00Z", "text": "Durand"},
-    )
-    assert refused.status_code == 409 and refused.json()["reason"] == "client_erased"
-    assert refused.json()["errors"][0]["field"] == "client_id"
-    edited = await rem_api.patch(
-        f"/api/reminders/{reminder['id']}", headers=rem_account.headers, json={"text": "Rappeler Mme Durand"}
-    )
-    assert edited.status_code == 409 and edited.json()["errors"][0]["field"] == "text"
-    # What holds no personal data still changes.
-    moved = await rem_api.patch(
-        f"/api/reminders/{reminder['id']}", headers=rem_account.headers, json={"due_at": "2030-02-01T10:00:00Z"}
-    )
-    assert moved.status_code == 200 and moved.json()["text"] == ""
-    assert await rem_sql("SELECT id FROM reminders WHERE client_id = :c AND text LIKE '%Durand%'", c=client_id) == []
-
-
-async def test_reminders_a_merge_brings_to_a_client_erased_meanwhile_lose_their_text(rem_api, rem_account, rem_sql):
-    kept, merged = [await known_client(rem_sql, rem_account.id) for _ in range(2)]
-    word = f"Durand{uuid.uuid4().hex[:8]}"
-    secret = await _create(rem_api, rem_account, merged, "2030-01-01T10:00:00Z", text=f"Appeler Mme {word}")
-    # The merge and the erasure that followed it arrive in the other order (one queue per event type).
-    await _erased(rem_sql, rem_account, kept)
-    async with EventTap(AMQP_URL, "negoce.reminders", routing_key="reminder.updated") as tap:
-        await send_client_event(
-            rem_account.id,
-            "client.merged",
-            {"merge_id": 7, "kept_client_id": kept, "merged_client_id": merged, "kept_version": 49, "by_user": "boss"},
-        )
-        [moved] = await eventually(lambda: [b for b in tap.bodies() if b["payload"]["reminder_id"] == secret["id"]])
-    assert (moved["payload"]["client_id"], moved["payload"]["text"]) == (kept, "")
-    body = (await rem_api.get(f"/api/reminders/{secret['id']}", headers=rem_account.headers)).json()
-    assert (body["client_id"], body["text"]) == (kept, "")
-    leftovers = await rem_sql(
-        "SELECT 'reminders' FROM reminders WHERE text LIKE :w UNION ALL "
-        "SELECT 'outbox' FROM outbox WHERE body::text LIKE :w",
-        w=f"%{word}%",
-    )
-    assert leftovers == []
+    assert subject == "Rappel : Cave Bcc: victime@example.fr"

@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from tests.conftest import AMQP_URL, VHOST
+from tests.mailings_support import mailings_app, smtp  # noqa: F401 (fixtures)
 from tests.reminders_support import (  # noqa: F401 (fixtures)
     celery_cluster,
     known_client,
@@ -16,7 +17,6 @@ from tests.reminders_support import (  # noqa: F401 (fixtures)
     rem_api,
     rem_sql,
     reminders_app,
-    smtp_sink,
 )
 from tests.support import EventTap, eventually
 
@@ -69,7 +69,10 @@ def _published(tap, ids):
     return Counter(reminder_id for reminder_id, _ in seen)
 
 
-async def test_due_reminders_fire_on_time_once_with_event_feed_and_mail(rem_api, rem_sql, celery_cluster, smtp_sink):
+async def test_due_reminders_fire_on_time_once_with_event_feed_and_mail(
+    rem_api, rem_sql, celery_cluster, mailings_app, smtp
+):
+    # The e-mails travel as reminder.email_requested over the real broker; mailings sends them.
     account = await new_rem_account(rem_api, email="vigneron@cave.example")
     client_id = await known_client(rem_sql, account.id, name="Cave Martin")
     celery_cluster.worker()
@@ -85,13 +88,11 @@ async def test_due_reminders_fire_on_time_once_with_event_feed_and_mail(rem_api,
         feed = (await rem_api.get("/api/reminders/notifications", headers=account.headers)).json()
         assert sorted(n["reminder_id"] for n in feed) == sorted(ids)
         mails = await eventually(
-            lambda: (
-                len(smtp_sink.mailbox.to("vigneron@cave.example")) == 5
-                and smtp_sink.mailbox.to("vigneron@cave.example")
-            ),
-            timeout=20,
+            lambda: len(smtp.to("vigneron@cave.example")) == 5 and smtp.to("vigneron@cave.example"), timeout=20
         )
-        assert {m["Subject"] for m in mails} == {"Rappel : Cave Martin"}
+        assert {m.message["Subject"] for m in mails} == {"Rappel : Cave Martin"}
+        assert {m.mail_from for m in mails} == {"rappels@negoce.localhost"}
+        assert len({m.message_id for m in mails}) == 5, "one Message-ID per e-mail"
         # Rescheduled after firing, a reminder fires once more at its new time, and only then.
         again = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
         await rem_api.post(f"/api/reminders/{ids[0]}/reschedule", headers=account.headers, json={"due_at": again})
@@ -99,8 +100,8 @@ async def test_due_reminders_fire_on_time_once_with_event_feed_and_mail(rem_api,
         await asyncio.sleep(1.5)  # more ticks change nothing
     assert await _firings(rem_sql, ids) == ({**dict.fromkeys(ids, 1), ids[0]: 2},) * 2
     assert await _firings(rem_sql, [finished]) == ({}, {}), "a reminder done before its time never fires"
-    await eventually(lambda: len(smtp_sink.mailbox.to("vigneron@cave.example")) >= 6, timeout=20)
-    assert len(smtp_sink.mailbox.to("vigneron@cave.example")) == 6
+    await eventually(lambda: len(smtp.to("vigneron@cave.example")) >= 6, timeout=20)
+    assert len(smtp.to("vigneron@cave.example")) == 6
 
 
 async def _locked_by_worker(rem_sql, ids):

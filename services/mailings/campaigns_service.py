@@ -1,4 +1,4 @@
-"""Use cases of paper campaigns (F20): create one from a selection, edit it, its image, its snapshot pages."""
+"""Use cases of paper campaigns: create one from a selection, edit it, its image, its snapshot pages."""
 
 from __future__ import annotations
 
@@ -117,7 +117,7 @@ async def update_campaign(
         campaign.title = data.title
     if data.text is not None:
         campaign.body = data.text
-    campaign.updated_at = func.now()  # type: ignore[assignment]
+    campaign.updated_at = func.now()
     await session.flush()
     await session.refresh(campaign)
     return await _body(session, campaign)

@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import Row, case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.mailings.models import Email
+from services.mailings.models import Email, EmailClient
 
-CLAIMED_COLUMNS = (
+# Typed loosely: the sender reads these rows by name, as Row[Any].
+CLAIMED_COLUMNS: tuple[Any, ...] = (
     Email.id,
     Email.account_id,
     Email.client_id,
@@ -21,6 +22,7 @@ CLAIMED_COLUMNS = (
     Email.attempts,
     Email.created_at,
     Email.correlation_id,
+    Email.user_id,
 )
 ERASED_ERROR = "(erased with the client's personal data)"
 
@@ -34,21 +36,27 @@ async def add_email(session: AsyncSession, email: Email) -> Email:
 
 
 async def get_email(session: AsyncSession, *, account_id: uuid.UUID, email_id: int) -> Email | None:
-    """An e-mail of the account."""
-    query = select(Email).where(Email.id == email_id, Email.account_id == account_id)
+    """An e-mail of the account to a client (those to users are not the client's correspondence)."""
+    query = select(Email).where(Email.id == email_id, Email.account_id == account_id, Email.user_id.is_(None))
     return (await session.execute(query)).scalar_one_or_none()
 
 
 async def list_emails(
     session: AsyncSession, *, account_id: uuid.UUID, client_id: int | None, before: int | None, limit: int
 ) -> list[Email]:
-    """E-mails of the account (of one client if given), newest first, older than ``before``."""
-    query = select(Email).where(Email.account_id == account_id)
+    """E-mails of the account to clients (to one client if given), newest first, older than ``before``."""
+    query = select(Email).where(Email.account_id == account_id, Email.user_id.is_(None))
     if client_id is not None:
         query = query.where(Email.client_id == client_id)
     if before is not None:
         query = query.where(Email.id < before)
     return list((await session.execute(query.order_by(Email.id.desc()).limit(limit))).scalars())
+
+
+async def client_standing(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> EmailClient | None:
+    """What the replica knows of a client, tombstones included (None for a client not heard of yet)."""
+    query = select(EmailClient).where(EmailClient.account_id == account_id, EmailClient.client_id == client_id)
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def claim_due(session: AsyncSession, *, limit: int, claim_seconds: float) -> list[Row[Any]]:
@@ -100,13 +108,13 @@ async def move_client_emails(
         .where(Email.account_id == account_id, Email.client_id == from_client_id)
         .values(client_id=to_client_id)
     )
-    return result.rowcount  # type: ignore[attr-defined, no-any-return]
+    return result.rowcount  # type: ignore[attr-defined]  # an UPDATE or DELETE returns a CursorResult
 
 
 async def delete_client_emails(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> int:
     """Delete every e-mail of a client, queued ones included; returns how many went."""
     result = await session.execute(delete(Email).where(Email.account_id == account_id, Email.client_id == client_id))
-    return result.rowcount  # type: ignore[attr-defined, no-any-return]
+    return result.rowcount  # type: ignore[attr-defined]  # an UPDATE or DELETE returns a CursorResult
 
 
 async def erase_client_emails(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, reason: str) -> int:
@@ -126,4 +134,4 @@ async def erase_client_emails(session: AsyncSession, *, account_id: uuid.UUID, c
             next_attempt_at=None,
         )
     )
-    return result.rowcount  # type: ignore[attr-defined, no-any-return]
+    return result.rowcount  # type: ignore[attr-defined]  # an UPDATE or DELETE returns a CursorResult

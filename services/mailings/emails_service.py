@@ -1,25 +1,42 @@
-"""Use cases of e-mails to clients (F11, F12): queue one, read them, and record each delivery attempt."""
+"""Use cases of e-mails: queue one to a client or to a user, read them, and record each delivery attempt.
+
+E-mails to a client are asked for over HTTP (sent from the client's sheet, or a document to the
+contacts flagged for it). E-mails to a user are asked for by other services' events: a fired
+reminder's notification (reminder.email_requested). The sender loop delivers both alike.
+"""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
 from asgi_correlation_id import correlation_id
 from sqlalchemy import Row, func
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.mailings import emails_repository as repo
-from services.mailings.emails_domain import Outcome, RetryPolicy, document_recipients, unique_addresses
+from services.mailings.emails_domain import (
+    Outcome,
+    RetryPolicy,
+    document_recipients,
+    smtp_address,
+    unique_addresses,
+)
 from services.mailings.emails_schemas import EmailCreate
-from services.mailings.models import Email, outbox
+from services.mailings.models import Email, inbox, outbox
 from services.mailings.replica import known_client
 from shared.auth import Principal
+from shared.consumer import apply_once
 from shared.errors import InvalidField, NotFound
 from shared.events.mailings import EmailFailed, EmailPayload, EmailSent
+from shared.events.reminders import ReminderEmailRequested
 from shared.outbox import add_event
 
+log = logging.getLogger(__name__)
 EMAILS_PATH = "/api/mailings/emails"
+# The created_by of e-mails no user queued: the service that asked for them.
+REMINDERS_SERVICE = "reminders"
 
 
 async def queue_email(session: AsyncSession, *, principal: Principal, data: EmailCreate) -> dict[str, Any]:
@@ -61,6 +78,49 @@ async def queue_email(session: AsyncSession, *, principal: Principal, data: Emai
     return email_body(email)
 
 
+async def apply_reminder_email(
+    *, sessions: async_sessionmaker[AsyncSession], consumer: str, event: ReminderEmailRequested
+) -> bool:
+    """Queue a fired reminder's e-mail to its user, once per event however often it is delivered."""
+
+    async def effect(session: AsyncSession) -> None:
+        await queue_reminder_email(session, event=event)
+
+    return await apply_once(sessions=sessions, inbox=inbox, consumer=consumer, event=event, effect=effect)
+
+
+async def queue_reminder_email(session: AsyncSession, *, event: ReminderEmailRequested) -> Email | None:
+    """Store a reminder's notification e-mail for the sender loop; None when its client is deleted or erased."""
+    p = event.payload
+    client = await repo.client_standing(session, account_id=event.account_id, client_id=p.client_id)
+    if client is not None and (client.deleted or client.erased):
+        # The client's deletion or erasure overtook the request: its reminders are deleted or blanked
+        # in the reminders service, and its personal data must not be stored here again.
+        log.info("reminder e-mail dropped: its client is gone", extra={"notification_id": p.notification_id})
+        return None
+    # A merge that overtook the request: the e-mail goes with the client's other e-mails.
+    client_id = client.merged_into if client is not None and client.merged_into is not None else p.client_id
+    email = Email(
+        account_id=event.account_id,
+        client_id=client_id,
+        user_id=p.user_id,
+        document_kind=None,
+        subject=p.subject,
+        body=p.body,
+        attempts=0,
+        created_by=REMINDERS_SERVICE,
+        correlation_id=event.correlation_id,
+    )
+    try:
+        email.recipients, email.status = [smtp_address(p.to_address)], "queued"
+    except ValueError as exc:
+        # An address no relay would take fails the same way every time: given up now, for all to see.
+        email.recipients, email.status, email.next_attempt_at = [p.to_address], "failed", None
+        email.failed_at, email.last_error = func.now(), f"cannot be sent to {p.to_address!r}: {exc}"
+        log.warning("reminder e-mail given up", extra={"notification_id": p.notification_id, "error": str(exc)})
+    return await repo.add_email(session, email)
+
+
 async def get_email(session: AsyncSession, *, principal: Principal, email_id: int) -> dict[str, Any]:
     """An e-mail of the account and where its delivery stands."""
     email = await repo.get_email(session, account_id=principal.account_id, email_id=email_id)
@@ -93,7 +153,10 @@ async def claim_due(session: AsyncSession, *, limit: int, claim_seconds: float) 
 async def record_outcome(
     session: AsyncSession, *, claimed: Row[Any], outcome: Outcome, policy: RetryPolicy
 ) -> Email | None:
-    """Mark an attempt's outcome: sent (email.sent), failed for good (email.failed) or due again later."""
+    """Mark an attempt's outcome: sent (email.sent), failed for good (email.failed) or due again later.
+
+    The events tell a client's timeline about its correspondence: e-mails to users publish none.
+    """
     if outcome.delivered:
         event_class: type[EmailSent] | type[EmailFailed] | None = EmailSent
         values: dict[str, Any] = {"status": "sent", "sent_at": func.now(), "next_attempt_at": None}
@@ -106,7 +169,7 @@ async def record_outcome(
     email = await repo.finish_attempt(
         session, email_id=claimed.id, attempts=claimed.attempts, values={**values, "last_error": outcome.error}
     )
-    if email is not None and event_class is not None:
+    if email is not None and event_class is not None and email.user_id is None:
         await add_event(session, outbox, event_class, account_id=email.account_id, payload=email_payload(email))
     return email
 
@@ -118,7 +181,7 @@ def email_payload(email: Email) -> EmailPayload:
         client_id=email.client_id,
         subject=email.subject,
         recipients=email.recipients,
-        document_kind=email.document_kind,  # type: ignore[arg-type]  # the column's check keeps it a kind
+        document_kind=email.document_kind,
         attempts=email.attempts,
         by_user=email.created_by,
         sent_at=email.sent_at,

@@ -1,10 +1,10 @@
-"""Message subscribers of the mailings service: the client replica follows the clients service's events."""
+"""Message subscribers of the mailings service: the client replica, and e-mails other services ask for."""
 
 from __future__ import annotations
 
 from faststream.rabbit import RabbitRouter
 
-from services.mailings import replica
+from services.mailings import emails_service, replica
 from shared.app import ServiceContext
 from shared.events.clients import (
     ClientArchived,
@@ -15,18 +15,20 @@ from shared.events.clients import (
     ClientRestored,
     ClientUpdated,
 )
-from shared.messaging import CLIENTS_EXCHANGE, subscriptions
+from shared.events.reminders import ReminderEmailRequested
+from shared.messaging import CLIENTS_EXCHANGE, REMINDERS_EXCHANGE, subscriptions
 
 CONSUMER = "mailings"
 
 
 def build_subscribers(context: ServiceContext) -> RabbitRouter:
-    """Subscribers that keep each client's addresses and document flags, and follow merges and erasures."""
+    """Subscribers that keep each client's addresses and flags, follow client life, and queue reminder e-mails."""
     router = RabbitRouter()
     sessions = context.sessions
-    subscriber = subscriptions(
-        router, consumer=CONSUMER, exchange=CLIENTS_EXCHANGE, delivery_limit=context.settings.consumer_delivery_limit
-    )
+    limit = context.settings.consumer_delivery_limit
+    subscriber = subscriptions(router, consumer=CONSUMER, exchange=CLIENTS_EXCHANGE, delivery_limit=limit)
+    # Its own queue (mailings.reminder.email_requested) bound to the reminders exchange.
+    from_reminders = subscriptions(router, consumer=CONSUMER, exchange=REMINDERS_EXCHANGE, delivery_limit=limit)
 
     @subscriber(ClientCreated)
     async def on_client_created(event: ClientCreated) -> None:
@@ -62,5 +64,10 @@ def build_subscribers(context: ServiceContext) -> RabbitRouter:
     async def on_client_erased(event: ClientErased) -> None:
         """An erased client's e-mails lose their texts; its campaign rows go or keep only the pseudonym."""
         await replica.erase_client(sessions=sessions, consumer=CONSUMER, event=event)
+
+    @from_reminders(ReminderEmailRequested)
+    async def on_reminder_email_requested(event: ReminderEmailRequested) -> None:
+        """A fired reminder's notification e-mail to its assigned user, delivered by the sender loop."""
+        await emails_service.apply_reminder_email(sessions=sessions, consumer=CONSUMER, event=event)
 
     return router

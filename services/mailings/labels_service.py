@@ -1,4 +1,4 @@
-"""Use cases of label sheets (F21, F22): the format catalogue, an account's own formats, calibration, test grid.
+"""Use cases of label sheets: the format catalogue, an account's own formats, calibration, test grid.
 
 The seeded formats are served from code (paper.formats.SEEDED_FORMATS) rather than copied into a
 table by a migration: the PDF library's catalogue stays the one source, a corrected figure ships
@@ -47,7 +47,7 @@ def format_body(fmt: LabelFormat, *, seeded: bool) -> dict[str, Any]:
 
 def label_format(row: AccountLabelFormat) -> LabelFormat:
     """An account's stored format as the PDF library takes it."""
-    return LabelFormat(**{name: getattr(row, name) for name in GEOMETRY})  # type: ignore[arg-type]
+    return LabelFormat(**{name: getattr(row, name) for name in GEOMETRY})
 
 
 async def list_formats(session: AsyncSession, *, principal: Principal) -> list[dict[str, Any]]:

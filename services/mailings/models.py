@@ -71,7 +71,13 @@ class EmailClient(Base):
 
 
 class Email(Base):
-    """An e-mail to a client: queued by a request, delivered (or given up) by the sender loop."""
+    """An e-mail, delivered (or given up) by the sender loop: the one SMTP sender of the project.
+
+    Most go to a client, queued by a request. Those with ``user_id`` go to a user of the account,
+    asked for by another service's event (a fired reminder's notification, about ``client_id``):
+    they are not the client's correspondence, so neither the e-mail routes nor email.* show them,
+    but the client's deletion, merge and erasure reach them like the others.
+    """
 
     __tablename__ = "emails"
     __table_args__ = (
@@ -95,6 +101,8 @@ class Email(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_error: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(200))
+    # The user of the account the e-mail notifies; None for an e-mail to the client's addresses.
+    user_id: Mapped[str | None] = mapped_column(String(100))
     correlation_id: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -108,7 +116,7 @@ RENDER_STATES = ("queued", "running", "done", "failed")
 
 
 class Campaign(Base):
-    """A paper mailing: its text and the recipients snapshotted when it was created (F20).
+    """A paper mailing: its text and the recipients snapshotted when it was created, printed as one letter each.
 
     ``status`` becomes printed when a render finishes; a printed campaign is frozen so that
     reprinting gives the same letters.

@@ -1,5 +1,8 @@
 """The sender loop: delivers queued e-mails through the SMTP relay, in the API process's lifespan.
 
+It is the project's only SMTP sender: e-mails to clients and the notification e-mails that other
+services ask for by event (a fired reminder's) are queued in the same table and delivered alike.
+
 SMTP cannot be exactly-once. An e-mail is claimed (its attempt counted) in one transaction, sent
 outside any transaction, and its outcome recorded in a second one. A crash after the relay accepted
 the message and before that second commit leaves it queued; once its claim expires it is sent again.
@@ -100,12 +103,13 @@ class EmailSender:
 
     async def _send(self, claimed: Row[Any]) -> Outcome:
         s = self.settings
+        sender = s.email_from if claimed.user_id is None else s.reminder_email_from
         try:
             # Inside the try: an address the message cannot carry (say from a client's record) fails
             # this e-mail for good instead of stopping the loop.
             message = build_message(
                 email_id=claimed.id,
-                sender=s.email_from,
+                sender=sender,
                 recipients=claimed.recipients,
                 subject=claimed.subject,
                 body=claimed.body,
@@ -119,7 +123,7 @@ class EmailSender:
             async with asyncio.timeout(s.smtp_timeout_seconds):
                 refused, _ = await aiosmtplib.send(
                     message,
-                    sender=envelope_sender(s.email_from),
+                    sender=envelope_sender(sender),
                     recipients=list(claimed.recipients),
                     hostname=s.smtp_host,
                     port=s.smtp_port,

@@ -24,6 +24,8 @@ class MailingsSettings(ServiceSettings):
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = 30.0
     email_from: str = "Négoce <no-reply@negoce.localhost>"
+    # The From of the notification e-mails a fired reminder sends its assigned user.
+    reminder_email_from: str = "Négoce <rappels@negoce.localhost>"
     # Message-IDs are <email-{id}@{domain}>: the same e-mail sent twice carries the same id.
     message_id_domain: str = "negoce.localhost"
 

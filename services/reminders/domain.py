@@ -7,7 +7,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from services.reminders.models import Reminder
-from shared.events.reminders import ReminderPayload
+from shared.events.reminders import ReminderEmailRequested, ReminderPayload
 from shared.text import one_line
 
 Status = Literal["due_today", "overdue", "upcoming", "done"]
@@ -82,7 +82,11 @@ def payload(reminder: Reminder, *, by_user: str | None = None) -> ReminderPayloa
 
 
 def without_text(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """A reminder event's payload as an erasure leaves it: the text, personal data, goes."""
+    """A reminder event's payload as an erasure leaves it: the text and the client's name, personal data, go."""
+    if kind == ReminderEmailRequested.TYPE:
+        # Still delivered (the user is told a reminder is due), naming the client by its number only.
+        subject = email_subject(who(client_name="", client_id=payload["client_id"]))
+        return {**payload, "subject": subject, "body": ERASED_TEXT}
     return {**payload, "text": ERASED_TEXT} if kind.startswith("reminder.") and "text" in payload else payload
 
 
@@ -105,9 +109,19 @@ def body(reminder: Reminder, *, tz: ZoneInfo, today: tuple[datetime, datetime]) 
     }
 
 
+def who(*, client_name: str, client_id: int) -> str:
+    """How a notification e-mail names the client: its name on one line, else its number."""
+    # The name becomes a header: one line, whatever a client record accepted before names were checked.
+    return one_line(client_name) or f"client {client_id}"
+
+
+def email_subject(client: str) -> str:
+    """The subject of a notification e-mail about this client (as ``who`` names it)."""
+    return f"Rappel : {client}"
+
+
 def email_text(*, client_name: str, client_id: int, text: str, due_local: datetime) -> tuple[str, str]:
     """Subject and body of the e-mail that tells the assigned user a reminder is due."""
-    # The name becomes a header: one line, whatever a client record accepted before names were checked.
-    who = one_line(client_name) or f"client {client_id}"
+    client = who(client_name=client_name, client_id=client_id)
     when = due_local.strftime("%d/%m/%Y %H:%M %Z")
-    return f"Rappel : {who}", f"Rappel du {when} pour {who} (n° {client_id}) :\n\n{text}\n"
+    return email_subject(client), f"Rappel du {when} pour {client} (n° {client_id}) :\n\n{text}\n"

@@ -1,8 +1,10 @@
-"""Firing reminders: reminder.due, a feed entry and an e-mail intent, in the caller's transaction.
+"""Firing reminders: reminder.due, a feed entry and the e-mail's request, in the caller's transaction.
 
 Exactly once comes from the database, not from Celery: the rows are claimed and marked fired
-by the same transaction that writes the event, the notification and the e-mail intent. If the
-worker dies before the commit, nothing of it exists and the rows are claimable again.
+by the same transaction that writes the events and the notification. If the worker dies before
+the commit, nothing of it exists and the rows are claimable again. The e-mail itself is the
+mailings service's job (the only one speaking SMTP): reminder.email_requested leaves through the
+outbox with reminder.due, and mailings delivers it at least once.
 """
 
 from __future__ import annotations
@@ -16,26 +18,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reminders import repository as repo
 from services.reminders.domain import DEFAULT_TIMEZONE, email_text, local, payload
 from services.reminders.models import Reminder, outbox
-from shared.events.envelope import new_event
-from shared.events.reminders import ReminderDue
+from shared.events.envelope import Event, new_event
+from shared.events.reminders import ReminderDue, ReminderEmailRequested, ReminderEmailRequestedPayload
 from shared.outbox import add_events
 
 
 async def fire(session: AsyncSession, reminders: Sequence[Reminder]) -> None:
-    """Announce reminders already marked fired: one event, feed entry and e-mail intent each."""
+    """Announce fired reminders: reminder.due, a feed entry, and reminder.email_requested given an address."""
     if not reminders:
         return
     emails = await repo.user_emails(session, keys={(r.account_id, r.assigned_user) for r in reminders})
     zones = await repo.account_timezones(session, account_ids=[r.account_id for r in reminders])
     names = await repo.client_names(session, keys={(r.account_id, r.client_id) for r in reminders})
-    await add_events(
-        session,
-        outbox,
-        [
-            new_event(ReminderDue, account_id=r.account_id, payload=payload(r), correlation_id=f"reminder-{r.id}")
-            for r in reminders
-        ],
-    )
     notification_ids = await repo.add_notifications(
         session,
         rows=[
@@ -50,7 +44,10 @@ async def fire(session: AsyncSession, reminders: Sequence[Reminder]) -> None:
             for r in reminders
         ],
     )
-    intents = []
+    events: list[Event] = [
+        new_event(ReminderDue, account_id=r.account_id, payload=payload(r), correlation_id=f"reminder-{r.id}")
+        for r in reminders
+    ]
     for reminder, notification_id in zip(reminders, notification_ids, strict=True):
         address = emails.get((reminder.account_id, reminder.assigned_user))
         if address is None:
@@ -62,16 +59,24 @@ async def fire(session: AsyncSession, reminders: Sequence[Reminder]) -> None:
             text=reminder.text,
             due_local=local(reminder.due_at, tz),
         )
-        intents.append(
-            {
-                "account_id": reminder.account_id,
-                "notification_id": notification_id,
-                "to_address": address,
-                "subject": subject,
-                "body": text,
-            }
+        request = ReminderEmailRequestedPayload(
+            notification_id=notification_id,
+            reminder_id=reminder.id,
+            client_id=reminder.client_id,
+            user_id=reminder.assigned_user,
+            to_address=address,
+            subject=subject,
+            body=text,
         )
-    await repo.add_emails(session, rows=intents)
+        events.append(
+            new_event(
+                ReminderEmailRequested,
+                account_id=reminder.account_id,
+                payload=request,
+                correlation_id=f"reminder-{reminder.id}",
+            )
+        )
+    await add_events(session, outbox, events)
 
 
 async def fire_due(session: AsyncSession, *, limit: int, hold_seconds: float = 0.0) -> int:

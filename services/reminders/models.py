@@ -91,30 +91,8 @@ class Notification(Base):
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class NotificationEmail(Base):
-    """An e-mail to send for a notification, recorded with the firing and sent after commit."""
-
-    __tablename__ = "notification_emails"
-    __table_args__ = (
-        Index("ix_notification_emails_pending", "next_attempt_at", postgresql_where="status = 'pending'"),
-        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
-    )
-
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
-    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id", ondelete="CASCADE"), index=True)
-    to_address: Mapped[str] = mapped_column(String(320))
-    subject: Mapped[str] = mapped_column(Text)
-    body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(7), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    last_error: Mapped[str | None] = mapped_column(Text)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
 class ReminderUser(Base):
-    """A user reminders may be assigned to, and where their notifications are e-mailed."""
+    """A user reminders may be assigned to, and the address their notification e-mails go to."""
 
     __tablename__ = "reminder_users"
 

@@ -1,4 +1,4 @@
-"""Queries of reminders, their notifications and e-mails, the user directory, settings and client replica."""
+"""Queries of reminders, their notifications, the user directory, settings and client replica."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from services.reminders.models import (
     AccountSettings,
     ClientReplica,
     Notification,
-    NotificationEmail,
     Reminder,
     ReminderUser,
 )
@@ -34,7 +33,8 @@ async def account_timezones(session: AsyncSession, *, account_ids: Sequence[uuid
             AccountSettings.account_id.in_(set(account_ids))
         )
     )
-    return dict(rows)
+    # Not dict(rows): a Result has keys() (its column names), so dict() would read it as a mapping.
+    return {row.account_id: row.timezone for row in rows}
 
 
 async def save_timezone(session: AsyncSession, *, account_id: uuid.UUID, timezone: str) -> None:
@@ -202,7 +202,7 @@ async def list_reminders(
 
 
 async def delete_reminder(session: AsyncSession, *, reminder: Reminder) -> None:
-    """Delete a reminder; its notifications and their e-mails go with it."""
+    """Delete a reminder; its notifications go with it."""
     await session.delete(reminder)
 
 
@@ -234,13 +234,13 @@ async def delete_client_reminders(session: AsyncSession, *, account_id: uuid.UUI
     result = await session.execute(
         delete(Reminder).where(Reminder.account_id == account_id, Reminder.client_id == client_id)
     )
-    return result.rowcount or 0
+    return result.rowcount or 0  # type: ignore[attr-defined]  # a DELETE's result is a CursorResult
 
 
 async def erase_client_texts(
     session: AsyncSession, *, account_id: uuid.UUID, client_id: int, version: int, pseudonym: str, blank: str
 ) -> None:
-    """Mark the client erased, then remove the personal data its reminders, notifications and e-mails hold.
+    """Mark the client erased, then remove the personal data its reminders and notifications hold.
 
     The replica first: a reminder being created for the client holds it (share lock) and commits
     before the texts are blanked, or waits and is refused. The erasure's version makes an older
@@ -265,14 +265,6 @@ async def erase_client_texts(
         update(Notification)
         .where(Notification.account_id == account_id, Notification.client_id == client_id)
         .values(text=blank)
-    )
-    of_client = select(Notification.id).where(
-        Notification.account_id == account_id, Notification.client_id == client_id
-    )
-    await session.execute(
-        update(NotificationEmail)
-        .where(NotificationEmail.notification_id.in_(of_client))
-        .values(body=blank, subject=f"Rappel : {pseudonym}")
     )
 
 
@@ -311,13 +303,7 @@ async def add_notifications(session: AsyncSession, *, rows: list[dict[str, Any]]
     return list(ids)
 
 
-async def add_emails(session: AsyncSession, *, rows: list[dict[str, Any]]) -> None:
-    """Record e-mails to send after the firing commits."""
-    if rows:
-        await session.execute(insert(NotificationEmail), rows)
-
-
-# --- feed and e-mails ---------------------------------------------------------------------------
+# --- feed ---------------------------------------------------------------------------------------
 
 
 async def list_notifications(
@@ -345,18 +331,5 @@ async def mark_read(
             .values(read_at=func.coalesce(Notification.read_at, func.now()))
             .returning(Notification),
             execution_options={"synchronize_session": False},
-        )
-    ).one_or_none()
-
-
-async def claim_email(session: AsyncSession) -> NotificationEmail | None:
-    """The next e-mail whose attempt is due, locked so no other worker sends it meanwhile."""
-    return (
-        await session.scalars(
-            select(NotificationEmail)
-            .where(NotificationEmail.status == "pending", NotificationEmail.next_attempt_at <= func.now())
-            .order_by(NotificationEmail.next_attempt_at)
-            .limit(1)
-            .with_for_update(skip_locked=True)
         )
     ).one_or_none()

@@ -6,7 +6,7 @@ from shared.settings import ServiceSettings
 
 
 class RemindersSettings(ServiceSettings):
-    """The reminders service's database, Celery, SMTP and common settings."""
+    """The reminders service's database, Celery and common settings (its e-mails are sent by mailings)."""
 
     model_config = SettingsConfigDict(env_prefix="NEGOCE_REMINDERS_", extra="ignore", populate_by_name=True)
 
@@ -25,14 +25,6 @@ class RemindersSettings(ServiceSettings):
     # Fault injection for the crash tests only: seconds a claim transaction keeps its rows locked
     # before it commits, so a test can kill the worker in the middle of a batch.
     fire_hold_seconds: float = 0.0
-    email_interval_seconds: float = 2.0
-    email_batch_size: int = 50
-    email_max_attempts: int = 5
-    email_retry_seconds: float = 30.0
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = 8025
-    smtp_timeout_seconds: float = 10.0
-    mail_from: str = "Négoce <rappels@negoce.localhost>"
 
     @property
     def broker_url(self) -> str:

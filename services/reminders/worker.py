@@ -28,10 +28,8 @@ from typing import TypeVar
 
 from celery import Celery
 from celery.signals import after_setup_logger
-from kombu.exceptions import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from services.reminders import mailer
 from services.reminders.firing import fire_due
 from services.reminders.settings import RemindersSettings
 from shared.db import create_sessionmaker, unit_of_work
@@ -40,14 +38,12 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 WORKER_APPLICATION_NAME = "negoce-reminders-worker"
 FIRE_TASK = "reminders.fire_due"
-EMAIL_TASK = "reminders.send_emails"
 
 
 def create_celery(settings: RemindersSettings) -> Celery:
     """The Celery app: its broker, queue, reliability options and beat schedule."""
     app = Celery("negoce-reminders", broker=settings.broker_url)
     tick = timedelta(seconds=settings.fire_interval_seconds)
-    mail_tick = timedelta(seconds=settings.email_interval_seconds)
     app.conf.update(
         task_default_queue=settings.celery_queue,
         task_ignore_result=True,
@@ -65,11 +61,6 @@ def create_celery(settings: RemindersSettings) -> Celery:
                 "task": FIRE_TASK,
                 "schedule": tick,
                 "options": {"expires": max(5.0, 10 * settings.fire_interval_seconds)},
-            },
-            "send-notification-emails": {
-                "task": EMAIL_TASK,
-                "schedule": mail_tick,
-                "options": {"expires": max(10.0, 5 * settings.email_interval_seconds)},
             },
         },
     )
@@ -130,15 +121,4 @@ def fire_due_reminders() -> int:
     fired = _run(_fire_all_due)
     if fired:
         log.info("fired %d reminders", fired)
-        try:
-            send_notification_emails.delay()
-        except OperationalError:
-            # The firing is committed; the e-mails leave with the next periodic e-mail tick instead.
-            log.warning("broker unavailable; notification e-mails wait for the next tick")
     return fired
-
-
-@celery_app.task(name=EMAIL_TASK)
-def send_notification_emails() -> int:
-    """Send the notification e-mails whose attempt is due; returns how many were attempted."""
-    return _run(lambda sessions: mailer.send_pending(sessions, settings))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from shared.events.envelope import Event
 
@@ -63,10 +63,31 @@ class ReminderDeleted(Event):
     payload: ReminderPayload
 
 
+class ReminderEmailRequestedPayload(BaseModel):
+    """The notification e-mail of one firing, written by reminders, delivered by mailings."""
+
+    notification_id: int = Field(description="The feed entry the e-mail announces; one e-mail per entry")
+    reminder_id: int
+    client_id: int = Field(description="The client the reminder is about (its deletion or erasure reaches the e-mail)")
+    user_id: str = Field(description="The assigned user the e-mail goes to")
+    to_address: str = Field(description="The user's address, as the reminders directory holds it")
+    subject: str = Field(description="One line, ready to be a header")
+    body: str
+
+
+class ReminderEmailRequested(Event):
+    """A reminder fired for a user with an e-mail address: the mailings service is asked to e-mail them."""
+
+    TYPE = "reminder.email_requested"
+    type: Literal["reminder.email_requested"] = "reminder.email_requested"
+    payload: ReminderEmailRequestedPayload
+
+
 REMINDER_EVENTS: tuple[type[Event], ...] = (
     ReminderCreated,
     ReminderUpdated,
     ReminderDone,
     ReminderDue,
     ReminderDeleted,
+    ReminderEmailRequested,
 )
