@@ -75,7 +75,7 @@ from bench.list_bench import percentile
 from services.clients.app import create_app as create_clients_app
 from services.clients.handlers import CONSUMER
 from services.clients.settings import ClientsSettings
-from services.orders.domain import DEFAULT_CONTAINERS
+from services.orders.catalogue.domain import DEFAULT_CONTAINERS
 from shared.events.envelope import new_event
 from shared.events.orders import ContainerPayload, InvoiceIssued, InvoiceIssuedPayload, ProductLinePayload
 from shared.messaging import ORDERS_EXCHANGE, consumer_queue

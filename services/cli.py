@@ -105,7 +105,7 @@ def demo_orders(
 ) -> None:
     """Give the demo account a catalogue and an order history through the API (once)."""
     from services.clients.accounts import DEMO_ACCOUNT_ID, DEMO_USER
-    from services.orders.demo_seed import seed_demo_orders
+    from services.orders.demo.seed import seed_demo_orders
     from shared.auth import issue_token
 
     settings = ClientsSettings()

@@ -19,7 +19,7 @@ from sqlalchemy import text
 from services.clients.app import create_app as create_clients_app
 from services.clients.settings import ClientsSettings
 from services.orders.app import create_app as create_orders_app
-from services.orders.demo_history import generate_history
+from services.orders.demo.history import generate_history
 from services.orders.settings import OrdersSettings
 from tests.conftest import RUN_ID, _rabbitmqctl, isolated_database, new_account, running
 from tests.support import eventually, in_process

@@ -14,6 +14,7 @@ from tests.orders_support import (
     drained,
     order,
     orders_account,
+    orders_sql,  # noqa: F401 (a fixture)
     published_client,
 )
 

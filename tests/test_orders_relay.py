@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from services.orders import replica
 from services.orders.app import create_app
+from services.orders.client_life.service import REPLICA
 from services.orders.settings import OrdersSettings
 from shared.auth import issue_token
 from shared.events import new_event
@@ -49,7 +49,7 @@ async def test_an_order_event_left_in_the_outbox_is_published_after_restart(orde
     async with EventTap(AMQP_URL, "negoce.orders", "order.created") as tap:
         crashed = create_app(OrdersSettings(database_url=orders_crash_database, run_outbox_relay=False))
         async with running(crashed):
-            await replica.apply_snapshot(sessions=crashed.state.context.sessions, consumer="test", event=known_client)
+            await REPLICA.apply_snapshot(sessions=crashed.state.context.sessions, consumer="test", event=known_client)
             async with in_process(crashed, headers) as http:
                 cat = await catalogue(http, account)
                 created = (

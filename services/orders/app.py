@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.orders.handlers import build_subscribers
+from services.orders.catalogue.routes import router as catalogue_router
+from services.orders.client_life.handlers import build_subscribers
+from services.orders.client_life.routes import router as client_life_router
+from services.orders.fulfilment.routes import router as fulfilment_router
+from services.orders.invoicing.routes import router as invoicing_router
 from services.orders.models import idempotency_keys, outbox
-from services.orders.routes_catalogue import router as catalogue_router
-from services.orders.routes_orders import router as orders_router
+from services.orders.ordering.routes import router as ordering_router
+from services.orders.pricing.routes import router as pricing_router
 from services.orders.settings import OrdersSettings
 from shared.app import create_service_app
 from shared.events.orders import ORDER_EVENTS
@@ -21,8 +25,16 @@ def create_app(settings: OrdersSettings | None = None) -> FastAPI:
         description="Catalogue, prices, reservations, orders, invoices, shipments and payments.",
         outbox=outbox,
         idempotency_keys=idempotency_keys,
-        # Catalogue and picker routes first: /api/orders/products must not be taken for an order id.
-        routers=[catalogue_router, orders_router],
+        # Fixed paths first (/api/orders/products, /reservations, /client-choices...): the ordering
+        # slice's /api/orders/{order_id} would otherwise take them for an order id.
+        routers=[
+            catalogue_router,
+            pricing_router,
+            fulfilment_router,
+            client_life_router,
+            ordering_router,
+            invoicing_router,
+        ],
         subscribers=build_subscribers,
         publishes=ORDER_EVENTS,
     )

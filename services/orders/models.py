@@ -122,7 +122,7 @@ class GridPrice(Base):
 
 
 class NegotiatedPrice(Base):
-    """A client's own price for a variant (F14), applied before any grid."""
+    """A client's own negotiated price for a variant, applied before any grid."""
 
     __tablename__ = "negotiated_prices"
 
@@ -133,7 +133,7 @@ class NegotiatedPrice(Base):
 
 
 class SupersededPrice(Base):
-    """A merged client's negotiated price that lost to the kept client's own price for the variant (F19).
+    """A merged client's negotiated price that lost to the kept client's own price for the variant at a merge.
 
     negotiated_prices holds one live price per client and variant, so the losing price cannot
     stay there under the kept client's id; it is kept here instead of being dropped, so the
@@ -291,7 +291,7 @@ class Payment(Base):
 
 
 class Reservation(Base):
-    """Stock set aside for a client (F15); shipments to that client consume it."""
+    """Stock set aside for a client (a reservation); shipments to that client consume it."""
 
     __tablename__ = "reservations"
     __table_args__ = (

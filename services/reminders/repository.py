@@ -18,6 +18,8 @@ from services.reminders.models import (
     Reminder,
     ReminderUser,
 )
+from shared.client_replica import ReplicaTable
+from shared.client_replica import repository as client_replica
 
 AccountUser = tuple[uuid.UUID, str]
 AccountClient = tuple[uuid.UUID, int]
@@ -97,50 +99,18 @@ async def user_emails(session: AsyncSession, *, keys: set[AccountUser]) -> dict[
 # --- client replica -----------------------------------------------------------------------------
 
 
+# Only the name, for the notification e-mail's subject; the pseudonym once the client is erased.
+CLIENTS = ReplicaTable(
+    model=ClientReplica, columns=lambda _: {}, personal=lambda pseudonym: {"display_name": pseudonym}
+)
+
+
 async def get_replica(
     session: AsyncSession, *, account_id: uuid.UUID, client_id: int, share_lock: bool = False
 ) -> ClientReplica | None:
     """This service's copy of a client of the account, optionally share-locked (an erasure then waits)."""
-    query = select(ClientReplica).where(ClientReplica.client_id == client_id, ClientReplica.account_id == account_id)
-    if share_lock:
-        query = query.with_for_update(read=True)
-    return (await session.execute(query)).scalar_one_or_none()
-
-
-async def apply_client_snapshot(
-    session: AsyncSession, *, account_id: uuid.UUID, client_id: int, version: int, display_name: str
-) -> None:
-    """Know a client; an older snapshot loses, and a delete or merge seen first stays."""
-    statement = insert(ClientReplica).values(
-        client_id=client_id, account_id=account_id, version=version, display_name=display_name, deleted=False
-    )
-    new = statement.excluded
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["client_id"],
-            set_={
-                "version": func.greatest(ClientReplica.version, new.version),
-                "display_name": case(
-                    ((ClientReplica.version < new.version) & ClientReplica.erased.is_(False), new.display_name),
-                    else_=ClientReplica.display_name,
-                ),
-            },
-            where=ClientReplica.account_id == new.account_id,
-        )
-    )
-
-
-async def mark_client(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, **values: Any) -> None:
-    """Record that a client was deleted or merged, even before its creation arrived."""
-    statement = (
-        insert(ClientReplica)
-        .values(client_id=client_id, account_id=account_id, version=0, display_name="", deleted=False)
-        .values(**values)
-    )
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["client_id"], set_=values, where=ClientReplica.account_id == account_id
-        )
+    return await client_replica.get(
+        session, CLIENTS, account_id=account_id, client_id=client_id, lock="share" if share_lock else None
     )
 
 
@@ -238,24 +208,9 @@ async def delete_client_reminders(session: AsyncSession, *, account_id: uuid.UUI
 
 
 async def erase_client_texts(
-    session: AsyncSession, *, account_id: uuid.UUID, client_id: int, version: int, pseudonym: str, blank: str
+    session: AsyncSession, *, account_id: uuid.UUID, client_id: int, pseudonym: str, blank: str
 ) -> None:
-    """Mark the client erased, then remove the personal data its reminders and notifications hold.
-
-    The replica first: a reminder being created for the client holds it (share lock) and commits
-    before the texts are blanked, or waits and is refused. The erasure's version makes an older
-    snapshot arriving late unable to bring the name back.
-    """
-    statement = insert(ClientReplica).values(
-        client_id=client_id, account_id=account_id, version=version, display_name=pseudonym, deleted=False, erased=True
-    )
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["client_id"],
-            where=ClientReplica.account_id == account_id,
-            set_={"display_name": pseudonym, "erased": True, "version": func.greatest(ClientReplica.version, version)},
-        )
-    )
+    """Remove the personal data an erased client's reminders and notifications hold (the replica row is the shared replica's)."""
     await session.execute(
         update(Reminder)
         .where(Reminder.account_id == account_id, Reminder.client_id == client_id)

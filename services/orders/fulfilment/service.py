@@ -1,4 +1,4 @@
-"""Use cases after the order: shipments (whole or partial), payments and reservations (F15)."""
+"""Use cases after the order: shipments (whole or partial), payments and reservations."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.orders import catalogue_repository as catalogue
-from services.orders import order_repository as repo
-from services.orders.domain import fact_date_problem
+from services.orders.catalogue import service as catalogue
+from services.orders.catalogue.domain import container_payload
+from services.orders.client_life import service as clients
+from services.orders.fulfilment import repository as repo
+from services.orders.fulfilment.domain import fact_date_problem
+from services.orders.fulfilment.schemas import PaymentCreate, ReservationCreate, ShipmentCreate
 from services.orders.models import Order, Payment, Reservation, Shipment, ShipmentLine, outbox
-from services.orders.order_service import get_order, load_order
-from services.orders.replica import known_client
-from services.orders.schemas import PaymentCreate, ReservationCreate, ShipmentCreate
-from services.orders.views import container_payload
+from services.orders.ordering import service as ordering
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidField, NotFound
 from shared.events.orders import (
@@ -33,11 +33,11 @@ from shared.outbox import add_event
 
 async def ship(session: AsyncSession, *, principal: Principal, order_id: int, data: ShipmentCreate) -> dict[str, Any]:
     """Ship some or all of what remains to the ship-to client, consuming its reservations."""
-    order = await load_order(session, principal=principal, order_id=order_id, for_update=True)
+    order = await ordering.load_order(session, principal=principal, order_id=order_id, for_update=True)
     _check_date(order, "shipped_at", data.shipped_at)
     if order.state not in ("confirmed", "invoiced"):
         raise Conflict(f"Order {order.number} is {order.state}: only confirmed or invoiced orders ship.")
-    lines = {line.id: line for line in await repo.order_lines(session, order_id=order.id)}
+    lines = {line.id: line for line in await ordering.order_lines(session, order_id=order.id)}
     shipped = await repo.shipped_quantities(session, order_id=order.id)
     remaining = {line_id: line.quantity - shipped.get(line_id, Decimal(0)) for line_id, line in lines.items()}
     wanted = (
@@ -70,7 +70,7 @@ async def ship(session: AsyncSession, *, principal: Principal, order_id: int, da
     )
     details = {
         d.id: d
-        for d in await catalogue.variants_with_details(
+        for d in await catalogue.variant_details(
             session, account_id=order.account_id, variant_ids=[lines[i].variant_id for i in wanted]
         )
     }
@@ -105,14 +105,14 @@ async def ship(session: AsyncSession, *, principal: Principal, order_id: int, da
             ],
         ),
     )
-    return await get_order(session, principal=principal, order_id=order.id)
+    return await ordering.get_order(session, principal=principal, order_id=order.id)
 
 
 async def record_payment(
     session: AsyncSession, *, principal: Principal, order_id: int, data: PaymentCreate
 ) -> dict[str, Any]:
     """Record money received on an order that is not cancelled."""
-    order = await load_order(session, principal=principal, order_id=order_id, for_update=True)
+    order = await ordering.load_order(session, principal=principal, order_id=order_id, for_update=True)
     _check_date(order, "paid_at", data.paid_at)
     if order.state == "cancelled":
         raise Conflict(f"Order {order.number} is cancelled: it takes no payment.")
@@ -141,15 +141,13 @@ async def record_payment(
             method=payment.method,
         ),
     )
-    return await get_order(session, principal=principal, order_id=order.id)
+    return await ordering.get_order(session, principal=principal, order_id=order.id)
 
 
 async def reserve(session: AsyncSession, *, principal: Principal, data: ReservationCreate) -> dict[str, Any]:
     """Set stock aside for a client."""
-    await known_client(session, account_id=principal.account_id, client_id=data.client_id, for_update=True)
-    details = await catalogue.variants_with_details(
-        session, account_id=principal.account_id, variant_ids=[data.variant_id]
-    )
+    await clients.orderable_client(session, account_id=principal.account_id, client_id=data.client_id, for_update=True)
+    details = await catalogue.variant_details(session, account_id=principal.account_id, variant_ids=[data.variant_id])
     if not details:
         raise NotFound(f"Variant {data.variant_id} does not exist.")
     reservation = Reservation(
@@ -175,7 +173,7 @@ async def cancel_reservation(session: AsyncSession, *, principal: Principal, res
     if reservation.status != "active":
         raise Conflict(f"Reservation {reservation_id} is {reservation.status}.")
     reservation.status = "cancelled"
-    details = await catalogue.variants_with_details(
+    details = await catalogue.variant_details(
         session, account_id=principal.account_id, variant_ids=[reservation.variant_id]
     )
     await _announce(session, reservation, ReservationCancelled, details[0].product_name)
@@ -184,7 +182,7 @@ async def cancel_reservation(session: AsyncSession, *, principal: Principal, res
 
 async def list_reservations(session: AsyncSession, *, principal: Principal, client_id: int) -> list[dict[str, Any]]:
     """A client's reservations."""
-    await known_client(session, account_id=principal.account_id, client_id=client_id)
+    await clients.orderable_client(session, account_id=principal.account_id, client_id=client_id)
     return [
         reservation_body(r)
         for r in await repo.client_reservations(session, account_id=principal.account_id, client_id=client_id)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import httpx
 
-from services.orders.demo_history import generate_history
+from services.orders.demo.history import generate_history
 
 
-async def _wait_until(check, *, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+async def _wait_until(check: Callable[[], Awaitable[bool]], *, timeout: float, what: str) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not await check():
         if asyncio.get_running_loop().time() > deadline:

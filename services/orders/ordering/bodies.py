@@ -1,4 +1,4 @@
-"""Turn stored orders into API bodies and event payloads."""
+"""An order as the API shows it and as events carry it, with the shipments and payments that followed it."""
 
 from __future__ import annotations
 
@@ -7,19 +7,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from services.orders.catalogue.domain import container_payload
 from services.orders.models import Invoice, Order, OrderLine, Payment, Shipment, ShipmentLine
-from shared.events.orders import ContainerPayload, OrderPayload, ProductLinePayload
-
-
-def container_payload(detail: Any) -> ContainerPayload:
-    """The container of a variant row (from catalogue_repository.variants_with_details)."""
-    return ContainerPayload(
-        container_id=detail.container_id,
-        name=detail.container_name,
-        short_name=detail.short_name,
-        millilitres=detail.millilitres,
-        kind=detail.kind,
-    )
+from shared.events.orders import OrderPayload, ProductLinePayload
 
 
 def line_payload(line: OrderLine, detail: Any) -> ProductLinePayload:
@@ -45,7 +35,7 @@ def order_payload(order: Order, lines: list[OrderLine], details: dict[int, Any])
         client_id=order.client_id,
         ship_to_client_id=order.ship_to_client_id,
         state=order.state,
-        version=order.version,  # type: ignore[arg-type]
+        version=order.version,
         total_cents=order.total_cents,
         currency=order.currency,
         created_at=order.created_at,

@@ -1,12 +1,13 @@
-"""Queries that follow a client's merge or erasure through every table of the orders database."""
+"""Queries of the clients as orders know them: the picker, and a merge or erasure followed through every table."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, Row, delete, literal, select, update
+from sqlalchemy import BigInteger, delete, literal, select, update
 from sqlalchemy.dialects.postgresql import UUID, insert
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -18,7 +19,6 @@ from services.orders.models import (
     Shipment,
     SupersededPrice,
 )
-from services.orders.order_repository import PLACEHOLDER_REPLICA
 
 # Every column that names a client, outside the replica and the negotiated prices. Invoices,
 # credit notes and payments hang off their order, so moving the order moves them.
@@ -28,27 +28,6 @@ CLIENT_REFERENCES: tuple[tuple[str, type[Any], str], ...] = (
     ("shipments", Shipment, "ship_to_client_id"),
     ("reservations", Reservation, "client_id"),
 )
-
-
-async def mark_merged(
-    session: AsyncSession, *, account_id: uuid.UUID, client_id: int, into: int, merge_id: int
-) -> None:
-    """Record that a client now lives on as ``into``; clients merged into it earlier follow it."""
-    statement = insert(ClientReplica).values(
-        client_id=client_id, account_id=account_id, **PLACEHOLDER_REPLICA, merged_into=into, merge_id=merge_id
-    )
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["client_id"],
-            set_={"merged_into": into, "merge_id": merge_id},
-            where=ClientReplica.account_id == account_id,
-        )
-    )
-    await session.execute(
-        update(ClientReplica)
-        .where(ClientReplica.account_id == account_id, ClientReplica.merged_into == client_id)
-        .values(merged_into=into)
-    )
 
 
 async def move_references(
@@ -63,13 +42,13 @@ async def move_references(
             .values({column: to_client})
             .execution_options(synchronize_session=False)
         )
-        moved[name] = result.rowcount
+        moved[name] = cast(CursorResult[Any], result).rowcount
     return moved
 
 
 async def move_negotiated_prices(
     session: AsyncSession, *, account_id: uuid.UUID, merge_id: int, from_client: int, to_client: int
-) -> tuple[int, list[Row[Any]]]:
+) -> tuple[int, list[tuple[int, int, int]]]:
     """Give the merged client's prices to the kept one; where both had one, set the merged one aside.
 
     Returns how many prices moved and the (variant, set-aside price, kept price) of each clash.
@@ -108,7 +87,7 @@ async def move_negotiated_prices(
         .on_conflict_do_nothing()
         .returning(SupersededPrice.variant_id, SupersededPrice.price_cents, SupersededPrice.kept_price_cents)
     )
-    rows = list(set_aside.all())
+    rows = [(variant_id, price, kept_price) for variant_id, price, kept_price in set_aside.all()]
     kept_variants = (
         select(NegotiatedPrice.variant_id)
         .where(NegotiatedPrice.account_id == account_id, NegotiatedPrice.client_id == to_client)
@@ -132,26 +111,7 @@ async def move_negotiated_prices(
         .values(client_id=to_client)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount, rows
-
-
-async def erase_replicas(
-    session: AsyncSession, *, account_id: uuid.UUID, client_id: int, personal: dict[str, Any]
-) -> None:
-    """Overwrite the personal fields of a client's replica and of the replicas merged into it."""
-    statement = insert(ClientReplica).values(
-        client_id=client_id, account_id=account_id, **{**PLACEHOLDER_REPLICA, **personal}
-    )
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["client_id"], set_=personal, where=ClientReplica.account_id == account_id
-        )
-    )
-    await session.execute(
-        update(ClientReplica)
-        .where(ClientReplica.account_id == account_id, ClientReplica.merged_into == client_id)
-        .values(**personal)
-    )
+    return cast(CursorResult[Any], result).rowcount, rows
 
 
 async def clear_banners(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> int:
@@ -166,4 +126,24 @@ async def clear_banners(session: AsyncSession, *, account_id: uuid.UUID, client_
         .values(banner=None)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount
+    return cast(CursorResult[Any], result).rowcount
+
+
+async def client_choices(session: AsyncSession, *, account_id: uuid.UUID, prefix: str, limit: int) -> list[Any]:
+    """Clients that may be given an order, whose folded name contains the text."""
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = await session.execute(
+        select(ClientReplica.client_id, ClientReplica.display_name)
+        .where(
+            ClientReplica.account_id == account_id,
+            ClientReplica.blocked.is_(False),
+            ClientReplica.deleted.is_(False),
+            ClientReplica.archived.is_(False),
+            ClientReplica.erased.is_(False),
+            ClientReplica.merged_into.is_(None),
+            ClientReplica.search_name.like(f"%{escaped}%", escape="\\"),
+        )
+        .order_by(ClientReplica.search_name, ClientReplica.client_id)
+        .limit(limit)
+    )
+    return list(rows.all())

@@ -1,0 +1,1 @@
+"""The catalogue: containers, products and their variants."""

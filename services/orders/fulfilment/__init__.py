@@ -1,0 +1,1 @@
+"""What follows an order: shipments, payments, and the reservations shipments consume."""
