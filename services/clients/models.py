@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
+from services.clients.base.domain import ClientKind, NameOrder
 from shared.db import new_metadata
 from shared.idempotency import define_idempotency_keys
 from shared.inbox import define_inbox
@@ -53,7 +54,7 @@ class Account(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     name: Mapped[str] = mapped_column(String(200))
-    name_order: Mapped[str] = mapped_column(String(16), default="first_last", server_default="first_last")
+    name_order: Mapped[NameOrder] = mapped_column(String(16), default="first_last", server_default="first_last")
     accounting_prefix: Mapped[str] = mapped_column(String(10), default="411", server_default="411")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris", server_default="Europe/Paris")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -120,7 +121,7 @@ class Client(Base):
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("accounts.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[ClientKind] = mapped_column(String(10))
     title: Mapped[str | None] = mapped_column(String(30))
     first_name: Mapped[str | None] = mapped_column(String(100))
     last_name: Mapped[str | None] = mapped_column(String(100))
@@ -418,7 +419,7 @@ class TimelineEntry(Base):
     object_id: Mapped[int | None] = mapped_column(BigInteger)
     amount_cents: Mapped[int | None] = mapped_column(BigInteger)
     source_event_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
-    # The coarse kind the timeline filters on (services.clients.timeline_text.CATEGORIES).
+    # The coarse kind the timeline filters on (services.clients.timeline.domain.CATEGORIES).
     category: Mapped[str] = mapped_column(String(20))
     # Where the object lives in the API (an invoice's link is its order's).
     link: Mapped[str | None] = mapped_column(String(200))
