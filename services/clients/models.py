@@ -187,7 +187,8 @@ class Client(Base):
 
 # Sort keys of the list; each gets an index for the "all" tab and one for the status tabs.
 # Prospects have no last invoice: -infinity keeps the key non-null, so keyset paging works.
-LIST_SORT_COLUMNS = {
+# Any: Index() is typed for plain columns, and one key is an expression (as the ORM attributes are).
+LIST_SORT_COLUMNS: dict[str, Any] = {
     "first_name": Client.sort_first_last,
     "last_name": Client.sort_last_first,
     "created_at": Client.created_at,
@@ -220,14 +221,14 @@ def _search_indexes() -> None:
         )
     # Blocked clients are few: a partial index finds them without reading the others.
     Index("ix_clients_blocked", Client.account_id, postgresql_where=and_(live, Client.blocked))
-    for column in (
+    for filtered in (
         Client.billing_postal_code,
         Client.search_city,
         Client.billing_country,
         Client.category_id,
         Client.price_grid_id,
     ):
-        Index(f"ix_clients_{column.key}", Client.account_id, column, postgresql_where=live)
+        Index(f"ix_clients_{filtered.key}", Client.account_id, filtered, postgresql_where=live)
 
 
 _search_indexes()

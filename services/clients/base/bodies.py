@@ -105,7 +105,7 @@ def snapshot(
     return ClientSnapshot(
         client_id=client.id,
         version=client.version,
-        kind=client.kind,  # type: ignore[arg-type]
+        kind=client.kind,
         title=client.title,
         first_name=client.first_name,
         last_name=client.last_name,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import cast
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,16 +28,18 @@ async def existing_label_ids(
 async def list_labels(session: AsyncSession, model: Label, *, account_id: uuid.UUID) -> list[Category | Tag]:
     """The account's categories or tags by name."""
     rows = await session.execute(select(model).where(model.account_id == account_id).order_by(model.name))
-    return list(rows.scalars())
+    # select() over "one of two classes" is typed as their common base; the rows are of the class asked.
+    return cast(list[Category | Tag], list(rows.scalars()))
 
 
 async def get_label(
     session: AsyncSession, model: Label, *, account_id: uuid.UUID, label_id: int
 ) -> Category | Tag | None:
     """One category or tag of the account."""
-    return (
+    label = (
         await session.execute(select(model).where(model.account_id == account_id, model.id == label_id))
     ).scalar_one_or_none()
+    return cast(Category | Tag | None, label)
 
 
 async def label_name_taken(

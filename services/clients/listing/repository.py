@@ -88,7 +88,7 @@ async def list_page(
     cursor: Cursor | None,
     limit: int,
     conditions: Sequence[ColumnElement[bool]] = (),
-) -> tuple[list[Row[Any]], Cursor | None]:
+) -> tuple[list[Row[*tuple[Any, ...]]], Cursor | None]:
     """One page of rows matching the search conditions, and the cursor of the next page (None on the last)."""
     sort, direction = ordering.sort, ordering.direction
     sort_expr = LIST_SORT_COLUMNS[sort]
@@ -139,13 +139,13 @@ async def first_matches(
     account_id: uuid.UUID,
     conditions: Sequence[ColumnElement[bool]],
     limit: int,
-) -> list[Row[Any]]:
+) -> list[Row[*tuple[Any, ...]]]:
     """(id, status) of up to ``limit`` matches in no order: without ORDER BY the planner may use any index."""
     query = select(Client.id, Client.status).where(*listed(account_id, "all", conditions)).limit(limit)
     return list(await session.execute(query))
 
 
-def _cursor_key(sort: str, row: Row[Any]) -> str | int:
+def _cursor_key(sort: str, row: Row[*tuple[Any, ...]]) -> str | int:
     if sort == "created_at":
         return row.created_at.isoformat()
     if sort == "last_invoiced_at":
@@ -171,7 +171,7 @@ def _sql_key(sort: str, key: object) -> Any:
     return literal(key)
 
 
-async def account_and_counts(session: AsyncSession, *, account_id: uuid.UUID) -> Row[Any] | None:
+async def account_and_counts(session: AsyncSession, *, account_id: uuid.UUID) -> Row[*tuple[Any, ...]] | None:
     """The account's name order, time zone and (clients, prospects) counts, in one round trip."""
     return (
         await session.execute(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
+from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +23,7 @@ async def record_invoices_issued(
     Returns, per invoice, the number of a credit note that already cancelled it (else None).
     """
     latest = {p.invoice_id: p for p in invoices}  # one row per invoice: an upsert may not touch a row twice
-    table = ClientInvoice.__table__
+    table = cast(Table, ClientInvoice.__table__)
     statement = insert(table)
     updated = ("client_id", "order_id", "order_number", "invoice_number", "issued_at", "total_cents", "currency")
     # Core executemany: one cached statement whatever the batch size (see shared.inbox.claim_events).
@@ -69,7 +71,7 @@ async def record_invoice_lines(
         for line in p.lines
     ]
     if values:
-        await session.execute(insert(ClientInvoiceLine.__table__).on_conflict_do_nothing(), values)
+        await session.execute(insert(cast(Table, ClientInvoiceLine.__table__)).on_conflict_do_nothing(), values)
 
 
 async def record_invoice_cancelled(

@@ -93,7 +93,7 @@ async def selection_addresses(
         {
             "client_id": c.id,
             "display_name": name_of(c, order),
-            "kind": c.kind,  # type: ignore[arg-type]
+            "kind": c.kind,
             "title": c.title,
             "first_name": c.first_name,
             "last_name": c.last_name,

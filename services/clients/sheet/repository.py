@@ -71,7 +71,7 @@ async def orders_page(
     client_id: int,
     after: tuple[datetime, int] | None,
     limit: int,
-) -> list[Row[Any]]:
+) -> list[Row[*tuple[Any, ...]]]:
     """Up to ``limit + 1`` orders billed to a client, newest first, each with its current invoice."""
     # An order's invoice: the live one, else the last cancelled one (re-invoicing after a credit note).
     invoice = (
@@ -115,7 +115,7 @@ async def orders_page(
     return list((await session.execute(query)).all())
 
 
-async def order_summary(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> Row[Any]:
+async def order_summary(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> Row[*tuple[Any, ...]]:
     """How many orders the client has (cancelled excluded), how many are open, and the last one's date."""
     live = ClientOrder.state != "cancelled"
     return (
@@ -138,7 +138,7 @@ async def top_products(
     end: date | None,
     tz: str,
     limit: int,
-) -> list[Row[Any]]:
+) -> list[Row[*tuple[Any, ...]]]:
     """The variants most delivered to a client (as ship-to), by units then litres."""
     line = ClientShipmentLine
     units, litres = func.sum(line.quantity).label("units"), func.sum(line.litres).label("litres")
@@ -233,7 +233,7 @@ async def revenue_per_period(
                 ClientInvoiceLine.invoice_id == ClientInvoice.invoice_id,
             ),
         ).where(ClientInvoiceLine.container_id == container_id)
-    return {row.period: int(row[1]) for row in await session.execute(query)}
+    return {row.period: int(row[1] or 0) for row in await session.execute(query)}
 
 
 async def deliveries_per_period(
@@ -246,7 +246,7 @@ async def deliveries_per_period(
     tz: str,
     group: Group,
     container_id: int | None,
-) -> dict[str, Row[Any]]:
+) -> dict[str, Row[*tuple[Any, ...]]]:
     """Units and litres shipped to a client, by period of shipping."""
     line = ClientShipmentLine
     period = _period(line.shipped_at, tz=tz, group=group)

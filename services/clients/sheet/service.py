@@ -110,7 +110,7 @@ async def statistics(
     orders = await repository.orders_per_period(session, **scope)
     revenue = await repository.revenue_per_period(session, **scope)
     deliveries = await repository.deliveries_per_period(session, **scope)
-    periods = []
+    periods: list[dict[str, Any]] = []
     for key in period_keys(start, end, group):
         shipped = deliveries.get(key)
         periods.append(

@@ -6,9 +6,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, DateTime, Row, and_, delete, literal, select, tuple_, update
+from sqlalchemy import BigInteger, DateTime, Row, Table, and_, delete, literal, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -22,14 +22,15 @@ class EntryRow:
     """A stored entry and the name parts of the other client it names, if any (None when it names none)."""
 
     entry: TimelineEntry
-    about: Row[Any] | None
+    about: Row[*tuple[Any, ...]] | None
 
 
 async def add_entries(session: AsyncSession, entries: Sequence[NewEntry]) -> None:
     """Write entries; one already written for the same event and client is kept as it is."""
     if not entries:
         return
-    table = TimelineEntry.__table__
+    # Core executemany on the table: one cached statement whatever the number of entries.
+    table = cast(Table, TimelineEntry.__table__)
     await session.execute(
         insert(table).on_conflict_do_nothing(index_elements=[table.c.source_event_id, table.c.client_id]),
         [asdict(e) | {"category": category_of(e.kind)} for e in entries],
