@@ -270,7 +270,7 @@ def write_results(
             "platform": platform.platform(),
             "load_average_after": os.getloadavg(),
         },
-        "sql_method": "every statement of list_service.list_clients for the request, captured with a SQLAlchemy "
+        "sql_method": "every statement of listing.service.list_clients for the request, captured with a SQLAlchemy "
         "event, replayed in order bare on asyncpg (prepared); timed as one sequence",
         **meta,
         "summary": result,

@@ -1,4 +1,4 @@
-"""A client's orders history and timeline follow order events: any order, duplicates, tenancy (F10, F13)."""
+"""A client's orders history and timeline follow order events: any order, duplicates, tenancy."""
 
 import uuid
 from datetime import UTC, datetime, timedelta

@@ -1,4 +1,4 @@
-"""Merging clients and finding duplicates (issue 5, F19), on the clients side, over the real broker."""
+"""Merging clients and finding duplicates (issue 5), on the clients side, over the real broker."""
 
 from datetime import UTC, datetime
 

@@ -1,4 +1,4 @@
-"""A client's statistics and top products follow hand-published order events (F16, F17).
+"""A client's statistics and top products follow hand-published order events.
 
 Periods are months or years in the account's time zone (Europe/Paris by default), so an
 invoice at 2026-01-31T23:30Z counts in February.

@@ -1,4 +1,4 @@
-"""Segments and exports (F6, F7): CSV for French Excel, XLSX jobs, the same clients as the list."""
+"""Segments (saved searches) and exports of the base or a selection: CSV for French Excel, XLSX jobs, the same clients as the list."""
 
 from __future__ import annotations
 

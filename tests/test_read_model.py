@@ -1,4 +1,4 @@
-"""The client list follows hand-published order events over the real RabbitMQ (F2, F3)."""
+"""The client list follows hand-published order events over the real RabbitMQ: tabs (client or prospect) and the list's invoice columns."""
 
 from datetime import UTC, datetime, timedelta
 

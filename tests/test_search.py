@@ -1,4 +1,4 @@
-"""Client search (F5): every field, the `q` text and the parameters meaning the same, errors, injection."""
+"""Client search: every field, the `q` text and the parameters meaning the same, errors, injection."""
 
 from __future__ import annotations
 

@@ -329,7 +329,7 @@ Index(
 
 
 class ClientInvoiceLine(Base):
-    """One line of an issued invoice: revenue per container in the statistics (F17)."""
+    """One line of an issued invoice: revenue per container in the statistics."""
 
     __tablename__ = "client_invoice_lines"
 
@@ -344,7 +344,7 @@ class ClientInvoiceLine(Base):
 
 
 class ClientOrder(Base):
-    """An order of a billed client at the latest version seen (history F13, statistics F17).
+    """An order of a billed client at the latest version seen (for the orders history and the statistics).
 
     Order events may arrive in any order: a row only moves to a higher ``version``.
     """
@@ -375,7 +375,7 @@ Index(
 
 
 class ClientShipmentLine(Base):
-    """Goods that left for a client: counted for the ship-to client, not the billed one (F16, F17)."""
+    """Goods that left for a client: counted for the ship-to client, not the billed one (top products, statistics)."""
 
     __tablename__ = "client_shipment_lines"
     __table_args__ = (Index("ix_client_shipment_lines_ship_to", "account_id", "ship_to_client_id", "shipped_at"),)
@@ -401,7 +401,7 @@ class ClientShipmentLine(Base):
 
 
 class TimelineEntry(Base):
-    """One line of a client's timeline (F10); an event adds at most one line per client."""
+    """One line of a client's timeline; an event adds at most one line per client."""
 
     __tablename__ = "timeline_entries"
     __table_args__ = (
@@ -425,12 +425,12 @@ class TimelineEntry(Base):
     # Where the object lives in the API (an invoice's link is its order's).
     link: Mapped[str | None] = mapped_column(String(200))
     # Another client the text names (the ship-to of a shipment, the client absorbed by a merge): the
-    # text holds timeline_text.OTHER_CLIENT and that client's current name is written in when read.
+    # text holds timeline.domain.OTHER_CLIENT and that client's current name is written in when read.
     about_client_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ClientNote(Base):
-    """A comment, call or meeting noted on a client's sheet (F11)."""
+    """A comment, call or meeting noted on a client's sheet."""
 
     __tablename__ = "client_notes"
     __table_args__ = (
@@ -450,7 +450,7 @@ class ClientNote(Base):
 
 
 class ClientMerge(Base):
-    """One merge done: which client absorbed which, by whom, and what it moved (F19)."""
+    """One merge done: which client absorbed which, by whom, and what it moved."""
 
     __tablename__ = "client_merges"
     __table_args__ = (UniqueConstraint("account_id", "merged_client_id"),)
@@ -465,7 +465,7 @@ class ClientMerge(Base):
 
 
 class Segment(Base):
-    """A saved search (F6): re-evaluated each time it is used, so it follows the client base."""
+    """A saved search (segment): re-evaluated each time it is used, so it follows the client base."""
 
     __tablename__ = "segments"
     __table_args__ = (UniqueConstraint("account_id", "name"),)

@@ -11,7 +11,7 @@ from services.clients.models import Account, ClientNote, Contact, TimelineEntry
 
 # Timeline lines whose text the user wrote or that quote personal data (a note, an e-mail's address
 # and subject, a reminder's text, a blocking reason). Other lines hold numbers, amounts, dates, user
-# ids, campaign names, or name another client by id (timeline_text.OTHER_CLIENT).
+# ids, campaign names, or name another client by id (services.clients.timeline.domain.OTHER_CLIENT).
 PERSONAL_CATEGORIES = ("note", "email", "reminder", "block")
 
 
