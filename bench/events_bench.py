@@ -73,7 +73,7 @@ from bench.events_stack import (
 )
 from bench.list_bench import percentile
 from services.clients.app import create_app as create_clients_app
-from services.clients.handlers import CONSUMER
+from services.clients.read_model.handlers import CONSUMER
 from services.clients.settings import ClientsSettings
 from services.orders.catalogue.domain import DEFAULT_CONTAINERS
 from shared.events.envelope import new_event

@@ -26,7 +26,7 @@ from alembic.script import ScriptDirectory
 from bench.config import BENCH_ACCOUNT_ID, BENCH_ACCOUNT_NAME, DATABASE_URL, RESULTS_DIR, raw_dsn, sync_url
 from bench.indexes import BULK_TABLES, drop_indexes, ensure_indexes, missing_indexes
 from bench.rows import CLIENT_COLUMNS, CONTACT_COLUMNS, INVOICE_COLUMNS, ORDER_COLUMNS, TAG_COLUMNS, Chunk, RowMaker
-from services.clients.demo_data import CATEGORIES, TAGS
+from services.clients.accounts.demo_data import CATEGORIES, TAGS
 from services.clients.exports.lines import fill_lines_sql
 from services.clients.models import Base
 from shared.migrations import alembic_config, upgrade

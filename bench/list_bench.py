@@ -8,7 +8,7 @@ keep-alive httpx client; p50 / p95 (nearest rank) / max are reported in millisec
 at the client, so they include the harness, nginx, uvicorn, FastAPI, auth and the three queries.
 In the same run and for the same page it also times:
   * svc - the same request sent straight to uvicorn (no gateway),
-  * orm - services.clients.list_queries.list_page called through an AsyncSession,
+  * orm - services.clients.listing.repository.list_page called through an AsyncSession,
   * sql - the exact SQL text and parameters list_page sent (captured with a SQLAlchemy event),
           executed bare on asyncpg (a prepared, cached statement, as the service's driver uses).
 The ratio gw/sql is gateway p95 / SQL p95. EXPLAIN checks every page's plan (one Index Scan on an

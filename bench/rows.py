@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.clients.demo import ClientFaker
-from services.clients.demo_data import PLACES, STREET_KINDS, STREET_NAMES
-from services.clients.domain import accounting_code_stem, sort_keys
+from services.clients.accounts.demo import ClientFaker
+from services.clients.accounts.demo_data import PLACES, STREET_KINDS, STREET_NAMES
+from services.clients.record.domain import accounting_code_stem, sort_keys
 from services.clients.search.keys import PersonNames, search_keys
 
 # Column order of every tuple below; columns not listed are nullable or have a server default.

@@ -10,7 +10,7 @@ time budget); p50 / p95 (nearest rank) / max in milliseconds, measured at the cl
 
 In the same run, every SQL statement the request sent (account and tab counts, label names,
 settings, the page, and the statement that counts the matches: a capped count, or the first
-matches fetched unordered), captured from services.clients.list_service.list_clients with a
+matches fetched unordered), captured from services.clients.listing.service.list_clients with a
 SQLAlchemy event, is replayed bare on asyncpg in one transaction (prepared, as the service's
 driver does) and timed as one sequence: sql p95, its page and count parts at p50, and
 gw/sql = gateway p95 / SQL p95. Each case's page and count plans are outlined, with whether
@@ -270,7 +270,7 @@ def write_results(
             "platform": platform.platform(),
             "load_average_after": os.getloadavg(),
         },
-        "sql_method": "every statement of list_service.list_clients for the request, captured with a SQLAlchemy "
+        "sql_method": "every statement of listing.service.list_clients for the request, captured with a SQLAlchemy "
         "event, replayed in order bare on asyncpg (prepared); timed as one sequence",
         **meta,
         "summary": result,

@@ -12,8 +12,9 @@ import asyncpg
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.clients import list_service
-from services.clients.list_queries import Cursor, Ordering, list_page
+from services.clients.list_queries import Ordering
+from services.clients.listing import service as list_service
+from services.clients.listing.repository import Cursor, list_page
 from services.clients.search.params import SearchParams
 from shared.auth import Principal
 from shared.db import create_engine

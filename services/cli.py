@@ -68,7 +68,7 @@ def broker_declare() -> None:
 @account_app.command("create")
 def account_create(name: str, user: Annotated[str, typer.Option(help="User named in the token")] = "admin") -> None:
     """Create an account and print one JSON line with its id and a bearer token."""
-    from services.clients.accounts import create_account
+    from services.clients.accounts.service import create_account
     from shared.auth import issue_token
 
     settings = ClientsSettings()
@@ -83,7 +83,7 @@ def demo_seed(
     clients: Annotated[int, typer.Option(min=1, max=100_000)] = 300,
 ) -> None:
     """Fill the demo account on first start, then print the URL and its token."""
-    from services.clients.accounts import DEMO_ACCOUNT_ID, DEMO_USER, seed_demo_account
+    from services.clients.accounts.service import DEMO_ACCOUNT_ID, DEMO_USER, seed_demo_account
     from shared.auth import issue_token
 
     settings = ClientsSettings()
@@ -104,7 +104,7 @@ def demo_orders(
     wait: Annotated[float, typer.Option(help="Seconds to wait for the services")] = 120.0,
 ) -> None:
     """Give the demo account a catalogue and an order history through the API (once)."""
-    from services.clients.accounts import DEMO_ACCOUNT_ID, DEMO_USER
+    from services.clients.accounts.service import DEMO_ACCOUNT_ID, DEMO_USER
     from services.orders.demo.seed import seed_demo_orders
     from shared.auth import issue_token
 
@@ -126,7 +126,7 @@ def clients_republish(
     """Announce every live client again (after adding a consumer, or to repair a copy)."""
     import uuid
 
-    from services.clients.resync import republish_snapshots
+    from services.clients.record.service import republish_snapshots
     from shared.db import create_engine, create_sessionmaker
 
     async def run() -> int:

@@ -164,7 +164,7 @@ class TestAccount:
 
 async def new_account(app: FastAPI, name: str = "Test account") -> TestAccount:
     """Create an account row and mint a token for it."""
-    from services.clients.accounts import create_account
+    from services.clients.accounts.service import create_account
     from shared.auth import issue_token
     from shared.db import unit_of_work
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from faststream.rabbit import TestRabbitBroker
 
-from services.clients.handlers import build_subscribers
 from services.clients.models import outbox
+from services.clients.read_model.handlers import build_subscribers
 from services.clients.settings import ClientsSettings
 from shared.app import build_context, include_subscribers
 from shared.events import new_event

@@ -464,7 +464,7 @@ async def test_other_accounts_clients_are_never_found(base, clients_app):
 
 
 async def test_counts_of_a_broad_search_stop_at_the_cap(clients_app, sql):
-    from services.clients.list_service import MATCH_COUNT_CAP
+    from services.clients.listing.service import MATCH_COUNT_CAP
 
     account = await new_account(clients_app, "Many")
     await sql(

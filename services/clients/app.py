@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.clients.handlers import build_subscribers
+from services.clients.accounts.routes import router as accounts_router
+from services.clients.contacts.routes import router as contacts_router
+from services.clients.erasure.routes import router as erasure_router
+from services.clients.exports.routes import router as exports_router
+from services.clients.labels.routes import router as labels_router
+from services.clients.lifecycle.routes import router as lifecycle_router
+from services.clients.listing.routes import router as listing_router
+from services.clients.merging.routes import router as merging_router
 from services.clients.models import idempotency_keys, outbox
-from services.clients.routes import router as clients_router
-from services.clients.routes_exports import router as exports_router
-from services.clients.routes_merge import router as merge_router
-from services.clients.routes_notes import router as notes_router
-from services.clients.routes_reference import router as reference_router
-from services.clients.routes_segments import router as segments_router
-from services.clients.routes_sheet import router as sheet_router
+from services.clients.notes.routes import router as notes_router
+from services.clients.read_model.handlers import build_subscribers
+from services.clients.record.routes import router as record_router
+from services.clients.segments.routes import router as segments_router
+from services.clients.selections.routes import router as selections_router
 from services.clients.settings import ClientsSettings
+from services.clients.sheet.routes import router as sheet_router
+from services.clients.timeline.routes import router as timeline_router
 from shared.app import create_service_app
 from shared.events.clients import CLIENT_EVENTS
 
@@ -29,12 +36,19 @@ def create_app(settings: ClientsSettings | None = None) -> FastAPI:
         idempotency_keys=idempotency_keys,
         # Fixed paths first: /api/clients/tags or /segments must not be taken for a client id.
         routers=[
-            reference_router,
+            accounts_router,
+            labels_router,
+            contacts_router,
             segments_router,
             exports_router,
-            merge_router,
-            clients_router,
+            merging_router,
+            selections_router,
+            listing_router,
+            record_router,
+            lifecycle_router,
+            erasure_router,
             sheet_router,
+            timeline_router,
             notes_router,
         ],
         subscribers=build_subscribers,

@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
+from services.clients.base.domain import ClientKind, NameOrder
 from shared.db import new_metadata
 from shared.idempotency import define_idempotency_keys
 from shared.inbox import define_inbox
@@ -53,7 +54,7 @@ class Account(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     name: Mapped[str] = mapped_column(String(200))
-    name_order: Mapped[str] = mapped_column(String(16), default="first_last", server_default="first_last")
+    name_order: Mapped[NameOrder] = mapped_column(String(16), default="first_last", server_default="first_last")
     accounting_prefix: Mapped[str] = mapped_column(String(10), default="411", server_default="411")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris", server_default="Europe/Paris")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -120,7 +121,7 @@ class Client(Base):
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("accounts.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[ClientKind] = mapped_column(String(10))
     title: Mapped[str | None] = mapped_column(String(30))
     first_name: Mapped[str | None] = mapped_column(String(100))
     last_name: Mapped[str | None] = mapped_column(String(100))
@@ -186,7 +187,8 @@ class Client(Base):
 
 # Sort keys of the list; each gets an index for the "all" tab and one for the status tabs.
 # Prospects have no last invoice: -infinity keeps the key non-null, so keyset paging works.
-LIST_SORT_COLUMNS = {
+# Any: Index() is typed for plain columns, and one key is an expression (as the ORM attributes are).
+LIST_SORT_COLUMNS: dict[str, Any] = {
     "first_name": Client.sort_first_last,
     "last_name": Client.sort_last_first,
     "created_at": Client.created_at,
@@ -219,14 +221,14 @@ def _search_indexes() -> None:
         )
     # Blocked clients are few: a partial index finds them without reading the others.
     Index("ix_clients_blocked", Client.account_id, postgresql_where=and_(live, Client.blocked))
-    for column in (
+    for filtered in (
         Client.billing_postal_code,
         Client.search_city,
         Client.billing_country,
         Client.category_id,
         Client.price_grid_id,
     ):
-        Index(f"ix_clients_{column.key}", Client.account_id, column, postgresql_where=live)
+        Index(f"ix_clients_{filtered.key}", Client.account_id, filtered, postgresql_where=live)
 
 
 _search_indexes()
@@ -327,7 +329,7 @@ Index(
 
 
 class ClientInvoiceLine(Base):
-    """One line of an issued invoice: revenue per container in the statistics (F17)."""
+    """One line of an issued invoice: revenue per container in the statistics."""
 
     __tablename__ = "client_invoice_lines"
 
@@ -342,7 +344,7 @@ class ClientInvoiceLine(Base):
 
 
 class ClientOrder(Base):
-    """An order of a billed client at the latest version seen (history F13, statistics F17).
+    """An order of a billed client at the latest version seen (for the orders history and the statistics).
 
     Order events may arrive in any order: a row only moves to a higher ``version``.
     """
@@ -373,7 +375,7 @@ Index(
 
 
 class ClientShipmentLine(Base):
-    """Goods that left for a client: counted for the ship-to client, not the billed one (F16, F17)."""
+    """Goods that left for a client: counted for the ship-to client, not the billed one (top products, statistics)."""
 
     __tablename__ = "client_shipment_lines"
     __table_args__ = (Index("ix_client_shipment_lines_ship_to", "account_id", "ship_to_client_id", "shipped_at"),)
@@ -399,7 +401,7 @@ class ClientShipmentLine(Base):
 
 
 class TimelineEntry(Base):
-    """One line of a client's timeline (F10); an event adds at most one line per client."""
+    """One line of a client's timeline; an event adds at most one line per client."""
 
     __tablename__ = "timeline_entries"
     __table_args__ = (
@@ -418,17 +420,17 @@ class TimelineEntry(Base):
     object_id: Mapped[int | None] = mapped_column(BigInteger)
     amount_cents: Mapped[int | None] = mapped_column(BigInteger)
     source_event_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
-    # The coarse kind the timeline filters on (services.clients.timeline_text.CATEGORIES).
+    # The coarse kind the timeline filters on (services.clients.timeline.domain.CATEGORIES).
     category: Mapped[str] = mapped_column(String(20))
     # Where the object lives in the API (an invoice's link is its order's).
     link: Mapped[str | None] = mapped_column(String(200))
     # Another client the text names (the ship-to of a shipment, the client absorbed by a merge): the
-    # text holds timeline_text.OTHER_CLIENT and that client's current name is written in when read.
+    # text holds timeline.domain.OTHER_CLIENT and that client's current name is written in when read.
     about_client_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ClientNote(Base):
-    """A comment, call or meeting noted on a client's sheet (F11)."""
+    """A comment, call or meeting noted on a client's sheet."""
 
     __tablename__ = "client_notes"
     __table_args__ = (
@@ -448,7 +450,7 @@ class ClientNote(Base):
 
 
 class ClientMerge(Base):
-    """One merge done: which client absorbed which, by whom, and what it moved (F19)."""
+    """One merge done: which client absorbed which, by whom, and what it moved."""
 
     __tablename__ = "client_merges"
     __table_args__ = (UniqueConstraint("account_id", "merged_client_id"),)
@@ -463,7 +465,7 @@ class ClientMerge(Base):
 
 
 class Segment(Base):
-    """A saved search (F6): re-evaluated each time it is used, so it follows the client base."""
+    """A saved search (segment): re-evaluated each time it is used, so it follows the client base."""
 
     __tablename__ = "segments"
     __table_args__ = (UniqueConstraint("account_id", "name"),)

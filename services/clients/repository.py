@@ -1,33 +1,31 @@
-"""Every query of the clients service's write side: accounts, clients, labels, contacts."""
+"""Queries every slice shares: the account, the client row and its lock, its tags, contacts and figures.
+
+This is the base slice's repository (see services/clients/base); it sits at the service level because
+the export worker reads the account and its erasure count from here.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from services.clients.models import (
-    Account,
-    Category,
-    Client,
-    ClientInvoice,
-    ClientNote,
-    ClientOrder,
-    ClientTag,
-    Contact,
-    Tag,
-    TimelineEntry,
-)
-
-Label = type[Category] | type[Tag]
+from services.clients.base.domain import NameOrder
+from services.clients.models import Account, Client, ClientTag, Contact
 
 
 async def get_account(session: AsyncSession, *, account_id: uuid.UUID) -> Account | None:
     """The account, or None."""
     return await session.get(Account, account_id)
+
+
+async def name_orders(session: AsyncSession, *, account_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, NameOrder]:
+    """The name order of each of these accounts."""
+    rows = await session.execute(select(Account.id, Account.name_order).where(Account.id.in_(set(account_ids))))
+    return dict(rows.tuples())
 
 
 async def get_client(
@@ -47,6 +45,21 @@ async def get_client(
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def lock_clients(session: AsyncSession, *, account_id: uuid.UUID, client_ids: Iterable[int]) -> set[int]:
+    """Lock the account's clients among these ids, in id order; returns the ids that exist.
+
+    The lock serialises the events of one client, so each recomputation sees the others'
+    rows; locking in id order keeps two events naming the same two clients from deadlocking.
+    """
+    rows = await session.execute(
+        select(Client.id)
+        .where(Client.account_id == account_id, Client.id.in_(sorted(set(client_ids))))
+        .order_by(Client.id)
+        .with_for_update()
+    )
+    return set(rows.scalars())
+
+
 async def client_tag_ids(session: AsyncSession, *, client_id: int) -> list[int]:
     """Ids of the tags a client carries, in id order."""
     rows = await session.execute(
@@ -63,86 +76,33 @@ async def replace_client_tags(session: AsyncSession, *, client_id: int, tag_ids:
         await session.execute(insert(ClientTag), values)
 
 
-async def existing_label_ids(
-    session: AsyncSession, model: Label, *, account_id: uuid.UUID, ids: Iterable[int]
-) -> set[int]:
-    """Which of these category or tag ids exist in the account."""
-    wanted = set(ids)
-    if not wanted:
-        return set()
-    rows = await session.execute(select(model.id).where(model.account_id == account_id, model.id.in_(wanted)))
-    return set(rows.scalars())
-
-
-async def accounting_codes_like(session: AsyncSession, *, account_id: uuid.UUID, stem: str) -> set[str]:
-    """Accounting codes of the account that start with a stem (deleted clients included)."""
-    escaped = stem.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+async def tag_ids_by_client(session: AsyncSession, *, client_ids: list[int]) -> dict[int, list[int]]:
+    """Tag ids of several clients at once."""
     rows = await session.execute(
-        select(Client.accounting_code).where(
-            Client.account_id == account_id, Client.accounting_code.like(f"{escaped}%", escape="\\")
-        )
+        select(ClientTag.client_id, ClientTag.tag_id)
+        .where(ClientTag.client_id.in_(client_ids))
+        .order_by(ClientTag.tag_id)
     )
-    return set(rows.scalars())
+    found: dict[int, list[int]] = {client_id: [] for client_id in client_ids}
+    for client_id, tag_id in rows.all():
+        found[client_id].append(tag_id)
+    return found
 
 
-async def lock_accounting_stem(session: AsyncSession, *, account_id: uuid.UUID, stem: str) -> None:
-    """Serialise code generation for one stem until commit, so two creations never pick the same."""
-    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"{account_id}:{stem}", 0))))
+async def list_contacts(session: AsyncSession, *, client_id: int) -> list[Contact]:
+    """A client's contacts in creation order."""
+    rows = await session.execute(select(Contact).where(Contact.client_id == client_id).order_by(Contact.id))
+    return list(rows.scalars())
 
 
-async def accounting_code_taken(
-    session: AsyncSession, *, account_id: uuid.UUID, code: str, except_client_id: int | None = None
-) -> bool:
-    """Whether another client of the account already uses this accounting code."""
-    condition = [Client.account_id == account_id, Client.accounting_code == code]
-    if except_client_id is not None:
-        condition.append(Client.id != except_client_id)
-    return bool(await session.scalar(select(exists().where(*condition))))
-
-
-async def client_has_invoices(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> bool:
-    """Whether any invoice, even cancelled, was issued to the client (they are kept by law)."""
-    return bool(
-        await session.scalar(
-            select(
-                exists().where(
-                    ClientInvoice.account_id == account_id,
-                    ClientInvoice.client_id == client_id,
-                    ClientInvoice.issued_at.is_not(None),
-                )
-            )
-        )
-    )
-
-
-async def client_has_orders(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> bool:
-    """Whether any order, even cancelled, was billed to the client."""
-    return bool(
-        await session.scalar(
-            select(exists().where(ClientOrder.account_id == account_id, ClientOrder.client_id == client_id))
-        )
-    )
-
-
-# Timeline lines whose text the user wrote or that quote personal data (a note, an e-mail's address
-# and subject, a reminder's text, a blocking reason). Other lines hold numbers, amounts, dates, user
-# ids, campaign names, or name another client by id (timeline_text.OTHER_CLIENT).
-PERSONAL_CATEGORIES = ("note", "email", "reminder", "block")
-
-
-async def erase_personal_data(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> None:
-    """Remove what identifies a client beyond its row: contacts, notes, and the timeline's free texts."""
-    await session.execute(delete(Contact).where(Contact.account_id == account_id, Contact.client_id == client_id))
-    await session.execute(
-        delete(ClientNote).where(ClientNote.account_id == account_id, ClientNote.client_id == client_id)
-    )
-    await session.execute(
-        delete(TimelineEntry).where(
-            TimelineEntry.account_id == account_id,
-            TimelineEntry.client_id == client_id,
-            TimelineEntry.category.in_(PERSONAL_CATEGORIES),
-        )
-    )
+async def live_clients_page(
+    session: AsyncSession, *, account_id: uuid.UUID | None, after_id: int, limit: int
+) -> list[Client]:
+    """Live clients in id order after ``after_id`` (all accounts when none is given)."""
+    query = select(Client).where(Client.deleted_at.is_(None), Client.id > after_id).order_by(Client.id).limit(limit)
+    if account_id is not None:
+        query = query.where(Client.account_id == account_id)
+    return list((await session.execute(query)).scalars())
 
 
 async def erased_among(session: AsyncSession, *, account_id: uuid.UUID, client_ids: Iterable[int]) -> set[int]:
@@ -163,81 +123,39 @@ async def erased_among(session: AsyncSession, *, account_id: uuid.UUID, client_i
     return set(rows.scalars())
 
 
-async def count_erasure(session: AsyncSession, *, account_id: uuid.UUID) -> None:
-    """Count one more erasure in the account (what the export worker checks its snapshot against)."""
-    await session.execute(update(Account).where(Account.id == account_id).values(erasures=Account.erasures + 1))
-
-
 async def erasures_seen(session: AsyncSession, *, account_id: uuid.UUID) -> int | None:
     """The account's count of erasures, share-locked: an erasure being committed is waited for."""
     return await session.scalar(select(Account.erasures).where(Account.id == account_id).with_for_update(read=True))
 
 
-async def list_labels(session: AsyncSession, model: Label, *, account_id: uuid.UUID) -> list[Category | Tag]:
-    """The account's categories or tags by name."""
-    rows = await session.execute(select(model).where(model.account_id == account_id).order_by(model.name))
-    return list(rows.scalars())
+# Every figure recomputed from the live invoices, for many clients in one statement.
+_REFRESH_STATISTICS = text("""
+UPDATE clients AS c
+   SET invoiced_orders_count = s.orders,
+       invoiced_total_cents = s.total,
+       status = CASE WHEN s.orders > 0 THEN 'client' ELSE 'prospect' END,
+       last_invoiced_at = l.issued_at,
+       last_invoiced_order_id = l.order_id,
+       last_invoiced_order_number = l.order_number
+  FROM unnest(CAST(:client_ids AS bigint[])) AS t(id)
+  CROSS JOIN LATERAL (
+        SELECT count(DISTINCT i.order_id) AS orders, coalesce(sum(i.total_cents), 0) AS total
+          FROM client_invoices i
+         WHERE i.account_id = :account_id AND i.client_id = t.id
+           AND i.issued_at IS NOT NULL AND i.cancelled_at IS NULL) AS s
+  LEFT JOIN LATERAL (
+        SELECT i.order_id, i.order_number, i.issued_at
+          FROM client_invoices i
+         WHERE i.account_id = :account_id AND i.client_id = t.id
+           AND i.issued_at IS NOT NULL AND i.cancelled_at IS NULL
+         ORDER BY i.issued_at DESC, i.invoice_id DESC
+         LIMIT 1) AS l ON true
+ WHERE c.account_id = :account_id AND c.id = t.id
+""")
 
 
-async def get_label(
-    session: AsyncSession, model: Label, *, account_id: uuid.UUID, label_id: int
-) -> Category | Tag | None:
-    """One category or tag of the account."""
-    return (
-        await session.execute(select(model).where(model.account_id == account_id, model.id == label_id))
-    ).scalar_one_or_none()
-
-
-async def label_name_taken(
-    session: AsyncSession, model: Label, *, account_id: uuid.UUID, name: str, except_id: int | None = None
-) -> bool:
-    """Whether the account already has a category or tag of that name."""
-    condition = [model.account_id == account_id, model.name == name]
-    if except_id is not None:
-        condition.append(model.id != except_id)
-    return bool(await session.scalar(select(exists().where(*condition))))
-
-
-async def label_in_use(session: AsyncSession, model: Label, *, label_id: int) -> bool:
-    """Whether a live client uses the category or tag."""
-    if model is Category:
-        condition = exists().where(Client.category_id == label_id, Client.deleted_at.is_(None))
-    else:
-        condition = exists().where(ClientTag.tag_id == label_id)
-    return bool(await session.scalar(select(condition)))
-
-
-async def list_contacts(session: AsyncSession, *, client_id: int) -> list[Contact]:
-    """A client's contacts in creation order."""
-    rows = await session.execute(select(Contact).where(Contact.client_id == client_id).order_by(Contact.id))
-    return list(rows.scalars())
-
-
-async def get_contact(session: AsyncSession, *, client_id: int, contact_id: int) -> Contact | None:
-    """One contact of a client."""
-    return (
-        await session.execute(select(Contact).where(Contact.client_id == client_id, Contact.id == contact_id))
-    ).scalar_one_or_none()
-
-
-async def live_clients_page(
-    session: AsyncSession, *, account_id: uuid.UUID | None, after_id: int, limit: int
-) -> list[Client]:
-    """Live clients in id order after ``after_id`` (all accounts when none is given)."""
-    query = select(Client).where(Client.deleted_at.is_(None), Client.id > after_id).order_by(Client.id).limit(limit)
-    if account_id is not None:
-        query = query.where(Client.account_id == account_id)
-    return list((await session.execute(query)).scalars())
-
-
-async def tag_ids_by_client(session: AsyncSession, *, client_ids: list[int]) -> dict[int, list[int]]:
-    """Tag ids of several clients at once."""
-    rows = await session.execute(
-        select(ClientTag.client_id, ClientTag.tag_id)
-        .where(ClientTag.client_id.in_(client_ids))
-        .order_by(ClientTag.tag_id)
-    )
-    found: dict[int, list[int]] = {client_id: [] for client_id in client_ids}
-    for client_id, tag_id in rows.all():
-        found[client_id].append(tag_id)
-    return found
+async def refresh_client_statistics(session: AsyncSession, *, account_id: uuid.UUID, client_ids: Iterable[int]) -> None:
+    """Recompute clients' list columns and status from their invoices (never incremented)."""
+    ids = sorted(set(client_ids))
+    if ids:
+        await session.execute(_REFRESH_STATISTICS, {"account_id": account_id, "client_ids": ids})

@@ -1,1 +1,1 @@
-"""Exports of the client base (F7): CSV streamed for French Excel, XLSX built by a background worker."""
+"""Exports of the client base or a selection: CSV streamed for French Excel, XLSX built by a background worker."""

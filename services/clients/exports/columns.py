@@ -9,7 +9,7 @@ from typing import Any, Literal
 from sqlalchemy import Date, and_, case, cast, func, literal, select
 from sqlalchemy.orm import aliased
 
-from services.clients.domain import NameOrder
+from services.clients.base.domain import NameOrder
 from services.clients.models import Category, Client, ClientTag, Contact, Tag
 
 Kind = Literal["text", "code", "integer", "money", "date", "flag"]
@@ -92,7 +92,7 @@ CLIENT_COLUMNS: tuple[Column, ...] = (
 
 
 def client_name(order: NameOrder) -> Any:
-    """The display name in SQL, as services.clients.domain.display_name builds it."""
+    """The display name in SQL, as services.clients.base.domain.display_name builds it."""
     first, second = (
         (Client.first_name, Client.last_name) if order == "first_last" else (Client.last_name, Client.first_name)
     )

@@ -57,6 +57,14 @@ def csv_chunks(connection: AsyncConnection, statement: Select, *, lines: bool) -
     return compiled_chunks(connection, for_asyncpg(statement), lines=lines)
 
 
+async def _driver_connection(connection: AsyncConnection) -> Any:
+    """The asyncpg connection under SQLAlchemy's: COPY and server-side cursors are asyncpg's own API."""
+    raw = (await connection.get_raw_connection()).driver_connection
+    if raw is None:  # a connection the pool invalidated; a live one always has its driver's
+        raise RuntimeError("the database connection is closed")
+    return raw
+
+
 def compiled_chunks(connection: AsyncConnection, compiled: Compiled, *, lines: bool) -> AsyncIterator[bytes]:
     """The rows of a compiled export statement as CSV bytes, in chunks."""
     return line_chunks(connection, compiled) if lines else copy_chunks(connection, compiled)
@@ -65,7 +73,7 @@ def compiled_chunks(connection: AsyncConnection, compiled: Compiled, *, lines: b
 async def line_chunks(connection: AsyncConnection, compiled: Compiled) -> AsyncIterator[bytes]:
     """The stored CSV lines a statement selects, a few thousand per chunk, through a server-side cursor."""
     sql, args = compiled
-    raw = (await connection.get_raw_connection()).driver_connection
+    raw = await _driver_connection(connection)
     # A cursor lives in a transaction: the caller's (the export worker's snapshot) or one of its own.
     scope = contextlib.nullcontext() if raw.is_in_transaction() else raw.transaction()
     async with scope:
@@ -78,7 +86,7 @@ async def copy_chunks(connection: AsyncConnection, compiled: Compiled) -> AsyncI
     """The rows of a statement as CSV, as COPY sends them: no row is ever decoded in Python."""
     sql, args = compiled
     chunks: asyncio.Queue[bytes | bytearray | None] = asyncio.Queue(maxsize=QUEUED_CHUNKS)
-    raw = (await connection.get_raw_connection()).driver_connection
+    raw = await _driver_connection(connection)
 
     async def copy() -> None:
         try:

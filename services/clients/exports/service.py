@@ -6,37 +6,25 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, cast
 
-from pydantic import Field
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.clients.base.service import account_of
 from services.clients.exports import queries
 from services.clients.exports.columns import Column
 from services.clients.exports.queries import Cells, ExportKind
-from services.clients.list_queries import SORT_DESCRIPTION, Direction, SortKey, Tab
-from services.clients.list_service import count_matches, ordering_of
+from services.clients.exports.schemas import ExportRequest
+from services.clients.list_queries import Direction, SortKey, Tab, id_is_any_of
+from services.clients.listing.service import count_matches, ordering_of
 from services.clients.models import Account, ExportJob
-from services.clients.search import repository as search_repository
 from services.clients.search.filters import Clause
 from services.clients.search.params import SearchParams
-from services.clients.search.selection import Selection, query_conditions, selection_conditions
 from services.clients.search.service import search_conditions, search_relevance
-from services.clients.service import account_of
+from services.clients.selections.service import query_conditions, selection_conditions
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
-from shared.schemas import StrictBody
-
-
-class ExportRequest(StrictBody):
-    """A spreadsheet to build in the background."""
-
-    kind: ExportKind = "clients"
-    format: Literal["xlsx", "csv"] = "xlsx"
-    selection: Selection = Field(default_factory=Selection)
-    sort: SortKey | None = Field(None, description=SORT_DESCRIPTION)
-    direction: Direction = "asc"
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +143,7 @@ async def job_statement(session: AsyncSession, *, job: ExportJob, account: Accou
     search: SearchParams | None = None
     if "client_ids" in stored:
         # Ids were checked when the job was asked; one deleted since then is simply not exported.
-        conditions: list[Clause] = [search_repository.id_is_any_of(stored["client_ids"])]
+        conditions: list[Clause] = [id_is_any_of(stored["client_ids"])]
     else:
         search = SearchParams.model_validate(stored.get("search", {}))
         conditions = await search_conditions(session, account_id=account.id, timezone=account.timezone, search=search)
@@ -163,8 +151,9 @@ async def job_statement(session: AsyncSession, *, job: ExportJob, account: Accou
     return await prepared_export(
         session,
         account,
-        kind=job.kind,
-        cells=cells,  # type: ignore[arg-type]
+        # The column's check constraint admits only the export kinds.
+        kind=cast(ExportKind, job.kind),
+        cells=cells,
         search=search,
         conditions=conditions,
         tab=stored["tab"],
@@ -221,3 +210,8 @@ async def _load(session: AsyncSession, *, principal: Principal, job_id: uuid.UUI
     if job is None:
         raise NotFound(f"Export {job_id} does not exist.")
     return job
+
+
+async def rebuild_jobs_holding(session: AsyncSession, *, account_id: uuid.UUID, client_ids: list[int]) -> int:
+    """Queue again the exports that may hold these erased clients, so that no file keeps them; how many."""
+    return await queries.rebuild_jobs_holding(session, account_id=account_id, client_ids=client_ids)

@@ -1,1 +1,1 @@
-"""Merging duplicate clients (F19): the field-by-field plan, moving what hangs off a client, duplicates."""
+"""Merging duplicate clients: the field-by-field plan, moving what hangs off a client, finding duplicates."""

@@ -10,6 +10,9 @@ from shared.text import fold
 
 Side = Literal["kept", "merged"]
 Outcome = Literal["same", "kept", "filled", "conflict", "combined"]
+# Why two clients are probably the same: a normalised e-mail, a phone, or a name and postal code.
+Reason = Literal["email", "phone", "name_postal_code"]
+REASONS: tuple[Reason, ...] = ("email", "phone", "name_postal_code")
 
 # Fields compared one by one; an address moves as a whole block, never line by line.
 SCALAR_FIELDS = (

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import Select, and_, delete, func, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.clients.merging.domain import Reason
 from services.clients.models import (
     Client,
     ClientInvoice,
@@ -19,8 +20,6 @@ from services.clients.models import (
     TimelineEntry,
 )
 
-Reason = Literal["email", "phone", "name_postal_code"]
-REASONS: tuple[Reason, ...] = ("email", "phone", "name_postal_code")
 # Read-model rows that name a client, and the columns that do.
 CLIENT_REFERENCES: tuple[tuple[Any, tuple[str, ...]], ...] = (
     (ClientOrder, ("client_id", "ship_to_client_id")),
@@ -106,7 +105,7 @@ async def merged_targets(session: AsyncSession, *, account_id: uuid.UUID, client
             Client.account_id == account_id, Client.id.in_(sorted(set(client_ids))), Client.merged_into_id.is_not(None)
         )
     )
-    return dict(rows.all())
+    return {merged_id: kept_id for merged_id, kept_id in rows.tuples() if kept_id is not None}
 
 
 async def absorbed_ids(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> set[int]:

@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from services.clients.base.validation import Id
 from services.clients.merging.domain import CHOOSABLE
-from services.clients.validation import Id
 from shared.schemas import StrictBody
 
 ChoosableField = Literal[CHOOSABLE]  # type: ignore[valid-type]

@@ -1,29 +1,33 @@
-"""Use cases of merging two clients (F19): preview field by field, then merge in one transaction."""
+"""Use cases of merging two clients: find duplicates, preview field by field, merge in one transaction."""
 
 from __future__ import annotations
 
 import dataclasses
+import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.clients import repository, timeline_text
+from services.clients import repository
+from services.clients.base.bodies import ADDRESS_PARTS, client_body, name_of
+from services.clients.base.domain import NameOrder
+from services.clients.base.service import account_of, load_any_client, load_client, publish
 from services.clients.merging import repository as merge_repository
-from services.clients.merging.domain import MergePlan, contact_key, plan_merge
+from services.clients.merging.domain import (
+    REASONS,
+    MergePlan,
+    Reason,
+    contact_key,
+    plan_merge,
+    without_personal_values,
+)
 from services.clients.merging.schemas import MergeRequest
 from services.clients.models import Account, Client, ClientMerge
-from services.clients.service import (
-    account_of,
-    add_own_entry,
-    announce_update,
-    load_any_client,
-    load_client,
-    publish,
-    refresh_search_keys,
-)
-from services.clients.stats_repository import lock_clients, refresh_client_statistics
-from services.clients.views import ADDRESS_PARTS, client_body
+from services.clients.record.service import announce_update, refresh_search_keys
+from services.clients.timeline import service as timeline
+from services.clients.timeline.domain import merged_text
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidField
 from shared.events.clients import ClientMerged, ClientMergedPayload
@@ -48,6 +52,40 @@ class MergeConflict(Conflict):
             + ". Send choose: {field: 'kept' | 'merged'}.",
             extra={"unresolved": plan.unresolved, "fields": fields},
         )
+
+
+async def duplicate_groups(
+    session: AsyncSession, *, principal: Principal, reasons: list[Reason], limit: int
+) -> dict[str, Any]:
+    """Groups of live clients that are probably the same, per reason, up to ``limit`` groups each."""
+    account = await account_of(session, principal)
+    found: list[tuple[Reason, str, list[int]]] = []
+    for reason in reasons or REASONS:
+        groups = await merge_repository.duplicate_keys(session, account_id=account.id, reason=reason, limit=limit)
+        found += [(reason, key, ids) for key, ids in groups]
+    wanted = {client_id for _, _, ids in found for client_id in ids}
+    clients = await merge_repository.clients_by_id(session, account_id=account.id, client_ids=wanted)
+    order = account.name_order
+    return {
+        "items": [
+            {"reason": reason, "key": key, "clients": [_duplicate_row(clients[i], order) for i in ids]}
+            for reason, key, ids in found
+        ]
+    }
+
+
+def _duplicate_row(client: Client, order: NameOrder) -> dict[str, Any]:
+    return {
+        "id": client.id,
+        "display_name": name_of(client, order),
+        "email": client.email,
+        "phone": client.phone,
+        "mobile": client.mobile,
+        "postal_code": client.billing_postal_code,
+        "city": client.billing_city,
+        "status": client.status,
+        "created_at": client.created_at,
+    }
 
 
 async def preview_merge(session: AsyncSession, *, principal: Principal, request: MergeRequest) -> dict[str, Any]:
@@ -113,7 +151,7 @@ async def merge_clients(session: AsyncSession, *, principal: Principal, request:
     )
     await merge_repository.move_references(session, account_id=account.id, from_id=merged.id, to_id=kept.id)
     await merge_repository.redirect_merged(session, account_id=account.id, from_id=merged.id, to_id=kept.id)
-    await refresh_client_statistics(session, account_id=account.id, client_ids=[kept.id, merged.id])
+    await repository.refresh_client_statistics(session, account_id=account.id, client_ids=[kept.id, merged.id])
     await refresh_search_keys(session, client=kept)
     record = ClientMerge(
         account_id=account.id,
@@ -137,12 +175,12 @@ async def merge_clients(session: AsyncSession, *, principal: Principal, request:
             by_user=principal.user_id,
         ),
     )
-    await add_own_entry(
+    await timeline.add_own_entry(
         session,
         client=kept,
         event=event,
         about_client_id=merged.id,
-        text=timeline_text.merged_text(merged_client_id=merged.id, by_user=principal.user_id),
+        text=merged_text(merged_client_id=merged.id, by_user=principal.user_id),
     )
     await announce_update(
         session,
@@ -162,7 +200,7 @@ async def _load_pair(
         raise InvalidField("merged_client_id", "a client cannot be merged into itself")
     if for_update:
         # Both rows locked in id order, like the event consumers do, so neither side can deadlock.
-        await lock_clients(
+        await repository.lock_clients(
             session, account_id=principal.account_id, client_ids=[request.kept_client_id, request.merged_client_id]
         )
     for client_id in (request.kept_client_id, request.merged_client_id):
@@ -177,7 +215,7 @@ async def _plan(
 ) -> MergePlan:
     order = account.name_order
     bodies = [
-        client_body(c, tag_ids=await repository.client_tag_ids(session, client_id=c.id), order=order)  # type: ignore[arg-type]
+        client_body(c, tag_ids=await repository.client_tag_ids(session, client_id=c.id), order=order)
         for c in (kept, merged)
     ]
     return plan_merge(bodies[0], bodies[1], dict(request.choose))
@@ -251,3 +289,36 @@ def _result(record: ClientMerge) -> dict[str, Any]:
         "by_user": record.by_user,
         **record.summary,
     }
+
+
+async def forward_merged(session: AsyncSession, *, account_id: uuid.UUID, client_ids: Iterable[int]) -> None:
+    """Hand what late events wrote for a merged-away client to the client that absorbed it.
+
+    The orders service may publish about the merged id until it has applied client.merged;
+    moving the rows after the fact converges to the same state in any order.
+    """
+    targets = await merge_repository.merged_targets(session, account_id=account_id, client_ids=client_ids)
+    if not targets:
+        return
+    await repository.lock_clients(session, account_id=account_id, client_ids=targets.values())
+    for merged_id, kept_id in targets.items():
+        await merge_repository.move_references(session, account_id=account_id, from_id=merged_id, to_id=kept_id)
+    await repository.refresh_client_statistics(session, account_id=account_id, client_ids=[*targets, *targets.values()])
+
+
+async def absorbed_ids(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> set[int]:
+    """The clients merged into this one."""
+    return await merge_repository.absorbed_ids(session, account_id=account_id, client_id=client_id)
+
+
+async def clients_by_id(
+    session: AsyncSession, *, account_id: uuid.UUID, client_ids: Iterable[int]
+) -> dict[int, Client]:
+    """The account's clients with these ids, merged-away ones included."""
+    return await merge_repository.clients_by_id(session, account_id=account_id, client_ids=client_ids)
+
+
+async def forget_personal_values(session: AsyncSession, *, account_id: uuid.UUID, client_ids: Iterable[int]) -> None:
+    """Remove the personal values the recorded merges of these clients kept in their summaries."""
+    for merge in await merge_repository.merges_of(session, account_id=account_id, client_ids=client_ids):
+        merge.summary = without_personal_values(merge.summary)

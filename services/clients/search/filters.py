@@ -17,7 +17,7 @@ from services.clients.search.terms import AnyText, Range, Term
 
 Clause = ColumnElement[bool]
 LAST_INVOICED = LIST_SORT_COLUMNS["last_invoiced_at"]
-NEVER = literal_column("'-infinity'::timestamptz")
+NEVER: ColumnElement[datetime] = literal_column("'-infinity'::timestamptz")
 
 
 def _contains(column: Any, value: str) -> Clause:
@@ -98,10 +98,11 @@ def _anywhere(account_id: uuid.UUID, value: AnyText) -> Clause:
         branches.append(_contains(Client.search_phones, value.phone))
     if value.postal_code:
         branches.append(and_(mine, _postal_prefix(value.postal_code)))
-    if value.reference:
+    reference = value.reference
+    if reference:
         # = ANY(ARRAY(...)), not IN: evaluated once, it joins the other branches in a BitmapOr
         # instead of forcing a scan of every client of the account.
-        numbered = _numbered(account_id, lambda number: _holding(number, value.reference))
+        numbered = _numbered(account_id, lambda number: _holding(number, reference))
         branches.append(Client.id == any_(func.array(numbered.scalar_subquery())))
     return or_(*branches)
 

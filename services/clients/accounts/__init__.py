@@ -1,0 +1,1 @@
+"""Accounts (tenants): creating them, their client-base settings, and the demo account."""

@@ -1,0 +1,1 @@
+"""The client record every slice shares: the caller's account, loading a client, its API body and event snapshot."""

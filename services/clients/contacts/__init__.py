@@ -1,0 +1,1 @@
+"""A client's contacts and who receives its documents by e-mail."""

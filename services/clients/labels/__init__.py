@@ -1,0 +1,1 @@
+"""Categories and tags an account sorts its clients with."""

@@ -1,0 +1,1 @@
+"""How a client leaves the base and comes back: delete, archive, restore."""

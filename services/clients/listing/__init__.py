@@ -1,0 +1,1 @@
+"""The client base list: tabs, sorts, keyset pages and tab counts."""

@@ -1,0 +1,1 @@
+"""What the other services' events tell about clients: orders, invoices, deliveries, timeline lines."""

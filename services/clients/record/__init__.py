@@ -1,0 +1,1 @@
+"""Creating, editing and blocking a client, and announcing its snapshot."""

@@ -1,0 +1,1 @@
+"""Saved searches (segments), re-evaluated each time they are used."""
