@@ -47,10 +47,11 @@ docs: ## generate the documentation
 
 PY_SOURCES := services shared bench tests docs
 
-lint-python: ## lint and format-check the Python code with ruff
+lint-python: ## lint and format-check the Python code with ruff, type-check it with mypy
 	@deploy/ensure-infra.sh venv
 	.venv/bin/ruff check $(PY_SOURCES)
 	.venv/bin/ruff format --check $(PY_SOURCES)
+	.venv/bin/mypy $(PY_SOURCES)
 
 lint: lint-python ## lint the Python code, the shell scripts, the Procfile and docker-compose.yml
 	bash -n deploy/run.sh deploy/ensure-infra.sh .ci/run

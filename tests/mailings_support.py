@@ -79,6 +79,7 @@ class SmtpRecorder:
         """Keep the message, unless a 'busy' recipient asks for a temporary failure."""
         if any(r.startswith(BUSY) for r in envelope.rcpt_tos):
             return "451 4.3.0 Mailbox busy, try again later"
+        # The ignore: aiosmtpd types content as bytes or str; without decode_data it is always bytes.
         message: Any = message_from_bytes(envelope.content, policy=policy.default)  # type: ignore[arg-type]
         self.received.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos), message))
         while self.hold.is_set() and any(r.startswith(HELD) for r in envelope.rcpt_tos):

@@ -10,6 +10,7 @@ import uuid
 from collections import Counter
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
+from functools import partial
 
 import aiosmtplib
 import pytest
@@ -530,7 +531,7 @@ async def test_a_relay_requiring_a_login_gets_it_and_a_wrong_password_is_retried
                 if status == "sent":
                     await settled(api, account, email["id"], "sent")
                 else:  # the relay's configuration, not the message: attempted again until someone fixes it
-                    retried = await eventually(lambda email_id=email["id"]: _attempted_twice(api, account, email_id))
+                    retried = await eventually(partial(_attempted_twice, api, account, email["id"]))
                     assert retried["status"] == "queued" and "535" in retried["last_error"]
     finally:
         relay.stop()

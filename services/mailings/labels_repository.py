@@ -42,7 +42,7 @@ async def delete_format(session: AsyncSession, *, account_id: uuid.UUID, code: s
     result = await session.execute(
         delete(AccountLabelFormat).where(AccountLabelFormat.account_id == account_id, AccountLabelFormat.code == code)
     )
-    return result.rowcount > 0  # type: ignore[attr-defined, no-any-return]
+    return result.rowcount > 0  # type: ignore[attr-defined]  # a DELETE's result is a CursorResult
 
 
 async def get_settings(session: AsyncSession, *, account_id: uuid.UUID) -> LabelSettings | None:

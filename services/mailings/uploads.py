@@ -38,7 +38,9 @@ def uploaded_file(*, content_type: str, body: bytes, field: str = "image") -> by
     message = message_from_bytes(header + body, policy=policy.HTTP)
     if not message.is_multipart():
         raise InvalidField(field, "the multipart body cannot be read")
-    for part in message.iter_parts():  # type: ignore[attr-defined]
+    for part in message.iter_parts():
         if part.get_param("name", header="content-disposition") == field:
-            return part.get_payload(decode=True) or b""
+            payload = part.get_payload(decode=True)
+            # decode=True gives the part's bytes (a multipart part would give a list: a form file never is one).
+            return payload if isinstance(payload, bytes) else b""
     raise InvalidField(field, f"the form has no {field!r} file field")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from faker import Faker
@@ -28,7 +28,7 @@ class ClientFaker:
         self.female = [fake.first_name_female() for _ in range(pool_size // 3)]
         self.last = [fake.last_name() for _ in range(pool_size)]
 
-    def client(self, *, category_ids: list[int] = (), tag_ids: list[int] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+    def client(self, *, category_ids: Sequence[int] = (), tag_ids: Sequence[int] = ()) -> dict[str, Any]:
         """One client's fields, as a ClientCreate body would carry them."""
         rng = self.rng
         female = rng.random() < 0.5

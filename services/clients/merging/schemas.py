@@ -11,6 +11,7 @@ from services.clients.base.validation import Id
 from services.clients.merging.domain import CHOOSABLE
 from shared.schemas import StrictBody
 
+# The ignore: mypy wants Literal written out; built from the tuple, the rules and the schema cannot drift apart.
 ChoosableField = Literal[CHOOSABLE]  # type: ignore[valid-type]
 
 

@@ -177,6 +177,7 @@ def _money(raw: str) -> int:
         amount = Decimal(text)
     except InvalidOperation:
         raise BadValue("an amount is a number of euros, such as 1200 or 1200,50") from None
+    # The ignore: the exponent is a letter only for NaN and infinities, which is_finite() has turned away.
     if not amount.is_finite() or amount.as_tuple().exponent < -2 or abs(amount) >= 10**16:  # type: ignore[operator]
         raise BadValue("an amount has at most 2 decimals and 16 digits")
     return int(amount * 100)

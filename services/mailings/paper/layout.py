@@ -159,9 +159,9 @@ def flow(
         leading = size * line_gap
         laid = []
         for index, paragraph in enumerate(parts):
-            for number, line in enumerate(wrap(paragraph, font=font, size=size, width=width)):
+            for number, wrapped in enumerate(wrap(paragraph, font=font, size=size, width=width)):
                 advance = size if not laid else leading + (leading * paragraph_gap if number == 0 and index else 0.0)
-                laid.append(FlowedLine(line, advance))
+                laid.append(FlowedLine(wrapped, advance))
         if sum(line.advance for line in laid) <= height:
             return size, laid
     kept: list[FlowedLine] = []
