@@ -29,7 +29,7 @@ import httpx
 
 from bench.config import BENCH_ACCOUNT_ID, BENCH_USER, DATABASE_URL, RESULTS_DIR, ROOT, raw_dsn
 from bench.stack import running_stack
-from services.clients.exports import queries
+from services.clients.exports import repository as exports_repository
 from shared.auth import issue_token
 
 TARGET_CSV_ROWS_PER_S = 100_000
@@ -96,7 +96,7 @@ async def bare_copy(params_q: str | None) -> dict[str, Any]:
     """The ceiling: the service's own formatted statement through COPY, straight from asyncpg, no HTTP."""
     from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-    from services.clients import repository
+    from services.clients.base import repository
     from services.clients.exports.service import prepared_export
     from services.clients.search.params import SearchParams
     from services.clients.search.service import search_conditions
@@ -125,7 +125,7 @@ async def bare_copy(params_q: str | None) -> dict[str, Any]:
                 direction="asc",
                 extension="csv",
             )
-        sql, args = queries.for_asyncpg(prepared.statement)
+        sql, args = exports_repository.for_asyncpg(prepared.statement)
     finally:
         await engine.dispose()
     connection = await asyncpg.connect(raw_dsn())

@@ -12,7 +12,7 @@ import asyncpg
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.clients.list_queries import Ordering
+from services.clients.base.list_order import Ordering
 from services.clients.listing import service as list_service
 from services.clients.listing.repository import Cursor, list_page
 from services.clients.search.params import SearchParams

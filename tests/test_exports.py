@@ -300,7 +300,7 @@ async def test_a_bad_export_request_queues_nothing(shop, body, field):
 
 async def test_a_worker_that_lost_its_lease_cannot_finish_the_job(shop, worker_settings, sql):
     """The fencing: after a takeover, the first worker's progress and result are refused."""
-    from services.clients.exports import queries
+    from services.clients.exports import repository as exports_repository
     from shared.db import create_engine, create_sessionmaker, unit_of_work
 
     api, _ = shop
@@ -311,18 +311,20 @@ async def test_a_worker_that_lost_its_lease_cannot_finish_the_job(shop, worker_s
     lease = timedelta(seconds=30)
     try:
         async with unit_of_work(sessions) as session:
-            first = await queries.EXPORT_JOBS.claim(session, lease=lease)
+            first = await exports_repository.EXPORT_JOBS.claim(session, lease=lease)
         assert first is not None and str(first.id) == job_id and first.attempts == 1
         await sql(
             "UPDATE export_jobs SET lease_until = now() - interval '1 second' WHERE id = :id RETURNING id", id=job_id
         )
         async with unit_of_work(sessions) as session:
-            second = await queries.EXPORT_JOBS.claim(session, lease=lease)
+            second = await exports_repository.EXPORT_JOBS.claim(session, lease=lease)
         assert second is not None and second.id == first.id and second.attempts == 2
         async with unit_of_work(sessions) as session:
-            assert not await queries.record_rows(session, job=first, rows_done=1, rows_total=3, lease=lease)
-            assert not await queries.finish_export(session, job=first, file_name="x.csv", file_size=1, rows=1)
-            assert await queries.EXPORT_JOBS.finish(session, second, state="failed", error="test")
+            assert not await exports_repository.record_rows(session, job=first, rows_done=1, rows_total=3, lease=lease)
+            assert not await exports_repository.finish_export(
+                session, job=first, file_name="x.csv", file_size=1, rows=1
+            )
+            assert await exports_repository.EXPORT_JOBS.finish(session, second, state="failed", error="test")
     finally:
         await engine.dispose()
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.clients import repository
 from services.clients.accounts.demo import ClientFaker
 from services.clients.accounts.demo_data import CATEGORIES, TAGS
 from services.clients.accounts.schemas import AccountSettingsUpdate
+from services.clients.base import repository
 from services.clients.base.service import account_of
 from services.clients.labels.service import create_label
 from services.clients.models import Account, Category, Tag

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.clients import repository
+from services.clients.base import repository
 from services.clients.base.bodies import client_body
 from services.clients.models import Account, Client, outbox
 from shared.auth import Principal

@@ -1,4 +1,4 @@
-"""Queries of a client's contacts (listing them is shared: services.clients.repository.list_contacts)."""
+"""Queries of a client's contacts (listing them is shared: services.clients.base.repository.list_contacts)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.clients import repository
+from services.clients.base import repository
 from services.clients.base.bodies import name_of
 from services.clients.base.domain import person_name
 from services.clients.base.service import account_of, load_any_client, load_client

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.clients import repository
+from services.clients.base import repository
 from services.clients.base.bodies import snapshot
 from services.clients.base.service import account_of, client_read, publish
 from services.clients.erasure import repository as erasure_repository

@@ -17,7 +17,7 @@ from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.clients.exports.columns import Column
-from services.clients.exports.queries import for_asyncpg
+from services.clients.exports.repository import for_asyncpg
 
 BOM = "\ufeff".encode()
 LINES_PER_CHUNK = 2_000

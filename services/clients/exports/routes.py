@@ -8,12 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import FileResponse, StreamingResponse
 
+from services.clients.base.list_order import SORT_DESCRIPTION, Direction, SortKey, Tab
 from services.clients.base.validation import DB_BIGINT_MAX
 from services.clients.exports import service
 from services.clients.exports.csv_stream import stream_csv
-from services.clients.exports.queries import ExportKind
+from services.clients.exports.repository import ExportKind
 from services.clients.exports.schemas import ExportJobRead, ExportRequest
-from services.clients.list_queries import SORT_DESCRIPTION, Direction, SortKey, Tab
 from services.clients.search.params import SearchParams
 from services.clients.selections.schemas import MAX_URL_CLIENT_IDS
 from shared.auth import CurrentPrincipal

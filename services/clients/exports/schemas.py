@@ -8,8 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from services.clients.exports.queries import ExportKind
-from services.clients.list_queries import SORT_DESCRIPTION, Direction, SortKey
+from services.clients.base.list_order import SORT_DESCRIPTION, Direction, SortKey
+from services.clients.exports.repository import ExportKind
 from services.clients.selections.schemas import Selection
 from shared.schemas import StrictBody
 

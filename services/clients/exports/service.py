@@ -11,12 +11,12 @@ from typing import Any, cast
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.clients.base.list_order import Direction, SortKey, Tab, id_is_any_of
 from services.clients.base.service import account_of
-from services.clients.exports import queries
+from services.clients.exports import repository
 from services.clients.exports.columns import Column
-from services.clients.exports.queries import Cells, ExportKind
+from services.clients.exports.repository import Cells, ExportKind
 from services.clients.exports.schemas import ExportRequest
-from services.clients.list_queries import Direction, SortKey, Tab, id_is_any_of
 from services.clients.listing.service import count_matches, ordering_of
 from services.clients.models import Account, ExportJob
 from services.clients.search.filters import Clause
@@ -94,7 +94,7 @@ async def prepared_export(
         # Ranked only when every match is known, exactly as the list does it.
         conditions, _, _, exact = await count_matches(session, account_id=account.id, conditions=conditions)
     ordering = ordering_of(sort, direction, name_order=account.name_order, relevance=relevance, all_matches_known=exact)
-    statement = queries.export_statement(
+    statement = repository.export_statement(
         kind=kind,
         cells=cells,
         account_id=account.id,
@@ -104,14 +104,14 @@ async def prepared_export(
         conditions=conditions,
         ordering=ordering,
     )
-    count = queries.count_statement(kind=kind, account_id=account.id, tab=tab, conditions=conditions)
+    count = repository.count_statement(kind=kind, account_id=account.id, tab=tab, conditions=conditions)
     today = datetime.now(UTC).date().isoformat()
     return PreparedExport(
         statement,
         count,
-        queries.columns_of(kind, account.name_order),
+        repository.columns_of(kind, account.name_order),
         f"{kind}-{today}.{extension}",
-        lines=queries.reads_lines(kind, cells),
+        lines=repository.reads_lines(kind, cells),
     )
 
 
@@ -128,12 +128,12 @@ async def create_job(session: AsyncSession, *, principal: Principal, request: Ex
         stored["client_ids"] = sorted(set(selection.client_ids or []))
     else:
         stored["search"] = search.model_dump(mode="json", exclude_defaults=True)
-    job = ExportJob(
-        account_id=account.id, user_id=principal.user_id, kind=request.kind, format=request.format, selection=stored
+    job = await repository.EXPORT_JOBS.add(
+        session,
+        ExportJob(
+            account_id=account.id, user_id=principal.user_id, kind=request.kind, format=request.format, selection=stored
+        ),
     )
-    session.add(job)
-    await session.flush()
-    await session.refresh(job)
     return job_body(job)
 
 
@@ -189,7 +189,7 @@ async def get_job(session: AsyncSession, *, principal: Principal, job_id: uuid.U
 
 async def list_jobs(session: AsyncSession, *, principal: Principal) -> list[dict[str, Any]]:
     """The account's latest jobs."""
-    return [job_body(job) for job in await queries.recent_jobs(session, account_id=principal.account_id)]
+    return [job_body(job) for job in await repository.recent_jobs(session, account_id=principal.account_id)]
 
 
 async def job_file(
@@ -206,7 +206,7 @@ async def job_file(
 
 
 async def _load(session: AsyncSession, *, principal: Principal, job_id: uuid.UUID) -> ExportJob:
-    job = await queries.get_job(session, account_id=principal.account_id, job_id=job_id)
+    job = await repository.get_job(session, account_id=principal.account_id, job_id=job_id)
     if job is None:
         raise NotFound(f"Export {job_id} does not exist.")
     return job
@@ -214,4 +214,4 @@ async def _load(session: AsyncSession, *, principal: Principal, job_id: uuid.UUI
 
 async def rebuild_jobs_holding(session: AsyncSession, *, account_id: uuid.UUID, client_ids: list[int]) -> int:
     """Queue again the exports that may hold these erased clients, so that no file keeps them; how many."""
-    return await queries.rebuild_jobs_holding(session, account_id=account_id, client_ids=client_ids)
+    return await repository.rebuild_jobs_holding(session, account_id=account_id, client_ids=client_ids)

@@ -17,8 +17,9 @@ from time import monotonic
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from services.clients import repository
-from services.clients.exports import queries, service
+from services.clients.base import repository
+from services.clients.exports import repository as exports_repository
+from services.clients.exports import service
 from services.clients.exports.csv_stream import csv_chunks, header_line
 from services.clients.exports.xlsx import XlsxSheet
 from services.clients.models import ExportJob
@@ -40,7 +41,7 @@ class ExportWorker(LeasedJobWorker[ExportJob]):
     def __init__(self, settings: ClientsSettings, engine: AsyncEngine | None = None) -> None:
         super().__init__(
             engine=engine or create_engine(settings.database_url, pool_size=2),
-            queue=queries.EXPORT_JOBS,
+            queue=exports_repository.EXPORT_JOBS,
             lease_seconds=settings.export_lease_seconds,
             poll_seconds=settings.export_poll_seconds,
             max_attempts=settings.export_max_attempts,
@@ -68,9 +69,11 @@ class ExportWorker(LeasedJobWorker[ExportJob]):
 
             async def finish(session: AsyncSession, size: int) -> bool:
                 if await repository.erasures_seen(session, account_id=job.account_id) != erasures:
-                    await queries.EXPORT_JOBS.retry_later(session, job, after=timedelta(0), error=None)
+                    await exports_repository.EXPORT_JOBS.retry_later(session, job, after=timedelta(0), error=None)
                     return False
-                return await queries.finish_export(session, job=job, file_name=final.name, file_size=size, rows=rows)
+                return await exports_repository.finish_export(
+                    session, job=job, file_name=final.name, file_size=size, rows=rows
+                )
 
             if not await self.put_in_place(job, part, final, finish):
                 log.info("export %s: a client was erased while it was built; building it again", job.id)
@@ -120,7 +123,7 @@ class _Progress:
     async def report(self, rows_done: int) -> None:
         self.last = monotonic()
         async with unit_of_work(self.worker.sessions) as session:
-            if not await queries.record_rows(
+            if not await exports_repository.record_rows(
                 session, job=self.job, rows_done=rows_done, rows_total=self.total, lease=self.worker.lease
             ):
                 raise LostJob

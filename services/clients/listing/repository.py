@@ -13,7 +13,7 @@ import orjson
 from sqlalchemy import ColumnElement, DateTime, Row, and_, cast, func, literal, or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.clients.list_queries import Ordering, Tab, listed
+from services.clients.base.list_order import Ordering, Tab, listed
 from services.clients.models import LIST_SORT_COLUMNS, Account, AccountClientCounts, Client
 from shared.errors import InvalidField
 from shared.schemas import INT4_MAX, INT8_MAX, cursor_id, cursor_moment, unstorable

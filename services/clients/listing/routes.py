@@ -7,8 +7,8 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, Query, Response
 
+from services.clients.base.list_order import SORT_DESCRIPTION, Direction, SortKey, Tab
 from services.clients.base.validation import DB_BIGINT_MAX
-from services.clients.list_queries import SORT_DESCRIPTION, Direction, SortKey, Tab
 from services.clients.listing import service
 from services.clients.listing.schemas import ClientPage
 from services.clients.search.params import SearchParams

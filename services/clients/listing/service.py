@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.clients.base.bodies import last_invoiced, name_of
 from services.clients.base.domain import NameOrder
+from services.clients.base.list_order import Direction, Ordering, SortKey, Tab, id_is_any_of
 from services.clients.base.service import UnknownAccount
-from services.clients.list_queries import Direction, Ordering, SortKey, Tab, id_is_any_of
 from services.clients.listing import repository
 from services.clients.listing.repository import Cursor
 from services.clients.search.params import SearchParams

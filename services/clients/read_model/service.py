@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.clients import repository as shared_repository
+from services.clients.base import repository as shared_repository
 from services.clients.merging.service import forward_merged
 from services.clients.read_model import repository
 from services.clients.timeline import domain as timeline_text

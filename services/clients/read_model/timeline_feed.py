@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.clients import repository
+from services.clients.base import repository
 from services.clients.merging.service import forward_merged
 from services.clients.models import inbox
 from services.clients.timeline import domain as timeline_text

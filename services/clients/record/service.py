@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.clients import repository
+from services.clients.base import repository
 from services.clients.base.bodies import client_body, snapshot
 from services.clients.base.schemas import Address
 from services.clients.base.service import account_of, client_read, load_client, publish

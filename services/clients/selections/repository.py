@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.clients.list_queries import id_is_any_of
+from services.clients.base.list_order import id_is_any_of
 from services.clients.models import Client
 
 

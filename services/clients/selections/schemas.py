@@ -6,8 +6,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
+from services.clients.base.list_order import Tab
 from services.clients.base.validation import Id
-from services.clients.list_queries import Tab
 from services.clients.search.params import SearchBody
 from shared.schemas import INT8_MAX, StrictBody
 

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.clients.base.bodies import address_of, name_of
+from services.clients.base.list_order import id_is_any_of, listed
 from services.clients.base.service import account_of
-from services.clients.list_queries import id_is_any_of, listed
 from services.clients.search.filters import Clause
 from services.clients.search.params import SearchParams
 from services.clients.search.service import search_conditions

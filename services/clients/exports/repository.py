@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.clients.base.list_order import Ordering, Tab, listed
 from services.clients.exports.columns import (
     CLIENT_COLUMNS,
     CategoryRow,
@@ -20,7 +21,6 @@ from services.clients.exports.columns import (
     spreadsheet_cell,
     typed_cell,
 )
-from services.clients.list_queries import Ordering, Tab, listed
 from services.clients.models import Client, Contact, ExportJob
 from services.clients.search.filters import Clause
 from shared.leased_jobs import LeasedJobQueue
