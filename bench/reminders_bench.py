@@ -52,7 +52,7 @@ import orjson
 from sqlalchemy.dialects import postgresql
 
 from bench.config import RESULTS_DIR, code_under_test, raw_dsn
-from services.reminders.repository import claim_due_statement
+from services.reminders.firing.repository import claim_due_statement
 from shared.migrations import ensure_database, upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -220,7 +220,7 @@ class Stack:
                 "--no-access-log",
             ],
         )
-        celery = [str(venv / "celery"), "-A", "services.reminders.worker:celery_app"]
+        celery = [str(venv / "celery"), "-A", "services.reminders.firing.worker:celery_app"]
         self._start("worker", [*celery, "worker", "--concurrency", "2", "--loglevel", "WARNING"])
         self._start(
             "beat", [*celery, "beat", "--loglevel", "WARNING", "--schedule", str(self.workdir / "celerybeat-schedule")]

@@ -198,7 +198,7 @@ class RedisServer:
 
 
 class CeleryProcess:
-    """A celery worker or beat of services.reminders.worker, run as a child process."""
+    """A celery worker or beat of services.reminders.firing.worker, run as a child process."""
 
     def __init__(self, kind: str, *, broker_url: str, workdir: Path, name: str, **settings: object) -> None:
         self.kind, self.name, self.workdir = kind, name, workdir
@@ -213,7 +213,7 @@ class CeleryProcess:
 
     def start(self) -> CeleryProcess:
         """Start the process; its output goes to a log file shown when a test fails."""
-        command = [CELERY, "-A", "services.reminders.worker:celery_app", self.kind, "--loglevel", "INFO"]
+        command = [CELERY, "-A", "services.reminders.firing.worker:celery_app", self.kind, "--loglevel", "INFO"]
         if self.kind == "worker":
             command += ["--pool", "solo", "--hostname", f"{self.name}@%h", "--without-gossip", "--without-mingle"]
         else:

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import create_engine, pool, text
 
-from services.reminders.domain import local_day, to_utc, without_text
+from services.reminders.accounts.domain import local_day, to_utc
+from services.reminders.client_replica.domain import without_text
 from shared.events.reminders import ReminderEmailRequested
 from shared.migrations import upgrade
 from tests.conftest import AMQP_URL, DB_SUFFIX, recreate_database

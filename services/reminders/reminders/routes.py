@@ -6,8 +6,15 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from services.reminders import service
-from services.reminders.schemas import ReminderCreate, ReminderEdit, ReminderPage, ReminderRead, Reschedule, Snooze
+from services.reminders.reminders import service
+from services.reminders.reminders.schemas import (
+    ReminderCreate,
+    ReminderEdit,
+    ReminderPage,
+    ReminderRead,
+    Reschedule,
+    Snooze,
+)
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute

@@ -14,65 +14,20 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reminders import repository as repo
-from services.reminders.account_service import account_zone, require_assignee
-from services.reminders.domain import body, local_day, payload, to_utc
-from services.reminders.firing import fire
+from services.reminders.accounts.domain import local_day, to_utc
+from services.reminders.accounts.service import account_zone, require_assignee
+from services.reminders.client_replica.service import refuse_erased_text, reminder_client
+from services.reminders.firing.service import fire
 from services.reminders.models import Reminder, outbox
-from services.reminders.schemas import ReminderCreate, ReminderEdit
+from services.reminders.reminders import repository as repo
+from services.reminders.reminders.domain import body, payload
+from services.reminders.reminders.schemas import ReminderCreate, ReminderEdit
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidField, NotFound
 from shared.events.envelope import Event
 from shared.events.reminders import ReminderCreated, ReminderDeleted, ReminderDone, ReminderUpdated
 from shared.outbox import add_event
 from shared.schemas import cursor_id, cursor_moment
-
-MAX_MERGE_HOPS = 20
-
-
-class ErasedClient(Conflict):
-    """The client's personal data was erased (GDPR): no text about it may be written again."""
-
-    def __init__(self, client_id: int, *, field: str) -> None:
-        super().__init__(
-            f"Client {client_id}'s personal data was erased: no reminder text may be written for it.",
-            extra={"reason": "client_erased", "errors": [{"field": field, "message": "erased client"}]},
-        )
-
-
-async def _check_client(session: AsyncSession, *, principal: Principal, client_id: int) -> None:
-    # Share-locked until commit: an erasure of the client waits, then blanks this reminder's text too.
-    replica = await repo.get_replica(session, account_id=principal.account_id, client_id=client_id, share_lock=True)
-    if replica is not None and replica.merged_into is not None:
-        kept = replica.merged_into
-        # A kept client may itself have been merged since: point at the end of the chain.
-        for _ in range(MAX_MERGE_HOPS):
-            next_replica = await repo.get_replica(session, account_id=principal.account_id, client_id=kept)
-            if next_replica is None or next_replica.merged_into is None:
-                break
-            kept = next_replica.merged_into
-        raise Conflict(
-            f"Client {client_id} was merged into client {kept}.",
-            extra={
-                "reason": "client_merged",
-                "kept_client_id": kept,
-                "errors": [{"field": "client_id", "message": "merged client"}],
-            },
-        )
-    if replica is None or replica.deleted or replica.version == 0:
-        raise NotFound(
-            f"Client {client_id} does not exist.",
-            extra={"errors": [{"field": "client_id", "message": "unknown client"}]},
-        )
-    if replica.erased:
-        raise ErasedClient(client_id, field="client_id")
-
-
-async def _check_text_allowed(session: AsyncSession, *, reminder: Reminder) -> None:
-    # The reminder is locked: an erasure blanking it has committed (then this refuses) or will wait.
-    replica = await repo.get_replica(session, account_id=reminder.account_id, client_id=reminder.client_id)
-    if replica is not None and replica.erased:
-        raise ErasedClient(reminder.client_id, field="text")
 
 
 def _instant(value: datetime, tz: ZoneInfo) -> datetime:
@@ -118,7 +73,7 @@ async def create_reminder(session: AsyncSession, *, principal: Principal, data: 
     due_at = _instant(data.due_at, tz)
     assignee = data.assigned_user or principal.user_id
     await require_assignee(session, principal=principal, user_id=assignee)
-    await _check_client(session, principal=principal, client_id=data.client_id)
+    await reminder_client(session, account_id=principal.account_id, client_id=data.client_id)
     reminder = Reminder(
         account_id=principal.account_id,
         client_id=data.client_id,
@@ -195,7 +150,8 @@ async def edit_reminder(
         await require_assignee(session, principal=principal, user_id=data.assigned_user)
         reminder.assigned_user = data.assigned_user
     if data.text is not None:
-        await _check_text_allowed(session, reminder=reminder)
+        # The reminder is locked: an erasure blanking it has committed (then this refuses) or will wait.
+        await refuse_erased_text(session, account_id=reminder.account_id, client_id=reminder.client_id)
         reminder.text = data.text
     reminder.version += 1
     reminder.updated_at = datetime.now(UTC)

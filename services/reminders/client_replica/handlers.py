@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from faststream.rabbit import RabbitRouter
 
-from services.reminders import replica
+from services.reminders.client_replica import service as replica
 from shared.app import ServiceContext
 from shared.events.clients import ClientCreated, ClientDeleted, ClientErased, ClientMerged, ClientUpdated
 from shared.messaging import CLIENTS_EXCHANGE, subscriptions

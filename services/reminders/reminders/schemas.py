@@ -1,18 +1,17 @@
-"""Request and response bodies of the reminders service (pydantic)."""
+"""Request and response bodies of the reminder API (pydantic)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, EmailStr, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from services.reminders.domain import zone
+from services.reminders.accounts.schemas import UserId
 from services.reminders.models import TEXT_MAX
 from shared.schemas import DateTime, StrictBody
 
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-UserId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\s/]+$")]
 ReminderText = Annotated[str, Field(min_length=1, max_length=TEXT_MAX)]
 DueAt = Annotated[DateTime, Field(description="ISO 8601; with an offset, or the account's local time without one")]
 
@@ -79,49 +78,3 @@ class ReminderPage(BaseModel):
 
     items: list[ReminderRead]
     next_cursor: str | None
-
-
-class UserWrite(StrictBody):
-    """A user of the directory: the name shown and where notifications are e-mailed."""
-
-    display_name: Annotated[str, Field(min_length=1, max_length=200)]
-    email: EmailStr | None = None
-
-
-class UserRead(BaseModel):
-    """A user reminders may be assigned to."""
-
-    user_id: str
-    display_name: str
-    email: str | None
-
-
-class SettingsWrite(StrictBody):
-    """The account's time zone, an IANA name such as Europe/Paris."""
-
-    timezone: Annotated[str, Field(min_length=1, max_length=64)]
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        zone(value)
-        return value
-
-
-class SettingsRead(BaseModel):
-    """The account's settings for reminders."""
-
-    timezone: str
-
-
-class NotificationRead(BaseModel):
-    """A reminder that fired, in its assignee's feed."""
-
-    id: int
-    reminder_id: int
-    client_id: int
-    text: str
-    due_at: datetime
-    due_at_local: datetime
-    created_at: datetime
-    read_at: datetime | None

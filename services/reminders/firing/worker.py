@@ -1,11 +1,11 @@
 """Celery worker and beat of the reminders service.
 
-    celery -A services.reminders.worker:celery_app worker --concurrency 2
-    celery -A services.reminders.worker:celery_app beat --schedule .run/celerybeat-schedule
+    celery -A services.reminders.firing.worker:celery_app worker --concurrency 2
+    celery -A services.reminders.firing.worker:celery_app beat --schedule .run/celerybeat-schedule
 
 Beat sends a short ``fire_due`` tick every ``fire_interval_seconds``; any worker that takes it
 claims the due reminders with FOR UPDATE SKIP LOCKED and fires them in one transaction per
-batch (services.reminders.firing). There are no per-reminder ETA tasks, so a million pending
+batch (services.reminders.firing.service). There are no per-reminder ETA tasks, so a million pending
 reminders cost the broker nothing, and a lost, duplicated or late tick changes nothing but the
 delay: the database decides what fires, once. Ticks expire quickly, so the backlog of a worker
 that was down is not replayed.
@@ -30,7 +30,7 @@ from celery import Celery
 from celery.signals import after_setup_logger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from services.reminders.firing import fire_due
+from services.reminders.firing.service import fire_due
 from services.reminders.settings import RemindersSettings
 from shared.db import create_sessionmaker, unit_of_work
 

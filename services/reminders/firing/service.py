@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reminders import repository as repo
-from services.reminders.domain import DEFAULT_TIMEZONE, email_text, local, payload
+from services.reminders.accounts import service as accounts
+from services.reminders.accounts.domain import local
+from services.reminders.client_replica import service as client_replica
+from services.reminders.firing import repository as repo
+from services.reminders.firing.domain import email_text
 from services.reminders.models import Reminder, outbox
+from services.reminders.notifications import service as notifications
+from services.reminders.reminders.domain import payload
 from shared.events.envelope import Event, new_event
 from shared.events.reminders import ReminderDue, ReminderEmailRequested, ReminderEmailRequestedPayload
 from shared.outbox import add_events
@@ -27,23 +31,10 @@ async def fire(session: AsyncSession, reminders: Sequence[Reminder]) -> None:
     """Announce fired reminders: reminder.due, a feed entry, and reminder.email_requested given an address."""
     if not reminders:
         return
-    emails = await repo.user_emails(session, keys={(r.account_id, r.assigned_user) for r in reminders})
-    zones = await repo.account_timezones(session, account_ids=[r.account_id for r in reminders])
-    names = await repo.client_names(session, keys={(r.account_id, r.client_id) for r in reminders})
-    notification_ids = await repo.add_notifications(
-        session,
-        rows=[
-            {
-                "account_id": r.account_id,
-                "user_id": r.assigned_user,
-                "reminder_id": r.id,
-                "client_id": r.client_id,
-                "due_at": r.due_at,
-                "text": r.text,
-            }
-            for r in reminders
-        ],
-    )
+    emails = await accounts.user_emails(session, keys={(r.account_id, r.assigned_user) for r in reminders})
+    zones = await accounts.account_zones(session, account_ids=[r.account_id for r in reminders])
+    names = await client_replica.client_names(session, keys={(r.account_id, r.client_id) for r in reminders})
+    notification_ids = await notifications.add_for_fired(session, reminders=reminders)
     events: list[Event] = [
         new_event(ReminderDue, account_id=r.account_id, payload=payload(r), correlation_id=f"reminder-{r.id}")
         for r in reminders
@@ -52,12 +43,11 @@ async def fire(session: AsyncSession, reminders: Sequence[Reminder]) -> None:
         address = emails.get((reminder.account_id, reminder.assigned_user))
         if address is None:
             continue  # the user gave no address: the feed is their only notification
-        tz = ZoneInfo(zones.get(reminder.account_id, DEFAULT_TIMEZONE))
         subject, text = email_text(
             client_name=names.get((reminder.account_id, reminder.client_id), ""),
             client_id=reminder.client_id,
             text=reminder.text,
-            due_local=local(reminder.due_at, tz),
+            due_local=local(reminder.due_at, zones[reminder.account_id]),
         )
         request = ReminderEmailRequestedPayload(
             notification_id=notification_id,

@@ -1,25 +1,32 @@
-"""Use cases around reminders: the account's time zone, the user directory and the notification feed."""
+"""Use cases of the account's side of reminders: its time zone and the user directory."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reminders import repository as repo
-from services.reminders.domain import DEFAULT_TIMEZONE, local
-from services.reminders.models import Notification
-from services.reminders.schemas import SettingsWrite, UserWrite
+from services.reminders.accounts import repository as repo
+from services.reminders.accounts.domain import DEFAULT_TIMEZONE
+from services.reminders.accounts.repository import AccountUser
+from services.reminders.accounts.schemas import SettingsWrite, UserWrite
 from shared.auth import Principal
-from shared.errors import InvalidField, NotFound
+from shared.errors import InvalidField
 
 
 async def account_zone(session: AsyncSession, *, account_id: uuid.UUID) -> ZoneInfo:
     """The zone the account's reminders are shown in (Europe/Paris until it chooses one)."""
     zones = await repo.account_timezones(session, account_ids=[account_id])
     return ZoneInfo(zones.get(account_id, DEFAULT_TIMEZONE))
+
+
+async def account_zones(session: AsyncSession, *, account_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, ZoneInfo]:
+    """The zone of each of these accounts, in one query (Europe/Paris for those that chose none)."""
+    zones = await repo.account_timezones(session, account_ids=account_ids)
+    return {account_id: ZoneInfo(zones.get(account_id, DEFAULT_TIMEZONE)) for account_id in set(account_ids)}
 
 
 async def get_settings(session: AsyncSession, *, principal: Principal) -> dict[str, Any]:
@@ -64,35 +71,6 @@ async def require_assignee(session: AsyncSession, *, principal: Principal, user_
         )
 
 
-def _notification_body(notification: Notification, tz: ZoneInfo) -> dict[str, Any]:
-    return {
-        "id": notification.id,
-        "reminder_id": notification.reminder_id,
-        "client_id": notification.client_id,
-        "text": notification.text,
-        "due_at": notification.due_at,
-        "due_at_local": local(notification.due_at, tz),
-        "created_at": notification.created_at,
-        "read_at": notification.read_at,
-    }
-
-
-async def notifications(
-    session: AsyncSession, *, principal: Principal, unread: bool, limit: int
-) -> list[dict[str, Any]]:
-    """The caller's notification feed, newest first."""
-    tz = await account_zone(session, account_id=principal.account_id)
-    rows = await repo.list_notifications(
-        session, account_id=principal.account_id, user_id=principal.user_id, unread=unread, limit=limit
-    )
-    return [_notification_body(n, tz) for n in rows]
-
-
-async def mark_read(session: AsyncSession, *, principal: Principal, notification_id: int) -> dict[str, Any]:
-    """Mark one of the caller's notifications read; another user's answers 404."""
-    notification = await repo.mark_read(
-        session, account_id=principal.account_id, user_id=principal.user_id, notification_id=notification_id
-    )
-    if notification is None:
-        raise NotFound(f"Notification {notification_id} does not exist.")
-    return _notification_body(notification, await account_zone(session, account_id=principal.account_id))
+async def user_emails(session: AsyncSession, *, keys: set[AccountUser]) -> dict[AccountUser, str]:
+    """Where to e-mail each of these users, for those who gave an address."""
+    return await repo.user_emails(session, keys=keys)

@@ -1,0 +1,1 @@
+"""The notification feed: one entry per fired reminder in its assignee's feed, read or unread."""
