@@ -22,8 +22,8 @@ from asgi_correlation_id import correlation_id
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.mailings import emails_service
-from services.mailings.emails_domain import (
+from services.mailings.emails import service as emails_service
+from services.mailings.emails.domain import (
     INTERRUPTED,
     Outcome,
     RetryPolicy,
