@@ -323,7 +323,7 @@ async def campaign_api(campaign_app: FastAPI) -> AsyncIterator[httpx.AsyncClient
 @pytest.fixture
 async def render_worker(campaign_app: FastAPI) -> AsyncIterator[Any]:
     """A render worker running in this process for one test (tests that kill a worker start their own)."""
-    from services.mailings.render_worker import RenderWorker
+    from services.mailings.renders.worker import RenderWorker
 
     worker = RenderWorker(campaign_app.state.settings)
     stop = asyncio.Event()

@@ -21,7 +21,7 @@ from fastapi import FastAPI
 
 from services.clients.exports.worker import ExportWorker
 from services.clients.settings import ClientsSettings
-from services.mailings.render_worker import RenderWorker
+from services.mailings.renders.worker import RenderWorker
 from shared.jobs import LeasedJobWorker
 from tests.conftest import database_url, running
 from tests.mailings_support import mailings_api, mailings_settings, replica_row, send, settled, smtp  # noqa: F401

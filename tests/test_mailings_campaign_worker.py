@@ -18,9 +18,9 @@ import pdfplumber
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from services.mailings import renders_repository as queries
-from services.mailings.render_worker import RenderWorker
-from services.mailings.renders_service import finish_render, job_printing
+from services.mailings.renders import repository as queries
+from services.mailings.renders.service import finish_render, job_printing
+from services.mailings.renders.worker import RenderWorker
 from shared.db import unit_of_work
 from tests.conftest import TestAccount
 from tests.mailings_support import CAMPAIGN_LEASE_SECONDS, campaign_api, campaign_app, render_dir  # noqa: F401
@@ -46,7 +46,7 @@ async def add_recipients(app: FastAPI, campaign_id: int, count: int) -> None:
 
 
 async def start_worker_process(render_dir: Path) -> asyncio.subprocess.Process:
-    """`python -m services.mailings.render_worker` on the test database, writing into ``render_dir``."""
+    """`python -m services.mailings.renders.worker` on the test database, writing into ``render_dir``."""
     env = {
         **os.environ,
         "NEGOCE_MAILINGS_RENDER_DIR": str(render_dir),
@@ -56,7 +56,7 @@ async def start_worker_process(render_dir: Path) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "services.mailings.render_worker",
+        "services.mailings.renders.worker",
         env=env,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,

@@ -7,7 +7,7 @@ from typing import Any
 import aiosmtplib
 import pytest
 
-from services.mailings.emails_domain import document_recipients, failure, retry_delay, smtp_address
+from services.mailings.emails.domain import document_recipients, failure, retry_delay, smtp_address
 
 
 @pytest.mark.parametrize(

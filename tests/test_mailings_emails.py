@@ -18,9 +18,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from sqlalchemy import text
 
-from services.mailings import replica
 from services.mailings.app import create_app
-from services.mailings.emails_domain import build_message
+from services.mailings.client_replica import hooks as replica
+from services.mailings.emails.domain import build_message
 from shared.events.clients import ClientCreated, ClientDeleted, ClientDeletedPayload
 from shared.events.envelope import new_event
 from shared.events.reminders import ReminderEmailRequestedPayload
@@ -460,7 +460,15 @@ async def stopped_mid_send(settings, smtp, account, addresses: list[str], *, hel
 async def test_the_development_server_stores_each_message_in_a_maildir(tmp_path):
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "services.mailings.dev_smtp", "--port", str(port), "--maildir", str(tmp_path / "mail")],
+        [
+            sys.executable,
+            "-m",
+            "services.mailings.emails.dev_smtp",
+            "--port",
+            str(port),
+            "--maildir",
+            str(tmp_path / "mail"),
+        ],
         stderr=subprocess.PIPE,
         text=True,
     )

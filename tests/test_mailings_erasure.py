@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import text
 
 from services.mailings.models import RenderJob
-from services.mailings.render_worker import RenderWorker
-from services.mailings.renders_service import Writer
+from services.mailings.renders.service import Writer
+from services.mailings.renders.worker import RenderWorker
 from shared.events.clients import ClientErased, ClientErasedPayload, ClientMerged, ClientMergedPayload
 from tests.conftest import AMQP_URL, TestAccount
 from tests.mailings_support import (  # noqa: F401

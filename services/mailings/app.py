@@ -7,17 +7,31 @@ from collections.abc import AsyncIterator
 
 import httpx
 from fastapi import FastAPI
+from faststream.rabbit import RabbitRouter
 
-from services.mailings.handlers import build_subscribers
+from services.mailings.campaigns.routes import router as campaigns_router
+from services.mailings.client_replica import handlers as client_replica_handlers
+from services.mailings.emails import handlers as emails_handlers
+from services.mailings.emails.routes import router as emails_router
+from services.mailings.emails.sender import EmailSender
+from services.mailings.label_formats.routes import router as labels_router
 from services.mailings.models import idempotency_keys, outbox
-from services.mailings.routes_campaigns import router as campaigns_router
-from services.mailings.routes_emails import router as emails_router
-from services.mailings.routes_labels import router as labels_router
-from services.mailings.routes_renders import router as renders_router
-from services.mailings.sender import EmailSender
+from services.mailings.renders.routes import campaign_renders
+from services.mailings.renders.routes import router as renders_router
 from services.mailings.settings import MailingsSettings
-from shared.app import create_service_app
+from shared.app import ServiceContext, create_service_app
 from shared.events.mailings import EmailFailed, EmailSent, MailingRendered
+
+# The consumer name of the service's queues and inbox rows.
+CONSUMER = "mailings"
+
+
+def build_subscribers(context: ServiceContext) -> RabbitRouter:
+    """The service's message subscribers: the client replica's, then the e-mails other services ask for."""
+    router = RabbitRouter()
+    client_replica_handlers.subscribe(router, context, consumer=CONSUMER)
+    emails_handlers.subscribe(router, context, consumer=CONSUMER)
+    return router
 
 
 def create_app(
@@ -35,7 +49,7 @@ def create_app(
         description="Paper mailing campaigns, address labels and e-mails to clients.",
         outbox=outbox,
         idempotency_keys=idempotency_keys,
-        routers=[campaigns_router, renders_router, labels_router, emails_router],
+        routers=[campaigns_router, campaign_renders, renders_router, labels_router, emails_router],
         subscribers=build_subscribers,
         publishes=(EmailSent, EmailFailed, MailingRendered),
     )

@@ -141,7 +141,7 @@ class Campaign(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     printed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Clients of the snapshot erased so far: a PDF drawn before the latest one may still show that
-    # client, so the render worker draws it again (render_worker.py).
+    # client, so the render worker draws it again (renders/worker.py).
     erasures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 

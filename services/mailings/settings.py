@@ -16,7 +16,7 @@ class MailingsSettings(ServiceSettings):
     service_name: str = "mailings"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/negoce_mailings"
 
-    # The relay: in development the local server of `make run` (services.mailings.dev_smtp).
+    # The relay: in development the local server of `make run` (services.mailings.emails.dev_smtp).
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 8025
     smtp_username: str | None = None

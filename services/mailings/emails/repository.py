@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Row, case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.mailings.models import Email, EmailClient
+from services.mailings.models import Email
 
 # Typed loosely: the sender reads these rows by name, as Row[Any].
 CLAIMED_COLUMNS: tuple[Any, ...] = (
@@ -51,12 +51,6 @@ async def list_emails(
     if before is not None:
         query = query.where(Email.id < before)
     return list((await session.execute(query.order_by(Email.id.desc()).limit(limit))).scalars())
-
-
-async def client_standing(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> EmailClient | None:
-    """What the replica knows of a client, tombstones included (None for a client not heard of yet)."""
-    query = select(EmailClient).where(EmailClient.account_id == account_id, EmailClient.client_id == client_id)
-    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def claim_due(session: AsyncSession, *, limit: int, claim_seconds: float) -> list[Row[Any]]:

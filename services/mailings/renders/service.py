@@ -8,7 +8,7 @@ in the same transaction.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,15 +16,14 @@ from typing import Any, BinaryIO
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.mailings import campaigns_repository as campaigns_repo
-from services.mailings import renders_repository as repo
-from services.mailings.campaigns_domain import merge_values, postal_address
-from services.mailings.campaigns_schemas import RenderCreate
-from services.mailings.campaigns_service import load_campaign
-from services.mailings.labels_service import find_format, get_settings
-from services.mailings.models import Campaign, RenderJob, outbox
+from services.mailings.campaigns import service as campaigns
+from services.mailings.campaigns.domain import merge_values, postal_address
+from services.mailings.label_formats import service as label_formats
+from services.mailings.models import RenderJob, outbox
 from services.mailings.paper.formats import LabelFormat
 from services.mailings.paper.render import Letter, merge_fields, render_labels, render_letters
+from services.mailings.renders import repository as repo
+from services.mailings.renders.schemas import RenderCreate
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidField, NotFound
 from shared.events.mailings import MailingRendered, MailingRenderedPayload
@@ -39,8 +38,8 @@ async def create_render(
     session: AsyncSession, *, principal: Principal, campaign_id: int, data: RenderCreate
 ) -> dict[str, Any]:
     """Queue the letters or labels of a campaign (a printed one prints again from the same snapshot)."""
-    campaign = await load_campaign(session, principal=principal, campaign_id=campaign_id)
-    recipients = await campaigns_repo.printable_count(session, campaign_id=campaign.id)
+    campaign = await campaigns.load_campaign(session, principal=principal, campaign_id=campaign_id)
+    recipients = await campaigns.printable_count(session, campaign_id=campaign.id)
     if recipients == 0:
         raise Conflict(
             f"Campaign {campaign_id} has no recipients: there is nothing to print.", extra={"reason": "no_recipients"}
@@ -55,13 +54,13 @@ async def create_render(
     else:
         if data.format is None:
             raise InvalidField("format", "a label format code is required for labels (see /api/mailings/label-formats)")
-        fmt = await find_format(session, account_id=principal.account_id, code=data.format)
+        fmt = await label_formats.find_format(session, account_id=principal.account_id, code=data.format)
         if fmt is None:
             raise InvalidField("format", f"no label format {data.format!r}")
         per_sheet = fmt.columns * fmt.rows
         if data.skip >= per_sheet:
             raise InvalidField("skip", f"must be less than the {per_sheet} labels of a {fmt.code} sheet")
-        offsets = await get_settings(session, account_id=principal.account_id)
+        offsets = await label_formats.get_settings(session, account_id=principal.account_id)
         job.label_format, job.skip = asdict(fmt), data.skip
         job.offset_x_mm, job.offset_y_mm = offsets["offset_x_mm"], offsets["offset_y_mm"]
         job.pages_total = math.ceil((data.skip + recipients) / per_sheet)
@@ -98,15 +97,15 @@ class Printing:
 
 async def job_printing(session: AsyncSession, *, job: RenderJob) -> Printing:
     """What a claimed job prints, read now; erased recipients keep their place but are printed no more."""
-    campaign = await session.get(Campaign, job.campaign_id)
+    campaign = await campaigns.campaign_of_job(session, campaign_id=job.campaign_id)
     if campaign is None:
         raise NotFound(f"Campaign {job.campaign_id} no longer exists.")
     erasures = campaign.erasures
-    recipients = [r for r in await campaigns_repo.all_recipients(session, campaign_id=campaign.id) if not r.erased]
+    recipients = [r for r in await campaigns.all_recipients(session, campaign_id=campaign.id) if not r.erased]
     client_ids = [r.client_id for r in recipients]
     addresses = [postal_address(r, r.address) for r in recipients]
     if job.kind == "letters":
-        background = await campaigns_repo.image_data(session, campaign_id=campaign.id)
+        background = await campaigns.background_data(session, campaign_id=campaign.id)
         letters = [
             Letter(
                 recipient=address,
@@ -144,7 +143,7 @@ async def finish_render(
 
     False, and the job queued again, when a recipient was erased since the PDF's recipients were read.
     """
-    campaign = await session.get(Campaign, job.campaign_id, with_for_update=True)
+    campaign = await campaigns.campaign_of_job(session, campaign_id=job.campaign_id, lock=True)
     if campaign is None:
         return False
     if campaign.erasures != printing.erasures:
@@ -153,7 +152,7 @@ async def finish_render(
     done = await repo.finish_render_job(session, job=job, file_name=file_name, file_size=file_size, pages=pages)
     if done is None:
         return False
-    await campaigns_repo.mark_printed(session, campaign_id=campaign.id)
+    await campaigns.mark_printed(session, campaign_id=campaign.id)
     if job.finished_at is None:
         # Only a first print is news for the timelines; a PDF drawn again after an erasure is not.
         await add_event(
@@ -202,3 +201,8 @@ async def _load(session: AsyncSession, *, principal: Principal, job_id: int) -> 
     if job is None:
         raise NotFound(f"Render {job_id} does not exist.")
     return job
+
+
+async def redo_jobs_of(session: AsyncSession, *, campaign_ids: Sequence[int]) -> None:
+    """Queue again the render jobs of these campaigns, after a recipient's erasure (their PDFs are drawn again)."""
+    await repo.redo_jobs_of(session, campaign_ids=campaign_ids)

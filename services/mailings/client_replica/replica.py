@@ -1,16 +1,10 @@
-"""Queries of the client replica: each client's e-mail data as the clients service's events describe it.
+"""What the mailings service keeps of each client: the columns of its replica and what fills them.
 
 The versioned upserts and final states are the shared client replica's; this module declares the
-mailings service's columns and keeps the reads only it needs.
+mailings service's columns.
 """
 
 from __future__ import annotations
-
-import uuid
-from collections.abc import Sequence
-
-from sqlalchemy import ARRAY, BigInteger, any_, cast, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.mailings.models import EmailClient
 from shared.client_replica import ReplicaTable, Values
@@ -45,17 +39,3 @@ CLIENTS = ReplicaTable(
     key=("account_id", "client_id"),
     placeholder={"contacts": [], "accepts_emailing": False},
 )
-
-
-async def erased_ids(session: AsyncSession, *, account_id: uuid.UUID, client_ids: Sequence[int]) -> set[int]:
-    """The clients among these whose personal data was erased."""
-    if not client_ids:
-        return set()
-    # One array parameter: a campaign's selection may name more clients than a statement takes parameters.
-    ids = cast(sorted(set(client_ids)), ARRAY(BigInteger))
-    rows = await session.scalars(
-        select(EmailClient.client_id).where(
-            EmailClient.account_id == account_id, EmailClient.client_id == any_(ids), EmailClient.erased.is_(True)
-        )
-    )
-    return set(rows)

@@ -22,8 +22,8 @@ from asgi_correlation_id import correlation_id
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.mailings import emails_service
-from services.mailings.emails_domain import (
+from services.mailings.emails import service
+from services.mailings.emails.domain import (
     INTERRUPTED,
     Outcome,
     RetryPolicy,
@@ -64,7 +64,7 @@ class EmailSender:
     async def send_due(self) -> int:
         """Attempt one batch of due e-mails; returns how many were claimed."""
         async with unit_of_work(self.sessions) as session:
-            claimed = await emails_service.claim_due(
+            claimed = await service.claim_due(
                 session, limit=self.settings.email_batch_size, claim_seconds=self.settings.email_claim_seconds
             )
         await asyncio.gather(*(self._attempt(email) for email in claimed))
@@ -84,9 +84,7 @@ class EmailSender:
         outcome = INTERRUPTED if exhausted else await self._send(claimed)
         try:
             async with unit_of_work(self.sessions) as session:
-                email = await emails_service.record_outcome(
-                    session, claimed=claimed, outcome=outcome, policy=self.policy
-                )
+                email = await service.record_outcome(session, claimed=claimed, outcome=outcome, policy=self.policy)
         except Exception:
             log.exception(
                 "could not record an e-mail attempt; it is attempted again when its claim expires",

@@ -3,7 +3,7 @@
 The same events reach the campaigns: merges, deletions and erasures change the recipients of
 campaigns not printed yet; a printed campaign only loses an erased client's personal data, and its
 PDFs are drawn again without that client. The replica itself is the shared client replica; the
-hooks below carry a client's end to e-mails and campaigns.
+hooks below carry a client's end to e-mails and campaigns, through their slices' services.
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.mailings import campaigns_repository, emails_repository, renders_repository
-from services.mailings.emails_domain import without_personal_data
-from services.mailings.models import EmailClient, idempotency_keys, inbox, outbox
-from services.mailings.replica_repository import CLIENTS
+from services.mailings.campaigns import service as campaigns
+from services.mailings.client_replica.replica import CLIENTS
+from services.mailings.emails import service as emails
+from services.mailings.emails.domain import without_personal_data
+from services.mailings.models import idempotency_keys, inbox, outbox
+from services.mailings.renders import service as renders
 from shared.client_replica import ClientReplica as Replica
-from shared.client_replica import Merge, refuse_if_closed
-from shared.client_replica import known_client as known
+from shared.client_replica import Merge
 from shared.events.clients import (
     ClientArchived,
     ClientCreated,
@@ -35,16 +36,6 @@ Sessions = async_sessionmaker[AsyncSession]
 ERASED_BEFORE_SENDING = "not sent: the client's personal data was erased before delivery"
 
 
-async def known_client(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> EmailClient:
-    """A client of the account that may be e-mailed, share-locked until commit; 404 or 409 otherwise.
-
-    The share lock makes a merge, deletion or erasure wait for the caller's commit.
-    """
-    client = await known(session, CLIENTS, account_id=account_id, client_id=client_id, lock="share")
-    refuse_if_closed(client, action="e-mailed", erased=True)
-    return client
-
-
 async def _forget(session: AsyncSession, event: ClientDeleted) -> None:
     """A deleted client's e-mails go, queued ones unsent, and it leaves unprinted campaigns.
 
@@ -52,8 +43,8 @@ async def _forget(session: AsyncSession, event: ClientDeleted) -> None:
     keeping the e-mails would keep addresses and texts of a client that no longer exists.
     """
     p = event.payload
-    await emails_repository.delete_client_emails(session, account_id=event.account_id, client_id=p.client_id)
-    await campaigns_repository.remove_client(session, account_id=event.account_id, client_id=p.client_id)
+    await emails.delete_client_emails(session, account_id=event.account_id, client_id=p.client_id)
+    await campaigns.remove_client(session, account_id=event.account_id, client_id=p.client_id)
 
 
 async def _move(session: AsyncSession, event: ClientMerged, merge: Merge) -> None:
@@ -62,8 +53,8 @@ async def _move(session: AsyncSession, event: ClientMerged, merge: Merge) -> Non
     If the kept client's erasure arrived first, what the merged client brings is erased too.
     """
     account_id, merged, kept = merge.account_id, merge.merged_client_id, merge.kept_client_id
-    await emails_repository.move_client_emails(session, account_id=account_id, from_client_id=merged, to_client_id=kept)
-    await campaigns_repository.move_client(session, account_id=account_id, from_client_id=merged, to_client_id=kept)
+    await emails.move_client_emails(session, account_id=account_id, from_client_id=merged, to_client_id=kept)
+    await campaigns.move_client(session, account_id=account_id, from_client_id=merged, to_client_id=kept)
     if merge.kept_erased_as is not None:
         await _erase_what_it_holds(session, account_id=account_id, client_id=kept, pseudonym=merge.kept_erased_as)
         await erase_client_events(
@@ -79,15 +70,13 @@ async def _erase(session: AsyncSession, event: ClientErased) -> None:
 
 async def _erase_what_it_holds(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, pseudonym: str) -> None:
     """E-mails, campaign snapshots, their PDFs and the outbox's events, of a client whose replica is erased."""
-    await emails_repository.erase_client_emails(
-        session, account_id=account_id, client_id=client_id, reason=ERASED_BEFORE_SENDING
-    )
+    await emails.erase_client_emails(session, account_id=account_id, client_id=client_id, reason=ERASED_BEFORE_SENDING)
     # A campaign being created now commits its recipients first, or waits and leaves the client out.
-    await campaigns_repository.hold_recipients(session, account_id=account_id, exclusive=True)
-    campaign_ids = await campaigns_repository.campaigns_holding(session, account_id=account_id, client_id=client_id)
+    await campaigns.hold_recipients(session, account_id=account_id, exclusive=True)
+    campaign_ids = await campaigns.campaigns_holding(session, account_id=account_id, client_id=client_id)
     # Jobs before campaigns: a worker finishing a job holds the job, then its campaign.
-    await renders_repository.redo_jobs_of(session, campaign_ids=campaign_ids)
-    await campaigns_repository.erase_client(
+    await renders.redo_jobs_of(session, campaign_ids=campaign_ids)
+    await campaigns.erase_client(
         session, account_id=account_id, client_id=client_id, pseudonym=pseudonym, campaign_ids=campaign_ids
     )
     await erase_client_events(

@@ -1,6 +1,6 @@
 """A local SMTP server for development: stores every message it receives in a maildir.
 
-``python -m services.mailings.dev_smtp --port 8025 --maildir .run/mail``; the mailings service's
+``python -m services.mailings.emails.dev_smtp --port 8025 --maildir .run/mail``; the mailings service's
 default relay (127.0.0.1:8025) is this server, so `make run` sends real SMTP without a real mailbox.
 Read the messages with any maildir reader (``mutt -f .run/mail``) or as files under new/.
 """

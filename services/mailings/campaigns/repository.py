@@ -41,6 +41,11 @@ async def get_campaign(
     return await session.scalar(query)
 
 
+async def campaign_by_id(session: AsyncSession, *, campaign_id: int, lock: bool = False) -> Campaign | None:
+    """A campaign whatever its account (a render job names it), locked until commit when it is about to change."""
+    return await session.get(Campaign, campaign_id, with_for_update=lock)
+
+
 async def list_campaigns(
     session: AsyncSession, *, account_id: uuid.UUID, before: int | None, limit: int
 ) -> list[Campaign]:

@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.mailings import labels_repository as repo
-from services.mailings.campaigns_schemas import LabelFormatBody, LabelSettingsBody
+from services.mailings.label_formats import repository as repo
+from services.mailings.label_formats.schemas import LabelFormatBody, LabelSettingsBody
 from services.mailings.models import AccountLabelFormat
 from services.mailings.paper.formats import SEEDED_FORMATS, LabelFormat, geometry_errors
 from services.mailings.paper.render import render_test_grid

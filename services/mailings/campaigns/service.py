@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.mailings import campaigns_repository as repo
-from services.mailings import replica_repository
-from services.mailings.campaigns_domain import address_of, exclusion, template_problem
-from services.mailings.campaigns_schemas import CampaignCreate, CampaignUpdate
-from services.mailings.clients_gateway import selection_recipients
+from services.mailings.campaigns import repository as repo
+from services.mailings.campaigns.clients_gateway import selection_recipients
+from services.mailings.campaigns.domain import address_of, exclusion, template_problem
+from services.mailings.campaigns.schemas import CampaignCreate, CampaignUpdate
+from services.mailings.client_replica import service as clients
 from services.mailings.models import Campaign, CampaignExclusion, CampaignRecipient
 from services.mailings.paper.render import check_background
 from shared.auth import Principal
@@ -51,8 +53,8 @@ async def create_campaign(
     items = [item async for item in selection_recipients(http, token=token, selection=selection)]
     # The clients service may have answered just before an erasure this service already applied:
     # such a client is left out. Held until commit, so an erasure applied later finds these rows.
-    await repo.hold_recipients(session, account_id=principal.account_id, exclusive=False)
-    erased = await replica_repository.erased_ids(
+    await hold_recipients(session, account_id=principal.account_id, exclusive=False)
+    erased = await clients.erased_ids(
         session, account_id=principal.account_id, client_ids=[item["client_id"] for item in items]
     )
     recipients: list[dict[str, Any]] = []
@@ -193,6 +195,60 @@ async def list_exclusions(
 async def load_campaign(session: AsyncSession, *, principal: Principal, campaign_id: int) -> Campaign:
     """A campaign of the account, or 404 (another account's included)."""
     return await _load(session, principal=principal, campaign_id=campaign_id)
+
+
+async def campaign_of_job(session: AsyncSession, *, campaign_id: int, lock: bool = False) -> Campaign | None:
+    """The campaign a render job prints, locked until commit when the job finishes; None once deleted."""
+    return await repo.campaign_by_id(session, campaign_id=campaign_id, lock=lock)
+
+
+async def printable_count(session: AsyncSession, *, campaign_id: int) -> int:
+    """How many recipients a render of the campaign prints (erased clients keep their place, unprinted)."""
+    return await repo.printable_count(session, campaign_id=campaign_id)
+
+
+async def all_recipients(session: AsyncSession, *, campaign_id: int) -> list[CampaignRecipient]:
+    """Every recipient in print order, erased ones included (what a render reads)."""
+    return await repo.all_recipients(session, campaign_id=campaign_id)
+
+
+async def background_data(session: AsyncSession, *, campaign_id: int) -> bytes | None:
+    """The bytes of a campaign's background image, None if it has none."""
+    return await repo.image_data(session, campaign_id=campaign_id)
+
+
+async def mark_printed(session: AsyncSession, *, campaign_id: int) -> None:
+    """A campaign was printed: from now on it is frozen (the first print's time is kept)."""
+    await repo.mark_printed(session, campaign_id=campaign_id)
+
+
+async def hold_recipients(session: AsyncSession, *, account_id: uuid.UUID, exclusive: bool) -> None:
+    """Serialise snapshots of an account's recipients (shared) with its erasures (exclusive), until commit."""
+    await repo.hold_recipients(session, account_id=account_id, exclusive=exclusive)
+
+
+async def remove_client(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> None:
+    """A deleted client leaves the campaigns not printed yet."""
+    await repo.remove_client(session, account_id=account_id, client_id=client_id)
+
+
+async def move_client(session: AsyncSession, *, account_id: uuid.UUID, from_client_id: int, to_client_id: int) -> None:
+    """A merge, in campaigns not printed yet: the merged client's rows become the kept client's (one each)."""
+    await repo.move_client(session, account_id=account_id, from_client_id=from_client_id, to_client_id=to_client_id)
+
+
+async def campaigns_holding(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> list[int]:
+    """The campaigns whose snapshot prints this client (drafts, and printed ones not yet redacted)."""
+    return await repo.campaigns_holding(session, account_id=account_id, client_id=client_id)
+
+
+async def erase_client(
+    session: AsyncSession, *, account_id: uuid.UUID, client_id: int, pseudonym: str, campaign_ids: Sequence[int]
+) -> None:
+    """An erased client leaves unprinted campaigns; printed ones keep its place under the pseudonym only."""
+    await repo.erase_client(
+        session, account_id=account_id, client_id=client_id, pseudonym=pseudonym, campaign_ids=campaign_ids
+    )
 
 
 async def _load(session: AsyncSession, *, principal: Principal, campaign_id: int, lock: bool = False) -> Campaign:

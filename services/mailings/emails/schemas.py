@@ -7,11 +7,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, EmailStr, Field
 
-from services.mailings.emails_domain import DocumentKind, smtp_address
+from services.mailings.emails.domain import DocumentKind, smtp_address
+from services.mailings.schema_types import Id
 from shared.schemas import StrictBody
-
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-
 
 # Stored as the relay will be given it (see smtp_address); a caller's "hélène@…" is a 422 now, not a failure later.
 Address = Annotated[EmailStr, AfterValidator(smtp_address)]

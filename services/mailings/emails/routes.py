@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from services.mailings import emails_service
-from services.mailings.emails_schemas import EmailCreate, EmailPage, EmailRead, Id
+from services.mailings.emails import service
+from services.mailings.emails.schemas import EmailCreate, EmailPage, EmailRead, Id
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute
@@ -19,7 +19,7 @@ EmailId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 @router.post("", response_model=EmailRead, status_code=status.HTTP_202_ACCEPTED)
 async def send_email(body: EmailCreate, principal: CurrentPrincipal, session: Transaction, response: Response) -> Any:
     """Queue an e-mail to a client (explicit recipients or a document kind's contacts); sent in the background."""
-    email = await emails_service.queue_email(session, principal=principal, data=body)
+    email = await service.queue_email(session, principal=principal, data=body)
     response.headers["Location"] = email["href"]
     return email
 
@@ -33,12 +33,10 @@ async def list_emails(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:
     """E-mails of the account or of one client, newest first, by pages."""
-    return await emails_service.list_emails(
-        session, principal=principal, client_id=client_id, before=before, limit=limit
-    )
+    return await service.list_emails(session, principal=principal, client_id=client_id, before=before, limit=limit)
 
 
 @router.get("/{email_id}", response_model=EmailRead)
 async def get_email(email_id: EmailId, principal: CurrentPrincipal, session: Transaction) -> Any:
     """An e-mail: status (queued, sent, failed), attempts, last error, recipients, when it was sent."""
-    return await emails_service.get_email(session, principal=principal, email_id=email_id)
+    return await service.get_email(session, principal=principal, email_id=email_id)

@@ -1,6 +1,6 @@
 """The render worker: a process of its own that prints queued campaigns to PDF.
 
-`python -m services.mailings.render_worker`. The render_jobs table is the queue (the claim, lease,
+`python -m services.mailings.renders.worker`. The render_jobs table is the queue (the claim, lease,
 fencing and retries are shared.jobs', as for the clients service's export jobs). The PDF is
 drawn in a thread while the event loop renews the lease every fraction of it, reporting the pages
 done; a worker that lost its lease (its attempt number is no longer the job's) stops, and its
@@ -19,9 +19,9 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from services.mailings import renders_repository as queries
 from services.mailings.models import RenderJob
-from services.mailings.renders_service import Writer, finish_render, job_printing
+from services.mailings.renders import repository as queries
+from services.mailings.renders.service import Writer, finish_render, job_printing
 from services.mailings.settings import MailingsSettings
 from shared.db import create_engine, unit_of_work
 from shared.jobs import LeasedJobWorker, LostJob, run_until_signalled

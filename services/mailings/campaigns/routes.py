@@ -1,4 +1,7 @@
-"""HTTP routes of paper campaigns: create from a selection, edit, background image, snapshot, renders."""
+"""HTTP routes of paper campaigns: create from a selection, edit, background image, snapshot.
+
+Queuing a campaign's render is the renders slice's route (under the same path and tag).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
-from services.mailings import campaigns_service, renders_service
-from services.mailings.campaigns_schemas import (
+from services.mailings.campaigns import service
+from services.mailings.campaigns.schemas import (
     CampaignCreate,
     CampaignPage,
     CampaignRead,
@@ -15,10 +18,8 @@ from services.mailings.campaigns_schemas import (
     ExclusionPage,
     Id,
     RecipientPage,
-    RenderCreate,
-    RenderRead,
 )
-from services.mailings.uploads import IMAGE_BODY, uploaded_file
+from services.mailings.campaigns.uploads import IMAGE_BODY, uploaded_file
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute
@@ -42,7 +43,7 @@ async def create_campaign(
     refusing paper mail or without a deliverable address are listed under ``exclusions`` with the reason.
     The clients service's 404 or 422 (naming ``selection…`` fields) is passed on.
     """
-    campaign = await campaigns_service.create_campaign(
+    campaign = await service.create_campaign(
         session, http=request.app.state.clients_http, principal=principal, token=_bearer(request), data=body
     )
     response.headers["Location"] = campaign["href"]
@@ -57,13 +58,13 @@ async def list_campaigns(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:
     """The account's campaigns, newest first, by pages."""
-    return await campaigns_service.list_campaigns(session, principal=principal, before=before, limit=limit)
+    return await service.list_campaigns(session, principal=principal, before=before, limit=limit)
 
 
 @router.get("/{campaign_id}", response_model=CampaignRead)
 async def get_campaign(campaign_id: CampaignId, principal: CurrentPrincipal, session: Transaction) -> Any:
     """A campaign: name, title, text, status (draft or printed), recipients and exclusions counts, image."""
-    return await campaigns_service.get_campaign(session, principal=principal, campaign_id=campaign_id)
+    return await service.get_campaign(session, principal=principal, campaign_id=campaign_id)
 
 
 @router.patch("/{campaign_id}", response_model=CampaignRead)
@@ -72,13 +73,13 @@ async def update_campaign(
 ) -> Any:
     """Change the name, title or text; merge fields ({{title}}, {{first_name}}, {{last_name}}, {{company}},
     {{display_name}}) are checked (422 naming ``text`` or ``title``). 409 once printed."""
-    return await campaigns_service.update_campaign(session, principal=principal, campaign_id=campaign_id, data=body)
+    return await service.update_campaign(session, principal=principal, campaign_id=campaign_id, data=body)
 
 
 @router.delete("/{campaign_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_campaign(campaign_id: CampaignId, principal: CurrentPrincipal, session: Transaction) -> None:
     """Delete a campaign that was never printed (409 once printed)."""
-    await campaigns_service.delete_campaign(session, principal=principal, campaign_id=campaign_id)
+    await service.delete_campaign(session, principal=principal, campaign_id=campaign_id)
 
 
 @router.put("/{campaign_id}/background", response_model=CampaignRead, openapi_extra=IMAGE_BODY)
@@ -91,13 +92,13 @@ async def put_background(
     16 MB are cut short with a 413 before they are read). 409 once printed.
     """
     data = uploaded_file(content_type=request.headers.get("content-type", ""), body=await request.body())
-    return await campaigns_service.put_background(session, principal=principal, campaign_id=campaign_id, data=data)
+    return await service.put_background(session, principal=principal, campaign_id=campaign_id, data=data)
 
 
 @router.delete("/{campaign_id}/background", response_model=CampaignRead)
 async def delete_background(campaign_id: CampaignId, principal: CurrentPrincipal, session: Transaction) -> Any:
     """Remove the background image (409 once printed)."""
-    return await campaigns_service.delete_background(session, principal=principal, campaign_id=campaign_id)
+    return await service.delete_background(session, principal=principal, campaign_id=campaign_id)
 
 
 @router.get("/{campaign_id}/recipients", response_model=RecipientPage)
@@ -109,7 +110,7 @@ async def list_recipients(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Any:
     """The recipients' snapshot (names and address block) in print order, by pages."""
-    return await campaigns_service.list_recipients(
+    return await service.list_recipients(
         session, principal=principal, campaign_id=campaign_id, after=after, limit=limit
     )
 
@@ -123,21 +124,6 @@ async def list_exclusions(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Any:
     """Clients of the selection left out, with the reason (refuses_mailing, no_address, undeliverable)."""
-    return await campaigns_service.list_exclusions(
+    return await service.list_exclusions(
         session, principal=principal, campaign_id=campaign_id, after=after, limit=limit
     )
-
-
-@router.post("/{campaign_id}/renders", response_model=RenderRead, status_code=status.HTTP_202_ACCEPTED)
-async def create_render(
-    campaign_id: CampaignId, body: RenderCreate, principal: CurrentPrincipal, session: Transaction, response: Response
-) -> Any:
-    """Queue the letters (one A4 page each) or the labels on a sheet format, skipping the first ``skip``
-    labels of a used sheet and shifted by the account's calibration; follow it at ``href``.
-
-    When it is done the campaign is printed (frozen) and ``mailing.rendered`` is published; a printed
-    campaign may be rendered again from the same snapshot.
-    """
-    job = await renders_service.create_render(session, principal=principal, campaign_id=campaign_id, data=body)
-    response.headers["Location"] = job["href"]
-    return job

@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response, status
 
-from services.mailings import labels_service
-from services.mailings.campaigns_schemas import LabelFormatBody, LabelFormatRead, LabelSettingsBody
+from services.mailings.label_formats import service
+from services.mailings.label_formats.schemas import LabelFormatBody, LabelFormatRead, LabelSettingsBody
 from shared.auth import CurrentPrincipal
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute, changes_nothing
@@ -19,19 +19,19 @@ Code = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A
 @router.get("/label-formats", response_model=list[LabelFormatRead])
 async def list_formats(principal: CurrentPrincipal, session: Transaction) -> Any:
     """The label-sheet formats: the seeded A4 and US Letter sheets, then the account's own."""
-    return await labels_service.list_formats(session, principal=principal)
+    return await service.list_formats(session, principal=principal)
 
 
 @router.post("/label-formats", response_model=LabelFormatRead, status_code=status.HTTP_201_CREATED)
 async def add_format(body: LabelFormatBody, principal: CurrentPrincipal, session: Transaction) -> Any:
     """Add an account format; its geometry must fit the page (422 naming each broken field), its code be new."""
-    return await labels_service.add_format(session, principal=principal, data=body)
+    return await service.add_format(session, principal=principal, data=body)
 
 
 @router.delete("/label-formats/{code}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_format(code: Code, principal: CurrentPrincipal, session: Transaction) -> None:
     """Delete one of the account's formats (seeded ones cannot be deleted: 409)."""
-    await labels_service.delete_format(session, principal=principal, code=code)
+    await service.delete_format(session, principal=principal, code=code)
 
 
 @router.post(
@@ -43,7 +43,7 @@ async def delete_format(code: Code, principal: CurrentPrincipal, session: Transa
 async def test_grid(code: Code, principal: CurrentPrincipal, session: Transaction) -> Response:
     """A one-page PDF outlining and numbering each label, shifted by the account's calibration, to print
     on plain paper and hold against a sheet."""
-    pdf = await labels_service.test_grid(session, principal=principal, code=code)
+    pdf = await service.test_grid(session, principal=principal, code=code)
     return Response(
         pdf,
         media_type="application/pdf",
@@ -54,10 +54,10 @@ async def test_grid(code: Code, principal: CurrentPrincipal, session: Transactio
 @router.get("/label-settings", response_model=LabelSettingsBody)
 async def get_settings(principal: CurrentPrincipal, session: Transaction) -> Any:
     """The account's printer calibration in millimetres (positive x right, positive y down)."""
-    return await labels_service.get_settings(session, account_id=principal.account_id)
+    return await service.get_settings(session, account_id=principal.account_id)
 
 
 @router.put("/label-settings", response_model=LabelSettingsBody)
 async def put_settings(body: LabelSettingsBody, principal: CurrentPrincipal, session: Transaction) -> Any:
     """Set the printer calibration, each offset within ±20 mm; applied to labels and test grids."""
-    return await labels_service.put_settings(session, principal=principal, data=body)
+    return await service.put_settings(session, principal=principal, data=body)

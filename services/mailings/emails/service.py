@@ -8,6 +8,7 @@ reminder's notification (reminder.email_requested). The sender loop delivers bot
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -15,17 +16,17 @@ from asgi_correlation_id import correlation_id
 from sqlalchemy import Row, func
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.mailings import emails_repository as repo
-from services.mailings.emails_domain import (
+from services.mailings.client_replica import service as clients
+from services.mailings.emails import repository as repo
+from services.mailings.emails.domain import (
     Outcome,
     RetryPolicy,
     document_recipients,
     smtp_address,
     unique_addresses,
 )
-from services.mailings.emails_schemas import EmailCreate
+from services.mailings.emails.schemas import EmailCreate
 from services.mailings.models import Email, inbox, outbox
-from services.mailings.replica import known_client
 from shared.auth import Principal
 from shared.consumer import apply_once
 from shared.errors import InvalidField, NotFound
@@ -44,7 +45,7 @@ async def queue_email(session: AsyncSession, *, principal: Principal, data: Emai
     if (data.recipients is None) == (data.document_kind is None):
         field = "recipients" if data.recipients is None else "document_kind"
         raise InvalidField(field, "give either recipients or document_kind, not both and not neither")
-    client = await known_client(session, account_id=principal.account_id, client_id=data.client_id)
+    client = await clients.known_client(session, account_id=principal.account_id, client_id=data.client_id)
     if data.document_kind is not None:
         try:
             recipients = document_recipients(
@@ -92,7 +93,7 @@ async def apply_reminder_email(
 async def queue_reminder_email(session: AsyncSession, *, event: ReminderEmailRequested) -> Email | None:
     """Store a reminder's notification e-mail for the sender loop; None when its client is deleted or erased."""
     p = event.payload
-    client = await repo.client_standing(session, account_id=event.account_id, client_id=p.client_id)
+    client = await clients.client_standing(session, account_id=event.account_id, client_id=p.client_id)
     if client is not None and (client.deleted or client.erased):
         # The client's deletion or erasure overtook the request: its reminders are deleted or blanked
         # in the reminders service, and its personal data must not be stored here again.
@@ -172,6 +173,25 @@ async def record_outcome(
     if email is not None and event_class is not None and email.user_id is None:
         await add_event(session, outbox, event_class, account_id=email.account_id, payload=email_payload(email))
     return email
+
+
+async def move_client_emails(
+    session: AsyncSession, *, account_id: uuid.UUID, from_client_id: int, to_client_id: int
+) -> int:
+    """Re-point a merged client's e-mails at the kept client; returns how many moved."""
+    return await repo.move_client_emails(
+        session, account_id=account_id, from_client_id=from_client_id, to_client_id=to_client_id
+    )
+
+
+async def delete_client_emails(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> int:
+    """Delete every e-mail of a client, queued ones included (never sent); returns how many went."""
+    return await repo.delete_client_emails(session, account_id=account_id, client_id=client_id)
+
+
+async def erase_client_emails(session: AsyncSession, *, account_id: uuid.UUID, client_id: int, reason: str) -> int:
+    """Blank recipients, subject and body of a client's e-mails; queued ones are given up with the reason."""
+    return await repo.erase_client_emails(session, account_id=account_id, client_id=client_id, reason=reason)
 
 
 def email_payload(email: Email) -> EmailPayload:

@@ -1,0 +1,1 @@
+"""Paper campaigns: a selection of clients snapshotted with their addresses, its text and background image."""

@@ -1,0 +1,1 @@
+"""Render jobs: a campaign's letters or labels queued, drawn to PDF by the render worker, and downloaded."""
