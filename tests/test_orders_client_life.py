@@ -1,4 +1,4 @@
-"""The orders service follows a client's merge, archiving and erasure (F19) from real client events."""
+"""The orders service follows a client's merge, archiving and erasure from real client events."""
 
 from __future__ import annotations
 
