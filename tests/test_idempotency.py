@@ -25,13 +25,14 @@ from tests.mailings_support import (  # noqa: F401  (fixtures)
     smtp,
 )
 from tests.mailings_support import known_client as known_to_mailings
-from tests.orders_support import (
+from tests.orders_support import (  # noqa: F401  (fixtures)
     catalogue,
     client_event,
     client_snapshot,
     known_to_orders,
     order,
     orders_account,
+    orders_sql,
     published_client,
 )
 from tests.reminders_support import (  # noqa: F401  (fixtures)
@@ -344,7 +345,7 @@ async def kept_bodies(app, account) -> dict[str, bytes]:
         rows = await connection.execute(
             text("SELECT key, body FROM idempotency_keys WHERE account_id = :a"), {"a": account.id}
         )
-        return dict(rows)
+        return dict(rows.all())
 
 
 def erased(client_id: int) -> dict:

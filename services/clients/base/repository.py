@@ -25,7 +25,7 @@ async def get_account(session: AsyncSession, *, account_id: uuid.UUID) -> Accoun
 async def name_orders(session: AsyncSession, *, account_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, NameOrder]:
     """The name order of each of these accounts."""
     rows = await session.execute(select(Account.id, Account.name_order).where(Account.id.in_(set(account_ids))))
-    return dict(rows.tuples())
+    return dict(rows.all())
 
 
 async def get_client(

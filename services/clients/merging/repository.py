@@ -105,7 +105,7 @@ async def merged_targets(session: AsyncSession, *, account_id: uuid.UUID, client
             Client.account_id == account_id, Client.id.in_(sorted(set(client_ids))), Client.merged_into_id.is_not(None)
         )
     )
-    return {merged_id: kept_id for merged_id, kept_id in rows.tuples() if kept_id is not None}
+    return {merged_id: kept_id for merged_id, kept_id in rows.all() if kept_id is not None}
 
 
 async def absorbed_ids(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> set[int]:
