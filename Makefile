@@ -32,8 +32,8 @@ run: ## run everything in the foreground behind the gateway on 127.0.0.1:8080 (N
 # pytest's exit status is passed through untouched (5 = no tests collected fails).
 test: ## lint, then run the test suite (extra pytest arguments: PYTEST_ARGS="-k foo -x")
 	@deploy/ensure-infra.sh venv
-	@$(MAKE) --no-print-directory lint-python
 	@deploy/ensure-infra.sh all
+	@$(MAKE) --no-print-directory lint
 	NEGOCE_NGINX_BIN="$$(deploy/ensure-infra.sh nginx-path)" $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: ## run the benchmarks (extra arguments: BENCH_ARGS=...)
@@ -53,14 +53,15 @@ lint-python: ## lint and format-check the Python code with ruff, type-check it w
 	.venv/bin/ruff format --check $(PY_SOURCES)
 	.venv/bin/mypy $(PY_SOURCES)
 
-lint: lint-python ## lint the Python code, the shell scripts, the Procfile and docker-compose.yml
+lint: lint-python ## lint the Python code, the shell scripts, the Procfile, the nginx config and docker-compose.yml
 	bash -n deploy/run.sh deploy/ensure-infra.sh .ci/run
 	sh -n deploy/render-nginx.sh
 	@if command -v shellcheck >/dev/null; then \
 	    shellcheck deploy/run.sh deploy/ensure-infra.sh deploy/render-nginx.sh .ci/run; \
 	else echo "shellcheck not installed (apt-get install shellcheck): skipped"; fi
-	python3 -c 'import sys, yaml; yaml.safe_load(open("docker-compose.yml"))' \
-	    || { echo "docker-compose.yml does not parse (needs PyYAML: apt-get install python3-yaml)"; exit 1; }
+	@# PyYAML comes into .venv with uvicorn[standard].
+	$(PY) -c 'import yaml; yaml.safe_load(open("docker-compose.yml"))' \
+	    || { echo "docker-compose.yml does not parse"; exit 1; }
 	@if [ -x .venv/bin/honcho ]; then .venv/bin/honcho -f deploy/Procfile check; fi
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	    deploy/render-nginx.sh "$$tmp" 8080 8101 8102 8103 8104 && \
