@@ -8,7 +8,13 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects import postgresql
 
 from services.clients.exports.columns import CategoryRow
-from services.clients.exports.lines import client_line, export_line_function_sql, fill_lines_sql
+from services.clients.exports.lines import (
+    STATISTICS_COLUMNS,
+    client_line,
+    export_line_function_sql,
+    fill_lines_sql,
+    line_sensitive_columns,
+)
 from services.clients.models import Account, Client
 from tests.conftest import AMQP_URL
 from tests.support import eventually, invoice_issued, publish_event
@@ -37,6 +43,18 @@ async def test_the_stored_trigger_function_is_the_one_the_code_generates(sql):
     [(stored,)] = await sql("SELECT prosrc FROM pg_proc WHERE proname = 'clients_export_line'")
     generated = export_line_function_sql().split("$body$")[1]
     assert stored == generated, "export columns changed: add a migration that runs export_line_function_sql()"
+
+
+async def test_the_update_trigger_watches_every_column_but_the_statistics(sql):
+    [(definition,)] = await sql(
+        "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = 'clients_export_line_on_update'"
+    )
+    watched = set(line_sensitive_columns())
+    for name in watched:
+        assert f"new.{name}" in definition.lower(), (
+            f"{name} added to clients: run export_line_triggers_sql() in a migration"
+        )
+    assert not any(f"new.{name}," in definition.lower() for name in STATISTICS_COLUMNS)
 
 
 async def test_lines_follow_edits_tags_labels_time_zone_and_invoices(api, account, sql, clients_app):

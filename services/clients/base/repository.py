@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from services.clients.base.domain import NameOrder
+from services.clients.exports.lines import REFRESH_LINES
 from services.clients.models import Account, Client, ClientTag, Contact
 
 
@@ -159,3 +160,5 @@ async def refresh_client_statistics(session: AsyncSession, *, account_id: uuid.U
     ids = sorted(set(client_ids))
     if ids:
         await session.execute(_REFRESH_STATISTICS, {"account_id": account_id, "client_ids": ids})
+        # The row trigger skips statistics-only updates: format these lines in one statement instead.
+        await session.execute(REFRESH_LINES, {"account_id": account_id, "client_ids": ids})
