@@ -161,4 +161,4 @@ async def refresh_client_statistics(session: AsyncSession, *, account_id: uuid.U
     if ids:
         await session.execute(_REFRESH_STATISTICS, {"account_id": account_id, "client_ids": ids})
         # The row trigger skips statistics-only updates: format these lines in one statement instead.
-        await session.execute(REFRESH_LINES, {"account_id": account_id, "client_ids": ids})
+        await session.execute(REFRESH_LINES, {"lines_account_id": account_id, "lines_client_ids": ids})

@@ -129,13 +129,14 @@ def _refresh_lines() -> Any:
         .join(account, account.c.id == Client.account_id)
         .outerjoin(CategoryRow, CategoryRow.id == Client.category_id)
         .where(
-            Client.account_id == bindparam("account_id"),
-            Client.id == func.any(bindparam("client_ids", type_=ARRAY(BigInteger))),
+            Client.account_id == bindparam("lines_account_id"),
+            Client.id == func.any(bindparam("lines_client_ids", type_=ARRAY(BigInteger))),
         )
         .subquery("fresh")
     )
     return update(Client).values(export_line=fresh.c.line).where(Client.id == fresh.c.id)
 
 
-# Formats the lines of some clients of an account in one statement (params: account_id, client_ids).
+# Formats the lines of some clients of an account in one statement (params: lines_account_id, lines_client_ids;
+# not the column names, which an UPDATE reserves for its SET clause).
 REFRESH_LINES = _refresh_lines()
