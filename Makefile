@@ -64,7 +64,7 @@ lint: lint-python ## lint the Python code, the shell scripts, the Procfile, the 
 	    || { echo "docker-compose.yml does not parse"; exit 1; }
 	@if [ -x .venv/bin/honcho ]; then .venv/bin/honcho -f deploy/Procfile check; fi
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	    deploy/render-nginx.sh "$$tmp" 8080 8101 8102 8103 8104 && \
+	    deploy/render-nginx.sh "$$tmp" 8080 8101 8102 8103 8104 8105 && \
 	    if nginx -v 2>/dev/null; then nginx -q -t -e stderr -p "$$tmp" -c "$$tmp/nginx.conf"; \
 	    else echo "nginx not installed: rendered config not tested"; fi
 

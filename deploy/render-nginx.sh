@@ -1,11 +1,11 @@
 #!/bin/sh
 # Render deploy/nginx.conf.template into OUTPUT_DIR/nginx.conf.
 #
-# usage: deploy/render-nginx.sh OUTPUT_DIR PORT CLIENTS_PORT ORDERS_PORT REMINDERS_PORT MAILINGS_PORT
+# usage: deploy/render-nginx.sh OUTPUT_DIR PORT CLIENTS_PORT ORDERS_PORT REMINDERS_PORT MAILINGS_PORT IDENTITY_PORT
 #
 # Optional environment:
 #   LISTEN_ADDRESS   address nginx listens on            (default 127.0.0.1; 0.0.0.0 in compose)
-#   CLIENTS_HOST, ORDERS_HOST, REMINDERS_HOST, MAILINGS_HOST
+#   CLIENTS_HOST, ORDERS_HOST, REMINDERS_HOST, MAILINGS_HOST, IDENTITY_HOST
 #                    upstream host of each service        (default 127.0.0.1; service names in compose)
 #   RUNTIME_DIR      where nginx keeps pid and temp files (default OUTPUT_DIR, made absolute)
 #   ACCESS_LOG       off | stdout                         (default off)
@@ -20,7 +20,7 @@ set -eu
 
 die() { echo "render-nginx: $*" >&2; exit 2; }
 
-[ "$#" -eq 6 ] || die "usage: $0 OUTPUT_DIR PORT CLIENTS_PORT ORDERS_PORT REMINDERS_PORT MAILINGS_PORT"
+[ "$#" -eq 7 ] || die "usage: $0 OUTPUT_DIR PORT CLIENTS_PORT ORDERS_PORT REMINDERS_PORT MAILINGS_PORT IDENTITY_PORT"
 
 output_dir=$1
 template=${TEMPLATE:-$(dirname "$0")/nginx.conf.template}
@@ -41,14 +41,17 @@ check_port CLIENTS_PORT "$3"
 check_port ORDERS_PORT "$4"
 check_port REMINDERS_PORT "$5"
 check_port MAILINGS_PORT "$6"
+check_port IDENTITY_PORT "$7"
 
 listen_address=${LISTEN_ADDRESS:-127.0.0.1}
 clients_host=${CLIENTS_HOST:-127.0.0.1}
 orders_host=${ORDERS_HOST:-127.0.0.1}
 reminders_host=${REMINDERS_HOST:-127.0.0.1}
 mailings_host=${MAILINGS_HOST:-127.0.0.1}
+identity_host=${IDENTITY_HOST:-127.0.0.1}
 for pair in "LISTEN_ADDRESS=$listen_address" "CLIENTS_HOST=$clients_host" \
-    "ORDERS_HOST=$orders_host" "REMINDERS_HOST=$reminders_host" "MAILINGS_HOST=$mailings_host"; do
+    "ORDERS_HOST=$orders_host" "REMINDERS_HOST=$reminders_host" "MAILINGS_HOST=$mailings_host" \
+    "IDENTITY_HOST=$identity_host"; do
     check_host "${pair%%=*}" "${pair#*=}"
 done
 
@@ -59,6 +62,7 @@ clients_host=$(bracket "$clients_host")
 orders_host=$(bracket "$orders_host")
 reminders_host=$(bracket "$reminders_host")
 mailings_host=$(bracket "$mailings_host")
+identity_host=$(bracket "$identity_host")
 
 case ${ACCESS_LOG:-off} in
     off) access_log=off ;;
@@ -88,6 +92,7 @@ sed \
     -e "s|@@ORDERS_UPSTREAM@@|$orders_host:$4|g" \
     -e "s|@@REMINDERS_UPSTREAM@@|$reminders_host:$5|g" \
     -e "s|@@MAILINGS_UPSTREAM@@|$mailings_host:$6|g" \
+    -e "s|@@IDENTITY_UPSTREAM@@|$identity_host:$7|g" \
     -e "s|@@RUNTIME_DIR@@|$runtime_dir|g" \
     -e "s|@@ACCESS_LOG@@|$access_log|g" \
     "$template" >"$tmp"

@@ -9,7 +9,7 @@
 #
 # Environment (all optional):
 #   NEGOCE_PORT                 gateway port (8080)
-#   NEGOCE_CLIENTS_PORT ... NEGOCE_MAILINGS_PORT   service ports (8101..8104)
+#   NEGOCE_CLIENTS_PORT ... NEGOCE_IDENTITY_PORT   service ports (8101..8105)
 #   NEGOCE_NGINX_ACCESS_LOG=1   gateway access log on stdout (off by default)
 #   NEGOCE_SKIP_INFRA=1         do not check/start PostgreSQL, RabbitMQ, Redis
 #   plus every NEGOCE_* setting the services read; a .env file at the repo root
@@ -36,6 +36,7 @@ export NEGOCE_CLIENTS_PORT=${NEGOCE_CLIENTS_PORT:-8101}
 export NEGOCE_ORDERS_PORT=${NEGOCE_ORDERS_PORT:-8102}
 export NEGOCE_REMINDERS_PORT=${NEGOCE_REMINDERS_PORT:-8103}
 export NEGOCE_MAILINGS_PORT=${NEGOCE_MAILINGS_PORT:-8104}
+export NEGOCE_IDENTITY_PORT=${NEGOCE_IDENTITY_PORT:-8105}
 # The mailings service resolves a campaign's selection through the clients service's API.
 export NEGOCE_MAILINGS_CLIENTS_URL=${NEGOCE_MAILINGS_CLIENTS_URL:-http://127.0.0.1:$NEGOCE_CLIENTS_PORT}
 BASE_URL="http://127.0.0.1:$PORT"
@@ -69,6 +70,7 @@ check_port_free clients "$NEGOCE_CLIENTS_PORT" NEGOCE_CLIENTS_PORT
 check_port_free orders "$NEGOCE_ORDERS_PORT" NEGOCE_ORDERS_PORT
 check_port_free reminders "$NEGOCE_REMINDERS_PORT" NEGOCE_REMINDERS_PORT
 check_port_free mailings "$NEGOCE_MAILINGS_PORT" NEGOCE_MAILINGS_PORT
+check_port_free identity "$NEGOCE_IDENTITY_PORT" NEGOCE_IDENTITY_PORT
 
 # -------------------------------------------- 2. virtualenv and infrastructure
 deploy/ensure-infra.sh venv
@@ -94,7 +96,8 @@ printf '%s\n' "$seed_output" >"$NEGOCE_RUN_DIR/demo.txt"
 access_log=off
 [ "${NEGOCE_NGINX_ACCESS_LOG:-0}" = 1 ] && access_log=stdout
 ACCESS_LOG=$access_log deploy/render-nginx.sh "$NEGOCE_RUN_DIR/nginx" "$PORT" \
-    "$NEGOCE_CLIENTS_PORT" "$NEGOCE_ORDERS_PORT" "$NEGOCE_REMINDERS_PORT" "$NEGOCE_MAILINGS_PORT"
+    "$NEGOCE_CLIENTS_PORT" "$NEGOCE_ORDERS_PORT" "$NEGOCE_REMINDERS_PORT" "$NEGOCE_MAILINGS_PORT" \
+    "$NEGOCE_IDENTITY_PORT"
 # Validate now: a broken config would otherwise only show up as one log line
 # among the services starting, right before honcho stops everything.
 "$NEGOCE_NGINX_BIN" -q -t -e stderr -p "$NEGOCE_RUN_DIR/nginx" -c "$NEGOCE_RUN_DIR/nginx/nginx.conf" \

@@ -14,7 +14,7 @@ from pathlib import Path
 from faststream.specification import AsyncAPI
 
 DOCS = Path(__file__).resolve().parent
-SERVICES = ("clients", "orders", "reminders", "mailings")
+SERVICES = ("clients", "orders", "reminders", "mailings", "identity")
 
 
 def _dump(document: object) -> str:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from services.clients.settings import ClientsSettings
+from services.identity.settings import IdentitySettings
 from services.mailings.settings import MailingsSettings
 from services.orders.settings import OrdersSettings
 from services.reminders.settings import RemindersSettings
@@ -25,16 +27,19 @@ db_app = typer.Typer(help="Databases and migrations.", no_args_is_help=True)
 account_app = typer.Typer(help="Accounts (tenants).", no_args_is_help=True)
 demo_app = typer.Typer(help="The demo account.", no_args_is_help=True)
 dlq_app = typer.Typer(help="Dead-letter queues.", no_args_is_help=True)
+keys_app = typer.Typer(help="The identity service's signing keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(account_app, name="account")
 app.add_typer(demo_app, name="demo")
 app.add_typer(dlq_app, name="dlq")
+app.add_typer(keys_app, name="keys")
 
 SERVICE_SETTINGS: dict[str, type[ServiceSettings]] = {
     "clients": ClientsSettings,
     "orders": OrdersSettings,
     "reminders": RemindersSettings,
     "mailings": MailingsSettings,
+    "identity": IdentitySettings,
 }
 
 
@@ -66,15 +71,70 @@ def broker_declare() -> None:
 
 
 @account_app.command("create")
-def account_create(name: str, user: Annotated[str, typer.Option(help="User named in the token")] = "admin") -> None:
-    """Create an account and print one JSON line with its id and a bearer token."""
+def account_create(
+    name: str,
+    user: Annotated[str, typer.Option(help="User named in the token")] = "admin",
+    owner_email: Annotated[str | None, typer.Option(help="Also create the owner user in identity")] = None,
+    owner_name: Annotated[str | None, typer.Option(help="The owner's name (default: the e-mail's local part)")] = None,
+) -> None:
+    """Create an account and print one JSON line with its id and a bearer token (and its owner, with --owner-email)."""
     from services.clients.accounts.service import create_account
     from shared.auth import issue_token
 
     settings = ClientsSettings()
     account_id = asyncio.run(_in_clients_db(settings, lambda s: create_account(s, name=name))).id
     token = issue_token(secret=settings.jwt_secret, account_id=account_id, user_id=user, issuer=settings.jwt_issuer)
-    typer.echo(json.dumps({"account_id": str(account_id), "name": name, "user": user, "token": token}))
+    created: dict[str, object] = {"account_id": str(account_id), "name": name, "user": user, "token": token}
+    problem = None
+    if owner_email is not None:
+        owner, problem = _identity_owner(account_id, name, owner_email, owner_name or owner_email.split("@")[0])
+        created |= owner
+    typer.echo(json.dumps(created))
+    if problem is not None:
+        typer.echo(problem, err=True)
+        raise typer.Exit(1)
+
+
+def _identity_owner(
+    account_id: uuid.UUID, name: str, email: str, owner_name: str
+) -> tuple[dict[str, object], str | None]:
+    """Create the account and its owner in identity: the owner and a one-time password, or why not."""
+    from email_validator import EmailNotValidError, validate_email
+    from sqlalchemy.exc import DBAPIError
+
+    from services.identity.accounts.service import create_account
+    from shared.errors import ProblemError
+
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as invalid:
+        return {}, f"owner not created: {invalid}"
+    settings = IdentitySettings()
+
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        return await create_account(
+            session, settings=settings, name=name, owner_email=email, owner_name=owner_name, account_id=account_id
+        )
+
+    try:
+        made = asyncio.run(_in_db(settings.database_url, work))
+    except ProblemError as refused:
+        return {}, f"owner not created: {refused.detail}"
+    except (OSError, DBAPIError) as exc:
+        # The identity database is not there yet (or not migrated): the account still works as before.
+        return {}, f"owner not created, the identity database is unreachable: {str(exc).splitlines()[0]}"
+    owner = made["owner"]
+    return {"owner": {"id": str(owner["id"]), "email": owner["email"]}, "password": made["password"]}, None
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Make a new signing key active; the previous ones stay published until the tokens they signed expire."""
+    from services.identity.keys.service import rotate_keys
+
+    settings = IdentitySettings()
+    kid = asyncio.run(_in_db(settings.database_url, lambda s: rotate_keys(s, settings=settings)))
+    typer.echo(f"new signing key: {kid}")
 
 
 @demo_app.command("seed")
@@ -176,9 +236,14 @@ def dlq_replay(queue: Annotated[str, typer.Argument(help="Consumer queue, e.g. c
 
 async def _in_clients_db(settings: ClientsSettings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run ``work`` in one transaction on the clients database."""
+    return await _in_db(settings.database_url, work)
+
+
+async def _in_db(database_url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``work`` in one transaction on a service's database."""
     from shared.db import create_engine, create_sessionmaker, unit_of_work
 
-    engine = create_engine(settings.database_url, pool_size=1)
+    engine = create_engine(database_url, pool_size=1)
     try:
         async with unit_of_work(create_sessionmaker(engine)) as session:
             return await work(session)

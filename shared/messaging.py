@@ -18,6 +18,7 @@ CLIENTS_EXCHANGE = RabbitExchange("negoce.clients", type=ExchangeType.TOPIC, dur
 ORDERS_EXCHANGE = RabbitExchange("negoce.orders", type=ExchangeType.TOPIC, durable=True)
 REMINDERS_EXCHANGE = RabbitExchange("negoce.reminders", type=ExchangeType.TOPIC, durable=True)
 MAILINGS_EXCHANGE = RabbitExchange("negoce.mailings", type=ExchangeType.TOPIC, durable=True)
+IDENTITY_EXCHANGE = RabbitExchange("negoce.identity", type=ExchangeType.TOPIC, durable=True)
 DEAD_LETTER_EXCHANGE = RabbitExchange("negoce.dead-letter", type=ExchangeType.DIRECT, durable=True)
 
 EXCHANGE_OF_SERVICE = {
@@ -25,6 +26,7 @@ EXCHANGE_OF_SERVICE = {
     "orders": ORDERS_EXCHANGE,
     "reminders": REMINDERS_EXCHANGE,
     "mailings": MAILINGS_EXCHANGE,
+    "identity": IDENTITY_EXCHANGE,
 }
 
 

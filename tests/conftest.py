@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 pytest_plugins = ["tests.time_limits"]
 
-SERVICES = ("clients", "orders", "reminders", "mailings")
+SERVICES = ("clients", "orders", "reminders", "mailings", "identity")
 RUN_ID = f"{os.getpid()}_{secrets.token_hex(3)}"
 VHOST = f"negoce_test_{RUN_ID}"
 AMQP_URL = f"amqp://guest:guest@127.0.0.1:5672/{VHOST}"

@@ -82,7 +82,7 @@ async def running_gateway(apps: dict[str, str] | None = None) -> AsyncIterator[s
                 str(ROOT / "deploy/render-nginx.sh"),
                 str(runtime),
                 str(gateway_port),
-                *(str(ports[s]) for s in ("clients", "orders", "reminders", "mailings")),
+                *(str(ports[s]) for s in ("clients", "orders", "reminders", "mailings", "identity")),
             ],
             check=True,
             cwd=ROOT,

@@ -315,7 +315,8 @@ async def test_mailings_label_format_creation_is_answered_once(mailings_api, mai
     assert theirs.status_code == 201 and "idempotent-replayed" not in theirs.headers
 
 
-@pytest.mark.parametrize("service", SERVICES)
+# Not identity: its writes hand out tokens (a kept answer would give them again) or take a one-time secret.
+@pytest.mark.parametrize("service", [s for s in SERVICES if s != "identity"])
 def test_every_route_that_changes_something_documents_the_key(service):
     app = importlib.import_module(f"services.{service}.app").create_app()
     read_only = {

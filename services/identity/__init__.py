@@ -1,0 +1,1 @@
+"""The identity service: accounts, users, invitations, passwords, sessions and signing keys."""

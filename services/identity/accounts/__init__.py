@@ -1,0 +1,1 @@
+"""Accounts: a tenant created together with its owner."""

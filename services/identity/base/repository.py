@@ -1,0 +1,25 @@
+"""Queries every identity slice needs: an account, a user, by id or by e-mail address."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.identity.models import Account, User
+
+
+async def get_account(session: AsyncSession, *, account_id: uuid.UUID) -> Account | None:
+    """An account by id."""
+    return await session.get(Account, account_id)
+
+
+async def get_user(session: AsyncSession, *, user_id: uuid.UUID, for_update: bool = False) -> User | None:
+    """A user by id, locked for the transaction when asked."""
+    return await session.get(User, user_id, with_for_update=for_update)
+
+
+async def user_by_email_key(session: AsyncSession, *, email_key: str) -> User | None:
+    """The user an e-mail address (folded to lower case) belongs to."""
+    return (await session.execute(select(User).where(User.email_key == email_key))).scalar_one_or_none()

@@ -1,0 +1,1 @@
+"""Password credentials: the strength rule and argon2id hashes."""

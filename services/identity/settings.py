@@ -1,0 +1,46 @@
+"""Settings of the identity service (env prefix NEGOCE_IDENTITY_)."""
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class IdentitySettings(ServiceSettings):
+    """The identity service's database, token lifetimes, password hashing and sign-in limits."""
+
+    model_config = SettingsConfigDict(env_prefix="NEGOCE_IDENTITY_", extra="ignore", populate_by_name=True)
+
+    service_name: str = "identity"
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/negoce_identity"
+    # Access tokens cannot be recalled once issued: short-lived, at most 15 minutes.
+    access_token_seconds: int = Field(default=900, ge=30, le=900)
+    refresh_token_seconds: int = Field(default=30 * 86_400, ge=60)
+    # A spent refresh token presented again this soon after it was spent is a second tab racing the
+    # first one: it is answered 409 and revokes nothing. Later, it is a replay and revokes its family.
+    refresh_reuse_grace_seconds: float = Field(default=10.0, ge=0, le=60)
+    invitation_seconds: int = Field(default=7 * 86_400, ge=60)
+    # argon2id (RFC 9106's second recommended option, with one lane): README "Identity" states them.
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_cost_kib: int = Field(default=65_536, ge=8)
+    argon2_parallelism: int = Field(default=1, ge=1)
+    # Failed sign-ins in a sliding window: per e-mail address, and per client address (higher,
+    # since one office may sit behind one address).
+    sign_in_window_seconds: int = Field(default=900, ge=1)
+    sign_in_failures_per_email: int = Field(default=5, ge=1)
+    sign_in_failures_per_address: int = Field(default=20, ge=1)
+    # Where the gateway runs (addresses or networks): only from there is X-Real-IP taken as the client's address.
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
+    # How long services and browsers may keep the published keys; a service meeting a token signed by
+    # a key it does not know yet (just rotated) fetches the keys again at once.
+    jwks_max_age_seconds: int = Field(default=300, ge=0)
+    # Encrypts the private signing keys at rest; empty means the project's NEGOCE_JWT_SECRET, which the
+    # settings already refuse to be the development default or short outside development.
+    signing_key_passphrase: str = ""
+    # Where invitation links point (the web console's page that accepts an invitation).
+    public_url: str = "http://127.0.0.1:8080"
+
+    @property
+    def key_passphrase(self) -> bytes:
+        """The passphrase the private signing keys are encrypted with."""
+        return (self.signing_key_passphrase or self.jwt_secret).encode()

@@ -1,0 +1,1 @@
+"""Users of an account: invitations, joining, names and roles, disabling."""
