@@ -51,6 +51,31 @@ class Unauthorized(ProblemError):
     title = "Unauthorized"
 
 
+class Forbidden(ProblemError):
+    """The signed-in user's role does not allow the operation."""
+
+    status_code = 403
+    title = "Forbidden"
+
+
+class Gone(ProblemError):
+    """The resource existed but can no longer be used (an expired invitation)."""
+
+    status_code = 410
+    title = "Gone"
+
+
+class TooManyAttempts(ProblemError):
+    """Too many failed attempts lately; the caller may try again after ``retry_after`` seconds."""
+
+    status_code = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail, extra={"retry_after": retry_after})
+        self.retry_after = retry_after
+
+
 class InvalidField(ProblemError):
     """A single field failed a business rule that the schema could not express."""
 

@@ -10,11 +10,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.identity.base import repository
 from services.identity.base.domain import rank
-from services.identity.base.problems import Forbidden
 from services.identity.keys.service import published_key_set
 from services.identity.models import User
 from shared.db import Transaction
-from shared.errors import Unauthorized
+from shared.errors import Forbidden, Unauthorized
 from shared.tokens import verify_access_token
 
 _bearer = HTTPBearer(auto_error=False, description="Access token from POST /api/identity/sign-in")

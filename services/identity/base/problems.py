@@ -1,4 +1,4 @@
-"""Identity's own error answers, and how a route answers a refusal whose writes must still commit."""
+"""How an identity route answers a refusal whose writes must still commit, and documents its error answers."""
 
 from __future__ import annotations
 
@@ -7,32 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from shared.errors import PROBLEM_JSON, ProblemError, problem_response
-
-
-class Forbidden(ProblemError):
-    """The signed-in user's role does not allow the operation."""
-
-    status_code = 403
-    title = "Forbidden"
-
-
-class Gone(ProblemError):
-    """The resource existed but can no longer be used (an expired invitation)."""
-
-    status_code = 410
-    title = "Gone"
-
-
-class TooManyAttempts(ProblemError):
-    """Too many failed attempts lately; the caller may try again after ``retry_after`` seconds."""
-
-    status_code = 429
-    title = "Too many requests"
-
-    def __init__(self, detail: str, *, retry_after: int) -> None:
-        super().__init__(detail, extra={"retry_after": retry_after})
-        self.retry_after = retry_after
+from shared.errors import PROBLEM_JSON, ProblemError, TooManyAttempts, problem_response
 
 
 def answer(problem: ProblemError, request: Request) -> Response:

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Request, Response
 from starlette.status import HTTP_204_NO_CONTENT
 
 from services.identity.base.http import client_address
-from services.identity.base.problems import TooManyAttempts, answer, problem_answers
+from services.identity.base.problems import answer, problem_answers
 from services.identity.sessions import service
 from services.identity.sessions.schemas import RefreshTokenBody, SignIn, Tokens
 from shared.db import Transaction
+from shared.errors import TooManyAttempts
 
 router = APIRouter(prefix="/api/identity", tags=["sessions"])
 

@@ -12,14 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.identity.base import repository as base
 from services.identity.base.domain import email_key
 from services.identity.base.events import publish
-from services.identity.base.problems import TooManyAttempts
 from services.identity.keys.service import sign_access_token
 from services.identity.models import User
 from services.identity.passwords.service import password_matches
 from services.identity.sessions import repository
 from services.identity.sessions.domain import new_opaque_token, seconds_until_allowed, token_hash
 from services.identity.settings import IdentitySettings
-from shared.errors import Conflict, Unauthorized
+from shared.errors import Conflict, TooManyAttempts, Unauthorized
 from shared.events.identity import RevocationReason, TokenRevoked, TokenRevokedPayload
 
 

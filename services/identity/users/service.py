@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.identity.base import repository as base
 from services.identity.base.domain import email_key
 from services.identity.base.events import publish, user_payload
-from services.identity.base.problems import Gone
 from services.identity.models import User
 from services.identity.passwords.service import set_password
 from services.identity.sessions.domain import new_opaque_token, token_hash
@@ -19,7 +18,7 @@ from services.identity.sessions.service import revoke_user_sessions
 from services.identity.settings import IdentitySettings
 from services.identity.users import repository
 from services.identity.users.schemas import InvitationCreate, UserUpdate
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, Gone, NotFound
 from shared.events.identity import UserDisabled, UserInvited, UserInvitedPayload, UserJoined, UserUpdated
 
 
