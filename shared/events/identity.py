@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from shared.events.envelope import Event
 
 Role = Literal["owner", "manager", "staff", "read_only"]
-RevocationReason = Literal["signed_out", "refresh_token_reused", "user_disabled"]
+RevocationReason = Literal["signed_out", "refresh_token_reused", "user_disabled", "api_token_revoked"]
 
 
 class AccountPayload(BaseModel):
@@ -81,12 +81,23 @@ class UserDisabled(Event):
 
 
 class TokenRevokedPayload(BaseModel):
-    """A session (a family of refresh tokens) that ended before its time."""
+    """A session (a family of refresh tokens) or an API token that ended before its time.
 
-    session_id: uuid.UUID = Field(description="The refresh-token family; its access tokens carry it as 'sid'")
+    Exactly one of ``session_id`` and ``api_token_id`` is set. Services refuse the access tokens
+    carrying it (as ``sid`` or ``jti``) until ``refuse_until``, after which none can still be valid.
+    """
+
+    session_id: uuid.UUID | None = Field(
+        default=None, description="The refresh-token family; its access tokens carry it as 'sid'"
+    )
+    api_token_id: uuid.UUID | None = Field(default=None, description="An API token; it carries its id as 'jti'")
     user_id: uuid.UUID
     reason: RevocationReason
     revoked_at: datetime
+    refuse_until: datetime | None = Field(
+        default=None,
+        description="When the last token it covers expires anyway; None means 15 minutes after revoked_at",
+    )
 
 
 class TokenRevoked(Event):
@@ -97,8 +108,43 @@ class TokenRevoked(Event):
     payload: TokenRevokedPayload
 
 
+class AccountClosedPayload(BaseModel):
+    """An account that was closed: its users cannot sign in and its tokens are refused everywhere."""
+
+    account_id: uuid.UUID
+    closed_at: datetime
+
+
+class AccountClosed(Event):
+    """An account was closed."""
+
+    TYPE = "account.closed"
+    type: Literal["account.closed"] = "account.closed"
+    payload: AccountClosedPayload
+
+
+class SignInEmailPayload(BaseModel):
+    """An e-mail identity needs sent to one person: an invitation or a password-reset link."""
+
+    user_id: uuid.UUID
+    to: str
+    kind: Literal["invitation", "password_reset"]
+    subject: str
+    body: str = Field(description="Plain text, with the single-use link in it")
+
+
+class SignInEmailRequested(Event):
+    """Identity asks the mailings service to send an invitation or password-reset e-mail."""
+
+    TYPE = "sign_in_email.requested"
+    type: Literal["sign_in_email.requested"] = "sign_in_email.requested"
+    payload: SignInEmailPayload
+
+
 IDENTITY_EVENTS: tuple[type[Event], ...] = (
     AccountCreated,
+    AccountClosed,
+    SignInEmailRequested,
     UserInvited,
     UserJoined,
     UserUpdated,
