@@ -73,58 +73,47 @@ def broker_declare() -> None:
 @account_app.command("create")
 def account_create(
     name: str,
-    user: Annotated[str, typer.Option(help="User named in the token")] = "admin",
-    owner_email: Annotated[str | None, typer.Option(help="Also create the owner user in identity")] = None,
+    owner_email: Annotated[str, typer.Option(help="The owner's e-mail address: they sign in with it")],
     owner_name: Annotated[str | None, typer.Option(help="The owner's name (default: the e-mail's local part)")] = None,
 ) -> None:
-    """Create an account and print one JSON line with its id and a bearer token (and its owner, with --owner-email)."""
-    from services.clients.accounts.service import create_account
-    from shared.auth import issue_token
+    """Create an account and its owner; print one JSON line with the account id, the owner, a password and a token.
 
-    settings = ClientsSettings()
-    account_id = asyncio.run(_in_clients_db(settings, lambda s: create_account(s, name=name))).id
-    token = issue_token(secret=settings.jwt_secret, account_id=account_id, user_id=user, issuer=settings.jwt_issuer)
-    created: dict[str, object] = {"account_id": str(account_id), "name": name, "user": user, "token": token}
-    problem = None
-    if owner_email is not None:
-        owner, problem = _identity_owner(account_id, name, owner_email, owner_name or owner_email.split("@")[0])
-        created |= owner
-    typer.echo(json.dumps(created))
-    if problem is not None:
-        typer.echo(problem, err=True)
-        raise typer.Exit(1)
-
-
-def _identity_owner(
-    account_id: uuid.UUID, name: str, email: str, owner_name: str
-) -> tuple[dict[str, object], str | None]:
-    """Create the account and its owner in identity: the owner and a one-time password, or why not."""
+    The password is shown once; the token is an access token for the owner, valid a quarter of an hour.
+    Every service learns the account from identity's account.created within moments.
+    """
     from email_validator import EmailNotValidError, validate_email
-    from sqlalchemy.exc import DBAPIError
 
-    from services.identity.accounts.service import create_account
+    from services.identity.accounts.command_line import create_account_with_token
     from shared.errors import ProblemError
 
     try:
-        email = validate_email(email, check_deliverability=False).normalized
+        email = validate_email(owner_email, check_deliverability=False).normalized
     except EmailNotValidError as invalid:
-        return {}, f"owner not created: {invalid}"
+        raise typer.BadParameter(str(invalid), param_hint="--owner-email") from invalid
     settings = IdentitySettings()
 
     async def work(session: AsyncSession) -> dict[str, Any]:
-        return await create_account(
-            session, settings=settings, name=name, owner_email=email, owner_name=owner_name, account_id=account_id
+        return await create_account_with_token(
+            session, settings=settings, name=name, owner_email=email, owner_name=owner_name or email.split("@")[0]
         )
 
     try:
         made = asyncio.run(_in_db(settings.database_url, work))
     except ProblemError as refused:
-        return {}, f"owner not created: {refused.detail}"
-    except (OSError, DBAPIError) as exc:
-        # The identity database is not there yet (or not migrated): the account still works as before.
-        return {}, f"owner not created, the identity database is unreachable: {str(exc).splitlines()[0]}"
+        typer.echo(f"account not created: {refused.detail}", err=True)
+        raise typer.Exit(1) from refused
     owner = made["owner"]
-    return {"owner": {"id": str(owner["id"]), "email": owner["email"]}, "password": made["password"]}, None
+    typer.echo(
+        json.dumps(
+            {
+                "account_id": str(made["account_id"]),
+                "name": name,
+                "owner": {"id": str(owner["id"]), "email": owner["email"]},
+                "password": made["password"],
+                "token": made["token"],
+            }
+        )
+    )
 
 
 @keys_app.command("rotate")
@@ -137,23 +126,44 @@ def keys_rotate() -> None:
     typer.echo(f"new signing key: {kid}")
 
 
+def _demo_owner() -> dict[str, Any]:
+    """The demo account in identity (made on first call) and an access token for its owner."""
+    from services.clients.accounts.service import DEMO_ACCOUNT_ID, DEMO_NAME
+    from services.identity.accounts.command_line import ensure_demo_account
+
+    settings = IdentitySettings()
+    if settings.environment == "production":
+        raise typer.BadParameter("the demo account is refused in production", param_hint="NEGOCE_ENVIRONMENT")
+
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        return await ensure_demo_account(
+            session,
+            settings=settings,
+            account_id=DEMO_ACCOUNT_ID,
+            name=DEMO_NAME,
+            owner_email=settings.demo_owner_email,
+            password=settings.demo_password,
+        )
+
+    return asyncio.run(_in_db(settings.database_url, work))
+
+
 @demo_app.command("seed")
 def demo_seed(
     base_url: Annotated[str, typer.Option(help="Where the gateway answers")] = "http://127.0.0.1:8080",
     clients: Annotated[int, typer.Option(min=1, max=100_000)] = 300,
 ) -> None:
-    """Fill the demo account on first start, then print the URL and its token."""
-    from services.clients.accounts.service import DEMO_ACCOUNT_ID, DEMO_USER, seed_demo_account
-    from shared.auth import issue_token
+    """Fill the demo account on first start, then print the URL, how to sign in, and a token."""
+    from services.clients.accounts.service import DEMO_ACCOUNT_ID, seed_demo_account
 
-    settings = ClientsSettings()
-    created = asyncio.run(_in_clients_db(settings, lambda s: seed_demo_account(s, clients=clients)))
-    token = issue_token(
-        secret=settings.jwt_secret, account_id=DEMO_ACCOUNT_ID, user_id=DEMO_USER, issuer=settings.jwt_issuer
-    )
+    owner = _demo_owner()
+    created = asyncio.run(_in_clients_db(ClientsSettings(), lambda s: seed_demo_account(s, clients=clients)))
+    settings = IdentitySettings()
+    token = owner["token"]
     typer.echo(f"Demo account {'created' if created else 'already there'}: {DEMO_ACCOUNT_ID}")
     typer.echo(f"Base URL: {base_url}")
-    typer.echo(f"Token:    {token}")
+    typer.echo(f"Sign in:  {settings.demo_owner_email} / {settings.demo_password}")
+    typer.echo(f"Token:    {token}  (valid 15 minutes; sign in for more)")
     typer.echo(f"Try:      curl -H 'Authorization: Bearer {token}' {base_url}/api/clients")
 
 
@@ -164,14 +174,9 @@ def demo_orders(
     wait: Annotated[float, typer.Option(help="Seconds to wait for the services")] = 120.0,
 ) -> None:
     """Give the demo account a catalogue and an order history through the API (once)."""
-    from services.clients.accounts.service import DEMO_ACCOUNT_ID, DEMO_USER
     from services.orders.demo.seed import seed_demo_orders
-    from shared.auth import issue_token
 
-    settings = ClientsSettings()
-    token = issue_token(
-        secret=settings.jwt_secret, account_id=DEMO_ACCOUNT_ID, user_id=DEMO_USER, issuer=settings.jwt_issuer
-    )
+    token = _demo_owner()["token"]
     typer.echo(asyncio.run(seed_demo_orders(base_url=base_url, token=token, orders=orders, wait=wait)))
 
 
@@ -184,7 +189,6 @@ def clients_republish(
     account: Annotated[str | None, typer.Option(help="Only this account id")] = None,
 ) -> None:
     """Announce every live client again (after adding a consumer, or to repair a copy)."""
-    import uuid
 
     from services.clients.record.service import republish_snapshots
     from shared.db import create_engine, create_sessionmaker

@@ -19,6 +19,8 @@ from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.responses import JSONResponse
 
+from shared.access.service import AccessReplica
+from shared.access.wiring import install_access
 from shared.db import create_engine, create_sessionmaker
 from shared.documentation import install_documentation
 from shared.errors import install_problem_handlers
@@ -135,8 +137,13 @@ def create_service_app(
     routers: Sequence[APIRouter] = (),
     subscribers: RouterFactory | None = None,
     publishes: Sequence[type[Event]] = (),
+    access: AccessReplica | None = None,
 ) -> FastAPI:
-    """Assemble a service: problem+json errors, auth-ready state, health and readiness."""
+    """Assemble a service: problem+json errors, token checking, health and readiness.
+
+    ``access`` is the service's copy of identity's accounts, users and revocations; a service
+    without one (identity itself) checks tokens its own way.
+    """
     configure_logging(service=settings.service_name, level=settings.log_level)
     context = build_context(settings, outbox=outbox)
     context.idempotency_keys = idempotency_keys
@@ -190,6 +197,8 @@ def create_service_app(
 
     for router in routers:
         app.include_router(router)
+    if access is not None:
+        install_access(app, context=context, replica=access)
     return app
 
 

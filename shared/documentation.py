@@ -42,7 +42,11 @@ class Problem(BaseModel):
 
 ERROR_ANSWERS = {
     400: "Malformed JSON body",
-    401: "Missing or invalid bearer token",
+    401: (
+        "Missing or invalid bearer token, or one no longer honoured: expired, revoked, "
+        "of a disabled user, or of an unknown or closed account"
+    ),
+    403: "The caller's role is below the one the operation needs (named in its security requirement)",
     404: "No such resource in this account (another account's rows included), or one the request names",
     409: (
         "The request contradicts the current state (a duplicate, a blocked client, a concurrent change), "
@@ -62,6 +66,10 @@ def error_answers(operation: dict[str, Any], method: str) -> list[int]:
         statuses.append(400)
     if operation.get("security"):
         statuses.append(401)
+    # Each route names its least role as its security scope; only read_only routes admit every role.
+    roles = {role for requirement in operation.get("security", []) for roles in requirement.values() for role in roles}
+    if roles - {"read_only"}:
+        statuses.append(403)
     names_a_resource = any(p["in"] == "path" or p["name"].endswith("_id") for p in parameters)
     if names_a_resource or body:
         statuses.append(404)

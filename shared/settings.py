@@ -42,6 +42,20 @@ class ServiceSettings(BaseSettings):
     consumer_delivery_limit: int = Field(default=5, validation_alias=_shared("consumer_delivery_limit"))
     run_consumers: bool = True
     run_outbox_relay: bool = True
+    # Identity's public keys (JWKS), which every service verifies access tokens with.
+    identity_jwks_url: str = Field(
+        default="http://127.0.0.1:8105/api/identity/.well-known/jwks.json",
+        validation_alias=_shared("identity_jwks_url"),
+    )
+    # How long the keys are kept before being fetched again (a token naming an unknown key fetches them at once).
+    identity_jwks_max_age_seconds: float = Field(default=300, ge=1, validation_alias=_shared("identity_jwks_max_age"))
+    # How often each API process reads what identity announced (revocations, disabled users, closed
+    # accounts): a revoked token is refused everywhere within about twice this.
+    access_refresh_seconds: float = Field(default=1.0, gt=0, le=2.5, validation_alias=_shared("access_refresh_seconds"))
+    # Where the gateway runs (addresses or networks): only from there is X-Real-IP taken as the client's address.
+    trusted_proxies: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1/32", "::1/128"], validation_alias=_shared("trusted_proxies")
+    )
     # Fault injection for the crash tests only (shared/fault_injection.py): a regular expression of
     # "METHOD /path"; the process kills itself after the commit of a matching request, before its reply.
     crash_after_commit_on: str = ""

@@ -48,8 +48,19 @@ class AccessClaims:
     role: str
     token_id: str
     session_id: uuid.UUID | None
+    issued_at: int
     expires_at: datetime
     key_id: str
+    # An API token for an integration carries "typ": "api"; its jti is the API token's id.
+    is_api_token: bool = False
+
+    @property
+    def token_uuid(self) -> uuid.UUID | None:
+        """The jti as a UUID (an API token's id is its jti, which revokes it), or None if it is not one."""
+        try:
+            return uuid.UUID(self.token_id)
+        except ValueError:
+            return None
 
 
 def _b64url_decode(text: str) -> bytes:
@@ -114,6 +125,8 @@ def verify_access_token(
             role=role,
             token_id=str(claims["jti"]),
             session_id=uuid.UUID(str(claims["sid"])) if claims.get("sid") else None,
+            issued_at=int(claims["iat"]),
+            is_api_token=claims.get("typ") == "api",
             expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
             key_id=kid,
         )

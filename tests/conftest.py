@@ -7,15 +7,21 @@ import os
 import re
 import secrets
 import subprocess
+import sys
+import tempfile
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import create_engine, pool, text
 from sqlalchemy.engine import make_url
+
+from tests.access_support import account_token, free_port, register_isolated_database
 
 pytest_plugins = ["tests.time_limits"]
 
@@ -24,6 +30,8 @@ RUN_ID = f"{os.getpid()}_{secrets.token_hex(3)}"
 VHOST = f"negoce_test_{RUN_ID}"
 AMQP_URL = f"amqp://guest:guest@127.0.0.1:5672/{VHOST}"
 JWT_SECRET = "test-" + secrets.token_hex(24)
+IDENTITY_PORT = free_port()
+IDENTITY_URL = f"http://127.0.0.1:{IDENTITY_PORT}"
 # Lets two test runs share one PostgreSQL without dropping each other's databases.
 DB_SUFFIX = os.environ.get("NEGOCE_TEST_DB_SUFFIX", "")
 
@@ -32,6 +40,8 @@ os.environ.update(
     {
         "NEGOCE_ENVIRONMENT": "test",
         "NEGOCE_JWT_SECRET": JWT_SECRET,
+        # The services under test verify tokens with the keys of a real identity process (identity_server).
+        "NEGOCE_IDENTITY_JWKS_URL": f"{IDENTITY_URL}/api/identity/.well-known/jwks.json",
         "NEGOCE_AMQP_URL": AMQP_URL,
         "NEGOCE_LOG_LEVEL": "WARNING",
         "NEGOCE_CONSUMER_DELIVERY_LIMIT": "3",
@@ -70,6 +80,7 @@ def isolated_database(service: str, purpose: str) -> str:
     url = f"postgresql+psycopg://postgres@127.0.0.1:5432/negoce_{service}_test{DB_SUFFIX}_{purpose}"
     recreate_database(url)
     upgrade(service=service, sync_url=url)
+    register_isolated_database(service, url)
     return url.replace("+psycopg", "+asyncpg")
 
 
@@ -122,6 +133,42 @@ def infrastructure() -> Iterator[None]:
     _rabbitmqctl("delete_vhost", VHOST)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def identity_server(infrastructure: None) -> Iterator[str]:
+    """The identity service under uvicorn, whose published keys every service under test trusts."""
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (the child process writes to it until the end)
+    process = subprocess.Popen(
+        [
+            *(str(Path(sys.executable).with_name("uvicorn")), "--factory", "services.identity.app:create_app"),
+            *("--host", "127.0.0.1", "--port", str(IDENTITY_PORT), "--no-access-log"),
+        ],
+        env=os.environ.copy(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                # The first request for the keys also makes the first signing key.
+                httpx.get(f"{IDENTITY_URL}/api/identity/.well-known/jwks.json", timeout=5).raise_for_status()
+                break
+            except httpx.HTTPError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise RuntimeError(f"identity did not start:\n{log.read().decode(errors='replace')}") from None
+                time.sleep(0.2)
+        yield IDENTITY_URL
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
 @contextlib.asynccontextmanager
 async def running(app: FastAPI) -> AsyncIterator[FastAPI]:
     """A service app with its lifespan running: broker, consumers and relay started."""
@@ -162,15 +209,14 @@ class TestAccount:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-async def new_account(app: FastAPI, name: str = "Test account") -> TestAccount:
-    """Create an account row and mint a token for it."""
+async def new_account(app: FastAPI, name: str = "Test account", *, role: str = "owner") -> TestAccount:
+    """Create an account every service knows, and mint a token for its user "tester" with a role."""
     from services.clients.accounts.service import create_account
-    from shared.auth import issue_token
     from shared.db import unit_of_work
 
     async with unit_of_work(app.state.context.sessions) as session:
         account = await create_account(session, name=name)
-    return TestAccount(id=account.id, token=issue_token(secret=JWT_SECRET, account_id=account.id, user_id="tester"))
+    return TestAccount(id=account.id, token=account_token(account.id, "tester", role))
 
 
 @pytest.fixture

@@ -23,11 +23,11 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from services.mailings.settings import MailingsSettings
-from shared.auth import issue_token
 from shared.events.clients import ClientCreated, ClientSnapshot, ClientUpdated, ClientUpdatedPayload
 from shared.events.envelope import Event, new_event
 from shared.messaging import CLIENTS_EXCHANGE, create_broker
-from tests.conftest import AMQP_URL, JWT_SECRET, TestAccount, running
+from tests.access_support import account_token
+from tests.conftest import AMQP_URL, TestAccount, running
 from tests.support import eventually, in_process
 
 # Local parts that make the test relay misbehave, so each test picks its failure by address.
@@ -155,7 +155,7 @@ async def client_events() -> AsyncIterator[ClientEvents]:
 def mail_account() -> TestAccount:
     """A fresh account: the mailings service needs no account row, only the token naming it."""
     account_id = uuid.uuid4()
-    return TestAccount(id=account_id, token=issue_token(secret=JWT_SECRET, account_id=account_id, user_id="tester"))
+    return TestAccount(id=account_id, token=account_token(account_id, "tester"))
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from shared.auth import issue_token
-from tests.conftest import AMQP_URL, JWT_SECRET, VHOST, TestAccount
+from tests.access_support import account_token
+from tests.conftest import AMQP_URL, VHOST, TestAccount
 from tests.support import eventually, publish_event
 
 
@@ -89,7 +89,7 @@ _client_ids = itertools.count(10**12 + secrets.randbelow(10**6) * 10**4)
 def orders_account() -> TestAccount:
     """A fresh account the orders service trusts from its token alone (it keeps no account table)."""
     account_id = uuid.uuid4()
-    return TestAccount(id=account_id, token=issue_token(secret=JWT_SECRET, account_id=account_id, user_id="tester"))
+    return TestAccount(id=account_id, token=account_token(account_id, "tester"))
 
 
 def client_snapshot(

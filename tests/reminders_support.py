@@ -25,9 +25,9 @@ import redis
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from shared.auth import issue_token
 from shared.events.clients import AddressPayload, ClientSnapshot
-from tests.conftest import AMQP_URL, JWT_SECRET, RUN_ID, running
+from tests.access_support import account_token, announce_account, announce_user
+from tests.conftest import AMQP_URL, RUN_ID, running
 from tests.support import eventually, in_process, publish_event
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,7 +82,7 @@ class RemAccount:
     def headers_for(self, user: str) -> dict[str, str]:
         """Authorization header of one user of the account."""
         if user not in self.tokens:
-            self.tokens[user] = issue_token(secret=JWT_SECRET, account_id=self.id, user_id=user)
+            self.tokens[user] = account_token(self.id, user)
         return {"Authorization": f"Bearer {self.tokens[user]}"}
 
     @property
@@ -92,14 +92,10 @@ class RemAccount:
 
 
 async def new_rem_account(rem_api: httpx.AsyncClient, *, email: str | None = None) -> RemAccount:
-    """A fresh account whose user 'tester' is in the reminders directory."""
+    """A fresh account whose user 'tester' identity announced, with their e-mail address."""
     account = RemAccount(id=uuid.uuid4())
-    response = await rem_api.put(
-        f"/api/reminders/users/{account.user}",
-        headers=account.headers,
-        json={"display_name": "Testeur", "email": email},
-    )
-    assert response.status_code == 200, response.text
+    announce_account(account.id)
+    announce_user(account.id, account.user, email=email)
     return account
 
 

@@ -3,8 +3,9 @@
 import uuid
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from shared.auth import issue_token
+from tests.access_support import mint_token
 from tests.conftest import JWT_SECRET, new_account
 
 PERSON = {
@@ -29,16 +30,21 @@ async def test_missing_token_is_401_problem(api):
 
 
 async def test_bad_tokens_are_401(api, account):
-    forged = issue_token(secret="not-the-secret-" + "x" * 30, account_id=account.id, user_id="mallory")
-    expired = jwt.encode({"sub": "u", "account_id": str(account.id), "iss": "negoce", "exp": 1}, JWT_SECRET)
-    no_account = jwt.encode({"sub": "u", "iss": "negoce"}, JWT_SECRET)
-    for token in ("garbage", forged, expired, no_account):
+    good = mint_token(account_id=account.id)
+    kid = jwt.get_unverified_header(good)["kid"]
+    claims = jwt.decode(good, options={"verify_signature": False})
+    forged = jwt.encode(claims, Ed25519PrivateKey.generate(), algorithm="EdDSA", headers={"kid": kid})
+    shared_secret = jwt.encode(claims, JWT_SECRET, algorithm="HS256", headers={"kid": kid})
+    expired = mint_token(account_id=account.id, ttl_seconds=-120)
+    no_account = jwt.encode({k: v for k, v in claims.items() if k != "account_id"}, JWT_SECRET)
+    assert (await api.get("/api/clients", headers={"Authorization": f"Bearer {good}"})).status_code == 200
+    for token in ("garbage", forged, shared_secret, expired, no_account):
         response = await api.get("/api/clients", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 401, token
 
 
 async def test_token_of_unknown_account_is_401(api):
-    token = issue_token(secret=JWT_SECRET, account_id=uuid.uuid4(), user_id="ghost")
+    token = mint_token(account_id=uuid.uuid4(), user="ghost")
     response = await api.get("/api/clients", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
 

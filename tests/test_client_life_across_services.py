@@ -23,6 +23,7 @@ from services.clients.exports.worker import ExportWorker
 from services.clients.settings import ClientsSettings
 from services.mailings.renders.worker import RenderWorker
 from shared.jobs import LeasedJobWorker
+from tests.access_support import announce_user, user_uuid
 from tests.conftest import database_url, running
 from tests.mailings_support import mailings_api, mailings_settings, replica_row, send, settled, smtp  # noqa: F401
 from tests.orders_support import catalogue, order
@@ -101,7 +102,7 @@ async def _history(orders_api, rem_api, mailings_api, account, cat, client_id: i
             "client_id": client_id,
             "due_at": "2030-01-15T09:00:00+01:00",
             "text": f"Relancer {client_id}",
-            "assigned_user": "tester",
+            "assigned_user": str(user_uuid(account.id, "tester")),
         },
     )
     assert reminder.status_code == 201, reminder.text
@@ -126,11 +127,7 @@ async def _history(orders_api, rem_api, mailings_api, account, cat, client_id: i
 async def test_a_merge_moves_everything_in_every_service_and_the_statistics_add_up(
     api, orders_api, rem_api, mailings_app, mailings_api, smtp, account
 ):
-    await rem_api.put(
-        "/api/reminders/users/tester",
-        headers=account.headers,
-        json={"display_name": "Testeur", "email": "tester@exemple.fr"},
-    )
+    announce_user(account.id, "tester", email="tester@exemple.fr")
     cat = await catalogue(orders_api, account)
     kept = await _known_everywhere(
         api, orders_api, rem_api, mailings_app, account, last_name="Garde", email="garde@exemple.fr"
@@ -198,7 +195,12 @@ async def test_a_merge_moves_everything_in_every_service_and_the_statistics_add_
         await rem_api.post(
             "/api/reminders",
             headers=account.headers,
-            json={"client_id": merged, "due_at": "2030-01-15T09:00:00Z", "text": "x", "assigned_user": "tester"},
+            json={
+                "client_id": merged,
+                "due_at": "2030-01-15T09:00:00Z",
+                "text": "x",
+                "assigned_user": str(user_uuid(account.id, "tester")),
+            },
         )
     ).status_code == 409
 
@@ -232,11 +234,7 @@ async def test_an_erased_client_leaves_no_personal_data_in_any_service(
     clients_app,
     stored_files,
 ):
-    await rem_api.put(
-        "/api/reminders/users/tester",
-        headers=account.headers,
-        json={"display_name": "Testeur", "email": "tester@exemple.fr"},
-    )
+    announce_user(account.id, "tester", email="tester@exemple.fr")
     cat = await catalogue(orders_api, account)
     people = {name: _person(name) for name in ("erased", "absorbed", "merged_away")}
     known = [

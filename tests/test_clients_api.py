@@ -1,5 +1,6 @@
 """The client record: create, read, edit, block, delete; categories, tags and contacts."""
 
+from tests.access_support import user_uuid
 from tests.support import eventually
 
 BORDEAUX = {"line1": "12 quai des Chartrons", "postal_code": "33000", "city": "Bordeaux"}
@@ -104,7 +105,7 @@ async def test_block_and_unblock_are_recorded_and_idempotent(api, account, sql):
         await api.post(f"/api/clients/{client_id}/block", json={"reason": "Impayés"}, headers=account.headers)
     ).json()
     assert blocked["blocked"] is True and blocked["blocked_reason"] == "Impayés"
-    assert blocked["blocked_by"] == "tester" and blocked["blocked_at"]
+    assert blocked["blocked_by"] == str(user_uuid(account.id, "tester")) and blocked["blocked_at"]
     again = await api.post(f"/api/clients/{client_id}/block", json={"reason": "x"}, headers=account.headers)
     assert again.json()["blocked_reason"] == "Impayés"
     unblocked = (await api.post(f"/api/clients/{client_id}/unblock", headers=account.headers)).json()

@@ -7,8 +7,8 @@ from sqlalchemy import create_engine, pool, text
 
 from services.clients.app import create_app
 from services.clients.settings import ClientsSettings
-from shared.auth import issue_token
-from tests.conftest import JWT_SECRET, database_url
+from tests.access_support import account_token
+from tests.conftest import database_url
 from tests.support import in_process
 
 ROLE = "negoce_test_no_connections"
@@ -32,7 +32,7 @@ async def test_a_database_that_refuses_connections_answers_503_with_retry_after(
     url = database_url("clients")
     url = url.replace("postgres@", f"{ROLE}@") if refusal == "too many connections" else url.replace(":5432", ":9")
     app = create_app(ClientsSettings(database_url=url, run_consumers=False, run_outbox_relay=False))
-    token = issue_token(secret=JWT_SECRET, account_id=uuid.uuid4(), user_id="tester")
+    token = account_token(uuid.uuid4())
     async with in_process(app, {"Authorization": f"Bearer {token}"}) as http:
         response = await http.get("/api/clients/1")
     await app.state.context.engine.dispose()

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, pool, text
 
-from shared.auth import issue_token
-from tests.conftest import JWT_SECRET, SERVICES, database_url, new_account
+from tests.access_support import account_token
+from tests.conftest import SERVICES, database_url, new_account
 from tests.failing_app import FAILING_PATH
 from tests.reminders_support import send_client_event, snapshot
 from tests.support import eventually
@@ -31,7 +31,7 @@ async def gateway_with_a_failing_route() -> AsyncIterator[str]:
 
 
 def _headers(account_id: uuid.UUID, user: str = "tester") -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(secret=JWT_SECRET, account_id=account_id, user_id=user)}"}
+    return {"Authorization": f"Bearer {account_token(account_id, user)}"}
 
 
 async def _client_known_to_reminders(account_id: uuid.UUID) -> int:
@@ -59,8 +59,8 @@ async def test_one_accounts_failure_never_costs_another_account_its_write(gatewa
     base = gateway_with_a_failing_route
     failing, writer = uuid.uuid4(), uuid.uuid4()
     async with httpx.AsyncClient(base_url=base, timeout=10) as a, httpx.AsyncClient(base_url=base, timeout=10) as b:
-        user = await b.put("/api/reminders/users/tester", json={"display_name": "B"}, headers=_headers(writer))
-        assert user.status_code == 200, user.text
+        zone = await b.put("/api/reminders/settings", json={"timezone": "Europe/Paris"}, headers=_headers(writer))
+        assert zone.status_code == 200, zone.text
         client_id = await _client_known_to_reminders(writer)
         due = (datetime.now(UTC) + timedelta(days=1)).isoformat()
         answers = []

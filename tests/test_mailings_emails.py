@@ -24,6 +24,7 @@ from services.mailings.emails.domain import build_message
 from shared.events.clients import ClientCreated, ClientDeleted, ClientDeletedPayload
 from shared.events.envelope import new_event
 from shared.events.reminders import ReminderEmailRequestedPayload
+from tests.access_support import user_uuid
 from tests.conftest import AMQP_URL, isolated_database, running
 from tests.mailings_support import (  # noqa: F401 (fixtures)
     BUSY,
@@ -93,7 +94,7 @@ async def test_an_email_is_queued_then_delivered_by_smtp_and_announced(
         "recipients": ["helene@example.fr", "Compta@example.fr"],
         "document_kind": None,
         "attempts": 1,
-        "by_user": "tester",
+        "by_user": str(user_uuid(account.id, "tester")),
         "sent_at": None,
         "error": None,
     }

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from services.orders.settings import OrdersSettings
 from shared.migrations import alembic_config, upgrade
 from shared.settings import DEVELOPMENT_JWT_SECRET
 from tests.conftest import SERVICES, database_url, recreate_database
+from tests.support import eventually
 
 NEGOCE = str(Path(sys.executable).with_name("negoce"))
 
@@ -87,15 +89,26 @@ def test_search_keys_migration_fills_the_clients_that_exist():
     assert tuple(keys) == ("helene oeillet | sommelier", "cave@exemple.fr", "0612345678", "saint emilion")
 
 
-async def test_account_create_prints_a_token_that_opens_the_api(api):
+async def test_account_create_prints_a_token_that_opens_the_api_once_identity_announced_it(api):
+    email = f"owner-{uuid.uuid4().hex[:8]}@example.com"
     result = subprocess.run(
-        [NEGOCE, "account", "create", "Domaine des Tests"], capture_output=True, text=True, check=True, timeout=60
+        [NEGOCE, "account", "create", "Domaine des Tests", "--owner-email", email],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     created = json.loads(result.stdout.strip().splitlines()[-1])
-    assert set(created) >= {"account_id", "token"}
+    assert set(created) >= {"account_id", "token", "owner", "password"} and created["owner"]["email"] == email
     headers = {"Authorization": f"Bearer {created['token']}"}
-    response = await api.post("/api/clients", json={"company_name": "Premier client"}, headers=headers)
-    assert response.status_code == 201
+
+    async def first_client_created() -> bool:
+        answer = await api.post("/api/clients", json={"company_name": "Premier client"}, headers=headers)
+        assert answer.status_code in (201, 401), answer.text
+        return answer.status_code == 201
+
+    # account.created travels from identity's outbox to the clients service's consumer.
+    assert await eventually(first_client_created, timeout=20, interval=0.2)
     listing = (await api.get("/api/clients", headers=headers)).json()
     assert [r["display_name"] for r in listing["items"]] == ["Premier client"]
 
@@ -108,7 +121,7 @@ def test_demo_seed_fills_the_demo_account_once():
         [NEGOCE, "demo", "seed", "--clients", "40"], capture_output=True, text=True, check=True, timeout=120
     )
     assert "created" in first.stdout.splitlines()[0] and "already there" in again.stdout.splitlines()[0]
-    assert "Token:" in again.stdout
+    assert "Token:" in again.stdout and "Sign in:  demo@example.com / " in again.stdout
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -10,10 +10,10 @@ import pytest
 from services.orders.app import create_app
 from services.orders.client_life.service import REPLICA
 from services.orders.settings import OrdersSettings
-from shared.auth import issue_token
 from shared.events import new_event
 from shared.events.clients import AddressPayload, ClientCreated, ClientSnapshot
-from tests.conftest import AMQP_URL, JWT_SECRET, TestAccount, isolated_database, running
+from tests.access_support import account_token
+from tests.conftest import AMQP_URL, TestAccount, isolated_database, running
 from tests.orders_support import catalogue
 from tests.support import EventTap, eventually, in_process
 
@@ -26,7 +26,7 @@ def orders_crash_database():
 
 async def test_an_order_event_left_in_the_outbox_is_published_after_restart(orders_crash_database):
     account_id = uuid.uuid4()  # the orders service trusts the token's account; it keeps no account table
-    account = TestAccount(id=account_id, token=issue_token(secret=JWT_SECRET, account_id=account_id, user_id="t"))
+    account = TestAccount(id=account_id, token=account_token(account_id, "t"))
     headers = account.headers
     now = datetime.now(UTC)
     known_client = new_event(

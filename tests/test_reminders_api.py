@@ -13,6 +13,8 @@ from services.reminders.accounts.domain import local_day, to_utc
 from services.reminders.client_replica.domain import without_text
 from shared.events.reminders import ReminderEmailRequested
 from shared.migrations import upgrade
+from tests.access_support import _engine as _access_engine_of
+from tests.access_support import announce_user, user_uuid
 from tests.conftest import AMQP_URL, DB_SUFFIX, recreate_database
 from tests.reminders_support import (  # noqa: F401 (fixtures)
     RemAccount,
@@ -103,13 +105,14 @@ def _zone_at_midday() -> ZoneInfo:
 async def test_lists_follow_the_account_day_client_assignee_and_pages(rem_api, rem_account, rem_sql):
     tz = _zone_at_midday()
     await rem_api.put("/api/reminders/settings", headers=rem_account.headers, json={"timezone": tz.key})
-    await rem_api.put("/api/reminders/users/paul", headers=rem_account.headers, json={"display_name": "Paul"})
+    announce_user(rem_account.id, "paul", "staff")
+    paul = str(user_uuid(rem_account.id, "paul"))
     first, second = [await known_client(rem_sql, rem_account.id) for _ in range(2)]
     today = datetime.now(tz).date()
     local = lambda day, hour, minute=0: f"{day.isoformat()}T{hour:02d}:{minute:02d}:00"  # noqa: E731
     overdue = await _create(rem_api, rem_account, first, local(today - timedelta(days=1), 12))
     early = await _create(rem_api, rem_account, first, local(today, 0, 5))
-    late = await _create(rem_api, rem_account, second, local(today, 23, 55), assigned_user="paul")
+    late = await _create(rem_api, rem_account, second, local(today, 23, 55), assigned_user=paul)
     upcoming = await _create(rem_api, rem_account, second, local(today + timedelta(days=1), 0, 5))
     done = await _create(rem_api, rem_account, first, local(today + timedelta(days=3), 9))
     await rem_api.post(f"/api/reminders/{done['id']}/done", headers=rem_account.headers)
@@ -125,7 +128,7 @@ async def test_lists_follow_the_account_day_client_assignee_and_pages(rem_api, r
     assert await ids(status="upcoming") == [upcoming["id"]]
     assert await ids(status="done") == [done["id"]]
     assert await ids(client_id=second) == [late["id"], upcoming["id"]]
-    assert await ids(assigned_user="paul") == [late["id"]]
+    assert await ids(assigned_user=paul) == [late["id"]]
     assert await ids(status="due_today", client_id=first) == [early["id"]]
     page = (await rem_api.get("/api/reminders", headers=rem_account.headers, params={"limit": 2})).json()
     assert [r["id"] for r in page["items"]] == [overdue["id"], early["id"]]
@@ -138,16 +141,17 @@ async def test_lists_follow_the_account_day_client_assignee_and_pages(rem_api, r
 
 async def test_every_change_is_an_event_in_version_order(rem_api, rem_account, rem_sql):
     client_id = await known_client(rem_sql, rem_account.id)
-    await rem_api.put("/api/reminders/users/anne", headers=rem_account.headers, json={"display_name": "Anne"})
+    announce_user(rem_account.id, "anne", "staff")
+    anne = str(user_uuid(rem_account.id, "anne"))
     async with EventTap(AMQP_URL, "negoce.reminders") as tap:
         created = await _create(rem_api, rem_account, client_id, "2030-01-15T10:00:00+01:00")
         rid, h = created["id"], rem_account.headers
         edited = (
             await rem_api.patch(
-                f"/api/reminders/{rid}", headers=h, json={"text": "Relancer le devis", "assigned_user": "anne"}
+                f"/api/reminders/{rid}", headers=h, json={"text": "Relancer le devis", "assigned_user": anne}
             )
         ).json()
-        assert edited["text"] == "Relancer le devis" and edited["assigned_user"] == "anne"
+        assert edited["text"] == "Relancer le devis" and edited["assigned_user"] == anne
         moved = (
             await rem_api.post(f"/api/reminders/{rid}/reschedule", headers=h, json={"due_at": "2030-02-01T08:30:00"})
         ).json()
@@ -156,7 +160,7 @@ async def test_every_change_is_an_event_in_version_order(rem_api, rem_account, r
         due = datetime.fromisoformat(snoozed["due_at"])
         assert abs(due - (datetime.now(UTC) + timedelta(minutes=60))) < timedelta(seconds=30)
         finished = (await rem_api.post(f"/api/reminders/{rid}/done", headers=h)).json()
-        assert finished["status"] == "done" and finished["done_by"] == "tester"
+        assert finished["status"] == "done" and finished["done_by"] == str(user_uuid(rem_account.id, "tester"))
         again = await rem_api.post(f"/api/reminders/{rid}/done", headers=h)
         assert again.status_code == 409 and again.json()["reason"] == "reminder_done"
         assert (await rem_api.patch(f"/api/reminders/{rid}", headers=h, json={"text": "x"})).status_code == 409
@@ -176,7 +180,9 @@ async def test_every_change_is_an_event_in_version_order(rem_api, rem_account, r
         ("reminder.deleted", 6),
     ]
     assert {e["account_id"] for e in events} == {str(rem_account.id)}
-    assert events[4]["payload"]["done_at"] is not None and events[4]["payload"]["by_user"] == "tester"
+    assert events[4]["payload"]["done_at"] is not None and events[4]["payload"]["by_user"] == str(
+        user_uuid(rem_account.id, "tester")
+    )
 
 
 @pytest.mark.parametrize(
@@ -206,10 +212,6 @@ async def test_other_bad_input_names_its_field(rem_api, rem_account, rem_sql):
     created = await _create(rem_api, rem_account, client_id, "2030-01-01T10:00:00Z")
     cases = [
         (rem_api.put("/api/reminders/settings", headers=h, json={"timezone": "Europe/Atlantis"}), "timezone"),
-        (
-            rem_api.put("/api/reminders/users/bob", headers=h, json={"display_name": "Bob", "email": "not-mail"}),
-            "email",
-        ),
         (rem_api.get("/api/reminders", headers=h, params={"status": "someday"}), "status"),
         (rem_api.get("/api/reminders", headers=h, params={"cursor": "garbage"}), "cursor"),
         (rem_api.post(f"/api/reminders/{created['id']}/snooze", headers=h, json={"minutes": 0}), "minutes"),
@@ -463,39 +465,54 @@ async def test_a_late_snapshot_does_not_bring_back_an_erased_name(rem_account, r
     assert [tuple(r) for r in rows] == [("Client 4242", 4)]
 
 
-async def test_a_fresh_account_creates_a_reminder_for_its_caller_with_no_directory_set_up(rem_api, rem_sql):
-    account = RemAccount(id=uuid.uuid4(), user="admin")  # nobody was ever added to its directory
+def _access_engine():
+    return _access_engine_of("reminders")
+
+
+async def test_reminders_are_assigned_to_the_caller_or_an_active_user_identity_announced(rem_api, rem_sql):
+    account = RemAccount(id=uuid.uuid4(), user="admin")
     client_id = await known_client(rem_sql, account.id)
     created = await rem_api.post(
         "/api/reminders",
         headers=account.headers,
         json={"client_id": client_id, "due_at": "2030-01-01T10:00:00Z", "text": "Relancer"},
     )
+    admin = str(user_uuid(account.id, "admin"))
     assert created.status_code == 201, created.text
-    assert created.json()["assigned_user"] == "admin"
+    assert created.json()["assigned_user"] == admin
+    announce_user(account.id, "alice", "staff", email="alice@cave.example")
+    alice = str(user_uuid(account.id, "alice"))
     users = (await rem_api.get("/api/reminders/users", headers=account.headers)).json()
-    assert users == [{"user_id": "admin", "display_name": "admin", "email": None}]
-    # A name and e-mail given later are kept when the caller acts again.
-    await rem_api.put(
-        "/api/reminders/users/admin",
-        headers=account.headers,
-        json={"display_name": "Alice", "email": "alice@cave.example"},
-    )
-    again = await rem_api.post(
+    assert {u["user_id"]: (u["display_name"], u["email"]) for u in users} == {
+        admin: ("admin", f"{user_uuid(account.id, 'admin').hex[:12]}@example.com"),
+        alice: ("alice", "alice@cave.example"),
+    }
+    assigned = await rem_api.post(
         "/api/reminders",
         headers=account.headers,
-        json={"client_id": client_id, "due_at": "2030-01-02T10:00:00Z", "text": "Encore"},
+        json={"client_id": client_id, "due_at": "2030-01-02T10:00:00Z", "text": "Encore", "assigned_user": alice},
     )
-    assert again.status_code == 201
-    users = (await rem_api.get("/api/reminders/users", headers=account.headers)).json()
-    assert users == [{"user_id": "admin", "display_name": "Alice", "email": "alice@cave.example"}]
-    # Someone else of the account still has to be in the directory before being assigned.
-    other = await rem_api.post(
+    assert assigned.status_code == 201, assigned.text
+    # Someone identity never announced (or a name from before identity) cannot be given work.
+    for stranger in ("bob", str(uuid.uuid4())):
+        other = await rem_api.post(
+            "/api/reminders",
+            headers=account.headers,
+            json={"client_id": client_id, "due_at": "2030-01-03T10:00:00Z", "text": "x", "assigned_user": stranger},
+        )
+        assert other.status_code == 422 and other.json()["errors"][0]["field"] == "assigned_user"
+    # Nor, once disabled, can alice; and the directory no longer lists her.
+    with _access_engine().begin() as connection:
+        connection.execute(text("UPDATE known_users SET active = false WHERE user_id = :u"), {"u": alice})
+    refused = await rem_api.post(
         "/api/reminders",
         headers=account.headers,
-        json={"client_id": client_id, "due_at": "2030-01-03T10:00:00Z", "text": "x", "assigned_user": "bob"},
+        json={"client_id": client_id, "due_at": "2030-01-04T10:00:00Z", "text": "x", "assigned_user": alice},
     )
-    assert other.status_code == 422 and other.json()["errors"][0]["field"] == "assigned_user"
+    assert refused.status_code == 422
+    assert [u["user_id"] for u in (await rem_api.get("/api/reminders/users", headers=account.headers)).json()] == [
+        admin
+    ]
 
 
 async def test_a_client_name_with_a_line_break_still_gets_its_notification_on_one_line(rem_api, rem_sql):

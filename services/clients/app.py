@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.clients.accounts.routes import router as accounts_router
+from services.clients.accounts.service import open_account
 from services.clients.contacts.routes import router as contacts_router
 from services.clients.erasure.routes import router as erasure_router
 from services.clients.exports.routes import router as exports_router
@@ -12,7 +13,7 @@ from services.clients.labels.routes import router as labels_router
 from services.clients.lifecycle.routes import router as lifecycle_router
 from services.clients.listing.routes import router as listing_router
 from services.clients.merging.routes import router as merging_router
-from services.clients.models import idempotency_keys, outbox
+from services.clients.models import access_tables, idempotency_keys, inbox, outbox
 from services.clients.notes.routes import router as notes_router
 from services.clients.read_model.handlers import build_subscribers
 from services.clients.record.routes import router as record_router
@@ -21,6 +22,7 @@ from services.clients.selections.routes import router as selections_router
 from services.clients.settings import ClientsSettings
 from services.clients.sheet.routes import router as sheet_router
 from services.clients.timeline.routes import router as timeline_router
+from shared.access.service import AccessReplica
 from shared.app import create_service_app
 from shared.events.clients import CLIENT_EVENTS
 
@@ -33,6 +35,7 @@ def create_app(settings: ClientsSettings | None = None) -> FastAPI:
         description="The client base: clients and prospects, contacts, categories, tags, list; each client's "
         "orders, top products, statistics and timeline.",
         outbox=outbox,
+        access=AccessReplica(tables=access_tables, inbox=inbox, on_account_created=open_account),
         idempotency_keys=idempotency_keys,
         # Fixed paths first: /api/clients/tags or /segments must not be taken for a client id.
         routers=[

@@ -37,6 +37,9 @@ class IdentitySettings(ServiceSettings):
     # Encrypts the private signing keys at rest; empty means the project's NEGOCE_JWT_SECRET, which the
     # settings already refuse to be the development default or short outside development.
     signing_key_passphrase: str = ""
+    # The demo account's owner (`negoce demo seed`, never in production): printed by `make run` to sign in with.
+    demo_owner_email: str = "demo@example.com"
+    demo_password: str = "vendanges-negoce-2026"
     # Where invitation links point (the web console's page that accepts an invitation).
     public_url: str = "http://127.0.0.1:8080"
 

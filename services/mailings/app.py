@@ -15,10 +15,11 @@ from services.mailings.emails import handlers as emails_handlers
 from services.mailings.emails.routes import router as emails_router
 from services.mailings.emails.sender import EmailSender
 from services.mailings.label_formats.routes import router as labels_router
-from services.mailings.models import idempotency_keys, outbox
+from services.mailings.models import access_tables, idempotency_keys, inbox, outbox
 from services.mailings.renders.routes import campaign_renders
 from services.mailings.renders.routes import router as renders_router
 from services.mailings.settings import MailingsSettings
+from shared.access.service import AccessReplica
 from shared.app import ServiceContext, create_service_app
 from shared.events.mailings import EmailFailed, EmailSent, MailingRendered
 
@@ -48,6 +49,7 @@ def create_app(
         title="Négoce mailings",
         description="Paper mailing campaigns, address labels and e-mails to clients.",
         outbox=outbox,
+        access=AccessReplica(tables=access_tables, inbox=inbox),
         idempotency_keys=idempotency_keys,
         routers=[campaigns_router, campaign_renders, renders_router, labels_router, emails_router],
         subscribers=build_subscribers,

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.access.tables import define_access_tables
 from shared.db import new_metadata
 from shared.idempotency import define_idempotency_keys
 from shared.inbox import define_inbox
@@ -43,6 +44,8 @@ class Base(DeclarativeBase):
 outbox = define_outbox(Base.metadata, indexed_by_client=True)
 inbox = define_inbox(Base.metadata)
 idempotency_keys = define_idempotency_keys(Base.metadata)
+# Identity's accounts, users and revocations, which every request's token is checked against.
+access_tables = define_access_tables(Base.metadata)
 
 
 class EmailClient(Base):

@@ -6,10 +6,11 @@ from fastapi import FastAPI
 
 from services.reminders.accounts.routes import router as accounts_router
 from services.reminders.client_replica.handlers import build_subscribers
-from services.reminders.models import idempotency_keys, outbox
+from services.reminders.models import access_tables, idempotency_keys, inbox, outbox
 from services.reminders.notifications.routes import router as notifications_router
 from services.reminders.reminders.routes import router as reminders_router
 from services.reminders.settings import RemindersSettings
+from shared.access.service import AccessReplica
 from shared.app import create_service_app
 from shared.events.reminders import REMINDER_EVENTS
 
@@ -25,6 +26,7 @@ def create_app(settings: RemindersSettings | None = None) -> FastAPI:
         title="Négoce reminders",
         description="Dated reminders about clients, fired on time exactly once.",
         outbox=outbox,
+        access=AccessReplica(tables=access_tables, inbox=inbox),
         idempotency_keys=idempotency_keys,
         # Settings, users and notifications first: /api/reminders/users must not be taken for a reminder id.
         routers=[accounts_router, notifications_router, reminders_router],

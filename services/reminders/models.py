@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.access.tables import define_access_tables
 from shared.db import new_metadata
 from shared.idempotency import define_idempotency_keys
 from shared.inbox import define_inbox
@@ -39,6 +40,8 @@ class Base(DeclarativeBase):
 outbox = define_outbox(Base.metadata, indexed_by_client=True)
 inbox = define_inbox(Base.metadata)
 idempotency_keys = define_idempotency_keys(Base.metadata)
+# Identity's accounts, users and revocations, which every request's token is checked against.
+access_tables = define_access_tables(Base.metadata)
 
 
 class Reminder(Base):
@@ -89,17 +92,6 @@ class Notification(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
-class ReminderUser(Base):
-    """A user reminders may be assigned to, and the address their notification e-mails go to."""
-
-    __tablename__ = "reminder_users"
-
-    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    user_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    display_name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str | None] = mapped_column(String(320))
 
 
 class AccountSettings(Base):

@@ -17,9 +17,11 @@ from services.clients.models import Account, Category, Tag
 from services.clients.record.schemas import ClientCreate
 from services.clients.record.service import create_client
 from shared.auth import Principal
+from shared.events.identity import AccountCreated
 
 DEMO_ACCOUNT_ID = uuid.uuid5(uuid.NAMESPACE_URL, "negoce:demo-account")
 DEMO_USER = "demo"
+DEMO_NAME = "Démo — Vignobles de Négoce"
 
 
 async def create_account(session: AsyncSession, *, name: str, account_id: uuid.UUID | None = None) -> Account:
@@ -30,11 +32,16 @@ async def create_account(session: AsyncSession, *, name: str, account_id: uuid.U
     return account
 
 
+async def open_account(session: AsyncSession, event: AccountCreated) -> None:
+    """Give an account identity announced its client base, with default settings (once)."""
+    await repository.add_account_if_absent(session, account_id=event.payload.account_id, name=event.payload.name)
+
+
 async def seed_demo_account(session: AsyncSession, *, clients: int = 300) -> bool:
     """Create the demo account with categories, tags and clients; False if it already exists."""
     if await repository.get_account(session, account_id=DEMO_ACCOUNT_ID) is not None:
         return False
-    await create_account(session, name="Démo — Vignobles de Négoce", account_id=DEMO_ACCOUNT_ID)
+    await create_account(session, name=DEMO_NAME, account_id=DEMO_ACCOUNT_ID)
     principal = Principal(account_id=DEMO_ACCOUNT_ID, user_id=DEMO_USER)
     category_ids = [(await create_label(session, Category, principal=principal, name=n))["id"] for n in CATEGORIES]
     tag_ids = [(await create_label(session, Tag, principal=principal, name=n))["id"] for n in TAGS]

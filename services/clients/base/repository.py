@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable
 
 from sqlalchemy import delete, insert, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -21,6 +22,13 @@ from services.clients.models import Account, Client, ClientTag, Contact
 async def get_account(session: AsyncSession, *, account_id: uuid.UUID) -> Account | None:
     """The account, or None."""
     return await session.get(Account, account_id)
+
+
+async def add_account_if_absent(session: AsyncSession, *, account_id: uuid.UUID, name: str) -> None:
+    """Create an account with default settings unless it exists."""
+    await session.execute(
+        pg_insert(Account).values(id=account_id, name=name).on_conflict_do_nothing(index_elements=[Account.id])
+    )
 
 
 async def name_orders(session: AsyncSession, *, account_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, NameOrder]:

@@ -10,7 +10,7 @@ from services.clients.base.validation import DB_BIGINT_MAX
 from services.clients.contacts import service
 from services.clients.contacts.domain import DocumentKind
 from services.clients.contacts.schemas import ContactFields, ContactRead, RecipientRead
-from shared.auth import CurrentPrincipal
+from shared.auth import Reader, Staff
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute
 
@@ -19,7 +19,7 @@ ObjectId = Annotated[int, Path(ge=1, le=DB_BIGINT_MAX)]
 
 
 @router.get("/{client_id}/contacts", response_model=list[ContactRead], tags=["contacts"])
-async def list_contacts(client_id: ObjectId, principal: CurrentPrincipal, session: Transaction) -> Any:
+async def list_contacts(client_id: ObjectId, principal: Reader, session: Transaction) -> Any:
     """A client's contacts: the people there and the documents each receives by e-mail."""
     return await service.list_contacts(session, principal=principal, client_id=client_id)
 
@@ -27,16 +27,14 @@ async def list_contacts(client_id: ObjectId, principal: CurrentPrincipal, sessio
 @router.post(
     "/{client_id}/contacts", response_model=ContactRead, status_code=status.HTTP_201_CREATED, tags=["contacts"]
 )
-async def add_contact(
-    client_id: ObjectId, body: ContactFields, principal: CurrentPrincipal, session: Transaction
-) -> Any:
+async def add_contact(client_id: ObjectId, body: ContactFields, principal: Staff, session: Transaction) -> Any:
     """Add a person at a client, with the documents they receive."""
     return await service.add_contact(session, principal=principal, client_id=client_id, data=body)
 
 
 @router.patch("/{client_id}/contacts/{contact_id}", response_model=ContactRead, tags=["contacts"])
 async def update_contact(
-    client_id: ObjectId, contact_id: ObjectId, body: ContactFields, principal: CurrentPrincipal, session: Transaction
+    client_id: ObjectId, contact_id: ObjectId, body: ContactFields, principal: Staff, session: Transaction
 ) -> Any:
     """Edit a contact."""
     return await service.update_contact(
@@ -45,16 +43,12 @@ async def update_contact(
 
 
 @router.delete("/{client_id}/contacts/{contact_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["contacts"])
-async def delete_contact(
-    client_id: ObjectId, contact_id: ObjectId, principal: CurrentPrincipal, session: Transaction
-) -> None:
+async def delete_contact(client_id: ObjectId, contact_id: ObjectId, principal: Staff, session: Transaction) -> None:
     """Remove a contact."""
     await service.delete_contact(session, principal=principal, client_id=client_id, contact_id=contact_id)
 
 
 @router.get("/{client_id}/recipients", response_model=list[RecipientRead], tags=["contacts"])
-async def recipients(
-    client_id: ObjectId, document: DocumentKind, principal: CurrentPrincipal, session: Transaction
-) -> Any:
+async def recipients(client_id: ObjectId, document: DocumentKind, principal: Reader, session: Transaction) -> Any:
     """Who receives a client's quotes, pro-formas, invoices or dunning letters by e-mail."""
     return await service.recipients(session, principal=principal, client_id=client_id, document=document)

@@ -153,7 +153,7 @@ async def _erase_one(session: AsyncSession, *, principal: Principal, account: Ac
     )
     if client.merged_into_id is None:
         await timeline.add_own_entry(
-            session, client=client, event=event, text=f"Données personnelles effacées par {principal.user_id}"
+            session, client=client, event=event, text=f"Données personnelles effacées par {principal.display_name}"
         )
 
 

@@ -16,7 +16,7 @@ from services.clients.exports.repository import ExportKind
 from services.clients.exports.schemas import ExportJobRead, ExportRequest
 from services.clients.search.params import SearchParams
 from services.clients.selections.schemas import MAX_URL_CLIENT_IDS
-from shared.auth import CurrentPrincipal
+from shared.auth import Manager
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute
 
@@ -35,7 +35,7 @@ MEDIA_TYPES = {
 async def export_csv(
     kind: ExportKind,
     request: Request,
-    principal: CurrentPrincipal,
+    principal: Manager,
     session: Transaction,
     search: Annotated[SearchParams, Query()] = SearchParams(),
     segment_id: Annotated[int | None, Query(ge=1, le=DB_BIGINT_MAX)] = None,
@@ -66,19 +66,19 @@ async def export_csv(
 
 
 @router.post("", response_model=ExportJobRead, status_code=status.HTTP_202_ACCEPTED)
-async def create_export(body: ExportRequest, principal: CurrentPrincipal, session: Transaction) -> Any:
+async def create_export(body: ExportRequest, principal: Manager, session: Transaction) -> Any:
     """Queue a spreadsheet of a selection (whole base, search, segment or ids); follow it by its id."""
     return await service.create_job(session, principal=principal, request=body)
 
 
 @router.get("", response_model=list[ExportJobRead])
-async def list_exports(principal: CurrentPrincipal, session: Transaction) -> Any:
+async def list_exports(principal: Manager, session: Transaction) -> Any:
     """The account's latest exports, newest first."""
     return await service.list_jobs(session, principal=principal)
 
 
 @router.get("/{job_id}", response_model=ExportJobRead)
-async def get_export(job_id: uuid.UUID, principal: CurrentPrincipal, session: Transaction) -> Any:
+async def get_export(job_id: uuid.UUID, principal: Manager, session: Transaction) -> Any:
     """An export's state and progress (percent and rows done)."""
     return await service.get_job(session, principal=principal, job_id=job_id)
 
@@ -89,7 +89,7 @@ async def get_export(job_id: uuid.UUID, principal: CurrentPrincipal, session: Tr
     responses={200: {"content": {MEDIA_TYPES["xlsx"]: {}, "text/csv": {}}}},
 )
 async def download_export(
-    job_id: uuid.UUID, request: Request, principal: CurrentPrincipal, session: Transaction
+    job_id: uuid.UUID, request: Request, principal: Manager, session: Transaction
 ) -> FileResponse:
     """Download a finished export (409 while it is being built)."""
     path, name = await service.job_file(

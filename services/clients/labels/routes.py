@@ -12,7 +12,7 @@ from services.clients.labels import service
 from services.clients.labels.repository import Label
 from services.clients.labels.schemas import NamedCreate, NamedRead
 from services.clients.models import Category, Tag
-from shared.auth import CurrentPrincipal
+from shared.auth import Manager, Reader
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute
 
@@ -24,16 +24,16 @@ def _label_routes(model: Label, plural: str) -> None:
     """Register list/create/rename/delete routes for categories or tags."""
     tag: list[str | Enum] = [plural]
 
-    async def list_all(principal: CurrentPrincipal, session: Transaction) -> Any:
+    async def list_all(principal: Reader, session: Transaction) -> Any:
         return await service.list_labels(session, model, principal=principal)
 
-    async def create(body: NamedCreate, principal: CurrentPrincipal, session: Transaction) -> Any:
+    async def create(body: NamedCreate, principal: Manager, session: Transaction) -> Any:
         return await service.create_label(session, model, principal=principal, name=body.name)
 
-    async def rename(label_id: ObjectId, body: NamedCreate, principal: CurrentPrincipal, session: Transaction) -> Any:
+    async def rename(label_id: ObjectId, body: NamedCreate, principal: Manager, session: Transaction) -> Any:
         return await service.rename_label(session, model, principal=principal, label_id=label_id, name=body.name)
 
-    async def remove(label_id: ObjectId, principal: CurrentPrincipal, session: Transaction) -> None:
+    async def remove(label_id: ObjectId, principal: Manager, session: Transaction) -> None:
         await service.delete_label(session, model, principal=principal, label_id=label_id)
 
     base = f"/{plural}"

@@ -115,7 +115,7 @@ async def _announce(session: AsyncSession, *, principal: Principal, client: Clie
         session,
         client=client,
         event=event,
-        text=archive_text(archived=archived, by_user=principal.user_id),
+        text=archive_text(archived=archived, by_user=principal.display_name),
     )
 
 

@@ -12,7 +12,7 @@ from services.clients.base.validation import DB_BIGINT_MAX
 from services.clients.listing import service
 from services.clients.listing.schemas import ClientPage
 from services.clients.search.params import SearchParams
-from shared.auth import CurrentPrincipal
+from shared.auth import Reader
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute
 
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/api/clients", tags=["clients"], route_class=Idempote
 
 @router.get("", response_model=ClientPage)
 async def list_clients(
-    principal: CurrentPrincipal,
+    principal: Reader,
     session: Transaction,
     tab: Tab = "all",
     sort: SortKey | None = Query(None, description=SORT_DESCRIPTION),

@@ -180,7 +180,7 @@ async def merge_clients(session: AsyncSession, *, principal: Principal, request:
         client=kept,
         event=event,
         about_client_id=merged.id,
-        text=merged_text(merged_client_id=merged.id, by_user=principal.user_id),
+        text=merged_text(merged_client_id=merged.id, by_user=principal.display_name),
     )
     await announce_update(
         session,

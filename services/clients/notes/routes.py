@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, status
 from services.clients.base.validation import DB_BIGINT_MAX
 from services.clients.notes import service
 from services.clients.notes.schemas import NoteCreate, NotePage, NoteRead, NoteUpdate
-from shared.auth import CurrentPrincipal
+from shared.auth import Reader, Staff
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute
 
@@ -19,7 +19,7 @@ NoteId = Annotated[int, Path(ge=1, le=DB_BIGINT_MAX, description="Note id")]
 
 
 @router.post("", response_model=NoteRead, status_code=status.HTTP_201_CREATED)
-async def add_note(client_id: ClientId, body: NoteCreate, principal: CurrentPrincipal, session: Transaction) -> Any:
+async def add_note(client_id: ClientId, body: NoteCreate, principal: Staff, session: Transaction) -> Any:
     """Note a comment, a call or a meeting; it shows on the timeline at its date."""
     return await service.add_note(session, principal=principal, client_id=client_id, data=body)
 
@@ -27,7 +27,7 @@ async def add_note(client_id: ClientId, body: NoteCreate, principal: CurrentPrin
 @router.get("", response_model=NotePage)
 async def list_notes(
     client_id: ClientId,
-    principal: CurrentPrincipal,
+    principal: Reader,
     session: Transaction,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Any:
@@ -36,20 +36,20 @@ async def list_notes(
 
 
 @router.get("/{note_id}", response_model=NoteRead)
-async def get_note(client_id: ClientId, note_id: NoteId, principal: CurrentPrincipal, session: Transaction) -> Any:
+async def get_note(client_id: ClientId, note_id: NoteId, principal: Reader, session: Transaction) -> Any:
     """One note."""
     return await service.get_note(session, principal=principal, client_id=client_id, note_id=note_id)
 
 
 @router.patch("/{note_id}", response_model=NoteRead)
 async def update_note(
-    client_id: ClientId, note_id: NoteId, body: NoteUpdate, principal: CurrentPrincipal, session: Transaction
+    client_id: ClientId, note_id: NoteId, body: NoteUpdate, principal: Staff, session: Transaction
 ) -> Any:
     """Change a note's kind, date or text."""
     return await service.update_note(session, principal=principal, client_id=client_id, note_id=note_id, data=body)
 
 
 @router.delete("/{note_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_note(client_id: ClientId, note_id: NoteId, principal: CurrentPrincipal, session: Transaction) -> None:
+async def delete_note(client_id: ClientId, note_id: NoteId, principal: Staff, session: Transaction) -> None:
     """Delete a note and its timeline line."""
     await service.delete_note(session, principal=principal, client_id=client_id, note_id=note_id)

@@ -152,7 +152,7 @@ async def announce_update(
     )
     event = await publish(session, ClientUpdated, account_id=account.id, payload=payload)
     await timeline.add_own_entry(
-        session, client=client, event=event, text=fields_edited_text(changed, by_user=principal.user_id)
+        session, client=client, event=event, text=fields_edited_text(changed, by_user=principal.display_name)
     )
 
 
@@ -181,7 +181,7 @@ async def set_blocked(
             session,
             client=client,
             event=event,
-            text=block_text(blocked=blocked, by_user=principal.user_id, reason=reason),
+            text=block_text(blocked=blocked, by_user=principal.display_name, reason=reason),
         )
     return await client_read(session, account=account, client=client)
 

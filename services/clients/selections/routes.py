@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from services.clients.selections import service
 from services.clients.selections.schemas import AddressesPage, AddressesRequest
-from shared.auth import CurrentPrincipal
+from shared.auth import Reader
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute, changes_nothing
 
@@ -18,6 +18,6 @@ router = APIRouter(prefix="/api/clients", tags=["merge"], route_class=Idempotent
 
 @router.post("/selection/addresses", response_model=AddressesPage, tags=["selections"])
 @changes_nothing
-async def selection_addresses(body: AddressesRequest, principal: CurrentPrincipal, session: Transaction) -> Any:
+async def selection_addresses(body: AddressesRequest, principal: Reader, session: Transaction) -> Any:
     """A selection's clients with their postal address, in id order, for paper mailings and address labels."""
     return await service.selection_addresses(session, principal=principal, request=body)

@@ -10,7 +10,7 @@ from services.clients.base.validation import DB_BIGINT_MAX
 from services.clients.sheet import service
 from services.clients.sheet.domain import Group
 from services.clients.sheet.schemas import ClientOrderPage, ClientSheet, ClientStatistics, TopProducts
-from shared.auth import CurrentPrincipal
+from shared.auth import Reader
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute
 from shared.schemas import Day
@@ -25,7 +25,7 @@ DateTo = Annotated[Day | None, Query(alias="to", description="Last day, inclusiv
 
 
 @router.get("/{client_id}", response_model=ClientSheet, tags=["clients"])
-async def get_client(client_id: ClientId, principal: CurrentPrincipal, session: Transaction) -> Any:
+async def get_client(client_id: ClientId, principal: Reader, session: Transaction) -> Any:
     """The client sheet: every field, the contacts, the status and the figures, in one answer."""
     return await service.client_sheet(session, principal=principal, client_id=client_id)
 
@@ -33,7 +33,7 @@ async def get_client(client_id: ClientId, principal: CurrentPrincipal, session: 
 @router.get("/{client_id}/orders", response_model=ClientOrderPage, tags=["client sheet"])
 async def order_history(
     client_id: ClientId,
-    principal: CurrentPrincipal,
+    principal: Reader,
     session: Transaction,
     cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -45,7 +45,7 @@ async def order_history(
 @router.get("/{client_id}/top-products", response_model=TopProducts, tags=["client sheet"])
 async def top_products(
     client_id: ClientId,
-    principal: CurrentPrincipal,
+    principal: Reader,
     session: Transaction,
     date_from: DateFrom = None,
     date_to: DateTo = None,
@@ -60,7 +60,7 @@ async def top_products(
 @router.get("/{client_id}/statistics", response_model=ClientStatistics, tags=["client sheet"])
 async def statistics(
     client_id: ClientId,
-    principal: CurrentPrincipal,
+    principal: Reader,
     session: Transaction,
     date_from: DateFrom = None,
     date_to: DateTo = None,

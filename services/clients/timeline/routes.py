@@ -10,7 +10,7 @@ from services.clients.base.validation import DB_BIGINT_MAX
 from services.clients.timeline import service
 from services.clients.timeline.domain import TimelineCategory
 from services.clients.timeline.schemas import TimelinePage
-from shared.auth import CurrentPrincipal
+from shared.auth import Reader
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute
 
@@ -22,7 +22,7 @@ Cursor = Annotated[str | None, Query(max_length=512, description="next_cursor of
 @router.get("/{client_id}/timeline", response_model=TimelinePage)
 async def timeline(
     client_id: ClientId,
-    principal: CurrentPrincipal,
+    principal: Reader,
     session: Transaction,
     cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

@@ -23,3 +23,14 @@ async def get_user(session: AsyncSession, *, user_id: uuid.UUID, for_update: boo
 async def user_by_email_key(session: AsyncSession, *, email_key: str) -> User | None:
     """The user an e-mail address (folded to lower case) belongs to."""
     return (await session.execute(select(User).where(User.email_key == email_key))).scalar_one_or_none()
+
+
+async def first_owner(session: AsyncSession, *, account_id: uuid.UUID) -> User | None:
+    """The account's earliest owner still active (the one the command line acts as)."""
+    query = (
+        select(User)
+        .where(User.account_id == account_id, User.role == "owner", User.disabled_at.is_(None))
+        .order_by(User.created_at)
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()

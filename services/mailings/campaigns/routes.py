@@ -20,7 +20,7 @@ from services.mailings.campaigns.schemas import (
     RecipientPage,
 )
 from services.mailings.campaigns.uploads import IMAGE_BODY, uploaded_file
-from shared.auth import CurrentPrincipal
+from shared.auth import Reader, Staff
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute
 
@@ -35,7 +35,7 @@ def _bearer(request: Request) -> str:
 
 @router.post("", response_model=CampaignRead, status_code=status.HTTP_201_CREATED)
 async def create_campaign(
-    body: CampaignCreate, request: Request, principal: CurrentPrincipal, session: Transaction, response: Response
+    body: CampaignCreate, request: Request, principal: Staff, session: Transaction, response: Response
 ) -> Any:
     """Create a campaign from a selection (search, segment or client ids) resolved by the clients service now.
 
@@ -52,7 +52,7 @@ async def create_campaign(
 
 @router.get("", response_model=CampaignPage)
 async def list_campaigns(
-    principal: CurrentPrincipal,
+    principal: Reader,
     session: Transaction,
     before: Annotated[Id | None, Query(description="Only campaigns older than this id (next page)")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -62,30 +62,26 @@ async def list_campaigns(
 
 
 @router.get("/{campaign_id}", response_model=CampaignRead)
-async def get_campaign(campaign_id: CampaignId, principal: CurrentPrincipal, session: Transaction) -> Any:
+async def get_campaign(campaign_id: CampaignId, principal: Reader, session: Transaction) -> Any:
     """A campaign: name, title, text, status (draft or printed), recipients and exclusions counts, image."""
     return await service.get_campaign(session, principal=principal, campaign_id=campaign_id)
 
 
 @router.patch("/{campaign_id}", response_model=CampaignRead)
-async def update_campaign(
-    campaign_id: CampaignId, body: CampaignUpdate, principal: CurrentPrincipal, session: Transaction
-) -> Any:
+async def update_campaign(campaign_id: CampaignId, body: CampaignUpdate, principal: Staff, session: Transaction) -> Any:
     """Change the name, title or text; merge fields ({{title}}, {{first_name}}, {{last_name}}, {{company}},
     {{display_name}}) are checked (422 naming ``text`` or ``title``). 409 once printed."""
     return await service.update_campaign(session, principal=principal, campaign_id=campaign_id, data=body)
 
 
 @router.delete("/{campaign_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_campaign(campaign_id: CampaignId, principal: CurrentPrincipal, session: Transaction) -> None:
+async def delete_campaign(campaign_id: CampaignId, principal: Staff, session: Transaction) -> None:
     """Delete a campaign that was never printed (409 once printed)."""
     await service.delete_campaign(session, principal=principal, campaign_id=campaign_id)
 
 
 @router.put("/{campaign_id}/background", response_model=CampaignRead, openapi_extra=IMAGE_BODY)
-async def put_background(
-    campaign_id: CampaignId, request: Request, principal: CurrentPrincipal, session: Transaction
-) -> Any:
+async def put_background(campaign_id: CampaignId, request: Request, principal: Staff, session: Transaction) -> Any:
     """Set the background image: the raw body or a form's ``image`` field, PNG or JPEG by content.
 
     At most 10 MB and 100 to 10,000 pixels a side; anything else is a 422 naming ``image`` (bodies over
@@ -96,7 +92,7 @@ async def put_background(
 
 
 @router.delete("/{campaign_id}/background", response_model=CampaignRead)
-async def delete_background(campaign_id: CampaignId, principal: CurrentPrincipal, session: Transaction) -> Any:
+async def delete_background(campaign_id: CampaignId, principal: Staff, session: Transaction) -> Any:
     """Remove the background image (409 once printed)."""
     return await service.delete_background(session, principal=principal, campaign_id=campaign_id)
 
@@ -104,7 +100,7 @@ async def delete_background(campaign_id: CampaignId, principal: CurrentPrincipal
 @router.get("/{campaign_id}/recipients", response_model=RecipientPage)
 async def list_recipients(
     campaign_id: CampaignId,
-    principal: CurrentPrincipal,
+    principal: Reader,
     session: Transaction,
     after: Annotated[int, Query(ge=0, le=2**31 - 1, description="Position to continue after")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -118,7 +114,7 @@ async def list_recipients(
 @router.get("/{campaign_id}/exclusions", response_model=ExclusionPage)
 async def list_exclusions(
     campaign_id: CampaignId,
-    principal: CurrentPrincipal,
+    principal: Reader,
     session: Transaction,
     after: Annotated[int, Query(ge=0, le=2**63 - 1, description="Client id to continue after")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 
 from services.mailings.emails import service
 from services.mailings.emails.schemas import EmailCreate, EmailPage, EmailRead, Id
-from shared.auth import CurrentPrincipal
+from shared.auth import Reader, Staff
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute
 
@@ -17,7 +17,7 @@ EmailId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 @router.post("", response_model=EmailRead, status_code=status.HTTP_202_ACCEPTED)
-async def send_email(body: EmailCreate, principal: CurrentPrincipal, session: Transaction, response: Response) -> Any:
+async def send_email(body: EmailCreate, principal: Staff, session: Transaction, response: Response) -> Any:
     """Queue an e-mail to a client (explicit recipients or a document kind's contacts); sent in the background."""
     email = await service.queue_email(session, principal=principal, data=body)
     response.headers["Location"] = email["href"]
@@ -26,7 +26,7 @@ async def send_email(body: EmailCreate, principal: CurrentPrincipal, session: Tr
 
 @router.get("", response_model=EmailPage)
 async def list_emails(
-    principal: CurrentPrincipal,
+    principal: Reader,
     session: Transaction,
     client_id: Annotated[Id | None, Query()] = None,
     before: Annotated[Id | None, Query(description="Only e-mails older than this id (next page)")] = None,
@@ -37,6 +37,6 @@ async def list_emails(
 
 
 @router.get("/{email_id}", response_model=EmailRead)
-async def get_email(email_id: EmailId, principal: CurrentPrincipal, session: Transaction) -> Any:
+async def get_email(email_id: EmailId, principal: Reader, session: Transaction) -> Any:
     """An e-mail: status (queued, sent, failed), attempts, last error, recipients, when it was sent."""
     return await service.get_email(session, principal=principal, email_id=email_id)

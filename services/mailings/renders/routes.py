@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse
 
 from services.mailings.renders import service
 from services.mailings.renders.schemas import RenderCreate, RenderRead
-from shared.auth import CurrentPrincipal
+from shared.auth import Manager
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute
 
@@ -21,7 +21,7 @@ CampaignId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 @router.get("/{render_id}", response_model=RenderRead)
-async def get_render(render_id: RenderId, principal: CurrentPrincipal, session: Transaction) -> Any:
+async def get_render(render_id: RenderId, principal: Manager, session: Transaction) -> Any:
     """A render's state (queued, running, done, failed), pages done, percent and, when done, ``download_url``."""
     return await service.get_render(session, principal=principal, job_id=render_id)
 
@@ -32,7 +32,7 @@ async def get_render(render_id: RenderId, principal: CurrentPrincipal, session: 
     responses={200: {"content": {"application/pdf": {}}, "description": "The PDF"}},
 )
 async def download_render(
-    render_id: RenderId, request: Request, principal: CurrentPrincipal, session: Transaction
+    render_id: RenderId, request: Request, principal: Manager, session: Transaction
 ) -> FileResponse:
     """Download a finished render's PDF (409 while it is being rendered)."""
     path, name = await service.render_file(
@@ -43,7 +43,7 @@ async def download_render(
 
 @campaign_renders.post("/{campaign_id}/renders", response_model=RenderRead, status_code=status.HTTP_202_ACCEPTED)
 async def create_render(
-    campaign_id: CampaignId, body: RenderCreate, principal: CurrentPrincipal, session: Transaction, response: Response
+    campaign_id: CampaignId, body: RenderCreate, principal: Manager, session: Transaction, response: Response
 ) -> Any:
     """Queue the letters (one A4 page each) or the labels on a sheet format, skipping the first ``skip``
     labels of a used sheet and shifted by the account's calibration; follow it at ``href``.

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, status
 
 from services.orders.catalogue import service
 from services.orders.catalogue.schemas import ContainerCreate, ContainerRead, ProductCreate, ProductRead
-from shared.auth import CurrentPrincipal
+from shared.auth import Manager, Reader
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute
 
@@ -19,30 +19,30 @@ ClientQuery = Annotated[int, Query(ge=1, le=2**63 - 1)]
 
 
 @router.get("/containers", response_model=list[ContainerRead], tags=["catalogue"])
-async def list_containers(principal: CurrentPrincipal, session: Transaction) -> Any:
+async def list_containers(principal: Reader, session: Transaction) -> Any:
     """Container sizes (37.5 cl to bag-in-box), seeded on first use."""
     return await service.list_containers(session, principal=principal)
 
 
 @router.post("/containers", response_model=ContainerRead, status_code=status.HTTP_201_CREATED, tags=["catalogue"])
-async def add_container(body: ContainerCreate, principal: CurrentPrincipal, session: Transaction) -> Any:
+async def add_container(body: ContainerCreate, principal: Manager, session: Transaction) -> Any:
     """Add a container size."""
     return await service.add_container(session, principal=principal, data=body)
 
 
 @router.get("/products", response_model=list[ProductRead], tags=["catalogue"])
-async def list_products(principal: CurrentPrincipal, session: Transaction) -> Any:
+async def list_products(principal: Reader, session: Transaction) -> Any:
     """Products and their variants."""
     return await service.list_products(session, principal=principal)
 
 
 @router.post("/products", response_model=ProductRead, status_code=status.HTTP_201_CREATED, tags=["catalogue"])
-async def create_product(body: ProductCreate, principal: CurrentPrincipal, session: Transaction) -> Any:
+async def create_product(body: ProductCreate, principal: Manager, session: Transaction) -> Any:
     """Add a product with its variants."""
     return await service.create_product(session, principal=principal, data=body)
 
 
 @router.get("/products/{product_id}", response_model=ProductRead, tags=["catalogue"])
-async def get_product(product_id: ObjectId, principal: CurrentPrincipal, session: Transaction) -> Any:
+async def get_product(product_id: ObjectId, principal: Reader, session: Transaction) -> Any:
     """One product with its variants."""
     return await service.get_product(session, principal=principal, product_id=product_id)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from services.orders.client_life import service
 from services.orders.client_life.schemas import ClientChoice
-from shared.auth import CurrentPrincipal
+from shared.auth import Reader
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute
 from shared.text import fold
@@ -21,7 +21,7 @@ ClientQuery = Annotated[int, Query(ge=1, le=2**63 - 1)]
 
 @router.get("/client-choices", response_model=list[ClientChoice])
 async def client_choices(
-    principal: CurrentPrincipal,
+    principal: Reader,
     session: Transaction,
     q: Annotated[str, Query(max_length=100)] = "",
     limit: Annotated[int, Query(ge=1, le=50)] = 20,

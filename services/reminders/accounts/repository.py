@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Row, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reminders.models import AccountSettings, ReminderUser
+from services.reminders.models import AccountSettings, access_tables
 
 AccountUser = tuple[uuid.UUID, str]
 
@@ -33,50 +34,41 @@ async def save_timezone(session: AsyncSession, *, account_id: uuid.UUID, timezon
     )
 
 
-async def get_user(session: AsyncSession, *, account_id: uuid.UUID, user_id: str) -> ReminderUser | None:
-    """A user of the account's directory."""
-    return await session.get(ReminderUser, (account_id, user_id))
-
-
-async def list_users(session: AsyncSession, *, account_id: uuid.UUID) -> list[ReminderUser]:
-    """The account's directory, by user id."""
-    rows = await session.scalars(
-        select(ReminderUser).where(ReminderUser.account_id == account_id).order_by(ReminderUser.user_id)
+async def get_user(session: AsyncSession, *, account_id: uuid.UUID, user_id: str) -> Row[Any] | None:
+    """An active user of the account, as identity announced them."""
+    users = access_tables.users
+    if (key := _user_key(user_id)) is None:
+        return None
+    query = select(users.c.user_id, users.c.name, users.c.email).where(
+        users.c.user_id == key, users.c.account_id == account_id, users.c.active
     )
-    return list(rows)
+    return (await session.execute(query)).first()
 
 
-async def save_user(
-    session: AsyncSession, *, account_id: uuid.UUID, user_id: str, display_name: str, email: str | None
-) -> None:
-    """Add a user to the directory or change their name and e-mail."""
-    statement = insert(ReminderUser).values(
-        account_id=account_id, user_id=user_id, display_name=display_name, email=email
-    )
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["account_id", "user_id"],
-            set_={"display_name": statement.excluded.display_name, "email": statement.excluded.email},
-        )
-    )
-
-
-async def add_user_if_absent(session: AsyncSession, *, account_id: uuid.UUID, user_id: str) -> None:
-    """Put a user in the directory under their id, keeping the name and e-mail of one already there."""
-    await session.execute(
-        insert(ReminderUser)
-        .values(account_id=account_id, user_id=user_id, display_name=user_id, email=None)
-        .on_conflict_do_nothing()
-    )
+async def list_users(session: AsyncSession, *, account_id: uuid.UUID) -> Sequence[Row[Any]]:
+    """The account's active users, by name."""
+    users = access_tables.users
+    query = select(users.c.user_id, users.c.name, users.c.email).where(users.c.account_id == account_id, users.c.active)
+    return (await session.execute(query.order_by(users.c.name, users.c.user_id))).all()
 
 
 async def user_emails(session: AsyncSession, *, keys: set[AccountUser]) -> dict[AccountUser, str]:
-    """The e-mail address of each of these users that has one."""
-    if not keys:
+    """The e-mail address of each of these users that is still active (identity's address)."""
+    wanted = {(account_id, key): user_id for account_id, user_id in keys if (key := _user_key(user_id)) is not None}
+    if not wanted:
         return {}
+    users = access_tables.users
     rows = await session.execute(
-        select(ReminderUser.account_id, ReminderUser.user_id, ReminderUser.email).where(
-            tuple_(ReminderUser.account_id, ReminderUser.user_id).in_(list(keys)), ReminderUser.email.is_not(None)
+        select(users.c.account_id, users.c.user_id, users.c.email).where(
+            tuple_(users.c.account_id, users.c.user_id).in_(list(wanted)), users.c.active
         )
     )
-    return {(r.account_id, r.user_id): r.email for r in rows}
+    return {(r.account_id, wanted[(r.account_id, r.user_id)]): r.email for r in rows}
+
+
+def _user_key(user_id: str) -> uuid.UUID | None:
+    # Reminders keep their assignee as text (assignees from before identity are plain names).
+    try:
+        return uuid.UUID(user_id)
+    except ValueError:
+        return None

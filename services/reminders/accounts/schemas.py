@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, EmailStr, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from services.reminders.accounts.domain import zone
 from shared.schemas import StrictBody
 
 UserId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\s/]+$")]
-
-
-class UserWrite(StrictBody):
-    """A user of the directory: the name shown and where notifications are e-mailed."""
-
-    display_name: Annotated[str, Field(min_length=1, max_length=200)]
-    email: EmailStr | None = None
 
 
 class UserRead(BaseModel):

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reminders.accounts import repository as repo
 from services.reminders.accounts.domain import DEFAULT_TIMEZONE
 from services.reminders.accounts.repository import AccountUser
-from services.reminders.accounts.schemas import SettingsWrite, UserWrite
+from services.reminders.accounts.schemas import SettingsWrite
 from shared.auth import Principal
 from shared.errors import InvalidField
 
@@ -40,35 +40,21 @@ async def save_settings(session: AsyncSession, *, principal: Principal, data: Se
     return {"timezone": data.timezone}
 
 
-async def save_user(session: AsyncSession, *, principal: Principal, user_id: str, data: UserWrite) -> dict[str, Any]:
-    """Add a user to the account's directory, or change their name and e-mail."""
-    email = str(data.email) if data.email else None
-    await repo.save_user(
-        session, account_id=principal.account_id, user_id=user_id, display_name=data.display_name, email=email
-    )
-    return {"user_id": user_id, "display_name": data.display_name, "email": email}
-
-
 async def list_users(session: AsyncSession, *, principal: Principal) -> list[dict[str, Any]]:
-    """The users reminders may be assigned to."""
+    """The users reminders may be assigned to: the account's active users, as identity announced them."""
     return [
-        {"user_id": u.user_id, "display_name": u.display_name, "email": u.email}
+        {"user_id": str(u.user_id), "display_name": u.name, "email": u.email}
         for u in await repo.list_users(session, account_id=principal.account_id)
     ]
 
 
 async def require_assignee(session: AsyncSession, *, principal: Principal, user_id: str) -> None:
-    """422 on assigned_user unless the user is in the account's directory; the caller always is.
-
-    A valid token names a user of the account, so the caller is entered under their id the first
-    time they act here (their name and e-mail can be given later).
-    """
-    if user_id == principal.user_id:
-        await repo.add_user_if_absent(session, account_id=principal.account_id, user_id=user_id)
-    elif await repo.get_user(session, account_id=principal.account_id, user_id=user_id) is None:
-        raise InvalidField(
-            "assigned_user", f"unknown user {user_id!r}: add them with PUT /api/reminders/users/{{user_id}} first"
-        )
+    """422 on assigned_user unless it is the caller or an active user of the account."""
+    if (
+        user_id != principal.user_id
+        and await repo.get_user(session, account_id=principal.account_id, user_id=user_id) is None
+    ):
+        raise InvalidField("assigned_user", f"unknown user {user_id!r}: not an active user of this account")
 
 
 async def user_emails(session: AsyncSession, *, keys: set[AccountUser]) -> dict[AccountUser, str]:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from services.reminders.notifications import service
 from services.reminders.notifications.schemas import NotificationRead
-from shared.auth import CurrentPrincipal
+from shared.auth import Reader, Staff
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute
 
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api/reminders", tags=["reminders"], route_class=Idem
 
 @router.get("/notifications", response_model=list[NotificationRead])
 async def notifications(
-    principal: CurrentPrincipal,
+    principal: Reader,
     session: Transaction,
     unread: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -28,7 +28,7 @@ async def notifications(
 
 @router.post("/notifications/{notification_id}/read", response_model=NotificationRead)
 async def mark_read(
-    notification_id: Annotated[int, Path(ge=1, le=2**63 - 1)], principal: CurrentPrincipal, session: Transaction
+    notification_id: Annotated[int, Path(ge=1, le=2**63 - 1)], principal: Staff, session: Transaction
 ) -> Any:
     """Mark one of the caller's notifications read."""
     return await service.mark_read(session, principal=principal, notification_id=notification_id)

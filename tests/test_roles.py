@@ -1,0 +1,127 @@
+"""Every operation of every service, called with each role: 403 problem+json below its role, never at or above.
+
+The policy below is the issue's, written as rules independent of the routes; each route states its
+own least role (its OpenAPI security scope), and the test checks both the document and the answers.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from shared.auth import rank
+from tests.access_support import account_token
+from tests.conftest import running
+from tests.support import in_process
+
+ROLES = ("read_only", "staff", "manager", "owner")
+SERVICES = ("clients", "orders", "reminders", "mailings")
+MANAGED_SETTINGS = re.compile(
+    r"/api/(clients/(categories|tags)|mailings/(label-formats|label-settings)|orders/(products|containers|price-grids|negotiated-prices))"
+)
+
+
+def least_role(method: str, path: str) -> str:
+    """The issue's policy: read_only reads; staff works; manager merges, deletes, exports...; owner erases and settles."""
+    if path.endswith("/erase") or (path in ("/api/clients/settings", "/api/reminders/settings") and method != "get"):
+        return "owner"
+    if path.startswith("/api/reminders/users/") and method != "get":
+        return "owner"
+    if path.startswith(("/api/clients/exports", "/api/clients/merge", "/api/mailings/renders")):
+        return "manager"
+    if path.startswith("/api/mailings/campaigns/{campaign_id}/renders"):
+        return "manager"
+    if method == "delete" and path == "/api/clients/{client_id}":
+        return "manager"
+    if re.fullmatch(r"/api/clients/\{client_id\}/(archive|block|unblock|restore)", path):
+        return "manager"
+    if method != "get" and MANAGED_SETTINGS.match(path):
+        return "manager"
+    if method == "get" or path == "/api/clients/selection/addresses":
+        return "read_only"
+    return "staff"
+
+
+def _path_value(parameter: dict[str, Any]) -> str:
+    schema = parameter.get("schema", {})
+    if schema.get("type") == "integer":
+        return "1"
+    if schema.get("format") == "uuid":
+        return str(uuid.uuid4())
+    return "x"
+
+
+def operations(document: dict[str, Any]) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """(method, template, concrete path, operation) of every operation that needs a token."""
+    found = []
+    for template, item in document["paths"].items():
+        for method, operation in item.items():
+            if not operation.get("security"):
+                continue
+            path = template
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path":
+                    path = path.replace("{" + parameter["name"] + "}", _path_value(parameter))
+            found.append((method, template, path, operation))
+    return found
+
+
+@pytest.fixture(scope="module")
+async def apps() -> AsyncIterator[dict[str, FastAPI]]:
+    """Each service's API without consumers or relay: only its routes and token checks are under test."""
+    started: dict[str, FastAPI] = {}
+    contexts = []
+    for service in SERVICES:
+        module = importlib.import_module(f"services.{service}.app")
+        settings_class = type(module.create_app().state.settings)
+        app = module.create_app(settings_class(run_consumers=False, run_outbox_relay=False))
+        context = running(app)
+        started[service] = await context.__aenter__()
+        contexts.append(context)
+    yield started
+    for context in reversed(contexts):
+        await context.__aexit__(None, None, None)
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("service", SERVICES)
+async def test_every_operation_admits_exactly_the_roles_the_policy_names(apps, service):
+    app = apps[service]
+    account_id = uuid.uuid4()
+    tokens = {role: account_token(account_id, f"user-{role}", role) for role in ROLES}
+    found = operations(app.openapi())
+    assert len(found) > 10
+    wrong: list[str] = []
+    async with in_process(app) as http:
+        for method, template, path, operation in found:
+            needed = least_role(method, template)
+            documented = {role for requirement in operation["security"] for role in next(iter(requirement.values()))}
+            if documented != {needed}:
+                wrong.append(f"{method.upper()} {template}: documents {documented}, the policy says {needed}")
+            for role in ROLES:
+                headers = {"Authorization": f"Bearer {tokens[role]}"}
+                body = {"json": {}} if "requestBody" in operation else {}
+                answer = await http.request(method.upper(), path, headers=headers, **body)
+                if rank(role) < rank(needed):
+                    if answer.status_code != 403 or answer.headers["content-type"] != "application/problem+json":
+                        wrong.append(f"{method.upper()} {template} as {role}: {answer.status_code}, expected 403")
+                elif answer.status_code in (401, 403) or answer.status_code >= 500:
+                    wrong.append(f"{method.upper()} {template} as {role}: {answer.status_code} {answer.text[:200]}")
+    assert not wrong, "\n".join(wrong)
+
+
+async def test_the_policy_reads_as_the_issue_states_it():
+    assert least_role("get", "/api/clients") == "read_only"
+    assert least_role("post", "/api/clients") == "staff"
+    assert least_role("post", "/api/clients/merge") == "manager"
+    assert least_role("post", "/api/clients/{client_id}/erase") == "owner"
+    assert least_role("patch", "/api/clients/settings") == "owner"
+    assert least_role("post", "/api/orders/price-grids") == "manager"
+    assert least_role("post", "/api/mailings/campaigns/{campaign_id}/renders") == "manager"
+    assert least_role("post", "/api/reminders") == "staff"
