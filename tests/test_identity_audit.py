@@ -1,7 +1,6 @@
 """The audit trail: identity's actions recorded with their transaction, other services' audit events applied
 once, pages and filters for owners, and a table that refuses to be rewritten."""
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest

@@ -12,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.identity.api_tokens import repository
 from services.identity.audit.service import record
 from services.identity.base import repository as base
-from services.identity.base.domain import ROLES, Actor, rank
+from services.identity.base.domain import COMMAND_LINE, ROLES, Actor, email_key, rank
 from services.identity.base.events import publish
 from services.identity.keys.service import sign_api_token
 from services.identity.models import ApiToken, User
 from services.identity.sessions.domain import token_hash
 from services.identity.settings import IdentitySettings
-from shared.errors import InvalidField, NotFound
+from shared.errors import Gone, InvalidField, NotFound
 from shared.events.identity import RevocationReason, TokenRevoked, TokenRevokedPayload
 
 
@@ -149,3 +149,29 @@ async def revoke_user_api_tokens(
         session, where=repository.tokens_of_user(user_id, above_roles=above), reason=reason, actor=actor
     )
     return len(revoked)
+
+
+async def issue_for_user(
+    session: AsyncSession, *, settings: IdentitySettings, user: str, role: str, ttl: timedelta, name: str
+) -> dict[str, Any]:
+    """An API token for a user named by id or e-mail address, made from the command line."""
+    try:
+        found = await base.get_user(session, user_id=uuid.UUID(user))
+    except ValueError:
+        found = await base.user_by_email_key(session, email_key=email_key(user))
+    if found is None:
+        raise NotFound(f"No user {user}.")
+    account = await base.get_account(session, account_id=found.account_id)
+    if found.disabled_at is not None or account is None or account.closed_at is not None:
+        raise Gone(f"The user {user} can no longer use the API (disabled, or their account is closed).")
+    token = await issue_api_token(
+        session,
+        settings=settings,
+        creator=found,
+        creator_role=found.role,
+        name=name,
+        role=role,
+        expires_at=datetime.now(UTC) + ttl,
+        actor=COMMAND_LINE,
+    )
+    return {**token, "account_id": found.account_id}
