@@ -86,6 +86,7 @@ async def test_disabling_a_user_or_lowering_their_role_revokes_their_api_tokens(
     made = []
     async with unit_of_work(identity_app.state.context.sessions) as session:
         user = await session.get(User, manager.user_id)
+        assert user is not None
         for role in ("manager", "staff", "read_only"):
             made.append(
                 await issue_api_token(
@@ -164,6 +165,7 @@ async def test_only_an_owner_manages_api_tokens_and_no_role_above_the_creators(i
     with pytest.raises(InvalidField) as raised:
         async with unit_of_work(identity_app.state.context.sessions) as session:
             user = await session.get(User, staff.user_id)
+            assert user is not None
             await issue_api_token(
                 session,
                 settings=identity_app.state.settings,
