@@ -23,7 +23,10 @@ router = APIRouter(prefix="/api/identity", tags=["password resets"])
     response_model=PasswordResetRequested,
     status_code=HTTP_202_ACCEPTED,
     responses=problem_answers(
-        {429: "Too many reset requests for this e-mail address or from this client address; see Retry-After"}
+        {
+            401: "Never: asking for a link needs no token",
+            429: "Too many reset requests for this e-mail address or from this client address; see Retry-After",
+        }
     ),
 )
 async def request_password_reset(body: PasswordResetRequestBody, request: Request, session: Transaction) -> Any:
