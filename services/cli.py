@@ -253,3 +253,88 @@ async def _in_db(database_url: str, work: Callable[[AsyncSession], Awaitable[T]]
             return await work(session)
     finally:
         await engine.dispose()
+
+
+user_app = typer.Typer(help="Users of the identity service.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens for integrations.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+
+
+def _identity_work(work: Callable[[AsyncSession], Awaitable[dict[str, Any]]]) -> None:
+    """Run ``work`` in one transaction on the identity database and print its result as one JSON line.
+
+    A refusal (unknown account, address taken, role too high...) is printed to stderr with exit code 1.
+    """
+    from shared.errors import ProblemError
+
+    try:
+        result = asyncio.run(_in_db(IdentitySettings().database_url, work))
+    except ProblemError as refused:
+        typer.echo(refused.detail, err=True)
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps(result, default=str))
+
+
+@user_app.command("invite")
+def user_invite(
+    account: Annotated[str, typer.Option(help="The account's id")],
+    email: Annotated[str, typer.Option(help="The invited person's e-mail address")],
+    role: Annotated[str, typer.Option(help="owner, manager, staff or read_only")] = "staff",
+    name: Annotated[str | None, typer.Option(help="Their name (default: the e-mail's local part)")] = None,
+) -> None:
+    """Invite a user to an account; prints one JSON line with the user and the invitation link (also e-mailed)."""
+    from pydantic import ValidationError
+
+    from services.identity.base.domain import COMMAND_LINE
+    from services.identity.users.schemas import InvitationCreate
+    from services.identity.users.service import invite_user
+
+    try:
+        account_id = uuid.UUID(account)
+    except ValueError:
+        raise typer.BadParameter(f"{account!r} is not an account id", param_hint="--account") from None
+    try:
+        data = InvitationCreate.model_validate({"email": email, "name": name or email.split("@")[0], "role": role})
+    except ValidationError as invalid:
+        field = str(invalid.errors()[0]["loc"][0])
+        raise typer.BadParameter(invalid.errors()[0]["msg"], param_hint=f"--{field}") from None
+    settings = IdentitySettings()
+
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        made = await invite_user(session, settings=settings, account_id=account_id, data=data, actor=COMMAND_LINE)
+        return {"user": made["user"], "invitation_url": made["invitation_url"], "expires_at": made["expires_at"]}
+
+    _identity_work(work)
+
+
+@token_app.command("issue")
+def token_issue(
+    user: Annotated[str, typer.Option(help="The user it acts as: id or e-mail address")],
+    role: Annotated[str, typer.Option(help="At most the user's role")],
+    ttl: Annotated[str, typer.Option(help="Lifetime, e.g. 30d or 12h (at most a year)")],
+    name: Annotated[str, typer.Option(help="A name to recognise it by")] = "command line",
+) -> None:
+    """Issue an API token for a user; prints one JSON line with the token (shown once)."""
+    from services.identity.api_tokens.domain import parse_ttl
+    from services.identity.api_tokens.service import issue_for_user
+
+    settings = IdentitySettings()
+    try:
+        lifetime = parse_ttl(ttl, max_days=settings.api_token_max_days)
+    except ValueError as invalid:
+        raise typer.BadParameter(str(invalid), param_hint="--ttl") from None
+    _identity_work(lambda s: issue_for_user(s, settings=settings, user=user, role=role, ttl=lifetime, name=name))
+
+
+@account_app.command("close")
+def account_close(account: Annotated[str, typer.Argument(help="The account's id")]) -> None:
+    """Close an account in identity: no more sign-ins, its tokens refused everywhere; prints one JSON line."""
+    from services.identity.accounts.service import close_account
+    from services.identity.base.domain import COMMAND_LINE
+
+    try:
+        account_id = uuid.UUID(account)
+    except ValueError:
+        raise typer.BadParameter(f"{account!r} is not an account id", param_hint="ACCOUNT") from None
+    _identity_work(lambda s: close_account(s, account_id=account_id, actor=COMMAND_LINE))

@@ -173,3 +173,13 @@ async def test_identity_events_reach_rabbitmq_through_the_outbox(identity_app, i
         mine = await eventually(arrived)
     (invited,) = [b for b in mine if b["type"] == "user.invited"]
     assert invited["payload"]["email"] == email and invited["payload"]["joined"] is False
+
+
+async def test_an_invitation_asks_mailings_to_send_its_link(identity_app, identity_api, identity_sql):
+    owner = await new_owner(identity_app, name="Cave Œillet")
+    email = unique_email("invitee")
+    body = (await invite(identity_api, await tokens_of(identity_api, owner), email)).json()
+    assert body["invitation_url"] == f"http://127.0.0.1:8080/invitation?token={body['invitation_token']}"
+    [sent] = await outbox_events(identity_sql, owner.account_id, "sign_in_email.requested")
+    assert (sent["kind"], sent["to"], sent["user_id"]) == ("invitation", email, body["user"]["id"])
+    assert "Cave Œillet" in sent["subject"] and body["invitation_url"] in sent["body"]

@@ -1,9 +1,10 @@
-"""Tables of the identity service: accounts, users, invitations, passwords, sessions and signing keys."""
+"""Tables of the identity service: accounts, users, credentials, sessions, signing keys and the audit trail."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -16,12 +17,14 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import new_metadata
 from shared.idempotency import define_idempotency_keys
+from shared.inbox import define_inbox
 from shared.outbox import define_outbox
 
 
@@ -33,6 +36,8 @@ class Base(DeclarativeBase):
 
 outbox = define_outbox(Base.metadata)
 idempotency_keys = define_idempotency_keys(Base.metadata)
+# The audit events of the other services, applied once each.
+inbox = define_inbox(Base.metadata)
 
 
 def _created() -> Mapped[datetime]:
@@ -150,3 +155,78 @@ class SigningKey(Base):
     retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Until when a retired key's public half is published: the last token it signed has expired by then.
     published_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApiToken(Base):
+    """A long-lived access token an owner made for an integration; only the SHA-256 of the token is kept."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint("role IN ('owner', 'manager', 'staff', 'read_only')", name="role"),)
+
+    # Also the token's jti: services refuse a revoked one by it.
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("accounts.id"), index=True)
+    # The user who made it: the token acts as them (its sub), with at most their role.
+    user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(12))
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
+    # The key that signed it stays published, after a rotation, until the token expires.
+    kid: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = _created()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_reason: Mapped[str | None] = mapped_column(String(30))
+
+
+class PasswordReset(Base):
+    """A single-use link to choose a new password, valid an hour at most; only its token's hash is kept."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("users.id"), index=True)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
+    created_at: Mapped[datetime] = _created()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PasswordResetRequest(Base):
+    """A request for a reset link, counted against its e-mail address and its client address for a while."""
+
+    __tablename__ = "password_reset_requests"
+    __table_args__ = (
+        Index("ix_password_reset_requests_email_key_at", "email_key", "at"),
+        Index("ix_password_reset_requests_client_address_at", "client_address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    email_key: Mapped[str] = mapped_column(Text)
+    client_address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class AuditEntry(Base):
+    """One line of an account's audit trail: who did what, to what, when, from where. Append-only.
+
+    A trigger (migration 0002) refuses UPDATE, DELETE and TRUNCATE: not even the service can rewrite it.
+    """
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (
+        Index("ix_audit_entries_account_id", "account_id", text("id DESC")),
+        Index("ix_audit_entries_account_user", "account_id", "user_id", text("id DESC")),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    user_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    role: Mapped[str | None] = mapped_column(String(12))
+    action: Mapped[str] = mapped_column(String(100))
+    target: Mapped[str | None] = mapped_column(Text)
+    client_address: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    # The service the action happened in.
+    source: Mapped[str] = mapped_column(String(20))

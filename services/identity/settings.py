@@ -40,8 +40,16 @@ class IdentitySettings(ServiceSettings):
     # The demo account's owner (`negoce demo seed`, never in production): printed by `make run` to sign in with.
     demo_owner_email: str = "demo@example.com"
     demo_password: str = "vendanges-negoce-2026"
-    # Where invitation links point (the web console's page that accepts an invitation).
+    # Where invitation and password-reset links point (the web console's pages that take their tokens).
     public_url: str = "http://127.0.0.1:8080"
+    # A reset link is as good as the password for whoever reads the e-mail: valid an hour at most.
+    password_reset_seconds: int = Field(default=3_600, ge=60, le=3_600)
+    # Reset requests in a sliding window, per e-mail address and per client address: each one sends an e-mail.
+    password_reset_window_seconds: int = Field(default=3_600, ge=1)
+    password_reset_requests_per_email: int = Field(default=3, ge=1)
+    password_reset_requests_per_address: int = Field(default=20, ge=1)
+    # API tokens cannot outlive a year: an integration's secret gets renewed at least that often.
+    api_token_max_days: int = Field(default=365, ge=1, le=365)
 
     @property
     def key_passphrase(self) -> bytes:

@@ -11,7 +11,9 @@ from pydantic import BaseModel, Field
 from shared.events.envelope import Event
 
 Role = Literal["owner", "manager", "staff", "read_only"]
-RevocationReason = Literal["signed_out", "refresh_token_reused", "user_disabled", "api_token_revoked"]
+RevocationReason = Literal[
+    "signed_out", "refresh_token_reused", "user_disabled", "api_token_revoked", "password_reset", "role_lowered"
+]
 
 
 class AccountPayload(BaseModel):
@@ -101,7 +103,8 @@ class TokenRevokedPayload(BaseModel):
 
 
 class TokenRevoked(Event):
-    """A session's refresh tokens were revoked (sign-out, reuse of a spent refresh token, a disabled user)."""
+    """A session or an API token was revoked (sign-out, reuse of a spent refresh token, a disabled user,
+    a password reset, an API token revoked or above its user's new role)."""
 
     TYPE = "token.revoked"
     type: Literal["token.revoked"] = "token.revoked"

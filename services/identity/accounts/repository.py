@@ -15,3 +15,8 @@ async def add_account(session: AsyncSession, *, account_id: uuid.UUID, name: str
     session.add(account)
     await session.flush()
     return account
+
+
+async def account_for_update(session: AsyncSession, *, account_id: uuid.UUID) -> Account | None:
+    """An account by id, locked for the transaction."""
+    return await session.get(Account, account_id, with_for_update=True)

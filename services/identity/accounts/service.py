@@ -1,21 +1,24 @@
-"""Use cases of accounts: create one with its owner, read it."""
+"""Use cases of accounts: create one with its owner, read it, close it."""
 
 from __future__ import annotations
 
 import secrets
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.identity.accounts import repository
+from services.identity.audit.service import record
 from services.identity.base import repository as base
+from services.identity.base.domain import Actor
 from services.identity.base.events import publish
 from services.identity.passwords.domain import weakness
 from services.identity.settings import IdentitySettings
 from services.identity.users.service import add_user, join, user_view
 from shared.errors import Conflict, NotFound
-from shared.events.identity import AccountCreated, AccountPayload
+from shared.events.identity import AccountClosed, AccountClosedPayload, AccountCreated, AccountPayload
 
 
 def one_time_password(email: str) -> str:
@@ -58,3 +61,18 @@ async def get_account(session: AsyncSession, *, account_id: uuid.UUID) -> dict[s
     if account is None:
         raise NotFound("No such account.")
     return {"id": account.id, "name": account.name, "created_at": account.created_at, "closed_at": account.closed_at}
+
+
+async def close_account(session: AsyncSession, *, account_id: uuid.UUID, actor: Actor) -> dict[str, Any]:
+    """Close an account: its users cannot sign in, every service refuses its tokens (account.closed). Once."""
+    account = await repository.account_for_update(session, account_id=account_id)
+    if account is None:
+        raise NotFound(f"No account {account_id}.")
+    if account.closed_at is None:
+        account.closed_at = datetime.now(UTC)
+        payload = AccountClosedPayload(account_id=account.id, closed_at=account.closed_at)
+        await publish(session, AccountClosed, account_id=account.id, payload=payload)
+        await record(
+            session, account_id=account.id, actor=actor, action="account.closed", target=f"account:{account.id}"
+        )
+    return {"account_id": account.id, "name": account.name, "closed_at": account.closed_at}

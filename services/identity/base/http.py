@@ -26,3 +26,8 @@ def client_address(request: Request, *, trusted_proxies: list[str]) -> str:
             # Not an address: the header did not come from our gateway, which always sets one.
             return peer
     return peer
+
+
+def caller_address(request: Request) -> str:
+    """The caller's address, trusting X-Real-IP only from the configured proxies (the app's settings)."""
+    return client_address(request, trusted_proxies=request.app.state.settings.trusted_proxies)

@@ -1,4 +1,4 @@
-"""Queries every identity slice needs: an account, a user, by id or by e-mail address."""
+"""Queries every identity slice needs: an account, a user (by id or by e-mail address), an API token."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.identity.models import Account, User
+from services.identity.models import Account, ApiToken, User
 
 
 async def get_account(session: AsyncSession, *, account_id: uuid.UUID) -> Account | None:
@@ -34,3 +34,8 @@ async def first_owner(session: AsyncSession, *, account_id: uuid.UUID) -> User |
         .limit(1)
     )
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def get_api_token(session: AsyncSession, *, token_id: uuid.UUID, for_update: bool = False) -> ApiToken | None:
+    """An API token by id, locked for the transaction when asked."""
+    return await session.get(ApiToken, token_id, with_for_update=for_update)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.identity.models import SigningKey
+from services.identity.models import ApiToken, SigningKey
 
 # Serialises the creation and rotation of keys across processes (a transaction-scoped advisory lock).
 KEYS_LOCK = "negoce-identity:signing-keys"
@@ -55,4 +55,18 @@ async def retire_keys(session: AsyncSession, *, except_kid: str, now: datetime, 
         update(SigningKey)
         .where(SigningKey.retired_at.is_(None), SigningKey.kid != except_kid)
         .values(retired_at=now, published_until=published_until)
+    )
+
+
+async def keep_published_for_api_tokens(session: AsyncSession, *, margin: timedelta) -> None:
+    """Keep each retired key published until the last live API token it signed has expired (plus a margin)."""
+    last_expiry = (
+        select(func.max(ApiToken.expires_at))
+        .where(ApiToken.kid == SigningKey.kid, ApiToken.revoked_at.is_(None))
+        .scalar_subquery()
+    )
+    await session.execute(
+        update(SigningKey)
+        .where(SigningKey.retired_at.is_not(None), last_expiry + margin > SigningKey.published_until)
+        .values(published_until=last_expiry + margin)
     )

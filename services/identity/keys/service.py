@@ -50,6 +50,8 @@ async def rotate_keys(session: AsyncSession, *, settings: IdentitySettings) -> s
         now=now,
         published_until=now + timedelta(seconds=settings.access_token_seconds) + CLOCK_MARGIN,
     )
+    # API tokens live up to a year: the keys that signed live ones stay published as long.
+    await repository.keep_published_for_api_tokens(session, margin=CLOCK_MARGIN)
     return made.kid
 
 
@@ -60,14 +62,19 @@ async def published_key_set(session: AsyncSession, *, settings: IdentitySettings
     return {"keys": [dict(key.public_jwk) for key in keys]}
 
 
-async def sign_access_token(
-    session: AsyncSession, *, settings: IdentitySettings, user: User, session_id: uuid.UUID
-) -> str:
-    """An access token for a user (EdDSA, kid in the header), valid for the configured few minutes."""
+async def _signed(session: AsyncSession, *, settings: IdentitySettings, claims: dict[str, Any]) -> tuple[str, str]:
+    """Sign claims with the active key: the token and the kid that signed it."""
     key = await active_key(session, settings=settings)
     signer = _decrypted.get(key.kid)
     if signer is None:
         signer = _decrypted[key.kid] = private_key(key.private_key, settings.key_passphrase)
+    return jwt.encode(claims, signer, algorithm=ALGORITHM, headers={"kid": key.kid}), key.kid
+
+
+async def sign_access_token(
+    session: AsyncSession, *, settings: IdentitySettings, user: User, session_id: uuid.UUID
+) -> str:
+    """An access token for a user (EdDSA, kid in the header), valid for the configured few minutes."""
     now = datetime.now(UTC)
     claims = {
         "sub": str(user.id),
@@ -80,4 +87,30 @@ async def sign_access_token(
         "iss": ISSUER,
         "jti": str(uuid.uuid4()),
     }
-    return jwt.encode(claims, signer, algorithm=ALGORITHM, headers={"kid": key.kid})
+    token, _ = await _signed(session, settings=settings, claims=claims)
+    return token
+
+
+async def sign_api_token(
+    session: AsyncSession,
+    *,
+    settings: IdentitySettings,
+    user: User,
+    token_id: uuid.UUID,
+    role: str,
+    expires_at: datetime,
+) -> tuple[str, str]:
+    """An API token (an access token with ``typ: api``, its id as jti, no session) and the kid that signed it."""
+    now = datetime.now(UTC)
+    claims = {
+        "sub": str(user.id),
+        "account_id": str(user.account_id),
+        "role": role,
+        "typ": "api",
+        "iat": int(now.timestamp()),
+        "exp": int(expires_at.timestamp()),
+        "aud": AUDIENCE,
+        "iss": ISSUER,
+        "jti": str(token_id),
+    }
+    return await _signed(session, settings=settings, claims=claims)

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from starlette.status import HTTP_204_NO_CONTENT
 
-from services.identity.base.http import client_address
+from services.identity.base.http import caller_address, client_address
 from services.identity.base.problems import answer, problem_answers
 from services.identity.sessions import service
 from services.identity.sessions.schemas import RefreshTokenBody, SignIn, Tokens
@@ -69,7 +69,7 @@ async def refresh(body: RefreshTokenBody, request: Request, session: Transaction
     response_class=Response,
     responses=problem_answers({401: "Never for a refresh token: an unknown or ended session is simply left ended"}),
 )
-async def sign_out(body: RefreshTokenBody, session: Transaction) -> Response:
+async def sign_out(body: RefreshTokenBody, request: Request, session: Transaction) -> Response:
     """Sign out: the session of this refresh token ends, its refresh tokens stop working."""
-    await service.sign_out(session, refresh_token=body.refresh_token)
+    await service.sign_out(session, refresh_token=body.refresh_token, client_address=caller_address(request))
     return Response(status_code=HTTP_204_NO_CONTENT)

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.identity.audit.service import record
 from services.identity.base import repository as base
-from services.identity.base.domain import email_key
+from services.identity.base.domain import Actor, email_key
 from services.identity.base.events import publish
 from services.identity.keys.service import sign_access_token
 from services.identity.models import User
@@ -98,25 +99,41 @@ async def sign_in(
         await repository.forget_failures_before(
             session, email_key=key, before=now - timedelta(seconds=settings.sign_in_window_seconds)
         )
+        if user is not None:
+            # Only a known address has an account whose owners may read about it; nobody signed in.
+            await record(
+                session,
+                account_id=user.account_id,
+                actor=Actor(client_address=client_address),
+                action="session.sign_in_failed",
+                target=f"user:{user.id}",
+            )
         raise WrongCredentials("Wrong e-mail address or password.")
     await repository.forget_failures(session, email_key=key)
     expires_at = now + timedelta(seconds=settings.refresh_token_seconds)
     started = await repository.add_session(session, account_id=user.account_id, user_id=user.id, expires_at=expires_at)
+    await record(
+        session,
+        account_id=user.account_id,
+        actor=Actor(user_id=user.id, role=user.role, client_address=client_address),
+        action="session.signed_in",
+        target=f"session:{started.id}",
+    )
     return await _tokens(session, settings=settings, user=user, session_id=started.id, expires_at=expires_at)
 
 
 async def _revoke(
     session: AsyncSession, *, where: ColumnElement[bool], reason: RevocationReason, now: datetime
-) -> None:
-    for revoked_id, account_id, user_id in await repository.revoke_sessions(
-        session, where=where, reason=reason, now=now
-    ):
+) -> list[tuple[uuid.UUID, uuid.UUID, uuid.UUID]]:
+    revoked = await repository.revoke_sessions(session, where=where, reason=reason, now=now)
+    for revoked_id, account_id, user_id in revoked:
         await publish(
             session,
             TokenRevoked,
             account_id=account_id,
             payload=TokenRevokedPayload(session_id=revoked_id, user_id=user_id, reason=reason, revoked_at=now),
         )
+    return revoked
 
 
 async def refresh(session: AsyncSession, *, settings: IdentitySettings, refresh_token: str) -> dict[str, Any]:
@@ -145,12 +162,23 @@ async def refresh(session: AsyncSession, *, settings: IdentitySettings, refresh_
     return await _tokens(session, settings=settings, user=user, session_id=family.id, expires_at=family.expires_at)
 
 
-async def sign_out(session: AsyncSession, *, refresh_token: str) -> None:
+async def sign_out(session: AsyncSession, *, refresh_token: str, client_address: str) -> None:
     """End the session a refresh token belongs to (nothing happens for an unknown or ended one)."""
     token = await repository.refresh_token_for_update(session, token_hash=token_hash(refresh_token))
-    if token is not None:
-        await _revoke(
-            session, where=repository.session_is(token.session_id), reason="signed_out", now=datetime.now(UTC)
+    if token is None:
+        return
+    ended = await _revoke(
+        session, where=repository.session_is(token.session_id), reason="signed_out", now=datetime.now(UTC)
+    )
+    for session_id, account_id, user_id in ended:
+        user = await base.get_user(session, user_id=user_id)
+        role = user.role if user is not None else None
+        await record(
+            session,
+            account_id=account_id,
+            actor=Actor(user_id=user_id, role=role, client_address=client_address),
+            action="session.signed_out",
+            target=f"session:{session_id}",
         )
 
 

@@ -32,9 +32,9 @@ async def list_users(user: SignedInUser, session: Transaction) -> Any:
 
 @router.post("/invitations", response_model=InvitationCreated, status_code=HTTP_201_CREATED, responses=OWNERS_ONLY)
 async def invite(body: InvitationCreate, owner: Owner, request: Request, session: Transaction) -> Any:
-    """Invite someone to the account with a role (409 when the e-mail address is already used)."""
+    """Invite someone to the account with a role; they are e-mailed the link (409 when the address is already used)."""
     return await service.invite_user(
-        session, settings=request.app.state.settings, account_id=owner.account_id, data=body, invited_by=owner.id
+        session, settings=request.app.state.settings, account_id=owner.account_id, data=body, actor=owner.actor
     )
 
 
@@ -58,10 +58,10 @@ async def accept_invitation(body: InvitationAccept, request: Request, session: T
 @router.patch("/users/{user_id}", response_model=UserRead, responses=OWNERS_ONLY)
 async def update_user(user_id: uuid.UUID, body: UserUpdate, owner: Owner, session: Transaction) -> Any:
     """Change a user's name or role."""
-    return await service.update_user(session, account_id=owner.account_id, user_id=user_id, data=body, by_user=owner.id)
+    return await service.update_user(session, account_id=owner.account_id, user_id=user_id, data=body, by=owner.actor)
 
 
 @router.post("/users/{user_id}/disable", response_model=UserRead, responses=OWNERS_ONLY)
 async def disable_user(user_id: uuid.UUID, owner: Owner, session: Transaction) -> Any:
     """Disable a user: they cannot sign in any more and their sessions end."""
-    return await service.disable_user(session, account_id=owner.account_id, user_id=user_id, by_user=owner.id)
+    return await service.disable_user(session, account_id=owner.account_id, user_id=user_id, by=owner.actor)

@@ -8,8 +8,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.identity.api_tokens.service import revoke_user_api_tokens
+from services.identity.audit.service import record
 from services.identity.base import repository as base
-from services.identity.base.domain import email_key
+from services.identity.base.domain import Actor, email_key, rank
+from services.identity.base.emails import INVITATION_PATH, invitation_email, link
 from services.identity.base.events import publish, user_payload
 from services.identity.models import User
 from services.identity.passwords.service import set_password
@@ -19,7 +22,14 @@ from services.identity.settings import IdentitySettings
 from services.identity.users import repository
 from services.identity.users.schemas import InvitationCreate, UserUpdate
 from shared.errors import Conflict, Gone, NotFound
-from shared.events.identity import UserDisabled, UserInvited, UserInvitedPayload, UserJoined, UserUpdated
+from shared.events.identity import (
+    SignInEmailRequested,
+    UserDisabled,
+    UserInvited,
+    UserInvitedPayload,
+    UserJoined,
+    UserUpdated,
+)
 
 
 def user_view(user: User) -> dict[str, Any]:
@@ -58,9 +68,13 @@ async def invite_user(
     settings: IdentitySettings,
     account_id: uuid.UUID,
     data: InvitationCreate,
-    invited_by: uuid.UUID | None,
+    actor: Actor,
 ) -> dict[str, Any]:
-    """Create a user who has not joined yet and a single-use invitation valid for the configured days."""
+    """Create a user who has not joined yet and a single-use invitation, e-mailed to them by the mailings service."""
+    invited_by = actor.user_id
+    account = await base.get_account(session, account_id=account_id)
+    if account is None or account.closed_at is not None:
+        raise NotFound(f"No open account {account_id}.")
     user = await add_user(session, account_id=account_id, email=str(data.email), name=data.name, role=data.role)
     token = new_opaque_token()
     expires_at = datetime.now(UTC) + timedelta(seconds=settings.invitation_seconds)
@@ -74,12 +88,19 @@ async def invite_user(
     )
     payload = UserInvitedPayload(**user_payload(user).model_dump(), invited_by=invited_by, expires_at=expires_at)
     await publish(session, UserInvited, account_id=account_id, payload=payload)
-    return {
-        "user": user_view(user),
-        "invitation_token": token,
-        "invitation_url": f"{settings.public_url.rstrip('/')}/invitations/{token}",
-        "expires_at": expires_at,
-    }
+    url = link(settings.public_url, INVITATION_PATH, token)
+    days = max(1, settings.invitation_seconds // 86_400)
+    email = invitation_email(user, account_name=account.name, url=url, days=days)
+    await publish(session, SignInEmailRequested, account_id=account_id, payload=email)
+    await record(
+        session,
+        account_id=account_id,
+        actor=actor,
+        action="user.invited",
+        target=f"user:{user.id}",
+        detail={"email": user.email, "role": user.role},
+    )
+    return {"user": user_view(user), "invitation_token": token, "invitation_url": url, "expires_at": expires_at}
 
 
 async def accept_invitation(
@@ -114,31 +135,50 @@ async def _user_of_account(session: AsyncSession, *, account_id: uuid.UUID, user
 
 
 async def update_user(
-    session: AsyncSession, *, account_id: uuid.UUID, user_id: uuid.UUID, data: UserUpdate, by_user: uuid.UUID
+    session: AsyncSession, *, account_id: uuid.UUID, user_id: uuid.UUID, data: UserUpdate, by: Actor
 ) -> dict[str, Any]:
-    """Change a user's name or role; an owner cannot take their own owner role away (the account would have none)."""
+    """Change a user's name or role; an owner cannot take their own owner role away (the account would have none).
+
+    A role lowered revokes the user's API tokens that have a higher one.
+    """
     user = await _user_of_account(session, account_id=account_id, user_id=user_id)
-    if data.role is not None and data.role != user.role and user.id == by_user:
+    if data.role is not None and data.role != user.role and user.id == by.user_id:
         raise Conflict("You cannot change your own role; another owner can.", extra={"field": "role"})
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     changed = {name: value for name, value in changes.items() if getattr(user, name) != value}
+    previous_role = user.role
     if changed:
         for name, value in changed.items():
             setattr(user, name, value)
         user.updated_at = datetime.now(UTC)
         await publish(session, UserUpdated, account_id=account_id, payload=user_payload(user))
+    if "role" in changed:
+        await record(
+            session,
+            account_id=account_id,
+            actor=by,
+            action="user.role_changed",
+            target=f"user:{user.id}",
+            detail={"from": previous_role, "to": user.role},
+        )
+        if rank(user.role) < rank(previous_role):
+            await revoke_user_api_tokens(
+                session, user_id=user.id, reason="role_lowered", actor=by, above_role=user.role
+            )
     return user_view(user)
 
 
 async def disable_user(
-    session: AsyncSession, *, account_id: uuid.UUID, user_id: uuid.UUID, by_user: uuid.UUID
+    session: AsyncSession, *, account_id: uuid.UUID, user_id: uuid.UUID, by: Actor
 ) -> dict[str, Any]:
-    """Disable a user: no more sign-ins, their sessions revoked (each announced), user.disabled published."""
+    """Disable a user: no more sign-ins, their sessions and API tokens revoked (each announced), user.disabled published."""
     user = await _user_of_account(session, account_id=account_id, user_id=user_id)
-    if user.id == by_user:
+    if user.id == by.user_id:
         raise Conflict("You cannot disable yourself; another owner can.")
     if user.disabled_at is None:
         user.disabled_at = user.updated_at = datetime.now(UTC)
         await revoke_user_sessions(session, user_id=user.id, reason="user_disabled")
+        await revoke_user_api_tokens(session, user_id=user.id, reason="user_disabled", actor=by)
         await publish(session, UserDisabled, account_id=account_id, payload=user_payload(user))
+        await record(session, account_id=account_id, actor=by, action="user.disabled", target=f"user:{user.id}")
     return user_view(user)

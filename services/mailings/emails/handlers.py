@@ -6,8 +6,9 @@ from faststream.rabbit import RabbitRouter
 
 from services.mailings.emails import service
 from shared.app import ServiceContext
+from shared.events.identity import SignInEmailRequested
 from shared.events.reminders import ReminderEmailRequested
-from shared.messaging import REMINDERS_EXCHANGE, subscriptions
+from shared.messaging import IDENTITY_EXCHANGE, REMINDERS_EXCHANGE, subscriptions
 
 
 def subscribe(router: RabbitRouter, context: ServiceContext, *, consumer: str) -> None:
@@ -21,3 +22,11 @@ def subscribe(router: RabbitRouter, context: ServiceContext, *, consumer: str) -
     async def on_reminder_email_requested(event: ReminderEmailRequested) -> None:
         """A fired reminder's notification e-mail to its assigned user, delivered by the sender loop."""
         await service.apply_reminder_email(sessions=sessions, consumer=consumer, event=event)
+
+    # Its own queue (mailings.sign_in_email.requested) bound to the identity exchange.
+    from_identity = subscriptions(router, consumer=consumer, exchange=IDENTITY_EXCHANGE, delivery_limit=limit)
+
+    @from_identity(SignInEmailRequested)
+    async def on_sign_in_email_requested(event: SignInEmailRequested) -> None:
+        """An invitation or password-reset e-mail to a user, delivered by the sender loop."""
+        await service.apply_sign_in_email(sessions=sessions, consumer=consumer, event=event)

@@ -2,7 +2,8 @@
 
 E-mails to a client are asked for over HTTP (sent from the client's sheet, or a document to the
 contacts flagged for it). E-mails to a user are asked for by other services' events: a fired
-reminder's notification (reminder.email_requested). The sender loop delivers both alike.
+reminder's notification (reminder.email_requested), an invitation or a password-reset link
+(sign_in_email.requested). The sender loop delivers them all alike.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from services.mailings.models import Email, inbox, outbox
 from shared.auth import Principal
 from shared.consumer import apply_once
 from shared.errors import InvalidField, NotFound
+from shared.events.identity import SignInEmailRequested
 from shared.events.mailings import EmailFailed, EmailPayload, EmailSent
 from shared.events.reminders import ReminderEmailRequested
 from shared.outbox import add_event
@@ -38,6 +40,10 @@ log = logging.getLogger(__name__)
 EMAILS_PATH = "/api/mailings/emails"
 # The created_by of e-mails no user queued: the service that asked for them.
 REMINDERS_SERVICE = "reminders"
+IDENTITY_SERVICE = "identity"
+# The client_id of an e-mail about no client (an invitation, a reset link): the column is required and
+# client ids start at 1, so no client's deletion, merge or erasure ever reaches these e-mails.
+NO_CLIENT = 0
 
 
 async def queue_email(session: AsyncSession, *, principal: Principal, data: EmailCreate) -> dict[str, Any]:
@@ -119,6 +125,40 @@ async def queue_reminder_email(session: AsyncSession, *, event: ReminderEmailReq
         email.recipients, email.status, email.next_attempt_at = [p.to_address], "failed", None
         email.failed_at, email.last_error = func.now(), f"cannot be sent to {p.to_address!r}: {exc}"
         log.warning("reminder e-mail given up", extra={"notification_id": p.notification_id, "error": str(exc)})
+    return await repo.add_email(session, email)
+
+
+async def apply_sign_in_email(
+    *, sessions: async_sessionmaker[AsyncSession], consumer: str, event: SignInEmailRequested
+) -> bool:
+    """Queue an invitation or password-reset e-mail to a user, once per event however often it is delivered."""
+
+    async def effect(session: AsyncSession) -> None:
+        await queue_sign_in_email(session, event=event)
+
+    return await apply_once(sessions=sessions, inbox=inbox, consumer=consumer, event=event, effect=effect)
+
+
+async def queue_sign_in_email(session: AsyncSession, *, event: SignInEmailRequested) -> Email:
+    """Store identity's e-mail to a user for the sender loop; an address no relay takes fails at once."""
+    p = event.payload
+    email = Email(
+        account_id=event.account_id,
+        client_id=NO_CLIENT,
+        user_id=str(p.user_id),
+        document_kind=None,
+        subject=p.subject,
+        body=p.body,
+        attempts=0,
+        created_by=IDENTITY_SERVICE,
+        correlation_id=event.correlation_id,
+    )
+    try:
+        email.recipients, email.status = [smtp_address(p.to)], "queued"
+    except ValueError as exc:
+        email.recipients, email.status, email.next_attempt_at = [p.to], "failed", None
+        email.failed_at, email.last_error = func.now(), f"cannot be sent to {p.to!r}: {exc}"
+        log.warning("sign-in e-mail given up", extra={"kind": p.kind, "error": str(exc)})
     return await repo.add_email(session, email)
 
 

@@ -1,0 +1,1 @@
+"""API tokens: long-lived access tokens owners make for integrations, listed and revoked."""
