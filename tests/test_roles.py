@@ -6,6 +6,7 @@ own least role (its OpenAPI security scope), and the test checks both the docume
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import re
 import uuid
@@ -18,6 +19,13 @@ from fastapi import FastAPI
 from shared.auth import rank
 from tests.access_support import account_token
 from tests.conftest import running
+from tests.identity_support import (  # noqa: F401 (fixtures)
+    identity_api,
+    identity_app,
+    invited_member,
+    new_owner,
+    tokens_of,
+)
 from tests.support import in_process
 
 ROLES = ("read_only", "staff", "manager", "owner")
@@ -29,6 +37,12 @@ MANAGED_SETTINGS = re.compile(
 
 def least_role(method: str, path: str) -> str:
     """The issue's policy: read_only reads; staff works; manager merges, deletes, exports...; owner erases and settles."""
+    if path.startswith("/api/identity/"):
+        return (
+            "read_only"
+            if (method, path) in (("get", "/api/identity/users"), ("get", "/api/identity/account"))
+            else "owner"
+        )
     if path.endswith("/erase") or (path in ("/api/clients/settings", "/api/reminders/settings") and method != "get"):
         return "owner"
     if path.startswith("/api/reminders/users/") and method != "get":
@@ -75,18 +89,14 @@ def operations(document: dict[str, Any]) -> list[tuple[str, str, str, dict[str, 
 @pytest.fixture(scope="module")
 async def apps() -> AsyncIterator[dict[str, FastAPI]]:
     """Each service's API without consumers or relay: only its routes and token checks are under test."""
-    started: dict[str, FastAPI] = {}
-    contexts = []
-    for service in SERVICES:
-        module = importlib.import_module(f"services.{service}.app")
-        settings_class = type(module.create_app().state.settings)
-        app = module.create_app(settings_class(run_consumers=False, run_outbox_relay=False))
-        context = running(app)
-        started[service] = await context.__aenter__()
-        contexts.append(context)
-    yield started
-    for context in reversed(contexts):
-        await context.__aexit__(None, None, None)
+    async with contextlib.AsyncExitStack() as stack:
+        started: dict[str, FastAPI] = {}
+        for service in SERVICES:
+            module = importlib.import_module(f"services.{service}.app")
+            settings_class = type(module.create_app().state.settings)
+            app = module.create_app(settings_class(run_consumers=False, run_outbox_relay=False))
+            started[service] = await stack.enter_async_context(running(app))
+        yield started
 
 
 @pytest.mark.timeout(300)
@@ -116,6 +126,35 @@ async def test_every_operation_admits_exactly_the_roles_the_policy_names(apps, s
     assert not wrong, "\n".join(wrong)
 
 
+@pytest.mark.timeout(120)
+async def test_every_identity_operation_admits_exactly_the_roles_the_policy_names(identity_app, identity_api):
+    owner = await new_owner(identity_app)
+    owner_tokens = await tokens_of(identity_api, owner)
+    tokens = {"owner": owner_tokens["access_token"]}
+    for role in ("read_only", "staff", "manager"):
+        member = await invited_member(identity_api, owner_tokens, role=role)
+        tokens[role] = (await tokens_of(identity_api, member))["access_token"]
+    found = operations(identity_app.openapi())
+    assert len(found) >= 8
+    wrong: list[str] = []
+    for method, template, path, operation in found:
+        needed = least_role(method, template)
+        documented = {role for requirement in operation["security"] for role in next(iter(requirement.values()))}
+        if documented != {needed}:
+            wrong.append(f"{method.upper()} {template}: documents {documented}, the policy says {needed}")
+        for role in ROLES:
+            body = {"json": {}} if "requestBody" in operation else {}
+            answer = await identity_api.request(
+                method.upper(), path, headers={"Authorization": f"Bearer {tokens[role]}"}, **body
+            )
+            if rank(role) < rank(needed):
+                if answer.status_code != 403 or answer.headers["content-type"] != "application/problem+json":
+                    wrong.append(f"{method.upper()} {template} as {role}: {answer.status_code}, expected 403")
+            elif answer.status_code in (401, 403) or answer.status_code >= 500:
+                wrong.append(f"{method.upper()} {template} as {role}: {answer.status_code} {answer.text[:200]}")
+    assert not wrong, "\n".join(wrong)
+
+
 async def test_the_policy_reads_as_the_issue_states_it():
     assert least_role("get", "/api/clients") == "read_only"
     assert least_role("post", "/api/clients") == "staff"
@@ -125,3 +164,5 @@ async def test_the_policy_reads_as_the_issue_states_it():
     assert least_role("post", "/api/orders/price-grids") == "manager"
     assert least_role("post", "/api/mailings/campaigns/{campaign_id}/renders") == "manager"
     assert least_role("post", "/api/reminders") == "staff"
+    assert least_role("post", "/api/identity/invitations") == "owner"
+    assert least_role("get", "/api/identity/audit") == "owner"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.identity.base import repository
@@ -88,7 +88,9 @@ SignedInUser = Annotated[Caller, Depends(signed_in_user)]
 def role_at_least(role: str) -> Callable[..., Awaitable[Caller]]:
     """A dependency giving the caller if the role they act with is at least ``role``; 403 otherwise."""
 
-    async def allowed(caller: SignedInUser) -> Caller:
+    # Security, not Depends: the role is the operation's security scope in the OpenAPI document, as in
+    # every other service (shared/auth.py).
+    async def allowed(caller: Caller = Security(signed_in_user, scopes=[role])) -> Caller:
         if rank(caller.role) < rank(role):
             raise Forbidden(f"This needs the {role} role; yours is {caller.role}.")
         return caller
@@ -96,4 +98,6 @@ def role_at_least(role: str) -> Callable[..., Awaitable[Caller]]:
     return allowed
 
 
+Reader = Annotated[Caller, Depends(role_at_least("read_only"))]
+"""Any signed-in role."""
 Owner = Annotated[Caller, Depends(role_at_least("owner"))]

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.status import HTTP_201_CREATED
 
-from services.identity.base.auth import Owner, SignedInUser
+from services.identity.base.auth import Owner, Reader
 from services.identity.base.problems import problem_answers
 from services.identity.users import service
 from services.identity.users.schemas import (
@@ -25,7 +25,7 @@ OWNERS_ONLY = problem_answers({403: "Only an owner manages users"})
 
 
 @router.get("/users", response_model=list[UserRead])
-async def list_users(user: SignedInUser, session: Transaction) -> Any:
+async def list_users(user: Reader, session: Transaction) -> Any:
     """The users of the signed-in user's account."""
     return await service.list_users(session, account_id=user.account_id)
 

@@ -1,0 +1,90 @@
+"""Tokens from a real sign-in work in every service; a sign-out or a disabled user is refused by all within 5 s.
+
+Identity runs in process with its relay; the four services run with their consumers, so the
+account, the user and the revocation travel as identity's events over the real broker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from tests.conftest import running
+from tests.identity_support import (  # noqa: F401 (fixtures)
+    bearer,
+    identity_api,
+    identity_app,
+    invited_member,
+    new_owner,
+    tokens_of,
+)
+from tests.support import eventually, in_process
+
+# One read-only endpoint per service: what a token may do is not the question here.
+PROBES = {
+    "clients": "/api/clients/settings",
+    "orders": "/api/orders/products",
+    "reminders": "/api/reminders/settings",
+    "mailings": "/api/mailings/label-formats",
+}
+REFUSAL_LIMIT_SECONDS = 5.0
+
+
+@pytest.fixture(scope="module")
+async def services() -> AsyncIterator[dict[str, httpx.AsyncClient]]:
+    """The four services, each with its identity consumers and its access guard running."""
+    async with contextlib.AsyncExitStack() as stack:
+        clients = {}
+        for name in PROBES:
+            app: FastAPI = importlib.import_module(f"services.{name}.app").create_app()
+            await stack.enter_async_context(running(app))
+            clients[name] = await stack.enter_async_context(in_process(app))
+        yield clients
+
+
+async def _statuses(services: dict[str, httpx.AsyncClient], headers: dict[str, str]) -> dict[str, int]:
+    answers = await asyncio.gather(*(http.get(PROBES[name], headers=headers) for name, http in services.items()))
+    return {name: answer.status_code for name, answer in zip(services, answers, strict=True)}
+
+
+async def _refused_everywhere_within_limit(services: dict[str, httpx.AsyncClient], headers: dict[str, str]) -> float:
+    started = time.monotonic()
+    await eventually(lambda: _all(services, headers, 401), timeout=REFUSAL_LIMIT_SECONDS + 5, interval=0.1)
+    return time.monotonic() - started
+
+
+async def _all(services: dict[str, httpx.AsyncClient], headers: dict[str, str], status: int) -> bool:
+    return set((await _statuses(services, headers)).values()) == {status}
+
+
+@pytest.mark.timeout(120)
+async def test_a_signed_out_session_and_a_disabled_user_are_refused_by_every_service_within_5_seconds(
+    identity_app, identity_api, services
+):
+    owner = await new_owner(identity_app)
+    owner_tokens = await tokens_of(identity_api, owner)
+    # account.created reaches every service: the owner's token opens each of them.
+    await eventually(lambda: _all(services, bearer(owner_tokens), 200), timeout=20, interval=0.1)
+
+    signed_out = await identity_api.post(
+        "/api/identity/sign-out", json={"refresh_token": owner_tokens["refresh_token"]}
+    )
+    assert signed_out.status_code in (200, 204), signed_out.text
+    assert await _refused_everywhere_within_limit(services, bearer(owner_tokens)) < REFUSAL_LIMIT_SECONDS
+
+    owner_tokens = await tokens_of(identity_api, owner)
+    staff = await invited_member(identity_api, owner_tokens, role="staff")
+    staff_tokens = await tokens_of(identity_api, staff)
+    await eventually(lambda: _all(services, bearer(staff_tokens), 200), timeout=20, interval=0.1)
+    disabled = await identity_api.post(f"/api/identity/users/{staff.user_id}/disable", headers=bearer(owner_tokens))
+    assert disabled.status_code == 200, disabled.text
+    assert await _refused_everywhere_within_limit(services, bearer(staff_tokens)) < REFUSAL_LIMIT_SECONDS
+    # The owner, neither signed out nor disabled, still works everywhere.
+    assert await _all(services, bearer(owner_tokens), 200)
