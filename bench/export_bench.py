@@ -30,7 +30,6 @@ import httpx
 from bench.config import BENCH_ACCOUNT_ID, BENCH_USER, DATABASE_URL, RESULTS_DIR, ROOT, raw_dsn
 from bench.stack import running_stack
 from services.clients.exports import repository as exports_repository
-from shared.auth import issue_token
 
 TARGET_CSV_ROWS_PER_S = 100_000
 TARGET_CSV_PEAK_MB = 150
@@ -208,7 +207,7 @@ def run(*, xlsx_rows: int = 100_000) -> int:
     export_dir = Path(tempfile.mkdtemp(prefix="negoce-bench-exports-"))
     os.environ["NEGOCE_CLIENTS_EXPORT_DIR"] = str(export_dir)
     with running_stack() as stack:
-        token = issue_token(secret=stack.jwt_secret, account_id=BENCH_ACCOUNT_ID, user_id=BENCH_USER)
+        token = stack.keys.token(account_id=BENCH_ACCOUNT_ID, user=BENCH_USER)
         with httpx.Client(
             base_url=stack.gateway_url, headers={"Authorization": f"Bearer {token}"}, timeout=600
         ) as client:

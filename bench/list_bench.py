@@ -37,7 +37,6 @@ from bench.config import BENCH_ACCOUNT_ID, BENCH_USER, DATABASE_URL, RESULTS_DIR
 from bench.generate import bench_client_count
 from bench.sql_probe import Page, SqlProbe
 from bench.stack import running_stack
-from shared.auth import issue_token
 
 TABS = ("all", "clients", "prospects")
 SORTS = ("first_name", "last_name", "created_at", "total_invoiced", "invoiced_orders", "last_invoiced_at")
@@ -237,7 +236,7 @@ def run(*, requests: int = 50, warmup: int = 5, depth: int = 10_000, limit: int 
     explain: dict[str, str] = {}
     started = time.perf_counter()
     with running_stack() as stack, asyncio.Runner() as runner:
-        token = issue_token(secret=stack.jwt_secret, account_id=BENCH_ACCOUNT_ID, user_id=BENCH_USER)
+        token = stack.keys.token(account_id=BENCH_ACCOUNT_ID, user=BENCH_USER)
         headers = {"Authorization": f"Bearer {token}"}
         probe = runner.run(SqlProbe(url=DATABASE_URL, dsn=raw_dsn(), account_id=BENCH_ACCOUNT_ID).__aenter__())
         try:

@@ -41,7 +41,6 @@ from bench.list_bench import summarize
 from bench.search_cases import COMPOUND_TARGET_MS, SINGLE_TARGET_MS, SearchCase, build_cases
 from bench.sql_probe import SearchProbe, statement_kind
 from bench.stack import running_stack
-from shared.auth import issue_token
 
 EXPLAINED = 3
 
@@ -176,7 +175,7 @@ def run(*, requests: int = 50, warmup: int = 5, limit: int = 50, budget: float =
     explain: dict[str, dict[str, str]] = {}
     started = time.perf_counter()
     with running_stack() as stack, asyncio.Runner() as runner:
-        token = issue_token(secret=stack.jwt_secret, account_id=BENCH_ACCOUNT_ID, user_id=BENCH_USER)
+        token = stack.keys.token(account_id=BENCH_ACCOUNT_ID, user=BENCH_USER)
         probe = runner.run(SearchProbe(url=DATABASE_URL, dsn=raw_dsn(), account_id=BENCH_ACCOUNT_ID).__aenter__())
         try:
             with httpx.Client(

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import httpx
 
-from bench.config import DATABASE_URL, ROOT
+from bench.config import BENCH_ACCOUNT_ID, DATABASE_URL, ROOT
+from bench.tokens import BenchKeys, announce_account
 from shared.settings import DEVELOPMENT_JWT_SECRET
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -29,7 +30,7 @@ class Stack:
 
     gateway_url: str
     service_url: str
-    jwt_secret: str
+    keys: BenchKeys
     workdir: Path
     service_pid: int
     gateway_pid: int
@@ -90,11 +91,14 @@ def running_stack(*, ready_timeout: float = 60.0) -> Iterator[Stack]:
     workdir.chmod(0o755)  # nginx workers may run as another user
     secret = os.environ.get("NEGOCE_JWT_SECRET", DEVELOPMENT_JWT_SECRET)
     service_port, gateway_port = free_port(), free_port()
+    keys = BenchKeys()
+    announce_account(DATABASE_URL.replace("+asyncpg", "+psycopg"), account_id=BENCH_ACCOUNT_ID, name="Bench")
     env = {
         **os.environ,
         "NEGOCE_CLIENTS_DATABASE_URL": DATABASE_URL,
         "NEGOCE_ENVIRONMENT": "development",
         "NEGOCE_JWT_SECRET": secret,
+        "NEGOCE_IDENTITY_JWKS_URL": keys.jwks_url,
         "NEGOCE_LOG_LEVEL": "WARNING",
         "NEGOCE_CLIENTS_RUN_CONSUMERS": "true",
         "PYTHONPATH": str(ROOT),
@@ -159,7 +163,7 @@ def running_stack(*, ready_timeout: float = 60.0) -> Iterator[Stack]:
         yield Stack(
             gateway_url=gateway_url,
             service_url=f"http://127.0.0.1:{service_port}",
-            jwt_secret=secret,
+            keys=keys,
             workdir=workdir,
             service_pid=started["clients service"][0].pid,
             gateway_pid=started["gateway"][0].pid,
@@ -170,6 +174,7 @@ def running_stack(*, ready_timeout: float = 60.0) -> Iterator[Stack]:
         if "clients service" in started:
             _stop(started["clients service"][0], "clients service")
         signal.signal(signal.SIGTERM, previous_term)
+        keys.close()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -116,7 +116,7 @@ async def test_every_operation_admits_exactly_the_roles_the_policy_names(apps, s
                 wrong.append(f"{method.upper()} {template}: documents {documented}, the policy says {needed}")
             for role in ROLES:
                 headers = {"Authorization": f"Bearer {tokens[role]}"}
-                body = {"json": {}} if "requestBody" in operation else {}
+                body: dict[str, Any] = {"json": {}} if "requestBody" in operation else {}
                 answer = await http.request(method.upper(), path, headers=headers, **body)
                 if rank(role) < rank(needed):
                     if answer.status_code != 403 or answer.headers["content-type"] != "application/problem+json":
@@ -143,7 +143,7 @@ async def test_every_identity_operation_admits_exactly_the_roles_the_policy_name
         if documented != {needed}:
             wrong.append(f"{method.upper()} {template}: documents {documented}, the policy says {needed}")
         for role in ROLES:
-            body = {"json": {}} if "requestBody" in operation else {}
+            body: dict[str, Any] = {"json": {}} if "requestBody" in operation else {}
             answer = await identity_api.request(
                 method.upper(), path, headers={"Authorization": f"Bearer {tokens[role]}"}, **body
             )

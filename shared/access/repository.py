@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,29 +62,27 @@ async def forget_old_revocations(session: AsyncSession, tables: AccessTables, *,
     await session.execute(t.delete().where(t.c.refuse_until < now))
 
 
-async def get_account(session: AsyncSession, tables: AccessTables, *, account_id: uuid.UUID) -> Row[Any] | None:
+async def get_account(session: AsyncSession, tables: AccessTables, *, account_id: uuid.UUID) -> Any:
     """One known account (id, closed_at), or None."""
     t = tables.accounts
     return (await session.execute(select(t.c.account_id, t.c.closed_at).where(t.c.account_id == account_id))).first()
 
 
-async def get_user(session: AsyncSession, tables: AccessTables, *, user_id: uuid.UUID) -> Row[Any] | None:
+async def get_user(session: AsyncSession, tables: AccessTables, *, user_id: uuid.UUID) -> Any:
     """One known user (id, account, active, tokens_valid_after, name), or None."""
     t = tables.users
     query = select(t.c.user_id, t.c.account_id, t.c.active, t.c.tokens_valid_after, t.c.name)
     return (await session.execute(query.where(t.c.user_id == user_id))).first()
 
 
-async def changed_accounts(
-    session: AsyncSession, tables: AccessTables, *, since: datetime | None
-) -> Sequence[Row[Any]]:
+async def changed_accounts(session: AsyncSession, tables: AccessTables, *, since: datetime | None) -> Sequence[Any]:
     """Accounts changed since an instant (all of them when None)."""
     t = tables.accounts
     query = select(t.c.account_id, t.c.closed_at, t.c.changed_at)
     return (await session.execute(query if since is None else query.where(t.c.changed_at >= since))).all()
 
 
-async def changed_users(session: AsyncSession, tables: AccessTables, *, since: datetime | None) -> Sequence[Row[Any]]:
+async def changed_users(session: AsyncSession, tables: AccessTables, *, since: datetime | None) -> Sequence[Any]:
     """Users changed since an instant (all of them when None)."""
     t = tables.users
     query = select(t.c.user_id, t.c.account_id, t.c.active, t.c.tokens_valid_after, t.c.name, t.c.changed_at)
@@ -93,7 +91,7 @@ async def changed_users(session: AsyncSession, tables: AccessTables, *, since: d
 
 async def changed_revocations(
     session: AsyncSession, tables: AccessTables, *, since: datetime | None, now: datetime
-) -> Sequence[Row[Any]]:
+) -> Sequence[Any]:
     """Revocations still in force and recorded since an instant (all in force when None)."""
     t = tables.revocations
     query = select(t.c.token_id, t.c.refuse_until, t.c.changed_at).where(t.c.refuse_until > now)

@@ -48,5 +48,5 @@ def install_access(app: FastAPI, *, context: Any, replica: AccessReplica) -> Non
             )
         )
         # FastStream types the broker's subscribers by their base class, which has no ``queue``; Rabbit's all have one.
-        context.consumer_queues = [sub.queue.name for sub in context.broker.subscribers]  # type: ignore[attr-defined]
+        context.consumer_queues = [sub.queue.name for sub in context.broker.subscribers]
     app.state.access = ServiceAccess(keys=published_keys(settings), guard=guard)

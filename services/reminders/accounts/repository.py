@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,7 +34,7 @@ async def save_timezone(session: AsyncSession, *, account_id: uuid.UUID, timezon
     )
 
 
-async def get_user(session: AsyncSession, *, account_id: uuid.UUID, user_id: str) -> Row[Any] | None:
+async def get_user(session: AsyncSession, *, account_id: uuid.UUID, user_id: str) -> Any:
     """An active user of the account, as identity announced them."""
     users = access_tables.users
     if (key := _user_key(user_id)) is None:
@@ -45,7 +45,7 @@ async def get_user(session: AsyncSession, *, account_id: uuid.UUID, user_id: str
     return (await session.execute(query)).first()
 
 
-async def list_users(session: AsyncSession, *, account_id: uuid.UUID) -> Sequence[Row[Any]]:
+async def list_users(session: AsyncSession, *, account_id: uuid.UUID) -> Sequence[Any]:
     """The account's active users, by name."""
     users = access_tables.users
     query = select(users.c.user_id, users.c.name, users.c.email).where(users.c.account_id == account_id, users.c.active)
