@@ -24,6 +24,7 @@ from services.clients.sheet.routes import router as sheet_router
 from services.clients.timeline.routes import router as timeline_router
 from shared.access.service import AccessReplica
 from shared.app import create_service_app
+from shared.events.audit import AuditRecorded
 from shared.events.clients import CLIENT_EVENTS
 
 
@@ -55,5 +56,5 @@ def create_app(settings: ClientsSettings | None = None) -> FastAPI:
             notes_router,
         ],
         subscribers=build_subscribers,
-        publishes=CLIENT_EVENTS,
+        publishes=(*CLIENT_EVENTS, AuditRecorded),
     )

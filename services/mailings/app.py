@@ -21,6 +21,7 @@ from services.mailings.renders.routes import router as renders_router
 from services.mailings.settings import MailingsSettings
 from shared.access.service import AccessReplica
 from shared.app import ServiceContext, create_service_app
+from shared.events.audit import AuditRecorded
 from shared.events.mailings import EmailFailed, EmailSent, MailingRendered
 
 # The consumer name of the service's queues and inbox rows.
@@ -53,7 +54,7 @@ def create_app(
         idempotency_keys=idempotency_keys,
         routers=[campaigns_router, campaign_renders, renders_router, labels_router, emails_router],
         subscribers=build_subscribers,
-        publishes=(EmailSent, EmailFailed, MailingRendered),
+        publishes=(EmailSent, EmailFailed, MailingRendered, AuditRecorded),
     )
     if settings.run_email_sender:
         # Runs with the broker and the relay in the lifespan; stopped (claims left to expire) with them.

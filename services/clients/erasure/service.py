@@ -22,6 +22,7 @@ from services.clients.exports import service as exports
 from services.clients.merging import service as merging
 from services.clients.models import Account, Client, idempotency_keys, outbox
 from services.clients.timeline import service as timeline
+from shared.audit import record_audit
 from shared.auth import Principal
 from shared.errors import NotFound
 from shared.events.clients import ClientErased, ClientErasedPayload
@@ -151,6 +152,7 @@ async def _erase_one(session: AsyncSession, *, principal: Principal, account: Ac
             client_id=client.id, version=client.version, pseudonym=pseudonym, by_user=principal.user_id
         ),
     )
+    await record_audit(session, outbox, principal=principal, action="client.erased", target=f"client:{client.id}")
     if client.merged_into_id is None:
         await timeline.add_own_entry(
             session, client=client, event=event, text=f"Données personnelles effacées par {principal.display_name}"

@@ -18,11 +18,12 @@ from services.clients.exports.columns import Column
 from services.clients.exports.repository import Cells, ExportKind
 from services.clients.exports.schemas import ExportRequest
 from services.clients.listing.service import count_matches, ordering_of
-from services.clients.models import Account, ExportJob
+from services.clients.models import Account, ExportJob, outbox
 from services.clients.search.filters import Clause
 from services.clients.search.params import SearchParams
 from services.clients.search.service import search_conditions, search_relevance
 from services.clients.selections.service import query_conditions, selection_conditions
+from shared.audit import record_audit
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
 
@@ -52,6 +53,14 @@ async def prepare_csv(
 ) -> PreparedExport:
     """Check a list URL's search and build its CSV statement; any problem is a 4xx before the first byte."""
     account = await account_of(session, principal)
+    await record_audit(
+        session,
+        outbox,
+        principal=principal,
+        action="export.downloaded",
+        target=f"{kind}.csv",
+        detail={"segment_id": segment_id, "client_ids": len(client_ids or []), "tab": tab},
+    )
     conditions = await query_conditions(
         session,
         account_id=account.id,
@@ -133,6 +142,14 @@ async def create_job(session: AsyncSession, *, principal: Principal, request: Ex
         ExportJob(
             account_id=account.id, user_id=principal.user_id, kind=request.kind, format=request.format, selection=stored
         ),
+    )
+    await record_audit(
+        session,
+        outbox,
+        principal=principal,
+        action="export.started",
+        target=f"export:{job.id}",
+        detail={"kind": request.kind, "format": request.format},
     )
     return job_body(job)
 

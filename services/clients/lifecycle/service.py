@@ -9,9 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.clients.base.service import account_of, client_read, load_any_client, load_client, publish
 from services.clients.lifecycle import repository
-from services.clients.models import Client
+from services.clients.models import Client, outbox
 from services.clients.timeline import service as timeline
 from services.clients.timeline.domain import archive_text
+from shared.audit import record_audit
 from shared.auth import Principal
 from shared.errors import Conflict
 from shared.events.clients import (
@@ -66,6 +67,7 @@ async def delete_client(session: AsyncSession, *, principal: Principal, client_i
         account_id=principal.account_id,
         payload=ClientDeletedPayload(client_id=client.id, version=client.version, by_user=principal.user_id),
     )
+    await record_audit(session, outbox, principal=principal, action="client.deleted", target=f"client:{client.id}")
 
 
 async def archive_client(session: AsyncSession, *, principal: Principal, client_id: int) -> dict[str, Any]:

@@ -24,10 +24,11 @@ from services.clients.merging.domain import (
     without_personal_values,
 )
 from services.clients.merging.schemas import MergeRequest
-from services.clients.models import Account, Client, ClientMerge
+from services.clients.models import Account, Client, ClientMerge, outbox
 from services.clients.record.service import announce_update, refresh_search_keys
 from services.clients.timeline import service as timeline
 from services.clients.timeline.domain import merged_text
+from shared.audit import record_audit
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidField
 from shared.events.clients import ClientMerged, ClientMergedPayload
@@ -189,6 +190,14 @@ async def merge_clients(session: AsyncSession, *, principal: Principal, request:
         client=kept,
         tag_ids=await repository.client_tag_ids(session, client_id=kept.id),
         changed=sorted({*plan.changes, "contacts"}),
+    )
+    await record_audit(
+        session,
+        outbox,
+        principal=principal,
+        action="clients.merged",
+        target=f"client:{kept.id}",
+        detail={"merged_client_id": merged.id},
     )
     return _result(record)
 

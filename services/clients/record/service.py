@@ -20,6 +20,7 @@ from services.clients.record.schemas import ClientFields
 from services.clients.search.keys import person_names, search_keys
 from services.clients.timeline import service as timeline
 from services.clients.timeline.domain import CLIENT_CREATED, NewEntry, block_text, fields_edited_text
+from shared.audit import record_audit
 from shared.auth import Principal
 from shared.db import unit_of_work
 from shared.errors import Conflict, InvalidField
@@ -182,6 +183,14 @@ async def set_blocked(
             client=client,
             event=event,
             text=block_text(blocked=blocked, by_user=principal.display_name, reason=reason),
+        )
+        await record_audit(
+            session,
+            outbox,
+            principal=principal,
+            action="client.blocked" if blocked else "client.unblocked",
+            target=f"client:{client.id}",
+            detail={"reason": reason} if reason else None,
         )
     return await client_read(session, account=account, client=client)
 

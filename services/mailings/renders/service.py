@@ -24,6 +24,7 @@ from services.mailings.paper.formats import LabelFormat
 from services.mailings.paper.render import Letter, merge_fields, render_labels, render_letters
 from services.mailings.renders import repository as repo
 from services.mailings.renders.schemas import RenderCreate
+from shared.audit import record_audit
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidField, NotFound
 from shared.events.mailings import MailingRendered, MailingRenderedPayload
@@ -64,7 +65,16 @@ async def create_render(
         job.label_format, job.skip = asdict(fmt), data.skip
         job.offset_x_mm, job.offset_y_mm = offsets["offset_x_mm"], offsets["offset_y_mm"]
         job.pages_total = math.ceil((data.skip + recipients) / per_sheet)
-    return job_body(await repo.add_job(session, job))
+    job = await repo.add_job(session, job)
+    await record_audit(
+        session,
+        outbox,
+        principal=principal,
+        action="campaign.printed",
+        target=f"campaign:{campaign.id}",
+        detail={"kind": data.kind, "render_id": job.id, "recipients": recipients},
+    )
+    return job_body(job)
 
 
 async def get_render(session: AsyncSession, *, principal: Principal, job_id: int) -> dict[str, Any]:

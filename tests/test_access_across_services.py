@@ -88,3 +88,38 @@ async def test_a_signed_out_session_and_a_disabled_user_are_refused_by_every_ser
     assert await _refused_everywhere_within_limit(services, bearer(staff_tokens)) < REFUSAL_LIMIT_SECONDS
     # The owner, neither signed out nor disabled, still works everywhere.
     assert await _all(services, bearer(owner_tokens), 200)
+
+
+@pytest.mark.timeout(120)
+async def test_blocks_exports_and_erasures_reach_the_owners_audit_trail_with_who_and_from_where(
+    identity_app, identity_api, services
+):
+    owner = await new_owner(identity_app)
+    owner_tokens = await tokens_of(identity_api, owner)
+    manager = await invited_member(identity_api, owner_tokens, role="manager")
+    headers = bearer(await tokens_of(identity_api, manager)) | {"X-Real-IP": "203.0.113.9"}
+    clients = services["clients"]
+    await eventually(lambda: _all(services, headers, 200), timeout=20, interval=0.1)
+    created = await clients.post("/api/clients", json={"company_name": "Cave Audit"}, headers=headers)
+    client_id = created.json()["id"]
+    assert (
+        await clients.post(f"/api/clients/{client_id}/block", json={"reason": "impayés"}, headers=headers)
+    ).is_success
+    assert (await clients.get("/api/clients/exports/clients.csv", headers=headers)).status_code == 200
+
+    async def trail() -> list[dict]:
+        answer = await identity_api.get(
+            "/api/identity/audit", params={"user_id": str(manager.user_id)}, headers=bearer(owner_tokens)
+        )
+        assert answer.status_code == 200, answer.text
+        entries = answer.json()["items"]
+        return entries if {"client.blocked", "export.downloaded"} <= {e["action"] for e in entries} else []
+
+    entries = {e["action"]: e for e in await eventually(trail, timeout=20, interval=0.2)}
+    blocked = entries["client.blocked"]
+    assert blocked["target"] == f"client:{client_id}" and blocked["detail"] == {"reason": "impayés"}
+    assert blocked["role"] == "manager" and blocked["client_address"] == "203.0.113.9"
+    assert entries["export.downloaded"]["target"] == "clients.csv"
+    # A manager may not read the trail; only owners do.
+    refused = await identity_api.get("/api/identity/audit", headers=headers)
+    assert refused.status_code == 403
