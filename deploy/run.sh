@@ -85,6 +85,11 @@ log "applying migrations (negoce db upgrade)"
 log "declaring the RabbitMQ queues (negoce broker declare)"
 .venv/bin/negoce broker declare >/dev/null || die "'negoce broker declare' failed (see above)"
 
+# Accounts made before the identity service get an owner (once); their one-time passwords are shown.
+log "giving accounts made before identity an owner (negoce account adopt)"
+adopted=$(.venv/bin/negoce account adopt) || die "'negoce account adopt' failed (see above)"
+[ -n "$adopted" ] && printf 'adopted accounts (owner e-mail and one-time password, shown once):\n%s\n' "$adopted" >&2
+
 # Captured (stdout only; its logs still reach stderr) so it can be shown again
 # right before the process logs start, and kept in .run/demo.txt for later.
 log "ensuring the demo account (negoce demo seed)"

@@ -116,6 +116,38 @@ def account_create(
     )
 
 
+@account_app.command("adopt")
+def account_adopt(
+    owner_email: Annotated[
+        list[str] | None, typer.Option(help="ACCOUNT_ID=EMAIL: the owner's address for that account (repeatable)")
+    ] = None,
+    domain: Annotated[str, typer.Option(help="Domain of the owner addresses not given")] = "negoce.example",
+) -> None:
+    """Give every account made before the identity service an owner; print one JSON line (with a password) each.
+
+    Idempotent: accounts identity already knows are left alone, so `make run` and the deployment's
+    migrate step run it every time.
+    """
+    from services.clients.accounts.service import list_accounts
+    from services.identity.accounts.command_line import adopt_accounts
+
+    given: dict[uuid.UUID, str] = {}
+    for pair in owner_email or []:
+        account, _, email = pair.partition("=")
+        try:
+            given[uuid.UUID(account)] = email
+        except ValueError as invalid:
+            raise typer.BadParameter(f"{pair!r} is not ACCOUNT_ID=EMAIL", param_hint="--owner-email") from invalid
+    accounts = asyncio.run(_in_clients_db(ClientsSettings(), list_accounts))
+    settings = IdentitySettings()
+
+    async def work(session: AsyncSession) -> list[dict[str, Any]]:
+        return await adopt_accounts(session, settings=settings, accounts=accounts, owner_emails=given, domain=domain)
+
+    for adopted in asyncio.run(_in_db(settings.database_url, work)):
+        typer.echo(json.dumps(adopted))
+
+
 @keys_app.command("rotate")
 def keys_rotate() -> None:
     """Make a new signing key active; the previous ones stay published until the tokens they signed expire."""

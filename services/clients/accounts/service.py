@@ -32,6 +32,11 @@ async def create_account(session: AsyncSession, *, name: str, account_id: uuid.U
     return account
 
 
+async def list_accounts(session: AsyncSession) -> list[tuple[uuid.UUID, str]]:
+    """Every account of the client base (id, name): what identity must know an owner of."""
+    return await repository.all_accounts(session)
+
+
 async def open_account(session: AsyncSession, event: AccountCreated) -> None:
     """Give an account identity announced its client base, with default settings (once)."""
     await repository.add_account_if_absent(session, account_id=event.payload.account_id, name=event.payload.name)

@@ -24,6 +24,12 @@ async def get_account(session: AsyncSession, *, account_id: uuid.UUID) -> Accoun
     return await session.get(Account, account_id)
 
 
+async def all_accounts(session: AsyncSession) -> list[tuple[uuid.UUID, str]]:
+    """Every account's id and name, oldest first."""
+    rows = await session.execute(select(Account.id, Account.name).order_by(Account.created_at, Account.id))
+    return [(row.id, row.name) for row in rows]
+
+
 async def add_account_if_absent(session: AsyncSession, *, account_id: uuid.UUID, name: str) -> None:
     """Create an account with default settings unless it exists."""
     await session.execute(

@@ -54,3 +54,36 @@ async def ensure_demo_account(
         await join(session, settings=settings, user=owner, password=password)
     token = await owner_token(session, settings=settings, user_id=owner.id)
     return {"created": created, "owner": user_view(owner), "token": token}
+
+
+async def adopt_accounts(
+    session: AsyncSession,
+    *,
+    settings: IdentitySettings,
+    accounts: list[tuple[uuid.UUID, str]],
+    owner_emails: dict[uuid.UUID, str],
+    domain: str,
+) -> list[dict[str, Any]]:
+    """Give each account made before identity existed an owner with a one-time password; skip those it knows.
+
+    The owner's address is the one given for the account, else ``owner-<first 8 hex of its id>@domain``
+    (an owner signing in with it invites a real address as owner, then disables this one).
+    """
+    adopted = []
+    for account_id, name in accounts:
+        if await base.get_account(session, account_id=account_id) is not None:
+            continue
+        email = owner_emails.get(account_id) or f"owner-{account_id.hex[:8]}@{domain}"
+        made = await create_account(
+            session, settings=settings, name=name, owner_email=email, owner_name="Owner", account_id=account_id
+        )
+        owner = made["owner"]
+        adopted.append(
+            {
+                "account_id": str(account_id),
+                "owner_id": str(owner["id"]),
+                "owner": owner["email"],
+                "password": made["password"],
+            }
+        )
+    return adopted
