@@ -120,7 +120,8 @@ def announce_user(account_id: uuid.UUID, name: str, role: str = "owner", *, emai
     _announced_users.add(key)
 
 
-def _signing_key() -> tuple[str, Ed25519PrivateKey]:
+def signing_key() -> tuple[str, Ed25519PrivateKey]:
+    """The identity test database's active signing key (kid, private key)."""
     from services.identity.keys.domain import private_key
     from services.identity.settings import IdentitySettings
 
@@ -143,7 +144,7 @@ def mint_token(
     extra: dict[str, Any] | None = None,
 ) -> str:
     """An access token identity's active key signs, for a user of an account with a role."""
-    kid, key = _signing_key()
+    kid, key = signing_key()
     now = int(time.time())
     claims: dict[str, Any] = {
         "sub": str(user_uuid(account_id, user)),
