@@ -27,8 +27,6 @@ class ServiceSettings(BaseSettings):
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/negoce"
     amqp_url: str = Field(default="amqp://guest:guest@127.0.0.1:5672/", validation_alias=_shared("amqp_url"))
     redis_url: str = Field(default="redis://127.0.0.1:6379/0", validation_alias=_shared("redis_url"))
-    jwt_secret: str = Field(default=DEVELOPMENT_JWT_SECRET, validation_alias=_shared("jwt_secret"))
-    jwt_issuer: str = Field(default="negoce", validation_alias=_shared("jwt_issuer"))
     log_level: str = Field(default="INFO", validation_alias=_shared("log_level"))
     # Connections per process: the pool keeps this many open and may open as many again under load.
     # Every process of every service shares the server's max_connections (100 by default).
@@ -61,14 +59,7 @@ class ServiceSettings(BaseSettings):
     crash_after_commit_on: str = ""
 
     @model_validator(mode="after")
-    def _refuse_default_secret_outside_development(self) -> ServiceSettings:
-        if self.environment != "development" and (
-            self.jwt_secret == DEVELOPMENT_JWT_SECRET or len(self.jwt_secret) < 32
-        ):
-            raise ValueError(
-                f"NEGOCE_JWT_SECRET must be a secret of at least 32 characters outside development "
-                f"(environment is {self.environment!r})"
-            )
+    def _refuse_fault_injection_outside_tests(self) -> ServiceSettings:
         if self.crash_after_commit_on and self.environment != "test":
             raise ValueError("crash_after_commit_on is fault injection for the tests: only in the test environment")
         return self

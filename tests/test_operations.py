@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from services.clients.settings import ClientsSettings
+from services.identity.settings import IdentitySettings
 from services.orders.settings import OrdersSettings
 from shared.migrations import alembic_config, upgrade
 from shared.settings import DEVELOPMENT_JWT_SECRET
@@ -21,20 +22,26 @@ NEGOCE = str(Path(sys.executable).with_name("negoce"))
 
 
 @pytest.mark.parametrize("environment", ["production", "test"])
-def test_services_refuse_to_start_with_the_default_or_a_short_key(environment):
+def test_identity_refuses_to_start_with_the_default_or_a_short_signing_key_passphrase(environment):
     for secret in (DEVELOPMENT_JWT_SECRET, "short"):
-        with pytest.raises(ValidationError, match="NEGOCE_JWT_SECRET"):
-            ClientsSettings(environment=environment, jwt_secret=secret)
-    assert ClientsSettings(environment="development", jwt_secret=DEVELOPMENT_JWT_SECRET)
+        with pytest.raises(ValidationError, match="SIGNING_KEY_PASSPHRASE"):
+            IdentitySettings(environment=environment, signing_key_passphrase=secret)
+    assert IdentitySettings(environment="development", signing_key_passphrase=DEVELOPMENT_JWT_SECRET)
 
 
-def test_broker_and_secret_are_project_wide_and_databases_per_service(monkeypatch):
+def test_only_identity_holds_a_secret_the_other_services_verify_with_public_keys():
+    for settings in (ClientsSettings(), OrdersSettings()):
+        assert not hasattr(settings, "jwt_secret") and not hasattr(settings, "signing_key_passphrase")
+        assert settings.identity_jwks_url.endswith("/.well-known/jwks.json")
+    assert IdentitySettings().key_passphrase == os.environ["NEGOCE_JWT_SECRET"].encode()
+
+
+def test_the_broker_is_project_wide_and_databases_per_service(monkeypatch):
     monkeypatch.setenv("NEGOCE_ORDERS_DATABASE_URL", "postgresql+asyncpg://postgres@db.example:5432/orders")
     orders, clients = OrdersSettings(), ClientsSettings()
     assert orders.database_url.endswith("@db.example:5432/orders")
     assert clients.database_url == os.environ["NEGOCE_CLIENTS_DATABASE_URL"]
     assert orders.amqp_url == clients.amqp_url == os.environ["NEGOCE_AMQP_URL"]
-    assert orders.jwt_secret == clients.jwt_secret == os.environ["NEGOCE_JWT_SECRET"]
 
 
 @pytest.mark.parametrize("service", SERVICES)

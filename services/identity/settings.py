@@ -1,9 +1,11 @@
 """Settings of the identity service (env prefix NEGOCE_IDENTITY_)."""
 
-from pydantic import Field
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings
+from shared.settings import DEVELOPMENT_JWT_SECRET, ServiceSettings
 
 
 class IdentitySettings(ServiceSettings):
@@ -34,9 +36,12 @@ class IdentitySettings(ServiceSettings):
     # How long services and browsers may keep the published keys; a service meeting a token signed by
     # a key it does not know yet (just rotated) fetches the keys again at once.
     jwks_max_age_seconds: int = Field(default=300, ge=0)
-    # Encrypts the private signing keys at rest; empty means the project's NEGOCE_JWT_SECRET, which the
-    # settings already refuse to be the development default or short outside development.
-    signing_key_passphrase: str = ""
+    # Encrypts the private signing keys at rest. Only identity holds it: the other services verify
+    # tokens with the published public keys. NEGOCE_JWT_SECRET is still read, for existing deployments.
+    signing_key_passphrase: str = Field(
+        default=DEVELOPMENT_JWT_SECRET,
+        validation_alias=AliasChoices("NEGOCE_IDENTITY_SIGNING_KEY_PASSPHRASE", "NEGOCE_JWT_SECRET"),
+    )
     # The demo account's owner (`negoce demo seed`, never in production): printed by `make run` to sign in with.
     demo_owner_email: str = "demo@example.com"
     demo_password: str = "vendanges-negoce-2026"
@@ -54,4 +59,15 @@ class IdentitySettings(ServiceSettings):
     @property
     def key_passphrase(self) -> bytes:
         """The passphrase the private signing keys are encrypted with."""
-        return (self.signing_key_passphrase or self.jwt_secret).encode()
+        return self.signing_key_passphrase.encode()
+
+    @model_validator(mode="after")
+    def _refuse_the_development_passphrase_elsewhere(self) -> IdentitySettings:
+        if self.environment != "development" and (
+            self.signing_key_passphrase == DEVELOPMENT_JWT_SECRET or len(self.signing_key_passphrase) < 32
+        ):
+            raise ValueError(
+                "NEGOCE_IDENTITY_SIGNING_KEY_PASSPHRASE (or NEGOCE_JWT_SECRET) must be a secret of at least "
+                f"32 characters outside development (environment is {self.environment!r})"
+            )
+        return self
