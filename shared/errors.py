@@ -76,6 +76,17 @@ class TooManyAttempts(ProblemError):
         self.retry_after = retry_after
 
 
+class Unavailable(ProblemError):
+    """Something the request needs is unreachable for now (not the request's fault); retry after a while."""
+
+    status_code = 503
+    title = "Service unavailable"
+
+    def __init__(self, detail: str, *, retry_after: int = 5) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class InvalidField(ProblemError):
     """A single field failed a business rule that the schema could not express."""
 
@@ -142,7 +153,10 @@ def _field_path(loc: tuple[Any, ...], inside: list[Any] | None = None) -> str:
 
 
 async def _on_problem(request: Request, exc: ProblemError) -> Response:
-    return problem_response(exc.status_code, exc.title, exc.detail, instance=request.url.path, **exc.extra)
+    response = problem_response(exc.status_code, exc.title, exc.detail, instance=request.url.path, **exc.extra)
+    if isinstance(exc, TooManyAttempts | Unavailable):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 async def _on_validation(request: Request, exc: RequestValidationError) -> Response:

@@ -9,27 +9,49 @@ import asyncio
 import json
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
 
+from tests.access_support import announce_account
 from tests.test_gateway import gateway  # noqa: F401 - the module-scoped fixture is shared
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
+# The coverage phase crashes schemathesis itself on identity's document under Python 3.11 (hypothesis
+# describing one of its filter lambdas: "SystemError: AST constructor recursion depth mismatch"), before
+# sending anything; the other phases still generate every operation's requests.
+PHASES = {"identity": ("--phases", "examples,fuzzing,stateful")}
+
+
 @pytest.fixture(scope="module")
 def token():
-    """A bearer token of a fresh account, created the way an operator would."""
+    """An owner's bearer token of a fresh account, created the way an operator would."""
     created = subprocess.run(
-        [str(BIN / "negoce"), "account", "create", "Fuzz"], capture_output=True, text=True, check=True, timeout=60
+        [
+            str(BIN / "negoce"),
+            "account",
+            "create",
+            "Fuzz",
+            "--owner-email",
+            f"fuzz-{uuid.uuid4().hex[:10]}@example.com",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
-    return json.loads(created.stdout.strip().splitlines()[-1])["token"]
+    made = json.loads(created.stdout.strip().splitlines()[-1])
+    # Every service knows the account now rather than when identity's account.created reaches it.
+    announce_account(uuid.UUID(made["account_id"]), "Fuzz")
+    return made["token"]
 
 
 @pytest.mark.timeout(420)  # up to 300 s of generated requests, after the gateway starts
-@pytest.mark.parametrize("service", ["clients", "orders", "reminders", "mailings"])
+@pytest.mark.parametrize("service", ["clients", "orders", "reminders", "mailings", "identity"])
 async def test_generated_requests_never_get_a_server_error(gateway, token, service):
     # In a thread: the session's apps share this test's event loop and must keep answering their broker.
     result = await asyncio.to_thread(
@@ -51,6 +73,7 @@ async def test_generated_requests_never_get_a_server_error(gateway, token, servi
             "--workers",
             "2",
             "--no-color",
+            *PHASES.get(service, ()),
         ],
         capture_output=True,
         text=True,

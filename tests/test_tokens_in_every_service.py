@@ -104,3 +104,15 @@ async def test_tokens_already_issued_keep_working_while_identity_is_down():
         assert (
             await http.get("/api/orders/products", headers={"Authorization": f"Bearer {stranger}"})
         ).status_code == 401
+
+
+async def test_a_service_that_never_reached_identity_answers_503_with_retry_after_not_500():
+    account_id = uuid.uuid4()
+    settings = _settings_of("mailings", identity_jwks_url="http://127.0.0.1:9/api/identity/.well-known/jwks.json")
+    app = importlib.import_module("services.mailings.app").create_app(settings)
+    async with running(app), in_process(app) as http:
+        answer = await http.get(
+            "/api/mailings/label-formats", headers={"Authorization": f"Bearer {account_token(account_id)}"}
+        )
+    assert answer.status_code == 503 and answer.headers["content-type"] == "application/problem+json"
+    assert int(answer.headers["Retry-After"]) > 0

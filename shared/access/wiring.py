@@ -11,6 +11,7 @@ from shared.access.guard import AccessGuard
 from shared.access.handlers import build_access_subscribers
 from shared.access.service import AccessReplica
 from shared.auth import ServiceAccess
+from shared.errors import Unavailable
 from shared.settings import ServiceSettings
 from shared.tokens import PublishedKeys
 
@@ -19,10 +20,14 @@ def published_keys(settings: ServiceSettings) -> PublishedKeys:
     """Identity's public keys, fetched from its JWKS address when first needed and kept a while."""
 
     async def fetch() -> Any:
-        async with httpx.AsyncClient(timeout=5.0) as client:
-            answer = await client.get(settings.identity_jwks_url)
-            answer.raise_for_status()
-            return answer.json()
+        try:
+            async with httpx.AsyncClient(timeout=5.0) as client:
+                answer = await client.get(settings.identity_jwks_url)
+                answer.raise_for_status()
+                return answer.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            # Only when no key is known yet (PublishedKeys keeps the known ones otherwise): 503, not 500.
+            raise Unavailable("The identity service's keys cannot be fetched right now; retry shortly.") from exc
 
     return PublishedKeys(fetch, max_age_seconds=settings.identity_jwks_max_age_seconds)
 
