@@ -18,16 +18,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from shared.access.guard import AccessGuard
 from shared.client_address import client_address
 from shared.errors import Forbidden, Unauthorized
-from shared.tokens import ROLES, PublishedKeys
+from shared.tokens import PublishedKeys, role_rank
 
 _bearer = HTTPBearer(auto_error=False, description="Access token from POST /api/identity/sign-in, or an API token")
-# Higher ranks may do everything lower ranks may.
-RANK = {role: len(ROLES) - position for position, role in enumerate(ROLES)}
-
-
-def rank(role: str) -> int:
-    """How much a role may do: owner 4, manager 3, staff 2, read_only 1 (0 for anything else)."""
-    return RANK.get(role, 0)
+rank = role_rank
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,15 @@ ALGORITHM = "EdDSA"
 AUDIENCE = "negoce"
 ISSUER = "negoce-identity"
 ROLES = ("owner", "manager", "staff", "read_only")
+# Higher ranks may do everything lower ranks may.
+ROLE_RANK = {role: len(ROLES) - position for position, role in enumerate(ROLES)}
+
+
+def role_rank(role: str) -> int:
+    """How much a role may do: owner 4, manager 3, staff 2, read_only 1 (0 for anything else)."""
+    return ROLE_RANK.get(role, 0)
+
+
 REQUIRED_CLAIMS = ("sub", "account_id", "role", "exp", "iat", "aud", "iss", "jti")
 
 

@@ -123,3 +123,38 @@ async def test_blocks_exports_and_erasures_reach_the_owners_audit_trail_with_who
     # A manager may not read the trail; only owners do.
     refused = await identity_api.get("/api/identity/audit", headers=headers)
     assert refused.status_code == 403
+
+
+@pytest.mark.timeout(120)
+async def test_a_revoked_api_token_and_a_lowered_role_take_effect_in_every_service_within_5_seconds(
+    identity_app, identity_api, services
+):
+    owner = await new_owner(identity_app)
+    owner_tokens = await tokens_of(identity_api, owner)
+    made = await identity_api.post(
+        "/api/identity/api-tokens",
+        json={"name": "Logiciel de caisse", "role": "staff", "ttl_days": 30},
+        headers=bearer(owner_tokens),
+    )
+    assert made.status_code == 201, made.text
+    integration = {"Authorization": f"Bearer {made.json()['token']}"}
+    await eventually(lambda: _all(services, integration, 200), timeout=20, interval=0.1)
+    revoked = await identity_api.post(
+        f"/api/identity/api-tokens/{made.json()['id']}/revoke", headers=bearer(owner_tokens)
+    )
+    assert revoked.is_success, revoked.text
+    assert await _refused_everywhere_within_limit(services, integration) < REFUSAL_LIMIT_SECONDS
+
+    manager = await invited_member(identity_api, owner_tokens, role="manager")
+    manager_tokens = await tokens_of(identity_api, manager)
+    await eventually(lambda: _all(services, bearer(manager_tokens), 200), timeout=20, interval=0.1)
+    lowered = await identity_api.patch(
+        f"/api/identity/users/{manager.user_id}", json={"role": "read_only"}, headers=bearer(owner_tokens)
+    )
+    assert lowered.status_code == 200, lowered.text
+    # The manager's token predates the change: refused everywhere; a new one carries read_only.
+    assert await _refused_everywhere_within_limit(services, bearer(manager_tokens)) < REFUSAL_LIMIT_SECONDS
+    now_read_only = bearer(await tokens_of(identity_api, manager))
+    assert await _all(services, now_read_only, 200)
+    refused = await services["clients"].post("/api/clients", json={"company_name": "X"}, headers=now_read_only)
+    assert refused.status_code == 403, refused.text

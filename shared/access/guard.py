@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.access import repository
 from shared.access.tables import AccessTables
 from shared.errors import Unauthorized
-from shared.tokens import AccessClaims
+from shared.tokens import AccessClaims, role_rank
 
 log = logging.getLogger(__name__)
 # Rows are read again this far back: a transaction that stamped changed_at before the previous read
@@ -30,18 +30,12 @@ class RefusedToken(Unauthorized):
 @dataclass(frozen=True, slots=True)
 class _UserState:
     active: bool
-    # Tokens issued (iat, whole seconds) before this are refused; None: none are.
-    tokens_valid_from: int | None
+    role: str
     name: str
 
 
 def _user_state(row: Any) -> _UserState:
-    valid_from = row.tokens_valid_after
-    return _UserState(
-        active=row.active,
-        tokens_valid_from=None if valid_from is None else int(valid_from.timestamp()),
-        name=row.name,
-    )
+    return _UserState(active=row.active, role=row.role, name=row.name)
 
 
 class AccessGuard:
@@ -127,8 +121,10 @@ class AccessGuard:
         user = await self._user(claims.user_id)
         if user is not None and not user.active:
             raise RefusedToken("This user is disabled.")
-        if user is not None and user.tokens_valid_from is not None and claims.issued_at < user.tokens_valid_from:
-            raise RefusedToken("This token predates a change of the user's role: refresh it.")
+        # A token issued before the user's role was lowered still carries the old one: refused, so the
+        # client refreshes and gets the current role. (A token below the current role grants less: fine.)
+        if user is not None and role_rank(claims.role) > role_rank(user.role):
+            raise RefusedToken("This token carries a role the user no longer has: refresh it.")
         now = time.time()
         for token_id in (claims.session_id, claims.token_uuid):
             if token_id is not None and self._revoked.get(token_id, 0.0) > now:

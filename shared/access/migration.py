@@ -28,7 +28,6 @@ def create_access_tables() -> None:
         sa.Column("role", sa.Text(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("joined", sa.Boolean(), nullable=False),
-        sa.Column("tokens_valid_after", sa.DateTime(timezone=True)),
         sa.Column("as_of", sa.DateTime(timezone=True), nullable=False),
         sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False, server_default=CHANGED_AT),
     )

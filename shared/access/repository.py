@@ -46,11 +46,6 @@ async def save_user(session: AsyncSession, tables: AccessTables, *, values: dict
     return result.first() is not None
 
 
-async def user_role(session: AsyncSession, tables: AccessTables, *, user_id: uuid.UUID) -> str | None:
-    """The role a user has now, as last announced."""
-    return await session.scalar(select(tables.users.c.role).where(tables.users.c.user_id == user_id))
-
-
 async def add_revocation(session: AsyncSession, tables: AccessTables, *, values: dict[str, Any]) -> None:
     """Remember a revoked session or API token (again: a redelivery changes nothing)."""
     await session.execute(insert(tables.revocations).values(**values).on_conflict_do_nothing())
@@ -69,9 +64,9 @@ async def get_account(session: AsyncSession, tables: AccessTables, *, account_id
 
 
 async def get_user(session: AsyncSession, tables: AccessTables, *, user_id: uuid.UUID) -> Any:
-    """One known user (id, account, active, tokens_valid_after, name), or None."""
+    """One known user (id, account, active, role, name), or None."""
     t = tables.users
-    query = select(t.c.user_id, t.c.account_id, t.c.active, t.c.tokens_valid_after, t.c.name)
+    query = select(t.c.user_id, t.c.account_id, t.c.active, t.c.role, t.c.name)
     return (await session.execute(query.where(t.c.user_id == user_id))).first()
 
 
@@ -85,7 +80,7 @@ async def changed_accounts(session: AsyncSession, tables: AccessTables, *, since
 async def changed_users(session: AsyncSession, tables: AccessTables, *, since: datetime | None) -> Sequence[Any]:
     """Users changed since an instant (all of them when None)."""
     t = tables.users
-    query = select(t.c.user_id, t.c.account_id, t.c.active, t.c.tokens_valid_after, t.c.name, t.c.changed_at)
+    query = select(t.c.user_id, t.c.account_id, t.c.active, t.c.role, t.c.name, t.c.changed_at)
     return (await session.execute(query if since is None else query.where(t.c.changed_at >= since))).all()
 
 

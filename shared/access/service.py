@@ -56,11 +56,9 @@ class AccessReplica:
         return await self._once(sessions, consumer, event, effect)
 
     async def apply_user(self, *, sessions: Sessions, consumer: str, event: Event, payload: UserPayload) -> bool:
-        """Store a user's announced state; a changed role or a disabled user outdates their tokens."""
+        """Store a user's announced state (a later one already stored wins)."""
 
         async def effect(session: AsyncSession) -> None:
-            previous_role = await repository.user_role(session, self.tables, user_id=payload.user_id)
-            outdated = not payload.active or (previous_role is not None and previous_role != payload.role)
             values = {
                 "user_id": payload.user_id,
                 "account_id": event.account_id,
@@ -71,8 +69,6 @@ class AccessReplica:
                 "joined": payload.joined,
                 "as_of": event.occurred_at,
             }
-            if outdated:
-                values["tokens_valid_after"] = event.occurred_at
             await repository.save_user(session, self.tables, values=values)
 
         return await self._once(sessions, consumer, event, effect)

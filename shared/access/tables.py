@@ -42,9 +42,6 @@ def define_access_tables(metadata: MetaData) -> AccessTables:
         Column("role", Text, nullable=False),
         Column("active", Boolean, nullable=False),
         Column("joined", Boolean, nullable=False),
-        # Tokens issued before this instant carry a role the user no longer has: refused, so the
-        # client refreshes and gets the current one.
-        Column("tokens_valid_after", DateTime(timezone=True)),
         # The identity event the row reflects: an older one arriving late changes nothing.
         Column("as_of", DateTime(timezone=True), nullable=False),
         Column("changed_at", DateTime(timezone=True), nullable=False, server_default=CHANGED_AT),
