@@ -13,6 +13,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 
@@ -99,30 +100,36 @@ async def apps() -> AsyncIterator[dict[str, FastAPI]]:
         yield started
 
 
+async def misfits(document: dict[str, Any], http: httpx.AsyncClient, tokens: dict[str, str]) -> list[str]:
+    """Every way the document's operations differ from the policy: documented role, 403 below it, none at or above."""
+    found = operations(document)
+    assert len(found) >= 8
+    wrong: list[str] = []
+    for method, template, path, operation in found:
+        needed = least_role(method, template)
+        documented = {role for requirement in operation["security"] for role in next(iter(requirement.values()))}
+        if documented != {needed}:
+            wrong.append(f"{method.upper()} {template}: documents {documented}, the policy says {needed}")
+        for role in ROLES:
+            body: dict[str, Any] = {"json": {}} if "requestBody" in operation else {}
+            answer = await http.request(
+                method.upper(), path, headers={"Authorization": f"Bearer {tokens[role]}"}, **body
+            )
+            if rank(role) < rank(needed):
+                if answer.status_code != 403 or answer.headers["content-type"] != "application/problem+json":
+                    wrong.append(f"{method.upper()} {template} as {role}: {answer.status_code}, expected 403")
+            elif answer.status_code in (401, 403) or answer.status_code >= 500:
+                wrong.append(f"{method.upper()} {template} as {role}: {answer.status_code} {answer.text[:200]}")
+    return wrong
+
+
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("service", SERVICES)
 async def test_every_operation_admits_exactly_the_roles_the_policy_names(apps, service):
-    app = apps[service]
     account_id = uuid.uuid4()
     tokens = {role: account_token(account_id, f"user-{role}", role) for role in ROLES}
-    found = operations(app.openapi())
-    assert len(found) > 10
-    wrong: list[str] = []
-    async with in_process(app) as http:
-        for method, template, path, operation in found:
-            needed = least_role(method, template)
-            documented = {role for requirement in operation["security"] for role in next(iter(requirement.values()))}
-            if documented != {needed}:
-                wrong.append(f"{method.upper()} {template}: documents {documented}, the policy says {needed}")
-            for role in ROLES:
-                headers = {"Authorization": f"Bearer {tokens[role]}"}
-                body: dict[str, Any] = {"json": {}} if "requestBody" in operation else {}
-                answer = await http.request(method.upper(), path, headers=headers, **body)
-                if rank(role) < rank(needed):
-                    if answer.status_code != 403 or answer.headers["content-type"] != "application/problem+json":
-                        wrong.append(f"{method.upper()} {template} as {role}: {answer.status_code}, expected 403")
-                elif answer.status_code in (401, 403) or answer.status_code >= 500:
-                    wrong.append(f"{method.upper()} {template} as {role}: {answer.status_code} {answer.text[:200]}")
+    async with in_process(apps[service]) as http:
+        wrong = await misfits(apps[service].openapi(), http, tokens)
     assert not wrong, "\n".join(wrong)
 
 
@@ -134,24 +141,7 @@ async def test_every_identity_operation_admits_exactly_the_roles_the_policy_name
     for role in ("read_only", "staff", "manager"):
         member = await invited_member(identity_api, owner_tokens, role=role)
         tokens[role] = (await tokens_of(identity_api, member))["access_token"]
-    found = operations(identity_app.openapi())
-    assert len(found) >= 8
-    wrong: list[str] = []
-    for method, template, path, operation in found:
-        needed = least_role(method, template)
-        documented = {role for requirement in operation["security"] for role in next(iter(requirement.values()))}
-        if documented != {needed}:
-            wrong.append(f"{method.upper()} {template}: documents {documented}, the policy says {needed}")
-        for role in ROLES:
-            body: dict[str, Any] = {"json": {}} if "requestBody" in operation else {}
-            answer = await identity_api.request(
-                method.upper(), path, headers={"Authorization": f"Bearer {tokens[role]}"}, **body
-            )
-            if rank(role) < rank(needed):
-                if answer.status_code != 403 or answer.headers["content-type"] != "application/problem+json":
-                    wrong.append(f"{method.upper()} {template} as {role}: {answer.status_code}, expected 403")
-            elif answer.status_code in (401, 403) or answer.status_code >= 500:
-                wrong.append(f"{method.upper()} {template} as {role}: {answer.status_code} {answer.text[:200]}")
+    wrong = await misfits(identity_app.openapi(), identity_api, tokens)
     assert not wrong, "\n".join(wrong)
 
 

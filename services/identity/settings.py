@@ -31,8 +31,12 @@ class IdentitySettings(ServiceSettings):
     sign_in_window_seconds: int = Field(default=900, ge=1)
     sign_in_failures_per_email: int = Field(default=5, ge=1)
     sign_in_failures_per_address: int = Field(default=20, ge=1)
-    # Where the gateway runs (addresses or networks): only from there is X-Real-IP taken as the client's address.
-    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
+    # Where the gateway runs (addresses or networks): only from there is X-Real-IP taken as the client's
+    # address. Identity's own setting first (the sign-in limits count per address), else the project's.
+    trusted_proxies: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1/32", "::1/128"],
+        validation_alias=AliasChoices("NEGOCE_IDENTITY_TRUSTED_PROXIES", "NEGOCE_TRUSTED_PROXIES"),
+    )
     # How long services and browsers may keep the published keys; a service meeting a token signed by
     # a key it does not know yet (just rotated) fetches the keys again at once.
     jwks_max_age_seconds: int = Field(default=300, ge=0)

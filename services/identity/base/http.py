@@ -2,30 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 from starlette.requests import Request
 
+from shared.client_address import client_address
 
-def _within(address: str, networks: list[str]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in ipaddress.ip_network(network, strict=False) for network in networks)
-
-
-def client_address(request: Request, *, trusted_proxies: list[str]) -> str:
-    """The caller's IP address: the gateway's X-Real-IP when the request came through it, else the peer's."""
-    peer = request.client.host if request.client else "unknown"
-    forwarded = request.headers.get("x-real-ip", "").strip()
-    if forwarded and _within(peer, trusted_proxies):
-        try:
-            return str(ipaddress.ip_address(forwarded))
-        except ValueError:
-            # Not an address: the header did not come from our gateway, which always sets one.
-            return peer
-    return peer
+__all__ = ["caller_address", "client_address"]
 
 
 def caller_address(request: Request) -> str:
