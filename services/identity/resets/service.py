@@ -12,14 +12,15 @@ from services.identity.base import repository as base
 from services.identity.base.domain import Actor, email_key
 from services.identity.base.emails import PASSWORD_RESET_PATH, link, password_reset_email
 from services.identity.base.events import publish
+from services.identity.base.limits import refuse_over_limits
 from services.identity.passwords.service import set_password
 from services.identity.resets import repository
 from services.identity.sessions import repository as sign_ins
-from services.identity.sessions.domain import new_opaque_token, seconds_until_allowed, token_hash
+from services.identity.sessions.domain import new_opaque_token, token_hash
 from services.identity.sessions.service import revoke_user_sessions
 from services.identity.settings import IdentitySettings
 from services.identity.users.service import user_view
-from shared.errors import Conflict, Gone, NotFound, TooManyAttempts
+from shared.errors import Conflict, Gone, NotFound
 from shared.events.identity import SignInEmailRequested
 
 REQUESTED = "If this address has an account, a link to choose a new password was sent to it."
@@ -28,21 +29,15 @@ REQUESTED = "If this address has an account, a link to choose a new password was
 async def _check_limits(
     session: AsyncSession, *, settings: IdentitySettings, key: str, client_address: str, now: datetime
 ) -> None:
-    window = timedelta(seconds=settings.password_reset_window_seconds)
-    for column, value, limit in (
-        ("email_key", key, settings.password_reset_requests_per_email),
-        ("client_address", client_address, settings.password_reset_requests_per_address),
-    ):
-        pivot = await repository.limit_th_latest_request(
-            session, column=column, value=value, since=now - window, limit=limit
-        )
-        if pivot is not None:
-            retry_after = seconds_until_allowed(pivot, window=window, now=now)
-            raise TooManyAttempts(
-                f"Too many reset requests for this {'address' if column == 'client_address' else 'e-mail address'}; "
-                f"retry in {retry_after} s.",
-                retry_after=retry_after,
-            )
+    await refuse_over_limits(
+        session,
+        attempts="reset requests",
+        nth_latest=repository.limit_th_latest_request,
+        window=timedelta(seconds=settings.password_reset_window_seconds),
+        email_key=(key, settings.password_reset_requests_per_email),
+        client_address=(client_address, settings.password_reset_requests_per_address),
+        now=now,
+    )
 
 
 async def request_reset(

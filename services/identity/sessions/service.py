@@ -13,13 +13,14 @@ from services.identity.audit.service import record
 from services.identity.base import repository as base
 from services.identity.base.domain import Actor, email_key
 from services.identity.base.events import publish
+from services.identity.base.limits import refuse_over_limits
 from services.identity.keys.service import sign_access_token
 from services.identity.models import User
 from services.identity.passwords.service import password_matches
 from services.identity.sessions import repository
-from services.identity.sessions.domain import new_opaque_token, seconds_until_allowed, token_hash
+from services.identity.sessions.domain import new_opaque_token, token_hash
 from services.identity.settings import IdentitySettings
-from shared.errors import Conflict, TooManyAttempts, Unauthorized
+from shared.errors import Conflict, Unauthorized
 from shared.events.identity import RevocationReason, TokenRevoked, TokenRevokedPayload
 
 
@@ -34,21 +35,15 @@ class RefreshRefused(Unauthorized):
 async def _check_limits(
     session: AsyncSession, *, settings: IdentitySettings, key: str, client_address: str, now: datetime
 ) -> None:
-    window = timedelta(seconds=settings.sign_in_window_seconds)
-    for column, value, limit in (
-        ("email_key", key, settings.sign_in_failures_per_email),
-        ("client_address", client_address, settings.sign_in_failures_per_address),
-    ):
-        pivot = await repository.limit_th_latest_failure(
-            session, column=column, value=value, since=now - window, limit=limit
-        )
-        if pivot is not None:
-            retry_after = seconds_until_allowed(pivot, window=window, now=now)
-            raise TooManyAttempts(
-                f"Too many failed sign-ins from this {'address' if column == 'client_address' else 'e-mail address'}; "
-                f"retry in {retry_after} s.",
-                retry_after=retry_after,
-            )
+    await refuse_over_limits(
+        session,
+        attempts="failed sign-ins",
+        nth_latest=repository.limit_th_latest_failure,
+        window=timedelta(seconds=settings.sign_in_window_seconds),
+        email_key=(key, settings.sign_in_failures_per_email),
+        client_address=(client_address, settings.sign_in_failures_per_address),
+        now=now,
+    )
 
 
 async def _usable(session: AsyncSession, user: User | None) -> bool:
