@@ -12,7 +12,9 @@
    ``verifications`` tokens, and the list route with and without verification, interleaved.
 3. The list through the gateway (bench/list_bench.py, which verifies every request's token) when
    the 1M-client bench base exists; otherwise said so, not generated.
-The machine's core count is printed with the figures; they go to bench/results/identity.json.
+The target (issue 14): verification adds at most 0.2 ms at p50, judged both in the tight loop and
+inside the request, and the list keeps its own target when measured. The machine's core count and
+load are printed with the figures; they go to bench/results/identity.json.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ DATABASE_URL = os.environ.get(
 ACCOUNT_ID = uuid.uuid5(uuid.NAMESPACE_URL, "negoce:bench-identity-account")
 PASSWORD = "Vendanges bench 2026"
 VERIFY_CLIENTS = 5_000
+MAX_LOAD_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -241,6 +244,9 @@ def run(
     gateway_list: bool = True,
 ) -> int:
     """Run the three parts, print their figures and write bench/results/identity.json; 0 when the targets are met."""
+    if not 0 < seconds <= MAX_LOAD_SECONDS:
+        # The verification part uses the load's access tokens, which expire after 15 minutes.
+        raise SystemExit(f"--seconds must be between 0 and {MAX_LOAD_SECONDS:.0f}")
     settings = bench_settings()
     cpus = os.cpu_count()
     argon2 = {
@@ -291,8 +297,12 @@ def run(
         )
     report_verification(verified)
     gateway = gateway_list_figures() if gateway_list else {"skipped": "--no-gateway-list"}
-    micro_p50 = verified["verification"]["keys_verify_and_guard_check"]["p50_us"]
-    met = micro_p50 <= verification_bench.TARGET_ADDED_P50_US and gateway.get("target_met", True)
+    # Both: the tight loop's p50 and what verification adds inside a real request, where it runs colder.
+    added = (
+        verified["verification"]["keys_verify_and_guard_check"]["p50_us"],
+        verified["list_in_process"]["added_inside_p50_us"],
+    )
+    met = max(added) <= verification_bench.TARGET_ADDED_P50_US and gateway.get("target_met", True)
     write_results(
         {
             "benchmark": "identity: sign-in and token verification",
@@ -333,10 +343,15 @@ def report_verification(figures: dict[str, Any]) -> None:
         within = inside.get(arm)
         spent = f"; in the dependency p50 {within['p50_us']:.0f} µs, p95 {within['p95_us']:.0f} µs" if within else ""
         print(f"    {arm:<10} p50 {arms[arm]['p50_ms']:.3f} ms, p95 {arms[arm]['p95_ms']:.3f} ms{spent}")
+    added = arms["added_inside_p50_us"]
     print(
-        f"    verified - unverified at p50: {arms['added_p50_us']:.0f} µs "
+        f"    verification inside the request, verified - unverified dependency at p50: {added:.0f} µs: "
+        f"target {target:.0f} µs {'MET' if added <= target else 'MISSED'}"
+    )
+    print(
+        f"    whole request, verified - unverified at p50: {arms['added_p50_us']:.0f} µs "
         f"(95% bootstrap interval {arms['added_p50_us_95ci'][0]:.0f} to {arms['added_p50_us_95ci'][1]:.0f} µs) "
-        f"({'within' if arms['added_p50_us'] <= target else 'ABOVE'} the {target:.0f} µs target); "
+        f"({'within' if arms['added_p50_us'] <= target else 'above'} the {target:.0f} µs target); "
         f"{'same rows in every arm' if arms['same_rows'] else 'ARMS ANSWERED DIFFERENT ROWS'}",
         flush=True,
     )

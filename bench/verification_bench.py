@@ -239,6 +239,9 @@ async def time_list_arms(
         for arm, s in samples.items()
     }
     figures["inside_dependency"] = {arm: micro_summary(s) for arm, s in inside.items()}
+    figures["added_inside_p50_us"] = round(
+        figures["inside_dependency"]["verified"]["p50_us"] - figures["inside_dependency"]["unverified"]["p50_us"], 1
+    )
     figures["same_rows"] = len({str(b["items"]) for b in bodies.values()}) == 1 and len(bodies["plain"]["items"]) > 0
     figures["added_p50_us"] = round((figures["verified"]["p50_ms"] - figures["unverified"]["p50_ms"]) * 1e3, 1)
     figures["added_p50_us_95ci"] = _bootstrap_interval(samples["verified"], samples["unverified"])
