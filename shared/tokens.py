@@ -13,6 +13,7 @@ import logging
 import math
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -163,12 +164,18 @@ class PublishedKeys:
         max_age_seconds: float = 300,
         min_refetch_seconds: float = 5,
         clock: Callable[[], float] = time.monotonic,
+        remembered_tokens: int = 10_000,
     ) -> None:
         self._fetch, self._clock = fetch, clock
         self._max_age, self._min_refetch = max_age_seconds, min_refetch_seconds
         self._keys: Mapping[str, Any] | None = None
         self._fetched_at = -math.inf
         self._lock = asyncio.Lock()
+        # A client sends the same access token for up to 15 minutes: its signature, checked once, is
+        # remembered by the exact token text until it expires (least recently used ones leave first).
+        # Revocation is not a property of the text and is checked at every request (access guard).
+        self._verified: OrderedDict[str, AccessClaims] = OrderedDict()
+        self._remembered = remembered_tokens
 
     async def _refreshed(self, *, older_than: float) -> Mapping[str, Any]:
         async with self._lock:
@@ -186,9 +193,20 @@ class PublishedKeys:
 
     async def verify(self, token: str, *, audience: str = AUDIENCE, issuer: str = ISSUER) -> AccessClaims:
         """Verify an access token against the cached keys, fetching them again for an unknown kid."""
+        remembered = self._verified.get(token)
+        if remembered is not None and (audience, issuer) == (AUDIENCE, ISSUER):
+            if remembered.expires_at.timestamp() > time.time():
+                self._verified.move_to_end(token)
+                return remembered
+            del self._verified[token]
         keys = await self._refreshed(older_than=self._max_age)
         try:
-            return verify_access_token(token, jwks=keys, audience=audience, issuer=issuer)
+            claims = verify_access_token(token, jwks=keys, audience=audience, issuer=issuer)
         except UnknownSigningKey:
             keys = await self._refreshed(older_than=self._min_refetch)
-            return verify_access_token(token, jwks=keys, audience=audience, issuer=issuer)
+            claims = verify_access_token(token, jwks=keys, audience=audience, issuer=issuer)
+        if (audience, issuer) == (AUDIENCE, ISSUER):
+            self._verified[token] = claims
+            if len(self._verified) > self._remembered:
+                self._verified.popitem(last=False)
+        return claims

@@ -1,5 +1,6 @@
 """shared/tokens.py: an access token verifies against the published keys, and every forgery is refused."""
 
+import asyncio
 import base64
 import json
 import time
@@ -193,3 +194,23 @@ def _public_x(private) -> str:
     from services.identity.keys.domain import public_jwk
 
     return public_jwk(private)["x"]
+
+
+async def test_a_token_verified_once_is_remembered_until_it_expires_and_only_by_its_exact_text(keys, monkeypatch):
+    server = KeyServer(keys["jwks"])
+    cache = PublishedKeys(server, remembered_tokens=2)
+    short = signed(keys, exp=int(time.time()) + 2)
+    first = await cache.verify(short)
+    checks = []
+    monkeypatch.setattr("shared.tokens.verify_access_token", lambda *a, **k: checks.append(a) or first)
+    assert await cache.verify(short) is first and checks == []  # remembered: no second signature check
+    # One character changed is another text: checked again (here by the stand-in, which counts it).
+    await cache.verify(short[:-2] + ("A" if short[-2] != "A" else "B") + short[-1])
+    assert len(checks) == 1
+    monkeypatch.undo()
+    await asyncio.sleep(2.1)
+    with pytest.raises(InvalidToken, match="expired"):
+        await cache.verify(short)  # remembered, but past its exp: verified again, and refused
+    for _ in range(3):  # the bound: older ones leave first
+        await cache.verify(signed(keys))
+    assert len(cache._verified) == 2
