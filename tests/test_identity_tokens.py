@@ -10,7 +10,7 @@ import jwt
 import pytest
 
 from services.identity.keys.domain import new_key, private_key
-from shared.tokens import InvalidToken, PublishedKeys, UnknownSigningKey, verify_access_token
+from shared.tokens import AccessClaims, InvalidToken, PublishedKeys, UnknownSigningKey, verify_access_token
 
 PASSPHRASE = b"test passphrase of the signing keys"
 
@@ -201,8 +201,13 @@ async def test_a_token_verified_once_is_remembered_until_it_expires_and_only_by_
     cache = PublishedKeys(server, remembered_tokens=2)
     short = signed(keys, exp=int(time.time()) + 2)
     first = await cache.verify(short)
-    checks = []
-    monkeypatch.setattr("shared.tokens.verify_access_token", lambda *a, **k: checks.append(a) or first)
+    checks: list[str] = []
+
+    def counted(token: str, **_: object) -> AccessClaims:
+        checks.append(token)
+        return first
+
+    monkeypatch.setattr("shared.tokens.verify_access_token", counted)
     assert await cache.verify(short) is first and checks == []  # remembered: no second signature check
     # One character changed is another text: checked again (here by the stand-in, which counts it).
     await cache.verify(short[:-2] + ("A" if short[-2] != "A" else "B") + short[-1])
