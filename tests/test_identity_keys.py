@@ -68,8 +68,11 @@ async def test_account_create_with_an_owner_prints_a_password_that_signs_in(iden
         timeout=60,
     )
     created = json.loads(result.stdout.strip().splitlines()[-1])
-    assert set(created) >= {"account_id", "name", "user", "token", "owner", "password"}
+    assert set(created) >= {"account_id", "name", "token", "owner", "password"}
     assert created["owner"]["email"] == email
+    keys = (await identity_api.get("/api/identity/.well-known/jwks.json")).json()
+    printed = verify_access_token(created["token"], jwks=keys)  # the owner's, signed by identity
+    assert str(printed.user_id) == created["owner"]["id"] and printed.role == "owner"
     member = Member(
         account_id=created["account_id"], user_id=created["owner"]["id"], email=email, password=created["password"]
     )
@@ -82,7 +85,7 @@ async def test_account_create_with_an_owner_prints_a_password_that_signs_in(iden
         timeout=60,
     )
     assert taken.returncode == 1 and "already used" in taken.stderr
-    assert "token" in json.loads(taken.stdout.strip().splitlines()[-1])  # the account itself still works
+    assert taken.stdout.strip() == ""  # nothing was created: no account without its owner
 
 
 async def test_keys_rotate_command_publishes_a_new_key(identity_api):

@@ -14,7 +14,7 @@ from services.reminders.client_replica.domain import without_text
 from shared.events.reminders import ReminderEmailRequested
 from shared.migrations import upgrade
 from tests.access_support import _engine as _access_engine_of
-from tests.access_support import announce_user, user_uuid
+from tests.access_support import announce_account, announce_user, mint_token, user_uuid
 from tests.conftest import AMQP_URL, DB_SUFFIX, recreate_database
 from tests.reminders_support import (  # noqa: F401 (fixtures)
     RemAccount,
@@ -354,7 +354,7 @@ async def test_a_reminder_created_already_due_fires_at_once_into_feed_and_mail_r
         "notification_id": feed[0]["id"],
         "reminder_id": created["id"],
         "client_id": client_id,
-        "user_id": "tester",
+        "user_id": str(user_uuid(account.id, "tester")),
         "to_address": "tester@cave.example",
         "subject": "Rappel : Domaine Lebrun",
         "body": mail["payload"]["body"],
@@ -371,8 +371,11 @@ async def test_a_reminder_created_already_due_fires_at_once_into_feed_and_mail_r
     ).json() == []
 
 
-async def test_a_user_without_an_address_gets_the_feed_entry_and_no_mail_request(rem_api, rem_sql):
-    account = await new_rem_account(rem_api, email=None)
+async def test_an_assignee_identity_has_not_announced_gets_the_feed_entry_and_no_mail_request(rem_api, rem_sql):
+    account = RemAccount(id=uuid.uuid4(), user="ghost")
+    announce_account(account.id)
+    # A token whose user's user.joined has not arrived yet: no known address to e-mail.
+    account.tokens["ghost"] = mint_token(account_id=account.id, user="ghost")
     client_id = await known_client(rem_sql, account.id)
     created = await _create(rem_api, account, client_id, (datetime.now(UTC) - timedelta(seconds=1)).isoformat())
     rows = await rem_sql(
