@@ -34,7 +34,11 @@ async def record_audit(
     target: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Write an audit.recorded event: who (and from where) did ``action`` to ``target``."""
+    """Write an audit.recorded event: who (and from where) did ``action`` to ``target``.
+
+    ``target`` and ``detail`` hold ids and counts, never free text: the trail is append-only and
+    outlives a client's erasure, so it must not hold what the client is known by.
+    """
     await add_event(
         session,
         outbox,

@@ -114,7 +114,7 @@ async def test_block_and_unblock_are_recorded_and_idempotent(api, account, sql):
         r.routing_key
         for r in await sql("SELECT routing_key FROM outbox WHERE account_id = :a ORDER BY position", a=account.id)
     ]
-    assert kinds == ["client.created", "client.blocked", "client.unblocked"]
+    assert kinds == ["client.created", "client.blocked", "audit.recorded", "client.unblocked", "audit.recorded"]
 
 
 async def test_delete_hides_the_client_and_publishes(api, account, sql):

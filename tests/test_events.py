@@ -1,6 +1,7 @@
 """Events over the real RabbitMQ: envelope, outbox crash recovery, inbox, dead letters."""
 
 import asyncio
+import json
 import uuid
 from datetime import UTC, datetime
 
@@ -32,10 +33,16 @@ async def test_client_events_carry_the_envelope_and_are_persistent(api, account)
         await api.delete(f"/api/clients/{client_id}", headers=account.headers)
 
         async def all_five():
-            mine = [m for m in tap.messages if str(account.id).encode() in m.body]
+            mine = [m for m in tap.messages if str(account.id).encode() in m.body and m.routing_key != "audit.recorded"]
             return mine if len(mine) == 5 else None
 
+        def audited() -> list[str]:
+            bodies = [json.loads(m.body) for m in tap.messages if m.routing_key == "audit.recorded"]
+            return [b["payload"]["action"] for b in bodies if b["account_id"] == str(account.id)]
+
         messages = await eventually(all_five)
+        # Blocks, unblocks and deletions are also announced for the owner's audit trail.
+        assert await eventually(lambda: audited() == ["client.blocked", "client.unblocked", "client.deleted"])
     assert [m.routing_key for m in messages] == [
         "client.created",
         "client.updated",

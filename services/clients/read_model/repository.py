@@ -97,20 +97,16 @@ async def record_invoice_cancelled(
         credit_note_number=credit_note_number,
     )
     return (
-        (
-            await session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[ClientInvoice.account_id, ClientInvoice.invoice_id],
-                    set_={
-                        "cancelled_at": statement.excluded.cancelled_at,
-                        "credit_note_number": statement.excluded.credit_note_number,
-                    },
-                ).returning(ClientInvoice.invoice_number, ClientInvoice.total_cents)
-            )
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[ClientInvoice.account_id, ClientInvoice.invoice_id],
+                set_={
+                    "cancelled_at": statement.excluded.cancelled_at,
+                    "credit_note_number": statement.excluded.credit_note_number,
+                },
+            ).returning(ClientInvoice.invoice_number, ClientInvoice.total_cents)
         )
-        .tuples()
-        .first()
-    )
+    ).first()
 
 
 async def record_order(session: AsyncSession, *, account_id: uuid.UUID, order: OrderPayload) -> None:

@@ -184,13 +184,13 @@ async def set_blocked(
             event=event,
             text=block_text(blocked=blocked, by_user=principal.display_name, reason=reason),
         )
+        # Not the reason: free text may name a person, and the trail outlives the client's erasure.
         await record_audit(
             session,
             outbox,
             principal=principal,
             action="client.blocked" if blocked else "client.unblocked",
             target=f"client:{client.id}",
-            detail={"reason": reason} if reason else None,
         )
     return await client_read(session, account=account, client=client)
 
