@@ -41,12 +41,16 @@ def consumer_queue(*, consumer: str, event: type[Event], delivery_limit: int) ->
     A failing message is nacked and redelivered until ``x-delivery-limit``, then the
     queue dead-letters it to its ``.dead`` queue instead of dropping it.
     """
-    name = f"{consumer}.{event.TYPE}"
+    return named_queue(f"{consumer}.{event.TYPE}", routing_key=event.TYPE, delivery_limit=delivery_limit)
+
+
+def named_queue(name: str, *, routing_key: str, delivery_limit: int) -> RabbitQueue:
+    """A durable quorum queue bound under ``routing_key``, dead-lettering to ``<name>.dead`` past its delivery limit."""
     return RabbitQueue(
         name,
         queue_type=QueueType.QUORUM,
         durable=True,
-        routing_key=event.TYPE,
+        routing_key=routing_key,
         arguments={
             # RabbitMQ 3.10 has no default delivery limit: without it a poison message loops forever.
             "x-delivery-limit": delivery_limit,

@@ -1,62 +1,44 @@
-"""Subscribers that keep a service's access tables in step with identity's events."""
+"""The subscriber that keeps a service's access tables in step with identity's events.
+
+One queue per service takes every identity event ("#") and applies those about accounts, users and
+revocations: a queue per event type would cost each service seven quorum queues and their
+dead-letter queues, and RabbitMQ's file handles are few.
+"""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
+from faststream import AckPolicy
 from faststream.rabbit import RabbitRouter
 
-from shared.access.service import AccessReplica, Sessions
-from shared.events.identity import (
-    AccountClosed,
-    AccountCreated,
-    TokenRevoked,
-    UserDisabled,
-    UserInvited,
-    UserJoined,
-    UserUpdated,
-)
-from shared.messaging import IDENTITY_EXCHANGE, subscriptions
+from shared.access.service import ACCESS_EVENTS, AccessReplica, Sessions
+from shared.messaging import IDENTITY_EXCHANGE, named_queue
+
+log = logging.getLogger(__name__)
 
 
 def build_access_subscribers(
     *, replica: AccessReplica, sessions: Sessions, consumer: str, delivery_limit: int
 ) -> RabbitRouter:
-    """The service's queues for identity's accounts, users and revocations."""
+    """The service's queue of identity's accounts, users and revocations."""
     router = RabbitRouter()
-    on = subscriptions(router, consumer=consumer, exchange=IDENTITY_EXCHANGE, delivery_limit=delivery_limit)
+    queue = named_queue(f"{consumer}.identity-access", routing_key="#", delivery_limit=delivery_limit)
 
-    @on(AccountCreated)
-    async def on_account_created(event: AccountCreated) -> None:
-        """A new account's tokens are accepted."""
-        await replica.apply_account_created(sessions=sessions, consumer=consumer, event=event)
-
-    @on(AccountClosed)
-    async def on_account_closed(event: AccountClosed) -> None:
-        """A closed account's tokens are refused."""
-        await replica.apply_account_closed(sessions=sessions, consumer=consumer, event=event)
-
-    @on(UserInvited)
-    async def on_user_invited(event: UserInvited) -> None:
-        """An invited user is known by name and e-mail."""
-        await replica.apply_user(sessions=sessions, consumer=consumer, event=event, payload=event.payload)
-
-    @on(UserJoined)
-    async def on_user_joined(event: UserJoined) -> None:
-        """A user who set their password can be given work."""
-        await replica.apply_user(sessions=sessions, consumer=consumer, event=event, payload=event.payload)
-
-    @on(UserUpdated)
-    async def on_user_updated(event: UserUpdated) -> None:
-        """A renamed user, or one whose role changed (their older tokens are refused)."""
-        await replica.apply_user(sessions=sessions, consumer=consumer, event=event, payload=event.payload)
-
-    @on(UserDisabled)
-    async def on_user_disabled(event: UserDisabled) -> None:
-        """A disabled user's tokens are refused."""
-        await replica.apply_user(sessions=sessions, consumer=consumer, event=event, payload=event.payload)
-
-    @on(TokenRevoked)
-    async def on_token_revoked(event: TokenRevoked) -> None:
-        """A signed-out session's or a revoked API token's access tokens are refused."""
-        await replica.apply_token_revoked(sessions=sessions, consumer=consumer, event=event)
+    @router.subscriber(
+        queue,
+        IDENTITY_EXCHANGE,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        title=f"{consumer}.identity-access",
+        description="account.created, account.closed, user.invited, user.joined, user.updated, "
+        "user.disabled and token.revoked, applied to the service's copy; other identity events are skipped",
+    )
+    async def on_identity_event(body: dict[str, Any]) -> None:
+        """A new or closed account, a user's new state, or a revoked session or API token."""
+        event_class = ACCESS_EVENTS.get(str(body.get("type")))
+        if event_class is None:
+            return  # e.g. sign_in_email.requested: for the mailings service
+        await replica.apply(sessions=sessions, consumer=consumer, event=event_class.model_validate(body))
 
     return router

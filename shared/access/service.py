@@ -13,9 +13,22 @@ from shared.access import repository
 from shared.access.tables import AccessTables
 from shared.consumer import apply_once
 from shared.events.envelope import Event
-from shared.events.identity import AccountClosed, AccountCreated, TokenRevoked, UserPayload
+from shared.events.identity import (
+    AccountClosed,
+    AccountCreated,
+    TokenRevoked,
+    UserDisabled,
+    UserInvited,
+    UserJoined,
+    UserPayload,
+    UserUpdated,
+)
 
 Sessions = async_sessionmaker[AsyncSession]
+ACCESS_EVENTS: dict[str, type[Event]] = {
+    event.TYPE: event
+    for event in (AccountCreated, AccountClosed, UserInvited, UserJoined, UserUpdated, UserDisabled, TokenRevoked)
+}
 OnAccountCreated = Callable[[AsyncSession, AccountCreated], Awaitable[None]]
 # Access tokens live at most 15 minutes, plus the minute of clock margin services allow.
 ACCESS_TOKEN_HORIZON = timedelta(minutes=16)
@@ -33,6 +46,19 @@ class AccessReplica:
         self, sessions: Sessions, consumer: str, event: Event, effect: Callable[..., Awaitable[None]]
     ) -> bool:
         return await apply_once(sessions=sessions, inbox=self.inbox, consumer=consumer, event=event, effect=effect)
+
+    async def apply(self, *, sessions: Sessions, consumer: str, event: Event) -> bool:
+        """Apply one of ACCESS_EVENTS once; True when applied."""
+        match event:
+            case AccountCreated():
+                return await self.apply_account_created(sessions=sessions, consumer=consumer, event=event)
+            case AccountClosed():
+                return await self.apply_account_closed(sessions=sessions, consumer=consumer, event=event)
+            case UserInvited() | UserJoined() | UserUpdated() | UserDisabled():
+                return await self.apply_user(sessions=sessions, consumer=consumer, event=event, payload=event.payload)
+            case TokenRevoked():
+                return await self.apply_token_revoked(sessions=sessions, consumer=consumer, event=event)
+        raise TypeError(f"not an access event: {event.type}")
 
     async def apply_account_created(self, *, sessions: Sessions, consumer: str, event: AccountCreated) -> bool:
         """Know a new account, and let the service set it up."""
