@@ -49,6 +49,8 @@ async def test_an_invitation_ends_up_as_a_sent_email_with_its_link(mailings_app,
     assert invited.json()["invitation_url"] in received.message.get_content()
     # A user's e-mail, not a client's correspondence: the e-mail routes do not list it.
     assert row["client_id"] == 0
+    # Once sent, the link (as good as a password until used) is not kept in the mailings database.
+    assert row["body"] == "" and row["subject"]
 
 
 async def test_a_password_reset_link_is_emailed_once(mailings_app, smtp, identity_app, identity_api):
@@ -60,4 +62,4 @@ async def test_a_password_reset_link_is_emailed_once(mailings_app, smtp, identit
     [row] = await eventually(lambda: sent_to(mailings_app, owner.email), timeout=30)
     [received] = smtp.to(owner.email)
     assert "/password-reset?token=" in received.message.get_content()
-    assert row["subject"] == "Réinitialisation de votre mot de passe Négoce"
+    assert row["subject"] == "Réinitialisation de votre mot de passe Négoce" and row["body"] == ""

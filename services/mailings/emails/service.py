@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from asgi_correlation_id import correlation_id
-from sqlalchemy import Row, func
+from sqlalchemy import Row, case, func
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.mailings.client_replica import service as clients
@@ -158,6 +158,7 @@ async def queue_sign_in_email(session: AsyncSession, *, event: SignInEmailReques
     except ValueError as exc:
         email.recipients, email.status, email.next_attempt_at = [p.to], "failed", None
         email.failed_at, email.last_error = func.now(), f"cannot be sent to {p.to!r}: {exc}"
+        email.body = ""  # the link is never sent: not kept either
         log.warning("sign-in e-mail given up", extra={"kind": p.kind, "error": str(exc)})
     return await repo.add_email(session, email)
 
@@ -198,12 +199,14 @@ async def record_outcome(
 
     The events tell a client's timeline about its correspondence: e-mails to users publish none.
     """
+    # Identity's e-mails carry a single-use link that is as good as a password: not kept once done with.
+    forget_link = {"body": case((Email.created_by == IDENTITY_SERVICE, ""), else_=Email.body)}
     if outcome.delivered:
         event_class: type[EmailSent] | type[EmailFailed] | None = EmailSent
-        values: dict[str, Any] = {"status": "sent", "sent_at": func.now(), "next_attempt_at": None}
+        values: dict[str, Any] = {"status": "sent", "sent_at": func.now(), "next_attempt_at": None, **forget_link}
     elif outcome.permanent or policy.exhausted(claimed.attempts):
         event_class = EmailFailed
-        values = {"status": "failed", "failed_at": func.now(), "next_attempt_at": None}
+        values = {"status": "failed", "failed_at": func.now(), "next_attempt_at": None, **forget_link}
     else:
         event_class = None
         values = {"next_attempt_at": func.now() + timedelta(seconds=policy.delay(claimed.attempts))}
