@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 from starlette.requests import Request
+
+
+@functools.lru_cache(maxsize=16)
+def _networks(networks: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    # Parsed once per setting, not at every request: every service calls this for every request.
+    return tuple(ipaddress.ip_network(network, strict=False) for network in networks)
 
 
 def _within(address: str, networks: list[str]) -> bool:
@@ -12,7 +19,7 @@ def _within(address: str, networks: list[str]) -> bool:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
-    return any(ip in ipaddress.ip_network(network, strict=False) for network in networks)
+    return any(ip in network for network in _networks(tuple(networks)))
 
 
 def client_address(request: Request, *, trusted_proxies: list[str]) -> str:

@@ -118,14 +118,23 @@ async def queue_reminder_email(session: AsyncSession, *, event: ReminderEmailReq
         created_by=REMINDERS_SERVICE,
         correlation_id=event.correlation_id,
     )
-    try:
-        email.recipients, email.status = [smtp_address(p.to_address)], "queued"
-    except ValueError as exc:
-        # An address no relay would take fails the same way every time: given up now, for all to see.
-        email.recipients, email.status, email.next_attempt_at = [p.to_address], "failed", None
-        email.failed_at, email.last_error = func.now(), f"cannot be sent to {p.to_address!r}: {exc}"
-        log.warning("reminder e-mail given up", extra={"notification_id": p.notification_id, "error": str(exc)})
+    if not _addressed(email, p.to_address):
+        log.warning("reminder e-mail given up", extra={"notification_id": p.notification_id, "error": email.last_error})
     return await repo.add_email(session, email)
+
+
+def _addressed(email: Email, to: str) -> bool:
+    """Queue an e-mail to one user; False when no relay would take the address, and it is given up now.
+
+    Such an address fails the same way every time: given up at once, for all to see.
+    """
+    try:
+        email.recipients, email.status = [smtp_address(to)], "queued"
+        return True
+    except ValueError as exc:
+        email.recipients, email.status, email.next_attempt_at = [to], "failed", None
+        email.failed_at, email.last_error = func.now(), f"cannot be sent to {to!r}: {exc}"
+        return False
 
 
 async def apply_sign_in_email(
@@ -153,13 +162,9 @@ async def queue_sign_in_email(session: AsyncSession, *, event: SignInEmailReques
         created_by=IDENTITY_SERVICE,
         correlation_id=event.correlation_id,
     )
-    try:
-        email.recipients, email.status = [smtp_address(p.to)], "queued"
-    except ValueError as exc:
-        email.recipients, email.status, email.next_attempt_at = [p.to], "failed", None
-        email.failed_at, email.last_error = func.now(), f"cannot be sent to {p.to!r}: {exc}"
+    if not _addressed(email, p.to):
         email.body = ""  # the link is never sent: not kept either
-        log.warning("sign-in e-mail given up", extra={"kind": p.kind, "error": str(exc)})
+        log.warning("sign-in e-mail given up", extra={"kind": p.kind, "error": email.last_error})
     return await repo.add_email(session, email)
 
 
