@@ -13,7 +13,7 @@ PY := .venv/bin/python
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help venv infra run test bench docs lint lint-python compose-config compose-up compose-down clean
+.PHONY: help venv infra run test bench docs messages lint lint-python compose-config compose-up compose-down clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -34,7 +34,8 @@ test: ## lint, then run the test suite (extra pytest arguments: PYTEST_ARGS="-k 
 	@deploy/ensure-infra.sh venv
 	@deploy/ensure-infra.sh all
 	@$(MAKE) --no-print-directory lint
-	NEGOCE_NGINX_BIN="$$(deploy/ensure-infra.sh nginx-path)" $(PY) -m pytest $(PYTEST_ARGS)
+	NEGOCE_NGINX_BIN="$$(deploy/ensure-infra.sh nginx-path)" \
+	NEGOCE_CHROMIUM="$$(deploy/ensure-infra.sh browser-path)" $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: ## run the benchmarks (extra arguments: BENCH_ARGS=...)
 	@deploy/ensure-infra.sh venv
@@ -44,6 +45,14 @@ bench: ## run the benchmarks (extra arguments: BENCH_ARGS=...)
 docs: ## generate the documentation
 	@deploy/ensure-infra.sh venv
 	$(PY) -m docs.generate
+
+CONSOLE_LOCALE := services/console/locale
+
+messages: ## extract the console's messages and update each language's catalogue (then translate the new ones)
+	@deploy/ensure-infra.sh venv
+	.venv/bin/pybabel extract -F services/console/babel.cfg -o $(CONSOLE_LOCALE)/messages.pot \
+	    --no-location --sort-output -k _ -k gettext -k ngettext:1,2 --project Négoce services/console
+	.venv/bin/pybabel update -i $(CONSOLE_LOCALE)/messages.pot -d $(CONSOLE_LOCALE) --no-fuzzy-matching --ignore-obsolete
 
 PY_SOURCES := services shared bench tests docs
 
@@ -64,7 +73,7 @@ lint: lint-python ## lint the Python code, the shell scripts, the Procfile, the 
 	    || { echo "docker-compose.yml does not parse"; exit 1; }
 	@if [ -x .venv/bin/honcho ]; then .venv/bin/honcho -f deploy/Procfile check; fi
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	    deploy/render-nginx.sh "$$tmp" 8080 8101 8102 8103 8104 8105 && \
+	    deploy/render-nginx.sh "$$tmp" 8080 8101 8102 8103 8104 8105 8106 8081 && \
 	    if nginx -v 2>/dev/null; then nginx -q -t -e stderr -p "$$tmp" -c "$$tmp/nginx.conf"; \
 	    else echo "nginx not installed: rendered config not tested"; fi
 

@@ -134,7 +134,7 @@ def running_stack(*, ready_timeout: float = 60.0) -> Iterator[Stack]:
                 service_log,
             )
         gateway_dir = workdir / "gateway"
-        others = [str(free_port()) for _ in range(4)]  # orders, reminders, mailings, identity: not started
+        others = [str(free_port()) for _ in range(6)]  # orders, reminders, mailings, identity, console, internal: not started
         subprocess.run(
             [
                 "sh",

@@ -8,7 +8,9 @@
 #   python    python3 with the venv module (Debian ships it separately)
 #   venv      .venv exists and holds the project with its [test] extra (skipped
 #             when pyproject.toml is older than the install stamp)
-#   all       services + nginx (default)
+#   assets    the console's npm packages (npm ci, skipped when package-lock.json is unchanged)
+#   browser   Debian's Chromium, for the console's browser tests
+#   all       services + nginx + assets (default)
 #
 # For the backing services, in order of preference:
 #   1. whatever already answers on the port (local install, another compose, ...);
@@ -121,6 +123,44 @@ ensure_nginx() {
     apt_install nginx-light || apt_install nginx || true
     nginx_bin >/dev/null || die "nginx installation failed (apt-get install nginx-light)"
     log "nginx installed at $(nginx_bin)"
+}
+
+# ------------------------------------------------------ console front end
+# The console's front-end packages (htmx; axe-core for the accessibility tests) come from the npm
+# registry through services/console/package-lock.json; nothing of theirs is in the repository.
+CONSOLE_DIR=services/console
+ASSETS_STAMP=$CONSOLE_DIR/node_modules/.negoce-installed
+
+ensure_assets() {
+    if [ -f "$ASSETS_STAMP" ] && [ ! "$CONSOLE_DIR/package-lock.json" -nt "$ASSETS_STAMP" ]; then
+        return 0
+    fi
+    if ! command -v npm >/dev/null 2>&1; then
+        can_apt || die "npm is not installed and cannot be installed from here: apt-get install npm"
+        apt_install nodejs npm
+    fi
+    log "installing the console's front-end packages (npm ci)"
+    npm ci --prefix "$CONSOLE_DIR" --no-audit --no-fund --loglevel=error >&2 \
+        || die "npm ci in $CONSOLE_DIR failed (see above)"
+    touch "$ASSETS_STAMP"
+}
+
+# ----------------------------------------------------------------- browser
+# The console's tests drive Debian's Chromium (Playwright cannot download its own browser here).
+chromium_bin() {
+    local candidate
+    for candidate in "${NEGOCE_CHROMIUM:-}" /usr/bin/chromium /usr/bin/chromium-browser; do
+        [ -n "$candidate" ] && [ -x "$candidate" ] && { echo "$candidate"; return 0; }
+    done
+    return 1
+}
+
+ensure_browser() {
+    chromium_bin >/dev/null && return 0
+    can_apt || die "Chromium is not installed and cannot be installed from here: apt-get install chromium"
+    apt_install chromium
+    chromium_bin >/dev/null || die "Chromium installation failed (apt-get install chromium)"
+    log "Chromium installed at $(chromium_bin)"
 }
 
 # ------------------------------------------------------- backing services
@@ -298,11 +338,14 @@ ensure_services() {
 }
 
 case ${1:-all} in
-    all) ensure_services; ensure_nginx ;;
+    all) ensure_services; ensure_nginx; ensure_assets ;;
     services) ensure_services ;;
     nginx) ensure_nginx ;;
     python) ensure_python ;;
     venv) ensure_venv ;;
     nginx-path) ensure_nginx; nginx_bin ;;
-    *) die "usage: $0 [all|services|nginx|python|venv|nginx-path]" ;;
+    assets) ensure_assets ;;
+    browser) ensure_browser ;;
+    browser-path) ensure_browser; chromium_bin ;;
+    *) die "usage: $0 [all|services|nginx|python|venv|nginx-path|assets|browser|browser-path]" ;;
 esac

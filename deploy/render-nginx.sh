@@ -1,11 +1,15 @@
 #!/bin/sh
 # Render deploy/nginx.conf.template into OUTPUT_DIR/nginx.conf.
 #
-# usage: deploy/render-nginx.sh OUTPUT_DIR PORT CLIENTS_PORT ORDERS_PORT REMINDERS_PORT MAILINGS_PORT IDENTITY_PORT
+# usage: deploy/render-nginx.sh OUTPUT_DIR PORT CLIENTS_PORT ORDERS_PORT REMINDERS_PORT MAILINGS_PORT IDENTITY_PORT \
+#            CONSOLE_PORT INTERNAL_PORT
+#
+# INTERNAL_PORT is the gateway's second port, for the web console only: there the browser's
+# address the console passes in X-Real-IP is believed (never on PORT).
 #
 # Optional environment:
 #   LISTEN_ADDRESS   address nginx listens on            (default 127.0.0.1; 0.0.0.0 in compose)
-#   CLIENTS_HOST, ORDERS_HOST, REMINDERS_HOST, MAILINGS_HOST, IDENTITY_HOST
+#   CLIENTS_HOST, ORDERS_HOST, REMINDERS_HOST, MAILINGS_HOST, IDENTITY_HOST, CONSOLE_HOST
 #                    upstream host of each service        (default 127.0.0.1; service names in compose)
 #   RUNTIME_DIR      where nginx keeps pid and temp files (default OUTPUT_DIR, made absolute)
 #   ACCESS_LOG       off | stdout                         (default off)
@@ -20,7 +24,7 @@ set -eu
 
 die() { echo "render-nginx: $*" >&2; exit 2; }
 
-[ "$#" -eq 7 ] || die "usage: $0 OUTPUT_DIR PORT CLIENTS_PORT ORDERS_PORT REMINDERS_PORT MAILINGS_PORT IDENTITY_PORT"
+[ "$#" -eq 9 ] || die "usage: $0 OUTPUT_DIR PORT CLIENTS_PORT ORDERS_PORT REMINDERS_PORT MAILINGS_PORT IDENTITY_PORT CONSOLE_PORT INTERNAL_PORT"
 
 output_dir=$1
 template=${TEMPLATE:-$(dirname "$0")/nginx.conf.template}
@@ -42,6 +46,9 @@ check_port ORDERS_PORT "$4"
 check_port REMINDERS_PORT "$5"
 check_port MAILINGS_PORT "$6"
 check_port IDENTITY_PORT "$7"
+check_port CONSOLE_PORT "$8"
+check_port INTERNAL_PORT "$9"
+[ "$9" != "$2" ] || die "INTERNAL_PORT must differ from PORT"
 
 listen_address=${LISTEN_ADDRESS:-127.0.0.1}
 clients_host=${CLIENTS_HOST:-127.0.0.1}
@@ -49,9 +56,10 @@ orders_host=${ORDERS_HOST:-127.0.0.1}
 reminders_host=${REMINDERS_HOST:-127.0.0.1}
 mailings_host=${MAILINGS_HOST:-127.0.0.1}
 identity_host=${IDENTITY_HOST:-127.0.0.1}
+console_host=${CONSOLE_HOST:-127.0.0.1}
 for pair in "LISTEN_ADDRESS=$listen_address" "CLIENTS_HOST=$clients_host" \
     "ORDERS_HOST=$orders_host" "REMINDERS_HOST=$reminders_host" "MAILINGS_HOST=$mailings_host" \
-    "IDENTITY_HOST=$identity_host"; do
+    "IDENTITY_HOST=$identity_host" "CONSOLE_HOST=$console_host"; do
     check_host "${pair%%=*}" "${pair#*=}"
 done
 
@@ -63,6 +71,7 @@ orders_host=$(bracket "$orders_host")
 reminders_host=$(bracket "$reminders_host")
 mailings_host=$(bracket "$mailings_host")
 identity_host=$(bracket "$identity_host")
+console_host=$(bracket "$console_host")
 
 case ${ACCESS_LOG:-off} in
     off) access_log=off ;;
@@ -93,6 +102,9 @@ sed \
     -e "s|@@REMINDERS_UPSTREAM@@|$reminders_host:$5|g" \
     -e "s|@@MAILINGS_UPSTREAM@@|$mailings_host:$6|g" \
     -e "s|@@IDENTITY_UPSTREAM@@|$identity_host:$7|g" \
+    -e "s|@@CONSOLE_UPSTREAM@@|$console_host:$8|g" \
+    -e "s|@@INTERNAL_LISTEN@@|$listen_address:$9|g" \
+    -e "s|@@INTERNAL_PORT@@|$9|g" \
     -e "s|@@RUNTIME_DIR@@|$runtime_dir|g" \
     -e "s|@@ACCESS_LOG@@|$access_log|g" \
     "$template" >"$tmp"

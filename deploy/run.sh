@@ -9,7 +9,8 @@
 #
 # Environment (all optional):
 #   NEGOCE_PORT                 gateway port (8080)
-#   NEGOCE_CLIENTS_PORT ... NEGOCE_IDENTITY_PORT   service ports (8101..8105)
+#   NEGOCE_CLIENTS_PORT ... NEGOCE_CONSOLE_PORT   service ports (8101..8106)
+#   NEGOCE_GATEWAY_INTERNAL_PORT  the gateway port the console calls the API on (8081)
 #   NEGOCE_NGINX_ACCESS_LOG=1   gateway access log on stdout (off by default)
 #   NEGOCE_SKIP_INFRA=1         do not check/start PostgreSQL, RabbitMQ, Redis
 #   plus every NEGOCE_* setting the services read; a .env file at the repo root
@@ -37,6 +38,10 @@ export NEGOCE_ORDERS_PORT=${NEGOCE_ORDERS_PORT:-8102}
 export NEGOCE_REMINDERS_PORT=${NEGOCE_REMINDERS_PORT:-8103}
 export NEGOCE_MAILINGS_PORT=${NEGOCE_MAILINGS_PORT:-8104}
 export NEGOCE_IDENTITY_PORT=${NEGOCE_IDENTITY_PORT:-8105}
+export NEGOCE_CONSOLE_PORT=${NEGOCE_CONSOLE_PORT:-8106}
+# The gateway's second port, where the web console calls the API (deploy/render-nginx.sh says why).
+export NEGOCE_GATEWAY_INTERNAL_PORT=${NEGOCE_GATEWAY_INTERNAL_PORT:-8081}
+export NEGOCE_CONSOLE_API_URL=${NEGOCE_CONSOLE_API_URL:-http://127.0.0.1:$NEGOCE_GATEWAY_INTERNAL_PORT}
 # The mailings service resolves a campaign's selection through the clients service's API.
 export NEGOCE_MAILINGS_CLIENTS_URL=${NEGOCE_MAILINGS_CLIENTS_URL:-http://127.0.0.1:$NEGOCE_CLIENTS_PORT}
 BASE_URL="http://127.0.0.1:$PORT"
@@ -71,6 +76,8 @@ check_port_free orders "$NEGOCE_ORDERS_PORT" NEGOCE_ORDERS_PORT
 check_port_free reminders "$NEGOCE_REMINDERS_PORT" NEGOCE_REMINDERS_PORT
 check_port_free mailings "$NEGOCE_MAILINGS_PORT" NEGOCE_MAILINGS_PORT
 check_port_free identity "$NEGOCE_IDENTITY_PORT" NEGOCE_IDENTITY_PORT
+check_port_free console "$NEGOCE_CONSOLE_PORT" NEGOCE_CONSOLE_PORT
+check_port_free "gateway (console side)" "$NEGOCE_GATEWAY_INTERNAL_PORT" NEGOCE_GATEWAY_INTERNAL_PORT
 
 # -------------------------------------------- 2. virtualenv and infrastructure
 deploy/ensure-infra.sh venv
@@ -102,7 +109,7 @@ access_log=off
 [ "${NEGOCE_NGINX_ACCESS_LOG:-0}" = 1 ] && access_log=stdout
 ACCESS_LOG=$access_log deploy/render-nginx.sh "$NEGOCE_RUN_DIR/nginx" "$PORT" \
     "$NEGOCE_CLIENTS_PORT" "$NEGOCE_ORDERS_PORT" "$NEGOCE_REMINDERS_PORT" "$NEGOCE_MAILINGS_PORT" \
-    "$NEGOCE_IDENTITY_PORT"
+    "$NEGOCE_IDENTITY_PORT" "$NEGOCE_CONSOLE_PORT" "$NEGOCE_GATEWAY_INTERNAL_PORT"
 # Validate now: a broken config would otherwise only show up as one log line
 # among the services starting, right before honcho stops everything.
 "$NEGOCE_NGINX_BIN" -q -t -e stderr -p "$NEGOCE_RUN_DIR/nginx" -c "$NEGOCE_RUN_DIR/nginx/nginx.conf" \
@@ -112,7 +119,7 @@ ACCESS_LOG=$access_log deploy/render-nginx.sh "$NEGOCE_RUN_DIR/nginx" "$PORT" \
 cat >&2 <<EOF
 
 ================================================================================
- Négoce is starting — gateway: $BASE_URL   (Ctrl-C stops everything)
+ Négoce is starting — console and API: $BASE_URL   (Ctrl-C stops everything)
 
 $seed_output
 
