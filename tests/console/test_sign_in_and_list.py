@@ -24,6 +24,10 @@ async def test_a_merchant_signs_in_and_sees_the_base_with_its_tabs_and_counts(st
     link = page.get_by_role("link", name="Cave des Chartrons")
     await expect(link).to_have_attribute("href", re.compile(r"^/clients/\d+$"))
     await expect(page.get_by_role("row", name=re.compile("Bistrot du Port"))).to_contain_text("17000 La Rochelle")
+    await link.click()
+    await expect(page.get_by_role("heading", name=re.compile("Cave des Chartrons"))).to_be_visible()
+    await expect(page.get_by_role("navigation", name="Onglets de la fiche")).to_contain_text("Statistiques")
+    await screens.shoot("fiche-client")
     assert screens.csp_violations == []
 
 
