@@ -9,6 +9,7 @@ import httpx
 from playwright.async_api import expect
 
 from tests.console.conftest import add_client, api_as
+from tests.identity_support import invited_member
 from tests.support import eventually
 
 
@@ -123,7 +124,7 @@ async def test_a_negotiated_price_is_added_changed_and_removed(stack, owner, ope
         screens = await open_screens(owner)
         page = screens.page
         await screens.visit(f"/clients/{client['id']}/tarifs", "tarifs-vides")
-        await page.get_by_label("Produit").select_option(label="Pessac Négocié 2020 · 75 cl")
+        await page.get_by_label("Produit").select_option(label="Pessac Négocié 2020 · Bouteille (75 cl)")
         await page.get_by_label("Prix unitaire HT (€)").fill("abc")
         await page.get_by_role("button", name="Enregistrer le prix").click()
         await expect(page.locator(".field-error")).to_contain_text("Indiquez un prix en euros")
@@ -157,7 +158,7 @@ async def test_a_reservation_is_added_and_cancelled(stack, owner, open_screens):
         screens = await open_screens(owner)
         page = screens.page
         await screens.visit(f"/clients/{client['id']}/reservations", "reservations-vides")
-        await page.get_by_label("Produit").select_option(label="Sauternes Réservé 2020 · 75 cl")
+        await page.get_by_label("Produit").select_option(label="Sauternes Réservé 2020 · Bouteille (75 cl)")
         await page.get_by_label("Quantité").fill("24")
         await page.get_by_role("button", name="Réserver").click()
         row = page.locator("tr[data-reservation-id]")
@@ -214,3 +215,29 @@ async def test_the_duplicates_page_groups_two_clients_with_the_same_email(stack,
     await merge.click()
     await expect(page.get_by_role("heading", name=re.compile("sera fusionné dans"))).to_be_visible()
     await screens.shoot("doublons-apercu")
+
+
+async def test_a_staff_member_is_offered_only_what_the_role_allows(stack, owner, open_screens):
+    async with api_as(stack, owner) as http:
+        client = await add_client(http, company_name="Caviste du Rôle")
+        tokens = (
+            await http.post("/api/identity/sign-in", json={"email": owner.email, "password": owner.password})
+        ).json()
+        staff = await invited_member(http, tokens, role="staff")
+    screens = await open_screens(staff)
+    page = screens.page
+    await screens.visit(f"/clients/{client['id']}/tarifs", "tarifs-staff")
+    await expect(page.get_by_role("heading", name="Tarifs négociés")).to_be_visible()
+    await expect(page.get_by_role("button", name="Enregistrer le prix")).to_have_count(0)
+    token = await page.locator("input[name='csrf_token']").first.get_attribute("value")
+    forged = await page.request.post(
+        f"{stack.base_url}/clients/{client['id']}/tarifs",
+        form={"csrf_token": token or "", "variant_id": "1", "price": "1"},
+        max_redirects=0,
+    )
+    assert forged.status == 403
+    await screens.visit(f"/clients/{client['id']}/fusionner", "fusion-refusee")
+    await expect(page.get_by_role("heading", name="Accès refusé")).to_be_visible()
+    await screens.visit(f"/clients/{client['id']}/supprimer", "suppression-staff")
+    await expect(page.get_by_text("Votre rôle ne permet pas de supprimer")).to_be_visible()
+    await expect(page.get_by_role("button", name="Supprimer définitivement")).to_have_count(0)
