@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from services.console.base import i18n
 from services.console.base.api import ApiError
-from services.console.base.web import ApiClient, csrf_protect, language_of
+from services.console.base.web import ApiClient, csrf_protect, is_htmx, language_of, render
 from services.console.client_dealings.chart import bar_chart, period_label
 from services.console.client_sheet.frame import render_sheet_tab
 
@@ -72,6 +72,10 @@ async def statistics_tab(
         "period_label": lambda period: period_label(period, language=language),
         "errors": errors,
     }
+    status_code = 422 if errors else 200
+    if is_htmx(request) and request.headers.get("hx-target") == "stats-results":
+        # The form stays as it is (focus included); only the chart and the table change.
+        return render(request, "client_dealings/statistics_results.html", context, status_code=status_code)
     return await render_sheet_tab(
         request,
         api,
@@ -79,5 +83,5 @@ async def statistics_tab(
         tab="statistics",
         template="client_dealings/statistics.html",
         context=context,
-        status_code=422 if errors else 200,
+        status_code=status_code,
     )
