@@ -60,11 +60,11 @@ def nice_ceiling(value: float) -> float:
     return 10 * power
 
 
-def period_label(period: str, *, language: str) -> str:
-    """'2026-03' as 'mars 2026', '2026' as itself."""
+def period_label(period: str, *, language: str, short: bool = False) -> str:
+    """'2026-03' as 'mars 2026' (or 'mars 26' under a bar), '2026' as itself."""
     if len(period) == 7 and period[4] == "-":
         first = date(int(period[:4]), int(period[5:]), 1)
-        return format_date(first, "MMM yyyy", locale=_LOCALES.get(language, "fr_FR"))
+        return format_date(first, "MMM yy" if short else "MMMM yyyy", locale=_LOCALES.get(language, "fr_FR"))
     return period
 
 

@@ -31,7 +31,9 @@ def _chart(statistics: dict[str, Any], *, measure: str, language: str) -> Any:
     for period in statistics["periods"]:
         value = float(period["revenue_cents"] if measure == "revenue" else period[measure])
         label = period_label(period["period"], language=language)
-        points.append((label, value, f"{label} : {write(value)}"))
+        points.append(
+            (period_label(period["period"], language=language, short=True), value, f"{label} : {write(value)}")
+        )
     return bar_chart(points, axis_text=write)
 
 
