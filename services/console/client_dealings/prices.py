@@ -38,7 +38,7 @@ async def _show(
         "prices": sorted(prices, key=lambda price: labels.get(price["variant_id"], "").casefold()),
         "superseded": superseded,
         "labels": labels,
-        "choices": choices,
+        "variants": choices,
         "values": values or {},
         "errors": errors or {},
     }

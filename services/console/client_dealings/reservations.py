@@ -33,7 +33,7 @@ async def _show(
             reservations, key=lambda booking: (booking["status"] != "active", booking["created_at"]), reverse=False
         ),
         "labels": dict(choices),
-        "choices": choices,
+        "variants": choices,
         "values": values or {},
         "errors": errors or {},
     }
