@@ -98,13 +98,10 @@ def is_htmx(request: Request) -> bool:
 
 
 def language_of(request: Request) -> str:
-    """The signed-in user's language, else the browser's if the console has it."""
+    """The signed-in user's language (French before sign-in)."""
     context: SignedInContext | None = getattr(request.state, "signed_in", None)
-    if context is not None:
-        return i18n.pick_language(context.session.language)
-    accepted = request.headers.get("accept-language", "")
-    first = accepted.split(",")[0].split(";")[0].strip().lower()[:2]
-    return i18n.pick_language(first)
+    # Before sign-in the console speaks French, as its users do; each user may choose another language.
+    return i18n.pick_language(context.session.language if context is not None else None)
 
 
 def render(
