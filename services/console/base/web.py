@@ -52,6 +52,7 @@ async def signed_in(request: Request) -> SignedInContext:
     if state.keeper.needs_refresh(session):
         await state.keeper.refresh(context)
     request.state.signed_in = context
+    request.state.time_zone = context.session.time_zone
     return context
 
 

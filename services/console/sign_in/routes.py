@@ -81,6 +81,7 @@ async def sign_in(
         return _sign_in_page(request, status_code=refused.status, email=email, error=error, next_path=_safe_next(suite))
     # The language the user chose once (Paramètres), kept by identity.
     session = ConsoleSession.from_tokens(tokens, language=i18n.pick_language(tokens["user"].get("language")))
+    session.time_zone = await request.app.state.identity.account_time_zone(access_token=session.access_token)
     lifetime = int(tokens["refresh_expires_in"])
     session_id = await request.app.state.sessions.create(session, lifetime_seconds=lifetime)
     response = RedirectResponse(_safe_next(suite), status_code=303)
