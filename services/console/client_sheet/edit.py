@@ -123,7 +123,7 @@ async def box_save(request: Request, api: ApiClient, client_id: int, box_key: st
         )
     if is_htmx(request) and request.headers.get("hx-target") == f"field-{box.key}":
         context = {"sheet": updated, "box": box, "choices": await field_choices(api), "oob": True}
-        return render(request, "client_sheet/box_saved.html", context)
+        return render(request, "client_sheet/box_saved.html", context, headers={"HX-Trigger": "sheet-changed"})
     return RedirectResponse(f"/clients/{client_id}#field-{box.key}", status_code=303)
 
 

@@ -30,6 +30,23 @@ KINDS = (
     ("archive", N_("Archivage")),
     ("erase", N_("Effacement")),
 )
+# What an entry of each category is called on its line.
+ENTRY_NAMES = {
+    "note": N_("Note"),
+    "order": N_("Commande"),
+    "invoice": N_("Facture"),
+    "shipment": N_("Expédition"),
+    "payment": N_("Paiement"),
+    "reminder": N_("Rappel"),
+    "email": N_("E-mail"),
+    "mailing": N_("Mailing papier"),
+    "created": N_("Création"),
+    "edited": N_("Modification"),
+    "block": N_("Blocage"),
+    "merge": N_("Fusion"),
+    "archive": N_("Archivage"),
+    "erase": N_("Effacement"),
+}
 KIND_NAMES = dict(KINDS)
 DOCUMENTS = (
     ("quotes", N_("Devis")),
@@ -65,7 +82,7 @@ async def timeline_context(api: Api, client_id: int, *, kind: str | None, cursor
         "kind": kind,
         "cursor": cursor,
         "kinds": KINDS,
-        "kind_names": KIND_NAMES,
+        "entry_names": ENTRY_NAMES,
         "first_url": timeline_url(client_id, kind=kind),
         "next_url": timeline_url(client_id, kind=kind, cursor=page["next_cursor"]) if page["next_cursor"] else None,
     }
