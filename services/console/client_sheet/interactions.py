@@ -14,7 +14,7 @@ from services.console.base.api import Api, ApiError
 from services.console.base.forms import last_values
 from services.console.base.web import ApiClient, csrf_protect, language_of, require_role
 from services.console.client_sheet.common import refusal_messages
-from services.console.client_sheet.frame import render_sheet_tab
+from services.console.client_sheet.frame import load_sheet, render_sheet_tab
 from services.console.client_sheet.timeline import interactions_context
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -61,6 +61,7 @@ async def _answer(
         tab="interactions",
         template="client_sheet/tab_interactions.html",
         context=context,
+        sheet=await load_sheet(api, client_id),
         status_code=422 if errors is not None else 200,
     )
 

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from services.console.base.web import ApiClient, csrf_protect, is_htmx, render
 from services.console.client_sheet.contacts import router as contacts_router
 from services.console.client_sheet.edit import router as edit_router
-from services.console.client_sheet.frame import render_sheet_tab
+from services.console.client_sheet.frame import load_sheet, render_sheet_tab
 from services.console.client_sheet.interactions import router as interactions_router
 from services.console.client_sheet.timeline import interactions_context, timeline_context, timeline_view
 
@@ -24,6 +24,8 @@ async def client_sheet(request: Request, api: ApiClient, client_id: int) -> Resp
         context = await timeline_context(api, client_id, kind=kind, cursor=cursor)
         template = "client_sheet/timeline.html" if target == "timeline" else "client_sheet/timeline_entries.html"
         return render(request, template, {"client_id": client_id, **context})
+    # Loaded here even for the tab alone: the e-mail form offers the client's address.
+    sheet = await load_sheet(api, client_id)
     return await render_sheet_tab(
         request,
         api,
@@ -31,6 +33,7 @@ async def client_sheet(request: Request, api: ApiClient, client_id: int) -> Resp
         tab="interactions",
         template="client_sheet/tab_interactions.html",
         context=await interactions_context(request, api, client_id),
+        sheet=sheet,
     )
 
 
