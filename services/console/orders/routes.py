@@ -61,6 +61,7 @@ async def _new_order_context(api: Api, request: Request, *, client_id: int | Non
 @router.get("/commandes/nouvelle")
 async def new_order(request: Request, api: ApiClient) -> Response:
     """The new-order screen: pick a client (and where to ship), then the lines."""
+    require_role(request, "staff")
     client_id = _id_param(request.query_params.get("client"))
     ship_to_id = _id_param(request.query_params.get("livrer_a"))
     context = await _new_order_context(api, request, client_id=client_id, ship_to_id=ship_to_id)
