@@ -11,6 +11,7 @@ import httpx
 from playwright.async_api import expect
 
 from tests.console.conftest import add_client, api_as
+from tests.identity_support import invited_member
 from tests.support import eventually
 
 
@@ -153,6 +154,18 @@ async def test_an_order_is_priced_invoiced_shipped_elsewhere_and_paid(stack, own
     await expect(row.locator("td").nth(-2)).to_have_text("1")
     await expect(row.locator("td").nth(-1)).to_have_text("159,00 €")
     await screens.shoot("onglet-clients")
+    assert screens.csp_violations == []
+
+    # A read-only member sees the order but none of its actions, and may not open the new-order screen.
+    async with httpx.AsyncClient(base_url=stack.base_url, timeout=30) as identity:
+        signed = await identity.post("/api/identity/sign-in", json={"email": owner.email, "password": owner.password})
+        reader = await invited_member(identity, signed.json(), role="read_only")
+    reading = await open_screens(reader)
+    await reading.visit(f"/commandes/{order_id}", "commande-lecture-seule")
+    await expect(reading.page.locator("#order-total")).to_have_text("159,00 €")
+    await expect(reading.page.get_by_role("button")).to_have_text(["Se déconnecter"])
+    await reading.visit("/commandes/nouvelle", "nouvelle-commande-refusee")
+    await expect(reading.page.get_by_role("heading", name="Accès refusé")).to_be_visible()
 
 
 async def test_a_client_blocked_meanwhile_is_refused_with_the_apis_message(stack, owner, open_screens):

@@ -85,3 +85,4 @@ async def test_a_reminder_comes_due_rings_the_bell_then_is_snoozed_and_done(stac
     async with api_as(stack, owner) as http:
         page_done = (await http.get("/api/reminders", params={"status": "done", "client_id": client["id"]})).json()
     assert [item["text"] for item in page_done["items"]] == ["Rappeler pour les magnums"]
+    assert screens.csp_violations == []
