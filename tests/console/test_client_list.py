@@ -97,7 +97,7 @@ async def test_the_filter_panel_narrows_the_list_and_a_segment_saves_and_reopens
     await page.get_by_role("link", name="Renommer Lyonnais").click()
     await page.get_by_label("Nouveau nom").fill("Clients lyonnais")
     await page.get_by_role("button", name="Renommer").click()
-    await expect(page.get_by_role("link", name="Clients lyonnais")).to_be_visible()
+    await expect(page.get_by_role("link", name="Clients lyonnais", exact=True)).to_be_visible()
     page.once("dialog", lambda dialog: dialog.accept())
     await page.get_by_role("button", name="Supprimer Clients lyonnais").click()
     await expect(page.get_by_text("Aucun segment enregistré.")).to_be_visible()
@@ -174,7 +174,7 @@ async def test_the_search_exports_as_csv_at_once_and_as_excel_through_its_job(st
         await link.click()
     download = await download_info.value
     assert download.suggested_filename.endswith(".xlsx")
-    sheet = openpyxl.load_workbook(await download.path(), read_only=True).active
+    sheet = openpyxl.load_workbook(io.BytesIO((await download.path()).read_bytes()), read_only=True).active
     cells = {str(cell) for row in sheet.iter_rows(min_row=2, values_only=True) for cell in row if cell}
     assert {"Chai Lebrun", "Cellier Roux"} <= cells and "Maison Rivière" not in cells
 

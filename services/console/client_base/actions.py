@@ -57,7 +57,8 @@ async def create_mailing(request: Request, api: ApiClient) -> Response:
     require_role(request, "staff")
     form = await request.form()
     chosen = Chosen.from_params(as_params(form))
-    name = str(form.get("name") or "").strip()
+    # Not "name": that is the list's name filter, which the choice carries too.
+    name = str(form.get("campaign_name") or "").strip()
     try:
         selection = await api_selection(api, chosen)
         campaign = await api.post("/api/mailings/campaigns", json={"name": name, "selection": selection})
@@ -70,7 +71,7 @@ async def create_mailing(request: Request, api: ApiClient) -> Response:
         problem = "; ".join(f"{field} : {message}" for field, message in errors.items()) or None
         if name_error is None and problem is None:
             problem = refused.detail
-        field_errors = {"name": name_error} if name_error else {}
+        field_errors = {"campaign_name": name_error} if name_error else {}
         return await _mailing_page(
             request, api, chosen, name=name, errors=field_errors, problem=problem, status_code=refused.status
         )
