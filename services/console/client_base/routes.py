@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from services.console.base.web import ApiClient, csrf_protect
+from services.console.base.web import ApiClient, csrf_protect, is_htmx
 from services.console.client_base.actions import router as actions_router
 from services.console.client_base.exports import router as exports_router
 from services.console.client_base.listing import show_list
@@ -19,7 +19,12 @@ router = APIRouter(dependencies=[Depends(csrf_protect)])
 @router.get("/clients")
 async def client_list(request: Request, api: ApiClient) -> Response:
     """The client base: one tab, sorted, one page, filtered; the results alone for htmx."""
-    return await show_list(request, api, ListQuery.from_params(request.query_params))
+    view = ListQuery.from_params(request.query_params)
+    response = await show_list(request, api, view)
+    if is_htmx(request):
+        # The search form sends every field of the panel, empty ones too: the address kept is the short one.
+        response.headers["HX-Push-Url"] = view.url()
+    return response
 
 
 # Fixed addresses (/clients/nouveau, /clients/segments…) before the sheet's /clients/{client_id}.

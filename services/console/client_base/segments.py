@@ -46,6 +46,7 @@ async def save_segment(request: Request, api: ApiClient) -> Response:
         # The name is this form's field; what the API says of the search is listed above it.
         context = {
             "segment_name": name,
+            "segment_taken": refused.status == 409,
             "segment_errors": {"segment_name": name_error} if name_error else {},
             "segment_search_errors": errors,
             "segment_open": True,
@@ -67,9 +68,10 @@ async def _rename_page(
     *,
     name: str,
     errors: dict[str, str] | None = None,
+    taken: bool = False,
     status_code: int = 200,
 ) -> Response:
-    context = {"section": "clients", "segment": segment, "name": name, "errors": errors or {}}
+    context = {"section": "clients", "segment": segment, "name": name, "errors": errors or {}, "taken": taken}
     return render(request, "client_base/segment_rename.html", context, status_code=status_code)
 
 
@@ -94,7 +96,9 @@ async def rename_segment(request: Request, api: ApiClient, segment_id: int) -> R
             raise
         segment = await api.get(f"/api/clients/segments/{segment_id}")
         errors = refused.field_errors() or {"name": refused.detail}
-        return await _rename_page(request, segment, name=name, errors=errors, status_code=refused.status)
+        return await _rename_page(
+            request, segment, name=name, errors=errors, taken=refused.status == 409, status_code=refused.status
+        )
     return RedirectResponse("/clients/segments", status_code=303)
 
 
