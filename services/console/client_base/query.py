@@ -43,6 +43,12 @@ FILTER_PARAMETERS = (
     "segment_id",
 )
 PAGE_SIZE = 50
+# How the search of a JSON body (segment, export, campaign) types each filter; the others are text.
+LIST_FILTERS = frozenset(
+    ("postal_code", "department", "city", "country", "category", "price_grid", "tags_any", "tags_all", "tags_none")
+)
+INTEGER_FILTERS = frozenset(("orders_min", "orders_max"))
+BOOLEAN_FILTERS = frozenset(("has_email", "has_phone", "has_address", "accepts_emailing", "accepts_mailing", "blocked"))
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,55 @@ class ListQuery:
             sort=column,
             direction="desc" if column in ("total_invoiced", "invoiced_orders", "last_invoiced_at") else "asc",
         )
+
+    @property
+    def segment_id(self) -> int | None:
+        """The saved search the view applies, if any."""
+        value = self.filter_value("segment_id")
+        return int(value) if value.isdigit() else None
+
+    def search_body(self) -> dict[str, object]:
+        """The search part as a JSON body types it (a segment's, an export's, a campaign's), segment aside."""
+        body: dict[str, object] = {"q": self.q} if self.q else {}
+        for name, value in self.filters:
+            if name == "segment_id":
+                continue
+            if name in LIST_FILTERS:
+                values = body.setdefault(name, [])
+                assert isinstance(values, list)
+                values.append(value)
+            elif name in INTEGER_FILTERS:
+                # Not a number: sent as written, so that the API names the field in its 422.
+                body[name] = int(value) if value.isdigit() else value
+            elif name in BOOLEAN_FILTERS:
+                body[name] = {"true": True, "false": False}.get(value, value)
+            else:
+                body[name] = value
+        return body
+
+    def hidden_fields(self) -> list[tuple[str, str]]:
+        """The view as hidden fields of another form (no page): a POST that must know the search."""
+        fields: list[tuple[str, str]] = [("tab", self.tab)]
+        if self.q:
+            fields.append(("q", self.q))
+        if self.sort:
+            fields.append(("sort", self.sort))
+        if self.direction != "asc":
+            fields.append(("direction", self.direction))
+        return fields + list(self.filters)
+
+    def url_without(self, name: str) -> str:
+        """The address of this view without one filter (a segment to leave, say)."""
+        return self.url(filters=tuple((key, value) for key, value in self.filters if key != name))
+
+    @property
+    def panel_filters(self) -> int:
+        """How many filters of the panel are set (the segment is not one)."""
+        return sum(1 for key, _ in self.filters if key != "segment_id")
+
+    def filter_values(self, name: str) -> list[str]:
+        """Every value of a filter (ticked boxes)."""
+        return [value for key, value in self.filters if key == name]
 
     def filter_value(self, name: str) -> str:
         """The first value of a filter, for the panel's field."""

@@ -1,45 +1,32 @@
-"""Base clients: the list with its tabs, sorting, paging and search as you type."""
+"""Base clients: the list with its tabs, sorting, paging, search as you type and filter panel."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from services.console.base.api import ApiError
-from services.console.base.web import ApiClient, csrf_protect, is_htmx, render
+from services.console.base.web import ApiClient, csrf_protect, is_htmx
+from services.console.client_base.actions import router as actions_router
+from services.console.client_base.exports import router as exports_router
+from services.console.client_base.listing import show_list
+from services.console.client_base.new_client import router as new_client_router
 from services.console.client_base.query import ListQuery
+from services.console.client_base.segments import router as segments_router
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 
 
 @router.get("/clients")
 async def client_list(request: Request, api: ApiClient) -> Response:
-    """The client base: one tab, sorted, one page; the results alone for htmx."""
+    """The client base: one tab, sorted, one page, filtered; the results alone for htmx."""
     view = ListQuery.from_params(request.query_params)
-    search_error = None
-    try:
-        page = await api.get("/api/clients", params=view.api_params())
-    except ApiError as refused:
-        if refused.status != 422:
-            raise
-        # A query the search language does not accept: say why beside the box, show nothing.
-        search_error = refused.detail
-        page = {
-            "items": [],
-            "counts": {"all": 0, "clients": 0, "prospects": 0, "exact": True},
-            "next_cursor": None,
-            "sort": "name",
-        }
-    # The API names the order it used; its name orders (first or last name first) are one column here.
-    used = view.sort or page["sort"]
-    current_sort = "name" if used in ("first_name", "last_name") else used
-    context = {
-        "section": "clients",
-        "view": view,
-        "page": page,
-        "current_sort": current_sort,
-        "search_error": search_error,
-    }
-    if is_htmx(request) and request.headers.get("hx-target") == "client-results":
-        return render(request, "client_base/results.html", context)
-    return render(request, "client_base/list.html", context)
+    response = await show_list(request, api, view)
+    if is_htmx(request):
+        # The search form sends every field of the panel, empty ones too: the address kept is the short one.
+        response.headers["HX-Push-Url"] = view.url()
+    return response
+
+
+# Fixed addresses (/clients/nouveau, /clients/segments…) before the sheet's /clients/{client_id}.
+for _router in (new_client_router, segments_router, actions_router, exports_router):
+    router.include_router(_router)

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from services.console.base.api import Api
 from services.console.base.web import is_htmx, render
+from services.console.client_sheet.fields import BOXES, field_choices
 
 # (tab, address suffix, label): the tabs along the top of the sheet, in the seed's order.
 SHEET_TABS = (
@@ -51,4 +52,8 @@ async def render_sheet_tab(
         return render(request, template, values, status_code=status_code)
     values["sheet"] = sheet if sheet is not None else await load_sheet(api, client_id)
     values["sheet_tabs"] = SHEET_TABS
+    # The boxes on the right name the client's category, tags and price grid.
+    if "choices" not in values:
+        values["choices"] = await field_choices(api)
+    values["boxes"] = BOXES
     return render(request, "client_sheet/sheet.html", values, status_code=status_code)
