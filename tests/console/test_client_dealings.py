@@ -61,7 +61,7 @@ async def test_orders_statistics_and_top_products_of_a_client_with_an_invoiced_o
     page = screens.page
     await screens.visit(f"/clients/{client['id']}", "fiche")
     await page.get_by_role("link", name="Commandes", exact=True).click()
-    number = page.get_by_role("link", name=order["number"])
+    number = page.locator("table.dealings").get_by_role("link", name=order["number"], exact=True)
     await expect(number).to_be_visible(timeout=10000)
     await expect(number).to_have_attribute("href", f"/commandes/{order['id']}")
     row = page.locator(f"tr[data-order-id='{order['id']}']")
@@ -112,10 +112,13 @@ async def test_a_client_with_an_invoiced_order_is_archived_instead_of_deleted(st
         await expect(page.get_by_label("Je comprends que l'effacement est définitif")).to_be_visible()
         await screens.shoot("archiver-ou-effacer")
         await page.get_by_role("button", name="Archiver le client").click()
-        await page.wait_for_url(re.compile(rf".*/clients/{client['id']}$"))
-        await expect(page.locator(".status.archived")).to_be_visible()
+        await page.wait_for_url(re.compile(rf".*/clients/{client['id']}/supprimer$"))
+        await expect(page.get_by_role("heading", name="Client archivé")).to_be_visible()
         await screens.shoot("archive")
         assert (await http.get(f"/api/clients/{client['id']}")).json()["archived_at"] is not None
+        await page.get_by_role("button", name="Restaurer le client").click()
+        await page.wait_for_url(re.compile(rf".*/clients/{client['id']}$"))
+        assert (await http.get(f"/api/clients/{client['id']}")).json()["archived_at"] is None
 
 
 async def test_a_negotiated_price_is_added_changed_and_removed(stack, owner, open_screens):

@@ -46,7 +46,8 @@ async def archive_client(request: Request, api: ApiClient, client_id: int) -> Re
     """Archive the client: hidden from the list, the search and the order picker, restorable."""
     require_role(request, "manager")
     await api.post(f"/api/clients/{client_id}/archive")
-    return RedirectResponse(f"/clients/{client_id}", status_code=303)
+    # This page says it is archived and offers to restore it (the sheet's tabs refuse an archived client).
+    return RedirectResponse(f"/clients/{client_id}/supprimer", status_code=303)
 
 
 @router.post("/clients/{client_id}/restaurer")
@@ -67,4 +68,4 @@ async def erase_client(request: Request, api: ApiClient, client_id: int) -> Resp
         errors = {"understood": gettext("Cochez cette case pour confirmer l'effacement.")}
         return await _page(request, api, client_id=client_id, status_code=422, erase_asked=True, errors=errors)
     await api.post(f"/api/clients/{client_id}/erase")
-    return RedirectResponse(f"/clients/{client_id}", status_code=303)
+    return RedirectResponse(f"/clients/{client_id}/supprimer", status_code=303)
