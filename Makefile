@@ -51,7 +51,7 @@ CONSOLE_LOCALE := services/console/locale
 messages: ## extract the console's messages and update each language's catalogue (then translate the new ones)
 	@deploy/ensure-infra.sh venv
 	.venv/bin/pybabel extract -F services/console/babel.cfg -o $(CONSOLE_LOCALE)/messages.pot \
-	    --no-location --sort-output -k _ -k gettext -k ngettext:1,2 --project Négoce services/console
+	    --no-location --sort-output -k _ -k N_ -k gettext -k ngettext:1,2 --project Négoce services/console
 	.venv/bin/pybabel update -i $(CONSOLE_LOCALE)/messages.pot -d $(CONSOLE_LOCALE) --no-fuzzy-matching --ignore-obsolete
 
 PY_SOURCES := services shared bench tests docs
