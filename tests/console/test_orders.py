@@ -154,6 +154,14 @@ async def test_an_order_is_priced_invoiced_shipped_elsewhere_and_paid(stack, own
     await expect(row.locator("td").nth(-2)).to_have_text("1")
     await expect(row.locator("td").nth(-1)).to_have_text("159,00 €")
     await screens.shoot("onglet-clients")
+
+    # A credit note cancels the invoice (the button asks first).
+    await page.goto(f"{stack.base_url}/commandes/{order_id}")
+    page.once("dialog", lambda dialog: dialog.accept())
+    await page.get_by_role("button", name="Faire un avoir").click()
+    await expect(page.locator("#order-invoice")).to_contain_text(re.compile(r"Annulée par l'avoir AV-\d+"))
+    await expect(page.get_by_role("button", name="Faire un avoir")).to_have_count(0)
+    await screens.shoot("avoir")
     assert screens.csp_violations == []
 
     # A read-only member sees the order but none of its actions, and may not open the new-order screen.

@@ -60,6 +60,7 @@ async def test_a_reminder_comes_due_rings_the_bell_then_is_snoozed_and_done(stac
     await expect(late.locator("article.reminder", has_text="Rappeler pour les magnums")).to_be_visible()
     await screens.shoot("en-retard")
 
+    await page.evaluate("window.__notReloaded = true")
     await late.get_by_label("Reporter de").select_option("60")
     await late.get_by_role("button", name="Reporter").click()
     await expect(page.locator("#list-overdue article.reminder")).to_have_count(0)
@@ -72,6 +73,7 @@ async def test_a_reminder_comes_due_rings_the_bell_then_is_snoozed_and_done(stac
     await moved.get_by_role("button", name="Fait").click()
     await expect(page.locator("#list-done article.reminder", has_text="Rappeler pour les magnums")).to_be_visible()
     await screens.shoot("fait")
+    assert await page.evaluate("window.__notReloaded === true"), "an action reloaded the page"
 
     await bell.click()
     await page.wait_for_url(re.compile(r".*/rappels/notifications$"))

@@ -28,6 +28,11 @@ router = APIRouter(dependencies=[Depends(csrf_protect)])
 ACTION_FIELDS = {"amount_cents": "amount", "paid_at": "paid_on", "shipped_at": "shipped_on", "method": "method"}
 
 
+def shown_status(request: Request, status: int) -> int:
+    """The status of a page that shows a refusal: htmx swaps only 2xx answers, so the forms it sends get 200."""
+    return 200 if request.headers.get("hx-request") == "true" else status
+
+
 def _id_param(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
@@ -132,7 +137,7 @@ async def _render_order(
         "values": values or {},
         "notice": request.query_params.get("fait"),
     }
-    return render(request, "orders/order.html", context, status_code=status_code)
+    return render(request, "orders/order.html", context, status_code=shown_status(request, status_code))
 
 
 @router.get("/commandes/{order_id}")

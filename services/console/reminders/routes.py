@@ -13,6 +13,7 @@ from services.console.base.api import Api, ApiError
 from services.console.base.forms import last_values
 from services.console.base.web import ApiClient, csrf_protect, render, require_role
 from services.console.orders.lookups import client_names
+from services.console.orders.routes import shown_status
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 
@@ -74,7 +75,7 @@ async def _render_lists(request: Request, api: Api, *, error: str | None = None,
         "snooze_choices": SNOOZE_CHOICES,
         "error": error,
     }
-    return render(request, "reminders/lists.html", context, status_code=status_code)
+    return render(request, "reminders/lists.html", context, status_code=shown_status(request, status_code))
 
 
 @router.get("/rappels")
