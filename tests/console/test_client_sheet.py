@@ -102,6 +102,18 @@ async def test_modifier_saves_the_note_shown_on_the_next_orders(stack, owner, op
     assert sheet["billing_address"]["postal_code"] == "69002"
     assert sheet["blocked"] is True and sheet["blocked_reason"] == "Impayés"
 
+    # A manager changes the reason in place: the API takes it as an unblock then a block.
+    blocking = page.locator("#field-blocking")
+    await blocking.get_by_role("link", name="Modifier Prise de commande").click()
+    await blocking.get_by_label("Motif du blocage").fill("Impayés de mars")
+    await blocking.get_by_role("button", name="Enregistrer").click()
+    await expect(blocking).to_contain_text("Impayés de mars")
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Bloqué")
+    await screens.shoot("motif-de-blocage")
+    async with api_as(stack, owner) as http:
+        sheet = (await http.get(f"/api/clients/{client['id']}")).json()
+    assert sheet["blocked"] is True and sheet["blocked_reason"] == "Impayés de mars"
+
 
 async def test_a_note_lands_on_the_timeline_which_filters_by_kind(stack, owner, open_screens):
     async with api_as(stack, owner) as http:
@@ -153,7 +165,13 @@ async def test_a_contact_with_its_recipient_flags(stack, owner, open_screens):
         client = await add_client(http, company_name="Maison Rivière", postal_code="33000", city="Bordeaux")
     screens = await open_screens(owner)
     page = screens.page
-    await screens.visit(f"/clients/{client['id']}/contacts", "contacts")
+    await screens.visit(f"/clients/{client['id']}", "fiche")
+    tabs = page.get_by_role("navigation", name="Onglets de la fiche")
+    await tabs.get_by_role("link", name="Contacts").click()
+    await expect(tabs.get_by_role("link", name="Contacts")).to_have_attribute("aria-current", "page")
+    await expect(tabs.get_by_role("link", name="Interactions")).not_to_have_attribute("aria-current", "page")
+    await expect(page.get_by_text("Aucun contact pour ce client.")).to_be_visible()
+    await screens.shoot("contacts")
     await page.get_by_text("Ajouter un contact").click()
     form = page.locator("#add-contact")
     await form.get_by_label("Prénom").fill("Claire")

@@ -45,7 +45,12 @@ def _split_errors(box: Box, errors: dict[str, str]) -> tuple[dict[str, str], dic
     return beside, {name: message for name, message in errors.items() if name not in known}
 
 
-async def _set_blocked(api: Api, client_id: int, *, blocked: bool, reason: str | None) -> dict[str, Any]:
+async def _set_blocked(
+    api: Api, client_id: int, *, blocked: bool, reason: str | None, sheet: dict[str, Any]
+) -> dict[str, Any]:
+    if blocked and sheet["blocked"] and reason != sheet["blocked_reason"]:
+        # Blocking a blocked client changes nothing at the API: a new reason is an unblock, then a block.
+        await api.post(f"/api/clients/{client_id}/unblock")
     if blocked:
         answer: dict[str, Any] = await api.post(f"/api/clients/{client_id}/block", json={"reason": reason})
     else:
@@ -113,7 +118,8 @@ async def box_save(request: Request, api: ApiClient, client_id: int, box_key: st
     try:
         if box.key == "blocking":
             blocked, reason = block_wanted(form)
-            updated = await _set_blocked(api, client_id, blocked=blocked, reason=reason)
+            sheet = await load_sheet(api, client_id)
+            updated = await _set_blocked(api, client_id, blocked=blocked, reason=reason, sheet=sheet)
         else:
             updated = await api.patch(f"/api/clients/{client_id}", json=edit_body((box,), form))
     except ApiError as refused:
@@ -163,7 +169,7 @@ async def _save_all(api: Api, request: Request, client_id: int, sheet: dict[str,
         return
     # Only a manager may stop or allow orders; the page offered the box to nobody else.
     require_role(request, "manager")
-    await _set_blocked(api, client_id, blocked=blocked, reason=reason)
+    await _set_blocked(api, client_id, blocked=blocked, reason=reason, sheet=sheet)
 
 
 @router.post("/clients/{client_id}/modifier")

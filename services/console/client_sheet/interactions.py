@@ -95,7 +95,10 @@ async def add_reminder(request: Request, api: ApiClient, client_id: int) -> Resp
     require_role(request, "staff")
     values = last_values(await request.form())
     body: dict[str, Any] = {"client_id": client_id, "text": values.get("reminder_text", "").strip()}
-    body["due_at"] = _local_moment(values.get("reminder_due_at", ""))
+    due_at = _local_moment(values.get("reminder_due_at", ""))
+    if due_at:
+        # Left out when empty, so that the API says it is required rather than malformed.
+        body["due_at"] = due_at
     if values.get("reminder_assigned_user"):
         body["assigned_user"] = values["reminder_assigned_user"]
     try:

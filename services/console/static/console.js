@@ -28,3 +28,13 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     event.detail.isError = false;
   }
 });
+
+// The client sheet's tabs: htmx swaps the tab's content only, so the tab just chosen becomes the current one here.
+document.addEventListener("htmx:afterRequest", function (event) {
+  var tab = event.detail.elt;
+  if (!event.detail.successful || !(tab instanceof HTMLElement) || !tab.closest(".sheet-tabs")) return;
+  tab.closest(".sheet-tabs").querySelectorAll("[aria-current]").forEach(function (other) {
+    other.removeAttribute("aria-current");
+  });
+  tab.setAttribute("aria-current", "page");
+});
