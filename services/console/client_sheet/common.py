@@ -17,8 +17,3 @@ def refusal_messages(refused: ApiError, *, prefix: str = "") -> dict[str, str]:
         # A prefixed form has flat fields: recipients.0 is its recipients field.
         messages.setdefault(prefix + name.split(".")[0] if prefix else name, message)
     return messages or {"": refused.detail}
-
-
-def N_(message: str) -> str:
-    """Mark a message for the catalogue; the template translates it where it shows."""
-    return message

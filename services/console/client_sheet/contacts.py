@@ -10,8 +10,9 @@ from starlette.datastructures import FormData
 
 from services.console.base.api import Api, ApiError
 from services.console.base.forms import last_values
+from services.console.base.i18n import N_
 from services.console.base.web import ApiClient, csrf_protect, is_htmx, require_role
-from services.console.client_sheet.common import N_, refusal_messages
+from services.console.client_sheet.common import refusal_messages
 from services.console.client_sheet.frame import render_sheet_tab
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])

@@ -10,7 +10,7 @@ from starlette.datastructures import FormData
 
 from services.console.base.api import Api, ApiUnavailable
 from services.console.base.forms import last_values
-from services.console.client_sheet.common import N_
+from services.console.base.i18n import N_
 
 ADDRESS_PARTS = ("line1", "line2", "line3", "postal_code", "city", "country_code")
 

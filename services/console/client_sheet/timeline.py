@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 from fastapi import Request
 
 from services.console.base.api import Api, ApiUnavailable
+from services.console.base.i18n import N_
 from services.console.base.web import can
-from services.console.client_sheet.common import N_
 
 PAGE_SIZE = 25
 # The API's filter categories, with what the filter calls them.
