@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from services.console.account_settings.routes import router as account_settings_router
 from services.console.client_base.routes import router as client_base_router
 from services.console.client_sheet.routes import router as client_sheet_router
+from services.console.paper_mailings.routes import router as paper_mailings_router
 from services.console.sign_in.routes import router as sign_in_router
 
 ROUTERS: list[APIRouter] = [
     sign_in_router,
     client_base_router,
     client_sheet_router,
+    paper_mailings_router,
+    account_settings_router,
 ]
