@@ -202,3 +202,25 @@ async def test_labels_on_a_chosen_sheet_skip_the_used_ones_and_a_new_format_is_c
     await own.get_by_role("button", name=re.compile("Supprimer")).click()
     await expect(page.get_by_role("status")).to_contain_text("Format supprimé")
     await expect(page.get_by_role("row", name=re.compile("Planche maison"))).to_have_count(0)
+
+
+async def test_the_mailing_and_settings_screens_have_no_serious_accessibility_fault(stack, owner, open_screens):
+    async with api_as(stack, owner) as http:
+        kept = await add_client(http, company_name="Cave des Chartrons", postal_code="33000", city="Bordeaux")
+        left_out = await add_client(http, company_name="Domaine Sans Adresse")
+        campaign = await _campaign(http, "Vendanges", [kept["id"], left_out["id"]])
+    screens = await open_screens(owner, bypass_csp=True)
+    faults = {}
+    for path, name in [
+        ("/mailings", "mailings"),
+        (f"/mailings/{campaign['id']}", "editeur"),
+        (f"/mailings/{campaign['id']}/etiquettes", "etiquettes"),
+        ("/mailings/formats", "formats"),
+        ("/parametres", "parametres"),
+        ("/parametres/utilisateurs", "utilisateurs"),
+        ("/parametres/jetons", "jetons"),
+        ("/parametres/journal", "journal"),
+    ]:
+        await _visit(screens, path, f"axe-{name}")
+        faults[path] = await screens.check_accessibility()
+    assert all(found == [] for found in faults.values()), faults
