@@ -8,7 +8,7 @@ import re
 import httpx
 from playwright.async_api import expect
 
-from tests.console.conftest import api_as
+from tests.console.conftest import add_client, api_as
 from tests.console.test_paper_mailings import _field, _shoot, _visit
 from tests.identity_support import invited_member
 
@@ -108,6 +108,12 @@ async def test_the_audit_trail_is_the_owners_and_refused_to_staff(stack, owner, 
     async with httpx.AsyncClient(base_url=stack.base_url, timeout=30) as http:
         signed = await http.post("/api/identity/sign-in", json={"email": owner.email, "password": owner.password})
         staff = await invited_member(http, signed.json(), role="staff")
+    async with api_as(stack, owner) as http:
+        client = await add_client(http, company_name="Cave des Chartrons", postal_code="33000", city="Bordeaux")
+        created = await http.post(
+            "/api/mailings/campaigns", json={"name": "Vendanges", "selection": {"client_ids": [client["id"]]}}
+        )
+        campaign_id = created.json()["id"]
     screens = await open_screens(owner)
     page = screens.page
     await _visit(screens, "/parametres/journal", "journal")
@@ -130,3 +136,13 @@ async def test_the_audit_trail_is_the_owners_and_refused_to_staff(stack, owner, 
     assert refused is not None and refused.status == 403
     await expect(staff_page.get_by_role("heading", name="Accès refusé")).to_be_visible()
     await _shoot(staff_screens, "journal-refuse")
+
+    # Staff edits a mailing but does not print it: no button, and the console refuses the form anyway.
+    await _visit(staff_screens, f"/mailings/{campaign_id}", "mailing-equipe")
+    await expect(staff_page.get_by_role("button", name="Enregistrer")).to_be_visible()
+    await expect(staff_page.get_by_role("button", name="Imprimer les lettres")).to_have_count(0)
+    token = await staff_page.locator("input[name=csrf_token]").first.input_value()
+    forged = await staff_page.request.post(
+        f"{stack.base_url}/mailings/{campaign_id}/imprimer", form={"csrf_token": token}, max_redirects=0
+    )
+    assert forged.status == 403
