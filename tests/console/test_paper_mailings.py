@@ -7,6 +7,7 @@ import io
 import re
 from pathlib import Path
 
+import httpx
 import pdfplumber
 from PIL import Image
 from playwright.async_api import Page, expect
@@ -224,3 +225,36 @@ async def test_the_mailing_and_settings_screens_have_no_serious_accessibility_fa
         await _visit(screens, path, f"axe-{name}")
         faults[path] = await screens.check_accessibility()
     assert all(found == [] for found in faults.values()), faults
+
+
+async def test_letters_print_and_download_without_javascript(stack, owner):
+    async with api_as(stack, owner) as http:
+        client = await add_client(http, company_name="Cave des Chartrons", postal_code="33000", city="Bordeaux")
+        campaign = await _campaign(http, "Sans JavaScript", [client["id"]])
+    async with httpx.AsyncClient(base_url=stack.base_url, timeout=30) as browser:
+        sign_in_page = await browser.get("/connexion")
+        token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', sign_in_page.text)
+        assert token is not None
+        signed = await browser.post(
+            "/connexion", data={"email": owner.email, "password": owner.password, "csrf_token": token[1]}
+        )
+        assert signed.status_code == 303
+        editor = await browser.get(f"/mailings/{campaign['id']}")
+        token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', editor.text)
+        assert token is not None
+        queued = await browser.post(f"/mailings/{campaign['id']}/imprimer", data={"csrf_token": token[1]})
+        assert queued.status_code == 303
+        progress_path = queued.headers["location"]
+        assert re.fullmatch(r"/mailings/rendus/\d+", progress_path)
+        for _ in range(300):
+            progress = await browser.get(progress_path)
+            assert progress.status_code == 200 and 'http-equiv="refresh"' not in progress.text
+            if "Télécharger le PDF" in progress.text:
+                break
+            assert f'<a href="{progress_path}">Actualiser</a>' in progress.text
+            await asyncio.sleep(0.1)
+        assert f'href="{progress_path}/fichier"' in progress.text
+        pdf = await browser.get(f"{progress_path}/fichier")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.headers["content-disposition"].startswith("attachment")
+    assert pdf.content.startswith(b"%PDF")
