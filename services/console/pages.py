@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from services.console.account_settings.routes import router as account_settings_router
 from services.console.client_base.routes import router as client_base_router
 from services.console.client_dealings.routes import router as client_dealings_router
 from services.console.client_sheet.routes import router as client_sheet_router
 from services.console.orders.routes import router as orders_router
+from services.console.paper_mailings.routes import router as paper_mailings_router
 from services.console.reminders.bell import router as bell_router
 from services.console.reminders.routes import router as reminders_router
 from services.console.sign_in.routes import router as sign_in_router
@@ -20,4 +22,6 @@ ROUTERS: list[APIRouter] = [
     orders_router,
     bell_router,
     reminders_router,
+    paper_mailings_router,
+    account_settings_router,
 ]
