@@ -72,7 +72,9 @@ class Screens:
         # Numbered across every browser the test opens, so a second one never overwrites the first's.
         self.shots = len(list(self.folder.glob("*.png"))) + 1
         path = self.folder / f"{self.shots:02d}-{re.sub(r'[^a-z0-9-]+', '-', name.lower())}.png"
-        await self.page.screenshot(path=str(path), full_page=True)
+        # caret="initial": hiding the caret writes style attributes into the page, which an htmx swap
+        # would then carry into the DOM and the CSP would report.
+        await self.page.screenshot(path=str(path), full_page=True, caret="initial")
         return path
 
     async def visit(self, path: str, name: str) -> None:

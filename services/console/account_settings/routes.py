@@ -93,4 +93,7 @@ async def save_time_zone(request: Request, api: ApiClient) -> Response:
             raise
         errors = refused.field_errors() or {"timezone": refused.detail}
         return await _page(request, api, zone=zone, zone_errors=errors, status_code=422)
+    # This session shows instants in the new zone from now on (other sessions at their next sign-in).
+    api.context.session.time_zone = zone
+    await request.app.state.sessions.update(api.context.session_id, api.context.session)
     return RedirectResponse("/parametres?fait=fuseau#fuseau", status_code=303)
