@@ -51,7 +51,7 @@ CONSOLE_LOCALE := services/console/locale
 messages: ## extract the console's messages and update each language's catalogue (then translate the new ones)
 	@deploy/ensure-infra.sh venv
 	.venv/bin/pybabel extract -F services/console/babel.cfg -o $(CONSOLE_LOCALE)/messages.pot \
-	    --no-location --sort-output -k _ -k gettext -k ngettext:1,2 --project Négoce services/console
+	    --no-location --sort-output -k _ -k N_ -k gettext -k ngettext:1,2 --project Négoce services/console
 	.venv/bin/pybabel update -i $(CONSOLE_LOCALE)/messages.pot -d $(CONSOLE_LOCALE) --no-fuzzy-matching --ignore-obsolete
 
 PY_SOURCES := services shared bench tests docs
@@ -78,14 +78,16 @@ lint: lint-python ## lint the Python code, the shell scripts, the Procfile, the 
 	    else echo "nginx not installed: rendered config not tested"; fi
 
 compose-config: ## validate docker-compose.yml with docker compose
-	NEGOCE_JWT_SECRET=$${NEGOCE_JWT_SECRET:-placeholder-for-config-check-only-0123456789} docker compose config -q
+	NEGOCE_JWT_SECRET=$${NEGOCE_JWT_SECRET:-placeholder-for-config-check-only-0123456789} \
+	NEGOCE_CONSOLE_SECRET=$${NEGOCE_CONSOLE_SECRET:-placeholder-for-config-check-only-0123456789} docker compose config -q
 
-compose-up: ## build and start the whole stack in Docker (needs NEGOCE_JWT_SECRET)
+compose-up: ## build and start the whole stack in Docker (needs NEGOCE_JWT_SECRET and NEGOCE_CONSOLE_SECRET)
 	docker compose up -d --build --wait
 	docker compose logs migrate | tail -n 20
 
 compose-down: ## stop the Docker stack (data volumes are kept)
-	NEGOCE_JWT_SECRET=$${NEGOCE_JWT_SECRET:-unused-when-stopping} docker compose down
+	NEGOCE_JWT_SECRET=$${NEGOCE_JWT_SECRET:-unused-when-stopping} \
+	NEGOCE_CONSOLE_SECRET=$${NEGOCE_CONSOLE_SECRET:-unused-when-stopping} docker compose down
 
 clean: ## remove runtime files (.run/); keeps .venv
 	rm -rf .run

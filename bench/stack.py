@@ -34,6 +34,8 @@ class Stack:
     workdir: Path
     service_pid: int
     gateway_pid: int
+    # The web console, when asked for (it calls the API on the gateway's internal port).
+    console_url: str | None = None
 
 
 def free_port() -> int:
@@ -85,8 +87,8 @@ def _wait_ready(url: str, processes: dict[str, tuple[subprocess.Popen[bytes], Pa
 
 
 @contextlib.contextmanager
-def running_stack(*, ready_timeout: float = 60.0) -> Iterator[Stack]:
-    """Start the clients service and the gateway on free ports; stop both on exit, error or Ctrl-C."""
+def running_stack(*, ready_timeout: float = 60.0, with_console: bool = False) -> Iterator[Stack]:
+    """Start the clients service (and the console) and the gateway on free ports; stop them on exit, error or Ctrl-C."""
     workdir = Path(tempfile.mkdtemp(prefix="negoce-bench-"))
     workdir.chmod(0o755)  # nginx workers may run as another user
     secret = os.environ.get("NEGOCE_JWT_SECRET", DEVELOPMENT_JWT_SECRET)
@@ -134,7 +136,26 @@ def running_stack(*, ready_timeout: float = 60.0) -> Iterator[Stack]:
                 service_log,
             )
         gateway_dir = workdir / "gateway"
-        others = [str(free_port()) for _ in range(6)]  # orders, reminders, mailings, identity, console, internal: not started
+        console_port, internal_port = free_port(), free_port()
+        others = [str(free_port()) for _ in range(4)]  # orders, reminders, mailings, identity: not started
+        if with_console:
+            console_log = workdir / "console.log"
+            with console_log.open("wb") as out:
+                started["console"] = (
+                    subprocess.Popen(
+                        [
+                            *(sys.executable, "-m", "uvicorn", "--factory", "services.console.app:create_app"),
+                            *("--host", "127.0.0.1", "--port", str(console_port)),
+                            *("--log-level", "warning", "--no-access-log"),
+                        ],
+                        cwd=ROOT,
+                        env={**env, "NEGOCE_CONSOLE_API_URL": f"http://127.0.0.1:{internal_port}"},
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,
+                    ),
+                    console_log,
+                )
         subprocess.run(
             [
                 "sh",
@@ -143,6 +164,8 @@ def running_stack(*, ready_timeout: float = 60.0) -> Iterator[Stack]:
                 str(gateway_port),
                 str(service_port),
                 *others,
+                str(console_port),
+                str(internal_port),
             ],
             check=True,
             env={**os.environ, "ACCESS_LOG": "off"},
@@ -160,6 +183,8 @@ def running_stack(*, ready_timeout: float = 60.0) -> Iterator[Stack]:
             )
         gateway_url = f"http://127.0.0.1:{gateway_port}"
         _wait_ready(f"{gateway_url}/ready/clients", started, ready_timeout)
+        if with_console:
+            _wait_ready(f"{gateway_url}/ready/console", started, ready_timeout)
         yield Stack(
             gateway_url=gateway_url,
             service_url=f"http://127.0.0.1:{service_port}",
@@ -167,10 +192,13 @@ def running_stack(*, ready_timeout: float = 60.0) -> Iterator[Stack]:
             workdir=workdir,
             service_pid=started["clients service"][0].pid,
             gateway_pid=started["gateway"][0].pid,
+            console_url=f"http://127.0.0.1:{console_port}" if with_console else None,
         )
     finally:
         if "gateway" in started:
             _stop(started["gateway"][0], "gateway", signal.SIGQUIT, grace=5.0)
+        if "console" in started:
+            _stop(started["console"][0], "console")
         if "clients service" in started:
             _stop(started["clients service"][0], "clients service")
         signal.signal(signal.SIGTERM, previous_term)

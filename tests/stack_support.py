@@ -24,7 +24,7 @@ NGINX = os.environ.get("NEGOCE_NGINX_BIN") or shutil.which("nginx") or "/usr/sbi
 API_SERVICES = ("clients", "orders", "reminders", "mailings")
 
 
-async def wait_until_ready(url: str, timeout: float = 60.0) -> None:
+async def wait_until_ready(url: str, timeout: float = 120.0) -> None:
     """Wait for a URL to answer 200 (awaited, never slept: the session's apps share the loop)."""
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient(timeout=1) as http:

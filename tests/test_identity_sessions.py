@@ -35,6 +35,7 @@ async def test_sign_in_gives_an_access_token_that_verifies_with_the_published_ke
         "email": owner.email,
         "name": "Owner",
         "role": "owner",
+        "language": "fr",
     }
     keys = await identity_api.get("/api/identity/.well-known/jwks.json")
     assert keys.status_code == 200 and "max-age=" in keys.headers["cache-control"]

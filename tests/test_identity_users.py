@@ -183,3 +183,17 @@ async def test_an_invitation_asks_mailings_to_send_its_link(identity_app, identi
     [sent] = await outbox_events(identity_sql, owner.account_id, "sign_in_email.requested")
     assert (sent["kind"], sent["to"], sent["user_id"]) == ("invitation", email, body["user"]["id"])
     assert "Cave Œillet" in sent["subject"] and body["invitation_url"] in sent["body"]
+
+
+async def test_any_user_chooses_their_own_language_which_the_next_sign_in_carries(identity_app, identity_api):
+    owner = await new_owner(identity_app)
+    reader = await invited_member(identity_api, await tokens_of(identity_api, owner), role="read_only")
+    headers = bearer(await tokens_of(identity_api, reader))
+    chosen = await identity_api.patch("/api/identity/users/me", json={"language": "en"}, headers=headers)
+    assert chosen.status_code == 200 and chosen.json()["language"] == "en"
+    assert (await tokens_of(identity_api, reader))["user"]["language"] == "en"
+    unknown = await identity_api.patch("/api/identity/users/me", json={"language": "xx"}, headers=headers)
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "language"
+    assert (await tokens_of(identity_api, reader))["user"]["language"] == "en"
+    # Only their own: the owner's language did not change.
+    assert (await tokens_of(identity_api, owner))["user"]["language"] == "fr"

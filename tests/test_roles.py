@@ -41,7 +41,8 @@ def least_role(method: str, path: str) -> str:
     if path.startswith("/api/identity/"):
         return (
             "read_only"
-            if (method, path) in (("get", "/api/identity/users"), ("get", "/api/identity/account"))
+            if (method, path)
+            in (("get", "/api/identity/users"), ("get", "/api/identity/account"), ("patch", "/api/identity/users/me"))
             else "owner"
         )
     if path.endswith("/erase") or (path in ("/api/clients/settings", "/api/reminders/settings") and method != "get"):

@@ -29,18 +29,28 @@ CONSOLE_DIR = Path(__file__).resolve().parent
 NODE_MODULES = CONSOLE_DIR / "node_modules"
 
 
-def _vendor_assets(app: FastAPI) -> None:
-    htmx_dist = NODE_MODULES / "htmx.org" / "dist"
+def _vendor_assets(app: FastAPI, settings: ConsoleSettings) -> None:
+    htmx_dist = (settings.assets_dir or NODE_MODULES) / "htmx.org" / "dist"
     if htmx_dist.is_dir():
         app.mount("/static/vendor/htmx", StaticFiles(directory=htmx_dist), name="htmx")
     else:
         # The pages work without JavaScript; say why they are not enhanced.
         logger.error("htmx is not installed (%s missing): run `npm ci` in services/console", htmx_dist)
+        # Answer the page's request for it with a plain 404 rather than a page.
+        app.add_api_route("/static/vendor/htmx/{name}", _missing_asset, include_in_schema=False)
+
+
+async def _missing_asset(name: str) -> Response:
+    return Response(status_code=404)
 
 
 def _sign_in_again(request: Request) -> Response:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    location = "/connexion" if request.method != "GET" or is_htmx(request) else f"/connexion?suite={quote(target)}"
+    # The sign-in page says when a session ended, and brings the user back where they were.
+    parameters = ["fin=session"] if COOKIE_NAME in request.cookies else []
+    if request.method == "GET" and not is_htmx(request):
+        parameters.append(f"suite={quote(target)}")
+    location = "/connexion" + ("?" + "&".join(parameters) if parameters else "")
     response: Response
     if is_htmx(request):
         response = Response(status_code=204, headers={"HX-Redirect": location})
@@ -108,7 +118,7 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     app.state.templates = build_templates()
     app.add_middleware(SecurityHeaders)
     app.mount("/static/console", StaticFiles(directory=CONSOLE_DIR / "static"), name="console-static")
-    _vendor_assets(app)
+    _vendor_assets(app, settings)
     _install_error_pages(app)
 
     @app.get("/health", include_in_schema=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, model_validator
@@ -37,6 +38,8 @@ class ConsoleSettings(BaseSettings):
     secret: str = DEVELOPMENT_CONSOLE_SECRET
     # Behind TLS in production the cookie must never travel in clear; plain HTTP works on 127.0.0.1 only.
     cookie_secure: bool | None = None
+    # Where `npm ci` put the front-end packages (htmx); by default services/console/node_modules.
+    assets_dir: Path | None = None
     # The access token is refreshed this long before it expires, so a request never meets an expired one.
     refresh_margin_seconds: int = Field(default=60, ge=5, le=600)
     # How long the bell waits between two looks at the unread count.

@@ -59,7 +59,10 @@ class User(Base):
     """A person of an account, with a role; active until disabled."""
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('owner', 'manager', 'staff', 'read_only')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('owner', 'manager', 'staff', 'read_only')", name="role"),
+        CheckConstraint("language IN ('fr', 'en')", name="language"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("accounts.id"), index=True)
@@ -69,6 +72,8 @@ class User(Base):
     email_key: Mapped[str] = mapped_column(Text, unique=True)
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(12))
+    # The language the web console speaks to this user; every screen's text has a catalogue in it.
+    language: Mapped[str] = mapped_column(String(8), server_default="fr")
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _created()
     joined_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

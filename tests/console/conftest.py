@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 import re
+import shutil
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,7 +69,8 @@ class Screens:
 
     async def shoot(self, name: str) -> Path:
         """Keep a screenshot of what the page shows now."""
-        self.shots += 1
+        # Numbered across every browser the test opens, so a second one never overwrites the first's.
+        self.shots = len(list(self.folder.glob("*.png"))) + 1
         path = self.folder / f"{self.shots:02d}-{re.sub(r'[^a-z0-9-]+', '-', name.lower())}.png"
         await self.page.screenshot(path=str(path), full_page=True)
         return path
@@ -104,6 +106,9 @@ async def open_screens(
 ) -> AsyncIterator[Callable[..., Any]]:
     """Open a signed-in browser for a member; screenshots go under .run/screenshots/<test>/."""
     opened: list[BrowserContext] = []
+    folder = SCREENSHOTS / re.sub(r"[^A-Za-z0-9_-]+", "_", request.node.name)[:120]
+    # This run's screens only: an earlier run's pictures would mix with them.
+    shutil.rmtree(folder, ignore_errors=True)
 
     async def open_for(member: Member, *, width: int = 1280, height: int = 800, bypass_csp: bool = False) -> Screens:
         context = await browser.new_context(
@@ -115,7 +120,6 @@ async def open_screens(
         context.set_default_timeout(15_000)
         opened.append(context)
         page = await context.new_page()
-        folder = SCREENSHOTS / re.sub(r"[^A-Za-z0-9_-]+", "_", request.node.name)[:120]
         folder.mkdir(parents=True, exist_ok=True)
         screens = Screens(page=page, context=context, base_url=stack.base_url, folder=folder, member=member)
         page.on(

@@ -66,7 +66,7 @@ def _raise_for(response: httpx.Response) -> None:
 
 
 class Identity:
-    """Identity's sign-in, refresh and sign-out, which need no access token."""
+    """Identity's sign-in, refresh and sign-out, and what a session is set up with once signed in."""
 
     def __init__(self, http: httpx.AsyncClient) -> None:
         self._http = http
@@ -88,6 +88,17 @@ class Identity:
     async def refresh(self, *, refresh_token: str) -> httpx.Response:
         """Spend a refresh token; the raw answer, since 401 and 409 mean different things to the caller."""
         return await self._post("refresh", {"refresh_token": refresh_token})
+
+    async def account_time_zone(self, *, access_token: str) -> str:
+        """The account's time zone from the reminders' settings (Europe/Paris when they cannot say)."""
+        try:
+            answer = await self._http.get(
+                "/api/reminders/settings", headers={"Authorization": f"Bearer {access_token}"}
+            )
+        except httpx.HTTPError:
+            return "Europe/Paris"
+        zone = answer.json().get("timezone") if answer.status_code == 200 else None
+        return zone if isinstance(zone, str) and zone else "Europe/Paris"
 
     async def sign_out(self, *, refresh_token: str) -> None:
         """End the session at identity (its refresh tokens stop working)."""

@@ -38,6 +38,11 @@ def translations(language: str) -> NullTranslations:
     return Translations(compiled)
 
 
+def N_(message: str) -> str:
+    """Mark a message for the catalogue where it is defined; it is translated where it is shown."""
+    return message
+
+
 def pick_language(requested: str | None) -> str:
     """A language the console has, French when the request names none of them."""
     return requested if requested in LANGUAGES else SOURCE_LANGUAGE

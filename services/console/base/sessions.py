@@ -37,6 +37,8 @@ class ConsoleSession:
     refresh_token: str
     user: SignedInUser
     language: str = "fr"
+    # The account's time zone (reminders' settings): instants are shown in it.
+    time_zone: str = "Europe/Paris"
     flashes: list[str] = field(default_factory=list)
 
     @classmethod
@@ -60,6 +62,7 @@ class ConsoleSession:
     def with_tokens(self, tokens: dict) -> ConsoleSession:
         """The same session after a refresh: new tokens, the same language."""
         renewed = ConsoleSession.from_tokens(tokens, language=self.language)
+        renewed.time_zone = self.time_zone
         renewed.flashes = self.flashes
         return renewed
 

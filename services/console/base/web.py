@@ -52,6 +52,7 @@ async def signed_in(request: Request) -> SignedInContext:
     if state.keeper.needs_refresh(session):
         await state.keeper.refresh(context)
     request.state.signed_in = context
+    request.state.time_zone = context.session.time_zone
     return context
 
 
@@ -98,13 +99,10 @@ def is_htmx(request: Request) -> bool:
 
 
 def language_of(request: Request) -> str:
-    """The signed-in user's language, else the browser's if the console has it."""
+    """The signed-in user's language (French before sign-in)."""
     context: SignedInContext | None = getattr(request.state, "signed_in", None)
-    if context is not None:
-        return i18n.pick_language(context.session.language)
-    accepted = request.headers.get("accept-language", "")
-    first = accepted.split(",")[0].split(";")[0].strip().lower()[:2]
-    return i18n.pick_language(first)
+    # Before sign-in the console speaks French, as its users do; each user may choose another language.
+    return i18n.pick_language(context.session.language if context is not None else None)
 
 
 def render(

@@ -12,17 +12,19 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from services.console.base.api import Api
+from services.console.base.i18n import N_
 from services.console.base.web import is_htmx, render
+from services.console.client_sheet.fields import BOXES, field_choices
 
 # (tab, address suffix, label): the tabs along the top of the sheet, in the seed's order.
 SHEET_TABS = (
-    ("interactions", "", "Interactions"),
-    ("contacts", "/contacts", "Contacts"),
-    ("orders", "/commandes", "Commandes"),
-    ("negotiated_prices", "/tarifs", "Tarifs négociés"),
-    ("reservations", "/reservations", "Réservations"),
-    ("top_products", "/top-produits", "Top produits"),
-    ("statistics", "/statistiques", "Statistiques"),
+    ("interactions", "", N_("Interactions")),
+    ("contacts", "/contacts", N_("Contacts")),
+    ("orders", "/commandes", N_("Commandes")),
+    ("negotiated_prices", "/tarifs", N_("Tarifs négociés")),
+    ("reservations", "/reservations", N_("Réservations")),
+    ("top_products", "/top-produits", N_("Top produits")),
+    ("statistics", "/statistiques", N_("Statistiques")),
 )
 
 
@@ -48,7 +50,12 @@ async def render_sheet_tab(
     if is_htmx(request) and request.headers.get("hx-target") == "sheet-tab":
         if sheet is not None:
             values["sheet"] = sheet
-        return render(request, template, values, status_code=status_code)
+        values["sheet_tabs"] = SHEET_TABS
+        return render(request, "client_sheet/tab_fragment.html", values, status_code=status_code)
     values["sheet"] = sheet if sheet is not None else await load_sheet(api, client_id)
     values["sheet_tabs"] = SHEET_TABS
+    # The boxes on the right name the client's category, tags and price grid.
+    if "choices" not in values:
+        values["choices"] = await field_choices(api)
+    values["boxes"] = BOXES
     return render(request, "client_sheet/sheet.html", values, status_code=status_code)

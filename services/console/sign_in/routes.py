@@ -12,7 +12,7 @@ from services.console.base import i18n
 from services.console.base.api import ApiError, SignInRequired
 from services.console.base.security import PRESESSION_COOKIE, new_presession
 from services.console.base.sessions import COOKIE_NAME, ConsoleSession
-from services.console.base.web import SignedIn, csrf_protect, render
+from services.console.base.web import ApiClient, csrf_protect, render
 from shared.client_address import client_address
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -66,12 +66,10 @@ async def sign_in(
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     suite: Annotated[str, Form(max_length=2000)] = "/clients",
-    langue: Annotated[str, Form(max_length=8)] = "fr",
 ) -> Response:
     """Sign in with identity; the session goes into Redis and only its id into an HttpOnly cookie."""
     settings = request.app.state.settings
-    language = i18n.pick_language(langue)
-    gettext = i18n.translations(language).gettext
+    gettext = i18n.translations(i18n.SOURCE_LANGUAGE).gettext
     address = client_address(request, trusted_proxies=settings.trusted_proxies)
     try:
         tokens = await request.app.state.identity.sign_in(email=email, password=password, forwarded_for=address)
@@ -81,7 +79,9 @@ async def sign_in(
         else:
             error = gettext("Adresse e-mail ou mot de passe incorrect.")
         return _sign_in_page(request, status_code=refused.status, email=email, error=error, next_path=_safe_next(suite))
-    session = ConsoleSession.from_tokens(tokens, language=language)
+    # The language the user chose once (Paramètres), kept by identity.
+    session = ConsoleSession.from_tokens(tokens, language=i18n.pick_language(tokens["user"].get("language")))
+    session.time_zone = await request.app.state.identity.account_time_zone(access_token=session.access_token)
     lifetime = int(tokens["refresh_expires_in"])
     session_id = await request.app.state.sessions.create(session, lifetime_seconds=lifetime)
     response = RedirectResponse(_safe_next(suite), status_code=303)
@@ -116,9 +116,11 @@ async def sign_out(request: Request) -> Response:
 
 @router.post("/langue")
 async def choose_language(
-    request: Request, context: SignedIn, langue: Annotated[str, Form(max_length=8)], suite: Annotated[str, Form()] = "/"
+    request: Request, api: ApiClient, langue: Annotated[str, Form(max_length=8)], suite: Annotated[str, Form()] = "/"
 ) -> Response:
-    """Show the console in another language from now on."""
-    context.session.language = i18n.pick_language(langue)
-    await request.app.state.sessions.update(context.session_id, context.session)
+    """Speak another language to this user from now on, in this session and the next ones."""
+    language = i18n.pick_language(langue)
+    await api.patch("/api/identity/users/me", json={"language": language})
+    api.context.session.language = language
+    await request.app.state.sessions.update(api.context.session_id, api.context.session)
     return RedirectResponse(_safe_next(suite), status_code=303)

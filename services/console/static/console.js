@@ -19,3 +19,12 @@
     if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
   });
 })();
+
+// A 422 carries the form again with the API's messages beside the fields: htmx swaps it in like a
+// success (by default it swaps no 4xx answer). Added for the client sheet's forms.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  if (event.detail.xhr && event.detail.xhr.status === 422) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

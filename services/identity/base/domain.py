@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 Role = Literal["owner", "manager", "staff", "read_only"]
+# The languages the web console has catalogues for.
+Language = Literal["fr", "en"]
 ROLES: tuple[Role, ...] = ("owner", "manager", "staff", "read_only")
 _RANKS = {"owner": 3, "manager": 2, "staff": 1, "read_only": 0}
 

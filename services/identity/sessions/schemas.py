@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from services.identity.base.domain import Role
+from services.identity.base.domain import Language, Role
 from services.identity.passwords.schemas import PasswordText
 from shared.schemas import StrictBody
 
@@ -33,6 +33,7 @@ class TokenUser(BaseModel):
     email: str
     name: str
     role: Role
+    language: Language = "fr"
 
 
 class Tokens(BaseModel):

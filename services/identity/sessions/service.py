@@ -70,6 +70,7 @@ async def _tokens(
             "email": user.email,
             "name": user.name,
             "role": user.role,
+            "language": user.language,
         },
     }
 

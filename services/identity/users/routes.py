@@ -15,6 +15,7 @@ from services.identity.users.schemas import (
     InvitationAccept,
     InvitationCreate,
     InvitationCreated,
+    OwnPreferences,
     UserRead,
     UserUpdate,
 )
@@ -53,6 +54,13 @@ async def accept_invitation(body: InvitationAccept, request: Request, session: T
     return await service.accept_invitation(
         session, settings=request.app.state.settings, token=body.token, password=body.password
     )
+
+
+# Before /users/{user_id}, which would take "me" for an id and refuse it.
+@router.patch("/users/me", response_model=UserRead)
+async def update_own_preferences(body: OwnPreferences, user: Reader, session: Transaction) -> Any:
+    """Change your own preferences: the language the web console speaks to you."""
+    return await service.set_own_preferences(session, account_id=user.account_id, user_id=user.id, data=body)
 
 
 @router.patch("/users/{user_id}", response_model=UserRead, responses=OWNERS_ONLY)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, EmailStr, Field
 
-from services.identity.base.domain import Role
+from services.identity.base.domain import Language, Role
 from services.identity.passwords.schemas import PasswordText
 from shared.schemas import StrictBody
 
@@ -21,6 +21,7 @@ class UserRead(BaseModel):
     email: str
     name: str
     role: Role
+    language: Language = Field(description="The language the web console speaks to this user")
     active: bool = Field(description="False once disabled")
     joined: bool = Field(description="Whether the user has set a password")
 
@@ -47,6 +48,12 @@ class InvitationAccept(StrictBody):
 
     token: str = Field(min_length=1, max_length=200)
     password: Annotated[PasswordText, Field(description="The rule is stated in the 422 of a password that breaks it")]
+
+
+class OwnPreferences(StrictBody):
+    """What a user chooses for themselves (what is left out stays)."""
+
+    language: Language | None = None
 
 
 class UserUpdate(StrictBody):

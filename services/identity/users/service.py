@@ -20,7 +20,7 @@ from services.identity.sessions.domain import new_opaque_token, token_hash
 from services.identity.sessions.service import revoke_user_sessions
 from services.identity.settings import IdentitySettings
 from services.identity.users import repository
-from services.identity.users.schemas import InvitationCreate, UserUpdate
+from services.identity.users.schemas import InvitationCreate, OwnPreferences, UserUpdate
 from shared.errors import Conflict, Gone, NotFound
 from shared.events.identity import (
     SignInEmailRequested,
@@ -40,6 +40,7 @@ def user_view(user: User) -> dict[str, Any]:
         "email": user.email,
         "name": user.name,
         "role": user.role,
+        "language": user.language,
         "active": user.disabled_at is None,
         "joined": user.joined_at is not None,
     }
@@ -132,6 +133,17 @@ async def _user_of_account(session: AsyncSession, *, account_id: uuid.UUID, user
     if user is None or user.account_id != account_id:
         raise NotFound(f"No user {user_id} in this account.")
     return user
+
+
+async def set_own_preferences(
+    session: AsyncSession, *, account_id: uuid.UUID, user_id: uuid.UUID, data: OwnPreferences
+) -> dict[str, Any]:
+    """Change the signed-in user's own preferences (the console's language); no role is needed."""
+    user = await _user_of_account(session, account_id=account_id, user_id=user_id)
+    if data.language is not None and data.language != user.language:
+        user.language = data.language
+        user.updated_at = datetime.now(UTC)
+    return user_view(user)
 
 
 async def update_user(
