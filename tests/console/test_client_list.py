@@ -142,6 +142,7 @@ async def test_ticked_rows_or_every_matching_client_become_a_paper_mailing(stack
     assert ticked["name"] == "Salon de printemps" and ticked["recipients"] == 2
     assert matching["name"] == "Lyon en fête" and matching["recipients"] == 2
     assert "Chai Lebrun" in recipients and "Cellier Roux" in recipients and "Maison Rivière" not in recipients
+    assert screens.csp_violations == []
 
 
 async def test_the_search_exports_as_csv_at_once_and_as_excel_through_its_job(stack, owner, open_screens):
