@@ -29,6 +29,12 @@ SCREENS = [
 ]
 
 
+# The elements that stick out of the window, deepest first: what to fix when a page scrolls sideways.
+TOO_WIDE = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-wrap'))
+  .slice(-5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+
+
 @pytest.mark.timeout(240)
 async def test_every_screen_has_no_serious_accessibility_violation_and_no_csp_violation(stack, owner, open_screens):
     async with api_as(stack, owner) as http:
@@ -64,11 +70,13 @@ async def test_the_list_and_the_sheet_work_on_a_phone(stack, owner, open_screens
     screens = await open_screens(owner, width=390, height=844)
     page = screens.page
     widths = await page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1] + 1, f"the list scrolls sideways on a phone: {widths}"
+    assert widths[0] <= widths[1] + 1, f"the list scrolls sideways on a phone: {widths} {await page.evaluate(TOO_WIDE)}"
     await page.get_by_role("link", name="Caviste du Téléphone").click()
     await expect(page.get_by_role("heading", name=re.compile("Caviste du Téléphone"))).to_be_visible()
     widths = await page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1] + 1, f"the sheet scrolls sideways on a phone: {widths}"
+    assert widths[0] <= widths[1] + 1, (
+        f"the sheet scrolls sideways on a phone: {widths} {await page.evaluate(TOO_WIDE)}"
+    )
     await screens.shoot("fiche-telephone")
 
 
@@ -93,10 +101,8 @@ async def test_a_user_who_chooses_english_gets_the_console_in_english_and_keeps_
     screens = await open_screens(owner)
     page = screens.page
     await page.goto(f"{stack.base_url}/parametres")
-    await page.get_by_label("Langue").select_option("en")
-    await page.get_by_role(
-        "button", name=re.compile("Enregistrer la langue|Changer la langue|Enregistrer")
-    ).first.click()
+    await page.get_by_label("Langue de la console").select_option("en")
+    await page.get_by_role("button", name="Changer de langue").click()
     await expect(page.get_by_role("link", name="Client base")).to_be_visible()
     await screens.shoot("english")
     # The next sign-in, in another browser, speaks English too: identity keeps the choice.
