@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,6 +146,14 @@ class SessionKeeper:
             return renewed
         finally:
             await self._store.release_refresh_lock(context.session_id)
+
+
+async def unless_unavailable(call: Awaitable[Any], *, default: Any) -> Any:
+    """The answer of a call that only adds to a page (names for ids), or ``default`` when its service is down."""
+    try:
+        return await call
+    except ApiUnavailable:
+        return default
 
 
 class Api:

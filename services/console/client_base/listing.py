@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
-from services.console.base.api import Api, ApiError
+from services.console.base.api import Api, ApiError, unless_unavailable
 from services.console.base.web import is_htmx, render
 from services.console.client_base.query import ListQuery
 
@@ -24,7 +24,8 @@ async def panel_choices(api: Api) -> dict[str, Any]:
     """What the filter panel and the segment list offer: categories, price grids, tags, saved segments."""
     categories, grids, tags, segments = await asyncio.gather(
         api.get("/api/clients/categories"),
-        api.get("/api/orders/price-grids"),
+        # Orders being down should not take the client base with it: no grid to filter by meanwhile.
+        unless_unavailable(api.get("/api/orders/price-grids"), default=[]),
         api.get("/api/clients/tags"),
         api.get("/api/clients/segments"),
     )

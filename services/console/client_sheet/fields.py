@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from services.console.base.api import Api, ApiUnavailable
+from services.console.base.api import Api, unless_unavailable
 from services.console.base.forms import last_values
 from services.console.base.i18n import N_
 
@@ -134,15 +134,10 @@ def block_wanted(form: FormData) -> tuple[bool, str | None]:
 async def field_choices(api: Api) -> dict[str, list[dict[str, Any]]]:
     """The account's categories, tags and price grids, for naming them in the boxes and choosing in the forms."""
 
-    async def grids() -> list[dict[str, Any]]:
-        try:
-            answer: list[dict[str, Any]] = await api.get("/api/orders/price-grids")
-            return answer
-        except ApiUnavailable:
-            # Orders being down should not hide the client's sheet; the grid shows as its number.
-            return []
-
     categories, tags, price_grids = await asyncio.gather(
-        api.get("/api/clients/categories"), api.get("/api/clients/tags"), grids()
+        api.get("/api/clients/categories"),
+        api.get("/api/clients/tags"),
+        # Orders being down should not hide the client's sheet; the grid shows as its number.
+        unless_unavailable(api.get("/api/orders/price-grids"), default=[]),
     )
     return {"categories": categories, "tags": tags, "price_grids": price_grids}

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 
-from services.console.base.api import Api, ApiUnavailable
+from services.console.base.api import Api, unless_unavailable
 from services.console.base.i18n import N_
 from services.console.base.web import can
 
@@ -96,12 +96,9 @@ async def _recipients(api: Api, client_id: int) -> dict[str, list[dict[str, Any]
 
 
 async def _users(api: Api) -> list[dict[str, Any]]:
-    try:
-        users: list[dict[str, Any]] = await api.get("/api/reminders/users")
-        return users
-    except ApiUnavailable:
-        # Reminders being down leaves the assignee to the API's default: the user adding the reminder.
-        return []
+    # Reminders being down leaves the assignee to the API's default: the user adding the reminder.
+    users: list[dict[str, Any]] = await unless_unavailable(api.get("/api/reminders/users"), default=[])
+    return users
 
 
 async def interactions_context(request: Request, api: Api, client_id: int) -> dict[str, Any]:
