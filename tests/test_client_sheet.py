@@ -1,8 +1,9 @@
 """The client sheet (issue 5, clients side): sheet, notes, timeline, archive, erase, delete."""
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
-from tests.access_support import user_uuid
+from tests.access_support import announce_user, user_uuid
 from tests.conftest import AMQP_URL
 from tests.support import EventTap, eventually, invoice_issued, order_payload, publish_event
 
@@ -356,3 +357,34 @@ async def _status(api, account, client_id, status):
 
 async def _orders(api, account, client_id):
     return (await api.get(f"/api/clients/{client_id}", headers=account.headers)).json()["summary"]["orders_count"]
+
+
+async def test_a_reminder_names_its_assignee_on_the_timeline_by_the_name_identity_gave(api, account):
+    client_id = await _client(api, account, last_name="Assigné")
+    announce_user(account.id, "Béatrice Lemaire", role="staff")
+    reminder = {
+        "reminder_id": 8,
+        "client_id": client_id,
+        "version": 1,
+        "due_at": "2026-05-01T08:00:00Z",
+        "text": "Rappeler pour le rosé",
+        "assigned_user": str(user_uuid(account.id, "Béatrice Lemaire")),
+    }
+    await _send(account, "negoce.reminders", "reminder.created", reminder)
+    # An id no one announced stays as it came: the line is still written.
+    stranger = str(uuid.uuid4())
+    await _send(
+        account, "negoce.reminders", "reminder.created", {**reminder, "reminder_id": 9, "assigned_user": stranger}
+    )
+
+    async def lines():
+        entries = await _timeline(api, account, client_id, kind="reminder")
+        return entries if len(entries) == 2 else None
+
+    texts = sorted(e["text"] for e in await eventually(lines))
+    assert texts == sorted(
+        [
+            f"Rappel créé pour {stranger} : Rappeler pour le rosé",
+            "Rappel créé pour Béatrice Lemaire : Rappeler pour le rosé",
+        ]
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -9,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.clients.base import repository
 from services.clients.merging.service import forward_merged
-from services.clients.models import inbox
+from services.clients.models import access_tables, inbox
 from services.clients.timeline import domain as timeline_text
 from services.clients.timeline import service as timeline
 from services.clients.timeline.domain import NewEntry
+from shared.access import repository as access_repository
 from shared.consumer import apply_once
 from shared.events.envelope import Event
 from shared.events.mailings import EmailFailed, EmailSent, MailingRendered
@@ -27,7 +29,8 @@ async def note_reminder(
     """A reminder created, come due, done or deleted shows on its client's timeline."""
     p = event.payload
     when = {ReminderDue.TYPE: p.due_at, ReminderDone.TYPE: p.done_at}.get(event.type) or event.occurred_at
-    text = timeline_text.reminder_text(event.type, text=p.text, assigned_user=p.assigned_user)
+    assignee = await _user_name(sessions, p.assigned_user)
+    text = timeline_text.reminder_text(event.type, text=p.text, assigned_user=assignee)
     return await _note(
         sessions=sessions,
         consumer=consumer,
@@ -39,6 +42,17 @@ async def note_reminder(
         object_id=p.reminder_id,
         personal=True,
     )
+
+
+async def _user_name(sessions: Sessions, user: str) -> str:
+    # Reminders name the assignee by id; the timeline is read by people, who know each other by name.
+    try:
+        user_id = uuid.UUID(user)
+    except ValueError:
+        return user
+    async with sessions() as session:
+        known = await access_repository.get_user(session, access_tables, user_id=user_id)
+    return known.name if known is not None and known.name else user
 
 
 async def note_email(*, sessions: Sessions, consumer: str, event: EmailSent | EmailFailed) -> bool:

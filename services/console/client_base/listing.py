@@ -32,6 +32,13 @@ async def panel_choices(api: Api) -> dict[str, Any]:
     return {"categories": categories, "price_grids": grids, "tags": tags, "segments": segments}
 
 
+def _abandon(choices: asyncio.Future[dict[str, Any]] | None) -> None:
+    # The page fails anyway: stop asking for its panels, and never leave their failure unretrieved.
+    if choices is not None:
+        choices.cancel()
+        choices.add_done_callback(lambda done: done.cancelled() or done.exception())
+
+
 async def show_list(
     request: Request,
     api: Api,
@@ -43,15 +50,22 @@ async def show_list(
     """The list for a view: the results alone for htmx, else the whole page with its panels."""
     search_error = None
     filter_errors: dict[str, str] = {}
+    whole_page = not (is_htmx(request) and request.headers.get("hx-target") == "client-results")
+    # A whole page also needs the panels' choices: asked for beside the list, not after it.
+    choices = asyncio.ensure_future(panel_choices(api)) if whole_page else None
     try:
         page = await api.get("/api/clients", params=view.api_params())
     except ApiError as refused:
         if refused.status not in (404, 422):
+            _abandon(choices)
             raise
         # A search or a filter the API does not accept (or a segment since deleted): say why, show nothing.
         search_error = refused.detail
         filter_errors = refused.field_errors()
         page = EMPTY_PAGE
+    except BaseException:
+        _abandon(choices)
+        raise
     # The API names the order it used; its name orders (first or last name first) are one column here.
     used = view.sort or page["sort"]
     current_sort = "name" if used in ("first_name", "last_name") else used
@@ -64,9 +78,9 @@ async def show_list(
         "filter_errors": filter_errors,
         **(context or {}),
     }
-    if is_htmx(request) and request.headers.get("hx-target") == "client-results":
+    if choices is None:
         return render(request, "client_base/results.html", values, status_code=status_code)
-    values.update(await panel_choices(api))
+    values.update(await choices)
     segment_id = view.segment_id
     values["segment"] = next((s for s in values["segments"] if s["id"] == segment_id), None)
     return render(request, "client_base/list.html", values, status_code=status_code)

@@ -104,8 +104,12 @@ async def _users(api: Api) -> list[dict[str, Any]]:
 async def interactions_context(request: Request, api: Api, client_id: int) -> dict[str, Any]:
     """What the Interactions tab shows: the timeline, and for staff the choices its forms offer."""
     kind, cursor = timeline_view(request)
-    context = await timeline_context(api, client_id, kind=kind, cursor=cursor)
-    context["documents"] = DOCUMENTS
     if can(getattr(request.state, "signed_in", None), "staff"):
-        context["recipients"], context["users"] = await asyncio.gather(_recipients(api, client_id), _users(api))
+        context, recipients, users = await asyncio.gather(
+            timeline_context(api, client_id, kind=kind, cursor=cursor), _recipients(api, client_id), _users(api)
+        )
+        context["recipients"], context["users"] = recipients, users
+    else:
+        context = await timeline_context(api, client_id, kind=kind, cursor=cursor)
+    context["documents"] = DOCUMENTS
     return context
