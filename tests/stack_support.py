@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 NGINX = os.environ.get("NEGOCE_NGINX_BIN") or shutil.which("nginx") or "/usr/sbin/nginx"
 API_SERVICES = ("clients", "orders", "reminders", "mailings")
+SERVICES = (*API_SERVICES, "identity")
 
 
 async def wait_until_ready(url: str, timeout: float = 120.0) -> None:
@@ -57,6 +58,8 @@ class Stack:
     base_url: str
     maildir: Path
     runtime: Path
+    # The environment its processes run with (its own databases and vhost), for the command line.
+    env: dict[str, str] = field(default_factory=dict)
     logs: dict[str, Path] = field(default_factory=dict)
 
     def log_tails(self, size: int = 3000) -> str:
@@ -69,17 +72,20 @@ class Stack:
 
 
 @contextlib.asynccontextmanager
-async def running_stack(*, identity_url: str, run_id: str) -> AsyncIterator[Stack]:
-    """Start every process kind of `make run` against the test databases and vhost; yield the stack.
+async def running_stack(*, databases: dict[str, str], amqp_url: str, run_id: str) -> AsyncIterator[Stack]:
+    """Start every process kind of `make run`, identity included, on databases and a vhost of their own.
 
-    Identity is the session's own process (``identity_url``), whose keys the services already trust.
+    Their own, because the stack's workers and consumers would otherwise take the jobs, reminders and
+    events that the rest of the suite's tests expect their own processes to handle.
     """
     runtime = Path(tempfile.mkdtemp(prefix="negoce-stack-"))
-    ports = {name: free_port() for name in (*API_SERVICES, "console", "gateway", "internal", "smtp")}
-    identity_port = httpx.URL(identity_url).port
+    ports = {name: free_port() for name in (*SERVICES, "console", "gateway", "internal", "smtp")}
     maildir = runtime / "mail"
     env = {
         **os.environ,
+        **{f"NEGOCE_{service.upper()}_DATABASE_URL": url for service, url in databases.items()},
+        "NEGOCE_AMQP_URL": amqp_url,
+        "NEGOCE_IDENTITY_JWKS_URL": f"http://127.0.0.1:{ports['identity']}/api/identity/.well-known/jwks.json",
         "NEGOCE_MAILINGS_CLIENTS_URL": f"http://127.0.0.1:{ports['clients']}",
         "NEGOCE_CLIENTS_EXPORT_DIR": str(runtime / "exports"),
         "NEGOCE_MAILINGS_RENDER_DIR": str(runtime / "renders"),
@@ -95,7 +101,7 @@ async def running_stack(*, identity_url: str, run_id: str) -> AsyncIterator[Stac
                 *(str(BIN / "uvicorn"), "--factory", f"services.{service}.app:create_app"),
                 *("--host", "127.0.0.1", "--port", str(ports[service]), "--no-access-log"),
             ]
-            for service in (*API_SERVICES, "console")
+            for service in (*SERVICES, "console")
         },
         "exports": [str(BIN / "negoce"), "clients", "export-worker"],
         "renders": [sys.executable, "-m", "services.mailings.renders.worker"],
@@ -112,7 +118,7 @@ async def running_stack(*, identity_url: str, run_id: str) -> AsyncIterator[Stac
             *("--loglevel", "WARNING", "--schedule", str(runtime / "celerybeat-schedule")),
         ],
     }
-    stack = Stack(base_url=f"http://127.0.0.1:{ports['gateway']}", maildir=maildir, runtime=runtime)
+    stack = Stack(base_url=f"http://127.0.0.1:{ports['gateway']}", maildir=maildir, runtime=runtime, env=env)
     processes: list[subprocess.Popen[bytes]] = []
     try:
         for name, command in commands.items():
@@ -123,7 +129,7 @@ async def running_stack(*, identity_url: str, run_id: str) -> AsyncIterator[Stac
             [
                 *("sh", str(ROOT / "deploy/render-nginx.sh"), str(runtime / "nginx"), str(ports["gateway"])),
                 *(str(ports[s]) for s in API_SERVICES),
-                *(str(identity_port), str(ports["console"]), str(ports["internal"])),
+                *(str(ports["identity"]), str(ports["console"]), str(ports["internal"])),
             ],
             check=True,
             cwd=ROOT,

@@ -83,6 +83,8 @@ async def running_gateway(apps: dict[str, str] | None = None) -> AsyncIterator[s
                 str(runtime),
                 str(gateway_port),
                 *(str(ports[s]) for s in ("clients", "orders", "reminders", "mailings", "identity")),
+                # No console here (tests/console has the whole system): its upstream stays unanswered.
+                *(str(_free_port()), str(_free_port())),
             ],
             check=True,
             cwd=ROOT,
@@ -142,7 +144,7 @@ async def test_gateway_answers_unknown_paths_and_big_bodies_with_problems(gatewa
 
     account = await new_account(clients_app)
     async with httpx.AsyncClient(base_url=gateway) as http:
-        unknown = await http.get("/nowhere")
+        unknown = await http.get("/api/nowhere")
         assert unknown.status_code == 404
         assert unknown.headers["content-type"].startswith("application/problem+json")
         big = await http.post(

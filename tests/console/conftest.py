@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import re
 import shutil
+import subprocess
+import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,12 +17,11 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
-from tests.conftest import RUN_ID
-from tests.identity_support import Member, identity_app, invited_member, new_owner  # noqa: F401 (fixture)
-from tests.stack_support import ROOT, Stack, running_stack
+from tests.conftest import AMQP_URL, RUN_ID, VHOST, _rabbitmqctl, isolated_database
+from tests.identity_support import Member, unique_email
+from tests.stack_support import BIN, ROOT, SERVICES, Stack, running_stack
 
 CHROMIUM = os.environ.get("NEGOCE_CHROMIUM") or "/usr/bin/chromium"
 # Kept after the run (CI keeps .run/ as an artefact): one folder per test, one picture per screen visited.
@@ -38,10 +40,18 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-async def stack(identity_server: str) -> AsyncIterator[Stack]:
-    """Every process of `make run`, on the test databases, behind one gateway."""
-    async with running_stack(identity_url=identity_server, run_id=RUN_ID) as running:
-        yield running
+async def stack(infrastructure: None) -> AsyncIterator[Stack]:
+    """Every process of `make run`, on databases and a vhost of their own, behind one gateway."""
+    databases = {service: isolated_database(service, "console") for service in SERVICES}
+    vhost = f"{VHOST}_console"
+    _rabbitmqctl("add_vhost", vhost)
+    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    try:
+        amqp_url = AMQP_URL.rsplit("/", 1)[0] + "/" + vhost
+        async with running_stack(databases=databases, amqp_url=amqp_url, run_id=RUN_ID) as running:
+            yield running
+    finally:
+        _rabbitmqctl("delete_vhost", vhost)
 
 
 @pytest.fixture(scope="session")
@@ -140,9 +150,26 @@ async def open_screens(
 
 
 @pytest.fixture
-async def owner(identity_app: FastAPI, stack: Stack) -> Member:
-    """A new account's owner, whose account every service knows already."""
-    member = await new_owner(identity_app, name="Domaine de la Console")
+async def owner(stack: Stack) -> Member:
+    """A new account's owner, made with `negoce account create` as an operator would; every service knows it."""
+    email = unique_email("owner")
+    made = await asyncio.to_thread(
+        subprocess.run,
+        [str(BIN / "negoce"), "account", "create", "Domaine de la Console", "--owner-email", email],
+        env=stack.env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    created = json.loads(made.stdout.strip().splitlines()[-1])
+    member = Member(
+        account_id=uuid.UUID(str(created["account_id"])),
+        user_id=uuid.UUID(str(created["owner"]["id"])),
+        email=email,
+        password=created["password"],
+    )
     async with httpx.AsyncClient(base_url=stack.base_url, timeout=30) as http:
         tokens = (
             await http.post("/api/identity/sign-in", json={"email": member.email, "password": member.password})
