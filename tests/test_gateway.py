@@ -59,12 +59,17 @@ async def running_gateway(apps: dict[str, str] | None = None) -> AsyncIterator[s
 
     ``apps`` replaces a service's app factory (``module:function``) for a test that needs one.
     """
-    factories = {s: f"services.{s}.app:create_app" for s in SERVICES} | (apps or {})
-    ports = {service: _free_port() for service in SERVICES}
-    gateway_port = _free_port()
+    # The console too: the gateway sends it every path outside /api, which must never answer a 5xx.
+    factories = {s: f"services.{s}.app:create_app" for s in (*SERVICES, "console")} | (apps or {})
+    ports = {service: _free_port() for service in factories}
+    gateway_port, internal_port = _free_port(), _free_port()
     runtime = Path(tempfile.mkdtemp(prefix="negoce-gateway-"))
     # As make run does: the mailings service resolves campaigns through the clients service itself.
-    env = {**os.environ, "NEGOCE_MAILINGS_CLIENTS_URL": f"http://127.0.0.1:{ports['clients']}"}
+    env = {
+        **os.environ,
+        "NEGOCE_MAILINGS_CLIENTS_URL": f"http://127.0.0.1:{ports['clients']}",
+        "NEGOCE_CONSOLE_API_URL": f"http://127.0.0.1:{internal_port}",
+    }
     processes = [
         subprocess.Popen(
             [UVICORN, "--factory", factories[s], "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
@@ -83,8 +88,7 @@ async def running_gateway(apps: dict[str, str] | None = None) -> AsyncIterator[s
                 str(runtime),
                 str(gateway_port),
                 *(str(ports[s]) for s in ("clients", "orders", "reminders", "mailings", "identity")),
-                # No console here (tests/console has the whole system): its upstream stays unanswered.
-                *(str(_free_port()), str(_free_port())),
+                *(str(ports["console"]), str(internal_port)),
             ],
             check=True,
             cwd=ROOT,
@@ -96,7 +100,7 @@ async def running_gateway(apps: dict[str, str] | None = None) -> AsyncIterator[s
             )
         )
         base = f"http://127.0.0.1:{gateway_port}"
-        for service in SERVICES:
+        for service in (*SERVICES, "console"):
             await _wait(f"{base}/ready/{service}")
         yield base
     finally:
