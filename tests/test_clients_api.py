@@ -173,6 +173,13 @@ async def test_contacts_and_who_receives_each_document(api, account):
     assert [r["email"] for r in invoices] == ["compta@lune.fr"]
     quotes = (await api.get(recipients, params={"document": "quotes"}, headers=account.headers)).json()
     assert [r["email"] for r in quotes] == ["achat@lune.fr"]
+    every = (await api.get(f"{recipients}/by-document", headers=account.headers)).json()
+    assert every == {
+        "quotes": quotes,
+        "proforma": fallback,  # nobody is flagged for pro-formas: the client's own address
+        "invoices": invoices,
+        "dunning": invoices,
+    }
     await api.patch(
         f"/api/clients/{client_id}/contacts/{compta['id']}", json={"receives_invoices": False}, headers=account.headers
     )

@@ -4,53 +4,20 @@ import asyncio
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.access_support import free_port
 from tests.conftest import SERVICES
+from tests.stack_support import NGINX, ROOT, stop_process, wait_until_ready
 
-ROOT = Path(__file__).resolve().parents[1]
 UVICORN = str(Path(sys.executable).with_name("uvicorn"))
-NGINX = os.environ.get("NEGOCE_NGINX_BIN") or shutil.which("nginx") or "/usr/sbin/nginx"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-async def _wait(url: str, timeout: float = 60.0) -> None:
-    # Awaited, never slept: the session's own apps share this event loop, and a loop blocked for a
-    # minute starved their broker heartbeats until RabbitMQ closed their connections.
-    deadline = time.monotonic() + timeout
-    async with httpx.AsyncClient(timeout=1) as http:
-        while time.monotonic() < deadline:
-            try:
-                if (await http.get(url)).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.2)
-    raise AssertionError(f"{url} did not become ready")
-
-
-async def _stop(process: subprocess.Popen[bytes], *, grace: float = 15.0) -> None:
-    process.terminate()
-    deadline = time.monotonic() + grace
-    while process.poll() is None and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
-    if process.poll() is None:
-        process.kill()
-        process.wait(timeout=5)
 
 
 @contextlib.asynccontextmanager
@@ -61,8 +28,8 @@ async def running_gateway(apps: dict[str, str] | None = None) -> AsyncIterator[s
     """
     # The console too: the gateway sends it every path outside /api, which must never answer a 5xx.
     factories = {s: f"services.{s}.app:create_app" for s in (*SERVICES, "console")} | (apps or {})
-    ports = {service: _free_port() for service in factories}
-    gateway_port, internal_port = _free_port(), _free_port()
+    ports = {service: free_port() for service in factories}
+    gateway_port, internal_port = free_port(), free_port()
     runtime = Path(tempfile.mkdtemp(prefix="negoce-gateway-"))
     # As make run does: the mailings service resolves campaigns through the clients service itself.
     env = {
@@ -101,10 +68,10 @@ async def running_gateway(apps: dict[str, str] | None = None) -> AsyncIterator[s
         )
         base = f"http://127.0.0.1:{gateway_port}"
         for service in (*SERVICES, "console"):
-            await _wait(f"{base}/ready/{service}")
+            await wait_until_ready(f"{base}/ready/{service}")
         yield base
     finally:
-        await asyncio.gather(*(_stop(process) for process in processes))
+        await asyncio.gather(*(stop_process(process) for process in processes))
         shutil.rmtree(runtime, ignore_errors=True)
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, status
 from services.clients.base.validation import DB_BIGINT_MAX
 from services.clients.contacts import service
 from services.clients.contacts.domain import DocumentKind
-from services.clients.contacts.schemas import ContactFields, ContactRead, RecipientRead
+from services.clients.contacts.schemas import ContactFields, ContactRead, RecipientRead, RecipientsByDocument
 from shared.auth import Reader, Staff
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute
@@ -52,3 +52,9 @@ async def delete_contact(client_id: ObjectId, contact_id: ObjectId, principal: S
 async def recipients(client_id: ObjectId, document: DocumentKind, principal: Reader, session: Transaction) -> Any:
     """Who receives a client's quotes, pro-formas, invoices or dunning letters by e-mail."""
     return await service.recipients(session, principal=principal, client_id=client_id, document=document)
+
+
+@router.get("/{client_id}/recipients/by-document", response_model=RecipientsByDocument, tags=["contacts"])
+async def recipients_by_document(client_id: ObjectId, principal: Reader, session: Transaction) -> Any:
+    """Who receives each kind of document at once: quotes, pro-formas, invoices and dunning letters."""
+    return await service.recipients_by_document(session, principal=principal, client_id=client_id)

@@ -51,3 +51,12 @@ class RecipientRead(BaseModel):
     email: str
     source: Literal["contact", "client"]
     contact_id: int | None
+
+
+class RecipientsByDocument(BaseModel):
+    """Who receives each kind of document for a client (the same rule as one kind at a time)."""
+
+    quotes: list[RecipientRead]
+    proforma: list[RecipientRead]
+    invoices: list[RecipientRead]
+    dunning: list[RecipientRead]

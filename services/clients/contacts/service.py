@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -94,18 +94,33 @@ async def recipients(
     session: AsyncSession, *, principal: Principal, client_id: int, document: DocumentKind
 ) -> list[dict[str, Any]]:
     """Who receives this kind of document: the flagged contacts, else the client's own e-mail."""
+    return (await recipients_by_document(session, principal=principal, client_id=client_id))[document]
+
+
+async def recipients_by_document(
+    session: AsyncSession, *, principal: Principal, client_id: int
+) -> dict[str, list[dict[str, Any]]]:
+    """Who receives each kind of document, from one reading of the client and its contacts."""
     client = await load_client(session, principal=principal, client_id=client_id)
-    flag = f"receives_{document}"
-    found = [
-        Recipient(
-            name=person_name(c.first_name, c.last_name, "first_last"), email=c.email, source="contact", contact_id=c.id
-        )
-        for c in await repository.list_contacts(session, client_id=client.id)
-        if getattr(c, flag) and c.email
-    ]
-    if not found and client.email:
-        found = [Recipient(name=name_of(client, "first_last"), email=client.email, source="client")]
-    return [{"name": r.name, "email": r.email, "source": r.source, "contact_id": r.contact_id} for r in found]
+    contacts = await repository.list_contacts(session, client_id=client.id)
+    by_document: dict[str, list[dict[str, Any]]] = {}
+    for document in get_args(DocumentKind):
+        found = [
+            Recipient(
+                name=person_name(c.first_name, c.last_name, "first_last"),
+                email=c.email,
+                source="contact",
+                contact_id=c.id,
+            )
+            for c in contacts
+            if getattr(c, f"receives_{document}") and c.email
+        ]
+        if not found and client.email:
+            found = [Recipient(name=name_of(client, "first_last"), email=client.email, source="client")]
+        by_document[document] = [
+            {"name": r.name, "email": r.email, "source": r.source, "contact_id": r.contact_id} for r in found
+        ]
+    return by_document
 
 
 async def _load(

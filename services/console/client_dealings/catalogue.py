@@ -7,10 +7,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fastapi import Request
+from fastapi.responses import Response
 
 from services.console.base import i18n
 from services.console.base.api import Api
 from services.console.base.web import language_of
+from services.console.client_sheet.frame import render_sheet_tab
 
 
 def variant_label(product: dict[str, Any], variant: dict[str, Any]) -> str:
@@ -53,3 +55,30 @@ def cents_to_euros(cents: int) -> str:
 def translator(request: Request) -> Callable[[str], str]:
     """The gettext of the signed-in user's language, for messages written in Python."""
     return i18n.translations(language_of(request)).gettext
+
+
+async def render_variant_tab(
+    request: Request,
+    api: Api,
+    *,
+    client_id: int,
+    tab: str,
+    template: str,
+    context: dict[str, Any],
+    choices: list[tuple[int, str]],
+    values: dict[str, str] | None,
+    errors: dict[str, str] | None,
+    status_code: int,
+) -> Response:
+    """A sheet tab whose form picks one of the variant ``choices``, with the form's last values and errors."""
+    context = {**context, "labels": dict(choices), "variants": choices, "values": values or {}, "errors": errors or {}}
+    return await render_sheet_tab(
+        request, api, client_id=client_id, tab=tab, template=template, context=context, status_code=status_code
+    )
+
+
+def chosen_variant_errors(request: Request, values: dict[str, str]) -> dict[str, str]:
+    """The form's error when it names no variant of the catalogue."""
+    if values.get("variant_id", "").strip().isdigit():
+        return {}
+    return {"variant_id": translator(request)("Choisissez un produit.")}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -12,11 +13,12 @@ from services.console.base.forms import last_values
 from services.console.base.web import ApiClient, csrf_protect, is_htmx, require_role
 from services.console.client_dealings.catalogue import (
     cents_to_euros,
+    chosen_variant_errors,
     euros_to_cents,
+    render_variant_tab,
     translator,
     variant_choices,
 )
-from services.console.client_sheet.frame import render_sheet_tab
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 
@@ -30,25 +32,26 @@ async def _show(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    prices = await api.get("/api/orders/negotiated-prices", params={"client_id": client_id})
-    superseded = await api.get("/api/orders/superseded-prices", params={"client_id": client_id})
-    choices = await variant_choices(api)
+    prices, superseded, choices = await asyncio.gather(
+        api.get("/api/orders/negotiated-prices", params={"client_id": client_id}),
+        api.get("/api/orders/superseded-prices", params={"client_id": client_id}),
+        variant_choices(api),
+    )
     labels = dict(choices)
     context: dict[str, Any] = {
         "prices": sorted(prices, key=lambda price: labels.get(price["variant_id"], "").casefold()),
         "superseded": superseded,
-        "labels": labels,
-        "variants": choices,
-        "values": values or {},
-        "errors": errors or {},
     }
-    return await render_sheet_tab(
+    return await render_variant_tab(
         request,
         api,
         client_id=client_id,
         tab="negotiated_prices",
         template="client_dealings/prices.html",
         context=context,
+        choices=choices,
+        values=values,
+        errors=errors,
         status_code=status_code,
     )
 
@@ -73,17 +76,13 @@ async def set_price(request: Request, api: ApiClient, client_id: int) -> Respons
     """Set or change the client's price for a variant (a manager's decision)."""
     require_role(request, "manager")
     values = last_values(await request.form())
-    gettext = translator(request)
-    errors: dict[str, str] = {}
-    variant = values.get("variant_id", "").strip()
-    if not variant.isdigit():
-        errors["variant_id"] = gettext("Choisissez un produit.")
+    errors = chosen_variant_errors(request, values)
     cents = euros_to_cents(values.get("price", ""))
     if cents is None:
-        errors["price"] = gettext("Indiquez un prix en euros, par exemple 12,50.")
+        errors["price"] = translator(request)("Indiquez un prix en euros, par exemple 12,50.")
     if errors:
         return await _show(request, api, client_id=client_id, values=values, errors=errors, status_code=422)
-    body = {"client_id": client_id, "variant_id": int(variant), "price_cents": cents}
+    body = {"client_id": client_id, "variant_id": int(values["variant_id"]), "price_cents": cents}
     try:
         await api.put("/api/orders/negotiated-prices", json=body)
     except ApiError as refused:

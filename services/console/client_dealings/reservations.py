@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -10,8 +11,12 @@ from fastapi.responses import RedirectResponse, Response
 from services.console.base.api import Api, ApiError
 from services.console.base.forms import last_values
 from services.console.base.web import ApiClient, csrf_protect, is_htmx, require_role
-from services.console.client_dealings.catalogue import translator, variant_choices
-from services.console.client_sheet.frame import render_sheet_tab
+from services.console.client_dealings.catalogue import (
+    chosen_variant_errors,
+    render_variant_tab,
+    translator,
+    variant_choices,
+)
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 
@@ -25,25 +30,23 @@ async def _show(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    reservations = await api.get("/api/orders/reservations", params={"client_id": client_id})
-    choices = await variant_choices(api)
+    reservations, choices = await asyncio.gather(
+        api.get("/api/orders/reservations", params={"client_id": client_id}), variant_choices(api)
+    )
+    # Active ones first, then the oldest.
     context: dict[str, Any] = {
-        # Active ones first, then the newest.
-        "reservations": sorted(
-            reservations, key=lambda booking: (booking["status"] != "active", booking["created_at"]), reverse=False
-        ),
-        "labels": dict(choices),
-        "variants": choices,
-        "values": values or {},
-        "errors": errors or {},
+        "reservations": sorted(reservations, key=lambda booking: (booking["status"] != "active", booking["created_at"]))
     }
-    return await render_sheet_tab(
+    return await render_variant_tab(
         request,
         api,
         client_id=client_id,
         tab="reservations",
         template="client_dealings/reservations.html",
         context=context,
+        choices=choices,
+        values=values,
+        errors=errors,
         status_code=status_code,
     )
 
@@ -63,19 +66,16 @@ async def reserve(request: Request, api: ApiClient, client_id: int) -> Response:
     """Set a quantity of a variant aside for the client."""
     require_role(request, "staff")
     values = last_values(await request.form())
-    gettext = translator(request)
-    errors: dict[str, str] = {}
-    variant = values.get("variant_id", "").strip()
-    if not variant.isdigit():
-        errors["variant_id"] = gettext("Choisissez un produit.")
+    errors = chosen_variant_errors(request, values)
     quantity = values.get("quantity", "").strip().replace(",", ".").replace(" ", "")
     if not quantity:
-        errors["quantity"] = gettext("Indiquez une quantité.")
+        errors["quantity"] = translator(request)("Indiquez une quantité.")
     if errors:
         return await _show(request, api, client_id=client_id, values=values, errors=errors, status_code=422)
     try:
         await api.post(
-            "/api/orders/reservations", json={"client_id": client_id, "variant_id": int(variant), "quantity": quantity}
+            "/api/orders/reservations",
+            json={"client_id": client_id, "variant_id": int(values["variant_id"]), "quantity": quantity},
         )
     except ApiError as refused:
         if refused.status not in (409, 422):

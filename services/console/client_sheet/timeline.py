@@ -89,10 +89,8 @@ async def timeline_context(api: Api, client_id: int, *, kind: str | None, cursor
 
 
 async def _recipients(api: Api, client_id: int) -> dict[str, list[dict[str, Any]]]:
-    answers = await asyncio.gather(
-        *(api.get(f"/api/clients/{client_id}/recipients", params={"document": key}) for key, _ in DOCUMENTS)
-    )
-    return {key: answer for (key, _), answer in zip(DOCUMENTS, answers, strict=True)}
+    recipients: dict[str, list[dict[str, Any]]] = await api.get(f"/api/clients/{client_id}/recipients/by-document")
+    return recipients
 
 
 async def _users(api: Api) -> list[dict[str, Any]]:
