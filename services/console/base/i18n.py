@@ -10,7 +10,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -48,6 +47,12 @@ def pick_language(requested: str | None) -> str:
     return requested if requested in LANGUAGES else SOURCE_LANGUAGE
 
 
+@functools.cache
+def _locale(language: str) -> Locale:
+    # Parsed once: a page writes hundreds of amounts, and parsing the locale each time was most of it.
+    return Locale.parse(_LOCALES[pick_language(language)])
+
+
 def _plain_spaces(text: str) -> str:
     # Babel writes the CLDR's narrow no-break spaces; the page keeps amounts on one line with CSS
     # instead, so that what the user copies is what they would type.
@@ -59,21 +64,21 @@ def money(cents: int | None, currency: str = "EUR", *, language: str = SOURCE_LA
     if cents is None:
         return ""
     amount = Decimal(int(cents)) / 100
-    return _plain_spaces(format_currency(amount, currency, locale=_LOCALES[pick_language(language)]))
+    return _plain_spaces(format_currency(amount, currency, locale=_locale(language)))
 
 
 def decimal_amount(text: str | None, currency: str = "EUR", *, language: str = SOURCE_LANGUAGE) -> str:
     """An amount the API gives as a decimal string ('1352.48'), written like money()."""
     if text in (None, ""):
         return ""
-    return _plain_spaces(format_currency(Decimal(str(text)), currency, locale=_LOCALES[pick_language(language)]))
+    return _plain_spaces(format_currency(Decimal(str(text)), currency, locale=_locale(language)))
 
 
 def number(value: int | float | Decimal | None, *, language: str = SOURCE_LANGUAGE) -> str:
     """A count or a quantity with the language's separators: 12345 → '12 345'."""
     if value is None:
         return ""
-    return _plain_spaces(format_decimal(value, locale=_LOCALES[pick_language(language)]))
+    return _plain_spaces(format_decimal(value, locale=_locale(language)))
 
 
 def _as_datetime(value: str | datetime) -> datetime:
@@ -88,7 +93,8 @@ def day(value: str | date | datetime | None, *, zone: str = "Europe/Paris", lang
         value = datetime.fromisoformat(value) if "T" in value or " " in value else date.fromisoformat(value)
     if isinstance(value, datetime) and value.tzinfo is not None:
         value = value.astimezone(ZoneInfo(zone))
-    return format_date(value, "dd/MM/yyyy", locale=_LOCALES[pick_language(language)])
+    # All digits, in the same order in both languages: no locale data is needed to write it.
+    return value.strftime("%d/%m/%Y")
 
 
 def moment(value: str | datetime | None, *, zone: str = "Europe/Paris", language: str = SOURCE_LANGUAGE) -> str:
@@ -98,9 +104,9 @@ def moment(value: str | datetime | None, *, zone: str = "Europe/Paris", language
     instant = _as_datetime(value)
     if instant.tzinfo is not None:
         instant = instant.astimezone(ZoneInfo(zone))
-    return format_datetime(instant, "dd/MM/yyyy HH:mm", locale=_LOCALES[pick_language(language)])
+    return instant.strftime("%d/%m/%Y %H:%M")
 
 
 def language_name(language: str) -> str:
     """A language's own name for itself."""
-    return Locale.parse(_LOCALES[pick_language(language)]).get_display_name() or language
+    return _locale(language).get_display_name() or language

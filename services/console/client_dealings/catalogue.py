@@ -81,4 +81,5 @@ def chosen_variant_errors(request: Request, values: dict[str, str]) -> dict[str,
     """The form's error when it names no variant of the catalogue."""
     if values.get("variant_id", "").strip().isdigit():
         return {}
-    return {"variant_id": translator(request)("Choisissez un produit.")}
+    gettext = translator(request)
+    return {"variant_id": gettext("Choisissez un produit.")}

@@ -79,7 +79,8 @@ async def set_price(request: Request, api: ApiClient, client_id: int) -> Respons
     errors = chosen_variant_errors(request, values)
     cents = euros_to_cents(values.get("price", ""))
     if cents is None:
-        errors["price"] = translator(request)("Indiquez un prix en euros, par exemple 12,50.")
+        gettext = translator(request)
+        errors["price"] = gettext("Indiquez un prix en euros, par exemple 12,50.")
     if errors:
         return await _show(request, api, client_id=client_id, values=values, errors=errors, status_code=422)
     body = {"client_id": client_id, "variant_id": int(values["variant_id"]), "price_cents": cents}

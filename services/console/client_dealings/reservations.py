@@ -69,7 +69,8 @@ async def reserve(request: Request, api: ApiClient, client_id: int) -> Response:
     errors = chosen_variant_errors(request, values)
     quantity = values.get("quantity", "").strip().replace(",", ".").replace(" ", "")
     if not quantity:
-        errors["quantity"] = translator(request)("Indiquez une quantité.")
+        gettext = translator(request)
+        errors["quantity"] = gettext("Indiquez une quantité.")
     if errors:
         return await _show(request, api, client_id=client_id, values=values, errors=errors, status_code=422)
     try:
