@@ -54,7 +54,7 @@ messages: ## extract the console's messages and update each language's catalogue
 	    --no-location --sort-output -k _ -k N_ -k gettext -k ngettext:1,2 --project Négoce services/console
 	.venv/bin/pybabel update -i $(CONSOLE_LOCALE)/messages.pot -d $(CONSOLE_LOCALE) --no-fuzzy-matching --ignore-obsolete
 
-PY_SOURCES := services shared bench tests docs
+PY_SOURCES := services shared bench tests docs deploy
 
 lint-python: ## lint and format-check the Python code with ruff, type-check it with mypy
 	@deploy/ensure-infra.sh venv
@@ -71,7 +71,7 @@ lint: lint-python ## lint the Python code, the shell scripts, the Procfile, the 
 	@# PyYAML comes into .venv with uvicorn[standard].
 	$(PY) -c 'import yaml; yaml.safe_load(open("docker-compose.yml"))' \
 	    || { echo "docker-compose.yml does not parse"; exit 1; }
-	@if [ -x .venv/bin/honcho ]; then .venv/bin/honcho -f deploy/Procfile check; fi
+	$(PY) deploy/supervise.py --check deploy/Procfile
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	    deploy/render-nginx.sh "$$tmp" 8080 8101 8102 8103 8104 8105 8106 8081 && \
 	    if nginx -v 2>/dev/null; then nginx -q -t -e stderr -p "$$tmp" -c "$$tmp/nginx.conf"; \

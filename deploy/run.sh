@@ -4,8 +4,8 @@
 #
 # Steps: check the ports are free -> .venv + project install (skipped when
 # up to date) -> PostgreSQL/RabbitMQ/Redis + nginx (deploy/ensure-infra.sh) ->
-# migrations -> demo account -> render the gateway config into .run/ -> honcho
-# runs deploy/Procfile, one log prefix per process.
+# migrations -> demo account -> render the gateway config into .run/ ->
+# supervisord runs deploy/Procfile and restarts any process that dies.
 #
 # Environment (all optional):
 #   NEGOCE_PORT                 gateway port (8080)
@@ -13,9 +13,11 @@
 #   NEGOCE_GATEWAY_INTERNAL_PORT  the gateway port the console calls the API on (8081)
 #   NEGOCE_NGINX_ACCESS_LOG=1   gateway access log on stdout (off by default)
 #   NEGOCE_SKIP_INFRA=1         do not check/start PostgreSQL, RabbitMQ, Redis
+#   NEGOCE_DEMO=0               no demo account and no demo orders
+#   NEGOCE_RUN_DIR              where the run's files go: gateway config, exports, mail, pid (.run)
 #   plus every NEGOCE_* setting the services read; a .env file at the repo root
 #   is loaded here too, so the migrations, the demo token and the services all
-#   see the same values (honcho alone would only give it to the services).
+#   see the same values.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -42,6 +44,8 @@ export NEGOCE_CONSOLE_PORT=${NEGOCE_CONSOLE_PORT:-8106}
 # The gateway's second port, where the web console calls the API (deploy/render-nginx.sh says why).
 export NEGOCE_GATEWAY_INTERNAL_PORT=${NEGOCE_GATEWAY_INTERNAL_PORT:-8081}
 export NEGOCE_CONSOLE_API_URL=${NEGOCE_CONSOLE_API_URL:-http://127.0.0.1:$NEGOCE_GATEWAY_INTERNAL_PORT}
+# Every service checks tokens against identity's published keys, wherever identity listens.
+export NEGOCE_IDENTITY_JWKS_URL=${NEGOCE_IDENTITY_JWKS_URL:-http://127.0.0.1:$NEGOCE_IDENTITY_PORT/api/identity/.well-known/jwks.json}
 # The mailings service resolves a campaign's selection through the clients service's API.
 export NEGOCE_MAILINGS_CLIENTS_URL=${NEGOCE_MAILINGS_CLIENTS_URL:-http://127.0.0.1:$NEGOCE_CLIENTS_PORT}
 BASE_URL="http://127.0.0.1:$PORT"
@@ -49,8 +53,11 @@ BASE_URL="http://127.0.0.1:$PORT"
 # Same environment for the one-shot commands below and for the services:
 # the demo token printed here must be signed with the secret the services use.
 export NEGOCE_ENVIRONMENT=${NEGOCE_ENVIRONMENT:-development}
-export PYTHONUNBUFFERED=1          # logs go through honcho's pipe: no block buffering
-export NEGOCE_RUN_DIR="$ROOT/.run" # read by deploy/Procfile
+export PYTHONUNBUFFERED=1          # logs go through supervisord's pipe: no block buffering
+NEGOCE_RUN_DIR=${NEGOCE_RUN_DIR:-$ROOT/.run}
+export NEGOCE_RUN_DIR              # read by deploy/Procfile
+export NEGOCE_CLIENTS_EXPORT_DIR=${NEGOCE_CLIENTS_EXPORT_DIR:-$NEGOCE_RUN_DIR/exports}
+export NEGOCE_MAILINGS_RENDER_DIR=${NEGOCE_MAILINGS_RENDER_DIR:-$NEGOCE_RUN_DIR/renders}
 mkdir -p "$NEGOCE_RUN_DIR"
 
 # ------------------------------------------------------------ 1. free ports
@@ -99,9 +106,13 @@ adopted=$(.venv/bin/negoce account adopt) || die "'negoce account adopt' failed 
 
 # Captured (stdout only; its logs still reach stderr) so it can be shown again
 # right before the process logs start, and kept in .run/demo.txt for later.
-log "ensuring the demo account (negoce demo seed)"
-seed_output=$(.venv/bin/negoce demo seed --base-url "$BASE_URL") \
-    || die "'negoce demo seed' failed (see above)"
+if [ "${NEGOCE_DEMO:-1}" = 0 ]; then
+    seed_output=" NEGOCE_DEMO=0: no demo account (negoce account create makes an owner)"
+else
+    log "ensuring the demo account (negoce demo seed)"
+    seed_output=$(.venv/bin/negoce demo seed --base-url "$BASE_URL") \
+        || die "'negoce demo seed' failed (see above)"
+fi
 printf '%s\n' "$seed_output" >"$NEGOCE_RUN_DIR/demo.txt"
 
 # ------------------------------------------------------------- 4. gateway
@@ -111,7 +122,7 @@ ACCESS_LOG=$access_log deploy/render-nginx.sh "$NEGOCE_RUN_DIR/nginx" "$PORT" \
     "$NEGOCE_CLIENTS_PORT" "$NEGOCE_ORDERS_PORT" "$NEGOCE_REMINDERS_PORT" "$NEGOCE_MAILINGS_PORT" \
     "$NEGOCE_IDENTITY_PORT" "$NEGOCE_CONSOLE_PORT" "$NEGOCE_GATEWAY_INTERNAL_PORT"
 # Validate now: a broken config would otherwise only show up as one log line
-# among the services starting, right before honcho stops everything.
+# among the services starting, restarted over and over.
 "$NEGOCE_NGINX_BIN" -q -t -e stderr -p "$NEGOCE_RUN_DIR/nginx" -c "$NEGOCE_RUN_DIR/nginx/nginx.conf" \
     || die "the rendered nginx configuration is invalid: $NEGOCE_RUN_DIR/nginx/nginx.conf"
 
@@ -128,10 +139,9 @@ $seed_output
 
 EOF
 
-# exec: honcho becomes the foreground process; it puts each child in its own
-# process group, turns Ctrl-C / SIGTERM into SIGTERM for all of them (SIGKILL
-# after 5 s), and stops everything as soon as one process exits.
-# Colours only on a terminal: escape codes would pollute a redirected log.
-colour=()
-[ -t 1 ] || colour=(--no-colour)
-exec .venv/bin/honcho "${colour[@]}" -f deploy/Procfile -d "$ROOT" start
+# exec: supervisord becomes the foreground process. It starts every Procfile
+# line, starts again whatever dies (with a back-off when it keeps dying), and
+# turns Ctrl-C / SIGTERM into SIGTERM for every process group (SIGKILL after
+# 15 s). `.venv/bin/supervisorctl -c "$NEGOCE_RUN_DIR/supervisord.conf" status`
+# lists the processes from another terminal.
+exec .venv/bin/python deploy/supervise.py deploy/Procfile "$NEGOCE_RUN_DIR"
