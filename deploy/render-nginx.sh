@@ -13,6 +13,8 @@
 #                    upstream host of each service        (default 127.0.0.1; service names in compose)
 #   RUNTIME_DIR      where nginx keeps pid and temp files (default OUTPUT_DIR, made absolute)
 #   ACCESS_LOG       off | stdout                         (default off)
+#   RATE_LIMIT       requests a second per client address on /api/ (default 50)
+#   RATE_BURST       requests beyond the rate let through at once before 429 (default 100)
 #
 # Then start nginx with:
 #   nginx -p OUTPUT_DIR -c OUTPUT_DIR/nginx.conf -e stderr
@@ -79,6 +81,11 @@ case ${ACCESS_LOG:-off} in
     *) die "ACCESS_LOG must be 'off' or 'stdout', got '${ACCESS_LOG}'" ;;
 esac
 
+rate_limit=${RATE_LIMIT:-50}
+rate_burst=${RATE_BURST:-100}
+case $rate_limit in ''|0|*[!0-9]*) die "RATE_LIMIT must be a whole number above 0, got '$rate_limit'" ;; esac
+case $rate_burst in ''|*[!0-9]*) die "RATE_BURST must be a whole number, got '$rate_burst'" ;; esac
+
 mkdir -p "$output_dir"
 output_dir=$(cd "$output_dir" && pwd)
 runtime_dir=${RUNTIME_DIR:-$output_dir}
@@ -107,6 +114,8 @@ sed \
     -e "s|@@INTERNAL_PORT@@|$9|g" \
     -e "s|@@RUNTIME_DIR@@|$runtime_dir|g" \
     -e "s|@@ACCESS_LOG@@|$access_log|g" \
+    -e "s|@@RATE_LIMIT@@|$rate_limit|g" \
+    -e "s|@@RATE_BURST@@|$rate_burst|g" \
     "$template" >"$tmp"
 
 # A placeholder added to the template but not to this script must not reach nginx.

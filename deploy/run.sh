@@ -12,6 +12,8 @@
 #   NEGOCE_CLIENTS_PORT ... NEGOCE_CONSOLE_PORT   service ports (8101..8106)
 #   NEGOCE_GATEWAY_INTERNAL_PORT  the gateway port the console calls the API on (8081)
 #   NEGOCE_NGINX_ACCESS_LOG=1   gateway access log on stdout (off by default)
+#   NEGOCE_GATEWAY_RATE_LIMIT, NEGOCE_GATEWAY_RATE_BURST  /api/ requests a second per client
+#                               address (50), and the burst let through before 429 (100)
 #   NEGOCE_SKIP_INFRA=1         do not check/start PostgreSQL, RabbitMQ, Redis
 #   NEGOCE_DEMO=0               no demo account and no demo orders
 #   NEGOCE_RUN_DIR              where the run's files go: gateway config, exports, mail, pid (.run)
@@ -118,6 +120,7 @@ printf '%s\n' "$seed_output" >"$NEGOCE_RUN_DIR/demo.txt"
 # ------------------------------------------------------------- 4. gateway
 access_log=off
 [ "${NEGOCE_NGINX_ACCESS_LOG:-0}" = 1 ] && access_log=stdout
+RATE_LIMIT=${NEGOCE_GATEWAY_RATE_LIMIT:-50} RATE_BURST=${NEGOCE_GATEWAY_RATE_BURST:-100} \
 ACCESS_LOG=$access_log deploy/render-nginx.sh "$NEGOCE_RUN_DIR/nginx" "$PORT" \
     "$NEGOCE_CLIENTS_PORT" "$NEGOCE_ORDERS_PORT" "$NEGOCE_REMINDERS_PORT" "$NEGOCE_MAILINGS_PORT" \
     "$NEGOCE_IDENTITY_PORT" "$NEGOCE_CONSOLE_PORT" "$NEGOCE_GATEWAY_INTERNAL_PORT"

@@ -133,6 +133,9 @@ async def running_stack(*, databases: dict[str, str], amqp_url: str, run_id: str
             ],
             check=True,
             cwd=ROOT,
+            # Every browser, API client and console call of the tests comes from 127.0.0.1: one bucket.
+            # tests/test_gateway_limits.py tests the limit itself.
+            env={**env, "RATE_LIMIT": "1000", "RATE_BURST": "2000"},
         )
         stack.logs["gateway"] = runtime / "gateway.log"
         with stack.logs["gateway"].open("wb") as log:

@@ -21,10 +21,13 @@ UVICORN = str(Path(sys.executable).with_name("uvicorn"))
 
 
 @contextlib.asynccontextmanager
-async def running_gateway(apps: dict[str, str] | None = None) -> AsyncIterator[str]:
+async def running_gateway(
+    apps: dict[str, str] | None = None, *, rate_limit: int = 10_000, rate_burst: int = 10_000
+) -> AsyncIterator[str]:
     """Start each service with uvicorn and nginx rendered from deploy/; yield the gateway's base URL.
 
-    ``apps`` replaces a service's app factory (``module:function``) for a test that needs one.
+    ``apps`` replaces a service's app factory (``module:function``) for a test that needs one. The rate
+    limit is lifted unless asked for: the fuzzers send hundreds of requests a second from one address.
     """
     # The console too: the gateway sends it every path outside /api, which must never answer a 5xx.
     factories = {s: f"services.{s}.app:create_app" for s in (*SERVICES, "console")} | (apps or {})
@@ -59,6 +62,7 @@ async def running_gateway(apps: dict[str, str] | None = None) -> AsyncIterator[s
             ],
             check=True,
             cwd=ROOT,
+            env={**os.environ, "RATE_LIMIT": str(rate_limit), "RATE_BURST": str(rate_burst)},
         )
         processes.append(
             subprocess.Popen(
