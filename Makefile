@@ -13,7 +13,7 @@ PY := .venv/bin/python
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help venv infra run test bench docs messages lint lint-python compose-config compose-up compose-down clean
+.PHONY: help venv infra run test test-operations bench docs messages lint lint-python compose-config compose-up compose-down clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -36,6 +36,11 @@ test: ## lint, then run the test suite (extra pytest arguments: PYTEST_ARGS="-k 
 	@$(MAKE) --no-print-directory lint
 	NEGOCE_NGINX_BIN="$$(deploy/ensure-infra.sh nginx-path)" \
 	NEGOCE_CHROMIUM="$$(deploy/ensure-infra.sh browser-path)" $(PY) -m pytest $(PYTEST_ARGS)
+
+test-operations: ## the operations tests, each starting a whole `make run` (kills its processes, sees them restarted)
+	@deploy/ensure-infra.sh venv
+	@deploy/ensure-infra.sh all
+	NEGOCE_NGINX_BIN="$$(deploy/ensure-infra.sh nginx-path)" $(PY) -m pytest -m operations $(PYTEST_ARGS)
 
 bench: ## run the benchmarks (extra arguments: BENCH_ARGS=...)
 	@deploy/ensure-infra.sh venv
