@@ -33,11 +33,17 @@ class EnvironmentWithSecretFiles(EnvSettingsSource):
         return variables
 
 
-def sources_with_secret_files(
-    settings_cls: type[BaseSettings],
-    init_settings: PydanticBaseSettingsSource,
-    dotenv_settings: PydanticBaseSettingsSource,
-    file_secret_settings: PydanticBaseSettingsSource,
-) -> tuple[PydanticBaseSettingsSource, ...]:
-    """pydantic-settings' usual sources, with the environment read through EnvironmentWithSecretFiles."""
-    return init_settings, EnvironmentWithSecretFiles(settings_cls), dotenv_settings, file_secret_settings
+class SettingsWithSecretFiles(BaseSettings):
+    """Settings where every value comes from its variable, or from the file its NEGOCE_*_FILE variable names."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """pydantic-settings' usual sources, with the environment read through EnvironmentWithSecretFiles."""
+        return init_settings, EnvironmentWithSecretFiles(settings_cls), dotenv_settings, file_secret_settings

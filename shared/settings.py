@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import AliasChoices, Field, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from shared.secret_files import sources_with_secret_files
+from shared.secret_files import SettingsWithSecretFiles
 
 DEVELOPMENT_JWT_SECRET = "negoce-development-secret-do-not-use-in-production"
 
@@ -17,22 +17,10 @@ def _shared(name: str) -> AliasChoices:
     return AliasChoices(f"NEGOCE_{name.upper()}")
 
 
-class ServiceSettings(BaseSettings):
+class ServiceSettings(SettingsWithSecretFiles):
     """Base class: each service subclasses it with its own env prefix and database."""
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """Every setting from its variable, or from the file its NEGOCE_*_FILE variable names."""
-        return sources_with_secret_files(settings_cls, init_settings, dotenv_settings, file_secret_settings)
 
     service_name: str = "negoce"
     environment: Literal["development", "test", "production"] = Field(

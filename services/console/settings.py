@@ -6,29 +6,17 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from shared.secret_files import sources_with_secret_files
+from shared.secret_files import SettingsWithSecretFiles
 
 DEVELOPMENT_CONSOLE_SECRET = "negoce-console-development-secret-do-not-use"
 
 
-class ConsoleSettings(BaseSettings):
+class ConsoleSettings(SettingsWithSecretFiles):
     """Where the public API is, where sessions are kept, and how the session cookie is set."""
 
     model_config = SettingsConfigDict(env_prefix="NEGOCE_CONSOLE_", extra="ignore", populate_by_name=True)
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """Every setting from its variable, or from the file its NEGOCE_*_FILE variable names."""
-        return sources_with_secret_files(settings_cls, init_settings, dotenv_settings, file_secret_settings)
 
     environment: Literal["development", "test", "production"] = Field(
         default="development", validation_alias=AliasChoices("NEGOCE_ENVIRONMENT")
