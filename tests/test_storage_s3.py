@@ -7,7 +7,10 @@ and its commit, and one that lost its job while it wrote.
 
 from __future__ import annotations
 
+import asyncio
 import io
+import os
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
@@ -31,7 +34,7 @@ from shared.db import unit_of_work
 from tests.conftest import TestAccount, database_url, new_account, running
 from tests.mailings_support import campaign_api, campaign_settings, render_dir, rendered  # noqa: F401 (fixtures)
 from tests.storage_support import S3Endpoint, s3  # noqa: F401 (fixture)
-from tests.support import in_process
+from tests.support import eventually, in_process
 from tests.test_mailings_campaigns import BEAUNE, create, image, new_client
 
 EXPORTS, RENDERS, IMAGES = "clients/exports", "mailings/renders", "mailings/images"
@@ -197,6 +200,73 @@ async def test_a_worker_that_lost_its_job_deletes_its_upload_and_never_names_it(
         await worker.engine.dispose()
     assert [k for k in s3.keys(EXPORTS) if k.startswith(job_id)] == [f"{job_id}.3.xlsx"]
     assert (await _job(clients_app, account, job_id))["state"] == "done"
+
+
+@pytest.mark.timeout(240)
+async def test_a_worker_process_killed_mid_job_is_replaced_and_the_bucket_holds_one_file(
+    clients_app, clients_on_s3, s3: S3Endpoint, sql, tmp_path: Path
+):
+    """SIGKILL a real worker process storing in the bucket; the next one finishes, and no trace of the first stays."""
+    worker = ExportWorker(clients_on_s3)
+    try:
+        await _drain(worker)  # so the process only finds this test's job
+    finally:
+        await worker.engine.dispose()
+    account = await new_account(clients_app, "Gros export S3")
+    await sql(
+        """
+        WITH made AS (INSERT INTO clients (account_id, version, kind, last_name, billing_country, shipping_same_as_billing,
+                             accounting_code, accepts_emailing, accepts_mailing, show_note_on_orders, blocked,
+                             sort_first_last, sort_last_first, search_names)
+        SELECT :a, 1, 'person', 'Client ' || n, 'FR', true, '411S' || n, false, true, false, false,
+               'client ' || n, 'client ' || n, 'client ' || n
+        FROM generate_series(1, 15000) AS n RETURNING id) SELECT count(*) FROM made""",
+        a=account.id,
+    )
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {
+        **os.environ,
+        **s3.environment(),
+        "TMPDIR": str(scratch),  # where the process writes before uploading
+        "NEGOCE_CLIENTS_DATABASE_URL": database_url("clients"),
+        "NEGOCE_CLIENTS_EXPORT_LEASE_SECONDS": "2",
+        "NEGOCE_CLIENTS_EXPORT_POLL_SECONDS": "0.05",
+    }
+    async with in_process(clients_app, account.headers) as api:
+        job_id = (await api.post("/api/clients/exports", json={})).json()["id"]
+        negoce = Path(sys.executable).parent / "negoce"
+        first = await asyncio.create_subprocess_exec(str(negoce), "clients", "export-worker", env=env)
+        try:
+
+            async def writing() -> bool:
+                job = (await api.get(f"/api/clients/exports/{job_id}")).json()
+                return bool(job["state"] == "running" and 0 < job["rows_done"] < 15000)
+
+            await eventually(writing, timeout=60, interval=0.02)
+        finally:
+            first.kill()
+            await first.wait()
+        # The dead attempt left a scratch folder, and no object.
+        assert [p.name for p in (scratch / "negoce-clients-exports").iterdir()] == [f"{job_id}.1.part"]
+        assert [k for k in s3.keys(EXPORTS) if k.startswith(job_id)] == []
+        second = await asyncio.create_subprocess_exec(str(negoce), "clients", "export-worker", env=env)
+        try:
+
+            async def done() -> bool:
+                return bool((await api.get(f"/api/clients/exports/{job_id}")).json()["state"] == "done")
+
+            await eventually(done, timeout=120, interval=0.2)
+        finally:
+            second.terminate()
+            await second.wait()
+        job = (await api.get(f"/api/clients/exports/{job_id}")).json()
+        download = await api.get(job["download_url"])
+    assert (job["attempts"], job["rows_done"]) == (2, 15000)
+    assert [k for k in s3.keys(EXPORTS) if k.startswith(job_id)] == [f"{job_id}.2.xlsx"]
+    assert list((scratch / "negoce-clients-exports").iterdir()) == []
+    sheet = openpyxl.load_workbook(io.BytesIO(download.content), read_only=True).active
+    assert sheet is not None and sheet.max_row == 15001
 
 
 # --- campaigns: images and PDFs -------------------------------------------------------------------
