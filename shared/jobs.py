@@ -5,13 +5,18 @@ queries, shared.leased_jobs). Asking for a job is one INSERT in the request's tr
 message to lose); a worker claims it with FOR UPDATE SKIP LOCKED and a lease that each progress
 report renews. If the worker dies, the lease runs out
 and the next claim starts the job again; the attempt number fences out a worker that lost it.
+
+Files go through shared.storage (a local folder or an S3 bucket). An attempt writes its file on local
+scratch, stores it under its own key ``{id}.{attempt}.ext``, and only then records that key in the
+job row, in the transaction that holds the row while the attempt still owns it. Whatever step a
+crash interrupts, what is left is an object no row names: the job's next attempt removes its
+older attempts' objects first, and an idle worker removes those of attempts older than their job's.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import shutil
 import signal
 from abc import ABC, abstractmethod
@@ -26,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from shared.db import create_sessionmaker, unit_of_work
 from shared.errors import ProblemError
 from shared.leased_jobs import J, LeasedJobQueue, leased
+from shared.storage import Storage
 from shared.waiting import wait_until_set
 
 log = logging.getLogger(__name__)
@@ -49,7 +55,7 @@ class LeasedJobWorker(ABC, Generic[J]):
         poll_seconds: float,
         max_attempts: int,
         retention_hours: float,
-        output_dir: Path,
+        storage: Storage,
     ) -> None:
         self.engine = engine
         self.sessions = create_sessionmaker(engine)
@@ -58,7 +64,9 @@ class LeasedJobWorker(ABC, Generic[J]):
         self.poll_seconds = poll_seconds
         self.max_attempts = max_attempts
         self.retention = timedelta(hours=retention_hours)
-        self.output_dir = output_dir
+        self.storage = storage
+        # Where attempts write before storing; for the local backend, the storage's own folder.
+        self.scratch_dir = storage.scratch_dir
         self._next_sweep = 0.0
 
     @abstractmethod
@@ -67,7 +75,7 @@ class LeasedJobWorker(ABC, Generic[J]):
 
     async def run(self, stop: asyncio.Event) -> None:
         """Work until ``stop`` is set: run jobs as they come, clean up old files when idle."""
-        self.output_dir.mkdir(parents=True, exist_ok=True)
+        self.scratch_dir.mkdir(parents=True, exist_ok=True)
         while not stop.is_set():
             try:
                 if await self.run_once():
@@ -110,64 +118,96 @@ class LeasedJobWorker(ABC, Generic[J]):
         cutoff = datetime.now(UTC) - self.retention
         async with unit_of_work(self.sessions) as session:
             for job in await self.queue.expired(session, finished_before=cutoff):
-                for path in self.output_dir.glob(f"{leased(job).id}.*"):
-                    _remove(path)
+                await self._remove_files(leased(job).id)
                 await session.delete(job)
         if monotonic() >= self._next_sweep:
             self._next_sweep = monotonic() + self.lease.total_seconds()
             await self.remove_stale_files()
 
-    def attempt_files(self, job: J, extension: str) -> tuple[Path, Path]:
-        """Where this attempt writes (a work path) and the name its finished file takes, ``{id}.{attempt}.ext``.
+    async def attempt_files(self, job: J, extension: str) -> tuple[Path, str]:
+        """Where this attempt writes (a scratch path) and the key its finished file takes, ``{id}.{attempt}.ext``.
 
         Files of the job's other attempts go first: they are unfinished, or the job's file before
         it was queued again (after an erasure), which must not outlive this attempt's.
         """
         row = leased(job)
         own = f"{row.id}.{row.attempts}"
-        for path in self.output_dir.glob(f"{row.id}.*"):
-            if not path.name.startswith(own + "."):
+        self.scratch_dir.mkdir(parents=True, exist_ok=True)
+        await self._remove_files(row.id, keep=own + ".")
+        return self.scratch_dir / f"{own}.part", f"{own}.{extension}"
+
+    async def _remove_files(self, job_id: object, *, keep: str | None = None) -> None:
+        """Remove a job's stored objects and scratch files, but those whose name starts with ``keep``."""
+        prefix = f"{job_id}."
+        for stored in await self.storage.list(prefix):
+            if keep is None or not stored.key.startswith(keep):
+                await self.storage.delete(stored.key)
+        for path in self.scratch_dir.glob(prefix + "*"):
+            if keep is None or not path.name.startswith(keep):
                 _remove(path)
-        return self.output_dir / f"{own}.part", self.output_dir / f"{own}.{extension}"
 
     async def remove_stale_files(self) -> None:
         """Remove files of attempts older than their job's current one, or of jobs that no longer exist.
 
-        A worker that lost its job removes its own files, unless it died first: this catches those.
+        A worker that lost its job removes its own files, unless it died first: this catches those,
+        in the storage and in the scratch folder alike.
         """
-        attempts: dict[Path, tuple[str, int]] = {}
-        for path in self.output_dir.iterdir():
-            parts = path.name.split(".")
-            if len(parts) >= 3 and parts[1].isdigit():  # {id}.{attempt}.ext: anything else is not ours
-                attempts[path] = (parts[0], int(parts[1]))
+        objects = {stored.key: _attempt_of(stored.key) for stored in await self.storage.list()}
+        scratch = {path: _attempt_of(path.name) for path in self._scratch_entries()}
+        attempts = [a for a in (*objects.values(), *scratch.values()) if a is not None]
         if not attempts:
             return
         async with unit_of_work(self.sessions) as session:
-            current = await self.queue.current_attempts(
-                session, job_ids=sorted({job_id for job_id, _ in attempts.values()})
-            )
-        for path, (job_id, attempt) in attempts.items():
-            if job_id not in current or attempt < current[job_id]:
+            current = await self.queue.current_attempts(session, job_ids=sorted({job_id for job_id, _ in attempts}))
+
+        def stale(attempt: tuple[str, int] | None) -> bool:
+            return attempt is not None and (attempt[0] not in current or attempt[1] < current[attempt[0]])
+
+        for key, attempt in objects.items():
+            if stale(attempt):
+                await self.storage.delete(key)
+        for path, attempt in scratch.items():
+            if stale(attempt):
                 _remove(path)
 
-    async def put_in_place(
-        self, job: J, part: Path, final: Path, finish: Callable[[AsyncSession, int], Awaitable[bool]]
-    ) -> bool:
-        """Rename a finished file into place and ``finish`` the job, holding the job while this attempt owns it.
+    def _scratch_entries(self) -> list[Path]:
+        try:
+            return list(self.scratch_dir.iterdir())
+        except FileNotFoundError:
+            return []
 
-        Holding the job row makes the rename and the job's completion one step for anyone who
-        takes the job over or queues it again: they wait, then see it done. ``finish`` gets the
-        file's size and returns False to put nothing in place (the job was queued again).
-        A crash after the rename leaves the job running: the next attempt removes the file.
+    async def put_in_place(
+        self, job: J, part: Path, key: str, finish: Callable[[AsyncSession, int], Awaitable[bool]]
+    ) -> bool:
+        """Store a finished file under this attempt's key, then ``finish`` the job holding it while this attempt owns it.
+
+        The key is recorded in the job row by ``finish`` only, in the transaction that holds the row:
+        a download finds the file only once the job is done, and a worker that lost the job never
+        gets its file named. ``finish`` gets the file's size and returns False to keep nothing (the
+        job was queued again). A crash after the upload leaves an object no row names: the job's
+        next attempt removes it, or the sweep of stale files.
         """
-        async with unit_of_work(self.sessions) as session:
-            if not await self.queue.hold(session, job):
-                raise LostJob
-            size = part.stat().st_size  # noqa: ASYNC240 (one stat of a local file just closed)
-            if not await finish(session, size):
-                return False
-            os.replace(part, final)
-        return True
+        size = await self.storage.put_file(key, part)
+        try:
+            async with unit_of_work(self.sessions) as session:
+                if not await self.queue.hold(session, job):
+                    raise LostJob
+                placed = await finish(session, size)
+        except LostJob:
+            await self.storage.delete(key)
+            raise
+        # Any other failure (a commit whose outcome is unknown) keeps the object: the row may name it.
+        if not placed:
+            await self.storage.delete(key)
+        return placed
+
+
+def _attempt_of(name: str) -> tuple[str, int] | None:
+    """The job id and attempt of a file named ``{id}.{attempt}.ext``; None for any other name (not ours)."""
+    parts = name.split(".")
+    if len(parts) >= 3 and parts[1].isdigit():
+        return parts[0], int(parts[1])
+    return None
 
 
 def _remove(path: Path) -> None:

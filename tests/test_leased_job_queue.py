@@ -16,6 +16,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from shared.db import create_engine, create_sessionmaker, unit_of_work
 from shared.jobs import LeasedJobWorker
 from shared.leased_jobs import LeasedJobQueue
+from shared.storage.local import LocalStorage
 from tests.conftest import DB_SUFFIX, recreate_database
 
 SYNC_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/negoce_leased_jobs_test{DB_SUFFIX}"
@@ -175,13 +176,13 @@ class SampleWorker(LeasedJobWorker[SampleJob]):
 
     async def build(self, job: SampleJob) -> None:
         """Write the file of this attempt and finish the job."""
-        part, final = self.attempt_files(job, "txt")
+        part, key = await self.attempt_files(job, "txt")
         part.write_text(job.name)
 
         async def finish(session: AsyncSession, size: int) -> bool:
             return await QUEUE.finish(session, job, state="done", steps_done=size) is not None
 
-        await self.put_in_place(job, part, final, finish)
+        await self.put_in_place(job, part, key, finish)
 
 
 async def test_the_worker_cleans_up_expired_jobs_and_files_no_attempt_owns(engine, sessions, tmp_path: Path):
@@ -193,7 +194,7 @@ async def test_the_worker_cleans_up_expired_jobs_and_files_no_attempt_owns(engin
         poll_seconds=0.1,
         max_attempts=3,
         retention_hours=1,
-        output_dir=tmp_path,
+        storage=LocalStorage(tmp_path),
     )
     assert await worker.run_once() and await worker.run_once() and not await worker.run_once()
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"{old.id}.1.txt", f"{recent.id}.1.txt"]

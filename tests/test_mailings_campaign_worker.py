@@ -18,6 +18,7 @@ import pdfplumber
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from services.mailings.campaigns.images import image_storage
 from services.mailings.renders import repository as queries
 from services.mailings.renders.service import finish_render, job_printing
 from services.mailings.renders.worker import RenderWorker
@@ -133,7 +134,7 @@ async def test_a_worker_that_lost_its_lease_can_neither_report_nor_finish(
     assert (stalled.id, taker.id) == (queued.json()["id"],) * 2 and (stalled.attempts, taker.attempts) == (1, 2)
 
     async with unit_of_work(sessions) as session:
-        printing = await job_printing(session, job=stalled)
+        printing = await job_printing(session, job=stalled, images=image_storage(campaign_app.state.settings))
         assert printing.client_ids == [client_id]
         assert not await queries.record_pages(session, job=stalled, pages_done=1, lease=timedelta(minutes=1))
         assert not await queries.RENDER_JOBS.hold(session, stalled)

@@ -6,6 +6,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
+from shared.storage import StorageSettings
 
 
 class ClientsSettings(ServiceSettings):
@@ -15,8 +16,11 @@ class ClientsSettings(ServiceSettings):
 
     service_name: str = "clients"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/negoce_clients"
-    # Where finished exports wait to be downloaded; the API and the export worker must share it.
+    # Where finished exports wait to be downloaded with the local storage backend (NEGOCE_STORAGE_BACKEND):
+    # the API and the export worker must share it. With S3 they share the bucket instead.
     export_dir: Path = Path(".run/exports")
+    # NEGOCE_STORAGE_*, read by every service alike.
+    storage: StorageSettings = Field(default_factory=StorageSettings)
     # A worker renews its lease with each progress report; a job whose lease ran out is taken over.
     export_lease_seconds: float = Field(60.0, gt=0)
     export_poll_seconds: float = Field(1.0, gt=0)

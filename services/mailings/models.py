@@ -149,9 +149,14 @@ class Campaign(Base):
 
 
 class CampaignImage(Base):
-    """A campaign's background image, apart so that reading a campaign does not load megabytes."""
+    """A campaign's background image: its bytes are in the files' storage under ``storage_key``.
+
+    Images uploaded before the storage held them are still in ``data`` until the render worker
+    moves them (campaigns.service.move_images_to_storage).
+    """
 
     __tablename__ = "campaign_images"
+    __table_args__ = (CheckConstraint("storage_key IS NOT NULL OR data IS NOT NULL", name="stored"),)
 
     campaign_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
@@ -159,7 +164,9 @@ class CampaignImage(Base):
     mime_type: Mapped[str] = mapped_column(String(20))
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(BigInteger)
+    storage_key: Mapped[str | None] = mapped_column(String(300))
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class CampaignRecipient(Base):

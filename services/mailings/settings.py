@@ -6,6 +6,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
+from shared.storage import StorageSettings
 
 
 class MailingsSettings(ServiceSettings):
@@ -46,8 +47,14 @@ class MailingsSettings(ServiceSettings):
     # the image when too big); larger ones are cut short by the 413 of the body-size middleware.
     max_body_bytes: int = 16 * 1024 * 1024
 
-    # Where finished PDFs wait to be downloaded; the API and the render worker must share it.
+    # Where finished PDFs wait to be downloaded with the local storage backend (NEGOCE_STORAGE_BACKEND):
+    # the API and the render worker must share it. With S3 they share the bucket instead.
     render_dir: Path = Path(".run/renders")
+    # Campaigns' uploaded background images with the local backend; by default the folder "images"
+    # in render_dir, which the API and the render worker (which draws them) already share.
+    image_dir: Path | None = None
+    # NEGOCE_STORAGE_*, read by every service alike.
+    storage: StorageSettings = Field(default_factory=StorageSettings)
     render_lease_seconds: float = Field(30.0, gt=0)
     render_poll_seconds: float = Field(1.0, gt=0)
     render_max_attempts: int = Field(3, ge=1)

@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, status
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 
 from services.clients.base.list_order import SORT_DESCRIPTION, Direction, SortKey, Tab
 from services.clients.base.validation import DB_BIGINT_MAX
@@ -19,6 +19,7 @@ from services.clients.selections.schemas import MAX_URL_CLIENT_IDS
 from shared.auth import Manager
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute
+from shared.storage.responses import download_response
 
 router = APIRouter(prefix="/api/clients/exports", tags=["exports"], route_class=IdempotentRoute)
 MEDIA_TYPES = {
@@ -85,14 +86,13 @@ async def get_export(job_id: uuid.UUID, principal: Manager, session: Transaction
 
 @router.get(
     "/{job_id}/file",
-    response_class=FileResponse,
+    response_class=StreamingResponse,
     responses={200: {"content": {MEDIA_TYPES["xlsx"]: {}, "text/csv": {}}}},
 )
 async def download_export(
     job_id: uuid.UUID, request: Request, principal: Manager, session: Transaction
-) -> FileResponse:
-    """Download a finished export (409 while it is being built)."""
-    path, name = await service.job_file(
-        session, principal=principal, job_id=job_id, export_dir=request.app.state.context.settings.export_dir
-    )
-    return FileResponse(path, filename=name, media_type=MEDIA_TYPES[name.rsplit(".", 1)[1]])
+) -> StreamingResponse:
+    """Download a finished export (409 while it is being built), streamed from the files' storage."""
+    storage = service.export_storage(request.app.state.context.settings)
+    stored, name = await service.job_file(session, principal=principal, job_id=job_id, storage=storage)
+    return download_response(stored, filename=name, media_type=MEDIA_TYPES[name.rsplit(".", 1)[1]])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Select
@@ -23,9 +22,11 @@ from services.clients.search.filters import Clause
 from services.clients.search.params import SearchParams
 from services.clients.search.service import search_conditions, search_relevance
 from services.clients.selections.service import query_conditions, selection_conditions
+from services.clients.settings import ClientsSettings
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
+from shared.storage import MissingObject, Storage, StoredFile, open_storage
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,17 +210,23 @@ async def list_jobs(session: AsyncSession, *, principal: Principal) -> list[dict
     return [job_body(job) for job in await repository.recent_jobs(session, account_id=principal.account_id)]
 
 
+def export_storage(settings: ClientsSettings) -> Storage:
+    """Where export files are kept: NEGOCE_CLIENTS_EXPORT_DIR, or ``clients/exports/`` in the S3 bucket."""
+    return open_storage(settings.storage, area="clients/exports", local_dir=settings.export_dir)
+
+
 async def job_file(
-    session: AsyncSession, *, principal: Principal, job_id: uuid.UUID, export_dir: Path
-) -> tuple[Path, str]:
-    """The finished file of a job and the name to download it under; 409 while it is not ready."""
+    session: AsyncSession, *, principal: Principal, job_id: uuid.UUID, storage: Storage
+) -> tuple[StoredFile, str]:
+    """The finished file of a job, opened, and the name to download it under; 409 while it is not ready."""
     job = await _load(session, principal=principal, job_id=job_id)
     if job.state != "done" or not job.file_name:
         raise Conflict(f"Export {job_id} is {job.state}, not ready to download.", extra={"state": job.state})
-    path = export_dir / job.file_name
-    if not path.is_file():
-        raise NotFound(f"The file of export {job_id} is no longer kept; export again.")
-    return path, f"{job.kind}-{job.created_at.date().isoformat()}.{job.format}"
+    try:
+        stored = await storage.open(job.file_name)
+    except MissingObject:
+        raise NotFound(f"The file of export {job_id} is no longer kept; export again.") from None
+    return stored, f"{job.kind}-{job.created_at.date().isoformat()}.{job.format}"
 
 
 async def _load(session: AsyncSession, *, principal: Principal, job_id: uuid.UUID) -> ExportJob:

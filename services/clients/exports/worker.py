@@ -1,8 +1,9 @@
 """The export worker: a process of its own that builds queued spreadsheets.
 
 The export_jobs table is the queue (the claim, lease, fencing and retries are shared.jobs').
-Files are written under a per-attempt name and renamed when complete, while the job row is held,
-so a download never sees half a file and a worker that lost its job never puts its file in place.
+Files are written on scratch, stored under a per-attempt key, and named in the job row only by the
+transaction that holds the row while the attempt owns it: a download never sees half a file, and a
+worker that lost its job never gets its file named (shared.jobs.LeasedJobWorker.put_in_place).
 """
 
 from __future__ import annotations
@@ -46,9 +47,8 @@ class ExportWorker(LeasedJobWorker[ExportJob]):
             poll_seconds=settings.export_poll_seconds,
             max_attempts=settings.export_max_attempts,
             retention_hours=settings.export_retention_hours,
-            output_dir=settings.export_dir,
+            storage=service.export_storage(settings),
         )
-        self.export_dir = settings.export_dir
 
     async def build(self, job: ExportJob) -> None:
         """Write the job's file for this attempt, put it in place and mark the job done, in one step.
@@ -56,7 +56,7 @@ class ExportWorker(LeasedJobWorker[ExportJob]):
         The file is built from one snapshot. If a client of the account was erased after it was
         taken, the file may still hold that client: the job goes back to the queue instead.
         """
-        work_dir, final = self.attempt_files(job, job.format)
+        work_dir, key = await self.attempt_files(job, job.format)
         work_dir.mkdir()
         part = work_dir / f"export.{job.format}"
         try:
@@ -72,15 +72,15 @@ class ExportWorker(LeasedJobWorker[ExportJob]):
                     await exports_repository.EXPORT_JOBS.retry_later(session, job, after=timedelta(0), error=None)
                     return False
                 return await exports_repository.finish_export(
-                    session, job=job, file_name=final.name, file_size=size, rows=rows
+                    session, job=job, file_name=key, file_size=size, rows=rows
                 )
 
-            if not await self.put_in_place(job, part, final, finish):
+            if not await self.put_in_place(job, part, key, finish):
                 log.info("export %s: a client was erased while it was built; building it again", job.id)
                 return
         finally:
             shutil.rmtree(work_dir, ignore_errors=True)
-        log.info("export %s: %d rows in %s", job.id, rows, final.name)
+        log.info("export %s: %d rows in %s", job.id, rows, key)
 
     async def _write(self, job: ExportJob, connection: AsyncConnection, part: Path) -> tuple[int, int]:
         """Write the file; the rows written and the account's erasure count in the snapshot read."""

@@ -134,7 +134,7 @@ async def image_infos(session: AsyncSession, *, campaign_ids: Sequence[int]) -> 
                     CampaignImage.mime_type,
                     CampaignImage.width,
                     CampaignImage.height,
-                    func.octet_length(CampaignImage.data).label("size"),
+                    CampaignImage.size,
                 ).where(CampaignImage.campaign_id.in_(campaign_ids))
             )
         )
@@ -144,18 +144,52 @@ async def image_infos(session: AsyncSession, *, campaign_ids: Sequence[int]) -> 
     return {row["campaign_id"]: {k: v for k, v in row.items() if k != "campaign_id"} for row in rows}
 
 
-async def image_data(session: AsyncSession, *, campaign_id: int) -> bytes | None:
-    """The bytes of a campaign's background image."""
-    return await session.scalar(select(CampaignImage.data).where(CampaignImage.campaign_id == campaign_id))
+async def image_source(session: AsyncSession, *, campaign_id: int) -> tuple[str | None, bytes | None] | None:
+    """Where a campaign's background image is: its storage key, or (not moved yet) its bytes; None without one."""
+    row = (
+        await session.execute(
+            select(CampaignImage.storage_key, CampaignImage.data).where(CampaignImage.campaign_id == campaign_id)
+        )
+    ).first()
+    return None if row is None else (row.storage_key, row.data)
 
 
 async def put_image(
-    session: AsyncSession, *, campaign_id: int, mime_type: str, width: int, height: int, data: bytes
+    session: AsyncSession, *, campaign_id: int, mime_type: str, width: int, height: int, storage_key: str, size: int
 ) -> None:
-    """Set (or replace) a campaign's background image."""
+    """Set (or replace) a campaign's background image, stored under ``storage_key``."""
     await delete_image(session, campaign_id=campaign_id)
-    session.add(CampaignImage(campaign_id=campaign_id, mime_type=mime_type, width=width, height=height, data=data))
+    session.add(
+        CampaignImage(
+            campaign_id=campaign_id, mime_type=mime_type, width=width, height=height, storage_key=storage_key, size=size
+        )
+    )
     await session.flush()
+
+
+async def referenced_image_keys(session: AsyncSession, *, keys: Sequence[str]) -> set[str]:
+    """Those of these storage keys that a campaign's image names."""
+    rows = await session.scalars(select(CampaignImage.storage_key).where(CampaignImage.storage_key.in_(keys)))
+    return {key for key in rows if key is not None}
+
+
+async def images_held_in_database(session: AsyncSession, *, limit: int) -> list[CampaignImage]:
+    """Images uploaded before the storage kept them, locked until commit (SKIP LOCKED: another worker may move them)."""
+    return list(
+        await session.scalars(
+            select(CampaignImage)
+            .where(CampaignImage.storage_key.is_(None))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+
+
+async def image_stored(session: AsyncSession, *, campaign_id: int, storage_key: str) -> None:
+    """An image's bytes are now in the storage under ``storage_key``: the database keeps them no more."""
+    await session.execute(
+        update(CampaignImage).where(CampaignImage.campaign_id == campaign_id).values(storage_key=storage_key, data=None)
+    )
 
 
 async def delete_image(session: AsyncSession, *, campaign_id: int) -> bool:

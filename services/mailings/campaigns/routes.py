@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from services.mailings.campaigns import service
+from services.mailings.campaigns.images import image_storage
 from services.mailings.campaigns.schemas import (
     CampaignCreate,
     CampaignPage,
@@ -88,7 +89,8 @@ async def put_background(campaign_id: CampaignId, request: Request, principal: S
     16 MB are cut short with a 413 before they are read). 409 once printed.
     """
     data = uploaded_file(content_type=request.headers.get("content-type", ""), body=await request.body())
-    return await service.put_background(session, principal=principal, campaign_id=campaign_id, data=data)
+    images = image_storage(request.app.state.settings)
+    return await service.put_background(session, principal=principal, campaign_id=campaign_id, data=data, images=images)
 
 
 @router.delete("/{campaign_id}/background", response_model=CampaignRead)

@@ -13,12 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.mailings.campaigns import repository as repo
 from services.mailings.campaigns.clients_gateway import selection_recipients
 from services.mailings.campaigns.domain import address_of, exclusion, template_problem
+from services.mailings.campaigns.images import background_bytes, new_image_key
 from services.mailings.campaigns.schemas import CampaignCreate, CampaignUpdate
 from services.mailings.client_replica import service as clients
 from services.mailings.models import Campaign, CampaignExclusion, CampaignRecipient
 from services.mailings.paper.render import check_background
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidField, NotFound
+from shared.storage import Storage
 
 CAMPAIGNS_PATH = "/api/mailings/campaigns"
 
@@ -126,15 +128,29 @@ async def update_campaign(
 
 
 async def put_background(
-    session: AsyncSession, *, principal: Principal, campaign_id: int, data: bytes
+    session: AsyncSession, *, principal: Principal, campaign_id: int, data: bytes, images: Storage
 ) -> dict[str, Any]:
-    """Set a campaign's background image: a PNG or JPEG by its content, at most 10 MB and of a sane size."""
+    """Set a campaign's background image: a PNG or JPEG by its content, at most 10 MB and of a sane size.
+
+    The image is stored under a new key first; the row names it when the request commits (see
+    campaigns.images for what becomes of the objects no row names).
+    """
     campaign = await _editable(session, principal=principal, campaign_id=campaign_id)
     try:
         mime_type, width, height = check_background(data)
     except ValueError as exc:
         raise InvalidField("image", str(exc)) from exc
-    await repo.put_image(session, campaign_id=campaign.id, mime_type=mime_type, width=width, height=height, data=data)
+    key = new_image_key(campaign_id=campaign.id, mime_type=mime_type)
+    await images.put_bytes(key, data)
+    await repo.put_image(
+        session,
+        campaign_id=campaign.id,
+        mime_type=mime_type,
+        width=width,
+        height=height,
+        storage_key=key,
+        size=len(data),
+    )
     return await _body(session, campaign)
 
 
@@ -212,9 +228,9 @@ async def all_recipients(session: AsyncSession, *, campaign_id: int) -> list[Cam
     return await repo.all_recipients(session, campaign_id=campaign_id)
 
 
-async def background_data(session: AsyncSession, *, campaign_id: int) -> bytes | None:
+async def background_data(session: AsyncSession, *, campaign_id: int, images: Storage) -> bytes | None:
     """The bytes of a campaign's background image, None if it has none."""
-    return await repo.image_data(session, campaign_id=campaign_id)
+    return await background_bytes(session, campaign_id=campaign_id, images=images)
 
 
 async def mark_printed(session: AsyncSession, *, campaign_id: int) -> None:

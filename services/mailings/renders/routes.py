@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response, status
-from fastapi.responses import FileResponse
+from fastapi.responses import StreamingResponse
 
 from services.mailings.renders import service
 from services.mailings.renders.schemas import RenderCreate, RenderRead
 from shared.auth import Manager
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute
+from shared.storage.responses import download_response
 
 router = APIRouter(prefix="/api/mailings/renders", tags=["renders"], route_class=IdempotentRoute)
 # A render is queued on its campaign's path, and the API documents it with the campaigns.
@@ -28,17 +29,16 @@ async def get_render(render_id: RenderId, principal: Manager, session: Transacti
 
 @router.get(
     "/{render_id}/file",
-    response_class=FileResponse,
+    response_class=StreamingResponse,
     responses={200: {"content": {"application/pdf": {}}, "description": "The PDF"}},
 )
 async def download_render(
     render_id: RenderId, request: Request, principal: Manager, session: Transaction
-) -> FileResponse:
-    """Download a finished render's PDF (409 while it is being rendered)."""
-    path, name = await service.render_file(
-        session, principal=principal, job_id=render_id, render_dir=request.app.state.settings.render_dir
-    )
-    return FileResponse(path, filename=name, media_type="application/pdf")
+) -> StreamingResponse:
+    """Download a finished render's PDF (409 while it is being rendered), streamed from the files' storage."""
+    storage = service.render_storage(request.app.state.settings)
+    stored, name = await service.render_file(session, principal=principal, job_id=render_id, storage=storage)
+    return download_response(stored, filename=name, media_type="application/pdf")
 
 
 @campaign_renders.post("/{campaign_id}/renders", response_model=RenderRead, status_code=status.HTTP_202_ACCEPTED)

@@ -11,7 +11,6 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,11 +23,13 @@ from services.mailings.paper.formats import LabelFormat
 from services.mailings.paper.render import Letter, merge_fields, render_labels, render_letters
 from services.mailings.renders import repository as repo
 from services.mailings.renders.schemas import RenderCreate
+from services.mailings.settings import MailingsSettings
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidField, NotFound
 from shared.events.mailings import MailingRendered, MailingRenderedPayload
 from shared.outbox import add_event
+from shared.storage import MissingObject, Storage, StoredFile, open_storage
 
 RENDERS_PATH = "/api/mailings/renders"
 # Writes the PDF into ``out`` and reports pages done; returns the pages written. Runs in a thread.
@@ -82,17 +83,23 @@ async def get_render(session: AsyncSession, *, principal: Principal, job_id: int
     return job_body(await _load(session, principal=principal, job_id=job_id))
 
 
+def render_storage(settings: MailingsSettings) -> Storage:
+    """Where rendered PDFs are kept: NEGOCE_MAILINGS_RENDER_DIR, or ``mailings/renders/`` in the S3 bucket."""
+    return open_storage(settings.storage, area="mailings/renders", local_dir=settings.render_dir)
+
+
 async def render_file(
-    session: AsyncSession, *, principal: Principal, job_id: int, render_dir: Path
-) -> tuple[Path, str]:
-    """The finished PDF of a job and the name to download it under; 409 while it is not ready."""
+    session: AsyncSession, *, principal: Principal, job_id: int, storage: Storage
+) -> tuple[StoredFile, str]:
+    """The finished PDF of a job, opened, and the name to download it under; 409 while it is not ready."""
     job = await _load(session, principal=principal, job_id=job_id)
     if job.state != "done" or not job.file_name:
         raise Conflict(f"Render {job_id} is {job.state}, not ready to download.", extra={"state": job.state})
-    path = render_dir / job.file_name
-    if not path.is_file():
-        raise NotFound(f"The PDF of render {job_id} is no longer kept; render again.")
-    return path, f"campaign-{job.campaign_id}-{job.kind}-{job.id}.pdf"
+    try:
+        stored = await storage.open(job.file_name)
+    except MissingObject:
+        raise NotFound(f"The PDF of render {job_id} is no longer kept; render again.") from None
+    return stored, f"campaign-{job.campaign_id}-{job.kind}-{job.id}.pdf"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +112,7 @@ class Printing:
     erasures: int
 
 
-async def job_printing(session: AsyncSession, *, job: RenderJob) -> Printing:
+async def job_printing(session: AsyncSession, *, job: RenderJob, images: Storage) -> Printing:
     """What a claimed job prints, read now; erased recipients keep their place but are printed no more."""
     campaign = await campaigns.campaign_of_job(session, campaign_id=job.campaign_id)
     if campaign is None:
@@ -115,7 +122,7 @@ async def job_printing(session: AsyncSession, *, job: RenderJob) -> Printing:
     client_ids = [r.client_id for r in recipients]
     addresses = [postal_address(r, r.address) for r in recipients]
     if job.kind == "letters":
-        background = await campaigns.background_data(session, campaign_id=campaign.id)
+        background = await campaigns.background_data(session, campaign_id=campaign.id, images=images)
         letters = [
             Letter(
                 recipient=address,

@@ -4,9 +4,10 @@
 fencing and retries are shared.jobs', as for the clients service's export jobs). The PDF is
 drawn in a thread while the event loop renews the lease every fraction of it, reporting the pages
 done; a worker that lost its lease (its attempt number is no longer the job's) stops, and its
-output is never put in place. Output goes to a per-attempt temporary file renamed when complete
-while the job row is held, so a download never sees half a PDF, and a dead worker's job is
-started again after its lease. An erasure of a recipient queues the campaign's jobs again.
+output is never named in the job. Output goes to a per-attempt scratch file, stored under a
+per-attempt key when complete and named in the job row while the row is held (shared.jobs), so a
+download never sees half a PDF, and a dead worker's job is started again after its lease. An
+erasure of a recipient queues the campaign's jobs again.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ import contextlib
 import logging
 import os
 from pathlib import Path
+from time import monotonic
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from services.mailings.campaigns.images import image_storage, move_images_to_storage, sweep_images
 from services.mailings.models import RenderJob
 from services.mailings.renders import repository as queries
-from services.mailings.renders.service import Writer, finish_render, job_printing
+from services.mailings.renders.service import Writer, finish_render, job_printing, render_storage
 from services.mailings.settings import MailingsSettings
 from shared.db import create_engine, unit_of_work
 from shared.jobs import LeasedJobWorker, LostJob, run_until_signalled
@@ -29,6 +32,9 @@ from shared.logging import configure_logging
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 0.5
+# Images no campaign names wait an hour (campaigns.images): a sweep every few minutes is plenty.
+IMAGE_SWEEP_SECONDS = 600.0
+MOVE_IMAGES_AT_ONCE = 20
 
 
 class RenderWorker(LeasedJobWorker[RenderJob]):
@@ -44,29 +50,51 @@ class RenderWorker(LeasedJobWorker[RenderJob]):
             poll_seconds=settings.render_poll_seconds,
             max_attempts=settings.render_max_attempts,
             retention_hours=settings.render_retention_hours,
-            output_dir=settings.render_dir,
+            storage=render_storage(settings),
         )
-        self.render_dir = settings.render_dir
+        # The campaigns' background images, which the letters are drawn on, and which this worker tidies.
+        self.images = image_storage(settings)
+        self._next_image_sweep = 0.0
 
     async def build(self, job: RenderJob) -> None:
         """Draw the job's PDF into a per-attempt file, put it in place and mark the job done, in one step."""
-        part, final = self.attempt_files(job, "pdf")
+        part, key = await self.attempt_files(job, "pdf")
         async with unit_of_work(self.sessions) as session:
-            printing = await job_printing(session, job=job)
+            printing = await job_printing(session, job=job, images=self.images)
         try:
             pages = await self._write(job, printing.writer, part)
 
             async def finish(session: AsyncSession, size: int) -> bool:
                 return await finish_render(
-                    session, job=job, printing=printing, file_name=final.name, file_size=size, pages=pages
+                    session, job=job, printing=printing, file_name=key, file_size=size, pages=pages
                 )
 
-            if not await self.put_in_place(job, part, final, finish):
+            if not await self.put_in_place(job, part, key, finish):
                 log.info("render %s: a recipient was erased while it was drawn; drawing it again", job.id)
                 return
         finally:
             part.unlink(missing_ok=True)
-        log.info("render %s: %d pages in %s", job.id, pages, final.name)
+        log.info("render %s: %d pages in %s", job.id, pages, key)
+
+    async def clean_up(self) -> None:
+        """Expired jobs and stale files (shared.jobs), then, every few minutes, the campaigns' images."""
+        await super().clean_up()
+        if monotonic() >= self._next_image_sweep:
+            self._next_image_sweep = monotonic() + IMAGE_SWEEP_SECONDS
+            await self.tidy_images()
+
+    async def tidy_images(self) -> None:
+        """Move images still held in the database into the storage; delete stored images no campaign names."""
+        moved = MOVE_IMAGES_AT_ONCE
+        while moved == MOVE_IMAGES_AT_ONCE:
+            async with unit_of_work(self.sessions) as session:
+                moved = await move_images_to_storage(session, images=self.images, limit=MOVE_IMAGES_AT_ONCE)
+            if moved:
+                log.info("moved %d campaign images from the database into the storage", moved)
+        async with unit_of_work(self.sessions) as session:
+            swept = await sweep_images(session, images=self.images)
+        if swept:
+            log.info("deleted %d stored campaign images no campaign names", swept)
 
     async def _write(self, job: RenderJob, writer: Writer, part: Path) -> int:
         progress = _Progress(self, job)
@@ -123,7 +151,7 @@ async def run_worker(settings: MailingsSettings | None = None) -> None:
     """Run a render worker until SIGTERM or SIGINT."""
     settings = settings or MailingsSettings()
     configure_logging(service="mailings-render-worker", level=settings.log_level)
-    log.info("render worker started, writing into %s", settings.render_dir)
+    log.info("render worker started, storing with the %s backend", settings.storage.backend)
     await run_until_signalled(RenderWorker(settings))
 
 
