@@ -98,7 +98,7 @@ def account_create(
         )
 
     try:
-        made = asyncio.run(_in_db(settings.database_url, work))
+        made = asyncio.run(_in_db(settings, work))
     except ProblemError as refused:
         typer.echo(f"account not created: {refused.detail}", err=True)
         raise typer.Exit(1) from refused
@@ -144,7 +144,7 @@ def account_adopt(
     async def work(session: AsyncSession) -> list[dict[str, Any]]:
         return await adopt_accounts(session, settings=settings, accounts=accounts, owner_emails=given, domain=domain)
 
-    for adopted in asyncio.run(_in_db(settings.database_url, work)):
+    for adopted in asyncio.run(_in_db(settings, work)):
         typer.echo(json.dumps(adopted))
 
 
@@ -154,7 +154,7 @@ def keys_rotate() -> None:
     from services.identity.keys.service import rotate_keys
 
     settings = IdentitySettings()
-    kid = asyncio.run(_in_db(settings.database_url, lambda s: rotate_keys(s, settings=settings)))
+    kid = asyncio.run(_in_db(settings, lambda s: rotate_keys(s, settings=settings)))
     typer.echo(f"new signing key: {kid}")
 
 
@@ -177,7 +177,7 @@ def _demo_owner() -> dict[str, Any]:
             password=settings.demo_password,
         )
 
-    return asyncio.run(_in_db(settings.database_url, work))
+    return asyncio.run(_in_db(settings, work))
 
 
 @demo_app.command("seed")
@@ -223,10 +223,10 @@ def clients_republish(
     """Announce every live client again (after adding a consumer, or to repair a copy)."""
 
     from services.clients.record.service import republish_snapshots
-    from shared.db import create_engine, create_sessionmaker
+    from shared.db import create_sessionmaker, settings_engine
 
     async def run() -> int:
-        engine = create_engine(ClientsSettings().database_url, pool_size=1)
+        engine = settings_engine(ClientsSettings(), pool_size=1)
         try:
             return await republish_snapshots(
                 create_sessionmaker(engine), account_id=uuid.UUID(account) if account else None
@@ -272,14 +272,14 @@ def dlq_replay(queue: Annotated[str, typer.Argument(help="Consumer queue, e.g. c
 
 async def _in_clients_db(settings: ClientsSettings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run ``work`` in one transaction on the clients database."""
-    return await _in_db(settings.database_url, work)
+    return await _in_db(settings, work)
 
 
-async def _in_db(database_url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+async def _in_db(settings: ServiceSettings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run ``work`` in one transaction on a service's database."""
-    from shared.db import create_engine, create_sessionmaker, unit_of_work
+    from shared.db import create_sessionmaker, settings_engine, unit_of_work
 
-    engine = create_engine(database_url, pool_size=1)
+    engine = settings_engine(settings, pool_size=1)
     try:
         async with unit_of_work(create_sessionmaker(engine)) as session:
             return await work(session)
@@ -301,7 +301,7 @@ def _identity_work(work: Callable[[AsyncSession], Awaitable[dict[str, Any]]]) ->
     from shared.errors import ProblemError
 
     try:
-        result = asyncio.run(_in_db(IdentitySettings().database_url, work))
+        result = asyncio.run(_in_db(IdentitySettings(), work))
     except ProblemError as refused:
         typer.echo(refused.detail, err=True)
         raise typer.Exit(1) from None
