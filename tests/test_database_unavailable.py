@@ -58,7 +58,7 @@ async def test_a_database_that_refuses_connections_answers_503_with_retry_after(
 
 
 @contextlib.asynccontextmanager
-async def reminders_with_one_connection(**settings: object) -> AsyncIterator[FastAPI]:
+async def reminders_with_one_connection(url: str | None = None) -> AsyncIterator[FastAPI]:
     """The reminders API (no consumers, no relay) whose pool holds one connection, waited for half a second."""
     from services.reminders.app import create_app as create_reminders_app
 
@@ -69,7 +69,7 @@ async def reminders_with_one_connection(**settings: object) -> AsyncIterator[Fas
             database_pool_timeout_seconds=0.5,
             run_consumers=False,
             run_outbox_relay=False,
-            **settings,
+            database_url=url or database_url("reminders"),
         )
     )
     async with running(app):
@@ -126,7 +126,7 @@ def role_with_one_connection():
 
 async def test_a_role_at_its_connection_limit_answers_503(rem_api, rem_account, rem_sql, role_with_one_connection):
     client_id = await known_client(rem_sql, rem_account.id)
-    async with reminders_with_one_connection(database_url=role_with_one_connection) as app, in_process(app) as http:
+    async with reminders_with_one_connection(role_with_one_connection) as app, in_process(app) as http:
         for _ in range(3):  # every attempt, not only the first: the pool does not hang on to a failed connect
             _assert_unavailable(await _post_reminder(http, rem_account, client_id, "Refusé"))
     assert await rem_sql("SELECT 1 FROM reminders WHERE account_id = :a", a=rem_account.id) == []
