@@ -1,4 +1,4 @@
-"""The `negoce` command: migrations, accounts, demo data and dead-letter queues."""
+"""The `negoce` command: migrations, backups, accounts, demo data and dead-letter queues."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
@@ -50,12 +51,74 @@ def db_upgrade(service: Annotated[str | None, typer.Option(help="Only this servi
 
     for name, settings_class in SERVICE_SETTINGS.items():
         if service in (None, name):
-            upgrade(service=name, sync_url=settings_class().sync_database_url)
+            upgrade(service=name, sync_url=settings_class().direct_sync_database_url)
             typer.echo(f"{name}: migrated")
 
 
 broker_app = typer.Typer(help="RabbitMQ topology.", no_args_is_help=True)
 app.add_typer(broker_app, name="broker")
+
+
+@app.command("backup")
+def backup(
+    to: Annotated[Path, typer.Option(help="Where the backup's directory is made")] = Path("backups"),
+    management_url: Annotated[
+        str,
+        typer.Option(
+            envvar="NEGOCE_RABBITMQ_MANAGEMENT_URL", help="RabbitMQ's management API (default: AMQP host, port 15672)"
+        ),
+    ] = "",
+) -> None:
+    """Dump every service's database (pg_dump, custom format) and the broker's definitions, with a manifest."""
+    from services.operations.backup import backup as make_backup
+
+    folder = make_backup(databases=_databases(), broker=_broker(management_url), destination=to)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    typer.echo(f"backup written to {folder}")
+    if manifest["broker"]["definitions"] is None:
+        typer.echo(
+            "broker definitions not read (no management API, no local rabbitmqctl): restore declares them from code"
+        )
+
+
+@app.command("restore")
+def restore(
+    backup: Annotated[Path, typer.Argument(help="A directory `negoce backup` made", exists=True, file_okay=False)],
+    force: Annotated[bool, typer.Option(help="Drop databases that hold data before restoring into them")] = False,
+    management_url: Annotated[
+        str,
+        typer.Option(
+            envvar="NEGOCE_RABBITMQ_MANAGEMENT_URL", help="RabbitMQ's management API (default: AMQP host, port 15672)"
+        ),
+    ] = "",
+) -> None:
+    """Restore a backup into every service's database and the broker, then declare the topology from code."""
+    from services.operations.backup import RestoreRefused
+    from services.operations.backup import restore as restore_backup
+
+    databases = {database.service: database for database in _databases()}
+    try:
+        done = restore_backup(folder=backup, databases=databases, broker=_broker(management_url), force=force)
+    except RestoreRefused as refused:
+        typer.echo(f"not restored: {refused}", err=True)
+        raise typer.Exit(1) from None
+    for line in done:
+        typer.echo(line)
+    broker_declare()
+
+
+def _databases() -> list[Any]:
+    from services.operations.backup import Database
+
+    return [
+        Database(service=name, url=settings().direct_sync_database_url) for name, settings in SERVICE_SETTINGS.items()
+    ]
+
+
+def _broker(management_url: str) -> Any:
+    from services.operations.broker_definitions import Broker
+
+    return Broker(amqp_url=ClientsSettings().amqp_url, management_url=management_url)
 
 
 @broker_app.command("declare")

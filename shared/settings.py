@@ -101,6 +101,11 @@ class ServiceSettings(SettingsWithSecretFiles):
         return _libpq_dsn(self.listen_database_url or self.database_url)
 
     @property
+    def direct_sync_database_url(self) -> str:
+        """PostgreSQL itself through psycopg, never PgBouncer: for tools that hold a session (pg_dump, pg_restore)."""
+        return (self.listen_database_url or self.database_url).replace("+asyncpg", "+psycopg")
+
+    @property
     def database_connections(self) -> int:
         """The most connections this process opens: its pool at its fullest, and the relay's LISTEN."""
         listening = 1 if self.run_outbox_relay else 0
