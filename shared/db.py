@@ -36,7 +36,7 @@ def create_engine(
     *,
     pool_size: int = 5,
     max_overflow: int = 0,
-    pool_timeout: float = 5.0,
+    pool_timeout: float = 10.0,
     behind_pgbouncer: bool = False,
     application_name: str | None = None,
 ) -> AsyncEngine:

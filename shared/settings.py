@@ -37,7 +37,7 @@ class ServiceSettings(SettingsWithSecretFiles):
     database_pool_size: int = Field(default=5, ge=1, validation_alias=_shared("database_pool_size"))
     database_max_overflow: int = Field(default=0, ge=0, validation_alias=_shared("database_max_overflow"))
     # How long a request waits for a free connection before it is answered 503 with Retry-After.
-    database_pool_timeout_seconds: float = Field(default=5.0, gt=0, validation_alias=_shared("database_pool_timeout"))
+    database_pool_timeout_seconds: float = Field(default=10.0, gt=0, validation_alias=_shared("database_pool_timeout"))
     # PgBouncer in transaction mode hands each transaction any server connection: no prepared statement
     # may outlive a statement, and no startup parameter but the few PgBouncer tracks may be sent.
     database_behind_pgbouncer: bool = Field(default=False, validation_alias=_shared("database_behind_pgbouncer"))

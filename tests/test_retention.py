@@ -107,3 +107,27 @@ async def test_each_sweep_finds_its_rows_through_its_index(retention_database, d
     finally:
         await engine.dispose()
     assert any(index in line for line in plan), "\n".join(plan)
+
+
+async def test_every_service_process_runs_the_sweep_on_its_own(retention_database):
+    """The sweep is one of the app's background tasks: nothing but the running process deletes the old rows."""
+    from services.orders.app import create_app
+    from tests.conftest import running
+    from tests.support import eventually
+
+    engine = create_engine(retention_database, pool_size=1)
+    try:
+        old = await _outbox_row(engine, created_days_ago=40, published_days_ago=39)
+        pending = await _outbox_row(engine, created_days_ago=40, published_days_ago=None)
+        settings = OrdersSettings(
+            database_url=retention_database, run_consumers=False, run_outbox_relay=False, retention_sweep_seconds=0.2
+        )
+        async with running(create_app(settings)):
+
+            async def swept() -> bool:
+                return old not in await _ids(engine, "SELECT id FROM outbox")
+
+            await eventually(swept, timeout=15)
+        assert pending in await _ids(engine, "SELECT id FROM outbox")
+    finally:
+        await engine.dispose()
