@@ -53,7 +53,7 @@ def backup(*, databases: list[Database], broker: Broker, destination: Path) -> P
     """Dump every database and the broker's definitions into a new directory under ``destination``; returns it."""
     created = datetime.now(UTC)
     folder = destination / f"negoce-{created:%Y%m%dT%H%M%SZ}"
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, mode=0o700)  # the dumps hold personal data
     entries = []
     for database in databases:
         dump = folder / f"{database.service}.dump"
