@@ -10,7 +10,8 @@
 #             when pyproject.toml is older than the install stamp)
 #   assets    the console's npm packages (npm ci, skipped when package-lock.json is unchanged)
 #   browser   Debian's Chromium, for the console's browser tests
-#   all       services + nginx + assets (default)
+#   pgbouncer Debian's PgBouncer, which the tests start in front of PostgreSQL (transaction pooling)
+#   all       services + nginx + assets + pgbouncer (default)
 #
 # For the backing services, in order of preference:
 #   1. whatever already answers on the port (local install, another compose, ...);
@@ -161,6 +162,27 @@ ensure_browser() {
     apt_install chromium
     chromium_bin >/dev/null || die "Chromium installation failed (apt-get install chromium)"
     log "Chromium installed at $(chromium_bin)"
+}
+
+# --------------------------------------------------------------- pgbouncer
+# The tests run the services through a PgBouncer they start themselves (tests/test_pgbouncer.py), as
+# compose and Kubernetes put one in front of PostgreSQL; only the binary is needed.
+pgbouncer_bin() {
+    command -v pgbouncer 2>/dev/null || { [ -x /usr/sbin/pgbouncer ] && echo /usr/sbin/pgbouncer; }
+}
+
+ensure_pgbouncer() {
+    pgbouncer_bin >/dev/null && return 0
+    can_apt || die "PgBouncer is not installed and cannot be installed from here: apt-get install pgbouncer"
+    apt_install pgbouncer
+    # The package starts a system PgBouncer on :6432, which nothing here uses.
+    if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+        as_root systemctl disable --now pgbouncer >&2 || true
+    elif [ -x /etc/init.d/pgbouncer ]; then
+        as_root /etc/init.d/pgbouncer stop >&2 || true
+    fi
+    pgbouncer_bin >/dev/null || die "PgBouncer installation failed (apt-get install pgbouncer)"
+    log "PgBouncer installed at $(pgbouncer_bin)"
 }
 
 # ------------------------------------------------------- backing services
@@ -338,7 +360,7 @@ ensure_services() {
 }
 
 case ${1:-all} in
-    all) ensure_services; ensure_nginx; ensure_assets ;;
+    all) ensure_services; ensure_nginx; ensure_assets; ensure_pgbouncer ;;
     services) ensure_services ;;
     nginx) ensure_nginx ;;
     python) ensure_python ;;
@@ -347,5 +369,7 @@ case ${1:-all} in
     assets) ensure_assets ;;
     browser) ensure_browser ;;
     browser-path) ensure_browser; chromium_bin ;;
-    *) die "usage: $0 [all|services|nginx|python|venv|nginx-path|assets|browser|browser-path]" ;;
+    pgbouncer) ensure_pgbouncer ;;
+    pgbouncer-path) ensure_pgbouncer; pgbouncer_bin ;;
+    *) die "usage: $0 [all|services|nginx|python|venv|nginx-path|assets|browser|browser-path|pgbouncer|pgbouncer-path]" ;;
 esac

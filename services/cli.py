@@ -1,4 +1,4 @@
-"""The `negoce` command: migrations, accounts, demo data and dead-letter queues."""
+"""The `negoce` command: migrations, backups, accounts, demo data and dead-letter queues."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
@@ -50,12 +51,74 @@ def db_upgrade(service: Annotated[str | None, typer.Option(help="Only this servi
 
     for name, settings_class in SERVICE_SETTINGS.items():
         if service in (None, name):
-            upgrade(service=name, sync_url=settings_class().sync_database_url)
+            upgrade(service=name, sync_url=settings_class().direct_sync_database_url)
             typer.echo(f"{name}: migrated")
 
 
 broker_app = typer.Typer(help="RabbitMQ topology.", no_args_is_help=True)
 app.add_typer(broker_app, name="broker")
+
+
+@app.command("backup")
+def backup(
+    to: Annotated[Path, typer.Option(help="Where the backup's directory is made")] = Path("backups"),
+    management_url: Annotated[
+        str,
+        typer.Option(
+            envvar="NEGOCE_RABBITMQ_MANAGEMENT_URL", help="RabbitMQ's management API (default: AMQP host, port 15672)"
+        ),
+    ] = "",
+) -> None:
+    """Dump every service's database (pg_dump, custom format) and the broker's definitions, with a manifest."""
+    from services.operations.backup import backup as make_backup
+
+    folder = make_backup(databases=_databases(), broker=_broker(management_url), destination=to)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    typer.echo(f"backup written to {folder}")
+    if manifest["broker"]["definitions"] is None:
+        typer.echo(
+            "broker definitions not read (no management API, no local rabbitmqctl): restore declares them from code"
+        )
+
+
+@app.command("restore")
+def restore(
+    backup: Annotated[Path, typer.Argument(help="A directory `negoce backup` made", exists=True, file_okay=False)],
+    force: Annotated[bool, typer.Option(help="Drop databases that hold data before restoring into them")] = False,
+    management_url: Annotated[
+        str,
+        typer.Option(
+            envvar="NEGOCE_RABBITMQ_MANAGEMENT_URL", help="RabbitMQ's management API (default: AMQP host, port 15672)"
+        ),
+    ] = "",
+) -> None:
+    """Restore a backup into every service's database and the broker, then declare the topology from code."""
+    from services.operations.backup import RestoreRefused
+    from services.operations.backup import restore as restore_backup
+
+    databases = {database.service: database for database in _databases()}
+    try:
+        done = restore_backup(folder=backup, databases=databases, broker=_broker(management_url), force=force)
+    except RestoreRefused as refused:
+        typer.echo(f"not restored: {refused}", err=True)
+        raise typer.Exit(1) from None
+    for line in done:
+        typer.echo(line)
+    broker_declare()
+
+
+def _databases() -> list[Any]:
+    from services.operations.backup import Database
+
+    return [
+        Database(service=name, url=settings().direct_sync_database_url) for name, settings in SERVICE_SETTINGS.items()
+    ]
+
+
+def _broker(management_url: str) -> Any:
+    from services.operations.broker_definitions import Broker
+
+    return Broker(amqp_url=ClientsSettings().amqp_url, management_url=management_url)
 
 
 @broker_app.command("declare")
@@ -98,7 +161,7 @@ def account_create(
         )
 
     try:
-        made = asyncio.run(_in_db(settings.database_url, work))
+        made = asyncio.run(_in_db(settings, work))
     except ProblemError as refused:
         typer.echo(f"account not created: {refused.detail}", err=True)
         raise typer.Exit(1) from refused
@@ -144,7 +207,7 @@ def account_adopt(
     async def work(session: AsyncSession) -> list[dict[str, Any]]:
         return await adopt_accounts(session, settings=settings, accounts=accounts, owner_emails=given, domain=domain)
 
-    for adopted in asyncio.run(_in_db(settings.database_url, work)):
+    for adopted in asyncio.run(_in_db(settings, work)):
         typer.echo(json.dumps(adopted))
 
 
@@ -154,7 +217,7 @@ def keys_rotate() -> None:
     from services.identity.keys.service import rotate_keys
 
     settings = IdentitySettings()
-    kid = asyncio.run(_in_db(settings.database_url, lambda s: rotate_keys(s, settings=settings)))
+    kid = asyncio.run(_in_db(settings, lambda s: rotate_keys(s, settings=settings)))
     typer.echo(f"new signing key: {kid}")
 
 
@@ -177,7 +240,7 @@ def _demo_owner() -> dict[str, Any]:
             password=settings.demo_password,
         )
 
-    return asyncio.run(_in_db(settings.database_url, work))
+    return asyncio.run(_in_db(settings, work))
 
 
 @demo_app.command("seed")
@@ -223,10 +286,10 @@ def clients_republish(
     """Announce every live client again (after adding a consumer, or to repair a copy)."""
 
     from services.clients.record.service import republish_snapshots
-    from shared.db import create_engine, create_sessionmaker
+    from shared.db import create_sessionmaker, settings_engine
 
     async def run() -> int:
-        engine = create_engine(ClientsSettings().database_url, pool_size=1)
+        engine = settings_engine(ClientsSettings(), pool_size=1)
         try:
             return await republish_snapshots(
                 create_sessionmaker(engine), account_id=uuid.UUID(account) if account else None
@@ -272,14 +335,14 @@ def dlq_replay(queue: Annotated[str, typer.Argument(help="Consumer queue, e.g. c
 
 async def _in_clients_db(settings: ClientsSettings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run ``work`` in one transaction on the clients database."""
-    return await _in_db(settings.database_url, work)
+    return await _in_db(settings, work)
 
 
-async def _in_db(database_url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+async def _in_db(settings: ServiceSettings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run ``work`` in one transaction on a service's database."""
-    from shared.db import create_engine, create_sessionmaker, unit_of_work
+    from shared.db import create_sessionmaker, settings_engine, unit_of_work
 
-    engine = create_engine(database_url, pool_size=1)
+    engine = settings_engine(settings, pool_size=1)
     try:
         async with unit_of_work(create_sessionmaker(engine)) as session:
             return await work(session)
@@ -301,7 +364,7 @@ def _identity_work(work: Callable[[AsyncSession], Awaitable[dict[str, Any]]]) ->
     from shared.errors import ProblemError
 
     try:
-        result = asyncio.run(_in_db(IdentitySettings().database_url, work))
+        result = asyncio.run(_in_db(IdentitySettings(), work))
     except ProblemError as refused:
         typer.echo(refused.detail, err=True)
         raise typer.Exit(1) from None

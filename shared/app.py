@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse
 
 from shared.access.service import AccessReplica
 from shared.access.wiring import install_access
-from shared.db import create_engine, create_sessionmaker
+from shared.db import create_sessionmaker, settings_engine
 from shared.documentation import install_documentation
 from shared.errors import install_problem_handlers
 from shared.events.envelope import Event
@@ -31,6 +31,7 @@ from shared.idempotency.retention import sweep_forever
 from shared.logging import configure_logging
 from shared.messaging import EXCHANGE_OF_SERVICE, create_broker, declare_dead_letter_queues
 from shared.outbox import OutboxRelay
+from shared.retention.sweep import purge_forever
 from shared.settings import ServiceSettings
 from shared.waiting import cancel_and_wait
 
@@ -69,7 +70,7 @@ RouterFactory = Callable[[ServiceContext], RabbitRouter]
 
 def build_context(settings: ServiceSettings, *, outbox: Table) -> ServiceContext:
     """Create (not connect) the engine, sessions, broker and relay of a service."""
-    engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
+    engine = settings_engine(settings)
     sessions = create_sessionmaker(engine)
     broker = create_broker(settings.amqp_url, prefetch=settings.consumer_prefetch)
     relay = OutboxRelay(
@@ -78,7 +79,7 @@ def build_context(settings: ServiceSettings, *, outbox: Table) -> ServiceContext
         sessions=sessions,
         broker=broker,
         exchange=EXCHANGE_OF_SERVICE[settings.service_name],
-        listen_dsn=settings.raw_database_dsn,
+        listen_dsn=settings.listen_dsn,
         batch_size=settings.outbox_batch_size,
         poll_seconds=settings.outbox_poll_seconds,
     )
@@ -148,6 +149,9 @@ def create_service_app(
     context = build_context(settings, outbox=outbox)
     context.idempotency_keys = idempotency_keys
     context.background.append(partial(sweep_forever, sessions=context.sessions, table=idempotency_keys))
+    context.background.append(
+        partial(purge_forever, sessions=context.sessions, tables=outbox.metadata.tables, settings=settings)
+    )
     include_subscribers(context, subscribers)
     document_publications(context, publishes)
 

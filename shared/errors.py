@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import socket
 from collections.abc import Iterator
 from typing import Any
 
+import asyncpg
 import orjson
+from aiormq.exceptions import AMQPConnectionError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -197,37 +201,72 @@ UNSTORABLE_TEXT = {"22021", "22P05"}
 # the request was not served and may be sent again shortly.
 UNAVAILABLE_STATES = {"53300", "57P01", "57P02", "57P03"}
 RETRY_AFTER_SECONDS = 2
+UNAVAILABLE_DETAILS = {
+    "database": "The database cannot be reached or has no free connection right now; retry shortly.",
+    "broker": "The message broker cannot be reached right now; retry shortly.",
+}
 
 
-def _database_unavailable(exc: DBAPIError) -> bool:
-    sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
-    return exc.connection_invalidated or sqlstate.startswith("08") or sqlstate in UNAVAILABLE_STATES
+def _unavailable_state(sqlstate: object) -> bool:
+    state = str(sqlstate or "")
+    return state.startswith("08") or state in UNAVAILABLE_STATES
+
+
+def unavailable_cause(exc: BaseException) -> str | None:
+    """``"database"`` or ``"broker"`` when an error (or what caused it) means a server is out of reach or full.
+
+    Out of reach: refused, unknown host, timed out, connection lost. Full: no pool connection free
+    within the pool timeout, or PostgreSQL's (or a role's) connection limit reached. Such a request
+    was not served (its transaction rolled back) and may be sent again: 503, never 500.
+    """
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        error = pending.pop()
+        if id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, AMQPConnectionError):
+            return "broker"
+        if isinstance(error, PoolTimeout | ConnectionError | socket.gaierror | TimeoutError):
+            return "database"
+        if isinstance(error, DBAPIError) and (error.connection_invalidated or _unavailable_state(_sqlstate(error))):
+            return "database"
+        if isinstance(error, asyncpg.PostgresError) and _unavailable_state(error.sqlstate):
+            return "database"
+        if isinstance(error, BaseExceptionGroup):
+            pending.extend(error.exceptions)
+        pending.extend(e for e in (error.__cause__, error.__context__) if e is not None)
+    return None
+
+
+def _sqlstate(exc: DBAPIError) -> object:
+    return getattr(exc.orig, "sqlstate", None)
+
+
+def unavailable_response(path: str, exc: BaseException, cause: str) -> Response:
+    """The 503 problem+json, with Retry-After, of a request a server out of reach or full could not serve."""
+    log.warning("%s unavailable", cause, extra={"path": path, "error": str(exc)[:200]})
+    response = problem_response(503, "Service unavailable", UNAVAILABLE_DETAILS[cause], instance=path)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 async def _on_database_error(request: Request, exc: DBAPIError) -> Response:
-    if getattr(exc.orig, "sqlstate", None) in UNSTORABLE_TEXT:
+    if _sqlstate(exc) in UNSTORABLE_TEXT:
         return problem_response(
             422,
             "Validation failed",
             "A parameter contains a character that cannot be stored (NUL).",
             instance=request.url.path,
         )
-    if _database_unavailable(exc):
-        return await _on_unavailable(request, exc)
+    return await _on_maybe_unavailable(request, exc)
+
+
+async def _on_maybe_unavailable(request: Request, exc: Exception) -> Response:
+    if cause := unavailable_cause(exc):
+        return unavailable_response(request.url.path, exc, cause)
     return await _on_unexpected(request, exc)
-
-
-async def _on_unavailable(request: Request, exc: Exception) -> Response:
-    # Not a fault of the request: the database is out of connections, restarting or unreachable.
-    log.warning("database unavailable", extra={"path": request.url.path, "error": str(exc)[:200]})
-    response = problem_response(
-        503,
-        "Service unavailable",
-        "The database cannot be reached right now; retry shortly.",
-        instance=request.url.path,
-    )
-    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
@@ -248,7 +287,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _on_http)  # type: ignore[arg-type]
     app.add_exception_handler(IntegrityError, _on_integrity)  # type: ignore[arg-type]
     app.add_exception_handler(DBAPIError, _on_database_error)  # type: ignore[arg-type]
-    # Raised as is by asyncpg when the server refuses the connection (nothing listens, a restart).
-    app.add_exception_handler(ConnectionError, _on_unavailable)
+    # No pool connection free within the pool timeout, and what asyncpg raises as is when the server
+    # refuses the connection (nothing listens, a restart): 503. Errors that only wrap such a cause
+    # (a task group's) are told apart by shared.http.UnhandledErrorMiddleware with the same test.
+    for unreachable in (PoolTimeout, ConnectionError, socket.gaierror, TimeoutError, asyncpg.PostgresError):
+        app.add_exception_handler(unreachable, _on_maybe_unavailable)
     # Any other exception is answered by shared.http.UnhandledErrorMiddleware, not by an Exception
     # handler: Starlette re-raises after such a handler, and the server then closes the connection.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.errors import InvalidField, internal_error, problem_response
+from shared.errors import InvalidField, internal_error, problem_response, unavailable_cause, unavailable_response
 from shared.schemas import unstorable
 
 
@@ -73,7 +73,7 @@ class BodySizeLimitMiddleware:
 
 
 class UnhandledErrorMiddleware:
-    """Answer an unexpected exception with a problem+json 500 and keep the connection open.
+    """Answer an unexpected exception with a problem+json 500 (503 if a server was out of reach) and keep the connection open.
 
     Starlette's last-resort handler re-raises after answering, and uvicorn then closes the
     keep-alive connection: the gateway, which had already put that connection back in its pool,
@@ -101,4 +101,7 @@ class UnhandledErrorMiddleware:
         except Exception as exc:
             if started:
                 raise
-            await internal_error(scope.get("path", ""), exc)(scope, receive, send)
+            path = scope.get("path", "")
+            cause = unavailable_cause(exc)
+            answer = unavailable_response(path, exc, cause) if cause else internal_error(path, exc)
+            await answer(scope, receive, send)

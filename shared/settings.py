@@ -30,9 +30,28 @@ class ServiceSettings(SettingsWithSecretFiles):
     amqp_url: str = Field(default="amqp://guest:guest@127.0.0.1:5672/", validation_alias=_shared("amqp_url"))
     redis_url: str = Field(default="redis://127.0.0.1:6379/0", validation_alias=_shared("redis_url"))
     log_level: str = Field(default="INFO", validation_alias=_shared("log_level"))
-    # Connections per process: the pool keeps this many open and may open as many again under load.
-    # Every process of every service shares the server's max_connections (100 by default).
-    database_pool_size: int = Field(default=10, ge=1, validation_alias=_shared("database_pool_size"))
+    # --- Database connections (docs/scaling.md, "Connection budget") ---
+    # The pool is the ceiling: a process never holds more than database_pool_size + database_max_overflow
+    # connections, plus one for the relay's LISTEN (database_connections). Every process of every service
+    # shares the server's max_connections (100 by default), so these stay small and are summed in the docs.
+    database_pool_size: int = Field(default=5, ge=1, validation_alias=_shared("database_pool_size"))
+    database_max_overflow: int = Field(default=0, ge=0, validation_alias=_shared("database_max_overflow"))
+    # How long a request waits for a free connection before it is answered 503 with Retry-After.
+    database_pool_timeout_seconds: float = Field(default=10.0, gt=0, validation_alias=_shared("database_pool_timeout"))
+    # PgBouncer in transaction mode hands each transaction any server connection: no prepared statement
+    # may outlive a statement, and no startup parameter but the few PgBouncer tracks may be sent.
+    database_behind_pgbouncer: bool = Field(default=False, validation_alias=_shared("database_behind_pgbouncer"))
+    # LISTEN needs one server session for as long as it listens, which transaction pooling cannot give:
+    # behind PgBouncer, point this at PostgreSQL itself (NEGOCE_<SERVICE>_LISTEN_DATABASE_URL).
+    listen_database_url: str = ""
+    # --- Retention of relayed outbox rows and inbox rows (shared/retention.py, docs/architecture.md) ---
+    # A relayed outbox row is only history: a week to look into what was sent.
+    outbox_retention_hours: float = Field(default=7 * 24, gt=0, validation_alias=_shared("outbox_retention_hours"))
+    # An inbox row is what makes a second copy of an event harmless, so it must outlive every second
+    # copy: a redelivery, a relay's re-publication after a crash, a dead letter replayed by hand
+    # (replay within a week). At least a day, whatever the setting.
+    inbox_retention_hours: float = Field(default=14 * 24, ge=24, validation_alias=_shared("inbox_retention_hours"))
+    retention_sweep_seconds: float = Field(default=600, gt=0, validation_alias=_shared("retention_sweep_seconds"))
     max_body_bytes: int = 1_048_576
     # The relay wakes on NOTIFY; this poll is only the safety net for a missed notification.
     outbox_poll_seconds: float = 1.0
@@ -74,4 +93,24 @@ class ServiceSettings(SettingsWithSecretFiles):
     @property
     def raw_database_dsn(self) -> str:
         """A libpq DSN without the SQLAlchemy driver suffix (asyncpg.connect, COPY)."""
-        return self.database_url.replace("postgresql+asyncpg", "postgresql").replace("postgresql+psycopg", "postgresql")
+        return _libpq_dsn(self.database_url)
+
+    @property
+    def listen_dsn(self) -> str:
+        """Where the outbox relay LISTENs: PostgreSQL itself, even when the pool goes through PgBouncer."""
+        return _libpq_dsn(self.listen_database_url or self.database_url)
+
+    @property
+    def direct_sync_database_url(self) -> str:
+        """PostgreSQL itself through psycopg, never PgBouncer: for tools that hold a session (pg_dump, pg_restore)."""
+        return (self.listen_database_url or self.database_url).replace("+asyncpg", "+psycopg")
+
+    @property
+    def database_connections(self) -> int:
+        """The most connections this process opens: its pool at its fullest, and the relay's LISTEN."""
+        listening = 1 if self.run_outbox_relay else 0
+        return self.database_pool_size + self.database_max_overflow + listening
+
+
+def _libpq_dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg", "postgresql").replace("postgresql+psycopg", "postgresql")

@@ -50,6 +50,10 @@ os.environ.update(
         "NEGOCE_CONSUMER_DELIVERY_LIMIT": "3",
         # Small pools: the suite starts many apps and processes, and `make run` may hold connections beside it.
         "NEGOCE_DATABASE_POOL_SIZE": "3",
+        # Room for bursts (concurrency tests) up to the six connections an app of the suite always had.
+        "NEGOCE_DATABASE_MAX_OVERFLOW": "3",
+        # Bursts of concurrent requests wait their turn on a busy machine; the exhaustion tests set their own.
+        "NEGOCE_DATABASE_POOL_TIMEOUT": "30",
         **{
             f"NEGOCE_{s.upper()}_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/negoce_{s}_test{DB_SUFFIX}"
             for s in SERVICES

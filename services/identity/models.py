@@ -26,6 +26,7 @@ from shared.db import new_metadata
 from shared.idempotency import define_idempotency_keys
 from shared.inbox import define_inbox
 from shared.outbox import define_outbox
+from shared.retention import retention_indexes
 
 
 class Base(DeclarativeBase):
@@ -38,6 +39,7 @@ outbox = define_outbox(Base.metadata)
 idempotency_keys = define_idempotency_keys(Base.metadata)
 # The audit events of the other services, applied once each.
 inbox = define_inbox(Base.metadata)
+retention_indexes(outbox, inbox)  # the indexes the retention sweep reads (shared/retention)
 
 
 def _created() -> Mapped[datetime]:

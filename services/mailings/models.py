@@ -31,6 +31,7 @@ from shared.db import new_metadata
 from shared.idempotency import define_idempotency_keys
 from shared.inbox import define_inbox
 from shared.outbox import define_outbox
+from shared.retention import retention_indexes
 
 EMAIL_STATUSES = ("queued", "sent", "failed")
 
@@ -43,6 +44,7 @@ class Base(DeclarativeBase):
 
 outbox = define_outbox(Base.metadata, indexed_by_client=True)
 inbox = define_inbox(Base.metadata)
+retention_indexes(outbox, inbox)  # the indexes the retention sweep reads (shared/retention)
 idempotency_keys = define_idempotency_keys(Base.metadata)
 # Identity's accounts, users and revocations, which every request's token is checked against.
 access_tables = define_access_tables(Base.metadata)

@@ -25,7 +25,7 @@ from services.clients.exports.csv_stream import csv_chunks, header_line
 from services.clients.exports.xlsx import XlsxSheet
 from services.clients.models import ExportJob
 from services.clients.settings import ClientsSettings
-from shared.db import create_engine, unit_of_work
+from shared.db import JOB_WORKER_CONNECTIONS, settings_engine, unit_of_work
 from shared.errors import ProblemError
 from shared.jobs import LeasedJobWorker, LostJob, run_until_signalled
 
@@ -41,7 +41,7 @@ class ExportWorker(LeasedJobWorker[ExportJob]):
 
     def __init__(self, settings: ClientsSettings, engine: AsyncEngine | None = None) -> None:
         super().__init__(
-            engine=engine or create_engine(settings.database_url, pool_size=2),
+            engine=engine or settings_engine(settings, pool_size=JOB_WORKER_CONNECTIONS),
             queue=exports_repository.EXPORT_JOBS,
             lease_seconds=settings.export_lease_seconds,
             poll_seconds=settings.export_poll_seconds,

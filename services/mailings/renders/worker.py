@@ -26,7 +26,7 @@ from services.mailings.models import RenderJob
 from services.mailings.renders import repository as queries
 from services.mailings.renders.service import Writer, finish_render, job_printing, render_storage
 from services.mailings.settings import MailingsSettings
-from shared.db import create_engine, unit_of_work
+from shared.db import JOB_WORKER_CONNECTIONS, settings_engine, unit_of_work
 from shared.jobs import LeasedJobWorker, LostJob, run_until_signalled
 from shared.logging import configure_logging
 
@@ -44,7 +44,7 @@ class RenderWorker(LeasedJobWorker[RenderJob]):
 
     def __init__(self, settings: MailingsSettings, engine: AsyncEngine | None = None) -> None:
         super().__init__(
-            engine=engine or create_engine(settings.database_url, pool_size=2),
+            engine=engine or settings_engine(settings, pool_size=JOB_WORKER_CONNECTIONS),
             queue=queries.RENDER_JOBS,
             lease_seconds=settings.render_lease_seconds,
             poll_seconds=settings.render_poll_seconds,

@@ -28,15 +28,17 @@ from typing import TypeVar
 
 from celery import Celery
 from celery.signals import after_setup_logger
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.reminders.firing.service import fire_due
 from services.reminders.settings import RemindersSettings
-from shared.db import create_sessionmaker, unit_of_work
+from shared.db import create_sessionmaker, settings_engine, unit_of_work
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 WORKER_APPLICATION_NAME = "negoce-reminders-worker"
+# Connections of one worker child: a tick fires its batch in one transaction at a time.
+CHILD_CONNECTIONS = 2
 FIRE_TASK = "reminders.fire_due"
 
 
@@ -80,13 +82,8 @@ class _Runtime:
     def __init__(self, settings: RemindersSettings) -> None:
         self.pid = os.getpid()
         self.loop = asyncio.new_event_loop()
-        engine = create_async_engine(
-            settings.database_url,
-            pool_size=2,
-            max_overflow=2,
-            pool_pre_ping=True,
-            connect_args={"server_settings": {"jit": "off", "application_name": WORKER_APPLICATION_NAME}},
-        )
+        # Each of the worker's children has its own pool (docs/scaling.md, "Connection budget").
+        engine = settings_engine(settings, pool_size=CHILD_CONNECTIONS, application_name=WORKER_APPLICATION_NAME)
         self.sessions = create_sessionmaker(engine)
 
 
