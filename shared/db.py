@@ -6,9 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
+import sqlalchemy.ext.asyncio
 from fastapi import Depends, Request
 from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -26,7 +27,9 @@ def new_metadata() -> MetaData:
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """An asyncpg engine; JIT off because our queries are short and JIT only adds latency."""
-    return create_async_engine(
+    # Looked up at each call: when tracing is on, OpenTelemetry's SQLAlchemy instrumentation replaces
+    # the module's create_async_engine with one that traces the engines it makes.
+    return sqlalchemy.ext.asyncio.create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,

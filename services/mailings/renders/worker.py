@@ -26,6 +26,7 @@ from services.mailings.settings import MailingsSettings
 from shared.db import create_engine, unit_of_work
 from shared.jobs import LeasedJobWorker, LostJob, run_until_signalled
 from shared.logging import configure_logging
+from shared.observability.tracing import configure_tracing
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 0.5
@@ -123,6 +124,7 @@ async def run_worker(settings: MailingsSettings | None = None) -> None:
     """Run a render worker until SIGTERM or SIGINT."""
     settings = settings or MailingsSettings()
     configure_logging(service="mailings-render-worker", level=settings.log_level)
+    configure_tracing("mailings-render-worker")  # before the worker's engine exists, so its queries are traced
     log.info("render worker started, writing into %s", settings.render_dir)
     await run_until_signalled(RenderWorker(settings))
 

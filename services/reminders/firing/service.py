@@ -24,6 +24,7 @@ from services.reminders.notifications import service as notifications
 from services.reminders.reminders.domain import payload
 from shared.events.envelope import Event, new_event
 from shared.events.reminders import ReminderDue, ReminderEmailRequested, ReminderEmailRequestedPayload
+from shared.observability.metrics import REMINDER_LATENESS
 from shared.outbox import add_events
 
 
@@ -76,4 +77,8 @@ async def fire_due(session: AsyncSession, *, limit: int, hold_seconds: float = 0
         # Fault injection (crash tests): keep the claimed rows locked, uncommitted, for a while.
         await asyncio.sleep(hold_seconds)
     await fire(session, reminders)
+    # Observed before the caller commits: a firing rolled back by a crash is counted, and fires again later.
+    for reminder in reminders:
+        if reminder.fired_at is not None:
+            REMINDER_LATENESS.observe(max((reminder.fired_at - reminder.due_at).total_seconds(), 0.0))
     return len(reminders)
