@@ -20,7 +20,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from services.clients.settings import ClientsSettings
 from tests.access_support import free_port
@@ -35,12 +34,10 @@ from tests.mailings_support import (  # noqa: F401 (fixtures)
     settled,
     smtp,
 )
+from tests.observability_support import CeleryProcesses, scrape, scraped_with, value
 from tests.orders_support import client_event, client_snapshot, orders_account, orders_sql  # noqa: F401
 from tests.reminders_support import (  # noqa: F401 (fixtures)
-    CELERY,
-    CELERY_QUEUE,
     ROOT,
-    RedisServer,
     new_rem_account,
     rem_api,
     rem_sql,
@@ -50,23 +47,6 @@ from tests.reminders_support import (
     known_client as known_to_reminders,
 )
 from tests.support import eventually, in_process, publish_event
-
-
-def value(scrape: str, name: str, **labels: str) -> float:
-    """A sample's value in a scrape (0 when the process has not counted it yet)."""
-    for family in text_string_to_metric_families(scrape):
-        for sample in family.samples:
-            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
-                return float(sample.value)
-    return 0.0
-
-
-async def scrape(client: httpx.AsyncClient, url: str = "/metrics") -> str:
-    """GET a metrics page, asserting it is Prometheus' text format."""
-    response = await client.get(url)
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"].startswith("text/plain")
-    return response.text
 
 
 async def test_api_requests_are_counted_and_timed_by_route_template(api, account: TestAccount):
@@ -193,7 +173,7 @@ async def test_a_queued_export_shows_in_the_job_gauge_and_the_worker_counts_it_d
 
         await eventually(done, timeout=60, interval=0.2)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
-            metrics = await eventually(lambda: _scraped_with(http, "/metrics", ""), timeout=10)
+            metrics = await eventually(lambda: scraped_with(http, "/metrics", ""), timeout=10)
         assert value(metrics, "negoce_jobs_finished_total", queue="export", outcome="done") >= 1
         assert value(metrics, "negoce_job_duration_seconds_count", queue="export") >= 1
     finally:
@@ -218,62 +198,6 @@ async def test_smtp_outcomes_and_the_email_queue_are_counted(mailings_app, maili
     )
 
 
-class _Celery:
-    """A prefork Celery worker (concurrency 2, multiprocess metrics) and beat on a private Redis."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self.redis = RedisServer(workdir)
-        self.ports = {"worker": free_port(), "beat": free_port()}
-        self.processes: list[asyncio.subprocess.Process] = []
-
-    async def start(self) -> None:
-        """Start Redis, the worker and beat."""
-        self.redis.start()
-        multiprocess = self.workdir / "metrics"
-        multiprocess.mkdir()
-        (multiprocess / "counter_1.db").write_bytes(b"")  # a previous run's file: the worker must remove it
-        for kind, extra in (
-            ("worker", ["--concurrency", "2", "--without-gossip", "--without-mingle"]),
-            ("beat", ["--schedule", str(self.workdir / "celerybeat-schedule")]),
-        ):
-            env = {
-                **os.environ,
-                "NEGOCE_REMINDERS_CELERY_BROKER_URL": self.redis.url,
-                "NEGOCE_REMINDERS_CELERY_QUEUE": CELERY_QUEUE,
-                "NEGOCE_METRICS_PORT": str(self.ports[kind]),
-                "NEGOCE_METRICS_ADDRESS": "127.0.0.1",
-                **({"PROMETHEUS_MULTIPROC_DIR": str(multiprocess)} if kind == "worker" else {}),
-            }
-            command = [CELERY, "-A", "services.reminders.firing.worker:celery_app", kind, "--loglevel", "INFO", *extra]
-            with (self.workdir / f"{kind}.log").open("ab") as log:
-                self.processes.append(
-                    await asyncio.create_subprocess_exec(*command, cwd=ROOT, env=env, stdout=log, stderr=log)
-                )
-
-    async def stop(self) -> None:
-        """Stop the processes, then Redis."""
-        for process in self.processes:
-            if process.returncode is None:
-                process.terminate()
-        for process in self.processes:
-            try:
-                async with asyncio.timeout(20):
-                    await process.wait()
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-        self.redis.kill()
-
-    def logs(self) -> str:
-        """What the processes logged."""
-        return "\n".join(
-            f"--- {kind}\n{(self.workdir / f'{kind}.log').read_text(errors='replace')[-3000:]}"
-            for kind in self.ports
-            if (self.workdir / f"{kind}.log").exists()
-        )
-
-
 @pytest.mark.timeout(90)
 async def test_celery_worker_and_beat_count_ticks_and_how_late_reminders_fire(rem_api, rem_sql):
     account = await new_rem_account(rem_api)
@@ -286,8 +210,8 @@ async def test_celery_worker_and_beat_count_ticks_and_how_late_reminders_fire(re
     )
     assert created.status_code == 201, created.text
     with tempfile.TemporaryDirectory(prefix="negoce-metrics-") as directory:
-        celery = _Celery(Path(directory))
-        await celery.start()
+        celery = CeleryProcesses(Path(directory))
+        await celery.start(multiprocess=True)
         try:
 
             async def fired() -> bool:
@@ -299,12 +223,12 @@ async def test_celery_worker_and_beat_count_ticks_and_how_late_reminders_fire(re
                 worker_url = f"http://127.0.0.1:{celery.ports['worker']}/metrics"
                 # The tick that fired it ran in a prefork child: its parent's page adds the children's files up.
                 worker = await eventually(
-                    lambda: _scraped_with(http, worker_url, "negoce_reminder_fire_lateness_seconds_count"), timeout=15
+                    lambda: scraped_with(http, worker_url, "negoce_reminder_fire_lateness_seconds_count"), timeout=15
                 )
                 assert value(worker, "negoce_reminder_fire_lateness_seconds_bucket", le="+Inf") >= 1
                 assert value(worker, "negoce_celery_tasks_total", task="reminders.fire_due", state="succeeded") >= 1
                 beat_url = f"http://127.0.0.1:{celery.ports['beat']}/metrics"
-                beat = await eventually(lambda: _scraped_with(http, beat_url, "negoce_celery_tasks_total"), timeout=10)
+                beat = await eventually(lambda: scraped_with(http, beat_url, "negoce_celery_tasks_total"), timeout=10)
                 assert value(beat, "negoce_celery_tasks_total", task="reminders.fire_due", state="published") >= 1
             assert not (Path(directory) / "metrics" / "counter_1.db").exists()
         except BaseException:
@@ -312,15 +236,6 @@ async def test_celery_worker_and_beat_count_ticks_and_how_late_reminders_fire(re
             raise
         finally:
             await celery.stop()
-
-
-async def _scraped_with(http: httpx.AsyncClient, url: str, name: str) -> str | None:
-    """The page at ``url`` once it holds a non-zero ``name`` (any page when ``name`` is empty); None before."""
-    try:
-        page = await scrape(http, url)
-    except httpx.HTTPError:
-        return None
-    return page if not name or value(page, name) > 0 else None
 
 
 def test_a_process_without_a_metrics_port_serves_nothing(monkeypatch):
