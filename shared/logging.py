@@ -55,10 +55,15 @@ def configure_logging(*, service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers = [json_handler(service)]
     root.setLevel(level.upper())
+    # Python's warnings (Celery's about running as root, deprecations) become JSON lines too, not stderr text.
+    logging.captureWarnings(True)
+    # uvicorn gives its loggers handlers of their own (plain text): theirs go through the JSON one too.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).handlers = []
+        logging.getLogger(name).propagate = True
     # uvicorn's own access log stays off (--no-access-log, and quiet here): shared/observability/http.py
     # logs each request once, with its route template, correlation id and trace ids, which uvicorn's cannot.
-    for noisy in ("uvicorn.access",):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
 
 
 def configure_celery_logging(*, service: str, loglevel: Any = None, quiet: tuple[str, ...] = ()) -> None:

@@ -93,7 +93,7 @@ class CeleryProcesses:
         """Where a process's standard output and error go."""
         return self.workdir / f"{kind}.log"
 
-    async def start(self, *, multiprocess: bool = False, **env: str) -> None:
+    async def start(self, *, multiprocess: bool = False, env: dict[str, str] | None = None) -> None:
         """Start Redis, the worker and beat (as deploy/Procfile does: --quiet, no banner), with ``env`` added."""
         self.redis.start()
         directory = self.workdir / "metrics"
@@ -111,7 +111,7 @@ class CeleryProcesses:
                 "NEGOCE_METRICS_PORT": str(self.ports[kind]),
                 "NEGOCE_METRICS_ADDRESS": "127.0.0.1",
                 **({"PROMETHEUS_MULTIPROC_DIR": str(directory)} if multiprocess and kind == "worker" else {}),
-                **env,
+                **(env or {}),
             }
             app = "services.reminders.firing.worker:celery_app"
             command = [CELERY, "--quiet", "-A", app, kind, "--loglevel", "INFO", *extra]

@@ -36,6 +36,7 @@ from celery import Celery
 from celery.signals import (
     after_task_publish,
     beat_init,
+    celeryd_init,
     setup_logging,
     task_failure,
     task_success,
@@ -105,6 +106,12 @@ def _json_logs(loglevel: object = None, **_: object) -> None:
         loglevel=loglevel,
         quiet=("celery.app.trace", "celery.worker.strategy", "celery.beat"),
     )
+
+
+@celeryd_init.connect
+def _json_logs_early(options: dict[str, object] | None = None, **_: object) -> None:
+    """JSON from the worker's very first line: Celery checks its privileges (and warns) before setup_logging."""
+    _json_logs(loglevel=(options or {}).get("loglevel"))
 
 
 @worker_init.connect
