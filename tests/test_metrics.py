@@ -296,3 +296,62 @@ async def _answers(http: httpx.AsyncClient, url: str) -> bool:
         return (await http.get(url)).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def test_the_scrape_config_procfile_and_dashboard_agree_with_what_the_processes_serve():
+    import json
+    import re
+
+    import yaml
+    from prometheus_client import REGISTRY
+
+    import shared.observability.metrics  # noqa: F401 (registers every metric)
+
+    config = yaml.safe_load((ROOT / "deploy/observability/prometheus.yml").read_text())
+    targets = {t for job in config["scrape_configs"] for group in job["static_configs"] for t in group["targets"]}
+    worker_ports = {"clients-exports": 9101, "renders": 9102, "reminders-worker": 9103, "reminders-beat": 9104}
+    assert targets == {
+        *(
+            f"{s}:{p}"
+            for s, p in zip(
+                ("clients", "orders", "reminders", "mailings", "identity", "console"), range(8101, 8107), strict=True
+            )
+        ),
+        *(f"{host}:{port}" for host, port in worker_ports.items()),
+        "rabbitmq:15692",
+    }
+    # make run serves the workers' metrics on the same ports.
+    procfile = (ROOT / "deploy/Procfile").read_text()
+    for port in worker_ports.values():
+        assert f'METRICS_PORT:-{port}}}"' in procfile
+
+    suffixes = {"counter": ("_total",), "gauge": ("",), "histogram": ("_bucket", "_count", "_sum")}
+    served = {
+        family.name + suffix
+        for family in REGISTRY.collect()
+        if family.name.startswith("negoce_")
+        for suffix in suffixes.get(family.type, ())
+    }
+    dashboard = json.loads((ROOT / "deploy/observability/grafana/dashboards/negoce.json").read_text())
+    expressions = [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
+    used = {name for expr in expressions for name in re.findall(r"negoce_[a-z_]+", expr)}
+    assert used and used <= served, used - served
+    # Every kind of measure the issue asks for has a panel.
+    for metric in (
+        "negoce_http_requests_total",
+        "negoce_http_request_duration_seconds_bucket",
+        "negoce_events_consumed_total",
+        "negoce_outbox_pending",
+        "negoce_outbox_oldest_pending_age_seconds",
+        "negoce_dead_letter_messages",
+        "negoce_jobs_waiting",
+        "negoce_jobs_oldest_waiting_age_seconds",
+        "negoce_reminder_fire_lateness_seconds_bucket",
+        "negoce_smtp_deliveries_total",
+    ):
+        assert metric in used, metric
+    datasource = yaml.safe_load(
+        (ROOT / "deploy/observability/grafana/provisioning/datasources/prometheus.yml").read_text()
+    )
+    uids = {panel["datasource"]["uid"] for panel in dashboard["panels"]}
+    assert uids == {source["uid"] for source in datasource["datasources"]}
