@@ -25,11 +25,14 @@ from services.clients.settings import ClientsSettings
 from tests.access_support import free_port
 from tests.conftest import AMQP_URL, TestAccount, isolated_database, running
 from tests.mailings_support import (  # noqa: F401 (fixtures)
+    campaign_api,
+    campaign_app,
     client_events,
     known_client,
     mail_account,
     mailings_api,
     mailings_app,
+    render_dir,
     send,
     settled,
     smtp,
@@ -47,6 +50,7 @@ from tests.reminders_support import (
     known_client as known_to_reminders,
 )
 from tests.support import eventually, in_process, publish_event
+from tests.test_mailings_campaigns import BEAUNE, create, new_client
 
 
 async def test_api_requests_are_counted_and_timed_by_route_template(api, account: TestAccount):
@@ -196,6 +200,42 @@ async def test_smtp_outcomes_and_the_email_queue_are_counted(mailings_app, maili
     assert value(after, "negoce_smtp_deliveries_total", outcome="sent") == (
         value(before, "negoce_smtp_deliveries_total", outcome="sent") + 1
     )
+
+
+@pytest.mark.timeout(90)
+async def test_a_render_worker_counts_the_campaign_it_printed(api, account, campaign_api, render_dir):
+    client_id = await new_client(api, account, first_name="Paul", last_name="Mesure", billing_address=BEAUNE)
+    campaign = await create(campaign_api, account, {"client_ids": [client_id]})
+    await campaign_api.patch(campaign["href"], headers=account.headers, json={"text": "Bonjour {{first_name}}"})
+    queued = await campaign_api.post(f"{campaign['href']}/renders", json={"kind": "letters"}, headers=account.headers)
+    assert queued.status_code == 202, queued.text
+    waiting = {"service": "mailings", "queue": "renders"}
+    assert value(await scrape(campaign_api), "negoce_jobs_waiting", **waiting) >= 1
+    port = free_port()
+    env = {
+        **os.environ,
+        "NEGOCE_METRICS_PORT": str(port),
+        "NEGOCE_METRICS_ADDRESS": "127.0.0.1",
+        "NEGOCE_MAILINGS_RENDER_DIR": str(render_dir),
+        "NEGOCE_MAILINGS_RENDER_POLL_SECONDS": "0.1",
+    }
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "services.mailings.renders.worker", env=env, stdout=asyncio.subprocess.DEVNULL
+    )
+    try:
+
+        async def done() -> bool:
+            body = (await campaign_api.get(queued.json()["href"], headers=account.headers)).json()
+            return body["state"] == "done"
+
+        await eventually(done, timeout=60, interval=0.1)
+        async with httpx.AsyncClient(timeout=5) as http:
+            url = f"http://127.0.0.1:{port}/metrics"
+            metrics = await eventually(lambda: scraped_with(http, url, "negoce_jobs_finished_total"), timeout=10)
+        assert value(metrics, "negoce_jobs_finished_total", queue="render", outcome="done") >= 1
+    finally:
+        worker.terminate()
+        await worker.wait()
 
 
 @pytest.mark.timeout(90)

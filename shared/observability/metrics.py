@@ -14,7 +14,7 @@ import logging
 import os
 from pathlib import Path
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, multiprocess, start_http_server
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, multiprocess, start_http_server
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +102,7 @@ def serve_metrics(process: str) -> None:
     port = metrics_port()
     if port is None:
         return
-    address = os.environ.get(METRICS_ADDRESS_VARIABLE, "0.0.0.0")
-    start_http_server(port, addr=address)
-    log.info("%s serves its metrics on %s:%d", process, address, port)
+    _listen(process, port, REGISTRY)
 
 
 def serve_multiprocess_metrics(process: str) -> None:
@@ -130,9 +128,19 @@ def serve_multiprocess_metrics(process: str) -> None:
             stale.unlink(missing_ok=True)
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
+    _listen(process, port, registry)
+
+
+def _listen(process: str, port: int, registry: CollectorRegistry) -> None:
+    # 0.0.0.0 by default: in a container, Prometheus scrapes from outside (make run sets 127.0.0.1).
     address = os.environ.get(METRICS_ADDRESS_VARIABLE, "0.0.0.0")
-    start_http_server(port, addr=address, registry=registry)
-    log.info("%s serves its processes' metrics on %s:%d", process, address, port)
+    try:
+        start_http_server(port, addr=address, registry=registry)
+    except OSError:
+        # The work matters more than its numbers: the process goes on, and Prometheus shows it down.
+        log.error("%s cannot serve its metrics on %s:%d", process, address, port, exc_info=True)
+        return
+    log.info("%s serves its metrics on %s:%d", process, address, port)
 
 
 def child_process_exited(pid: int) -> None:
