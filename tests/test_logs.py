@@ -121,7 +121,7 @@ async def test_celery_worker_and_beat_log_json_and_the_firing_carries_its_trace(
 
             def fired_line() -> dict[str, Any] | None:
                 lines = json_lines(celery.log("worker"))
-                return next((line for line in lines if str(line["message"]).startswith("fired ")), None)
+                return next((line for line in lines if str(line["message"]).startswith("firing ")), None)
 
             line = await eventually(fired_line, timeout=40, interval=0.2)
             assert line["service"] == "reminders-worker"

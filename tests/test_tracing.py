@@ -60,11 +60,10 @@ def spans() -> Iterator[InMemorySpanExporter]:
     yield exporter
     switch.on = False
     exporter.shutdown()
-    from opentelemetry.instrumentation.celery import CeleryInstrumentor
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
     from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 
-    for instrumentor in (SQLAlchemyInstrumentor(), HTTPXClientInstrumentor(), CeleryInstrumentor()):
+    for instrumentor in (SQLAlchemyInstrumentor(), HTTPXClientInstrumentor()):
         instrumentor.uninstrument()
 
 

@@ -23,7 +23,6 @@ its processes' through prometheus_client's multiprocess mode (``PROMETHEUS_MULTI
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import sys
 import time
@@ -58,7 +57,6 @@ from shared.observability.metrics import (
 from shared.observability.tracing import configure_tracing
 
 T = TypeVar("T")
-log = logging.getLogger(__name__)
 WORKER_APPLICATION_NAME = "negoce-reminders-worker"
 FIRE_TASK = "reminders.fire_due"
 
@@ -197,7 +195,4 @@ async def _fire_all_due(sessions: async_sessionmaker[AsyncSession]) -> int:
 @celery_app.task(name=FIRE_TASK)
 def fire_due_reminders() -> int:
     """Fire every reminder that is due, in batches; returns how many fired."""
-    fired = _run(_fire_all_due)
-    if fired:
-        log.info("fired %d reminders", fired)
-    return fired
+    return _run(_fire_all_due)
