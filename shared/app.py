@@ -30,6 +30,9 @@ from shared.http import BodySizeLimitMiddleware, UnhandledErrorMiddleware, stora
 from shared.idempotency.retention import sweep_forever
 from shared.logging import configure_logging
 from shared.messaging import EXCHANGE_OF_SERVICE, create_broker, declare_dead_letter_queues
+from shared.observability.http import RequestObserver, install_metrics_route
+from shared.observability.scrape import JobQueue, ScrapeTimeGauges
+from shared.observability.tracing import configure_tracing, instrument_app, instrument_broker
 from shared.outbox import OutboxRelay
 from shared.retention.sweep import purge_forever
 from shared.settings import ServiceSettings
@@ -73,6 +76,7 @@ def build_context(settings: ServiceSettings, *, outbox: Table) -> ServiceContext
     engine = settings_engine(settings)
     sessions = create_sessionmaker(engine)
     broker = create_broker(settings.amqp_url, prefetch=settings.consumer_prefetch)
+    instrument_broker(broker)
     relay = OutboxRelay(
         service=settings.service_name,
         outbox=outbox,
@@ -139,13 +143,16 @@ def create_service_app(
     subscribers: RouterFactory | None = None,
     publishes: Sequence[type[Event]] = (),
     access: AccessReplica | None = None,
+    job_queues: Sequence[JobQueue] = (),
 ) -> FastAPI:
-    """Assemble a service: problem+json errors, token checking, health and readiness.
+    """Assemble a service: problem+json errors, token checking, health, readiness and metrics.
 
     ``access`` is the service's copy of identity's accounts, users and revocations; a service
-    without one (identity itself) checks tokens its own way.
+    without one (identity itself) checks tokens its own way. ``job_queues`` are the service's job
+    tables whose backlog /metrics shows.
     """
     configure_logging(service=settings.service_name, level=settings.log_level)
+    configure_tracing(settings.service_name)
     context = build_context(settings, outbox=outbox)
     context.idempotency_keys = idempotency_keys
     context.background.append(partial(sweep_forever, sessions=context.sessions, table=idempotency_keys))
@@ -154,10 +161,18 @@ def create_service_app(
     )
     include_subscribers(context, subscribers)
     document_publications(context, publishes)
+    gauges = ScrapeTimeGauges(
+        service=settings.service_name,
+        sessions=context.sessions,
+        outbox=outbox,
+        amqp_url=settings.amqp_url,
+        consumer_queues=lambda: context.consumer_queues,
+        job_queues=job_queues,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with running(context):
+        async with running(context), contextlib.aclosing(gauges):
             # Everything loaded so far lives as long as the process: keep it out of the collector's
             # full passes, which otherwise pause a request for about 160 ms (search bench).
             gc.collect()
@@ -183,6 +198,8 @@ def create_service_app(
     install_documentation(app, broker=context.broker)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(UnhandledErrorMiddleware)  # inside the correlation id: the 500 carries X-Request-ID
+    # Outside the 500 handler (it counts and logs the 500), inside the correlation id (its access line has it).
+    app.add_middleware(RequestObserver, service=settings.service_name)
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID", validator=is_request_id)
     if settings.crash_after_commit_on:
         app.add_middleware(CrashAfterCommit, pattern=settings.crash_after_commit_on)
@@ -199,10 +216,12 @@ def create_service_app(
         status = 200 if all(checks.values()) else 503
         return JSONResponse({"status": "ready" if status == 200 else "not ready", "checks": checks}, status_code=status)
 
+    install_metrics_route(app, before_scrape=gauges.refresh)
     for router in routers:
         app.include_router(router)
     if access is not None:
         install_access(app, context=context, replica=access)
+    instrument_app(app)
     return app
 
 

@@ -23,11 +23,14 @@ import aio_pika
 from asgi_correlation_id import correlation_id
 from faststream import BaseMiddleware
 from faststream.rabbit.message import RabbitMessage
+from opentelemetry import trace
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.events.envelope import Event
 from shared.inbox import claim_events
+from shared.observability.metrics import EVENTS_CONSUMED
+from shared.observability.tracing import tracer
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,8 @@ ApplyBatch = Callable[[AsyncSession, Sequence[Event]], Awaitable[None]]
 class _Pending:
     event: Event
     message: RabbitMessage
+    # The span of the message's delivery: the batch's span links to it (a batch has many parents).
+    span_context: trace.SpanContext
 
 
 class BatchApplier:
@@ -64,7 +69,7 @@ class BatchApplier:
 
     async def submit(self, event: Event, message: RabbitMessage) -> None:
         """Queue an event; its message is acknowledged once the batch holding it commits."""
-        await self._queue.put(_Pending(event, message))
+        await self._queue.put(_Pending(event, message, trace.get_current_span().get_span_context()))
 
     async def run(self) -> None:
         """Apply batches until cancelled; a lone event waits a few milliseconds for company."""
@@ -83,14 +88,15 @@ class BatchApplier:
 
     async def _apply_batch(self, batch: list[_Pending]) -> None:
         try:
-            await self._commit([p.event for p in batch])
+            await self._commit(batch)
         except Exception:
             log.warning("batch of %d events failed; applying them one by one", len(batch), exc_info=True)
             for pending in batch:
                 try:
-                    await self._commit([pending.event])
+                    await self._commit([pending])
                 except Exception:
                     log.exception("event %s failed", pending.event.event_id)
+                    EVENTS_CONSUMED.labels(self.consumer, pending.event.type, "failed").inc()
                     with contextlib.suppress(Exception):
                         await pending.message.nack(requeue=True)
                     continue
@@ -100,22 +106,30 @@ class BatchApplier:
         # batch waited for every write).
         await asyncio.gather(*(pending.message.ack() for pending in batch))
 
-    async def _commit(self, events: list[Event]) -> None:
-        async with self.sessions() as session, session.begin():
-            claimed = await claim_events(
-                session, self.inbox, consumer=self.consumer, event_ids=[e.event_id for e in events]
-            )
-            fresh, seen = [], set()
-            for event in events:  # a batch may hold the same event twice (redelivery)
-                if event.event_id in claimed and event.event_id not in seen:
-                    seen.add(event.event_id)
-                    fresh.append(event)
-            if fresh:
-                token = correlation_id.set(fresh[0].correlation_id or str(fresh[0].event_id))
-                try:
-                    await self.apply(session, fresh)
-                finally:
-                    correlation_id.reset(token)
+    async def _commit(self, batch: list[_Pending]) -> None:
+        events = [p.event for p in batch]
+        links = [trace.Link(p.span_context) for p in batch if p.span_context.is_valid]
+        with tracer.start_as_current_span(f"apply {len(events)} events", links=links) as span:
+            span.set_attribute("negoce.consumer", self.consumer)
+            async with self.sessions() as session, session.begin():
+                claimed = await claim_events(
+                    session, self.inbox, consumer=self.consumer, event_ids=[e.event_id for e in events]
+                )
+                fresh, seen = [], set()
+                for event in events:  # a batch may hold the same event twice (redelivery)
+                    if event.event_id in claimed and event.event_id not in seen:
+                        seen.add(event.event_id)
+                        fresh.append(event)
+                if fresh:
+                    token = correlation_id.set(fresh[0].correlation_id or str(fresh[0].event_id))
+                    try:
+                        await self.apply(session, fresh)
+                    finally:
+                        correlation_id.reset(token)
+        applied = {id(event) for event in fresh}
+        for event in events:
+            outcome = "applied" if id(event) in applied else "duplicate"
+            EVENTS_CONSUMED.labels(self.consumer, event.type, outcome).inc()
 
 
 _current_message: ContextVar[RabbitMessage] = ContextVar("negoce_current_message")

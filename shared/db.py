@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
+import sqlalchemy.ext.asyncio
 from fastapi import Depends, Request
 from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.settings import ServiceSettings
 
@@ -58,7 +59,9 @@ def create_engine(
             "prepared_statement_cache_size": 0,
             "prepared_statement_name_func": _unique_statement_name,
         }
-    return create_async_engine(
+    # Looked up at each call: when tracing is on, OpenTelemetry's SQLAlchemy instrumentation replaces
+    # the module's create_async_engine with one that traces the engines it makes.
+    return sqlalchemy.ext.asyncio.create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=max_overflow,

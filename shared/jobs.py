@@ -31,6 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from shared.db import create_sessionmaker, unit_of_work
 from shared.errors import ProblemError
 from shared.leased_jobs import J, LeasedJobQueue, leased
+from shared.observability.metrics import JOB_DURATION, JOBS_FINISHED, serve_metrics
+from shared.observability.tracing import tracer
 from shared.storage import Storage
 from shared.waiting import wait_until_set
 
@@ -92,17 +94,22 @@ class LeasedJobWorker(ABC, Generic[J]):
         if job is None:
             return False
         row = leased(job)
-        log.info("%s %s: attempt %d", self.name, row.id, row.attempts)
-        try:
-            await self.build(job)
-        except LostJob:
-            log.warning("%s %s: taken over by another worker", self.name, row.id)
-        except Exception as problem:
-            log.exception("%s %s failed", self.name, row.id)
-            await self._failed(job, problem)
+        started, outcome = monotonic(), "done"
+        with tracer.start_as_current_span(f"{self.name} job", attributes={"negoce.job_id": str(row.id)}):
+            log.info("%s %s: attempt %d", self.name, row.id, row.attempts)
+            try:
+                await self.build(job)
+            except LostJob:
+                outcome = "lost"
+                log.warning("%s %s: taken over by another worker", self.name, row.id)
+            except Exception as problem:
+                log.exception("%s %s failed", self.name, row.id)
+                outcome = await self._failed(job, problem)
+        JOBS_FINISHED.labels(self.name, outcome).inc()
+        JOB_DURATION.labels(self.name).observe(monotonic() - started)
         return True
 
-    async def _failed(self, job: J, problem: Exception) -> None:
+    async def _failed(self, job: J, problem: Exception) -> str:
         # A bad request (a selection or campaign gone) will not get better; anything else is tried again.
         attempts = leased(job).attempts
         final = isinstance(problem, ProblemError) or attempts >= self.max_attempts
@@ -112,6 +119,7 @@ class LeasedJobWorker(ABC, Generic[J]):
                 await self.queue.finish(session, job, state="failed", error=error)
             else:
                 await self.queue.retry_later(session, job, after=timedelta(seconds=5 * attempts), error=error)
+        return "failed" if final else "retried"
 
     async def clean_up(self) -> None:
         """Delete jobs (and their files) finished longer ago than the retention, and files no attempt owns."""
@@ -218,7 +226,8 @@ def _remove(path: Path) -> None:
 
 
 async def run_until_signalled(worker: LeasedJobWorker[Any]) -> None:
-    """Run a worker until SIGTERM or SIGINT, then close its database connections."""
+    """Run a worker until SIGTERM or SIGINT, then close its database connections; metrics on NEGOCE_METRICS_PORT."""
+    serve_metrics(f"{worker.name} worker")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

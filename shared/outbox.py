@@ -34,6 +34,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.events.envelope import E, Event, new_event
+from shared.observability.tracing import continued_trace, current_traceparent
 from shared.waiting import wait_until_set
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,9 @@ def define_outbox(metadata: MetaData, *, indexed_by_client: bool = False) -> Tab
         Column("correlation_id", Text),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("published_at", DateTime(timezone=True)),
+        # The W3C trace context of the transaction that wrote the event: the relay publishes the
+        # event inside it, so the consumers' spans join the request's trace.
+        Column("traceparent", Text),
     )
     Index("ix_outbox_pending", table.c.position, postgresql_where=table.c.published_at.is_(None))
     if indexed_by_client:
@@ -140,6 +144,7 @@ async def add_events(session: AsyncSession, outbox: Table, events: Sequence[Even
     """Write events in the caller's transaction; they leave only if it commits."""
     if not events:
         return
+    traceparent = current_traceparent()
     await session.execute(
         outbox.insert(),
         [
@@ -149,6 +154,7 @@ async def add_events(session: AsyncSession, outbox: Table, events: Sequence[Even
                 "routing_key": e.routing_key,
                 "body": e.model_dump(mode="json"),
                 "correlation_id": e.correlation_id,
+                "traceparent": traceparent,
             }
             for e in events
         ],
@@ -200,7 +206,7 @@ class OutboxRelay:
         async with self.sessions() as session, session.begin():
             rows = (
                 await session.execute(
-                    select(o.c.id, o.c.routing_key, o.c.body, o.c.correlation_id)
+                    select(o.c.id, o.c.routing_key, o.c.body, o.c.correlation_id, o.c.traceparent)
                     .where(o.c.published_at.is_(None))
                     .order_by(o.c.position)
                     .limit(self.batch_size)
@@ -222,17 +228,21 @@ class OutboxRelay:
         o = self.outbox
         await session.execute(update(o).where(o.c.id.in_(ids)).values(published_at=func.now()))
 
-    async def _publish(self, row: Row[Any, Any, Any, Any]) -> None:  # id, routing_key, body, correlation_id
-        await self.broker.publish(
-            orjson.dumps(row.body),
-            exchange=self.exchange,
-            routing_key=row.routing_key,
-            persist=True,
-            message_id=str(row.id),
-            correlation_id=row.correlation_id,
-            content_type="application/json",
-            message_type=row.routing_key,
-        )
+    async def _publish(
+        self, row: Row[Any, Any, Any, Any, Any]
+    ) -> None:  # id, routing_key, body, correlation_id, traceparent
+        # Each publish runs in a task of its own (gather), so the trace it continues stays its own.
+        with continued_trace(row.traceparent):
+            await self.broker.publish(
+                orjson.dumps(row.body),
+                exchange=self.exchange,
+                routing_key=row.routing_key,
+                persist=True,
+                message_id=str(row.id),
+                correlation_id=row.correlation_id,
+                content_type="application/json",
+                message_type=row.routing_key,
+            )
 
     async def drain(self) -> int:
         """Publish until nothing is pending; returns the total published."""

@@ -13,7 +13,7 @@ from services.clients.labels.routes import router as labels_router
 from services.clients.lifecycle.routes import router as lifecycle_router
 from services.clients.listing.routes import router as listing_router
 from services.clients.merging.routes import router as merging_router
-from services.clients.models import access_tables, idempotency_keys, inbox, outbox
+from services.clients.models import ExportJob, access_tables, idempotency_keys, inbox, outbox
 from services.clients.notes.routes import router as notes_router
 from services.clients.read_model.handlers import build_subscribers
 from services.clients.record.routes import router as record_router
@@ -26,6 +26,8 @@ from shared.access.service import AccessReplica
 from shared.app import create_service_app
 from shared.events.audit import AuditRecorded
 from shared.events.clients import CLIENT_EVENTS
+from shared.leased_jobs import PENDING
+from shared.observability.scrape import JobQueue
 
 
 def create_app(settings: ClientsSettings | None = None) -> FastAPI:
@@ -57,4 +59,5 @@ def create_app(settings: ClientsSettings | None = None) -> FastAPI:
         ],
         subscribers=build_subscribers,
         publishes=(*CLIENT_EVENTS, AuditRecorded),
+        job_queues=[JobQueue("exports", ExportJob.__table__, ExportJob.__table__.c.state.in_(PENDING))],
     )

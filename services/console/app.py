@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
+from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -21,7 +22,10 @@ from services.console.base.sessions import COOKIE_NAME, SessionStore
 from services.console.base.web import CsrfRefused, Forbidden, build_templates, is_htmx, render
 from services.console.pages import ROUTERS
 from services.console.settings import ConsoleSettings
+from shared.app import is_request_id
 from shared.logging import configure_logging
+from shared.observability.http import RequestObserver, install_metrics_route
+from shared.observability.tracing import configure_tracing, instrument_app
 
 logger = logging.getLogger("negoce.console")
 CONSOLE_DIR = Path(__file__).resolve().parent
@@ -92,6 +96,7 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     """Build the console; nothing connects until the lifespan starts."""
     settings = settings or ConsoleSettings()
     configure_logging(service="console", level=settings.log_level)
+    configure_tracing("console")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -117,6 +122,8 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.templates = build_templates()
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestObserver, service="console")
+    app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID", validator=is_request_id)
     app.mount("/static/console", StaticFiles(directory=CONSOLE_DIR / "static"), name="console-static")
     _vendor_assets(app, settings)
     _install_error_pages(app)
@@ -133,6 +140,8 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
             return JSONResponse({"status": "unavailable", "service": "console"}, status_code=503)
         return JSONResponse({"status": "ok", "service": "console"})
 
+    install_metrics_route(app)
     for router in ROUTERS:
         app.include_router(router)
+    instrument_app(app)
     return app

@@ -15,7 +15,7 @@ from services.mailings.emails import handlers as emails_handlers
 from services.mailings.emails.routes import router as emails_router
 from services.mailings.emails.sender import EmailSender
 from services.mailings.label_formats.routes import router as labels_router
-from services.mailings.models import access_tables, idempotency_keys, inbox, outbox
+from services.mailings.models import Email, RenderJob, access_tables, idempotency_keys, inbox, outbox
 from services.mailings.renders.routes import campaign_renders
 from services.mailings.renders.routes import router as renders_router
 from services.mailings.settings import MailingsSettings
@@ -23,6 +23,8 @@ from shared.access.service import AccessReplica
 from shared.app import ServiceContext, create_service_app
 from shared.events.audit import AuditRecorded
 from shared.events.mailings import EmailFailed, EmailSent, MailingRendered
+from shared.leased_jobs import PENDING
+from shared.observability.scrape import JobQueue
 
 # The consumer name of the service's queues and inbox rows.
 CONSUMER = "mailings"
@@ -55,6 +57,11 @@ def create_app(
         routers=[campaigns_router, campaign_renders, renders_router, labels_router, emails_router],
         subscribers=build_subscribers,
         publishes=(EmailSent, EmailFailed, MailingRendered, AuditRecorded),
+        # What waits for the render worker, and for the sender loop (queued e-mails, retries included).
+        job_queues=[
+            JobQueue("renders", RenderJob.__table__, RenderJob.__table__.c.state.in_(PENDING)),
+            JobQueue("emails", Email.__table__, Email.__table__.c.status == "queued"),
+        ],
     )
     if settings.run_email_sender:
         # Runs with the broker and the relay in the lifespan; stopped (claims left to expire) with them.

@@ -28,6 +28,8 @@ from services.clients.settings import ClientsSettings
 from shared.db import JOB_WORKER_CONNECTIONS, settings_engine, unit_of_work
 from shared.errors import ProblemError
 from shared.jobs import LeasedJobWorker, LostJob, run_until_signalled
+from shared.logging import configure_logging
+from shared.observability.tracing import configure_tracing
 
 log = logging.getLogger(__name__)
 BATCH_ROWS = 2_000
@@ -135,5 +137,8 @@ def _sync(path: Path) -> None:
 
 
 async def run_worker(settings: ClientsSettings | None = None) -> None:
-    """Entry point of `negoce clients export-worker`: run until SIGTERM or SIGINT."""
-    await run_until_signalled(ExportWorker(settings or ClientsSettings()))
+    """Entry point of `negoce clients export-worker`: run until SIGTERM or SIGINT, logging JSON."""
+    settings = settings or ClientsSettings()
+    configure_logging(service="clients-export-worker", level=settings.log_level)
+    configure_tracing("clients-export-worker")  # before the worker's engine exists, so its queries are traced
+    await run_until_signalled(ExportWorker(settings))

@@ -34,6 +34,7 @@ from services.mailings.emails.domain import (
 )
 from services.mailings.settings import MailingsSettings
 from shared.db import unit_of_work
+from shared.observability.metrics import SMTP_DELIVERIES
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,7 @@ class EmailSender:
             )
             return
         status = email.status if email is not None else "superseded"
+        SMTP_DELIVERIES.labels("sent" if outcome.delivered else "failed" if status == "failed" else "retried").inc()
         # A given-up e-mail is also an email.failed event; the warning is for whoever reads the logs.
         log.log(
             logging.WARNING if status == "failed" else logging.INFO,

@@ -29,6 +29,7 @@ from services.mailings.settings import MailingsSettings
 from shared.db import JOB_WORKER_CONNECTIONS, settings_engine, unit_of_work
 from shared.jobs import LeasedJobWorker, LostJob, run_until_signalled
 from shared.logging import configure_logging
+from shared.observability.tracing import configure_tracing
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 0.5
@@ -151,6 +152,7 @@ async def run_worker(settings: MailingsSettings | None = None) -> None:
     """Run a render worker until SIGTERM or SIGINT."""
     settings = settings or MailingsSettings()
     configure_logging(service="mailings-render-worker", level=settings.log_level)
+    configure_tracing("mailings-render-worker")  # before the worker's engine exists, so its queries are traced
     log.info("render worker started, storing with the %s backend", settings.storage.backend)
     await run_until_signalled(RenderWorker(settings))
 

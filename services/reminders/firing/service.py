@@ -10,6 +10,7 @@ outbox with reminder.due, and mailings delivers it at least once.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +25,11 @@ from services.reminders.notifications import service as notifications
 from services.reminders.reminders.domain import payload
 from shared.events.envelope import Event, new_event
 from shared.events.reminders import ReminderDue, ReminderEmailRequested, ReminderEmailRequestedPayload
+from shared.observability.metrics import REMINDER_LATENESS
+from shared.observability.tracing import tracer
 from shared.outbox import add_events
+
+log = logging.getLogger(__name__)
 
 
 async def fire(session: AsyncSession, reminders: Sequence[Reminder]) -> None:
@@ -70,10 +75,22 @@ async def fire(session: AsyncSession, reminders: Sequence[Reminder]) -> None:
 
 
 async def fire_due(session: AsyncSession, *, limit: int, hold_seconds: float = 0.0) -> int:
-    """Claim up to ``limit`` due reminders and fire them; returns how many fired."""
+    """Claim up to ``limit`` due reminders and fire them; returns how many fired.
+
+    A trace starts only once something is due: two ticks a second that find nothing make none, and
+    the events written carry this span's traceparent to their consumers.
+    """
     reminders = await repo.claim_due(session, limit=limit)
-    if reminders and hold_seconds > 0:
-        # Fault injection (crash tests): keep the claimed rows locked, uncommitted, for a while.
-        await asyncio.sleep(hold_seconds)
-    await fire(session, reminders)
+    if not reminders:
+        return 0
+    with tracer.start_as_current_span("fire due reminders", attributes={"negoce.reminders": len(reminders)}):
+        log.info("firing %d due reminders", len(reminders))
+        if hold_seconds > 0:
+            # Fault injection (crash tests): keep the claimed rows locked, uncommitted, for a while.
+            await asyncio.sleep(hold_seconds)
+        await fire(session, reminders)
+    # Observed before the caller commits: a firing rolled back by a crash is counted, and fires again later.
+    for reminder in reminders:
+        if reminder.fired_at is not None:
+            REMINDER_LATENESS.observe(max((reminder.fired_at - reminder.due_at).total_seconds(), 0.0))
     return len(reminders)

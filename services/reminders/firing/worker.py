@@ -14,28 +14,48 @@ The tasks are sync (Celery) and run the service's async code on one event loop p
 process, created after the fork: the firing code is the very code the API uses to fire a
 reminder created already due, and the process keeps its connection pool from tick to tick
 instead of connecting every half second.
+
+Both log JSON (shared/logging.py, through Celery's ``setup_logging`` signal) and serve metrics on
+``NEGOCE_METRICS_PORT``: beat its own; the worker, whose prefork children do the work, the sum of
+its processes' through prometheus_client's multiprocess mode (``PROMETHEUS_MULTIPROC_DIR``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar
 
 from celery import Celery
-from celery.signals import after_setup_logger
+from celery.signals import (
+    after_task_publish,
+    beat_init,
+    celeryd_init,
+    setup_logging,
+    task_failure,
+    task_success,
+    worker_init,
+    worker_process_shutdown,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.reminders.firing.service import fire_due
 from services.reminders.settings import RemindersSettings
 from shared.db import create_sessionmaker, settings_engine, unit_of_work
+from shared.logging import configure_celery_logging
+from shared.observability.metrics import (
+    CELERY_TASKS,
+    child_process_exited,
+    serve_metrics,
+    serve_multiprocess_metrics,
+)
+from shared.observability.tracing import configure_tracing
 
 T = TypeVar("T")
-log = logging.getLogger(__name__)
 WORKER_APPLICATION_NAME = "negoce-reminders-worker"
 # Connections of one worker child: a tick fires its batch in one transaction at a time.
 CHILD_CONNECTIONS = 2
@@ -69,11 +89,66 @@ def create_celery(settings: RemindersSettings) -> Celery:
     return app
 
 
-@after_setup_logger.connect
-def _quiet_ticks(**_: object) -> None:
-    """Keep the tick's per-task lines out of INFO logs: two ticks a second would drown what matters."""
-    for name in ("celery.app.trace", "celery.worker.strategy", "celery.beat"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+def _process_name() -> str:
+    # One module serves both commands; the command line says which this process is.
+    return "reminders-beat" if "beat" in sys.argv[1:] else "reminders-worker"
+
+
+@setup_logging.connect
+def _json_logs(loglevel: object = None, **_: object) -> None:
+    """Log JSON lines like every process (a receiver here stops Celery from installing its formatter).
+
+    The tick's per-task lines stay out of INFO logs: two ticks a second would drown what matters.
+    """
+    configure_celery_logging(
+        service=_process_name(),
+        loglevel=loglevel,
+        quiet=("celery.app.trace", "celery.worker.strategy", "celery.beat"),
+    )
+
+
+@celeryd_init.connect
+def _json_logs_early(options: dict[str, object] | None = None, **_: object) -> None:
+    """JSON from the worker's very first line: Celery checks its privileges (and warns) before setup_logging."""
+    _json_logs(loglevel=(options or {}).get("loglevel"))
+
+
+@worker_init.connect
+def _worker_observed(**_: object) -> None:
+    """In the worker's parent, before the children are forked: tracing, and the metrics of every process."""
+    configure_tracing("reminders-worker")
+    serve_multiprocess_metrics("reminders-worker")
+
+
+@worker_process_shutdown.connect
+def _child_gone(pid: int | None = None, **_: object) -> None:
+    """A prefork child ends: its live gauges must not be summed any more."""
+    child_process_exited(pid or os.getpid())
+
+
+@beat_init.connect
+def _beat_observed(**_: object) -> None:
+    """Beat traces the ticks it sends (the worker's spans continue them) and serves its metrics."""
+    configure_tracing("reminders-beat")
+    serve_metrics("reminders-beat")
+
+
+@after_task_publish.connect
+def _published(sender: str | None = None, **_: object) -> None:
+    """Count the tasks sent (by beat: the ticks)."""
+    CELERY_TASKS.labels(sender or "unknown", "published").inc()
+
+
+@task_success.connect
+def _succeeded(sender: object = None, **_: object) -> None:
+    """Count the tasks a worker ran to the end."""
+    CELERY_TASKS.labels(getattr(sender, "name", "unknown"), "succeeded").inc()
+
+
+@task_failure.connect
+def _failed(sender: object = None, **_: object) -> None:
+    """Count the tasks that raised."""
+    CELERY_TASKS.labels(getattr(sender, "name", "unknown"), "failed").inc()
 
 
 class _Runtime:
@@ -115,7 +190,4 @@ async def _fire_all_due(sessions: async_sessionmaker[AsyncSession]) -> int:
 @celery_app.task(name=FIRE_TASK)
 def fire_due_reminders() -> int:
     """Fire every reminder that is due, in batches; returns how many fired."""
-    fired = _run(_fire_all_due)
-    if fired:
-        log.info("fired %d reminders", fired)
-    return fired
+    return _run(_fire_all_due)

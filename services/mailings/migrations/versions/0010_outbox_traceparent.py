@@ -1,0 +1,21 @@
+"""the W3C traceparent of the request that wrote an event, so its trace goes on in the consumers
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-12-03 11:45:00
+"""
+
+from shared.observability.migration import add_outbox_traceparent, drop_outbox_traceparent
+
+revision = "0010"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    add_outbox_traceparent()
+
+
+def downgrade() -> None:
+    drop_outbox_traceparent()

@@ -1,0 +1,1 @@
+"""Operating the processes: Prometheus metrics, OpenTelemetry traces (logs are shared/logging.py)."""
