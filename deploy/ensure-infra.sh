@@ -6,8 +6,12 @@
 #   services  PostgreSQL :5432, RabbitMQ :5672, Redis :6379 answering on 127.0.0.1
 #   nginx     an nginx binary (the gateway runs it unprivileged, we only need it installed)
 #   python    python3 with the venv module (Debian ships it separately)
-#   venv      .venv exists and holds the project with its [test] extra (skipped
-#             when pyproject.toml is older than the install stamp)
+#   venv      .venv holds exactly what uv.lock pins, development group included
+#             (uv sync --frozen; skipped when uv.lock and pyproject.toml are older
+#             than the install stamp)
+#   uv        the pinned uv (UV_VERSION) in .tools/uv; uv-path prints its path
+#   lock      re-resolve pyproject.toml into uv.lock (`make lock`)
+#   compose   a `docker-compose` (Debian's package) to check docker-compose.yml with
 #   assets    the console's npm packages (npm ci, skipped when package-lock.json is unchanged)
 #   browser   Debian's Chromium, for the console's browser tests
 #   all       services + nginx + assets (default)
@@ -85,27 +89,78 @@ ensure_python() {
     apt_install python3 python3-venv
 }
 
+# ----------------------------------------------------------------------- uv
+# uv installs from uv.lock, which pins every package with its hashes. It comes
+# from PyPI like the rest, at one version, into its own small venv (.tools/uv):
+# `uv sync` removes from .venv whatever the lock does not name, uv included.
+UV_VERSION=0.13.8
+TOOLS=.tools
+UV=$TOOLS/uv/bin/uv
+
+ensure_uv() {
+    if [ -x "$UV" ] && [ "$("$UV" --version 2>/dev/null)" = "uv $UV_VERSION" ]; then
+        return 0
+    fi
+    ensure_python
+    local python
+    python=$(pick_python) || die "no Python 3.11+ with the venv module"
+    log "installing uv $UV_VERSION into $TOOLS/uv"
+    rm -rf "$TOOLS/uv"
+    "$python" -m venv "$TOOLS/uv" || die "$python -m venv $TOOLS/uv failed"
+    "$TOOLS/uv/bin/python" -m pip install -q --disable-pip-version-check "uv==$UV_VERSION" >&2 \
+        || die "pip install uv==$UV_VERSION failed (see the pip output above)"
+}
+
 # --------------------------------------------------------------------- venv
 VENV=.venv
 STAMP=$VENV/.negoce-installed   # inside .venv: deleting the venv drops the stamp too
 
 ensure_venv() {
     ensure_python
+    ensure_uv
     if [ ! -x "$VENV/bin/python" ]; then
         local python
         python=$(pick_python) || die "no Python 3.11+ with the venv module"
         log "creating $VENV with $python"
         "$python" -m venv "$VENV" || { rm -rf "$VENV"; die "$python -m venv $VENV failed"; }
     fi
-    # Reinstalling on every start costs seconds; the dependency set only changes
-    # with pyproject.toml, so compare against a stamp written after success.
-    if [ -f "$STAMP" ] && [ ! pyproject.toml -nt "$STAMP" ] && [ -x "$VENV/bin/negoce" ]; then
+    # Syncing on every start costs a second; the installed set only changes with
+    # the lock (or pyproject.toml, which --frozen then refuses if they disagree).
+    if [ -f "$STAMP" ] && [ ! uv.lock -nt "$STAMP" ] && [ ! pyproject.toml -nt "$STAMP" ] \
+        && [ -x "$VENV/bin/negoce" ]; then
         return 0
     fi
-    log "installing the project into $VENV (pip install -e '.[test]')"
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]' >&2 \
-        || die "pip install -e '.[test]' failed (see the pip output above)"
+    # --frozen: install what uv.lock says, never re-resolve; the venv made above
+    # (the distribution's interpreter, see pick_python) is the one uv fills.
+    log "installing uv.lock into $VENV (uv sync --frozen, development group included)"
+    UV_PROJECT_ENVIRONMENT=$VENV "$UV" sync --frozen --python "$VENV/bin/python" >&2 \
+        || die "uv sync --frozen failed (see above; after editing pyproject.toml run 'make lock')"
     touch "$STAMP"
+}
+
+lock() {
+    ensure_uv
+    "$UV" lock >&2 || die "uv lock failed (see above)"
+}
+
+# --------------------------------------------------------------- compose
+# Debian packages Compose as `docker-compose` (1.29, the v1 command); Docker's own
+# `docker compose` plugin is not in Debian. The file is kept valid for both.
+compose_bin() {
+    if command -v docker-compose >/dev/null 2>&1; then
+        echo docker-compose
+    elif command -v docker >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
+        echo "docker compose"
+    else
+        return 1
+    fi
+}
+
+ensure_compose() {
+    compose_bin >/dev/null && return 0
+    can_apt || die "docker-compose is not installed and cannot be installed from here: apt-get install docker-compose"
+    apt_install docker-compose
+    compose_bin >/dev/null || die "docker-compose installation failed (apt-get install docker-compose)"
 }
 
 # -------------------------------------------------------------------- nginx
@@ -219,9 +274,7 @@ start_deb_service() {
 }
 
 docker_usable() {
-    command -v docker >/dev/null 2>&1 \
-        && docker info >/dev/null 2>&1 \
-        && docker compose version >/dev/null 2>&1
+    command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1 && compose_bin >/dev/null
 }
 
 as_postgres() {
@@ -294,16 +347,23 @@ ensure_services() {
     fi
 
     # 3. Docker: only the services that are missing, so we never fight a local
-    #    server for its port. NEGOCE_JWT_SECRET is required by the application
-    #    services of the same file; compose checks it even when they are not
-    #    started, so give it a placeholder the infrastructure never reads.
+    #    server for its port. The file requires passwords (production); for
+    #    development the servers take the project's default URLs instead:
+    #    postgres without a password (trust), RabbitMQ's guest, Redis open.
+    #    Compose checks every variable even for services it does not start.
     if [ ${#missing[@]} -gt 0 ] && docker_usable; then
-        local names=()
+        local names=() compose
         for entry in "${missing[@]}"; do read -r name port pkg <<<"$entry"; names+=("$name"); done
-        log "starting ${names[*]} with docker compose"
-        NEGOCE_JWT_SECRET=${NEGOCE_JWT_SECRET:-placeholder-unused-by-infrastructure-containers} \
-            docker compose up -d --wait "${names[@]}" >&2 \
-            || die "docker compose up ${names[*]} failed"
+        compose=$(compose_bin)
+        log "starting ${names[*]} with $compose (development credentials)"
+        # shellcheck disable=SC2086  # "docker compose" is two words on purpose
+        NEGOCE_POSTGRES_USER=postgres NEGOCE_POSTGRES_PASSWORD=development-only \
+            NEGOCE_POSTGRES_HOST_AUTH_METHOD=trust \
+            NEGOCE_RABBITMQ_USER=guest NEGOCE_RABBITMQ_PASSWORD=guest NEGOCE_REDIS_PASSWORD= \
+            NEGOCE_JWT_SECRET=unused-by-infrastructure NEGOCE_CONSOLE_SECRET=unused-by-infrastructure \
+            NEGOCE_GRAFANA_ADMIN_PASSWORD=unused-by-infrastructure \
+            $compose --env-file /dev/null up -d "${names[@]}" >&2 \
+            || die "$compose up ${names[*]} failed"
         for entry in "${missing[@]}"; do read -r name port pkg <<<"$entry"; wait_port "$name" "$port" 60; done
         missing=()
     fi
@@ -343,9 +403,14 @@ case ${1:-all} in
     nginx) ensure_nginx ;;
     python) ensure_python ;;
     venv) ensure_venv ;;
+    uv) ensure_uv ;;
+    uv-path) ensure_uv; echo "$ROOT/$UV" ;;
+    lock) lock ;;
+    compose) ensure_compose ;;
+    compose-path) ensure_compose; compose_bin ;;
     nginx-path) ensure_nginx; nginx_bin ;;
     assets) ensure_assets ;;
     browser) ensure_browser ;;
     browser-path) ensure_browser; chromium_bin ;;
-    *) die "usage: $0 [all|services|nginx|python|venv|nginx-path|assets|browser|browser-path]" ;;
+    *) die "usage: $0 [all|services|nginx|python|venv|uv|uv-path|lock|compose|compose-path|nginx-path|assets|browser|browser-path]" ;;
 esac
