@@ -19,7 +19,7 @@
 # For the backing services, in order of preference:
 #   1. whatever already answers on the port (local install, another compose, ...);
 #   2. a Debian package that is installed but stopped: start it;
-#   3. `docker compose up -d --wait <svc>` from docker-compose.yml when `docker info` works;
+#   3. `docker-compose up -d <svc>` (or `docker compose`) from docker-compose.yml when `docker info` works;
 #   4. apt-get install + start the Debian packages (root or passwordless sudo);
 #   5. otherwise stop with a message naming what is missing.
 # NEGOCE_SKIP_INFRA=1 skips the services check (infrastructure managed elsewhere,
@@ -359,10 +359,10 @@ ensure_services() {
         # shellcheck disable=SC2086  # "docker compose" is two words on purpose
         NEGOCE_POSTGRES_USER=postgres NEGOCE_POSTGRES_PASSWORD=development-only \
             NEGOCE_POSTGRES_HOST_AUTH_METHOD=trust \
-            NEGOCE_RABBITMQ_USER=guest NEGOCE_RABBITMQ_PASSWORD=guest NEGOCE_REDIS_PASSWORD= \
+            NEGOCE_RABBITMQ_USER=guest NEGOCE_RABBITMQ_PASSWORD=guest NEGOCE_REDIS_PASSWORD='' \
             NEGOCE_JWT_SECRET=unused-by-infrastructure NEGOCE_CONSOLE_SECRET=unused-by-infrastructure \
             NEGOCE_GRAFANA_ADMIN_PASSWORD=unused-by-infrastructure \
-            $compose --env-file /dev/null up -d "${names[@]}" >&2 \
+            $compose up -d "${names[@]}" >&2 \
             || die "$compose up ${names[*]} failed"
         for entry in "${missing[@]}"; do read -r name port pkg <<<"$entry"; wait_port "$name" "$port" 60; done
         missing=()
@@ -391,7 +391,7 @@ ensure_services() {
         die "not reachable: $what.
   No usable Docker engine and no apt-get with root/sudo to install them.
   Start them yourself (Debian: apt-get install postgresql rabbitmq-server redis-server),
-  or run 'docker compose up -d postgres rabbitmq redis' on a machine with Docker,
+  or run 'docker-compose up -d postgres rabbitmq redis' on a machine with Docker,
   or point NEGOCE_*_URL elsewhere and set NEGOCE_SKIP_INFRA=1."
     fi
     ensure_postgres_trust
