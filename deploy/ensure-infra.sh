@@ -98,9 +98,10 @@ TOOLS=.tools
 UV=$TOOLS/uv/bin/uv
 
 ensure_uv() {
-    if [ -x "$UV" ] && [ "$("$UV" --version 2>/dev/null)" = "uv $UV_VERSION" ]; then
-        return 0
-    fi
+    # `uv --version` prints "uv 0.13.8 (<platform>)" on some builds, "uv 0.13.8" on others.
+    case $([ -x "$UV" ] && "$UV" --version 2>/dev/null) in
+        "uv $UV_VERSION" | "uv $UV_VERSION "*) return 0 ;;
+    esac
     ensure_python
     local python
     python=$(pick_python) || die "no Python 3.11+ with the venv module"
