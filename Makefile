@@ -13,12 +13,19 @@ PY := .venv/bin/python
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help venv infra run test test-operations bench docs messages lint lint-python compose-config compose-up compose-down clean
+.PHONY: help venv lock infra run test test-operations bench docs messages lint lint-python compose-config compose-up compose-down clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
-venv: ## create .venv and install the project with its test extra (skipped when up to date)
+venv: ## create .venv and install requirements/dev.txt into it, development group included (skipped when up to date)
+	@deploy/ensure-infra.sh venv
+
+# The one command after editing pyproject.toml's dependencies: re-resolves them into
+# requirements/runtime.txt and requirements/dev.txt (versions and hashes), then installs them into .venv.
+# Commit the three files.
+lock: ## re-resolve pyproject.toml into requirements/*.txt and install them (run after changing dependencies)
+	@deploy/ensure-infra.sh lock
 	@deploy/ensure-infra.sh venv
 
 infra: ## make sure PostgreSQL, RabbitMQ, Redis answer locally and nginx is installed
@@ -82,17 +89,20 @@ lint: lint-python ## lint the Python code, the shell scripts, the Procfile, the 
 	    if nginx -v 2>/dev/null; then nginx -q -t -e stderr -p "$$tmp" -c "$$tmp/nginx.conf"; \
 	    else echo "nginx not installed: rendered config not tested"; fi
 
-compose-config: ## validate docker-compose.yml with docker compose
-	NEGOCE_JWT_SECRET=$${NEGOCE_JWT_SECRET:-placeholder-for-config-check-only-0123456789} \
-	NEGOCE_CONSOLE_SECRET=$${NEGOCE_CONSOLE_SECRET:-placeholder-for-config-check-only-0123456789} docker compose config -q
+# Debian's docker-compose (1.29) and Docker's `docker compose` both read the file; tests/test_compose.py
+# runs the same check with every profile.
+compose-config: ## validate docker-compose.yml (docker-compose config), every profile included
+	@deploy/ensure-infra.sh compose
+	$$(deploy/ensure-infra.sh compose-path) --env-file deploy/compose.env.example --profile observability --profile s3 config -q
 
-compose-up: ## build and start the whole stack in Docker (needs NEGOCE_JWT_SECRET and NEGOCE_CONSOLE_SECRET)
-	docker compose up -d --build --wait
-	docker compose logs migrate | tail -n 20
+compose-up: ## build and start the whole stack in Docker (needs a .env: see deploy/compose.env.example)
+	@test -f .env || { echo "no .env: cp deploy/compose.env.example .env and replace every CHANGE-ME"; exit 1; }
+	@deploy/ensure-infra.sh compose
+	$$(deploy/ensure-infra.sh compose-path) up -d --build
+	$$(deploy/ensure-infra.sh compose-path) logs migrate | tail -n 20
 
 compose-down: ## stop the Docker stack (data volumes are kept)
-	NEGOCE_JWT_SECRET=$${NEGOCE_JWT_SECRET:-unused-when-stopping} \
-	NEGOCE_CONSOLE_SECRET=$${NEGOCE_CONSOLE_SECRET:-unused-when-stopping} docker compose down
+	$$(deploy/ensure-infra.sh compose-path) down
 
 clean: ## remove runtime files (.run/); keeps .venv
 	rm -rf .run

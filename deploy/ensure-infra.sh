@@ -6,8 +6,13 @@
 #   services  PostgreSQL :5432, RabbitMQ :5672, Redis :6379 answering on 127.0.0.1
 #   nginx     an nginx binary (the gateway runs it unprivileged, we only need it installed)
 #   python    python3 with the venv module (Debian ships it separately)
-#   venv      .venv exists and holds the project with its [test] extra (skipped
-#             when pyproject.toml is older than the install stamp)
+#   venv      .venv holds exactly what requirements/dev.txt pins (runtime packages and
+#             the development group, every one with its hashes), then the project
+#             itself, editable (skipped when the install stamp is newer than the
+#             requirement files and pyproject.toml)
+#   uv        the pinned uv (UV_VERSION) in .tools/uv; uv-path prints its path
+#   lock      re-resolve pyproject.toml into requirements/*.txt (`make lock`)
+#   compose   a `docker-compose` (Debian's package) to check docker-compose.yml with
 #   assets    the console's npm packages (npm ci, skipped when package-lock.json is unchanged)
 #   browser   Debian's Chromium, for the console's browser tests
 #   pgbouncer Debian's PgBouncer, which the tests start in front of PostgreSQL (transaction pooling)
@@ -16,7 +21,7 @@
 # For the backing services, in order of preference:
 #   1. whatever already answers on the port (local install, another compose, ...);
 #   2. a Debian package that is installed but stopped: start it;
-#   3. `docker compose up -d --wait <svc>` from docker-compose.yml when `docker info` works;
+#   3. `docker-compose up -d <svc>` (or `docker compose`) from docker-compose.yml when `docker info` works;
 #   4. apt-get install + start the Debian packages (root or passwordless sudo);
 #   5. otherwise stop with a message naming what is missing.
 # NEGOCE_SKIP_INFRA=1 skips the services check (infrastructure managed elsewhere,
@@ -86,27 +91,94 @@ ensure_python() {
     apt_install python3 python3-venv
 }
 
+# ----------------------------------------------------------------------- uv
+# uv resolves pyproject.toml into two lock files, requirements/runtime.txt (what
+# the image and a production install get) and requirements/dev.txt (the same
+# versions plus the development group), each package pinned with its hashes.
+# They are requirement files rather than uv.lock because they name no package
+# index: the install takes packages from whichever index the machine is set up
+# for, and the hashes prove they are the ones locked. uv comes from PyPI like the
+# rest, at one version, into its own small venv (.tools/uv): `uv pip sync`
+# removes from .venv whatever the lock does not name, uv included.
+UV_VERSION=0.13.8
+TOOLS=.tools
+UV=$TOOLS/uv/bin/uv
+
+ensure_uv() {
+    # `uv --version` prints "uv 0.13.8 (<platform>)" on some builds, "uv 0.13.8" on others.
+    case $([ -x "$UV" ] && "$UV" --version 2>/dev/null) in
+        "uv $UV_VERSION" | "uv $UV_VERSION "*) return 0 ;;
+    esac
+    ensure_python
+    local python
+    python=$(pick_python) || die "no Python 3.11+ with the venv module"
+    log "installing uv $UV_VERSION into $TOOLS/uv"
+    rm -rf "$TOOLS/uv"
+    "$python" -m venv "$TOOLS/uv" || die "$python -m venv $TOOLS/uv failed"
+    "$TOOLS/uv/bin/python" -m pip install -q --disable-pip-version-check "uv==$UV_VERSION" >&2 \
+        || die "pip install uv==$UV_VERSION failed (see the pip output above)"
+}
+
 # --------------------------------------------------------------------- venv
 VENV=.venv
 STAMP=$VENV/.negoce-installed   # inside .venv: deleting the venv drops the stamp too
 
 ensure_venv() {
     ensure_python
+    ensure_uv
     if [ ! -x "$VENV/bin/python" ]; then
         local python
         python=$(pick_python) || die "no Python 3.11+ with the venv module"
         log "creating $VENV with $python"
         "$python" -m venv "$VENV" || { rm -rf "$VENV"; die "$python -m venv $VENV failed"; }
     fi
-    # Reinstalling on every start costs seconds; the dependency set only changes
-    # with pyproject.toml, so compare against a stamp written after success.
-    if [ -f "$STAMP" ] && [ ! pyproject.toml -nt "$STAMP" ] && [ -x "$VENV/bin/negoce" ]; then
+    # Syncing on every start costs a second; the installed set only changes with
+    # the lock files (or pyproject.toml, which then needs `make lock`).
+    if [ -f "$STAMP" ] && [ ! requirements/dev.txt -nt "$STAMP" ] && [ ! pyproject.toml -nt "$STAMP" ] \
+        && [ -x "$VENV/bin/negoce" ]; then
         return 0
     fi
-    log "installing the project into $VENV (pip install -e '.[test]')"
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]' >&2 \
-        || die "pip install -e '.[test]' failed (see the pip output above)"
+    # --require-hashes: every download is checked against the lock; the venv made
+    # above (the distribution's interpreter, see pick_python) is the one uv fills.
+    log "installing requirements/dev.txt into $VENV (uv pip sync --require-hashes), then the project"
+    "$UV" pip sync --quiet --require-hashes --python "$VENV/bin/python" requirements/dev.txt >&2 \
+        || die "uv pip sync failed (see above; after editing pyproject.toml's dependencies run 'make lock')"
+    "$UV" pip install --quiet --no-deps --python "$VENV/bin/python" -e . >&2 \
+        || die "installing the project into $VENV failed (see above)"
     touch "$STAMP"
+}
+
+# The development file is constrained by the runtime one, so both install the same
+# version of every package they share.
+COMPILE_OPTIONS=(--universal --python-version 3.11 --generate-hashes --quiet)
+
+lock() {
+    ensure_uv
+    "$UV" pip compile pyproject.toml "${COMPILE_OPTIONS[@]}" -o requirements/runtime.txt >&2 \
+        || die "uv pip compile (runtime) failed (see above)"
+    "$UV" pip compile pyproject.toml --group pyproject.toml:dev "${COMPILE_OPTIONS[@]}" \
+        -c requirements/runtime.txt -o requirements/dev.txt >&2 \
+        || die "uv pip compile (dev) failed (see above)"
+}
+
+# --------------------------------------------------------------- compose
+# Debian packages Compose as `docker-compose` (1.29, the v1 command); Docker's own
+# `docker compose` plugin is not in Debian. The file is kept valid for both.
+compose_bin() {
+    if command -v docker-compose >/dev/null 2>&1; then
+        echo docker-compose
+    elif command -v docker >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
+        echo "docker compose"
+    else
+        return 1
+    fi
+}
+
+ensure_compose() {
+    compose_bin >/dev/null && return 0
+    can_apt || die "docker-compose is not installed and cannot be installed from here: apt-get install docker-compose"
+    apt_install docker-compose
+    compose_bin >/dev/null || die "docker-compose installation failed (apt-get install docker-compose)"
 }
 
 # -------------------------------------------------------------------- nginx
@@ -241,9 +313,7 @@ start_deb_service() {
 }
 
 docker_usable() {
-    command -v docker >/dev/null 2>&1 \
-        && docker info >/dev/null 2>&1 \
-        && docker compose version >/dev/null 2>&1
+    command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1 && compose_bin >/dev/null
 }
 
 as_postgres() {
@@ -316,16 +386,23 @@ ensure_services() {
     fi
 
     # 3. Docker: only the services that are missing, so we never fight a local
-    #    server for its port. NEGOCE_JWT_SECRET is required by the application
-    #    services of the same file; compose checks it even when they are not
-    #    started, so give it a placeholder the infrastructure never reads.
+    #    server for its port. The file requires passwords (production); for
+    #    development the servers take the project's default URLs instead:
+    #    postgres without a password (trust), RabbitMQ's guest, Redis open.
+    #    Compose checks every variable even for services it does not start.
     if [ ${#missing[@]} -gt 0 ] && docker_usable; then
-        local names=()
+        local names=() compose
         for entry in "${missing[@]}"; do read -r name port pkg <<<"$entry"; names+=("$name"); done
-        log "starting ${names[*]} with docker compose"
-        NEGOCE_JWT_SECRET=${NEGOCE_JWT_SECRET:-placeholder-unused-by-infrastructure-containers} \
-            docker compose up -d --wait "${names[@]}" >&2 \
-            || die "docker compose up ${names[*]} failed"
+        compose=$(compose_bin)
+        log "starting ${names[*]} with $compose (development credentials)"
+        # shellcheck disable=SC2086  # "docker compose" is two words on purpose
+        NEGOCE_POSTGRES_USER=postgres NEGOCE_POSTGRES_PASSWORD=development-only \
+            NEGOCE_POSTGRES_HOST_AUTH_METHOD=trust \
+            NEGOCE_RABBITMQ_USER=guest NEGOCE_RABBITMQ_PASSWORD=guest NEGOCE_REDIS_PASSWORD='' \
+            NEGOCE_JWT_SECRET=unused-by-infrastructure NEGOCE_CONSOLE_SECRET=unused-by-infrastructure \
+            NEGOCE_GRAFANA_ADMIN_PASSWORD=unused-by-infrastructure \
+            $compose up -d "${names[@]}" >&2 \
+            || die "$compose up ${names[*]} failed"
         for entry in "${missing[@]}"; do read -r name port pkg <<<"$entry"; wait_port "$name" "$port" 60; done
         missing=()
     fi
@@ -353,7 +430,7 @@ ensure_services() {
         die "not reachable: $what.
   No usable Docker engine and no apt-get with root/sudo to install them.
   Start them yourself (Debian: apt-get install postgresql rabbitmq-server redis-server),
-  or run 'docker compose up -d postgres rabbitmq redis' on a machine with Docker,
+  or run 'docker-compose up -d postgres rabbitmq redis' on a machine with Docker,
   or point NEGOCE_*_URL elsewhere and set NEGOCE_SKIP_INFRA=1."
     fi
     ensure_postgres_trust
@@ -365,11 +442,16 @@ case ${1:-all} in
     nginx) ensure_nginx ;;
     python) ensure_python ;;
     venv) ensure_venv ;;
+    uv) ensure_uv ;;
+    uv-path) ensure_uv; echo "$ROOT/$UV" ;;
+    lock) lock ;;
+    compose) ensure_compose ;;
+    compose-path) ensure_compose; compose_bin ;;
     nginx-path) ensure_nginx; nginx_bin ;;
     assets) ensure_assets ;;
     browser) ensure_browser ;;
     browser-path) ensure_browser; chromium_bin ;;
     pgbouncer) ensure_pgbouncer ;;
     pgbouncer-path) ensure_pgbouncer; pgbouncer_bin ;;
-    *) die "usage: $0 [all|services|nginx|python|venv|nginx-path|assets|browser|browser-path|pgbouncer|pgbouncer-path]" ;;
+    *) die "usage: $0 [all|services|nginx|python|venv|uv|uv-path|lock|compose|compose-path|nginx-path|assets|browser|browser-path|pgbouncer|pgbouncer-path]" ;;
 esac

@@ -55,6 +55,8 @@ BASE_URL="http://127.0.0.1:$PORT"
 # Same environment for the one-shot commands below and for the services:
 # the demo token printed here must be signed with the secret the services use.
 export NEGOCE_ENVIRONMENT=${NEGOCE_ENVIRONMENT:-development}
+# Production refuses the demo account (shared/settings.py, services/cli.py): none unless asked for.
+[ "$NEGOCE_ENVIRONMENT" = production ] && export NEGOCE_DEMO=${NEGOCE_DEMO:-0}
 export PYTHONUNBUFFERED=1          # logs go through supervisord's pipe: no block buffering
 NEGOCE_RUN_DIR=${NEGOCE_RUN_DIR:-$ROOT/.run}
 export NEGOCE_RUN_DIR              # read by deploy/Procfile

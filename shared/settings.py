@@ -3,13 +3,54 @@
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from shared.secret_files import SettingsWithSecretFiles
 
 DEVELOPMENT_JWT_SECRET = "negoce-development-secret-do-not-use-in-production"
+# What the committed examples (deploy/compose.env.example, deploy/kubernetes/secret.example.yaml) put
+# where a secret goes: production refuses any setting that still holds it.
+PLACEHOLDER_MARK = "CHANGE-ME"
+
+
+class ProductionSettingsError(RuntimeError):
+    """Production settings hold a default or placeholder credential.
+
+    Not a ValueError on purpose: pydantic would wrap that in a ValidationError that prints every input
+    value, the real secrets included, into the log.
+    """
+
+
+def production_credential_problems(settings: ServiceSettings) -> list[str]:
+    """What in these settings is a default or placeholder credential, one phrase each (empty when none)."""
+    problems = [
+        f"{name} still holds the {PLACEHOLDER_MARK} placeholder"
+        for name, value in settings
+        if isinstance(value, str) and PLACEHOLDER_MARK.lower() in value.lower()
+    ]
+    amqp = urlsplit(settings.amqp_url)
+    if (amqp.username or "guest") == "guest" or not amqp.password:
+        problems.append("amqp_url uses RabbitMQ's guest user or no password")
+    if not urlsplit(settings.redis_url).password:
+        problems.append("redis_url has no password")
+    # Every database URL a service holds (its own, and the direct one for LISTEN behind PgBouncer).
+    for name, value in settings:
+        if name.endswith("database_url") and isinstance(value, str) and value:
+            try:
+                password = make_url(value).password
+            except ArgumentError:
+                problems.append(f"{name} is not a database URL")
+                continue
+            if not password:
+                problems.append(f"{name} has no password")
+    if getattr(settings, "signing_key_passphrase", None) == DEVELOPMENT_JWT_SECRET:
+        problems.append("signing_key_passphrase is the development one")
+    return problems
 
 
 def _shared(name: str) -> AliasChoices:
@@ -83,6 +124,16 @@ class ServiceSettings(SettingsWithSecretFiles):
     def _refuse_fault_injection_outside_tests(self) -> ServiceSettings:
         if self.crash_after_commit_on and self.environment != "test":
             raise ValueError("crash_after_commit_on is fault injection for the tests: only in the test environment")
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_default_credentials_in_production(self) -> ServiceSettings:
+        # A production process must not start on the development defaults (trust, guest:guest, an open
+        # Redis) nor on the examples' placeholders: say every offending setting at once, at start.
+        if self.environment == "production" and (problems := production_credential_problems(self)):
+            raise ProductionSettingsError(
+                f"{type(self).__name__} refused in production (NEGOCE_ENVIRONMENT=production): " + "; ".join(problems)
+            )
         return self
 
     @property

@@ -14,7 +14,7 @@ from services.clients.settings import ClientsSettings
 from services.identity.settings import IdentitySettings
 from services.orders.settings import OrdersSettings
 from shared.migrations import alembic_config, upgrade
-from shared.settings import DEVELOPMENT_JWT_SECRET
+from shared.settings import DEVELOPMENT_JWT_SECRET, ProductionSettingsError
 from tests.conftest import SERVICES, database_url, recreate_database
 from tests.support import eventually
 
@@ -23,9 +23,16 @@ NEGOCE = str(Path(sys.executable).with_name("negoce"))
 
 @pytest.mark.parametrize("environment", ["production", "test"])
 def test_identity_refuses_to_start_with_the_default_or_a_short_signing_key_passphrase(environment):
+    # Production's credential check (shared/settings.py) names the development passphrase first.
     for secret in (DEVELOPMENT_JWT_SECRET, "short"):
-        with pytest.raises(ValidationError, match="SIGNING_KEY_PASSPHRASE"):
-            IdentitySettings(environment=environment, signing_key_passphrase=secret)
+        with pytest.raises((ValidationError, ProductionSettingsError), match=r"(?i)SIGNING_KEY_PASSPHRASE"):
+            IdentitySettings(
+                environment=environment,
+                signing_key_passphrase=secret,
+                amqp_url="amqp://negoce:broker-secret@rabbitmq/",
+                redis_url="redis://:redis-secret@redis/0",
+                database_url="postgresql+asyncpg://negoce:db-secret@postgres/negoce_identity",
+            )
     assert IdentitySettings(environment="development", signing_key_passphrase=DEVELOPMENT_JWT_SECRET)
 
 

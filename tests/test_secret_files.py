@@ -26,6 +26,8 @@ def test_a_secret_file_gives_the_setting_its_content_without_the_final_newline(t
     )
     monkeypatch.setenv("NEGOCE_CONSOLE_SECRET_FILE", _secret(tmp_path, "console", "x" * 40 + "\n"))
     monkeypatch.setenv("NEGOCE_ENVIRONMENT", "production")
+    # Production also refuses an open Redis (tests/test_production_settings.py).
+    monkeypatch.setenv("NEGOCE_REDIS_URL", "redis://:pw@redis:6379/0")
     clients = ClientsSettings()
     assert clients.amqp_url == "amqp://negoce:s3cr%21t@rabbit:5672/"
     assert clients.database_url == "postgresql+asyncpg://negoce:pw@db/clients"
