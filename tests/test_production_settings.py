@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from services.cli import app
 from services.clients.settings import ClientsSettings
+from services.console.settings import ConsoleSettings
 from services.identity.settings import IdentitySettings
 from shared.settings import DEVELOPMENT_JWT_SECRET, ProductionSettingsError
 
@@ -82,3 +83,23 @@ def test_production_refuses_the_demo_account(production: pytest.MonkeyPatch, com
     assert result.exit_code != 0
     # Typer draws the error in a box, wrapped to the terminal's width.
     assert "demo account is refused in production" in re.sub(r"[\s│]+", " ", result.output)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        ("NEGOCE_CONSOLE_SECRET", "CHANGE-ME-console-session-secret-of-more-than-32-characters", "SECRET"),
+        ("NEGOCE_CONSOLE_SECRET", "too-short", "SECRET"),
+        ("NEGOCE_REDIS_URL", "redis://redis:6379/0", "Redis"),
+    ],
+)
+def test_the_console_refuses_the_placeholder_a_short_secret_and_an_open_redis(
+    production: pytest.MonkeyPatch, variable: str, value: str, named: str
+) -> None:
+    """The console's session secret and its Redis get the same production check as the services'."""
+    production.setenv("NEGOCE_CONSOLE_SECRET", "a-real-console-secret-of-more-than-32-characters")
+    production.delenv("NEGOCE_CONSOLE_REDIS_URL", raising=False)
+    assert ConsoleSettings().secure_cookie  # accepted as they are
+    production.setenv(variable, value)
+    with pytest.raises(ProductionSettingsError, match=named):
+        ConsoleSettings()

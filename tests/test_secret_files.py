@@ -8,6 +8,7 @@ from pydantic_settings.exceptions import SettingsError
 from services.clients.settings import ClientsSettings
 from services.console.settings import ConsoleSettings
 from services.identity.settings import IdentitySettings
+from shared.settings import ProductionSettingsError
 
 
 def _secret(tmp_path, name: str, content: str):
@@ -39,7 +40,7 @@ def test_a_short_console_secret_from_a_file_is_refused_in_production_as_from_a_v
     monkeypatch.delenv("NEGOCE_CONSOLE_SECRET", raising=False)
     monkeypatch.setenv("NEGOCE_ENVIRONMENT", "production")
     monkeypatch.setenv("NEGOCE_CONSOLE_SECRET_FILE", _secret(tmp_path, "console", "short\n"))
-    with pytest.raises(ValueError, match="secret"):
+    with pytest.raises(ProductionSettingsError, match="SECRET"):
         ConsoleSettings()
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.secret_files import SettingsWithSecretFiles
+from shared.settings import PLACEHOLDER_MARK, ProductionSettingsError
 
 DEVELOPMENT_CONSOLE_SECRET = "negoce-console-development-secret-do-not-use"
 
@@ -54,6 +56,16 @@ class ConsoleSettings(SettingsWithSecretFiles):
 
     @model_validator(mode="after")
     def _refuse_the_development_secret_elsewhere(self) -> ConsoleSettings:
-        if self.environment == "production" and (self.secret == DEVELOPMENT_CONSOLE_SECRET or len(self.secret) < 32):
-            raise ValueError("NEGOCE_CONSOLE_SECRET must be a secret of at least 32 characters in production")
+        if self.environment != "production":
+            return self
+        if self.secret == DEVELOPMENT_CONSOLE_SECRET or len(self.secret) < 32 or PLACEHOLDER_MARK in self.secret:
+            # Not a ValueError: pydantic would print the offending value, a secret, into the log.
+            raise ProductionSettingsError(
+                "NEGOCE_CONSOLE_SECRET must be a secret of at least 32 characters in production, not the "
+                f"development one nor the examples' {PLACEHOLDER_MARK} placeholder"
+            )
+        if not urlsplit(self.redis_url).password:
+            raise ProductionSettingsError(
+                "the console's Redis URL (NEGOCE_CONSOLE_REDIS_URL or NEGOCE_REDIS_URL) has no password, refused in production"
+            )
         return self
