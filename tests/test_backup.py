@@ -16,6 +16,7 @@ from fastapi import FastAPI
 
 from services.operations.backup import Database, RestoreRefused, backup, code_heads, read_manifest, restore
 from services.operations.broker_definitions import Broker
+from shared.settings import ServiceSettings
 from tests.conftest import AMQP_URL, SERVICES, VHOST, database_url, recreate_database, running
 from tests.orders_support import catalogue, new_client, order
 from tests.support import eventually, in_process
@@ -38,7 +39,11 @@ async def reader(service: str, url: str) -> AsyncIterator[httpx.AsyncClient]:
     import importlib
 
     settings_class = importlib.import_module(f"services.{service}.settings")
-    settings = next(v for k, v in vars(settings_class).items() if k.endswith("Settings") and k != "ServiceSettings")
+    settings = next(
+        v
+        for v in vars(settings_class).values()
+        if isinstance(v, type) and issubclass(v, ServiceSettings) and v is not ServiceSettings
+    )
     app: FastAPI = importlib.import_module(f"services.{service}.app").create_app(
         settings(database_url=url.replace("+psycopg", "+asyncpg"), run_consumers=False, run_outbox_relay=False)
     )
