@@ -270,7 +270,13 @@ async def _scenario(stack: Stack, db: dict[str, AsyncEngine], vhost: str) -> Non
 
         jobs: list[str] = []
         started = time.monotonic()
-        *_, email_ids, killed = await asyncio.gather(*(write(n) for n in range(WRITERS)), send_emails(), chaos())
+        emailing, killing = asyncio.create_task(send_emails()), asyncio.create_task(chaos())
+        try:
+            await asyncio.gather(*(write(n) for n in range(WRITERS)), emailing, killing)
+        finally:  # a failed writer leaves nothing running into the stack's shutdown
+            emailing.cancel()
+            killing.cancel()
+        email_ids, killed = emailing.result(), killing.result()
         history_seconds = time.monotonic() - started
 
         await _until(lambda: _all_published(db), timeout=90, what="every outbox is relayed")
