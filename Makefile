@@ -36,18 +36,28 @@ run: ## run everything in the foreground behind the gateway on 127.0.0.1:8080 (N
 
 # The gateway tests start their own nginx from deploy/nginx.conf.template via
 # deploy/render-nginx.sh; NEGOCE_NGINX_BIN tells them which binary to run.
-# pytest's exit status is passed through untouched (5 = no tests collected fails).
-test: ## lint, then run the test suite (extra pytest arguments: PYTEST_ARGS="-k foo -x")
+# The slow marked tests (operations, replicas) start whole systems of their own; they run after the
+# suite, in a second pytest, so that no stack, session app or consumer of the suite runs beside them.
+# Both run even when the first fails; either failing fails the target, and pytest's 5 (no tests
+# collected) is a failure too. A targeted run (PYTEST_ARGS given) runs only the first.
+SLOW_MARKERS := operations or replicas
+
+test: ## lint, run the test suite, then the slow marked tests (extra pytest arguments: PYTEST_ARGS="-k foo -x")
 	@deploy/ensure-infra.sh venv
 	@deploy/ensure-infra.sh all
 	@$(MAKE) --no-print-directory lint
-	NEGOCE_NGINX_BIN="$$(deploy/ensure-infra.sh nginx-path)" \
-	NEGOCE_CHROMIUM="$$(deploy/ensure-infra.sh browser-path)" $(PY) -m pytest $(PYTEST_ARGS)
+	@nginx="$$(deploy/ensure-infra.sh nginx-path)"; chromium="$$(deploy/ensure-infra.sh browser-path)"; \
+	suite=0; slow=0; \
+	NEGOCE_NGINX_BIN="$$nginx" NEGOCE_CHROMIUM="$$chromium" $(PY) -m pytest $(PYTEST_ARGS) || suite=$$?; \
+	if [ -n "$(strip $(PYTEST_ARGS))" ]; then echo "make test: PYTEST_ARGS given, slow marked tests not run"; \
+	else NEGOCE_NGINX_BIN="$$nginx" $(PY) -m pytest -m '$(SLOW_MARKERS)' || slow=$$?; fi; \
+	echo "make test: suite exit status $$suite, slow marked tests ($(SLOW_MARKERS)) exit status $$slow"; \
+	[ "$$suite" -eq 0 ] && [ "$$slow" -eq 0 ]
 
-test-operations: ## the operations tests, each starting a whole `make run` (kills its processes, sees them restarted)
+test-operations: ## only the slow marked tests: whole `make run`s killed and restarted, two replicas of everything
 	@deploy/ensure-infra.sh venv
 	@deploy/ensure-infra.sh all
-	NEGOCE_NGINX_BIN="$$(deploy/ensure-infra.sh nginx-path)" $(PY) -m pytest -m operations $(PYTEST_ARGS)
+	NEGOCE_NGINX_BIN="$$(deploy/ensure-infra.sh nginx-path)" $(PY) -m pytest -m '$(SLOW_MARKERS)' $(PYTEST_ARGS)
 
 bench: ## run the benchmarks (extra arguments: BENCH_ARGS=...)
 	@deploy/ensure-infra.sh venv

@@ -6,6 +6,8 @@
 #
 # INTERNAL_PORT is the gateway's second port, for the web console only: there the browser's
 # address the console passes in X-Real-IP is believed (never on PORT).
+# A service's port may be a comma-separated list (8101,8111): one upstream server each, for
+# several replicas of it on one host, among which nginx balances and fails over.
 #
 # Optional environment:
 #   LISTEN_ADDRESS   address nginx listens on            (default 127.0.0.1; 0.0.0.0 in compose)
@@ -43,12 +45,6 @@ check_host() {
 }
 
 check_port PORT "$2"
-check_port CLIENTS_PORT "$3"
-check_port ORDERS_PORT "$4"
-check_port REMINDERS_PORT "$5"
-check_port MAILINGS_PORT "$6"
-check_port IDENTITY_PORT "$7"
-check_port CONSOLE_PORT "$8"
 check_port INTERNAL_PORT "$9"
 [ "$9" != "$2" ] || die "INTERNAL_PORT must differ from PORT"
 
@@ -74,6 +70,31 @@ reminders_host=$(bracket "$reminders_host")
 mailings_host=$(bracket "$mailings_host")
 identity_host=$(bracket "$identity_host")
 console_host=$(bracket "$console_host")
+
+# The servers of one upstream: HOST:PORT for each port of the list, joined so that the template's
+# "server @@X_UPSTREAM@@ max_fails=0;" line becomes one server line per port, each with max_fails=0.
+servers() {
+    name=$1 host=$2 list=$3 joined=
+    set -f
+    old_ifs=$IFS
+    IFS=,
+    # shellcheck disable=SC2086 # split on commas on purpose
+    set -- $list
+    IFS=$old_ifs
+    set +f
+    [ "$#" -gt 0 ] || die "$name must be a port number or a comma-separated list of them, got '$list'"
+    for port in "$@"; do
+        check_port "$name" "$port"
+        if [ -z "$joined" ]; then joined="$host:$port"; else joined="$joined max_fails=0; server $host:$port"; fi
+    done
+    printf '%s' "$joined"
+}
+clients_servers=$(servers CLIENTS_PORT "$clients_host" "$3")
+orders_servers=$(servers ORDERS_PORT "$orders_host" "$4")
+reminders_servers=$(servers REMINDERS_PORT "$reminders_host" "$5")
+mailings_servers=$(servers MAILINGS_PORT "$mailings_host" "$6")
+identity_servers=$(servers IDENTITY_PORT "$identity_host" "$7")
+console_servers=$(servers CONSOLE_PORT "$console_host" "$8")
 
 case ${ACCESS_LOG:-off} in
     off) access_log=off ;;
@@ -104,12 +125,12 @@ esac
 tmp="$output_dir/nginx.conf.tmp.$$"
 sed \
     -e "s|@@LISTEN@@|$listen_address:$2|g" \
-    -e "s|@@CLIENTS_UPSTREAM@@|$clients_host:$3|g" \
-    -e "s|@@ORDERS_UPSTREAM@@|$orders_host:$4|g" \
-    -e "s|@@REMINDERS_UPSTREAM@@|$reminders_host:$5|g" \
-    -e "s|@@MAILINGS_UPSTREAM@@|$mailings_host:$6|g" \
-    -e "s|@@IDENTITY_UPSTREAM@@|$identity_host:$7|g" \
-    -e "s|@@CONSOLE_UPSTREAM@@|$console_host:$8|g" \
+    -e "s|@@CLIENTS_UPSTREAM@@|$clients_servers|g" \
+    -e "s|@@ORDERS_UPSTREAM@@|$orders_servers|g" \
+    -e "s|@@REMINDERS_UPSTREAM@@|$reminders_servers|g" \
+    -e "s|@@MAILINGS_UPSTREAM@@|$mailings_servers|g" \
+    -e "s|@@IDENTITY_UPSTREAM@@|$identity_servers|g" \
+    -e "s|@@CONSOLE_UPSTREAM@@|$console_servers|g" \
     -e "s|@@INTERNAL_LISTEN@@|$listen_address:$9|g" \
     -e "s|@@INTERNAL_PORT@@|$9|g" \
     -e "s|@@RUNTIME_DIR@@|$runtime_dir|g" \

@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import random
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -16,13 +19,43 @@ from pathlib import Path
 
 import httpx
 
-from tests.access_support import free_port
-
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 NGINX = os.environ.get("NEGOCE_NGINX_BIN") or shutil.which("nginx") or "/usr/sbin/nginx"
 API_SERVICES = ("clients", "orders", "reminders", "mailings")
 SERVICES = (*API_SERVICES, "identity")
+# Every process kind of `make run` that this harness starts, gateway and SMTP server aside.
+WEB_KINDS = (*SERVICES, "console")
+WORKER_KINDS = ("exports", "renders", "reminders-worker", "reminders-beat")
+_handed_out: set[int] = set()
+
+
+def listening_port() -> int:
+    """A free TCP port below the kernel's ephemeral range, for a server that a test starts.
+
+    A port from bind(0) lies in the ephemeral range, which every outgoing connection draws its local
+    port from: in the seconds before the server binds it (make run applies migrations first), a new
+    connection to PostgreSQL, RabbitMQ or Redis may take it, the server's bind fails with EADDRINUSE,
+    and a pooled connection can hold it for the rest of the run. Below the range only listeners
+    compete, and the ports handed out in this session are not handed out twice.
+    """
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    candidates = random.SystemRandom()
+    for _ in range(1000):
+        port = candidates.randrange(10_000, max(low, 10_001))
+        if port in _handed_out:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise AssertionError(f"no free port between 10000 and {low}")
 
 
 async def wait_until_ready(url: str, timeout: float = 120.0) -> None:
@@ -51,6 +84,37 @@ async def stop_process(process: subprocess.Popen[bytes], *, grace: float = 15.0)
         process.wait(timeout=5)
 
 
+def broker_file_handles() -> str:
+    """RabbitMQ's file handles in use and its limit, for a failing test's report.
+
+    RabbitMQ 3.10 gives each quorum queue a few handles from a budget near its process's open-files
+    limit (927 under the usual 1024); past it, declaring a queue waits, and a service whose lifespan
+    declares its queues never listens. Every stack's vhost holds about 90 queues.
+    """
+    try:
+        return subprocess.run(
+            ["rabbitmqctl", "eval", "file_handle_cache:info([total_used, total_limit])."],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        ).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired) as failed:
+        return f"(rabbitmqctl did not answer: {failed})"
+
+
+@dataclass
+class Process:
+    """One process of a stack: its command, its log (appended to across restarts) and its running instance."""
+
+    name: str
+    kind: str
+    command: list[str]
+    log: Path
+    # Where it answers /ready, for the API and console processes.
+    ready_url: str | None = None
+    popen: subprocess.Popen[bytes] | None = None
+
+
 @dataclass
 class Stack:
     """A running system: its base URL, where its SMTP server keeps mail, and its processes' logs."""
@@ -61,6 +125,7 @@ class Stack:
     # The environment its processes run with (its own databases and vhost), for the command line.
     env: dict[str, str] = field(default_factory=dict)
     logs: dict[str, Path] = field(default_factory=dict)
+    processes: dict[str, Process] = field(default_factory=dict)
 
     def log_tails(self, size: int = 3000) -> str:
         """The end of every process's log, for a failing test's report."""
@@ -70,23 +135,57 @@ class Stack:
             if path.exists()
         )
 
+    def replicas(self, kind: str) -> list[Process]:
+        """The processes of one kind (clients, exports, reminders-beat...), first replica first."""
+        return [process for process in self.processes.values() if process.kind == kind]
+
+    def start(self, name: str) -> None:
+        """Start a process (again, after a kill: its log goes on in the same file)."""
+        process = self.processes[name]
+        with process.log.open("ab") as log:
+            process.popen = subprocess.Popen(
+                process.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+
+    def kill(self, name: str) -> None:
+        """SIGKILL a process, as the kernel's OOM killer or a lost machine would stop it, and reap it."""
+        popen = self.processes[name].popen
+        assert popen is not None and popen.poll() is None, f"{name} is not running"
+        popen.send_signal(signal.SIGKILL)
+        popen.wait(timeout=10)
+
+
+def _replica_names(kind: str, replicas: int) -> list[str]:
+    return [kind] if replicas == 1 else [f"{kind}-{n}" for n in range(1, replicas + 1)]
+
 
 @contextlib.asynccontextmanager
-async def running_stack(*, databases: dict[str, str], amqp_url: str, run_id: str) -> AsyncIterator[Stack]:
+async def running_stack(
+    *, databases: dict[str, str], amqp_url: str, run_id: str, replicas: int = 1, env: dict[str, str] | None = None
+) -> AsyncIterator[Stack]:
     """Start every process kind of `make run`, identity included, on databases and a vhost of their own.
 
     Their own, because the stack's workers and consumers would otherwise take the jobs, reminders and
-    events that the rest of the suite's tests expect their own processes to handle.
+    events that the rest of the suite's tests expect their own processes to handle. With ``replicas``
+    above 1, that many processes of every kind run (APIs and console behind the gateway as upstreams
+    of several servers, two beats each with its schedule file); one SMTP server stands for the world's.
+    ``env`` adds settings for every process.
     """
     runtime = Path(tempfile.mkdtemp(prefix="negoce-stack-"))
-    ports = {name: free_port() for name in (*SERVICES, "console", "gateway", "internal", "smtp")}
+    web_ports = {kind: [listening_port() for _ in range(replicas)] for kind in WEB_KINDS}
+    ports = {name: listening_port() for name in ("gateway", "internal", "smtp")}
     maildir = runtime / "mail"
-    env = {
+    gateway = f"http://127.0.0.1:{ports['gateway']}"
+    # One replica is reached directly, as make run does; several only through the gateway, which
+    # fails over when one of them is down.
+    identity = gateway if replicas > 1 else f"http://127.0.0.1:{web_ports['identity'][0]}"
+    clients = gateway if replicas > 1 else f"http://127.0.0.1:{web_ports['clients'][0]}"
+    stack_env = {
         **os.environ,
         **{f"NEGOCE_{service.upper()}_DATABASE_URL": url for service, url in databases.items()},
         "NEGOCE_AMQP_URL": amqp_url,
-        "NEGOCE_IDENTITY_JWKS_URL": f"http://127.0.0.1:{ports['identity']}/api/identity/.well-known/jwks.json",
-        "NEGOCE_MAILINGS_CLIENTS_URL": f"http://127.0.0.1:{ports['clients']}",
+        "NEGOCE_IDENTITY_JWKS_URL": f"{identity}/api/identity/.well-known/jwks.json",
+        "NEGOCE_MAILINGS_CLIENTS_URL": clients,
         "NEGOCE_CLIENTS_EXPORT_DIR": str(runtime / "exports"),
         "NEGOCE_MAILINGS_RENDER_DIR": str(runtime / "renders"),
         "NEGOCE_MAILINGS_SMTP_PORT": str(ports["smtp"]),
@@ -94,61 +193,64 @@ async def running_stack(*, databases: dict[str, str], amqp_url: str, run_id: str
         "NEGOCE_REMINDERS_CELERY_QUEUE": f"reminders_{run_id}",
         "NEGOCE_CONSOLE_API_URL": f"http://127.0.0.1:{ports['internal']}",
         "PYTHONUNBUFFERED": "1",
+        **(env or {}),
     }
-    commands: dict[str, list[str]] = {
-        **{
-            service: [
-                *(str(BIN / "uvicorn"), "--factory", f"services.{service}.app:create_app"),
-                *("--host", "127.0.0.1", "--port", str(ports[service]), "--no-access-log"),
+    stack = Stack(base_url=gateway, maildir=maildir, runtime=runtime, env=stack_env)
+
+    def add(kind: str, name: str, command: list[str], ready_url: str | None = None) -> None:
+        stack.logs[name] = runtime / f"{name}.log"
+        stack.processes[name] = Process(name, kind, command, stack.logs[name], ready_url)
+
+    for kind in WEB_KINDS:
+        for name, port in zip(_replica_names(kind, replicas), web_ports[kind], strict=True):
+            command = [
+                *(str(BIN / "uvicorn"), "--factory", f"services.{kind}.app:create_app"),
+                *("--host", "127.0.0.1", "--port", str(port), "--no-access-log"),
             ]
-            for service in (*SERVICES, "console")
-        },
-        "exports": [str(BIN / "negoce"), "clients", "export-worker"],
-        "renders": [sys.executable, "-m", "services.mailings.renders.worker"],
-        "smtp": [
-            *(sys.executable, "-m", "services.mailings.emails.dev_smtp"),
-            *("--port", str(ports["smtp"]), "--maildir", str(maildir)),
-        ],
-        "reminders-worker": [
-            *(str(BIN / "celery"), "-A", "services.reminders.firing.worker:celery_app", "worker"),
-            *("--loglevel", "WARNING", "--concurrency", "1"),
-        ],
-        "reminders-beat": [
-            *(str(BIN / "celery"), "-A", "services.reminders.firing.worker:celery_app", "beat"),
-            *("--loglevel", "WARNING", "--schedule", str(runtime / "celerybeat-schedule")),
-        ],
-    }
-    stack = Stack(base_url=f"http://127.0.0.1:{ports['gateway']}", maildir=maildir, runtime=runtime, env=env)
-    processes: list[subprocess.Popen[bytes]] = []
+            add(kind, name, command, f"http://127.0.0.1:{port}/ready")
+    for name in _replica_names("exports", replicas):
+        add("exports", name, [str(BIN / "negoce"), "clients", "export-worker"])
+    for name in _replica_names("renders", replicas):
+        add("renders", name, [sys.executable, "-m", "services.mailings.renders.worker"])
+    smtp = [sys.executable, "-m", "services.mailings.emails.dev_smtp", "--port", str(ports["smtp"])]
+    add("smtp", "smtp", [*smtp, "--maildir", str(maildir)])
+    celery = [str(BIN / "celery"), "-A", "services.reminders.firing.worker:celery_app"]
+    for name in _replica_names("reminders-worker", replicas):
+        add("reminders-worker", name, [*celery, "worker", "--loglevel", "WARNING", "--concurrency", "1"])
+    for name in _replica_names("reminders-beat", replicas):
+        # A beat's schedule file is its own state: two beats must not share one.
+        schedule = runtime / name.replace("reminders-beat", "celerybeat-schedule")
+        add("reminders-beat", name, [*celery, "beat", "--loglevel", "WARNING", "--schedule", str(schedule)])
+    add(
+        "gateway",
+        "gateway",
+        [NGINX, "-e", "stderr", "-p", str(runtime / "nginx"), "-c", str(runtime / "nginx/nginx.conf")],
+    )
     try:
-        for name, command in commands.items():
-            stack.logs[name] = runtime / f"{name}.log"
-            with stack.logs[name].open("wb") as log:
-                processes.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
         subprocess.run(
             [
                 *("sh", str(ROOT / "deploy/render-nginx.sh"), str(runtime / "nginx"), str(ports["gateway"])),
-                *(str(ports[s]) for s in API_SERVICES),
-                *(str(ports["identity"]), str(ports["console"]), str(ports["internal"])),
+                *(",".join(map(str, web_ports[kind])) for kind in (*API_SERVICES, "identity", "console")),
+                str(ports["internal"]),
             ],
             check=True,
             cwd=ROOT,
             # Every browser, API client and console call of the tests comes from 127.0.0.1: one bucket.
             # tests/test_gateway_limits.py tests the limit itself.
-            env={**env, "RATE_LIMIT": "1000", "RATE_BURST": "2000"},
+            env={**stack_env, "RATE_LIMIT": "1000", "RATE_BURST": "2000"},
         )
-        stack.logs["gateway"] = runtime / "gateway.log"
-        with stack.logs["gateway"].open("wb") as log:
-            processes.append(
-                subprocess.Popen(
-                    [NGINX, "-e", "stderr", "-p", str(runtime / "nginx"), "-c", str(runtime / "nginx/nginx.conf")],
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-        for service in (*API_SERVICES, "identity", "console"):
-            await wait_until_ready(f"{stack.base_url}/ready/{service}")
+        for name in stack.processes:
+            stack.start(name)
+        try:
+            for process in stack.processes.values():
+                if process.ready_url is not None:
+                    await wait_until_ready(process.ready_url, timeout=180)
+            for service in (*API_SERVICES, "identity", "console"):
+                await wait_until_ready(f"{stack.base_url}/ready/{service}")
+        except AssertionError as failed:
+            handles = broker_file_handles()
+            raise AssertionError(f"{failed}\nRabbitMQ file handles: {handles}\n{stack.log_tails()}") from failed
         yield stack
     finally:
-        await asyncio.gather(*(stop_process(process) for process in processes))
+        await asyncio.gather(*(stop_process(p.popen) for p in stack.processes.values() if p.popen is not None))
         shutil.rmtree(runtime, ignore_errors=True)

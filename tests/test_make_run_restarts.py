@@ -15,9 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.access_support import free_port
 from tests.conftest import AMQP_URL, RUN_ID, VHOST, _rabbitmqctl, isolated_database
-from tests.stack_support import API_SERVICES, ROOT, SERVICES, wait_until_ready
+from tests.stack_support import API_SERVICES, ROOT, SERVICES, broker_file_handles, listening_port, wait_until_ready
 
 # Every long-running process kind but the gateway: nginx's workers outlive a SIGKILLed master and keep
 # serving on its port, so that case is no outage (the restarted master waits for the port, with back-off).
@@ -66,7 +65,7 @@ async def test_every_process_killed_under_make_run_is_started_again(infrastructu
     _rabbitmqctl("add_vhost", vhost)
     _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
     runtime = Path(tempfile.mkdtemp(prefix="negoce-run-"))
-    ports = {name: free_port() for name in ("gateway", "internal", "smtp", "console", *SERVICES)}
+    ports = {name: listening_port() for name in ("gateway", "internal", "smtp", "console", *SERVICES)}
     env = {
         **os.environ,
         **{f"NEGOCE_{service.upper()}_DATABASE_URL": url for service, url in databases.items()},
@@ -107,8 +106,13 @@ async def test_every_process_killed_under_make_run_is_started_again(infrastructu
         for name in KILLED:
             assert f"exited: {name} (terminated by SIGKILL; not expected)" in said, said[-3000:]
     except AssertionError as failed:
-        # What make run printed is the only account of why a process did not come up.
-        raise AssertionError(f"{failed}\n--- make run said:\n{log.read_text(errors='replace')[-6000:]}") from failed
+        # What make run printed is the only account of why a process did not come up; the gateway's
+        # line for each refused connection to a process still starting would push it out of the tail.
+        said = "".join(line for line in log.open(errors="replace") if "connect() failed" not in line)
+        raise AssertionError(
+            f"{failed}\n--- supervisorctl status:\n{_supervisorctl(runtime, 'status')}"
+            f"--- RabbitMQ file handles (used, limit): {broker_file_handles()}\n--- make run said:\n{said[-8000:]}"
+        ) from failed
     finally:
         run.send_signal(signal.SIGTERM)  # supervisord stops every process group
         try:
