@@ -352,6 +352,26 @@ ensure_postgres_trust() {
         || log "WARNING: still cannot connect to PostgreSQL as postgres@127.0.0.1 without a password"
 }
 
+# RabbitMQ before 4.0 keeps its own count of file handles, with a ceiling of 0.9 of
+# its process's open-files limit (927 under the usual 1,024), and reserves 3-4 per
+# quorum queue whether or not a file is open. Each stack the tests start declares
+# about 90 queues: the suite's apps, a console stack and a `make run` together passed
+# the ceiling, and queue declarations then waited forever (an API that never got
+# ready). Real open files stay near 50, so a local development broker gets a
+# higher ceiling; a broker already allowing as much, or a newer one, is left alone.
+RABBITMQ_FILE_HANDLES=4000
+
+ensure_rabbitmq_file_handles() {
+    command -v rabbitmqctl >/dev/null 2>&1 && can_root || return 0
+    local limit
+    limit=$(as_root rabbitmqctl -q eval 'file_handle_cache:get_limit().' 2>/dev/null) || return 0
+    case $limit in '' | *[!0-9]*) return 0 ;; esac
+    [ "$limit" -lt "$RABBITMQ_FILE_HANDLES" ] || return 0
+    log "raising the local RabbitMQ's file handle ceiling from $limit to $RABBITMQ_FILE_HANDLES (quorum queues of test stacks)"
+    as_root rabbitmqctl -q eval "file_handle_cache:set_limit($RABBITMQ_FILE_HANDLES)." >/dev/null 2>&1 \
+        || log "WARNING: could not raise RabbitMQ's file handle ceiling; many test stacks at once may hang"
+}
+
 ensure_services() {
     if [ "${NEGOCE_SKIP_INFRA:-0}" = 1 ]; then
         log "NEGOCE_SKIP_INFRA=1: not checking PostgreSQL/RabbitMQ/Redis"
@@ -365,6 +385,7 @@ ensure_services() {
     done
     if [ ${#missing[@]} -eq 0 ]; then
         ensure_postgres_trust
+        ensure_rabbitmq_file_handles
         return 0
     fi
 
@@ -434,6 +455,7 @@ ensure_services() {
   or point NEGOCE_*_URL elsewhere and set NEGOCE_SKIP_INFRA=1."
     fi
     ensure_postgres_trust
+    ensure_rabbitmq_file_handles
 }
 
 case ${1:-all} in

@@ -9,9 +9,11 @@ account.created consumers would; tests of that flow itself go through the broker
 from __future__ import annotations
 
 import os
+import random
 import socket
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -27,11 +29,35 @@ _announced_users: set[tuple[uuid.UUID, str]] = set()
 _decrypted: dict[str, Ed25519PrivateKey] = {}
 
 
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    """A TCP port nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A free TCP port below the kernel's ephemeral range, for a server that a test starts.
+
+    A port from bind(0) lies in the ephemeral range, which every outgoing connection draws its local
+    port from: in the seconds before the server binds it (make run applies migrations first), a new
+    connection to PostgreSQL, RabbitMQ or Redis may take it, the server's bind fails with EADDRINUSE,
+    and a pooled connection can hold it for the rest of the run. Below the range only listeners
+    compete, and the ports handed out in this session are not handed out twice.
+    """
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    candidates = random.SystemRandom()
+    for _ in range(1000):
+        port = candidates.randrange(10_000, max(low, 10_001))
+        if port in _handed_out:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise AssertionError(f"no free port between 10000 and {low}")
 
 
 def _engine(service: str) -> Engine:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,6 +17,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.access_support import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 NGINX = os.environ.get("NEGOCE_NGINX_BIN") or shutil.which("nginx") or "/usr/sbin/nginx"
@@ -27,35 +27,6 @@ SERVICES = (*API_SERVICES, "identity")
 # Every process kind of `make run` that this harness starts, gateway and SMTP server aside.
 WEB_KINDS = (*SERVICES, "console")
 WORKER_KINDS = ("exports", "renders", "reminders-worker", "reminders-beat")
-_handed_out: set[int] = set()
-
-
-def listening_port() -> int:
-    """A free TCP port below the kernel's ephemeral range, for a server that a test starts.
-
-    A port from bind(0) lies in the ephemeral range, which every outgoing connection draws its local
-    port from: in the seconds before the server binds it (make run applies migrations first), a new
-    connection to PostgreSQL, RabbitMQ or Redis may take it, the server's bind fails with EADDRINUSE,
-    and a pooled connection can hold it for the rest of the run. Below the range only listeners
-    compete, and the ports handed out in this session are not handed out twice.
-    """
-    try:
-        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        low = 32768
-    candidates = random.SystemRandom()
-    for _ in range(1000):
-        port = candidates.randrange(10_000, max(low, 10_001))
-        if port in _handed_out:
-            continue
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        _handed_out.add(port)
-        return port
-    raise AssertionError(f"no free port between 10000 and {low}")
 
 
 async def wait_until_ready(url: str, timeout: float = 120.0) -> None:
@@ -172,8 +143,8 @@ async def running_stack(
     ``env`` adds settings for every process.
     """
     runtime = Path(tempfile.mkdtemp(prefix="negoce-stack-"))
-    web_ports = {kind: [listening_port() for _ in range(replicas)] for kind in WEB_KINDS}
-    ports = {name: listening_port() for name in ("gateway", "internal", "smtp")}
+    web_ports = {kind: [free_port() for _ in range(replicas)] for kind in WEB_KINDS}
+    ports = {name: free_port() for name in ("gateway", "internal", "smtp")}
     maildir = runtime / "mail"
     gateway = f"http://127.0.0.1:{ports['gateway']}"
     # One replica is reached directly, as make run does; several only through the gateway, which

@@ -15,8 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.access_support import free_port
 from tests.conftest import AMQP_URL, RUN_ID, VHOST, _rabbitmqctl, isolated_database
-from tests.stack_support import API_SERVICES, ROOT, SERVICES, broker_file_handles, listening_port, wait_until_ready
+from tests.stack_support import API_SERVICES, ROOT, SERVICES, broker_file_handles, wait_until_ready
 
 # Every long-running process kind but the gateway: nginx's workers outlive a SIGKILLed master and keep
 # serving on its port, so that case is no outage (the restarted master waits for the port, with back-off).
@@ -65,7 +66,7 @@ async def test_every_process_killed_under_make_run_is_started_again(infrastructu
     _rabbitmqctl("add_vhost", vhost)
     _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
     runtime = Path(tempfile.mkdtemp(prefix="negoce-run-"))
-    ports = {name: listening_port() for name in ("gateway", "internal", "smtp", "console", *SERVICES)}
+    ports = {name: free_port() for name in ("gateway", "internal", "smtp", "console", *SERVICES)}
     env = {
         **os.environ,
         **{f"NEGOCE_{service.upper()}_DATABASE_URL": url for service, url in databases.items()},
