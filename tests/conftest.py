@@ -32,11 +32,8 @@ AMQP_URL = f"amqp://guest:guest@127.0.0.1:5672/{VHOST}"
 JWT_SECRET = "test-" + secrets.token_hex(24)
 IDENTITY_PORT = free_port()
 IDENTITY_URL = f"http://127.0.0.1:{IDENTITY_PORT}"
-# Lets two test runs share one PostgreSQL without dropping each other's databases; each pytest-xdist
-# worker is such a run of its own.
-DB_SUFFIX = os.environ.get("NEGOCE_TEST_DB_SUFFIX", "") + (
-    f"_{os.environ['PYTEST_XDIST_WORKER']}" if "PYTEST_XDIST_WORKER" in os.environ else ""
-)
+# Lets two test runs share one PostgreSQL without dropping each other's databases.
+DB_SUFFIX = os.environ.get("NEGOCE_TEST_DB_SUFFIX", "")
 
 # Set before any settings object exists; the apps under test read them like in production.
 os.environ.update(
