@@ -59,15 +59,19 @@ broker_app = typer.Typer(help="RabbitMQ topology.", no_args_is_help=True)
 app.add_typer(broker_app, name="broker")
 
 
+# Both commands reach the broker's definitions the same way.
+ManagementUrl = Annotated[
+    str,
+    typer.Option(
+        envvar="NEGOCE_RABBITMQ_MANAGEMENT_URL", help="RabbitMQ's management API (default: AMQP host, port 15672)"
+    ),
+]
+
+
 @app.command("backup")
 def backup(
     to: Annotated[Path, typer.Option(help="Where the backup's directory is made")] = Path("backups"),
-    management_url: Annotated[
-        str,
-        typer.Option(
-            envvar="NEGOCE_RABBITMQ_MANAGEMENT_URL", help="RabbitMQ's management API (default: AMQP host, port 15672)"
-        ),
-    ] = "",
+    management_url: ManagementUrl = "",
 ) -> None:
     """Dump every service's database (pg_dump, custom format) and the broker's definitions, with a manifest."""
     from services.operations.backup import backup as make_backup
@@ -85,12 +89,7 @@ def backup(
 def restore(
     backup: Annotated[Path, typer.Argument(help="A directory `negoce backup` made", exists=True, file_okay=False)],
     force: Annotated[bool, typer.Option(help="Drop databases that hold data before restoring into them")] = False,
-    management_url: Annotated[
-        str,
-        typer.Option(
-            envvar="NEGOCE_RABBITMQ_MANAGEMENT_URL", help="RabbitMQ's management API (default: AMQP host, port 15672)"
-        ),
-    ] = "",
+    management_url: ManagementUrl = "",
 ) -> None:
     """Restore a backup into every service's database and the broker, then declare the topology from code."""
     from services.operations.backup import RestoreRefused
