@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, pool, text
 from sqlalchemy.engine import make_url
 
 from tests.access_support import account_token, free_port, register_isolated_database
+from tests.stack_support import running_gateway
 
 pytest_plugins = ["tests.time_limits"]
 
@@ -45,6 +46,11 @@ os.environ.update(
         "NEGOCE_AMQP_URL": AMQP_URL,
         "NEGOCE_LOG_LEVEL": "WARNING",
         "NEGOCE_CONSUMER_DELIVERY_LIMIT": "3",
+        # Cheap password hashes (still argon2id): the suite signs in hundreds of times, and the
+        # production cost (64 MiB, 3 passes: 0.3 s of CPU each) would add minutes. The hashing itself
+        # is tested with its own parameters (test_identity_sessions).
+        "NEGOCE_IDENTITY_ARGON2_TIME_COST": "1",
+        "NEGOCE_IDENTITY_ARGON2_MEMORY_COST_KIB": "1024",
         # Small pools: the suite starts many apps and processes, and `make run` may hold connections beside it.
         "NEGOCE_DATABASE_POOL_SIZE": "3",
         # Room for bursts (concurrency tests) up to the six connections an app of the suite always had.
@@ -171,6 +177,13 @@ def identity_server(infrastructure: None) -> Iterator[str]:
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+async def gateway(identity_server: str) -> AsyncIterator[str]:
+    """The services and the console under uvicorn behind nginx, started once for every module that uses it."""
+    async with running_gateway() as base:
+        yield base
 
 
 @contextlib.asynccontextmanager

@@ -225,3 +225,65 @@ async def running_stack(
     finally:
         await asyncio.gather(*(stop_process(p.popen) for p in stack.processes.values() if p.popen is not None))
         shutil.rmtree(runtime, ignore_errors=True)
+
+
+UVICORN = str(Path(sys.executable).with_name("uvicorn"))
+
+
+@contextlib.asynccontextmanager
+async def running_gateway(
+    apps: dict[str, str] | None = None, *, rate_limit: int = 10_000, rate_burst: int = 10_000
+) -> AsyncIterator[str]:
+    """Start each service with uvicorn and nginx rendered from deploy/; yield the gateway's base URL.
+
+    ``apps`` replaces a service's app factory (``module:function``) for a test that needs one. The rate
+    limit is lifted unless asked for: the fuzzers send hundreds of requests a second from one address.
+    """
+    # The console too: the gateway sends it every path outside /api, which must never answer a 5xx.
+    factories = {s: f"services.{s}.app:create_app" for s in WEB_KINDS} | (apps or {})
+    ports = {service: free_port() for service in factories}
+    gateway_port, internal_port = free_port(), free_port()
+    runtime = Path(tempfile.mkdtemp(prefix="negoce-gateway-"))
+    # As make run does: the mailings service resolves campaigns through the clients service itself.
+    env = {
+        **os.environ,
+        "NEGOCE_MAILINGS_CLIENTS_URL": f"http://127.0.0.1:{ports['clients']}",
+        "NEGOCE_CONSOLE_API_URL": f"http://127.0.0.1:{internal_port}",
+    }
+    processes = [
+        subprocess.Popen(
+            [UVICORN, "--factory", factories[s], "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for s, port in ports.items()
+    ]
+    try:
+        subprocess.run(
+            [
+                "sh",
+                str(ROOT / "deploy/render-nginx.sh"),
+                str(runtime),
+                str(gateway_port),
+                *(str(ports[s]) for s in ("clients", "orders", "reminders", "mailings", "identity")),
+                *(str(ports["console"]), str(internal_port)),
+            ],
+            check=True,
+            cwd=ROOT,
+            env={**os.environ, "RATE_LIMIT": str(rate_limit), "RATE_BURST": str(rate_burst)},
+        )
+        processes.append(
+            subprocess.Popen(
+                [NGINX, "-e", "stderr", "-p", str(runtime), "-c", str(runtime / "nginx.conf")],
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        base = f"http://127.0.0.1:{gateway_port}"
+        for service in WEB_KINDS:
+            await wait_until_ready(f"{base}/ready/{service}")
+        yield base
+    finally:
+        await asyncio.gather(*(stop_process(process) for process in processes))
+        shutil.rmtree(runtime, ignore_errors=True)

@@ -19,11 +19,6 @@ from tests.identity_support import (  # noqa: F401 (fixtures)
 )
 
 NEGOCE = str(Path(sys.executable).with_name("negoce"))
-# Every account of the test database that identity does not know is adopted: keep each hash cheap.
-CHEAP_HASHES = {
-    "NEGOCE_IDENTITY_ARGON2_TIME_COST": "1",
-    "NEGOCE_IDENTITY_ARGON2_MEMORY_COST_KIB": "1024",
-}
 
 
 def adopt(*args: str) -> list[dict]:
@@ -32,7 +27,7 @@ def adopt(*args: str) -> list[dict]:
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, **CHEAP_HASHES},
+        env=os.environ.copy(),  # the session's cheap hashes (conftest): every unknown account is adopted
     )
     assert result.returncode == 0, result.stderr
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]

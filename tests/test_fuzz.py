@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from tests.access_support import announce_account
-from tests.test_gateway import gateway  # noqa: F401 - the module-scoped fixture is shared
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

@@ -1,89 +1,8 @@
 """The whole system as `make run` starts it: four service processes behind the nginx gateway."""
 
-import asyncio
-import contextlib
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import httpx
-import pytest
 
-from tests.access_support import free_port
 from tests.conftest import SERVICES
-from tests.stack_support import NGINX, ROOT, stop_process, wait_until_ready
-
-UVICORN = str(Path(sys.executable).with_name("uvicorn"))
-
-
-@contextlib.asynccontextmanager
-async def running_gateway(
-    apps: dict[str, str] | None = None, *, rate_limit: int = 10_000, rate_burst: int = 10_000
-) -> AsyncIterator[str]:
-    """Start each service with uvicorn and nginx rendered from deploy/; yield the gateway's base URL.
-
-    ``apps`` replaces a service's app factory (``module:function``) for a test that needs one. The rate
-    limit is lifted unless asked for: the fuzzers send hundreds of requests a second from one address.
-    """
-    # The console too: the gateway sends it every path outside /api, which must never answer a 5xx.
-    factories = {s: f"services.{s}.app:create_app" for s in (*SERVICES, "console")} | (apps or {})
-    ports = {service: free_port() for service in factories}
-    gateway_port, internal_port = free_port(), free_port()
-    runtime = Path(tempfile.mkdtemp(prefix="negoce-gateway-"))
-    # As make run does: the mailings service resolves campaigns through the clients service itself.
-    env = {
-        **os.environ,
-        "NEGOCE_MAILINGS_CLIENTS_URL": f"http://127.0.0.1:{ports['clients']}",
-        "NEGOCE_CONSOLE_API_URL": f"http://127.0.0.1:{internal_port}",
-    }
-    processes = [
-        subprocess.Popen(
-            [UVICORN, "--factory", factories[s], "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for s, port in ports.items()
-    ]
-    try:
-        subprocess.run(
-            [
-                "sh",
-                str(ROOT / "deploy/render-nginx.sh"),
-                str(runtime),
-                str(gateway_port),
-                *(str(ports[s]) for s in ("clients", "orders", "reminders", "mailings", "identity")),
-                *(str(ports["console"]), str(internal_port)),
-            ],
-            check=True,
-            cwd=ROOT,
-            env={**os.environ, "RATE_LIMIT": str(rate_limit), "RATE_BURST": str(rate_burst)},
-        )
-        processes.append(
-            subprocess.Popen(
-                [NGINX, "-e", "stderr", "-p", str(runtime), "-c", str(runtime / "nginx.conf")],
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        base = f"http://127.0.0.1:{gateway_port}"
-        for service in (*SERVICES, "console"):
-            await wait_until_ready(f"{base}/ready/{service}")
-        yield base
-    finally:
-        await asyncio.gather(*(stop_process(process) for process in processes))
-        shutil.rmtree(runtime, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-async def gateway() -> AsyncIterator[str]:
-    """The whole system behind the gateway, for a test module."""
-    async with running_gateway() as base:
-        yield base
 
 
 async def test_every_service_is_ready_behind_the_gateway(gateway):

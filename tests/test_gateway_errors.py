@@ -17,8 +17,8 @@ from tests.access_support import account_token
 from tests.conftest import SERVICES, database_url, new_account
 from tests.failing_app import FAILING_PATH
 from tests.reminders_support import send_client_event, snapshot
+from tests.stack_support import ROOT, running_gateway
 from tests.support import eventually
-from tests.test_gateway import ROOT, running_gateway
 
 ROUNDS = 60
 

@@ -16,7 +16,6 @@ import httpx
 
 from tests.access_support import account_token, free_port
 from tests.stack_support import NGINX, ROOT, stop_process, wait_until_ready
-from tests.test_gateway import gateway  # noqa: F401 - the module-scoped fixture is shared
 
 
 @contextlib.asynccontextmanager

@@ -10,7 +10,6 @@ from tests.identity_support import (  # noqa: F401 (fixtures)
     new_owner,
     unique_email,
 )
-from tests.test_gateway import gateway  # noqa: F401 - the module-scoped fixture is shared
 
 
 async def test_sign_in_and_the_published_keys_go_through_the_gateway(gateway, identity_app):

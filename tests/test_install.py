@@ -82,8 +82,17 @@ def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     python = str(venv / "bin" / "python")
     for step in (
         ["venv", "--quiet", str(venv), "--python", shutil.which("python3") or ""],
-        ["pip", "sync", "--quiet", "--require-hashes", "--python", python, "requirements/runtime.txt"],
-        ["pip", "install", "--quiet", "--no-deps", "--python", python, "."],
+        [
+            "pip",
+            "sync",
+            "--quiet",
+            "--require-hashes",
+            "--compile-bytecode",
+            "--python",
+            python,
+            "requirements/runtime.txt",
+        ],
+        ["pip", "install", "--quiet", "--no-deps", "--compile-bytecode", "--python", python, "."],
     ):
         built = subprocess.run([_uv(), *step], cwd=ROOT, capture_output=True, text=True, timeout=240)
         assert built.returncode == 0, built.stderr

@@ -7,6 +7,7 @@ another client) and paid, in proportions a small wine merchant would see.
 
 from __future__ import annotations
 
+import asyncio
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,8 +90,13 @@ async def generate_history(
     orders: int,
     seed: int = 42,
     variants: list[int] | None = None,
+    concurrency: int = 1,
 ) -> HistoryStats:
-    """Create ``orders`` orders across the clients with a realistic mix of what follows."""
+    """Create ``orders`` orders across the clients with a realistic mix of what follows.
+
+    With ``concurrency`` above 1, that many streams of orders run side by side (each with its own
+    generator, seeded from ``seed``), as several sellers at once would: the same orders, made faster.
+    """
     rng = random.Random(seed)
     stats = HistoryStats(variants=variants or await build_catalogue(http, rng=rng))
     for client_id in rng.sample(client_ids, k=max(1, len(client_ids) // 5)):
@@ -104,8 +110,14 @@ async def generate_history(
                 },
             )
         )
-    for _ in range(orders):
-        await _one_order(http, rng=rng, client_ids=client_ids, stats=stats)
+    streams = [rng] if concurrency == 1 else [random.Random(rng.getrandbits(64)) for _ in range(concurrency)]
+
+    async def stream(stream_rng: random.Random, count: int) -> None:
+        for _ in range(count):
+            await _one_order(http, rng=stream_rng, client_ids=client_ids, stats=stats)
+
+    share, extra = divmod(orders, len(streams))
+    await asyncio.gather(*(stream(r, share + (n < extra)) for n, r in enumerate(streams)))
     return stats
 
 
