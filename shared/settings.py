@@ -26,12 +26,17 @@ class ProductionSettingsError(RuntimeError):
     """
 
 
+def holds_placeholder(value: object) -> bool:
+    """Whether a setting still holds the examples' placeholder, in any letter case."""
+    return isinstance(value, str) and PLACEHOLDER_MARK.lower() in value.lower()
+
+
 def production_credential_problems(settings: ServiceSettings) -> list[str]:
     """What in these settings is a default or placeholder credential, one phrase each (empty when none)."""
     problems = [
         f"{name} still holds the {PLACEHOLDER_MARK} placeholder"
         for name, value in settings
-        if isinstance(value, str) and PLACEHOLDER_MARK.lower() in value.lower()
+        if holds_placeholder(value)
     ]
     amqp = urlsplit(settings.amqp_url)
     if (amqp.username or "guest") == "guest" or not amqp.password:

@@ -89,6 +89,8 @@ def test_production_refuses_the_demo_account(production: pytest.MonkeyPatch, com
     ("variable", "value", "named"),
     [
         ("NEGOCE_CONSOLE_SECRET", "CHANGE-ME-console-session-secret-of-more-than-32-characters", "SECRET"),
+        # The same check as the services': the placeholder in any letter case.
+        ("NEGOCE_CONSOLE_SECRET", "change-me-console-session-secret-of-more-than-32-characters", "SECRET"),
         ("NEGOCE_CONSOLE_SECRET", "too-short", "SECRET"),
         ("NEGOCE_REDIS_URL", "redis://redis:6379/0", "Redis"),
     ],

@@ -10,7 +10,7 @@ from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.secret_files import SettingsWithSecretFiles
-from shared.settings import PLACEHOLDER_MARK, ProductionSettingsError
+from shared.settings import PLACEHOLDER_MARK, ProductionSettingsError, holds_placeholder
 
 DEVELOPMENT_CONSOLE_SECRET = "negoce-console-development-secret-do-not-use"
 
@@ -58,7 +58,7 @@ class ConsoleSettings(SettingsWithSecretFiles):
     def _refuse_the_development_secret_elsewhere(self) -> ConsoleSettings:
         if self.environment != "production":
             return self
-        if self.secret == DEVELOPMENT_CONSOLE_SECRET or len(self.secret) < 32 or PLACEHOLDER_MARK in self.secret:
+        if self.secret == DEVELOPMENT_CONSOLE_SECRET or len(self.secret) < 32 or holds_placeholder(self.secret):
             # Not a ValueError: pydantic would print the offending value, a secret, into the log.
             raise ProductionSettingsError(
                 "NEGOCE_CONSOLE_SECRET must be a secret of at least 32 characters in production, not the "
