@@ -34,9 +34,7 @@ def holds_placeholder(value: object) -> bool:
 def production_credential_problems(settings: ServiceSettings) -> list[str]:
     """What in these settings is a default or placeholder credential, one phrase each (empty when none)."""
     problems = [
-        f"{name} still holds the {PLACEHOLDER_MARK} placeholder"
-        for name, value in settings
-        if holds_placeholder(value)
+        f"{name} still holds the {PLACEHOLDER_MARK} placeholder" for name, value in settings if holds_placeholder(value)
     ]
     amqp = urlsplit(settings.amqp_url)
     if (amqp.username or "guest") == "guest" or not amqp.password:
