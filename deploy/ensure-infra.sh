@@ -473,10 +473,22 @@ ensure_services() {
     ensure_rabbitmq_file_handles
 }
 
+# ------------------------------------------------------------------- fonts
+# The PDFs (letters, labels) embed DejaVu Sans from the distribution's package.
+FONTS_DIR=${NEGOCE_FONTS_DIR:-/usr/share/fonts/truetype/dejavu}
+
+ensure_fonts() {
+    [ -f "$FONTS_DIR/DejaVuSans.ttf" ] && [ -f "$FONTS_DIR/DejaVuSans-Bold.ttf" ] && return 0
+    can_apt || die "DejaVu fonts are missing from $FONTS_DIR and cannot be installed from here: apt-get install fonts-dejavu-core (or set NEGOCE_FONTS_DIR)"
+    apt_install fonts-dejavu-core
+    [ -f "$FONTS_DIR/DejaVuSans.ttf" ] || die "fonts-dejavu-core installed but $FONTS_DIR/DejaVuSans.ttf is missing (set NEGOCE_FONTS_DIR)"
+}
+
 case ${1:-all} in
-    all) ensure_services; ensure_nginx; ensure_assets; ensure_pgbouncer ;;
+    all) ensure_services; ensure_nginx; ensure_assets; ensure_pgbouncer; ensure_fonts ;;
     services) ensure_services ;;
     nginx) ensure_nginx ;;
+    fonts) ensure_fonts ;;
     python) ensure_python ;;
     venv) ensure_venv ;;
     uv) ensure_uv ;;

@@ -1,14 +1,20 @@
-"""The embedded Unicode fonts (DejaVu Sans, shipped in ./fonts), registered with reportlab once per process."""
+"""The embedded Unicode fonts (DejaVu Sans, from the system's fonts-dejavu-core), registered with reportlab once per process.
+
+The font files come from the operating system's package (Debian's fonts-dejavu-core: `deploy/ensure-infra.sh`
+installs it, the image's Dockerfile too), never from a copy in the repository. NEGOCE_FONTS_DIR points
+elsewhere where the distribution keeps them in another folder.
+"""
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-FONTS_DIR = Path(__file__).with_name("fonts")
+DEFAULT_FONTS_DIR = "/usr/share/fonts/truetype/dejavu"
 REGULAR = "NegoceSans"
 BOLD = "NegoceSans-Bold"
 # PDF's built-in Helvetica has no Œ, € or "ᵉ"; a TrueType font, embedded (as a subset), prints them everywhere.
@@ -28,8 +34,15 @@ def register_fonts() -> None:
         return
     with _lock:
         if not _registered:
+            folder = Path(os.environ.get("NEGOCE_FONTS_DIR") or DEFAULT_FONTS_DIR)
             for name, filename in _FILES.items():
-                pdfmetrics.registerFont(TTFont(name, str(FONTS_DIR / filename)))
+                path = folder / filename
+                if not path.is_file():
+                    raise FileNotFoundError(
+                        f"{path} is missing: install the DejaVu fonts (Debian: apt-get install fonts-dejavu-core)"
+                        " or set NEGOCE_FONTS_DIR to the folder that holds DejaVuSans.ttf"
+                    )
+                pdfmetrics.registerFont(TTFont(name, str(path)))
             _registered = True
 
 
