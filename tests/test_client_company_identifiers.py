@@ -225,3 +225,21 @@ async def test_a_snapshot_written_before_the_identifiers_is_still_read(orders_ap
     client_id = await published_client(orders_api, orders_account(), kind="company", company_name="Ancienne Cave")
     replica = await _replica(orders_sql, client_id)
     assert replica == {"version": 1, "legal_form": None, "siren": None, "siret": None, "vat_number": None}
+
+
+async def test_an_erasure_removes_the_identifiers_here_and_in_orders(api, orders_api, orders_sql, account, sql):
+    created = await _company(api, account)
+    await eventually(lambda: _replica(orders_sql, created["id"]))
+    erased = await api.post(f"/api/clients/{created['id']}/erase", headers=account.headers)
+    assert erased.status_code == 200, erased.text
+    # A sole trader's SIREN names a person: nothing of it stays, not even in the events already written.
+    assert all(erased.json()[k] is None for k in IDENTIFIERS)
+    for (body,) in await sql("SELECT body::text FROM outbox WHERE account_id = :a", a=account.id):
+        assert SIREN not in body and "SCEA" not in body, body
+
+    async def forgotten() -> dict[str, Any] | None:
+        replica = await _replica(orders_sql, created["id"])
+        return replica if replica and replica["siren"] is None else None
+
+    replica = await eventually(forgotten)
+    assert {k: replica[k] for k in IDENTIFIERS} == dict.fromkeys(IDENTIFIERS)
