@@ -155,6 +155,11 @@ class Client(Base):
     accepts_mailing: Mapped[bool] = mapped_column(Boolean, default=True)
     note: Mapped[str | None] = mapped_column(Text)
     show_note_on_orders: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A company's identifiers, compact and checked (services.clients.base.validation); None for a person.
+    legal_form: Mapped[str | None] = mapped_column(String(50))
+    siren: Mapped[str | None] = mapped_column(String(9))
+    siret: Mapped[str | None] = mapped_column(String(14))
+    vat_number: Mapped[str | None] = mapped_column(String(16))
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     blocked_reason: Mapped[str | None] = mapped_column(String(500))
     blocked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -187,6 +187,11 @@ class ClientReplica(Base):
     price_grid_id: Mapped[int | None] = mapped_column(BigInteger)
     billing_address: Mapped[dict | None] = mapped_column(JSONB)
     shipping_address: Mapped[dict | None] = mapped_column(JSONB)
+    # A company client's identifiers, which its invoices print; None for a person.
+    legal_form: Mapped[str | None] = mapped_column(String(50))
+    siren: Mapped[str | None] = mapped_column(String(9))
+    siret: Mapped[str | None] = mapped_column(String(14))
+    vat_number: Mapped[str | None] = mapped_column(String(16))
 
 
 class NumberSequence(Base):

@@ -59,6 +59,11 @@ class ClientSnapshot(BaseModel):
     accepts_mailing: bool
     note: str | None = None
     show_note_on_orders: bool = False
+    # A company's identifiers (checked by the clients service); absent from messages written before them.
+    legal_form: str | None = None
+    siren: str | None = None
+    siret: str | None = None
+    vat_number: str | None = None
     blocked: bool = False
     archived: bool = False
     contacts: list[ContactPayload] = []

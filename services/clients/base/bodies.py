@@ -10,6 +10,7 @@ from services.clients.models import Client, Contact
 from shared.events.clients import AddressPayload, ClientSnapshot, ContactPayload
 
 ADDRESS_PARTS = ("line1", "line2", "line3", "postal_code", "city")
+COMPANY_IDENTIFIERS = ("legal_form", "siren", "siret", "vat_number")
 
 
 def address_of(client: Client, prefix: str) -> dict[str, Any]:
@@ -28,6 +29,11 @@ def name_of(client: Client | Any, order: NameOrder) -> str:
         company_name=client.company_name,
         order=order,
     )
+
+
+def company_identifiers(client: Client) -> dict[str, str | None]:
+    """A company's legal form, SIREN, SIRET and VAT number (all None for a person)."""
+    return {name: getattr(client, name) for name in COMPANY_IDENTIFIERS}
 
 
 def last_invoiced(row: Client | Any) -> dict[str, Any] | None:
@@ -67,6 +73,7 @@ def client_body(client: Client, *, tag_ids: list[int], order: NameOrder) -> dict
         "accepts_mailing": client.accepts_mailing,
         "note": client.note,
         "show_note_on_orders": client.show_note_on_orders,
+        **company_identifiers(client),
         "blocked": client.blocked,
         "blocked_reason": client.blocked_reason,
         "blocked_at": client.blocked_at,
@@ -124,6 +131,7 @@ def snapshot(
         accepts_mailing=client.accepts_mailing,
         note=client.note,
         show_note_on_orders=client.show_note_on_orders,
+        **company_identifiers(client),
         blocked=client.blocked,
         archived=client.archived_at is not None,
         contacts=[contact_payload(c) for c in contacts],

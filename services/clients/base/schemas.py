@@ -93,6 +93,10 @@ class ClientRead(BaseModel):
     accepts_mailing: bool
     note: str | None
     show_note_on_orders: bool
+    legal_form: str | None
+    siren: str | None
+    siret: str | None
+    vat_number: str | None
     blocked: bool
     blocked_reason: str | None
     blocked_at: datetime | None

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from types import ModuleType
 from typing import Annotated
 
 import pycountry
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from stdnum import exceptions as stdnum_errors
+from stdnum.eu import vat
+from stdnum.fr import siren, siret
 
 FRENCH_POSTAL_CODE = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-8])\d{3}$")
 PHONE = re.compile(r"^\+?[0-9 ().\-/]{4,30}$")
@@ -32,6 +36,39 @@ def _phone(value: str) -> str:
     if not PHONE.match(value) or sum(c.isdigit() for c in value) < 4:
         raise ValueError("not a phone number")
     return value
+
+
+# Why a company identifier was refused, by the python-stdnum error that refused it.
+IDENTIFIER_PROBLEMS = {
+    stdnum_errors.InvalidLength: "has the wrong number of characters",
+    stdnum_errors.InvalidFormat: "has characters it may not hold",
+    stdnum_errors.InvalidChecksum: "has a wrong check digit or key",
+    stdnum_errors.InvalidComponent: "does not start with the code of a European Union country",
+}
+
+
+def _identifier(value: str, module: ModuleType, example: str) -> str:
+    # stdnum compacts the number first (spaces, dots, dashes, case), so what is stored is its compact form.
+    try:
+        return str(module.validate(value))
+    except stdnum_errors.ValidationError as error:
+        problem = next((text for kind, text in IDENTIFIER_PROBLEMS.items() if isinstance(error, kind)), "is not valid")
+        raise ValueError(f"{problem}, e.g. {example}") from error
+
+
+def check_siren(value: str | None) -> str | None:
+    """A SIREN (9 digits, Luhn key) in its compact form."""
+    return None if value is None else _identifier(value, siren, "732 829 320")
+
+
+def check_siret(value: str | None) -> str | None:
+    """A SIRET (the SIREN and a 5-digit establishment number, Luhn key) in its compact form."""
+    return None if value is None else _identifier(value, siret, "732 829 320 00074")
+
+
+def check_vat_number(value: str | None) -> str | None:
+    """An intra-EU VAT number: its country prefix upper-case, then the country's own number, checked."""
+    return None if value is None else _identifier(value, vat, "FR 40 303 265 045")
 
 
 def check_postal_code(postal_code: str | None, country_code: str | None) -> str | None:
@@ -71,5 +108,14 @@ AccountingCodeText = Annotated[
 CountryCode = Annotated[
     str, BeforeValidator(blank_to_none), AfterValidator(_country), Field(min_length=2, max_length=2, examples=["FR"])
 ]
+LegalFormText = Annotated[
+    Annotated[str, StringConstraints(max_length=50)] | None,
+    BeforeValidator(blank_to_none),
+    Field(default=None, examples=["SARL"]),
+]
+# Room for the separators people type ("FR 40 303.265.045"); the checked compact form is shorter.
+SirenText = Annotated[Text30, AfterValidator(check_siren), Field(examples=["732829320"])]
+SiretText = Annotated[Text30, AfterValidator(check_siret), Field(examples=["73282932000074"])]
+VatNumberText = Annotated[Text30, AfterValidator(check_vat_number), Field(examples=["FR40303265045"])]
 Phone = Annotated[Text30, AfterValidator(lambda v: None if v is None else _phone(v))]
 Id = Annotated[int, Field(ge=1, le=DB_BIGINT_MAX)]

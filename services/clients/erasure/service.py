@@ -39,6 +39,11 @@ PERSONAL_FIELDS = (
     "mobile",
     "note",
     "blocked_reason",
+    # A sole trader's SIREN names a person as surely as a name does.
+    "legal_form",
+    "siren",
+    "siret",
+    "vat_number",
     *(
         f"{kind}_{part}"
         for kind in ("billing", "shipping")
@@ -63,6 +68,10 @@ SNAPSHOT_PERSONAL_KEYS = (
     "accepts_mailing",
     "note",
     "show_note_on_orders",
+    "legal_form",
+    "siren",
+    "siret",
+    "vat_number",
     "contacts",
 )
 # Other events of this service that carry a free text about the client.

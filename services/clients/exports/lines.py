@@ -16,13 +16,29 @@ set-based statement (``REFRESH_LINES``: about 80 µs a row).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import BigInteger, Text, bindparam, cast, func, literal, literal_column, select, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Text,
+    bindparam,
+    cast,
+    func,
+    inspect,
+    literal,
+    literal_column,
+    select,
+    update,
+)
+from sqlalchemy import Column as TableColumn
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql import visitors
 
 from services.clients.exports.columns import CLIENT_COLUMNS, CategoryRow, spreadsheet_cell
+from services.clients.exports.columns import Column as ExportColumn
 from services.clients.models import Account, Client
 
 # A cell as COPY's CSV format writes it: quoted when it holds the separator, a quote or a line break.
@@ -34,23 +50,48 @@ $body$ SELECT CASE WHEN value IS NULL THEN ''
 """
 
 
-def client_line(timezone: Any) -> Any:
-    """The client's CSV line (without its line break): every export column, formatted and quoted."""
-    cells = [func.csv_field(cast(spreadsheet_cell(column, timezone), Text)) for column in CLIENT_COLUMNS]
+def client_line(timezone: Any, *, missing: Collection[str] = ()) -> Any:
+    """The client's CSV line (without its line break): every export column, formatted and quoted.
+
+    A column that reads a ``missing`` column of ``clients`` is an empty cell (see ``table_columns``).
+    """
+    cells = [
+        literal("")
+        if missing and _reads(column) & set(missing)
+        else func.csv_field(cast(spreadsheet_cell(column, timezone), Text))
+        for column in CLIENT_COLUMNS
+    ]
     return func.concat_ws(literal(";"), *cells)
+
+
+def _reads(column: ExportColumn) -> set[str]:
+    """The columns of ``clients`` an export column reads."""
+    value = column.value()
+    clause = value.__clause_element__() if hasattr(value, "__clause_element__") else value
+    return {c.name for c in visitors.iterate(clause) if isinstance(c, TableColumn) and c.table is Client.__table__}
+
+
+def table_columns(connection: Connection) -> set[str]:
+    """The columns ``clients`` has in the database, which a migration's generated SQL may read.
+
+    A migration generates the trigger SQL from today's code, which may name columns that a later
+    revision adds: it passes the columns that exist at its own revision, so that it still runs.
+    """
+    return {c["name"] for c in inspect(connection).get_columns("clients")}
 
 
 FROM_CLIENTS = "\nFROM clients LEFT OUTER JOIN categories AS category ON category.id = clients.category_id"
 
 
-def export_line_function_sql() -> str:
+def export_line_function_sql(existing: Collection[str] | None = None) -> str:
     """The trigger function that stores each client's line (generated from the export's columns).
 
     The line is compiled as a query over ``clients`` (so the tags subquery correlates), whose FROM
-    then reads the row being written instead of the table.
+    then reads the row being written instead of the table. ``existing``: see ``table_columns``.
     """
+    missing = set() if existing is None else {c.name for c in Client.__table__.columns} - set(existing)
     query = (
-        select(client_line(literal_column("account.timezone")))
+        select(client_line(literal_column("account.timezone"), missing=missing))
         .select_from(Client)
         .outerjoin(CategoryRow, CategoryRow.id == Client.category_id)
     )
@@ -101,13 +142,13 @@ def line_sensitive_columns() -> list[str]:
     return [c.name for c in Client.__table__.columns if c.name not in STATISTICS_COLUMNS | {"export_line"}]
 
 
-def export_line_triggers_sql() -> str:
+def export_line_triggers_sql(existing: Collection[str] | None = None) -> str:
     """The two row triggers: every INSERT, and an UPDATE that changes anything but the statistics.
 
     A statement that sets export_line to NULL (the label, tag and time-zone triggers do) also asks
-    for the line again.
+    for the line again. ``existing``: see ``table_columns``.
     """
-    columns = line_sensitive_columns()
+    columns = [c for c in line_sensitive_columns() if existing is None or c in existing]
     new = ", ".join(f"NEW.{name}" for name in columns)
     old = ", ".join(f"OLD.{name}" for name in columns)
     return f"""

@@ -7,7 +7,20 @@ from typing import Literal
 from pydantic import Field
 
 from services.clients.base.schemas import Address, Email, Strict
-from services.clients.base.validation import AccountingCodeText, Id, Note, Phone, Text30, Text100, Text200, Text500
+from services.clients.base.validation import (
+    AccountingCodeText,
+    Id,
+    LegalFormText,
+    Note,
+    Phone,
+    SirenText,
+    SiretText,
+    Text30,
+    Text100,
+    Text200,
+    Text500,
+    VatNumberText,
+)
 
 
 class ClientFields(Strict):
@@ -36,6 +49,15 @@ class ClientFields(Strict):
     accepts_mailing: bool | None = None
     note: Note
     show_note_on_orders: bool | None = None
+    # A company's identifiers, printed on its invoices; a private person has none.
+    legal_form: LegalFormText = Field(default=None, description="A company's legal form: SARL, SAS, EARL, SCEA...")
+    siren: SirenText = Field(default=None, description="A company's SIREN; spaces and dots are dropped")
+    siret: SiretText = Field(
+        default=None, description="The SIRET of the establishment invoiced; it starts with the SIREN"
+    )
+    vat_number: VatNumberText = Field(
+        default=None, description="Intra-EU VAT number, country prefix first; a French one holds the SIREN"
+    )
 
 
 class ClientCreate(ClientFields):

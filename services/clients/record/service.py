@@ -15,7 +15,13 @@ from services.clients.base.service import account_of, client_read, load_client, 
 from services.clients.labels import service as labels
 from services.clients.models import Account, Client, outbox
 from services.clients.record import repository as record_repository
-from services.clients.record.domain import accounting_code_stem, next_accounting_code, sort_keys
+from services.clients.record.domain import (
+    COMPANY_IDENTIFIERS,
+    accounting_code_stem,
+    identifiers_problem,
+    next_accounting_code,
+    sort_keys,
+)
 from services.clients.record.schemas import ClientFields
 from services.clients.search.keys import person_names, search_keys
 from services.clients.timeline import service as timeline
@@ -52,6 +58,7 @@ SCALAR_FIELDS = (
     "note",
     "show_note_on_orders",
     "shipping_same_as_billing",
+    *COMPANY_IDENTIFIERS,
 )
 NOT_NULLABLE = {
     "accepts_emailing",
@@ -212,6 +219,11 @@ async def _apply(
         raise InvalidField("company_name", "a company needs a name")
     if client.kind == "person" and not (client.last_name or client.first_name):
         raise InvalidField("last_name", "a person needs a last or first name")
+    problem = identifiers_problem(
+        kind=client.kind, identifiers={name: getattr(client, name) for name in COMPANY_IDENTIFIERS}
+    )
+    if problem is not None:
+        raise InvalidField(*problem)
     if not client.shipping_same_as_billing and not (client.shipping_line1 and client.shipping_city):
         raise InvalidField("shipping_address", "needed when shipping_same_as_billing is false")
     if client.billing_country is None:

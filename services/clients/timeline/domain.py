@@ -134,6 +134,10 @@ FIELD_LABELS = {
     "accepts_mailing": "accepte le courrier",
     "note": "note",
     "show_note_on_orders": "note sur les commandes",
+    "legal_form": "forme juridique",
+    "siren": "SIREN",
+    "siret": "SIRET",
+    "vat_number": "n° de TVA intracommunautaire",
     "contacts": "contacts",
 }
 NOTE_KINDS = {"comment": "Commentaire", "call": "Appel", "meeting": "Rendez-vous"}

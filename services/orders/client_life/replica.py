@@ -7,10 +7,12 @@ from shared.client_replica import ReplicaTable, Values
 from shared.events.clients import ClientSnapshot
 from shared.text import fold
 
+COMPANY_IDENTIFIERS = ("legal_form", "siren", "siret", "vat_number")
+
 
 def _columns(p: ClientSnapshot) -> Values:
     # What taking an order needs: the picker's search key, the closed states, the banner note,
-    # the price grid and the addresses.
+    # the price grid, the addresses and a company's identifiers (which invoices print).
     return {
         "search_name": fold(p.display_name),
         "blocked": p.blocked,
@@ -20,11 +22,12 @@ def _columns(p: ClientSnapshot) -> Values:
         "price_grid_id": p.price_grid_id,
         "billing_address": p.billing_address.model_dump(),
         "shipping_address": p.shipping_address.model_dump() if p.shipping_address else None,
+        **{name: getattr(p, name) for name in COMPANY_IDENTIFIERS},
     }
 
 
 def _personal(pseudonym: str) -> Values:
-    # The name, note and addresses are a person's data; the grid and the flags are not.
+    # The name, note, addresses and identifiers say who the client is; the grid and the flags do not.
     return {
         "display_name": pseudonym,
         "search_name": fold(pseudonym),
@@ -32,6 +35,7 @@ def _personal(pseudonym: str) -> Values:
         "show_note_on_orders": False,
         "billing_address": None,
         "shipping_address": None,
+        **dict.fromkeys(COMPANY_IDENTIFIERS),
     }
 
 

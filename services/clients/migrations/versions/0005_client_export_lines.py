@@ -54,13 +54,13 @@ CREATE TRIGGER accounts_timezone_export_line AFTER UPDATE OF timezone ON account
 
 
 def upgrade() -> None:
-    from services.clients.exports.lines import CSV_FIELD_FUNCTION, export_line_function_sql
+    from services.clients.exports.lines import CSV_FIELD_FUNCTION, export_line_function_sql, table_columns
 
     op.add_column('clients', sa.Column('export_line', sa.Text(), nullable=True))
     op.execute(CSV_FIELD_FUNCTION)
     # Generated from the export's columns as they are at this revision; when they change, a new
     # revision runs CREATE OR REPLACE again (tests/test_exports.py checks the two agree).
-    op.execute(export_line_function_sql())
+    op.execute(export_line_function_sql(table_columns(op.get_bind())))
     op.execute("CREATE TRIGGER clients_export_line BEFORE INSERT OR UPDATE ON clients FOR EACH ROW "
                "EXECUTE FUNCTION clients_export_line()")
     op.execute(TOUCH_TRIGGERS)

@@ -14,10 +14,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from services.clients.exports.lines import export_line_triggers_sql
+    from services.clients.exports.lines import export_line_triggers_sql, table_columns
 
     # Lines stored so far are correct: only which updates fire the trigger changes.
-    op.execute(export_line_triggers_sql())
+    op.execute(export_line_triggers_sql(table_columns(op.get_bind())))
 
 
 def downgrade() -> None:
