@@ -1,4 +1,5 @@
-"""Command line: python -m bench [generate|list|search|exports|events|reminders|paper|identity|console|all] (default: all).
+"""Command line: python -m bench [generate|list|search|exports|events|reminders|paper|documents|identity|console|all]
+(default: all).
 
 generate  load the bench account with N clients, their contacts, invoices and orders (COPY); skipped
           when it already holds them, reloaded when an older generator made it (or with --force)
@@ -10,6 +11,8 @@ exports   CSV streamed through the gateway (rows/s, service memory) against bare
 events    invoice events into the clients read model (events/s, delay) against raw aio-pika
 paper     10,000 address labels on L7160 and 1,000 letters with a background image (the rendering
           library; wall time, pages, file size, peak memory; targets 2 s and 5 s)
+documents one invoice's PDF and Factur-X (p50/p95, target PDF p95 50 ms) and 1,000 invoices' in a row
+          (target 30 s), and over one process per core (the rendering package alone)
 reminders 1,000,000 pending reminders, 1,000 due in one second: delay from due time to the
           reminder.due event (p50, p99) through the API relay, a Celery worker and beat; idle poll cost
 identity  sign-in on one uvicorn worker with the configured argon2id parameters (p50/p95/p99, sign-ins/s),
@@ -19,7 +22,7 @@ identity  sign-in on one uvicorn worker with the configured argon2id parameters 
 console   the web console on the 1M account: server time of the list page and the sheet (p50/p95, target
           30 ms), and in Chromium the list -> sheet -> back load event (target 300 ms), the search-as-you-type
           swap (target 150 ms) and the bytes each page transfers
-all       generate if needed, then list, search, exports, events, reminders, paper, identity and console
+all       generate if needed, then list, search, exports, events, reminders, paper, documents, identity and console
 Results are written to bench/results/*.json.
 """
 
@@ -58,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     rem.add_argument("--burst", type=int, default=1_000)
     rem.add_argument("--rounds", type=int, default=3)
     sub.add_parser("paper", help="10,000 labels on L7160 and 1,000 letters with a background image")
+    documents = sub.add_parser(
+        "documents", help="one invoice's PDF and Factur-X (p50/p95), 1,000 invoices' in a row and over the cores"
+    )
+    documents.add_argument("--renders", type=int, default=200, help="timed renders of one invoice (default 200)")
+    documents.add_argument("--invoices", type=int, default=1_000, help="invoices made in a row (default 1,000)")
     ident = sub.add_parser(
         "identity", help="sign-in p95 and sign-ins/s on one worker; what token verification adds (target 0.2 ms p50)"
     )
@@ -83,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     console.add_argument("--rounds", type=int, default=30, help="navigations and swaps in Chromium (default 30)")
     everything = sub.add_parser(
-        "all", help="generate if needed, then list, search, exports, events, reminders, paper and identity"
+        "all", help="generate if needed, then list, search, exports, events, reminders, paper, documents and identity"
     )
     for p in (gen, everything):
         p.add_argument("--clients", type=int, default=DEFAULT_CLIENTS)
@@ -144,6 +152,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import paper_bench
 
         return paper_bench.run()
+    if command == "documents":
+        from bench import documents_bench
+
+        return documents_bench.run(renders=args.renders, invoices=args.invoices)
     if command == "identity":
         from bench import identity_bench
 
@@ -180,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
 
     listed = list_bench.run(requests=args.requests, warmup=args.warmup, depth=args.depth, limit=args.limit)
     if command == "all":
-        from bench import console_bench, export_bench, identity_bench, paper_bench, reminders_bench
+        from bench import console_bench, documents_bench, export_bench, identity_bench, paper_bench, reminders_bench
 
         return max(
             listed,
@@ -189,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
             _events(args),
             reminders_bench.run(),
             paper_bench.run(),
+            documents_bench.run(),
             # The list through the gateway was measured above, in this run.
             identity_bench.run(gateway_list=False),
             console_bench.run(),
