@@ -17,7 +17,6 @@ from services.orders.pricing.taxes import (
     line_excise_cents,
     rate_hundredths,
     tax_totals,
-    valid_rate,
 )
 from tests.conftest import AMQP_URL
 from tests.orders_support import new_client, order
@@ -102,9 +101,10 @@ def test_excise_rounds_half_up_per_line():
 
 def test_rates_are_percentages_with_two_decimals_below_100():
     assert [rate_hundredths(r) for r in FRENCH_RATES] == [2_000, 1_000, 550, 210, 0]
-    assert valid_rate(Decimal("99.99")) and valid_rate(Decimal("5.5"))
+    assert (rate_hundredths(Decimal("99.99")), rate_hundredths(Decimal("5.5"))) == (9_999, 550)
     for bad in (Decimal("100"), Decimal("-0.01"), Decimal("5.555")):
-        assert not valid_rate(bad)
+        with pytest.raises(ValueError):
+            rate_hundredths(bad)
         with pytest.raises(ValueError):
             tax_totals([TaxedLine(100, bad)], includes_tax=False)
 

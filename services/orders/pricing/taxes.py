@@ -57,15 +57,6 @@ def rate_hundredths(rate: Decimal) -> int:
     return hundredths
 
 
-def valid_rate(rate: Decimal) -> bool:
-    """Whether ``rate`` is a VAT rate the rule accepts: two decimals at most, 0 <= rate < 100."""
-    try:
-        rate_hundredths(rate)
-    except ValueError:
-        return False
-    return True
-
-
 def line_excise_cents(quantity: Decimal, millilitres: int, excise_cents_per_litre: int) -> int:
     """round(quantity x litres x excise per litre), for a quantity with at most 3 decimals."""
     thousandths = _scaled(quantity, 3, "quantity")
