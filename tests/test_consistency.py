@@ -92,9 +92,7 @@ async def test_read_models_equal_the_orders_truth_after_chaos(isolated):
                     return True
 
                 await eventually(replica_complete, timeout=30)
-                stats = await generate_history(
-                    orders_http, client_ids=client_ids, orders=ORDERS, seed=7, concurrency=4
-                )
+                stats = await generate_history(orders_http, client_ids=client_ids, orders=ORDERS, seed=7, concurrency=4)
         assert stats.invoiced > 0 and stats.credited > 0 and stats.shipments > 0
         async with orders_app.state.context.engine.connect() as connection:
             rows = (
