@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -34,6 +35,7 @@ from shared.outbox import define_outbox
 from shared.retention import retention_indexes
 
 Quantity = Numeric(12, 3)
+VatRate = Numeric(4, 2)  # a percentage with two decimals, 0 <= rate < 100 (services/orders/pricing/taxes.py)
 
 
 class Base(DeclarativeBase):
@@ -79,10 +81,16 @@ class Product(Base):
     """A wine or spirit sold by the account."""
 
     __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint("vat_rate >= 0 AND vat_rate < 100", name="vat_rate_range"),
+        CheckConstraint("excise_cents_per_litre >= 0", name="excise_not_negative"),
+    )
 
     id: Mapped[int] = _id()
     account_id: Mapped[uuid.UUID] = _account()
     name: Mapped[str] = mapped_column(String(200))
+    vat_rate: Mapped[Decimal] = mapped_column(VatRate, server_default=text("20.00"))
+    excise_cents_per_litre: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -221,7 +229,9 @@ class Order(Base):
     ship_to_client_id: Mapped[int] = mapped_column(BigInteger)
     state: Mapped[str] = mapped_column(String(10), default="draft")
     version: Mapped[int] = mapped_column(Integer, default=1)
-    total_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # incl. tax: what the client pays
+    # Whether the unit prices include VAT and excise (the basis of the grid that priced the order).
+    prices_include_tax: Mapped[bool] = mapped_column(Boolean)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     banner: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -245,6 +255,9 @@ class OrderLine(Base):
     unit_price_cents: Mapped[int] = mapped_column(BigInteger)
     price_rule: Mapped[str] = mapped_column(String(12))
     line_total_cents: Mapped[int] = mapped_column(BigInteger)
+    # Snapshots taken when the line is priced: a later change of the product never alters the order.
+    vat_rate: Mapped[Decimal] = mapped_column(VatRate)
+    excise_cents: Mapped[int] = mapped_column(BigInteger)
 
 
 class Invoice(Base):
@@ -258,7 +271,12 @@ class Invoice(Base):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
     number: Mapped[str] = mapped_column(String(40))
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The totals as issued, never recomputed: total_cents is incl. tax; vat lists {rate, base_cents, amount_cents}.
     total_cents: Mapped[int] = mapped_column(BigInteger)
+    prices_include_tax: Mapped[bool] = mapped_column(Boolean)
+    total_excl_tax_cents: Mapped[int] = mapped_column(BigInteger)
+    vat: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    excise_cents: Mapped[int] = mapped_column(BigInteger)
     credit_note_number: Mapped[str | None] = mapped_column(String(40))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -34,7 +34,17 @@ class ProductLinePayload(BaseModel):
     container: ContainerPayload
     quantity: Decimal
     unit_price_cents: int
-    line_total_cents: int
+    line_total_cents: int = Field(description="Quantity x unit price, in the order's basis (with or without tax)")
+    vat_rate: Decimal = Field(default=Decimal("20.00"), description="VAT rate in percent when the line was priced")
+    excise_cents: int = Field(default=0, description="The line's excise: quantity x litres x excise per litre")
+
+
+class VatAmountPayload(BaseModel):
+    """The VAT of one rate: its taxable base (excise included) and amount, in cents."""
+
+    rate: Decimal
+    base_cents: int
+    amount_cents: int
 
 
 class OrderPayload(BaseModel):
@@ -61,9 +71,14 @@ class InvoiceIssuedPayload(BaseModel):
     order_number: str
     client_id: int
     issued_at: datetime
-    total_cents: int
+    total_cents: int = Field(description="Incl. tax: what the client pays")
     currency: str = Currency
     lines: list[ProductLinePayload] = []
+    # Messages written before taxes lack these: None and [] then mean "not stated".
+    prices_include_tax: bool = Field(default=True, description="Whether the unit prices include VAT and excise")
+    total_excl_tax_cents: int | None = Field(default=None, description="Sum of the VAT bases, excise included")
+    vat: list[VatAmountPayload] = Field(default=[], description="VAT per rate, highest rate first")
+    excise_cents: int = 0
 
 
 class InvoiceCancelledPayload(BaseModel):

@@ -107,6 +107,10 @@ async def test_an_order_is_priced_invoiced_shipped_elsewhere_and_paid(stack, own
     await expect(lines.nth(1)).to_contain_text("42,00 €")
     await expect(lines.nth(1)).to_contain_text("Prix négocié")
     await expect(page.locator("#order-total")).to_have_text("159,00 €")
+    # The default grid includes tax: 159,00 € incl. 20 % is 132,50 € + 26,50 €.
+    await expect(page.locator("#order-total-excl-tax")).to_have_text("132,50 €")
+    await expect(page.locator(".order-vat th")).to_have_text(["TVA 20 %"])
+    await expect(page.locator(".order-vat td")).to_have_text(["26,50 €"])
     await screens.shoot("brouillon")
 
     await page.get_by_role("button", name="Confirmer").click()

@@ -84,6 +84,8 @@ async def variants_with_details(
             Variant.vintage,
             Variant.packaging,
             Product.name.label("product_name"),
+            Product.vat_rate,
+            Product.excise_cents_per_litre,
             Container.id.label("container_id"),
             Container.name.label("container_name"),
             Container.short_name,

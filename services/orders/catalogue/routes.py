@@ -7,7 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, status
 
 from services.orders.catalogue import service
-from services.orders.catalogue.schemas import ContainerCreate, ContainerRead, ProductCreate, ProductRead
+from services.orders.catalogue.schemas import (
+    ContainerCreate,
+    ContainerRead,
+    ProductCreate,
+    ProductRead,
+    ProductUpdate,
+)
 from shared.auth import Manager, Reader
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute
@@ -46,3 +52,9 @@ async def create_product(body: ProductCreate, principal: Manager, session: Trans
 async def get_product(product_id: ObjectId, principal: Reader, session: Transaction) -> Any:
     """One product with its variants."""
     return await service.get_product(session, principal=principal, product_id=product_id)
+
+
+@router.patch("/products/{product_id}", response_model=ProductRead, tags=["catalogue"])
+async def update_product(product_id: ObjectId, body: ProductUpdate, principal: Manager, session: Transaction) -> Any:
+    """Change a product's name, VAT rate or excise per litre; orders already priced keep theirs."""
+    return await service.update_product(session, principal=principal, product_id=product_id, data=body)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from services.orders.schema_types import Id, Name, Strict
+from services.orders.schema_types import Id, Name, Strict, VatRate
+
+ExcisePerLitre = Annotated[
+    int, Field(ge=0, le=10**9, description="Excise in cents per litre, added to the VAT base (0: none)")
+]
 
 
 class ContainerCreate(Strict):
@@ -40,7 +45,17 @@ class ProductCreate(Strict):
     """A product and its variants."""
 
     name: Name
+    vat_rate: VatRate = Decimal("20.00")
+    excise_cents_per_litre: ExcisePerLitre = 0
     variants: Annotated[list[VariantCreate], Field(min_length=1, max_length=50)]
+
+
+class ProductUpdate(Strict):
+    """A product's new name, VAT rate or excise (what is left out stays); orders already priced keep theirs."""
+
+    name: Name | None = None
+    vat_rate: VatRate | None = None
+    excise_cents_per_litre: ExcisePerLitre | None = None
 
 
 class VariantRead(BaseModel):
@@ -58,4 +73,6 @@ class ProductRead(BaseModel):
 
     id: int
     name: str
+    vat_rate: Decimal = Field(description="VAT rate in percent, two decimals (20.00, 10.00, 5.50, 2.10, 0.00)")
+    excise_cents_per_litre: int
     variants: list[VariantRead]

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.orders.catalogue import repository as repo
-from services.orders.catalogue.schemas import ContainerCreate, ProductCreate
+from services.orders.catalogue.schemas import ContainerCreate, ProductCreate, ProductUpdate
 from services.orders.models import Container, Product, Variant
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidField, NotFound
@@ -48,7 +48,12 @@ async def create_product(session: AsyncSession, *, principal: Principal, data: P
             is None
         ):
             raise InvalidField(f"variants.{index}.container_id", f"unknown container {variant.container_id}")
-    product = Product(account_id=principal.account_id, name=data.name)
+    product = Product(
+        account_id=principal.account_id,
+        name=data.name,
+        vat_rate=data.vat_rate,
+        excise_cents_per_litre=data.excise_cents_per_litre,
+    )
     session.add(product)
     await session.flush()
     session.add_all(
@@ -56,6 +61,19 @@ async def create_product(session: AsyncSession, *, principal: Principal, data: P
     )
     await session.flush()
     return await get_product(session, principal=principal, product_id=product.id)
+
+
+async def update_product(
+    session: AsyncSession, *, principal: Principal, product_id: int, data: ProductUpdate
+) -> dict[str, Any]:
+    """Change a product's name, VAT rate or excise; lines already priced keep their snapshot."""
+    product = await repo.get_product(session, account_id=principal.account_id, product_id=product_id)
+    if product is None:
+        raise NotFound(f"Product {product_id} does not exist.")
+    for name, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
+        setattr(product, name, value)
+    await session.flush()
+    return await get_product(session, principal=principal, product_id=product_id)
 
 
 async def get_product(session: AsyncSession, *, principal: Principal, product_id: int) -> dict[str, Any]:
@@ -81,6 +99,8 @@ def _product_body(product: Product, details: list[Any]) -> dict[str, Any]:
     return {
         "id": product.id,
         "name": product.name,
+        "vat_rate": product.vat_rate,
+        "excise_cents_per_litre": product.excise_cents_per_litre,
         "variants": [
             {
                 "id": d.id,

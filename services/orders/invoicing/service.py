@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.orders.invoicing import repository as repo
 from services.orders.models import Invoice, outbox
 from services.orders.ordering import service as ordering
-from services.orders.ordering.bodies import line_payload
+from services.orders.ordering.bodies import line_payload, order_taxes, vat_breakdown
 from shared.auth import Principal
 from shared.errors import Conflict
 from shared.events.orders import (
@@ -27,16 +27,23 @@ from shared.outbox import add_event
 async def invoice_order(session: AsyncSession, *, principal: Principal, order_id: int) -> dict[str, Any]:
     """Invoice an order: the next invoice number of the account, with no gap (French rule)."""
     order = await ordering.move_order(session, principal=principal, order_id=order_id, target="invoiced")
+    lines = await ordering.order_lines(session, order_id=order.id)
+    totals = order_taxes(order.prices_include_tax, lines)
+    vat = vat_breakdown(totals)
+    # The totals are frozen on the invoice as issued: nothing recomputes them afterwards.
     invoice = Invoice(
         account_id=order.account_id,
         order_id=order.id,
         number=await ordering.next_document_number(session, account_id=order.account_id, kind="invoice"),
         issued_at=datetime.now(UTC),
-        total_cents=order.total_cents,
+        total_cents=totals.total_cents,
+        prices_include_tax=totals.includes_tax,
+        total_excl_tax_cents=totals.total_excl_tax_cents,
+        vat=[v.model_dump(mode="json") for v in vat],
+        excise_cents=totals.excise_cents,
     )
     session.add(invoice)
     await session.flush()
-    lines = await ordering.order_lines(session, order_id=order.id)
     details = await ordering.line_details(session, order, lines)
     await add_event(
         session,
@@ -53,6 +60,10 @@ async def invoice_order(session: AsyncSession, *, principal: Principal, order_id
             total_cents=invoice.total_cents,
             currency=order.currency,
             lines=[line_payload(line, details[line.variant_id]) for line in lines],
+            prices_include_tax=invoice.prices_include_tax,
+            total_excl_tax_cents=invoice.total_excl_tax_cents,
+            vat=vat,
+            excise_cents=invoice.excise_cents,
         ),
     )
     # The order's own state changed too: consumers keep one notion of it, from the order's events.

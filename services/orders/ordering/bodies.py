@@ -9,7 +9,32 @@ from typing import Any
 
 from services.orders.catalogue.domain import container_payload
 from services.orders.models import Invoice, Order, OrderLine, Payment, Shipment, ShipmentLine
-from shared.events.orders import OrderPayload, ProductLinePayload
+from services.orders.pricing.taxes import TaxedLine, TaxTotals, tax_totals
+from shared.events.orders import OrderPayload, ProductLinePayload, VatAmountPayload
+
+
+def order_taxes(includes_tax: bool, lines: list[OrderLine]) -> TaxTotals:
+    """An order's totals by the tax rule, from its lines' snapshots."""
+    return tax_totals(
+        (TaxedLine(line.line_total_cents, line.vat_rate, line.excise_cents) for line in lines),
+        includes_tax=includes_tax,
+    )
+
+
+def vat_breakdown(totals: TaxTotals) -> list[VatAmountPayload]:
+    """The VAT per rate as events carry it and invoices store it."""
+    return [VatAmountPayload(rate=v.rate, base_cents=v.base_cents, amount_cents=v.amount_cents) for v in totals.vat]
+
+
+def taxes_body(totals: TaxTotals) -> dict[str, Any]:
+    """An order's tax breakdown for the API."""
+    return {
+        "prices_include_tax": totals.includes_tax,
+        "total_excl_tax_cents": totals.total_excl_tax_cents,
+        "vat": [v.model_dump() for v in vat_breakdown(totals)],
+        "excise_cents": totals.excise_cents,
+        "total_cents": totals.total_cents,
+    }
 
 
 def line_payload(line: OrderLine, detail: Any) -> ProductLinePayload:
@@ -24,6 +49,8 @@ def line_payload(line: OrderLine, detail: Any) -> ProductLinePayload:
         quantity=line.quantity,
         unit_price_cents=line.unit_price_cents,
         line_total_cents=line.line_total_cents,
+        vat_rate=line.vat_rate,
+        excise_cents=line.excise_cents,
     )
 
 
@@ -75,6 +102,7 @@ def order_body(
         "paid_cents": sum(p.amount_cents for p in fulfilment.payments),
         "banner": order.banner,
         "created_at": order.created_at,
+        "taxes": taxes_body(order_taxes(order.prices_include_tax, lines)),
         "lines": [
             {
                 "id": line.id,
@@ -87,6 +115,8 @@ def order_body(
                 "unit_price_cents": line.unit_price_cents,
                 "price_rule": line.price_rule,
                 "line_total_cents": line.line_total_cents,
+                "vat_rate": line.vat_rate,
+                "excise_cents": line.excise_cents,
             }
             for line in lines
         ],
@@ -96,6 +126,10 @@ def order_body(
             "id": invoice.id,
             "number": invoice.number,
             "issued_at": invoice.issued_at,
+            "prices_include_tax": invoice.prices_include_tax,
+            "total_excl_tax_cents": invoice.total_excl_tax_cents,
+            "vat": invoice.vat,
+            "excise_cents": invoice.excise_cents,
             "total_cents": invoice.total_cents,
             "credit_note_number": invoice.credit_note_number,
             "cancelled_at": invoice.cancelled_at,

@@ -39,16 +39,40 @@ class OrderLineRead(BaseModel):
     shipped_quantity: Decimal
     unit_price_cents: int
     price_rule: str
-    line_total_cents: int
+    line_total_cents: int = Field(description="Quantity x unit price, in the order's basis (with or without tax)")
+    vat_rate: Decimal = Field(description="The product's VAT rate in percent when the line was priced")
+    excise_cents: int = Field(description="Quantity x litres x the product's excise per litre when priced")
+
+
+class VatAmountRead(BaseModel):
+    """The VAT of one rate."""
+
+    rate: Decimal = Field(description="Percent, two decimals")
+    base_cents: int = Field(description="Taxable base of the rate, excise included")
+    amount_cents: int
+
+
+class TaxesRead(BaseModel):
+    """An order's totals by the tax rule (services/orders/pricing/taxes.py)."""
+
+    prices_include_tax: bool = Field(description="Whether the unit prices include VAT and excise")
+    total_excl_tax_cents: int = Field(description="Sum of the VAT bases, excise included")
+    vat: list[VatAmountRead] = Field(description="Per rate, highest first")
+    excise_cents: int = Field(description="Excise of all lines (inside the bases)")
+    total_cents: int = Field(description="Incl. tax: bases plus VAT")
 
 
 class InvoiceRead(BaseModel):
-    """An order's invoice."""
+    """An order's invoice, with its totals as issued (they never change)."""
 
     id: int
     number: str
     issued_at: datetime
-    total_cents: int
+    prices_include_tax: bool
+    total_excl_tax_cents: int
+    vat: list[VatAmountRead]
+    excise_cents: int
+    total_cents: int = Field(description="Incl. tax")
     credit_note_number: str | None
     cancelled_at: datetime | None
 
@@ -90,11 +114,12 @@ class OrderRead(BaseModel):
     client_id: int
     ship_to_client_id: int
     state: str
-    total_cents: int
+    total_cents: int = Field(description="Incl. tax: what the client pays")
     currency: str
     paid_cents: int
     banner: str | None = Field(description="The client's note flagged 'show on next orders'")
     created_at: datetime
+    taxes: TaxesRead
     lines: list[OrderLineRead]
     invoice: InvoiceRead | None
     shipments: list[ShipmentRead] = Field(description="Oldest first")

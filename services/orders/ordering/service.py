@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,11 +13,19 @@ from services.orders.catalogue import service as catalogue
 from services.orders.client_life import service as clients
 from services.orders.models import Order, OrderLine, outbox
 from services.orders.ordering import repository as repo
-from services.orders.ordering.bodies import Fulfilment, order_body, order_payload, payment_body, shipments_body
+from services.orders.ordering.bodies import (
+    Fulfilment,
+    order_body,
+    order_payload,
+    order_taxes,
+    payment_body,
+    shipments_body,
+)
 from services.orders.ordering.domain import can_move, document_number
 from services.orders.ordering.schemas import OrderCreate
 from services.orders.pricing import service as pricing
-from services.orders.pricing.domain import line_total_cents, resolve_price
+from services.orders.pricing.domain import ResolvedPrice, line_total_cents, order_includes_tax, resolve_price
+from services.orders.pricing.taxes import line_excise_cents
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidField, NotFound
 from shared.events.orders import OrderCancelled, OrderConfirmed, OrderCreated
@@ -47,6 +56,8 @@ async def create_order(session: AsyncSession, *, principal: Principal, data: Ord
         client_grid_id=client.price_grid_id,
         variant_ids=variant_ids,
     )
+    bases = await pricing.grids_include_tax(session, account_id=account_id, client_grid_id=client.price_grid_id)
+    includes_tax = order_includes_tax(**bases)
     lines: list[OrderLine] = []
     for index, line in enumerate(data.lines):
         if line.variant_id not in details:
@@ -59,15 +70,14 @@ async def create_order(session: AsyncSession, *, principal: Principal, data: Ord
             raise InvalidField(
                 f"lines.{index}.unit_price_cents", "no negotiated or grid price for this variant: give a unit price"
             )
-        lines.append(
-            OrderLine(
-                variant_id=line.variant_id,
-                quantity=line.quantity,
-                unit_price_cents=price.unit_price_cents,
-                price_rule=price.rule,
-                line_total_cents=line_total_cents(line.quantity, price.unit_price_cents),
+        if price.rule == "default_grid" and bases["default_grid"] != includes_tax:
+            # One order, one basis: a default-grid price in the other basis would be taxed wrongly.
+            raise InvalidField(
+                f"lines.{index}.unit_price_cents",
+                "the client's grid has no price for this variant and the default grid's prices are "
+                f"{'without' if includes_tax else 'with'} tax: give a unit price",
             )
-        )
+        lines.append(_priced_line(line.variant_id, line.quantity, price, details[line.variant_id]))
     order = Order(
         account_id=account_id,
         number=await next_document_number(session, account_id=account_id, kind="order"),
@@ -75,7 +85,8 @@ async def create_order(session: AsyncSession, *, principal: Principal, data: Ord
         ship_to_client_id=ship_to,
         state="draft",
         version=1,
-        total_cents=sum(line.line_total_cents for line in lines),
+        prices_include_tax=includes_tax,
+        total_cents=order_taxes(includes_tax, lines).total_cents,
         banner=client.note if client.show_note_on_orders else None,
     )
     session.add(order)
@@ -87,6 +98,19 @@ async def create_order(session: AsyncSession, *, principal: Principal, data: Ord
     await session.refresh(order)
     await add_event(session, outbox, OrderCreated, account_id=account_id, payload=order_payload(order, lines, details))
     return order_body(order, lines=lines, details=details, invoice=None, fulfilment=Fulfilment())
+
+
+def _priced_line(variant_id: int, quantity: Decimal, price: ResolvedPrice, detail: Any) -> OrderLine:
+    """A new line, with the product's VAT rate and the line's excise as they are now (the line keeps them)."""
+    return OrderLine(
+        variant_id=variant_id,
+        quantity=quantity,
+        unit_price_cents=price.unit_price_cents,
+        price_rule=price.rule,
+        line_total_cents=line_total_cents(quantity, price.unit_price_cents),
+        vat_rate=detail.vat_rate,
+        excise_cents=line_excise_cents(quantity, detail.millilitres, detail.excise_cents_per_litre),
+    )
 
 
 async def get_order(session: AsyncSession, *, principal: Principal, order_id: int) -> dict[str, Any]:

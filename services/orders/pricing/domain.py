@@ -1,4 +1,4 @@
-"""Pure rules of prices: which price a line gets, and money rounding."""
+"""Pure rules of prices: which price a line gets, whether an order's prices include tax, and money rounding."""
 
 from __future__ import annotations
 
@@ -36,3 +36,14 @@ def resolve_price(
         if price is not None:
             return ResolvedPrice(unit_price_cents=price, rule=rule)
     return None
+
+
+def order_includes_tax(*, client_grid: bool | None, default_grid: bool | None) -> bool:
+    """Whether an order's prices include tax: as the client's grid, else the default grid, else they do.
+
+    Negotiated and manual prices are read in that same basis; the grids' default is prices with tax.
+    """
+    for includes_tax in (client_grid, default_grid):
+        if includes_tax is not None:
+            return includes_tax
+    return True

@@ -145,3 +145,21 @@ async def price_candidates(
         if is_default:
             found[variant_id]["default_grid"] = price
     return found
+
+
+async def grids_include_tax(
+    session: AsyncSession, *, account_id: uuid.UUID, client_grid_id: int | None
+) -> dict[str, bool | None]:
+    """Whether the client's grid and the account's default grid include tax (None: no such grid)."""
+    found: dict[str, bool | None] = {"client_grid": None, "default_grid": None}
+    rows = await session.execute(
+        select(PriceGrid.id, PriceGrid.is_default, PriceGrid.includes_tax).where(
+            PriceGrid.account_id == account_id, (PriceGrid.id == client_grid_id) | PriceGrid.is_default
+        )
+    )
+    for grid_id, is_default, includes_tax in rows.all():
+        if grid_id == client_grid_id:
+            found["client_grid"] = includes_tax
+        if is_default:
+            found["default_grid"] = includes_tax
+    return found

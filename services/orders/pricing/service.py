@@ -115,3 +115,10 @@ async def price_candidates(
     return await repo.price_candidates(
         session, account_id=account_id, client_id=client_id, client_grid_id=client_grid_id, variant_ids=variant_ids
     )
+
+
+async def grids_include_tax(
+    session: AsyncSession, *, account_id: uuid.UUID, client_grid_id: int | None
+) -> dict[str, bool | None]:
+    """Whether the client's grid and the default grid include tax (None where there is no such grid)."""
+    return await repo.grids_include_tax(session, account_id=account_id, client_grid_id=client_grid_id)
