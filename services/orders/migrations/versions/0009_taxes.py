@@ -8,7 +8,7 @@ compared against them stay right). Each existing invoice gets its snapshot from 
 total: base = round half up (total x 100 / 120), VAT = total - base, no excise.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-03 15:30:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
