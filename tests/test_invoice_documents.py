@@ -350,3 +350,66 @@ async def test_another_accounts_documents_are_404(api, orders_api, clients_app, 
     for path in ("invoice.pdf", "credit-note.pdf", f"shipments/{shipment['id']}/delivery-note.pdf"):
         assert (await orders_api.get(f"/api/orders/{created['id']}/{path}", headers=other.headers)).status_code == 404
         assert (await orders_api.get(f"/api/orders/{created['id']}/{path}", headers=account.headers)).status_code == 200
+
+
+async def test_an_order_priced_with_tax_prints_its_lines_before_tax_adding_up_to_the_stored_bases(
+    api, orders_api, account
+):
+    """A grid with tax: each line gets its share of its rate's base, so the printed lines add up to it."""
+    await seller_profile(orders_api, account)
+    containers = {
+        c["short_name"]: c["id"]
+        for c in (await orders_api.get("/api/orders/containers", headers=account.headers)).json()
+    }
+    product = (
+        await orders_api.post(
+            "/api/orders/products",
+            headers=account.headers,
+            json={
+                "name": "Saint-Émilion Grand Cru",
+                "excise_cents_per_litre": 4,
+                "variants": [
+                    {"container_id": containers["75 cl"], "vintage": 2019},
+                    {"container_id": containers["150 cl"], "vintage": 2019},
+                ],
+            },
+        )
+    ).json()
+    bottle, magnum = (variant["id"] for variant in product["variants"])
+    grid = (
+        await orders_api.post(
+            "/api/orders/price-grids", json={"name": "Tarif public", "is_default": True}, headers=account.headers
+        )
+    ).json()["id"]
+    for variant, price in ((bottle, 1_250), (magnum, 4_199)):
+        await orders_api.put(
+            f"/api/orders/price-grids/{grid}/prices/{variant}", json={"price_cents": price}, headers=account.headers
+        )
+    # A company known by its name and address only: still a business buyer.
+    client_id = await new_client(
+        api,
+        orders_api,
+        account,
+        company_name="Cave Lafleur",
+        billing_address={"city": "Bordeaux", "postal_code": "33000"},
+    )
+    lines = [{"variant_id": bottle, "quantity": "7"}, {"variant_id": magnum, "quantity": "3"}]
+    created = await order(orders_api, account, client_id, lines)
+    invoice = (await _invoice(orders_api, account, created["id"]))["invoice"]
+    assert invoice["prices_include_tax"] and invoice["total_cents"] == 7 * 1_250 + 3 * 4_199
+    pdf = (await orders_api.get(f"/api/orders/{created['id']}/invoice.pdf", headers=account.headers)).content
+    root = xml_of(pdf)
+    line_amounts = [
+        cents(
+            line,
+            "ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount",
+        )
+        for line in root.xpath("//ram:IncludedSupplyChainTradeLineItem", namespaces=NS)
+    ]
+    summation = "//ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:"
+    assert sum(line_amounts) + invoice["excise_cents"] == invoice["total_excl_tax_cents"]
+    assert cents(root, summation + "TaxBasisTotalAmount") == invoice["total_excl_tax_cents"]
+    assert cents(root, summation + "GrandTotalAmount") == invoice["total_cents"]
+    text = pdf_text(pdf)
+    assert "Indemnité forfaitaire pour frais de recouvrement : 40 €" in text
+    assert fr.euros(invoice["total_cents"]) in text
