@@ -413,3 +413,35 @@ async def test_an_order_priced_with_tax_prints_its_lines_before_tax_adding_up_to
     text = pdf_text(pdf)
     assert "Indemnité forfaitaire pour frais de recouvrement : 40 €" in text
     assert fr.euros(invoice["total_cents"]) in text
+
+
+async def test_a_crash_before_the_commit_leaves_an_orphan_file_that_the_next_invoice_replaces(
+    api, orders_api, orders_app, account
+):
+    """The PDF is stored before the commit: a rollback leaves a file no row names, never an invoice without one."""
+    from services.orders.files import document_key, document_storage
+    from services.orders.invoicing import service as invoicing
+    from shared.auth import Principal
+
+    await seller_profile(orders_api, account)
+    first = await _company_order(api, orders_api, account)
+    files = document_storage(orders_app.state.settings)
+    key = document_key(account_id=account.id, kind="invoice", number="F-000001")
+    principal = Principal(account_id=account.id, user_id="tester")
+    async with orders_app.state.context.sessions() as session, session.begin():
+        await invoicing.invoice_order(session, principal=principal, order_id=first["id"], files=files)
+        orphan = await (await files.open(key)).read_all()
+        await session.rollback()  # the process dies before its commit
+    assert await _invoice_rows(orders_app, first["id"]) == []
+    assert (await orders_api.get(f"/api/orders/{first['id']}", headers=account.headers)).json()["state"] == "draft"
+
+    # Another order takes the number the rollback gave back; its PDF replaces the orphan under the same key.
+    await seller_profile(orders_api, account, legal_name="Domaine des Chartrons et Fils")
+    second = await order(
+        orders_api, account, first["client_id"], [{"variant_id": first["lines"][1]["variant_id"], "quantity": "1"}]
+    )
+    invoiced = (await _invoice(orders_api, account, second["id"]))["invoice"]
+    assert invoiced["number"] == "F-000001"
+    printed = (await orders_api.get(invoiced["document_url"], headers=account.headers)).content
+    assert printed != orphan and printed == await (await files.open(key)).read_all()
+    assert "Domaine des Chartrons et Fils" in pdf_text(printed)
