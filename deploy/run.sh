@@ -62,6 +62,7 @@ NEGOCE_RUN_DIR=${NEGOCE_RUN_DIR:-$ROOT/.run}
 export NEGOCE_RUN_DIR              # read by deploy/Procfile
 export NEGOCE_CLIENTS_EXPORT_DIR=${NEGOCE_CLIENTS_EXPORT_DIR:-$NEGOCE_RUN_DIR/exports}
 export NEGOCE_MAILINGS_RENDER_DIR=${NEGOCE_MAILINGS_RENDER_DIR:-$NEGOCE_RUN_DIR/renders}
+export NEGOCE_ORDERS_DOCUMENT_DIR=${NEGOCE_ORDERS_DOCUMENT_DIR:-$NEGOCE_RUN_DIR/documents}
 mkdir -p "$NEGOCE_RUN_DIR"
 
 # ------------------------------------------------------------ 1. free ports

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from stdnum import luhn
 
 from tests.access_support import account_token
 from tests.conftest import AMQP_URL, VHOST, TestAccount
@@ -36,6 +37,55 @@ async def new_client(api, orders_api, account, **fields: Any) -> int:
     client_id = (await api.post("/api/clients", json=body, headers=account.headers)).json()["id"]
     await known_to_orders(orders_api, account, client_id)
     return client_id
+
+
+def valid_siren(prefix: str) -> str:
+    """A valid SIREN (Luhn) from eight digits."""
+    return prefix + luhn.calc_check_digit(prefix)
+
+
+def valid_siret(siren: str, establishment: str = "0001") -> str:
+    """A valid SIRET of a SIREN."""
+    return siren + establishment + luhn.calc_check_digit(siren + establishment)
+
+
+def french_vat(siren: str) -> str:
+    """The French intra-EU VAT number of a SIREN (its key is 12 + 3 x (SIREN mod 97), mod 97)."""
+    return f"FR{(12 + 3 * (int(siren) % 97)) % 97:02d}{siren}"
+
+
+SELLER_SIREN = valid_siren("73282932")
+
+
+def complete_seller(**changes: Any) -> dict[str, Any]:
+    """A seller profile with every mention an invoice prints; ``changes`` replace its fields."""
+    return {
+        "legal_name": "Domaine des Chartrons",
+        "legal_form": "SAS",
+        "address_lines": ["12 quai des Chartrons"],
+        "postal_code": "33000",
+        "city": "Bordeaux",
+        "siren": SELLER_SIREN,
+        "siret": valid_siret(SELLER_SIREN),
+        "vat_number": french_vat(SELLER_SIREN),
+        "rcs_city": "Bordeaux",
+        "share_capital_cents": 1_000_000,
+        "email": "contact@chartrons.example",
+        "iban": "FR76 3000 6000 0112 3456 7890 189",
+        **changes,
+    }
+
+
+async def seller_profile(orders_api, account: TestAccount | None = None, **changes: Any) -> dict[str, Any]:
+    """Give the account the seller profile its invoices need (PUT /api/orders/seller); the profile as read.
+
+    Without ``account``, the client ``orders_api`` speaks for one already (the console's tests).
+    """
+    headers = account.headers if account is not None else {}
+    response = await orders_api.put("/api/orders/seller", json=complete_seller(**changes), headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["missing_for_invoices"] == []
+    return response.json()
 
 
 async def catalogue(orders_api, account, *, default_price: int | None = 1_250) -> dict[str, Any]:

@@ -159,6 +159,7 @@ async def running_stack(
         "NEGOCE_MAILINGS_CLIENTS_URL": clients,
         "NEGOCE_CLIENTS_EXPORT_DIR": str(runtime / "exports"),
         "NEGOCE_MAILINGS_RENDER_DIR": str(runtime / "renders"),
+        "NEGOCE_ORDERS_DOCUMENT_DIR": str(runtime / "documents"),
         "NEGOCE_MAILINGS_SMTP_PORT": str(ports["smtp"]),
         # Several checkouts or test runs may share one Redis: this run's reminder ticks are its own.
         "NEGOCE_REMINDERS_CELERY_QUEUE": f"reminders_{run_id}",

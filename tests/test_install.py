@@ -118,6 +118,7 @@ def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
             "NEGOCE_IDENTITY_JWKS_URL": f"http://127.0.0.1:{identity_port}/api/identity/.well-known/jwks.json",
             "NEGOCE_CLIENTS_EXPORT_DIR": str(base / "exports"),
             "NEGOCE_MAILINGS_RENDER_DIR": str(base / "renders"),
+            "NEGOCE_ORDERS_DOCUMENT_DIR": str(base / "documents"),
             "NEGOCE_CONSOLE_ASSETS_DIR": str(ROOT / "services" / "console" / "node_modules"),
             # Its own Celery queue in the shared Redis: another run's beat or worker never meets this one's.
             "NEGOCE_REMINDERS_CELERY_QUEUE": f"reminders-{vhost}",

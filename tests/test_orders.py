@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from tests.conftest import AMQP_URL, new_account
-from tests.orders_support import catalogue, new_client, order
+from tests.orders_support import catalogue, new_client, order, seller_profile
 from tests.support import EventTap, eventually
 
 
@@ -117,6 +117,7 @@ async def test_a_flagged_note_is_the_banner_of_new_orders(api, orders_api, accou
 
 
 async def test_invoice_numbers_are_sequential_without_gaps_under_concurrency(api, orders_api, orders_app, account):
+    await seller_profile(orders_api, account)
     cat = await catalogue(orders_api, account)
     client_id = await new_client(api, orders_api, account)
     orders = [
@@ -134,6 +135,7 @@ async def test_invoice_numbers_are_sequential_without_gaps_under_concurrency(api
 
 
 async def test_order_life_credit_note_shipments_and_payments(api, orders_api, account):
+    await seller_profile(orders_api, account)
     cat = await catalogue(orders_api, account)
     billed = await new_client(api, orders_api, account, last_name="Payeur")
     receiver = await new_client(api, orders_api, account, last_name="Receveur")
@@ -240,6 +242,7 @@ async def test_another_accounts_client_product_or_order_is_404(api, orders_api, 
 
 
 async def test_every_step_is_published_and_the_client_list_follows(api, orders_api, account):
+    await seller_profile(orders_api, account)
     cat = await catalogue(orders_api, account)
     client_id = await new_client(api, orders_api, account, last_name="Suivi")
     async with EventTap(AMQP_URL, "negoce.orders") as tap:
@@ -279,6 +282,7 @@ async def test_every_step_is_published_and_the_client_list_follows(api, orders_a
 
 
 async def test_the_sheet_counts_as_open_only_orders_not_yet_invoiced(api, orders_api, account):
+    await seller_profile(orders_api, account)
     cat = await catalogue(orders_api, account)
     client_id = await new_client(api, orders_api, account, last_name="Ouvert")
     created = [

@@ -16,6 +16,7 @@ from tests.orders_support import (
     orders_account,
     orders_sql,  # noqa: F401 (a fixture)
     published_client,
+    seller_profile,
 )
 
 # Every row of the account that names a client or is a document, in a stable order.
@@ -74,6 +75,7 @@ async def attempt(orders_api, account, cat, client_id: int, **extra: Any):
 async def history(orders_api, account, cat, *, kept: int, merged: int) -> None:
     """Prices, orders billed and shipped to both clients, an invoice, a credit note, payments, reservations."""
     h = account.headers
+    await seller_profile(orders_api, account)
     for client_id, variant, price in (
         (kept, cat["bottle"], 900),
         (merged, cat["bottle"], 800),

@@ -19,7 +19,7 @@ from services.orders.pricing.taxes import (
     tax_totals,
 )
 from tests.conftest import AMQP_URL
-from tests.orders_support import new_client, order
+from tests.orders_support import new_client, order, seller_profile
 from tests.support import EventTap, eventually
 
 BOUNDED = settings(max_examples=200, deadline=None)
@@ -238,6 +238,7 @@ async def test_products_carry_a_vat_rate_and_an_excise_and_bad_ones_name_their_f
 
 
 async def test_an_ht_order_adds_vat_per_rate_and_excise_and_its_invoice_keeps_them(api, orders_api, account):
+    await seller_profile(orders_api, account)
     cognac, _ = await _product(orders_api, account, "Cognac VS", "75 cl", vat_rate="20.00", excise_cents_per_litre=760)
     juice, juice_body = await _product(orders_api, account, "Jus de raisin", "75 cl", vat_rate="5.50")
     pro = await _grid(orders_api, account, "Pro HT", {cognac: 1_500, juice: 499}, includes_tax=False)
@@ -284,6 +285,7 @@ async def test_an_ht_order_adds_vat_per_rate_and_excise_and_its_invoice_keeps_th
 
 
 async def test_a_ttc_order_splits_its_prices_into_base_and_vat(api, orders_api, account):
+    await seller_profile(orders_api, account)
     wine, _ = await _product(orders_api, account, "Bordeaux", "75 cl", excise_cents_per_litre=4)
     await _grid(orders_api, account, "Caveau TTC", {wine: 1_200}, is_default=True)
     client_id = await new_client(api, orders_api, account, last_name="Particulier")

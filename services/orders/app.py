@@ -12,6 +12,7 @@ from services.orders.invoicing.routes import router as invoicing_router
 from services.orders.models import access_tables, idempotency_keys, inbox, outbox
 from services.orders.ordering.routes import router as ordering_router
 from services.orders.pricing.routes import router as pricing_router
+from services.orders.seller.routes import router as seller_router
 from services.orders.settings import OrdersSettings
 from shared.access.service import AccessReplica
 from shared.app import create_service_app
@@ -32,6 +33,7 @@ def create_app(settings: OrdersSettings | None = None) -> FastAPI:
         routers=[
             catalogue_router,
             pricing_router,
+            seller_router,
             fulfilment_router,
             client_life_router,
             ordering_router,

@@ -200,6 +200,42 @@ class ClientReplica(Base):
     siren: Mapped[str | None] = mapped_column(String(9))
     siret: Mapped[str | None] = mapped_column(String(14))
     vat_number: Mapped[str | None] = mapped_column(String(16))
+    # "person" or "company" (a company buyer's invoices carry the B2B mentions); None until a snapshot says.
+    kind: Mapped[str | None] = mapped_column(String(10))
+
+
+class SellerProfile(Base):
+    """The account as the seller its invoices name: identifiers, letterhead, payment terms (services/orders/seller)."""
+
+    __tablename__ = "seller_profiles"
+    __table_args__ = (
+        CheckConstraint("payment_terms_days BETWEEN 0 AND 365", name="payment_terms_days_range"),
+        CheckConstraint("share_capital_cents >= 0", name="share_capital_not_negative"),
+    )
+
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    legal_name: Mapped[str | None] = mapped_column(String(200))
+    legal_form: Mapped[str | None] = mapped_column(String(50))
+    address_lines: Mapped[list[str]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    postal_code: Mapped[str | None] = mapped_column(String(16))
+    city: Mapped[str | None] = mapped_column(String(100))
+    country_code: Mapped[str] = mapped_column(String(2), server_default="FR")
+    siren: Mapped[str | None] = mapped_column(String(9))
+    siret: Mapped[str | None] = mapped_column(String(14))
+    vat_number: Mapped[str | None] = mapped_column(String(16))
+    rcs_city: Mapped[str | None] = mapped_column(String(100))
+    share_capital_cents: Mapped[int | None] = mapped_column(BigInteger)
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    iban: Mapped[str | None] = mapped_column(String(42))
+    payment_terms_days: Mapped[int] = mapped_column(Integer, server_default=text("30"))
+    payment_terms_text: Mapped[str | None] = mapped_column(String(300))
+    late_penalty_rate: Mapped[str] = mapped_column(String(300), server_default="trois fois le taux d'intérêt légal")
+    vat_exemption: Mapped[str | None] = mapped_column(String(300))
+    # The logo is a file of the documents' storage; the row names it (objects no row names are swept).
+    logo_key: Mapped[str | None] = mapped_column(String(300))
+    logo_mime_type: Mapped[str | None] = mapped_column(String(20))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class NumberSequence(Base):
@@ -279,6 +315,12 @@ class Invoice(Base):
     excise_cents: Mapped[int] = mapped_column(BigInteger)
     credit_note_number: Mapped[str | None] = mapped_column(String(40))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The Factur-X PDFs as issued, rendered once and stored (services/orders/invoicing/files.py) with
+    # their SHA-256; None for invoices issued before documents were stored.
+    document_key: Mapped[str | None] = mapped_column(String(300))
+    document_sha256: Mapped[str | None] = mapped_column(String(64))
+    credit_note_document_key: Mapped[str | None] = mapped_column(String(300))
+    credit_note_document_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class Shipment(Base):

@@ -10,6 +10,7 @@ from playwright.async_api import expect
 
 from tests.console.conftest import add_client, api_as
 from tests.identity_support import invited_member
+from tests.orders_support import seller_profile
 from tests.support import eventually
 
 
@@ -37,6 +38,7 @@ async def new_wine(http: httpx.AsyncClient, name: str = "Château Console") -> d
 async def invoiced_order(http: httpx.AsyncClient, client_id: int) -> dict[str, Any]:
     """An order of 6 bottles at 12,50 € for the client, invoiced; returns it once the clients service knows it."""
     await known_to_orders(http, client_id)
+    await seller_profile(http)
     variant = (await new_wine(http))["variants"][0]["id"]
     line = {"variant_id": variant, "quantity": 6, "unit_price_cents": 1250}
     created = await http.post("/api/orders", json={"client_id": client_id, "lines": [line]})

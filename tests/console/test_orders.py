@@ -12,6 +12,7 @@ from playwright.async_api import expect
 
 from tests.console.conftest import add_client, api_as
 from tests.identity_support import invited_member
+from tests.orders_support import seller_profile
 from tests.support import eventually
 
 
@@ -66,6 +67,7 @@ async def test_an_order_is_priced_invoiced_shipped_elsewhere_and_paid(stack, own
         for client in (cave, bistrot, blocked):
             await _choosable(http, client["id"])
         catalogue = await _catalogue(http, client_id=cave["id"])
+        await seller_profile(http)
         refused = await http.post(f"/api/clients/{blocked['id']}/block", json={"reason": "Impayés"})
         assert refused.status_code == 200, refused.text
         await _choosable(http, blocked["id"], expected=False)

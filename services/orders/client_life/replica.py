@@ -15,6 +15,7 @@ def _columns(p: ClientSnapshot) -> Values:
     # the price grid, the addresses and a company's identifiers (which invoices print).
     return {
         "search_name": fold(p.display_name),
+        "kind": p.kind,
         "blocked": p.blocked,
         "archived": p.archived,
         "note": p.note,

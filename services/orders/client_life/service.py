@@ -86,7 +86,9 @@ async def _erase(session: AsyncSession, event: ClientErased) -> None:
 
     The replica holds the name, addresses and note (already pseudonymised); orders hold a copy of
     the note as their banner. Invoices, credit notes, shipments and payments hold only ids,
-    amounts, numbers and dates, which the law requires to keep, so they stay as they are.
+    amounts, numbers and dates, which the law requires to keep, so they stay as they are. The
+    issued invoices' and credit notes' PDFs print the buyer's name and address as they were: they
+    are kept too (ten years, Code de commerce L123-22; GDPR art. 17(3)(b) exempts them).
     """
     await _erase_documents(session, account_id=event.account_id, client_id=event.payload.client_id)
 

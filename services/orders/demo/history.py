@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from stdnum import luhn
 
 WINES = (
     "Château Les Ormes rouge",
@@ -46,6 +47,31 @@ async def _ok(response: httpx.Response) -> Any:
             f"{response.request.method} {response.request.url.path}: {response.status_code} {response.text}"
         )
     return response.json() if response.content else None
+
+
+def _demo_seller() -> dict[str, Any]:
+    """A seller with every mention an invoice prints; its SIREN, SIRET and VAT number are valid, and invented."""
+    siren = "55120841" + luhn.calc_check_digit("55120841")
+    siret = siren + "0001" + luhn.calc_check_digit(siren + "0001")
+    return {
+        "legal_name": "Cave de démonstration",
+        "legal_form": "SARL",
+        "address_lines": ["1 rue des Chais"],
+        "postal_code": "33000",
+        "city": "Bordeaux",
+        "siren": siren,
+        "siret": siret,
+        "vat_number": f"FR{(12 + 3 * (int(siren) % 97)) % 97:02d}{siren}",
+        "rcs_city": "Bordeaux",
+        "share_capital_cents": 800_000,
+        "email": "contact@cave-demo.example",
+    }
+
+
+async def set_up_seller(http: httpx.AsyncClient) -> None:
+    """Give the account a seller profile its invoices can be issued with, unless it has a complete one."""
+    if (await _ok(await http.get("/api/orders/seller")))["missing_for_invoices"]:
+        await _ok(await http.put("/api/orders/seller", json=_demo_seller()))
 
 
 async def build_catalogue(http: httpx.AsyncClient, *, rng: random.Random) -> list[int]:
@@ -98,6 +124,7 @@ async def generate_history(
     generator, seeded from ``seed``), as several sellers at once would: the same orders, made faster.
     """
     rng = random.Random(seed)
+    await set_up_seller(http)
     stats = HistoryStats(variants=variants or await build_catalogue(http, rng=rng))
     for client_id in rng.sample(client_ids, k=max(1, len(client_ids) // 5)):
         await _ok(

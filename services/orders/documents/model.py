@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from stdnum.eu import vat as eu_vat
 from stdnum.fr import siren as fr_siren
 from stdnum.fr import siret as fr_siret
 
+from shared.company_identifiers import check_siren, check_siret, check_vat_number
 from shared.errors import InvalidField
 
 
@@ -163,16 +163,18 @@ def _require(value: object, field_name: str, message: str = "is required") -> No
 
 
 def check_identifiers(prefix: str, *, siren: str | None, siret: str | None, vat_number: str | None) -> None:
-    """SIREN, SIRET (whose first nine digits are the SIREN) and VAT number, checked by python-stdnum."""
-    if siren is not None and not fr_siren.is_valid(siren):
-        raise _fail(f"{prefix}.siren", "is not a valid SIREN")
-    if siret is not None:
-        if not fr_siret.is_valid(siret):
-            raise _fail(f"{prefix}.siret", "is not a valid SIRET")
-        if siren is not None and fr_siret.to_siren(siret) != fr_siren.compact(siren):
-            raise _fail(f"{prefix}.siret", "does not start with the SIREN")
-    if vat_number is not None and not eu_vat.is_valid(vat_number):
-        raise _fail(f"{prefix}.vat_number", "is not a valid intra-EU VAT number")
+    """SIREN, SIRET (whose first nine digits are the SIREN) and VAT number, checked as the services check them."""
+    for name, check, value in (
+        ("siren", check_siren, siren),
+        ("siret", check_siret, siret),
+        ("vat_number", check_vat_number, vat_number),
+    ):
+        try:
+            check(value)
+        except ValueError as error:
+            raise _fail(f"{prefix}.{name}", str(error)) from error
+    if siren is not None and siret is not None and fr_siret.to_siren(siret) != fr_siren.compact(siren):
+        raise _fail(f"{prefix}.siret", "does not start with the SIREN")
 
 
 def _check_seller(seller: Seller, kind: DocumentKind) -> None:

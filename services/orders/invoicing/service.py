@@ -1,4 +1,9 @@
-"""Use cases of invoicing: invoice an order with the next gapless number, cancel an invoice by a credit note."""
+"""Use cases of invoicing: invoice an order with the next gapless number, cancel an invoice by a credit note.
+
+Each is issued as a Factur-X PDF, rendered once in the transaction that numbers it and stored before the
+commit: a crash between the two leaves a file no row names (replaced by the next document given the same
+number, see services/orders/files.py), never an invoice without its file.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.orders.documents.facturx import render_facturx
+from services.orders.documents.model import Document
+from services.orders.files import document_key, store_document
 from services.orders.invoicing import repository as repo
-from services.orders.models import Invoice, outbox
+from services.orders.invoicing.documents import credit_note_document, invoice_document
+from services.orders.models import Invoice, Order, SellerProfile, outbox
 from services.orders.ordering import service as ordering
 from services.orders.ordering.bodies import line_payload, order_taxes, vat_breakdown
+from services.orders.seller import service as seller
+from services.orders.seller.domain import missing_mentions
 from shared.auth import Principal
 from shared.errors import Conflict
 from shared.events.orders import (
@@ -22,11 +33,38 @@ from shared.events.orders import (
     OrderInvoiced,
 )
 from shared.outbox import add_event
+from shared.storage import Storage
 
 
-async def invoice_order(session: AsyncSession, *, principal: Principal, order_id: int) -> dict[str, Any]:
-    """Invoice an order: the next invoice number of the account, with no gap (French rule)."""
+async def _issuing_seller(
+    session: AsyncSession, *, order: Order, files: Storage, document: str
+) -> tuple[SellerProfile, bytes | None]:
+    """The seller profile and logo to print; 409 naming what a legal document lacks, before any number is taken."""
+    profile, logo = await seller.issuing_profile(session, account_id=order.account_id, files=files)
+    missing = missing_mentions(profile)
+    if profile is None or missing:
+        raise Conflict(
+            f"The seller profile lacks what a {document} must print: {', '.join(missing)}. "
+            "Complete it (PUT /api/orders/seller) first.",
+            extra={
+                "reason": "seller_profile_incomplete",
+                "errors": [{"field": f"seller.{name}", "message": f"is required on a {document}"} for name in missing],
+            },
+        )
+    return profile, logo
+
+
+async def _store(files: Storage, *, document: Document, key: str) -> str:
+    """Render the document's Factur-X PDF once and store it; its SHA-256."""
+    return await store_document(files, key=key, pdf=render_facturx(document))
+
+
+async def invoice_order(
+    session: AsyncSession, *, principal: Principal, order_id: int, files: Storage
+) -> dict[str, Any]:
+    """Invoice an order: the next invoice number of the account, with no gap (French rule), and its PDF stored."""
     order = await ordering.move_order(session, principal=principal, order_id=order_id, target="invoiced")
+    profile, logo = await _issuing_seller(session, order=order, files=files, document="invoice")
     lines = await ordering.order_lines(session, order_id=order.id)
     totals = order_taxes(order.prices_include_tax, lines)
     vat = vat_breakdown(totals)
@@ -43,8 +81,19 @@ async def invoice_order(session: AsyncSession, *, principal: Principal, order_id
         excise_cents=totals.excise_cents,
     )
     session.add(invoice)
-    await session.flush()
+    await session.flush()  # the number is unique before anything is stored under it
     details = await ordering.line_details(session, order, lines)
+    document = invoice_document(
+        order=order,
+        invoice=invoice,
+        lines=lines,
+        details=details,
+        profile=profile,
+        logo=logo,
+        client=await repo.client(session, account_id=order.account_id, client_id=order.client_id),
+    )
+    invoice.document_key = document_key(account_id=order.account_id, kind="invoice", number=invoice.number)
+    invoice.document_sha256 = await _store(files, document=document, key=invoice.document_key)
     await add_event(
         session,
         outbox,
@@ -71,12 +120,15 @@ async def invoice_order(session: AsyncSession, *, principal: Principal, order_id
     return await ordering.order_view(session, order)
 
 
-async def credit_invoice(session: AsyncSession, *, principal: Principal, order_id: int) -> dict[str, Any]:
-    """Cancel an order's invoice by a credit note; the order is cancelled with it."""
+async def credit_invoice(
+    session: AsyncSession, *, principal: Principal, order_id: int, files: Storage
+) -> dict[str, Any]:
+    """Cancel an order's invoice by a credit note, its PDF stored; the order is cancelled with it."""
     order = await ordering.load_order(session, principal=principal, order_id=order_id, for_update=True)
     invoice = await repo.invoice_to_credit(session, order_id=order.id)
     if invoice is None or invoice.cancelled_at is not None:
         raise Conflict(f"Order {order.number} has no invoice to cancel.")
+    profile, logo = await _issuing_seller(session, order=order, files=files, document="credit note")
     invoice.credit_note_number = await ordering.next_document_number(
         session, account_id=order.account_id, kind="credit_note"
     )
@@ -84,6 +136,20 @@ async def credit_invoice(session: AsyncSession, *, principal: Principal, order_i
     order = await ordering.move_order(session, principal=principal, order_id=order_id, target="cancelled")
     order.cancelled_at = invoice.cancelled_at
     await session.flush()
+    lines = await ordering.order_lines(session, order_id=order.id)
+    document = credit_note_document(
+        order=order,
+        invoice=invoice,
+        lines=lines,
+        details=await ordering.line_details(session, order, lines),
+        profile=profile,
+        logo=logo,
+        client=await repo.client(session, account_id=order.account_id, client_id=order.client_id),
+    )
+    invoice.credit_note_document_key = document_key(
+        account_id=order.account_id, kind="credit_note", number=invoice.credit_note_number
+    )
+    invoice.credit_note_document_sha256 = await _store(files, document=document, key=invoice.credit_note_document_key)
     await add_event(
         session,
         outbox,

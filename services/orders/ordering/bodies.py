@@ -133,6 +133,10 @@ def order_body(
             "total_cents": invoice.total_cents,
             "credit_note_number": invoice.credit_note_number,
             "cancelled_at": invoice.cancelled_at,
+            "document_url": f"/api/orders/{order.id}/invoice.pdf" if invoice.document_key else None,
+            "credit_note_document_url": f"/api/orders/{order.id}/credit-note.pdf"
+            if invoice.credit_note_document_key
+            else None,
         },
         "shipments": shipments_body(fulfilment, lines=lines, details=details),
         "payments": [payment_body(payment) for payment in fulfilment.payments],

@@ -75,6 +75,8 @@ class InvoiceRead(BaseModel):
     total_cents: int = Field(description="Incl. tax")
     credit_note_number: str | None
     cancelled_at: datetime | None
+    document_url: str | None = Field(description="The invoice's PDF as issued; None if issued before PDFs were stored")
+    credit_note_document_url: str | None = Field(description="The credit note's PDF as issued, once credited")
 
 
 class ShipmentLineRead(BaseModel):
