@@ -195,9 +195,26 @@ class Client(Base):
     contacts: Mapped[list[Contact]] = relationship(back_populates="client", lazy="raise")
 
 
+# The "location" sort key: country, postal code, then the city as the search folds it (unaccented,
+# lower-case, punctuation dropped), in byte order like the name keys: the two C-collated columns make the
+# whole key C without a COLLATE clause. A client with neither a postal code nor a city has no address to
+# sort by (the country alone is a default): '1' puts it after every '0…' key in ascending order. Written as
+# PostgreSQL prints it back, so that a query's key is the very expression the index holds and Alembic's
+# comparison of the model with the database sees the same text (migration 0015 creates the indexes).
+LOCATION_KEY_SQL = (
+    "(\nCASE\n"
+    "    WHEN clients.billing_postal_code IS NOT NULL OR clients.search_city::text <> ''::text"
+    " THEN (((('0'::text || clients.billing_country::text) || ' '::text)"
+    " || COALESCE(clients.billing_postal_code, ''::character varying)::text) || ' '::text)"
+    " || clients.search_city::text\n"
+    "    ELSE '1'::text\n"
+    "END)"
+)
+
+
 # Sort keys of the list; each gets an index for the "all" tab and one for the status tabs.
 # Prospects have no last invoice: -infinity keeps the key non-null, so keyset paging works.
-# Any: Index() is typed for plain columns, and one key is an expression (as the ORM attributes are).
+# Any: Index() is typed for plain columns, and two keys are expressions (as the ORM attributes are).
 LIST_SORT_COLUMNS: dict[str, Any] = {
     "first_name": Client.sort_first_last,
     "last_name": Client.sort_last_first,
@@ -205,6 +222,7 @@ LIST_SORT_COLUMNS: dict[str, Any] = {
     "total_invoiced": Client.invoiced_total_cents,
     "invoiced_orders": Client.invoiced_orders_count,
     "last_invoiced_at": func.coalesce(Client.last_invoiced_at, literal_column("'-infinity'::timestamptz")),
+    "location": literal_column(LOCATION_KEY_SQL, String),
 }
 
 
