@@ -2,14 +2,20 @@
 number of orders, and `grid:` by a price grid's name."""
 
 import base64
+import itertools
+import uuid
+from datetime import UTC, datetime
 
 import orjson
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.dialects import postgresql
 
 from services.clients.base.list_order import Ordering, Tab, listed
 from services.clients.models import LIST_SORT_COLUMNS, Client
+from shared.migrations import upgrade
+from tests.conftest import AMQP_URL, database_url, recreate_database
+from tests.support import eventually, order_payload, publish_event
 
 # (name, billing address or None): what a merchant's base looks like, in the location order expected.
 PLACES = [
@@ -97,3 +103,144 @@ async def test_the_location_sort_reads_its_index(clients_app, account, places):
             await connection.execute(text("SET LOCAL enable_sort = off"))
             plan = "\n".join((await connection.execute(text("EXPLAIN " + statement))).scalars())
         assert index in plan and "Sort" not in plan, plan
+
+
+# --- orders placed: confirmed or invoiced, neither drafts nor cancelled, whatever the events' order ---
+
+
+class Orders:
+    """Publishes one account's order events on the real broker, as the orders service's relay would."""
+
+    def __init__(self, account) -> None:
+        self.account = account
+        self.ids = itertools.count(account.id.int % 10**9 * 1000 + 1)
+
+    async def send(self, event_type: str, *, order_id: int, client_id: int, version: int, state: str) -> None:
+        """Publish one order event carrying the order at this version and state."""
+        payload = order_payload(
+            order_id=order_id, client_id=client_id, created_at=CREATED, total_cents=1_000, version=version, state=state
+        )
+        await publish_event(
+            AMQP_URL, exchange="negoce.orders", event_type=event_type, account_id=self.account.id, payload=payload
+        )
+
+    async def created(self, client_id: int) -> int:
+        """A new draft order of the client."""
+        order_id = next(self.ids)
+        await self.send("order.created", order_id=order_id, client_id=client_id, version=1, state="draft")
+        return order_id
+
+
+CREATED = datetime(2026, 5, 4, 9, tzinfo=UTC)
+
+
+async def _orders_found(api, account, **params) -> set[int]:
+    rows = await _walk(api, account, limit=50, **params)
+    return set(rows)
+
+
+async def _settles(api, account, client_id: int, placed: int) -> None:
+    """Wait until the client is found by exactly `placed` orders, in the text form and the parameters."""
+
+    async def found() -> bool:
+        by_text = client_id in await _orders_found(api, account, q=f"orders:{placed}")
+        by_range = client_id in await _orders_found(api, account, orders_min=placed, orders_max=placed)
+        return by_text and by_range
+
+    await eventually(found)
+
+
+async def test_orders_placed_count_confirmed_and_invoiced_orders_not_drafts_nor_cancelled(api, account):
+    client_id = (await api.post("/api/clients", json={"last_name": "Passeur"}, headers=account.headers)).json()["id"]
+    orders = Orders(account)
+    first = await orders.created(client_id)
+    second = await orders.created(client_id)
+    await orders.created(client_id)  # stays a draft
+    await _settles(api, account, client_id, 0)
+    await orders.send("order.confirmed", order_id=first, client_id=client_id, version=2, state="confirmed")
+    await orders.send("order.confirmed", order_id=second, client_id=client_id, version=2, state="confirmed")
+    await _settles(api, account, client_id, 2)
+    await orders.send("order.cancelled", order_id=second, client_id=client_id, version=3, state="cancelled")
+    await _settles(api, account, client_id, 1)
+    await orders.send("order.invoiced", order_id=first, client_id=client_id, version=3, state="invoiced")
+    await orders.send("order.invoiced", order_id=first, client_id=client_id, version=3, state="invoiced")  # again
+    await _settles(api, account, client_id, 1)
+    assert client_id not in await _orders_found(api, account, q="orders>=2")
+    assert client_id in await _orders_found(api, account, q="commandes>0")
+    # The invoiced-orders count is the invoices' (none arrived): the list row still shows it, unchanged.
+    row = next(
+        r for r in (await api.get("/api/clients", headers=account.headers)).json()["items"] if r["id"] == client_id
+    )
+    assert row["invoiced_orders_count"] == 0 and row["status"] == "prospect"
+
+
+async def test_orders_placed_converge_whatever_the_order_the_events_arrive_in(api, account):
+    client_id = (await api.post("/api/clients", json={"last_name": "Désordre"}, headers=account.headers)).json()["id"]
+    orders = Orders(account)
+    kept, dropped = next(orders.ids), next(orders.ids)
+    # Latest states first: the older versions that follow change nothing.
+    await orders.send("order.invoiced", order_id=kept, client_id=client_id, version=3, state="invoiced")
+    await orders.send("order.cancelled", order_id=dropped, client_id=client_id, version=3, state="cancelled")
+    await orders.send("order.confirmed", order_id=dropped, client_id=client_id, version=2, state="confirmed")
+    await orders.send("order.created", order_id=kept, client_id=client_id, version=1, state="draft")
+    await orders.send("order.created", order_id=dropped, client_id=client_id, version=1, state="draft")
+    await orders.send("order.confirmed", order_id=kept, client_id=client_id, version=2, state="confirmed")
+
+    async def all_applied() -> bool:
+        history = (await api.get(f"/api/clients/{client_id}/orders", headers=account.headers)).json()["items"]
+        return sorted(item["state"] for item in history) == ["cancelled", "invoiced"]
+
+    await eventually(all_applied)
+    await _settles(api, account, client_id, 1)
+
+
+async def test_a_merge_moves_the_orders_placed_to_the_kept_client(api, account):
+    kept = (await api.post("/api/clients", json={"last_name": "Gardé"}, headers=account.headers)).json()["id"]
+    merged = (await api.post("/api/clients", json={"last_name": "Fondu"}, headers=account.headers)).json()["id"]
+    orders = Orders(account)
+    for client_id in (kept, merged):
+        order_id = await orders.created(client_id)
+        await orders.send("order.confirmed", order_id=order_id, client_id=client_id, version=2, state="confirmed")
+    await _settles(api, account, kept, 1)
+    await _settles(api, account, merged, 1)
+    response = await api.post(
+        "/api/clients/merge", json={"kept_client_id": kept, "merged_client_id": merged}, headers=account.headers
+    )
+    assert response.is_success, response.text
+    await _settles(api, account, kept, 2)
+
+
+def test_the_migration_counts_the_orders_placed_the_clients_database_already_holds():
+    url = database_url("clients", sync=True).replace("_test", "_test_placed_orders")
+    recreate_database(url)
+    upgrade(service="clients", sync_url=url, revision="0014")
+    engine = create_engine(url)
+    account = uuid.uuid4()
+    client = (
+        "INSERT INTO clients (account_id, version, kind, last_name, billing_country, shipping_same_as_billing,"
+        " accounting_code, accepts_emailing, accepts_mailing, show_note_on_orders, blocked, sort_first_last,"
+        " sort_last_first) VALUES (:a, 1, 'person', :n, 'FR', true, :n, false, true, false, false, :n, :n)"
+        " RETURNING id"
+    )
+    order = (
+        "INSERT INTO client_orders (account_id, order_id, client_id, ship_to_client_id, order_number, state, version,"
+        " total_cents, currency, created_at) VALUES (:a, :o, :c, :c, :n, :s, 1, 100, 'EUR', now())"
+    )
+    states = {"Actif": ["confirmed", "invoiced", "invoiced", "draft", "cancelled"], "Brouillon": ["draft"], "Vide": []}
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO accounts (id, name) VALUES (:a, 'Old')"), {"a": account})
+            ids = {name: connection.execute(text(client), {"a": account, "n": name}).scalar_one() for name in states}
+            number = itertools.count(1)
+            for name, client_states in states.items():
+                for state in client_states:
+                    n = next(number)
+                    connection.execute(
+                        text(order), {"a": account, "o": n, "c": ids[name], "n": f"C-{n:06d}", "s": state}
+                    )
+        upgrade(service="clients", sync_url=url, revision="0015")
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT last_name, placed_orders_count FROM clients")).all()
+    finally:
+        engine.dispose()
+    assert {name: count for name, count in rows} == {"Actif": 3, "Brouillon": 0, "Vide": 0}

@@ -183,6 +183,8 @@ class Client(Base):
     last_invoiced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_invoiced_order_id: Mapped[int | None] = mapped_column(BigInteger)
     last_invoiced_order_number: Mapped[str | None] = mapped_column(String(40))
+    # Orders placed (confirmed or invoiced, not drafts nor cancelled), derived from client_orders.
+    placed_orders_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Search keys (services.clients.search.keys) of the client and its contacts, kept by the service.
     search_names: Mapped[str] = mapped_column(Text, default="", server_default="")
     search_emails: Mapped[str] = mapped_column(Text, default="", server_default="")
@@ -255,6 +257,7 @@ def _search_indexes() -> None:
         Client.billing_country,
         Client.category_id,
         Client.price_grid_id,
+        Client.placed_orders_count,
     ):
         Index(f"ix_clients_{filtered.key}", Client.account_id, filtered, postgresql_where=live)
 

@@ -32,9 +32,9 @@ CONSUMER = "clients"
 # queue; a nacked message returns until its delivery limit.
 CONSUMED: dict[type[Event], str] = {
     OrderCreated: "A new order enters the client's history and timeline.",
-    OrderConfirmed: "A confirmed order updates the history and the timeline.",
+    OrderConfirmed: "A confirmed order counts as placed and updates the history and the timeline.",
     OrderInvoiced: "An invoiced order is no longer open (its invoice.issued updates the figures).",
-    OrderCancelled: "A cancelled order leaves the statistics and shows on the timeline.",
+    OrderCancelled: "A cancelled order leaves the statistics and the orders placed, and shows on the timeline.",
     InvoiceIssued: "An invoice makes its client a client and updates the list columns.",
     InvoiceCancelled: "A credit note takes the invoice out of the client's statistics.",
     ShipmentShipped: "Delivered goods count for the client who received them (top products).",
