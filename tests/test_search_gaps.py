@@ -1,6 +1,7 @@
 """The search gaps the seed names: the list sorted by location, orders placed (not only invoiced) as the
 number of orders, and `grid:` by a price grid's name."""
 
+import asyncio
 import base64
 import itertools
 import uuid
@@ -13,9 +14,10 @@ from sqlalchemy.dialects import postgresql
 
 from services.clients.base.list_order import Ordering, Tab, listed
 from services.clients.models import LIST_SORT_COLUMNS, Client
+from shared.events.orders import PriceGridCreated
 from shared.migrations import upgrade
-from tests.conftest import AMQP_URL, database_url, recreate_database
-from tests.support import eventually, order_payload, publish_event
+from tests.conftest import AMQP_URL, database_url, new_account, recreate_database
+from tests.support import EventTap, eventually, order_payload, publish_event
 
 # (name, billing address or None): what a merchant's base looks like, in the location order expected.
 PLACES = [
@@ -243,4 +245,150 @@ def test_the_migration_counts_the_orders_placed_the_clients_database_already_hol
             rows = connection.execute(text("SELECT last_name, placed_orders_count FROM clients")).all()
     finally:
         engine.dispose()
-    assert {name: count for name, count in rows} == {"Actif": 3, "Brouillon": 0, "Vide": 0}
+    assert dict(rows) == {"Actif": 3, "Brouillon": 0, "Vide": 0}
+
+
+# --- grid: takes a price grid's name, kept in the clients service by the orders service's events ---
+
+
+async def _grid(orders_api, account, name: str) -> int:
+    response = await orders_api.post("/api/orders/price-grids", json={"name": name}, headers=account.headers)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+async def _gridded(api, account, name: str, grid_id: int | None) -> int:
+    body = {"last_name": name, **({"price_grid_id": grid_id} if grid_id else {})}
+    response = await api.post("/api/clients", json=body, headers=account.headers)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+async def _found(api, account, q: str) -> set[int]:
+    response = await api.get("/api/clients", params={"q": q, "limit": 100}, headers=account.headers)
+    assert response.status_code == 200, response.text
+    return {row["id"] for row in response.json()["items"]}
+
+
+async def test_grid_takes_a_name_quoted_and_folded_and_follows_a_rename(api, orders_api, account):
+    pro_grid, summer_grid = await _grid(orders_api, account, "Tarif Pro"), await _grid(orders_api, account, "Été")
+    # Names are unique as typed in the orders service, so two can fold to the same search key.
+    shouting_grid = await _grid(orders_api, account, "ETE")
+    pro = await _gridded(api, account, "Pro", pro_grid)
+    summer = await _gridded(api, account, "Estival", summer_grid)
+    shouting = await _gridded(api, account, "Criard", shouting_grid)
+    plain = await _gridded(api, account, "Sans grille", None)
+
+    async def replicated() -> bool:
+        return await _found(api, account, 'grid:"tarif pro"') == {pro}
+
+    await eventually(replicated)
+    assert await _found(api, account, 'grille:"TARIF PRO"') == {pro}
+    assert await _found(api, account, f"grid:{pro_grid}") == {pro}
+    assert await _found(api, account, "grid:ete") == {summer, shouting}
+    assert await _found(api, account, f"grid:ete,{pro_grid}") == {pro, summer, shouting}
+    assert await _found(api, account, '-grid:"tarif pro"') == {summer, shouting, plain}
+    assert await _found(api, account, "grid:inconnue") == set()
+    assert await _found(api, account, "-grid:inconnue") == {pro, summer, shouting, plain}
+    by_param = await api.get("/api/clients", params={"price_grid": "Tarif pro"}, headers=account.headers)
+    assert {row["id"] for row in by_param.json()["items"]} == {pro}
+
+    renamed = await orders_api.patch(
+        f"/api/orders/price-grids/{pro_grid}", json={"name": "Tarif Professionnels"}, headers=account.headers
+    )
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Tarif Professionnels"
+
+    async def follows() -> bool:
+        return await _found(api, account, 'grid:"tarif professionnels"') == {pro}
+
+    await eventually(follows)
+    assert await _found(api, account, 'grid:"tarif pro"') == set()
+
+
+async def test_renaming_a_grid_is_checked_and_published(api, orders_api, clients_app, account):
+    first, second = await _grid(orders_api, account, "Caviste"), await _grid(orders_api, account, "Export")
+    async with EventTap(AMQP_URL, "negoce.orders") as tap:
+        taken = await orders_api.patch(
+            f"/api/orders/price-grids/{second}", json={"name": "Caviste"}, headers=account.headers
+        )
+        blank = await orders_api.patch(f"/api/orders/price-grids/{second}", json={"name": ""}, headers=account.headers)
+        unknown = await orders_api.patch(
+            "/api/orders/price-grids/999999999", json={"name": "X"}, headers=account.headers
+        )
+        other = await new_account(clients_app, "Other")
+        foreign = await orders_api.patch(f"/api/orders/price-grids/{first}", json={"name": "X"}, headers=other.headers)
+        done = await orders_api.patch(
+            f"/api/orders/price-grids/{second}", json={"name": "Grand export"}, headers=account.headers
+        )
+
+        async def renamed():
+            mine = [b for b in tap.bodies() if b["account_id"] == str(account.id) and b["type"] == "price_grid.renamed"]
+            return mine or None
+
+        bodies = await eventually(renamed)
+    assert taken.status_code == 409 and taken.json()["errors"][0]["field"] == "name"
+    assert blank.status_code == 422 and blank.json()["errors"][0]["field"] == "name"
+    assert unknown.status_code == 404 and foreign.status_code == 404
+    assert done.status_code == 200
+    assert [b["payload"] for b in bodies] == [{"grid_id": second, "name": "Grand export", "version": 2}]
+    grids = {
+        g["id"]: g["name"] for g in (await orders_api.get("/api/orders/price-grids", headers=account.headers)).json()
+    }
+    assert grids == {first: "Caviste", second: "Grand export"}
+
+
+async def test_the_replica_keeps_the_latest_name_whatever_the_arrival_order(api, account):
+    grid_id = account.id.int % 10**9 + 1
+    client_id = await _gridded(api, account, "Désordonné", grid_id)
+    for event_type, name, version in (
+        ("price_grid.renamed", "Troisième", 3),
+        ("price_grid.created", "Premier", 1),
+        ("price_grid.renamed", "Deuxième", 2),
+    ):
+        payload = {"grid_id": grid_id, "name": name, "version": version}
+        await publish_event(
+            AMQP_URL, exchange="negoce.orders", event_type=event_type, account_id=account.id, payload=payload
+        )
+
+    async def latest() -> bool:
+        return await _found(api, account, "grid:troisieme") == {client_id}
+
+    await eventually(latest)
+    # Give the older events time to arrive: they must not bring an older name back.
+    await asyncio.sleep(1)
+    assert await _found(api, account, "grid:premier") == set() and await _found(api, account, "grid:deuxieme") == set()
+    assert await _found(api, account, "grid:troisieme") == {client_id}
+
+
+def test_the_orders_migration_publishes_every_existing_grid_once():
+    url = database_url("orders", sync=True).replace("_test", "_test_grid_events")
+    recreate_database(url)
+    upgrade(service="orders", sync_url=url, revision="0009")
+    engine = create_engine(url)
+    accounts = [uuid.uuid4(), uuid.uuid4()]
+    grids = [(accounts[0], "Tarif public"), (accounts[0], "Été"), (accounts[1], "Tarif public")]
+    try:
+        with engine.begin() as connection:
+            ids = [
+                connection.execute(
+                    text(
+                        "INSERT INTO price_grids (account_id, name, includes_tax, is_default)"
+                        " VALUES (:a, :n, true, false) RETURNING id"
+                    ),
+                    {"a": account, "n": name},
+                ).scalar_one()
+                for account, name in grids
+            ]
+        upgrade(service="orders", sync_url=url, revision="0011")
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT id, account_id, routing_key, body FROM outbox ORDER BY position")
+            ).all()
+    finally:
+        engine.dispose()
+    events = [PriceGridCreated.model_validate(row.body) for row in rows]
+    assert [row.routing_key for row in rows] == ["price_grid.created"] * 3
+    assert [row.id for row in rows] == [e.event_id for e in events] and len({row.id for row in rows}) == 3
+    assert [(e.account_id, e.payload.grid_id, e.payload.name, e.payload.version) for e in events] == [
+        (account, grid_id, name, 1) for (account, name), grid_id in zip(grids, ids, strict=True)
+    ]

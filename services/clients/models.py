@@ -405,6 +405,18 @@ Index(
 )
 
 
+class PriceGridName(Base):
+    """The orders service's price grids by name (price_grid.* events), so the search's grid: takes a name."""
+
+    __tablename__ = "price_grid_names"
+
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    grid_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # The orders service's limit, not ours: no length here.
+    name: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+
+
 class ClientShipmentLine(Base):
     """Goods that left for a client: counted for the ship-to client, not the billed one (top products, statistics)."""
 

@@ -33,7 +33,7 @@ class SearchParams(StrictBody):
     city: Many = Field(default_factory=list, description="Cities or their beginnings (any of)")
     country: Many = Field(default_factory=list, description="ISO country codes (any of)")
     category: Many = Field(default_factory=list, description="Category ids or names (any of)")
-    price_grid: Many = Field(default_factory=list, description="Price grid ids (any of)")
+    price_grid: Many = Field(default_factory=list, description="Price grid ids or names (any of)")
     tags_any: Many = Field(default_factory=list, description="Tag ids or names; at least one of them")
     tags_all: Many = Field(default_factory=list, description="Tag ids or names; every one of them")
     tags_none: Many = Field(default_factory=list, description="Tag ids or names; none of them")

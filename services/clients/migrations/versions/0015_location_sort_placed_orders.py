@@ -1,4 +1,5 @@
-"""the list sorts by location (country, postal code, city) with its two indexes; clients count their orders placed
+"""the list sorts by location (country, postal code, city) with its two indexes; clients count their orders placed;
+a replica of the orders service's price grid names (the search's grid: takes a name)
 
 Revision ID: 0015
 Revises: 0014
@@ -42,9 +43,19 @@ def upgrade() -> None:
     op.create_index(
         "ix_clients_placed_orders_count", "clients", ["account_id", "placed_orders_count"], postgresql_where=LIVE
     )
+    # Filled by price_grid.* events; the orders service's migration 0011 publishes its existing grids.
+    op.create_table(
+        "price_grid_names",
+        sa.Column("account_id", sa.UUID(), nullable=False),
+        sa.Column("grid_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("account_id", "grid_id", name=op.f("pk_price_grid_names")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("price_grid_names")
     op.drop_index("ix_clients_placed_orders_count", table_name="clients")
     op.drop_column("clients", "placed_orders_count")
     op.drop_index("ix_clients_tab_location", table_name="clients")
