@@ -21,7 +21,7 @@ PEOPLE = [
     ("Paul", "Œillet"),
 ]
 COMPANIES = ["Château Margaux", "cave des Chartrons", "Domaine Zind", "Épicerie Fine"]
-SORTS = ["first_name", "last_name", "created_at", "total_invoiced", "invoiced_orders", "last_invoiced_at"]
+SORTS = ["first_name", "last_name", "created_at", "total_invoiced", "invoiced_orders", "last_invoiced_at", "location"]
 
 
 @pytest.fixture
@@ -124,6 +124,8 @@ async def test_every_sort_pages_through_every_row_in_order(api, account, base, s
         "invoiced_orders": lambda r: (r["invoiced_orders_count"], r["id"]),
         "last_invoiced_at": lambda r: ((r["last_invoiced_order"] or {}).get("invoiced_at", ""), r["id"]),
         "created_at": lambda r: r["id"],
+        # The base has only Bordeaux (33000, FR) addresses: the clients without one come after them.
+        "location": lambda r: (r["location"]["city"] is None, r["location"]["postal_code"] or "", r["id"]),
     }.get(sort)
     if key:
         assert paged == sorted(paged, key=key, reverse=direction == "desc")

@@ -145,6 +145,21 @@ async def base(clients_app) -> AsyncIterator[Base]:
             account_id=account.id,
             payload=order_payload(order_id=invoice_id, client_id=b.ids[nick], created_at=issued, total_cents=total),
         )
+        # An invoiced order was placed: `orders` counts orders placed, which order.invoiced brings.
+        await publish_event(
+            AMQP_URL,
+            exchange="negoce.orders",
+            event_type="order.invoiced",
+            account_id=account.id,
+            payload=order_payload(
+                order_id=invoice_id,
+                client_id=b.ids[nick],
+                created_at=issued,
+                total_cents=total,
+                version=3,
+                state="invoiced",
+            ),
+        )
         await publish_event(
             AMQP_URL,
             exchange="negoce.orders",
@@ -160,6 +175,7 @@ async def base(clients_app) -> AsyncIterator[Base]:
             ),
         )
     await eventually(lambda: _invoiced(b, len(invoices)))
+    await eventually(lambda: _placed(b))
     b.invoice_ids = {n: account.id.int % 10**9 * 100 + n for _, n, _, _ in invoices}
     yield b
     await api.__aexit__(None, None, None)
@@ -169,6 +185,13 @@ async def _invoiced(b: Base, expected: int) -> bool:
     rows = (await b.api.get("/api/clients", params={"tab": "clients", "limit": 50}, headers=b.headers)).json()
     orders = (await b.api.get(f"/api/clients/{b.ids['brussels']}/orders", headers=b.headers)).json()
     return sum(row["invoiced_orders_count"] for row in rows["items"]) == expected and len(orders["items"]) == 5
+
+
+async def _placed(b: Base) -> bool:
+    # Each client's count reaches its number of invoiced orders once every order.invoiced is applied.
+    counts = {"helene": 3, "margaux": 1, "brussels": 5}
+    found = {nick: await b.find(q=f"orders:{n}") for nick, n in counts.items()}
+    return all(found[nick] == {nick} for nick in counts)
 
 
 SEARCHES = [

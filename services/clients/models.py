@@ -183,6 +183,8 @@ class Client(Base):
     last_invoiced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_invoiced_order_id: Mapped[int | None] = mapped_column(BigInteger)
     last_invoiced_order_number: Mapped[str | None] = mapped_column(String(40))
+    # Orders placed (confirmed or invoiced, not drafts nor cancelled), derived from client_orders.
+    placed_orders_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Search keys (services.clients.search.keys) of the client and its contacts, kept by the service.
     search_names: Mapped[str] = mapped_column(Text, default="", server_default="")
     search_emails: Mapped[str] = mapped_column(Text, default="", server_default="")
@@ -195,9 +197,26 @@ class Client(Base):
     contacts: Mapped[list[Contact]] = relationship(back_populates="client", lazy="raise")
 
 
+# The "location" sort key: country, postal code, then the city as the search folds it (unaccented,
+# lower-case, punctuation dropped), in byte order like the name keys: the two C-collated columns make the
+# whole key C without a COLLATE clause. A client with neither a postal code nor a city has no address to
+# sort by (the country alone is a default): '1' puts it after every '0…' key in ascending order. Written as
+# PostgreSQL prints it back, so that a query's key is the very expression the index holds and Alembic's
+# comparison of the model with the database sees the same text (migration 0015 creates the indexes).
+LOCATION_KEY_SQL = (
+    "(\nCASE\n"
+    "    WHEN clients.billing_postal_code IS NOT NULL OR clients.search_city::text <> ''::text"
+    " THEN (((('0'::text || clients.billing_country::text) || ' '::text)"
+    " || COALESCE(clients.billing_postal_code, ''::character varying)::text) || ' '::text)"
+    " || clients.search_city::text\n"
+    "    ELSE '1'::text\n"
+    "END)"
+)
+
+
 # Sort keys of the list; each gets an index for the "all" tab and one for the status tabs.
 # Prospects have no last invoice: -infinity keeps the key non-null, so keyset paging works.
-# Any: Index() is typed for plain columns, and one key is an expression (as the ORM attributes are).
+# Any: Index() is typed for plain columns, and two keys are expressions (as the ORM attributes are).
 LIST_SORT_COLUMNS: dict[str, Any] = {
     "first_name": Client.sort_first_last,
     "last_name": Client.sort_last_first,
@@ -205,6 +224,7 @@ LIST_SORT_COLUMNS: dict[str, Any] = {
     "total_invoiced": Client.invoiced_total_cents,
     "invoiced_orders": Client.invoiced_orders_count,
     "last_invoiced_at": func.coalesce(Client.last_invoiced_at, literal_column("'-infinity'::timestamptz")),
+    "location": literal_column(LOCATION_KEY_SQL, String),
 }
 
 
@@ -237,6 +257,7 @@ def _search_indexes() -> None:
         Client.billing_country,
         Client.category_id,
         Client.price_grid_id,
+        Client.placed_orders_count,
     ):
         Index(f"ix_clients_{filtered.key}", Client.account_id, filtered, postgresql_where=live)
 
@@ -382,6 +403,18 @@ Index(
     postgresql_using="gin",
     postgresql_ops={"order_number": "gin_trgm_ops"},
 )
+
+
+class PriceGridName(Base):
+    """The orders service's price grids by name (price_grid.* events), so the search's grid: takes a name."""
+
+    __tablename__ = "price_grid_names"
+
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    grid_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # The orders service's limit, not ours: no length here.
+    name: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
 
 
 class ClientShipmentLine(Base):

@@ -121,6 +121,8 @@ class PriceGrid(Base):
     name: Mapped[str] = mapped_column(String(100))
     includes_tax: Mapped[bool] = mapped_column(Boolean, default=True)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Raised by each rename, so that the clients service's replica of the names keeps the latest.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class GridPrice(Base):

@@ -140,6 +140,14 @@ class ReservationPayload(BaseModel):
     status: Literal["active", "consumed", "cancelled"]
 
 
+class PriceGridPayload(BaseModel):
+    """A price grid's name at a version: each change of the name raises the version by one."""
+
+    grid_id: int
+    name: str
+    version: int = Field(ge=1, description="1 when created; a consumer keeps the highest it has seen")
+
+
 class OrderCreated(Event):
     """An order was created for a client."""
 
@@ -220,6 +228,22 @@ class ReservationCancelled(Event):
     payload: ReservationPayload
 
 
+class PriceGridCreated(Event):
+    """A price grid was created (or, once, published for a grid that existed before its events did)."""
+
+    TYPE = "price_grid.created"
+    type: Literal["price_grid.created"] = "price_grid.created"
+    payload: PriceGridPayload
+
+
+class PriceGridRenamed(Event):
+    """A price grid was renamed."""
+
+    TYPE = "price_grid.renamed"
+    type: Literal["price_grid.renamed"] = "price_grid.renamed"
+    payload: PriceGridPayload
+
+
 ORDER_EVENTS: tuple[type[Event], ...] = (
     OrderCreated,
     OrderConfirmed,
@@ -231,4 +255,6 @@ ORDER_EVENTS: tuple[type[Event], ...] = (
     PaymentReceived,
     ReservationCreated,
     ReservationCancelled,
+    PriceGridCreated,
+    PriceGridRenamed,
 )

@@ -214,3 +214,25 @@ async def test_a_read_only_member_is_not_offered_to_add_a_client_and_is_refused_
     async with api_as(stack, owner) as http:
         listed = (await http.get("/api/clients", params={"q": "Intrus"})).json()
     assert listed["items"] == []
+
+
+async def test_the_location_column_sorts_the_list_by_country_postal_code_and_city(stack, owner, open_screens):
+    async with api_as(stack, owner) as http:
+        await add_client(http, company_name="Épicerie Lyonnaise", postal_code="69001", city="Lyon")
+        await add_client(http, company_name="Bar sans adresse")
+        await add_client(http, company_name="Château Figeac", postal_code="33330", city="Saint-Émilion")
+        await add_client(http, company_name="Cave des Chartrons", postal_code="33000", city="Bordeaux")
+    screens = await open_screens(owner)
+    page = screens.page
+    location = page.get_by_role("link", name="Localisation", exact=True)
+    await location.click()
+    await expect(page.locator("th[aria-sort]")).to_have_attribute("aria-sort", "ascending")
+    await expect(page.locator("th[aria-sort]")).to_contain_text("Localisation")
+    ascending = ["Cave des Chartrons", "Château Figeac", "Épicerie Lyonnaise", "Bar sans adresse"]
+    await expect(page.locator("a.client-name")).to_have_text(ascending)
+    assert "sort=location" in page.url
+    await screens.shoot("tri-par-localisation")
+    await page.get_by_role("link", name="Localisation", exact=True).click()
+    await expect(page.locator("th[aria-sort]")).to_have_attribute("aria-sort", "descending")
+    await expect(page.locator("a.client-name")).to_have_text(list(reversed(ascending)))
+    assert screens.csp_violations == []

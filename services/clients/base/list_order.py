@@ -22,13 +22,16 @@ SortKey = Literal[
     "total_invoiced",
     "invoiced_orders",
     "last_invoiced_at",
+    "location",
 ]
 Direction = Literal["asc", "desc"]
 SORT_DESCRIPTION = (
     "'name' follows the account's first/last-name setting; 'relevance' puts the clients that match "
     "the words of q best first (a field equal to a word, then one beginning with it, then one "
     "containing it; ties by name), when the search has at most 1,000 matches, else it is the name "
-    "order. Default: relevance for a search with words, else name."
+    "order. 'location' is the billing country, then postal code, then city (unaccented, lower-case); "
+    "clients with neither a postal code nor a city come last in ascending order, first in descending. "
+    "Default: relevance for a search with words, else name."
 )
 TAB_STATUS = {"clients": "client", "prospects": "prospect"}
 

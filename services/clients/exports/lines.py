@@ -133,6 +133,7 @@ STATISTICS_COLUMNS = frozenset(
         "last_invoiced_at",
         "last_invoiced_order_id",
         "last_invoiced_order_number",
+        "placed_orders_count",
     }
 )
 

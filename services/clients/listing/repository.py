@@ -19,7 +19,7 @@ from shared.errors import InvalidField
 from shared.schemas import INT4_MAX, INT8_MAX, cursor_id, cursor_moment, unstorable
 
 TIMESTAMP_SORTS = {"created_at", "last_invoiced_at"}
-TEXT_SORTS = {"first_name", "last_name"}
+TEXT_SORTS = {"first_name", "last_name", "location"}
 NO_INVOICE = "-infinity"
 INTEGER_SORT_MAX = {"invoiced_orders": INT4_MAX, "total_invoiced": INT8_MAX}
 

@@ -153,6 +153,7 @@ async def merge_clients(session: AsyncSession, *, principal: Principal, request:
     await merge_repository.move_references(session, account_id=account.id, from_id=merged.id, to_id=kept.id)
     await merge_repository.redirect_merged(session, account_id=account.id, from_id=merged.id, to_id=kept.id)
     await repository.refresh_client_statistics(session, account_id=account.id, client_ids=[kept.id, merged.id])
+    await repository.refresh_placed_orders(session, account_id=account.id, client_ids=[kept.id, merged.id])
     await refresh_search_keys(session, client=kept)
     record = ClientMerge(
         account_id=account.id,
@@ -312,7 +313,9 @@ async def forward_merged(session: AsyncSession, *, account_id: uuid.UUID, client
     await repository.lock_clients(session, account_id=account_id, client_ids=targets.values())
     for merged_id, kept_id in targets.items():
         await merge_repository.move_references(session, account_id=account_id, from_id=merged_id, to_id=kept_id)
-    await repository.refresh_client_statistics(session, account_id=account_id, client_ids=[*targets, *targets.values()])
+    moved = [*targets, *targets.values()]
+    await repository.refresh_client_statistics(session, account_id=account_id, client_ids=moved)
+    await repository.refresh_placed_orders(session, account_id=account_id, client_ids=moved)
 
 
 async def absorbed_ids(session: AsyncSession, *, account_id: uuid.UUID, client_id: int) -> set[int]:

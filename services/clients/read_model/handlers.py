@@ -8,8 +8,8 @@ from faststream import AckPolicy
 from faststream.rabbit import RabbitRouter
 
 from services.clients.models import inbox
+from services.clients.read_model import price_grids, timeline_feed
 from services.clients.read_model import service as read_model
-from services.clients.read_model import timeline_feed
 from shared.app import ServiceContext
 from shared.batching import BatchApplier, ManualAckScope, current_message
 from shared.events.envelope import Event
@@ -22,6 +22,8 @@ from shared.events.orders import (
     OrderCreated,
     OrderInvoiced,
     PaymentReceived,
+    PriceGridCreated,
+    PriceGridRenamed,
     ShipmentShipped,
 )
 from shared.events.reminders import ReminderCreated, ReminderDeleted, ReminderDone, ReminderDue
@@ -32,9 +34,9 @@ CONSUMER = "clients"
 # queue; a nacked message returns until its delivery limit.
 CONSUMED: dict[type[Event], str] = {
     OrderCreated: "A new order enters the client's history and timeline.",
-    OrderConfirmed: "A confirmed order updates the history and the timeline.",
+    OrderConfirmed: "A confirmed order counts as placed and updates the history and the timeline.",
     OrderInvoiced: "An invoiced order is no longer open (its invoice.issued updates the figures).",
-    OrderCancelled: "A cancelled order leaves the statistics and shows on the timeline.",
+    OrderCancelled: "A cancelled order leaves the statistics and the orders placed, and shows on the timeline.",
     InvoiceIssued: "An invoice makes its client a client and updates the list columns.",
     InvoiceCancelled: "A credit note takes the invoice out of the client's statistics.",
     ShipmentShipped: "Delivered goods count for the client who received them (top products).",
@@ -60,6 +62,7 @@ def build_subscribers(context: ServiceContext) -> RabbitRouter:
     router = RabbitRouter()
     router.include_router(_order_subscribers(context))
     router.include_router(_timeline_subscribers(context))
+    router.include_router(_price_grid_subscribers(context))
     return router
 
 
@@ -76,6 +79,27 @@ def _order_subscribers(context: ServiceContext) -> RabbitRouter:
             ORDERS_EXCHANGE,
             ack_policy=AckPolicy.MANUAL,  # the applier acknowledges after its commit
         )(_forward(applier, event_class, effect))
+    return router
+
+
+def _price_grid_subscribers(context: ServiceContext) -> RabbitRouter:
+    """Subscribers that keep the replica of the price grid names the search's grid: reads."""
+    router = RabbitRouter()
+    sessions = context.sessions
+    on_grid = subscriptions(
+        router, consumer=CONSUMER, exchange=ORDERS_EXCHANGE, delivery_limit=context.settings.consumer_delivery_limit
+    )
+
+    @on_grid(PriceGridCreated)
+    async def on_price_grid_created(event: PriceGridCreated) -> None:
+        """A new price grid can be searched by its name."""
+        await price_grids.note_price_grid(sessions=sessions, consumer=CONSUMER, event=event)
+
+    @on_grid(PriceGridRenamed)
+    async def on_price_grid_renamed(event: PriceGridRenamed) -> None:
+        """A renamed price grid is searched by its new name."""
+        await price_grids.note_price_grid(sessions=sessions, consumer=CONSUMER, event=event)
+
     return router
 
 

@@ -11,8 +11,8 @@ from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.clients.models import ClientInvoice, ClientInvoiceLine, ClientOrder, ClientShipmentLine
-from shared.events.orders import InvoiceIssuedPayload, OrderPayload, ShipmentLinePayload
+from services.clients.models import ClientInvoice, ClientInvoiceLine, ClientOrder, ClientShipmentLine, PriceGridName
+from shared.events.orders import InvoiceIssuedPayload, OrderPayload, PriceGridPayload, ShipmentLinePayload
 
 
 async def record_invoices_issued(
@@ -130,6 +130,19 @@ async def record_order(session: AsyncSession, *, account_id: uuid.UUID, order: O
             index_elements=[ClientOrder.account_id, ClientOrder.order_id],
             set_={k: statement.excluded[k] for k in values if k not in {"account_id", "order_id"}},
             where=ClientOrder.version < statement.excluded.version,
+        )
+    )
+
+
+async def record_price_grid(session: AsyncSession, *, account_id: uuid.UUID, grid: PriceGridPayload) -> None:
+    """Upsert a grid's name at its version: an older or equal version than the stored one changes nothing."""
+    values = {"account_id": account_id, "grid_id": grid.grid_id, "name": grid.name, "version": grid.version}
+    statement = insert(PriceGridName).values(**values)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[PriceGridName.account_id, PriceGridName.grid_id],
+            set_={"name": statement.excluded.name, "version": statement.excluded.version},
+            where=PriceGridName.version < statement.excluded.version,
         )
     )
 

@@ -46,6 +46,7 @@ def _plan_order_event(event: OrderCreated | OrderConfirmed | OrderCancelled) -> 
 
     async def effect(session: AsyncSession, known: set[int]) -> None:
         await repository.record_order(session, account_id=event.account_id, order=p)
+        await shared_repository.refresh_placed_orders(session, account_id=event.account_id, client_ids=[p.client_id])
         text = timeline_text.order_text(event.type, order_number=p.order_number, total_cents=p.total_cents)
         await _note(
             session,
@@ -69,6 +70,7 @@ def _plan_order_invoiced(event: OrderInvoiced) -> Plan:
 
     async def effect(session: AsyncSession, known: set[int]) -> None:
         await repository.record_order(session, account_id=event.account_id, order=p)
+        await shared_repository.refresh_placed_orders(session, account_id=event.account_id, client_ids=[p.client_id])
 
     return [p.client_id], effect
 

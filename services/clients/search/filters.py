@@ -227,7 +227,7 @@ def _one_value(term: Term, value: Any, *, account_id: uuid.UUID, zone: ZoneInfo)
         case "order_number":
             return _order_number(account_id, value)
         case "orders":
-            return _between(Client.invoiced_orders_count, value)
+            return _between(Client.placed_orders_count, value)
         case "total":
             return _between(Client.invoiced_total_cents, value)
         case "invoiced":

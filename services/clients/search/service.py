@@ -24,6 +24,7 @@ async def search_conditions(
     if search.is_empty():
         return []
     terms = await resolve_labels(session, account_id=account_id, terms=search.terms())
+    terms = await resolve_price_grids(session, account_id=account_id, terms=terms)
     return filters.conditions(terms, account_id=account_id, timezone=timezone)
 
 
@@ -54,6 +55,26 @@ async def resolve_labels(session: AsyncSession, *, account_id: uuid.UUID, terms:
                 term.param,
                 term.position,
             )
+        resolved.append(term)
+    return resolved
+
+
+async def resolve_price_grids(session: AsyncSession, *, account_id: uuid.UUID, terms: list[Term]) -> list[Term]:
+    """Price grid names to the ids of this account's grids whose name folds the same (case and accents aside).
+
+    Unlike a label, a grid lives in the orders service: a name no grid has (or not yet known here) finds no
+    client rather than a 422, and a name two grids fold to ("Été" and "ete") finds the clients of both.
+    """
+    if not any(term.field == "price_grid" and any(isinstance(v, str) for v in term.values) for term in terms):
+        return terms
+    ids_by_name: dict[str, list[int]] = {}
+    for row in await repository.price_grid_names(session, account_id=account_id):
+        ids_by_name.setdefault(fold(row.name), []).append(row.grid_id)
+    resolved = []
+    for term in terms:
+        if term.field == "price_grid":
+            ids = [i for v in term.values for i in ([v] if isinstance(v, int) else ids_by_name.get(v, []))]
+            term = Term(term.field, tuple(ids), term.negated, term.param, term.position)
         resolved.append(term)
     return resolved
 

@@ -267,7 +267,7 @@ FIELDS: dict[str, Field] = {
     "city": Field(_city),
     "country": Field(_country),
     "category": Field(_label),
-    "price_grid": Field(_id),
+    "price_grid": Field(_label),
     "tag": Field(_label),
     "invoice_number": Field(_reference),
     "order_number": Field(_reference),

@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 from starlette.datastructures import QueryParams
 
 TABS = ("all", "clients", "prospects")
-# Column → the API's sort key (the location column has no sort in the API yet).
-SORTS = ("name", "last_invoiced_at", "invoiced_orders", "total_invoiced", "created_at", "relevance")
+# Column → the API's sort key.
+SORTS = ("name", "location", "last_invoiced_at", "invoiced_orders", "total_invoiced", "created_at", "relevance")
 # The API's search parameters the filter panel sets; passed on as they are (the API checks them).
 FILTER_PARAMETERS = (
     "name",

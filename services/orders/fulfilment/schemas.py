@@ -61,6 +61,8 @@ class ReservationRead(BaseModel):
     client_id: int
     variant_id: int
     quantity: Decimal
-    remaining: Decimal
+    remaining: Decimal = Field(
+        description="What is still set aside for the client: 0 once consumed by shipments or cancelled."
+    )
     status: str
     created_at: datetime

@@ -166,13 +166,18 @@ async def reserve(session: AsyncSession, *, principal: Principal, data: Reservat
 
 
 async def cancel_reservation(session: AsyncSession, *, principal: Principal, reservation_id: int) -> dict[str, Any]:
-    """Cancel an active reservation."""
+    """Cancel an active reservation: what it still set aside is free again, and no shipment consumes it."""
     reservation = await repo.get_reservation(session, account_id=principal.account_id, reservation_id=reservation_id)
     if reservation is None:
         raise NotFound(f"Reservation {reservation_id} does not exist.")
     if reservation.status != "active":
         raise Conflict(f"Reservation {reservation_id} is {reservation.status}.")
+    # remaining is what is still held for the client: a cancelled reservation holds nothing, like a consumed
+    # one, so the sheet's "left to deliver" no longer shows stock that is free again (shipments keep what went).
     reservation.status = "cancelled"
+    reservation.remaining = Decimal(0)
+    await session.flush()
+    await session.refresh(reservation)  # the stored scale (0.000), as every other answer shows it
     details = await catalogue.variant_details(
         session, account_id=principal.account_id, variant_ids=[reservation.variant_id]
     )

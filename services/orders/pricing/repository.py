@@ -25,11 +25,12 @@ async def list_grids(session: AsyncSession, *, account_id: uuid.UUID) -> list[Pr
     return list(rows.scalars())
 
 
-async def get_grid(session: AsyncSession, *, account_id: uuid.UUID, grid_id: int) -> PriceGrid | None:
-    """One price grid of the account."""
-    return (
-        await session.execute(select(PriceGrid).where(PriceGrid.account_id == account_id, PriceGrid.id == grid_id))
-    ).scalar_one_or_none()
+async def get_grid(
+    session: AsyncSession, *, account_id: uuid.UUID, grid_id: int, for_update: bool = False
+) -> PriceGrid | None:
+    """One price grid of the account, locked when it is to change."""
+    query = select(PriceGrid).where(PriceGrid.account_id == account_id, PriceGrid.id == grid_id)
+    return (await session.execute(query.with_for_update() if for_update else query)).scalar_one_or_none()
 
 
 async def grid_name_taken(session: AsyncSession, *, account_id: uuid.UUID, name: str) -> bool:

@@ -12,6 +12,7 @@ from services.orders.pricing.schemas import (
     NegotiatedPriceSet,
     PriceGridCreate,
     PriceGridRead,
+    PriceGridRename,
     PriceSet,
     SupersededPriceRead,
 )
@@ -35,6 +36,12 @@ async def list_grids(principal: Reader, session: Transaction) -> Any:
 async def create_grid(body: PriceGridCreate, principal: Manager, session: Transaction) -> Any:
     """Add a price grid (optionally the account's default)."""
     return await service.create_grid(session, principal=principal, data=body)
+
+
+@router.patch("/price-grids/{grid_id}", response_model=PriceGridRead, tags=["prices"])
+async def rename_grid(grid_id: ObjectId, body: PriceGridRename, principal: Manager, session: Transaction) -> Any:
+    """Rename a price grid (409 naming ``name`` if another grid has it); the client search's ``grid:`` follows."""
+    return await service.rename_grid(session, principal=principal, grid_id=grid_id, data=body)
 
 
 @router.put("/price-grids/{grid_id}/prices/{variant_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["prices"])

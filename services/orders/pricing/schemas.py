@@ -18,6 +18,12 @@ class PriceGridCreate(Strict):
     is_default: bool = False
 
 
+class PriceGridRename(Strict):
+    """A price list's new name."""
+
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+
+
 class PriceGridRead(BaseModel):
     """A price list."""
 

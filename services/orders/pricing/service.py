@@ -10,11 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.orders.catalogue import service as catalogue
 from services.orders.client_life import service as clients
-from services.orders.models import PriceGrid
+from services.orders.models import PriceGrid, outbox
 from services.orders.pricing import repository as repo
-from services.orders.pricing.schemas import NegotiatedPriceSet, PriceGridCreate
+from services.orders.pricing.schemas import NegotiatedPriceSet, PriceGridCreate, PriceGridRename
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
+from shared.events.orders import PriceGridCreated, PriceGridPayload, PriceGridRenamed
+from shared.outbox import add_event
 
 
 def _grid_body(grid: PriceGrid) -> dict[str, Any]:
@@ -35,10 +37,44 @@ async def create_grid(session: AsyncSession, *, principal: Principal, data: Pric
         )
     if data.is_default:
         await repo.clear_default_grid(session, account_id=principal.account_id)
-    grid = PriceGrid(account_id=principal.account_id, **data.model_dump())
+    grid = PriceGrid(account_id=principal.account_id, version=1, **data.model_dump())
     session.add(grid)
     await session.flush()
+    await _announce(session, grid, PriceGridCreated)
     return _grid_body(grid)
+
+
+async def rename_grid(
+    session: AsyncSession, *, principal: Principal, grid_id: int, data: PriceGridRename
+) -> dict[str, Any]:
+    """Give a price grid another name, unique in the account; the clients service's search follows."""
+    grid = await repo.get_grid(session, account_id=principal.account_id, grid_id=grid_id, for_update=True)
+    if grid is None:
+        raise NotFound(f"Price grid {grid_id} does not exist.")
+    if grid.name == data.name:
+        return _grid_body(grid)
+    if await repo.grid_name_taken(session, account_id=principal.account_id, name=data.name):
+        raise Conflict(
+            f"A price grid named {data.name!r} already exists.",
+            extra={"errors": [{"field": "name", "message": "already used"}]},
+        )
+    grid.name = data.name
+    grid.version += 1
+    await session.flush()
+    await _announce(session, grid, PriceGridRenamed)
+    return _grid_body(grid)
+
+
+async def _announce(
+    session: AsyncSession, grid: PriceGrid, event_class: type[PriceGridCreated | PriceGridRenamed]
+) -> None:
+    await add_event(
+        session,
+        outbox,
+        event_class,
+        account_id=grid.account_id,
+        payload=PriceGridPayload(grid_id=grid.id, name=grid.name, version=grid.version),
+    )
 
 
 async def set_grid_price(
