@@ -7,7 +7,7 @@ service runs. The body is the envelope shared/events/orders.py's PriceGridCreate
 in SQL so that the migration does not change when the code does.
 
 Revision ID: 0011
-Revises: 0009 (the lead chains it after 0010 at merge)
+Revises: 0010
 Create Date: 2026-12-06 10:00:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
