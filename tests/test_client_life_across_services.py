@@ -26,7 +26,7 @@ from shared.jobs import LeasedJobWorker
 from tests.access_support import announce_user, user_uuid
 from tests.conftest import database_url, running
 from tests.mailings_support import mailings_api, mailings_settings, replica_row, send, settled, smtp  # noqa: F401
-from tests.orders_support import catalogue, order
+from tests.orders_support import catalogue, order, seller_profile
 from tests.reminders_support import rem_api, reminders_app  # noqa: F401
 from tests.support import eventually, files_mentioning, rows_mentioning
 
@@ -129,6 +129,7 @@ async def test_a_merge_moves_everything_in_every_service_and_the_statistics_add_
 ):
     announce_user(account.id, "tester", email="tester@exemple.fr")
     cat = await catalogue(orders_api, account)
+    await seller_profile(orders_api, account)  # its invoices are legal documents
     kept = await _known_everywhere(
         api, orders_api, rem_api, mailings_app, account, last_name="Garde", email="garde@exemple.fr"
     )
@@ -236,6 +237,7 @@ async def test_an_erased_client_leaves_no_personal_data_in_any_service(
 ):
     announce_user(account.id, "tester", email="tester@exemple.fr")
     cat = await catalogue(orders_api, account)
+    await seller_profile(orders_api, account)  # its invoices are legal documents
     people = {name: _person(name) for name in ("erased", "absorbed", "merged_away")}
     known = [
         _known_everywhere(api, orders_api, rem_api, mailings_app, account, **fields)

@@ -44,11 +44,11 @@ async def _issuing_seller(
     missing = missing_mentions(profile)
     if profile is None or missing:
         raise Conflict(
-            f"The seller profile lacks what a {document} must print: {', '.join(missing)}. "
+            f"The seller profile lacks what every {document} must print: {', '.join(missing)}. "
             "Complete it (PUT /api/orders/seller) first.",
             extra={
                 "reason": "seller_profile_incomplete",
-                "errors": [{"field": f"seller.{name}", "message": f"is required on a {document}"} for name in missing],
+                "errors": [{"field": f"seller.{name}", "message": f"is required on every {document}"} for name in missing],
             },
         )
     return profile, logo
