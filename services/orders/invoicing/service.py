@@ -48,7 +48,9 @@ async def _issuing_seller(
             "Complete it (PUT /api/orders/seller) first.",
             extra={
                 "reason": "seller_profile_incomplete",
-                "errors": [{"field": f"seller.{name}", "message": f"is required on every {document}"} for name in missing],
+                "errors": [
+                    {"field": f"seller.{name}", "message": f"is required on every {document}"} for name in missing
+                ],
             },
         )
     return profile, logo
