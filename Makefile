@@ -40,7 +40,7 @@ run: ## run everything in the foreground behind the gateway on 127.0.0.1:8080 (N
 # suite, in a second pytest, so that no stack, session app or consumer of the suite runs beside them.
 # Both run even when the first fails; either failing fails the target, and pytest's 5 (no tests
 # collected) is a failure too. A targeted run (PYTEST_ARGS given) runs only the first.
-SLOW_MARKERS := operations or replicas
+SLOW_MARKERS := operations or replicas or history
 
 test: ## lint, run the test suite, then the slow marked tests (extra pytest arguments: PYTEST_ARGS="-k foo -x")
 	@deploy/ensure-infra.sh venv

@@ -179,9 +179,13 @@ def identity_server(infrastructure: None) -> Iterator[str]:
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 async def gateway(identity_server: str) -> AsyncIterator[str]:
-    """The services and the console under uvicorn behind nginx, started once for every module that uses it."""
+    """The services and the console under uvicorn behind nginx, for one module.
+
+    Not for the whole session: its processes consume the session's queues, and while they run they take
+    events from the apps under test (a consumer's metrics, what an in-process handler saw).
+    """
     async with running_gateway() as base:
         yield base
 

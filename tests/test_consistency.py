@@ -68,6 +68,7 @@ async def _deliver(urls, events: list[tuple[str, str, bytes]]) -> None:
             )
 
 
+@pytest.mark.history  # a minute and a half: after the suite, in make test
 @pytest.mark.timeout(420)  # 1,000 orders made through the API, then their events replayed in chaos
 async def test_read_models_equal_the_orders_truth_after_chaos(isolated):
     orders_app = create_orders_app(

@@ -27,6 +27,9 @@ from sqlalchemy import create_engine, pool, text
 from tests.access_support import free_port
 from tests.conftest import DB_SUFFIX, SERVICES, TEST_VHOST, VHOST, _rabbitmqctl, recreate_database
 
+# Half a minute or more of building and starting whole processes: after the suite, in make test.
+pytestmark = pytest.mark.operations
+
 ROOT = Path(__file__).resolve().parent.parent
 PURPOSE = "install"
 API_FACTORIES = {

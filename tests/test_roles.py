@@ -45,7 +45,11 @@ def least_role(method: str, path: str) -> str:
             in (("get", "/api/identity/users"), ("get", "/api/identity/account"), ("patch", "/api/identity/users/me"))
             else "owner"
         )
-    if path.endswith("/erase") or (path in ("/api/clients/settings", "/api/reminders/settings") and method != "get"):
+    # The account's settings, and the seller profile its invoices print: everyone reads them, the owner changes them.
+    if path.endswith("/erase") or (
+        path in ("/api/clients/settings", "/api/reminders/settings", "/api/orders/seller", "/api/orders/seller/logo")
+        and method != "get"
+    ):
         return "owner"
     if path.startswith("/api/reminders/users/") and method != "get":
         return "owner"

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response, status
 from services.orders.files import document_storage
 from services.orders.seller import service
 from services.orders.seller.schemas import SellerProfileRead, SellerProfileWrite
-from shared.auth import Manager, Owner
+from shared.auth import Owner, Reader
 from shared.db import Transaction
 from shared.idempotency import IdempotentRoute
 
@@ -30,7 +30,7 @@ LOGO_RESPONSE: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("", response_model=SellerProfileRead)
-async def get_seller(principal: Manager, session: Transaction) -> Any:
+async def get_seller(principal: Reader, session: Transaction) -> Any:
     """The seller profile the invoices print, and what an invoice still lacks of it."""
     return await service.get_seller(session, principal=principal)
 
@@ -49,7 +49,7 @@ async def put_logo(request: Request, principal: Owner, session: Transaction) -> 
 
 
 @router.get("/logo", response_class=Response, responses=LOGO_RESPONSE)
-async def get_logo(request: Request, principal: Manager, session: Transaction) -> Response:
+async def get_logo(request: Request, principal: Reader, session: Transaction) -> Response:
     """The logo as uploaded (404 when there is none)."""
     files = document_storage(request.app.state.settings)
     data, mime_type = await service.get_logo(session, principal=principal, files=files)
