@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -116,60 +117,58 @@ def stored_totals(invoice: Invoice) -> Totals:
     )
 
 
-def invoice_document(
-    *,
-    order: Order,
-    invoice: Invoice,
-    lines: list[OrderLine],
-    details: dict[int, Any],
-    profile: SellerProfile,
-    logo: bytes | None,
-    client: ClientReplica | None,
-) -> Document:
+@dataclass(frozen=True)
+class InvoiceSources:
+    """What an invoice and its credit note are printed from: the order, the invoice, its lines, seller and buyer."""
+
+    order: Order
+    invoice: Invoice
+    lines: list[OrderLine]
+    details: dict[int, Any]
+    profile: SellerProfile
+    logo: bytes | None
+    client: ClientReplica | None
+
+    def printed_alike(self) -> dict[str, Any]:
+        """The fields an invoice and its credit note print the same way."""
+        return {
+            "seller": seller_of(self.profile, logo=self.logo),
+            "buyer": buyer_of(self.client),
+            "lines": priced_lines(self.invoice, self.lines, self.details),
+            "totals": stored_totals(self.invoice),
+            "order_number": self.order.number,
+            "vat_exemption": self.profile.vat_exemption,
+        }
+
+
+def invoice_document(sources: InvoiceSources) -> Document:
     """The invoice as issued: due after the profile's payment terms, with the B2B mentions for a company."""
+    invoice, profile = sources.invoice, sources.profile
     issued = french_day(invoice.issued_at)
-    buyer = buyer_of(client)
+    alike = sources.printed_alike()
     return Document(
         kind=DocumentKind.INVOICE,
         number=invoice.number,
         issue_date=issued,
-        seller=seller_of(profile, logo=logo),
-        buyer=buyer,
-        lines=priced_lines(invoice, lines, details),
-        totals=stored_totals(invoice),
         due_date=issued + dt.timedelta(days=profile.payment_terms_days),
-        order_number=order.number,
         payment_terms=payment_terms(profile),
         late_penalty_rate=profile.late_penalty_rate,
-        recovery_indemnity=buyer.is_business,
-        vat_exemption=profile.vat_exemption,
+        recovery_indemnity=alike["buyer"].is_business,
+        **alike,
     )
 
 
-def credit_note_document(
-    *,
-    order: Order,
-    invoice: Invoice,
-    lines: list[OrderLine],
-    details: dict[int, Any],
-    profile: SellerProfile,
-    logo: bytes | None,
-    client: ClientReplica | None,
-) -> Document:
+def credit_note_document(sources: InvoiceSources) -> Document:
     """The credit note cancelling the whole invoice: its lines and totals, naming the invoice it cancels."""
+    invoice = sources.invoice
     assert invoice.credit_note_number is not None and invoice.cancelled_at is not None
     return Document(
         kind=DocumentKind.CREDIT_NOTE,
         number=invoice.credit_note_number,
         issue_date=french_day(invoice.cancelled_at),
-        seller=seller_of(profile, logo=logo),
-        buyer=buyer_of(client),
-        lines=priced_lines(invoice, lines, details),
-        totals=stored_totals(invoice),
-        order_number=order.number,
         credited_invoice_number=invoice.number,
         credited_invoice_date=french_day(invoice.issued_at),
-        vat_exemption=profile.vat_exemption,
+        **sources.printed_alike(),
     )
 
 

@@ -16,7 +16,7 @@ from services.orders.documents.facturx import render_facturx
 from services.orders.documents.model import Document
 from services.orders.files import document_key, store_document
 from services.orders.invoicing import repository as repo
-from services.orders.invoicing.documents import credit_note_document, invoice_document
+from services.orders.invoicing.documents import InvoiceSources, credit_note_document, invoice_document
 from services.orders.models import Invoice, Order, SellerProfile, outbox
 from services.orders.ordering import service as ordering
 from services.orders.ordering.bodies import line_payload, order_taxes, vat_breakdown
@@ -86,13 +86,15 @@ async def invoice_order(
     await session.flush()  # the number is unique before anything is stored under it
     details = await ordering.line_details(session, order, lines)
     document = invoice_document(
-        order=order,
-        invoice=invoice,
-        lines=lines,
-        details=details,
-        profile=profile,
-        logo=logo,
-        client=await repo.client(session, account_id=order.account_id, client_id=order.client_id),
+        InvoiceSources(
+            order=order,
+            invoice=invoice,
+            lines=lines,
+            details=details,
+            profile=profile,
+            logo=logo,
+            client=await repo.client(session, account_id=order.account_id, client_id=order.client_id),
+        )
     )
     invoice.document_key = document_key(account_id=order.account_id, kind="invoice", number=invoice.number)
     invoice.document_sha256 = await _store(files, document=document, key=invoice.document_key)
@@ -140,13 +142,15 @@ async def credit_invoice(
     await session.flush()
     lines = await ordering.order_lines(session, order_id=order.id)
     document = credit_note_document(
-        order=order,
-        invoice=invoice,
-        lines=lines,
-        details=await ordering.line_details(session, order, lines),
-        profile=profile,
-        logo=logo,
-        client=await repo.client(session, account_id=order.account_id, client_id=order.client_id),
+        InvoiceSources(
+            order=order,
+            invoice=invoice,
+            lines=lines,
+            details=await ordering.line_details(session, order, lines),
+            profile=profile,
+            logo=logo,
+            client=await repo.client(session, account_id=order.account_id, client_id=order.client_id),
+        )
     )
     invoice.credit_note_document_key = document_key(
         account_id=order.account_id, kind="credit_note", number=invoice.credit_note_number
